@@ -1,0 +1,41 @@
+import { Command, Flags, Errors } from '@oclif/core';
+import { ExitCode, exitCodeOf } from '../errors.js';
+import { redact } from '../redact.js';
+
+/** Flags every command shares: how to find the cluster, and how to talk back. */
+export const clusterFlags = {
+  kubeconfig: Flags.string({ description: 'path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' }),
+  context: Flags.string({ description: 'kubeconfig context to use' }),
+};
+
+export const outputFlag = (options: string[] = ['table', 'json', 'yaml'], defaultValue = 'table') =>
+  Flags.string({ char: 'o', description: 'output format', options, default: defaultValue });
+
+export const debugFlag = {
+  debug: Flags.boolean({ description: 'print stack traces and diagnostic detail (secrets stay redacted)', default: false }),
+};
+
+/**
+ * Every command extends this: errors become one redacted line on stderr and an exit code from the
+ * CLI contract (0 yes, 1 no, 2 bad input, 3 unreachable); --debug adds the stack.
+ */
+export abstract class BaseCommand extends Command {
+  static override baseFlags = { ...debugFlag };
+
+  protected get debugEnabled(): boolean {
+    return this.argv.includes('--debug') || process.env.KUBECTL_NP_DEBUG === '1';
+  }
+
+  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    // oclif signals this.exit(n) with an ExitError; let it through untouched.
+    if (err instanceof Errors.ExitError) throw err;
+    const code = exitCodeOf(err);
+    const message = redact(String(err.message ?? err).split('\n')[0]);
+    process.stderr.write(`error: ${message}\n`);
+    if (this.debugEnabled && err.stack) process.stderr.write(redact(err.stack) + '\n');
+    else if (code === ExitCode.BadInput && !(err instanceof Errors.CLIError) && err.exitCode === undefined) {
+      process.stderr.write('(unexpected error; run with --debug for details)\n');
+    }
+    return this.exit(code);
+  }
+}

@@ -1,0 +1,182 @@
+// Plain-data shapes of the Kubernetes objects kubectl-np reasons about.
+// They are the subset of the API types the pure cores (src/netpol, src/rbac) read, so those cores
+// never depend on @kubernetes/client-node and can run on objects parsed from manifests.
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  uid?: string;
+  ownerReferences?: { kind: string; name: string; uid?: string; controller?: boolean }[];
+}
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  protocol?: Protocol;
+}
+
+export interface PodSpec {
+  serviceAccountName?: string;
+  hostNetwork?: boolean;
+  nodeName?: string;
+  containers: { name: string; ports?: ContainerPort[] }[];
+  initContainers?: { name: string; ports?: ContainerPort[] }[];
+}
+
+export interface Pod {
+  kind?: 'Pod';
+  metadata: ObjectMeta;
+  spec: PodSpec;
+  status?: { phase?: string; podIP?: string; podIPs?: { ip: string }[]; hostIP?: string };
+}
+
+export interface Namespace {
+  kind?: 'Namespace';
+  metadata: ObjectMeta;
+}
+
+export interface ServicePort {
+  name?: string;
+  port: number;
+  targetPort?: number | string;
+  protocol?: Protocol;
+}
+
+export interface Service {
+  kind?: 'Service';
+  metadata: ObjectMeta;
+  spec: {
+    selector?: Record<string, string>;
+    ports?: ServicePort[];
+    clusterIP?: string;
+    type?: string;
+  };
+}
+
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Job';
+
+export interface Workload {
+  kind: WorkloadKind;
+  metadata: ObjectMeta;
+  spec: {
+    selector?: LabelSelector;
+    template: { metadata?: Partial<ObjectMeta>; spec: PodSpec };
+  };
+}
+
+export interface NetworkPolicyPort {
+  protocol?: Protocol;
+  port?: number | string;
+  endPort?: number;
+}
+
+export interface IPBlock {
+  cidr: string;
+  except?: string[];
+}
+
+export interface NetworkPolicyPeer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: IPBlock;
+}
+
+export interface NetworkPolicyIngressRule {
+  from?: NetworkPolicyPeer[];
+  ports?: NetworkPolicyPort[];
+}
+
+export interface NetworkPolicyEgressRule {
+  to?: NetworkPolicyPeer[];
+  ports?: NetworkPolicyPort[];
+}
+
+export interface NetworkPolicy {
+  kind?: 'NetworkPolicy';
+  metadata: ObjectMeta;
+  spec: {
+    podSelector: LabelSelector;
+    policyTypes?: ('Ingress' | 'Egress')[];
+    ingress?: NetworkPolicyIngressRule[];
+    egress?: NetworkPolicyEgressRule[];
+  };
+}
+
+export interface PolicyRule {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
+
+export interface Role {
+  kind: 'Role' | 'ClusterRole';
+  metadata: ObjectMeta;
+  rules?: PolicyRule[];
+  aggregationRule?: { clusterRoleSelectors?: LabelSelector[] };
+}
+
+export interface Subject {
+  kind: 'User' | 'Group' | 'ServiceAccount';
+  name: string;
+  namespace?: string;
+  apiGroup?: string;
+}
+
+export interface RoleBinding {
+  kind: 'RoleBinding' | 'ClusterRoleBinding';
+  metadata: ObjectMeta;
+  subjects?: Subject[];
+  roleRef: { kind: 'Role' | 'ClusterRole'; name: string; apiGroup?: string };
+}
+
+export interface ServiceAccount {
+  kind?: 'ServiceAccount';
+  metadata: ObjectMeta;
+}
+
+/** Everything an analysis needs, read either from a live cluster or from manifests. */
+export interface ClusterSnapshot {
+  /** where the data came from, for messages: a context name or "manifests" */
+  source: string;
+  namespaces: Namespace[];
+  pods: Pod[];
+  services: Service[];
+  workloads: Workload[];
+  networkPolicies: NetworkPolicy[];
+  roles: Role[];
+  roleBindings: RoleBinding[];
+  serviceAccounts: ServiceAccount[];
+  /** names of DaemonSets/pods that look like a NetworkPolicy enforcement engine (calico-node, cilium, azure-npm, antrea…) */
+  policyEngines?: string[];
+}
+
+export function emptySnapshot(source: string): ClusterSnapshot {
+  return {
+    source,
+    namespaces: [],
+    pods: [],
+    services: [],
+    workloads: [],
+    networkPolicies: [],
+    roles: [],
+    roleBindings: [],
+    serviceAccounts: [],
+  };
+}
