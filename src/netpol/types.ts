@@ -1,0 +1,78 @@
+// Plain data the NetworkPolicy engine reasons about, independent of where it was read from.
+import type { ContainerPort, Protocol, WorkloadKind } from '../model/k8s.js';
+import type { Labels } from '../model/selectors.js';
+
+export type Direction = 'ingress' | 'egress';
+
+/** What the policies need to know about a pod: where it lives, its labels, IPs and named ports. */
+export interface PodView {
+  namespace: string;
+  name: string;
+  labels: Labels;
+  /** status.podIPs (or podIP); empty when unknown (manifests, workload templates) */
+  ips: string[];
+  /** declared container ports: named ports in policies resolve against these */
+  ports: ContainerPort[];
+  hostNetwork: boolean;
+  /** set when this stands for a workload that has no running pods: its pod template */
+  template?: { kind: WorkloadKind; name: string };
+}
+
+/** One end of a connection: a pod, or an address outside the pod network. */
+export type Peer = { kind: 'pod'; pod: PodView } | { kind: 'ip'; ip: string };
+
+export interface Traffic {
+  /** destination port as seen by the destination pod (after Service DNAT) */
+  port: number;
+  protocol: Protocol;
+}
+
+export interface RuleTrace {
+  index: number;
+  /** one-line English rendering of the rule */
+  text: string;
+  matched: boolean;
+  /** why the rule did not match this connection */
+  why?: string;
+}
+
+export interface PolicyTrace {
+  namespace: string;
+  name: string;
+  allowed: boolean;
+  /** index of the first rule that allows the connection */
+  rule?: number;
+  ruleText?: string;
+  /** one line: the rule that allowed it, or why nothing did */
+  summary: string;
+  rules: RuleTrace[];
+}
+
+export interface SideTrace {
+  direction: Direction;
+  allowed: boolean;
+  /** the pod whose policies were consulted, NS/NAME */
+  subject?: string;
+  /** set when this side is not subject to NetworkPolicy (an address outside the cluster) */
+  skipped?: string;
+  /** true when at least one policy selects the subject for this direction */
+  isolated: boolean;
+  /** the policies that select the subject for this direction, in name order */
+  policies: PolicyTrace[];
+}
+
+export interface Verdict {
+  allowed: boolean;
+  egress: SideTrace;
+  ingress: SideTrace;
+  /** implementation-defined corners worth knowing about (hostNetwork, loopback, Cilium ipBlock…) */
+  notes: string[];
+}
+
+export function podName(pod: PodView): string {
+  return `${pod.namespace}/${pod.name}`;
+}
+
+export function peerName(peer: Peer): string {
+  return peer.kind === 'ip' ? `ip:${peer.ip}` : podName(peer.pod);
+}

@@ -1,0 +1,42 @@
+// Pods and workload templates as the engine sees them.
+import type { ContainerPort, Pod, Workload } from '../model/k8s.js';
+import type { PodView } from './types.js';
+
+function declaredPorts(spec: Pod['spec'] | undefined): ContainerPort[] {
+  const ports: ContainerPort[] = [];
+  for (const c of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) {
+    for (const p of c.ports ?? []) ports.push({ ...p, protocol: p.protocol ?? 'TCP' });
+  }
+  return ports;
+}
+
+export function podView(pod: Pod): PodView {
+  const ips = pod.status?.podIPs?.length ? pod.status.podIPs.map((p) => p.ip) : pod.status?.podIP ? [pod.status.podIP] : [];
+  return {
+    namespace: pod.metadata.namespace ?? 'default',
+    name: pod.metadata.name,
+    labels: pod.metadata.labels ?? {},
+    ips,
+    ports: declaredPorts(pod.spec),
+    hostNetwork: pod.spec?.hostNetwork === true,
+  };
+}
+
+/** A workload with no running pods, evaluated with its pod template's own labels (never another pod's). */
+export function templateView(workload: Workload): PodView {
+  return {
+    namespace: workload.metadata.namespace ?? 'default',
+    name: workload.metadata.name,
+    labels: workload.spec.template.metadata?.labels ?? {},
+    ips: [],
+    ports: declaredPorts(workload.spec.template.spec),
+    hostNetwork: workload.spec.template.spec?.hostNetwork === true,
+    template: { kind: workload.kind, name: workload.metadata.name },
+  };
+}
+
+/** Pods that no longer run take no traffic. */
+export function isActive(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase !== 'Succeeded' && phase !== 'Failed';
+}
