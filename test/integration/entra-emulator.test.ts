@@ -1,0 +1,206 @@
+// The Entra emulator driven by the real msal-node: if msal accepts it, the credential helper's tests
+// exercise the same protocol they will meet against Entra.
+import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
+import { PublicClientApplication, type AuthenticationResult, type DeviceCodeRequest } from '@azure/msal-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AKS_SERVER_ID, startEntraEmulator, trustCaInProcess, type EntraEmulator } from '../support/entra-emulator/index.js';
+
+const CLIENT_ID = '80faf920-1908-4b52-b5ef-a8e7bedfc67a';
+const AKS_SCOPE = `${AKS_SERVER_ID}/.default`;
+const manyGroups = Array.from({ length: 201 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+
+let emu: EntraEmulator;
+
+function claimsOf(jwt: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+function pca(authority = emu.authority()): PublicClientApplication {
+  return new PublicClientApplication({ auth: { clientId: CLIENT_ID, authority, knownAuthorities: [emu.hostPort] } });
+}
+
+async function deviceCodeSignIn(app: PublicClientApplication, scopes = [AKS_SCOPE], extra: Partial<DeviceCodeRequest> = {}): Promise<AuthenticationResult> {
+  const result = await app.acquireTokenByDeviceCode({ scopes, deviceCodeCallback: () => undefined, ...extra });
+  if (!result) throw new Error('device code flow returned no result');
+  return result;
+}
+
+beforeAll(async () => {
+  emu = await startEntraEmulator({
+    autoApprove: 'alice@contoso.example',
+    users: [
+      { username: 'alice@contoso.example', name: 'Alice Adams', groups: ['11111111-1111-4111-8111-111111111111'] },
+      { username: 'bob@contoso.example' },
+    ],
+  });
+  await trustCaInProcess(emu.caPem);
+});
+
+afterAll(async () => {
+  await emu?.close();
+});
+
+describe('device code flow with msal-node', () => {
+  it('signs in with autoApprove and returns an AKS access token with Entra claims', async () => {
+    const result = await deviceCodeSignIn(pca());
+    expect(result.account?.username).toBe('alice@contoso.example');
+    expect(result.account?.tenantId).toBe(emu.tenantId);
+    const at = claimsOf(result.accessToken);
+    expect(at).toMatchObject({
+      aud: AKS_SERVER_ID, iss: emu.issuer(), tid: emu.tenantId, upn: 'alice@contoso.example', preferred_username: 'alice@contoso.example',
+      name: 'Alice Adams', ver: '2.0', appid: CLIENT_ID, azp: CLIENT_ID, groups: ['11111111-1111-4111-8111-111111111111'],
+    });
+    expect(at.oid).toBe(result.account?.localAccountId);
+    expect(Number(at.exp) - Number(at.iat)).toBe(3600);
+    expect(claimsOf(result.idToken)).toMatchObject({ aud: CLIENT_ID, iss: emu.issuer() });
+    expect(emu.tokenRequests('device_code').at(-1)).toMatchObject({ status: 200, clientId: CLIENT_ID, tenant: emu.tenantId });
+  });
+
+  it('keeps polling while the code is pending, then completes when approved over HTTP', async () => {
+    const manual = await startEntraEmulator({ deviceCodeIntervalSeconds: 0.05 });
+    try {
+      const app = new PublicClientApplication({ auth: { clientId: CLIENT_ID, authority: manual.authority('organizations'), knownAuthorities: [manual.hostPort] } });
+      const pending = app.acquireTokenByDeviceCode({
+        scopes: [AKS_SCOPE],
+        deviceCodeCallback: (r) => {
+          expect(r.message).toMatch(/^To sign in, use a web browser to open the page https:\/\/127\.0\.0\.1:\d+\/devicelogin and enter the code [A-Z0-9]{9} to authenticate\.$/);
+          setTimeout(() => void fetch(`${manual.authorityHost}/emulator/approve`, {
+            method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_code: r.userCode, username: 'carol@contoso.example' }),
+          }), 200);
+        },
+      });
+      const result = await pending;
+      expect(result?.account?.username).toBe('carol@contoso.example');
+      const polls = manual.tokenRequests('device_code');
+      expect(polls.length).toBeGreaterThan(1);
+      expect(polls[0].status).toBe(400);
+      expect(polls.at(-1)?.status).toBe(200);
+      expect(polls[0].tenant).toBe('organizations');
+    } finally {
+      await manual.close();
+    }
+  });
+
+  it('ends with authorization_declined when the user declines', async () => {
+    const manual = await startEntraEmulator({ deviceCodeIntervalSeconds: 0.05 });
+    try {
+      const app = new PublicClientApplication({ auth: { clientId: CLIENT_ID, authority: manual.authority(), knownAuthorities: [manual.hostPort] } });
+      await expect(app.acquireTokenByDeviceCode({
+        scopes: [AKS_SCOPE],
+        deviceCodeCallback: (r) => void fetch(`${manual.authorityHost}/emulator/decline`, { method: 'POST', body: new URLSearchParams({ user_code: r.userCode }) }),
+      })).rejects.toThrow(/authorization_declined/);
+    } finally {
+      await manual.close();
+    }
+  });
+});
+
+describe('refresh tokens', () => {
+  it('acquireTokenSilent with forceRefresh redeems the refresh token with the current lifetime', async () => {
+    const app = pca();
+    const first = await deviceCodeSignIn(app);
+    emu.setAccessTokenLifetime(900);
+    try {
+      const before = emu.tokenRequests('refresh_token').length;
+      const refreshed = await app.acquireTokenSilent({ account: first.account!, scopes: [AKS_SCOPE], forceRefresh: true });
+      expect(emu.tokenRequests('refresh_token').length).toBe(before + 1);
+      expect(refreshed.accessToken).not.toBe(first.accessToken);
+      const at = claimsOf(refreshed.accessToken);
+      expect(Number(at.exp) - Number(at.iat)).toBe(900);
+      // without forceRefresh the cached token is served (msal renews only within 5 minutes of expiry): no request
+      await app.acquireTokenSilent({ account: first.account!, scopes: [AKS_SCOPE] });
+      expect(emu.tokenRequests('refresh_token').length).toBe(before + 1);
+    } finally {
+      emu.setAccessTokenLifetime(3600);
+    }
+  });
+
+  it('a revoked refresh token fails with invalid_grant and the AADSTS code msal surfaces', async () => {
+    const app = pca();
+    const first = await deviceCodeSignIn(app);
+    emu.revokeRefreshTokens('alice@contoso.example', 50173);
+    const err = await app.acquireTokenSilent({ account: first.account!, scopes: [AKS_SCOPE], forceRefresh: true }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'InteractionRequiredAuthError', errorCode: 'invalid_grant' });
+    expect((err as Error).message).toMatch(/AADSTS50173: The provided grant has expired due to it being revoked/);
+    // a fresh sign-in issues refresh tokens that work again
+    const second = await deviceCodeSignIn(app);
+    await expect(app.acquireTokenSilent({ account: second.account!, scopes: [AKS_SCOPE], forceRefresh: true })).resolves.toMatchObject({ tokenType: 'Bearer' });
+  });
+
+  it('a claims challenge (MFA, AADSTS50076) reaches msal as InteractionRequiredAuthError with claims', async () => {
+    const app = pca();
+    const first = await deviceCodeSignIn(app);
+    emu.failNext({ endpoint: 'token', grantType: 'refresh_token', aadsts: 50076 });
+    const err = await app.acquireTokenSilent({ account: first.account!, scopes: [AKS_SCOPE], forceRefresh: true }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'InteractionRequiredAuthError', errorCode: 'invalid_grant', subError: 'basic_action' });
+    expect(JSON.parse((err as { claims: string }).claims)).toHaveProperty('access_token.capolids');
+  });
+});
+
+describe('faults', () => {
+  it('429 with Retry-After reaches the client with the header and an Entra error body', async () => {
+    emu.failNext({ endpoint: 'devicecode', status: 429, retryAfterSeconds: 7 });
+    const res = await fetch(`${emu.authority()}/oauth2/v2.0/devicecode`, { method: 'POST', body: new URLSearchParams({ client_id: CLIENT_ID, scope: AKS_SCOPE }) });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('7');
+    const body = await res.json() as { error_codes: number[]; error_description: string };
+    expect(body.error_codes).toEqual([90055]);
+    expect(body.error_description).toMatch(/^AADSTS90055: .*\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/s);
+    // the fault was used up: the next request succeeds
+    const ok = await fetch(`${emu.authority()}/oauth2/v2.0/devicecode`, { method: 'POST', body: new URLSearchParams({ client_id: CLIENT_ID, scope: AKS_SCOPE }) });
+    expect(ok.status).toBe(200);
+  });
+
+  it('a malformed body makes msal fail with a parsing error, not a hang', async () => {
+    emu.failNext({ endpoint: 'token', grantType: 'device_code', malformed: true });
+    await expect(deviceCodeSignIn(pca())).rejects.toThrow(/parse|JSON/i);
+  });
+
+  it('latency alone delays the answer and then succeeds', async () => {
+    emu.failNext({ endpoint: 'devicecode', latencyMs: 300 });
+    const started = Date.now();
+    await deviceCodeSignIn(pca());
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+  });
+});
+
+describe('tokens', () => {
+  it('verify against the tenant JWKS named by kid', async () => {
+    const result = await deviceCodeSignIn(pca());
+    const jwks = await (await fetch(emu.jwksUri())).json() as { keys: (JsonWebKey & { kid: string })[] };
+    const [h, p, s] = result.accessToken.split('.');
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as { alg: string; kid: string };
+    expect(header.alg).toBe('RS256');
+    const jwk = jwks.keys.find((k) => k.kid === header.kid);
+    expect(jwk).toBeDefined();
+    const key = createPublicKey({ key: jwk!, format: 'jwk' });
+    expect(verify('sha256', Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url'))).toBe(true);
+    const discovery = await (await fetch(`${emu.authority()}/v2.0/.well-known/openid-configuration`)).json() as Record<string, string>;
+    expect(discovery.issuer).toBe(emu.issuer());
+    expect(discovery.jwks_uri).toBe(emu.jwksUri());
+  });
+
+  it('carry the groups overage claims instead of groups past the limit', async () => {
+    const many = await startEntraEmulator({ autoApprove: 'many@contoso.example', users: [{ username: 'many@contoso.example', groups: manyGroups }] });
+    try {
+      const result = await new PublicClientApplication({ auth: { clientId: CLIENT_ID, authority: many.authority(), knownAuthorities: [many.hostPort] } })
+        .acquireTokenByDeviceCode({ scopes: [AKS_SCOPE], deviceCodeCallback: () => undefined });
+      const at = claimsOf(result!.accessToken);
+      expect(at.groups).toBeUndefined();
+      expect(at._claim_names).toEqual({ groups: 'src1' });
+      expect((at._claim_sources as { src1: { endpoint: string } }).src1.endpoint).toBe(`${many.graphUrl}/v1.0/users/${String(at.oid)}/getMemberObjects`);
+    } finally {
+      await many.close();
+    }
+  });
+
+  it('mintToken signs arbitrary claims with the tenant key (for expired or odd tokens)', async () => {
+    const token = emu.mintToken({ iss: emu.issuer(), aud: AKS_SERVER_ID, exp: 1 });
+    const jwks = await (await fetch(emu.jwksUri())).json() as { keys: (JsonWebKey & { kid: string })[] };
+    const [h, p, s] = token.split('.');
+    const { kid } = JSON.parse(Buffer.from(h, 'base64url').toString()) as { kid: string };
+    const key = createPublicKey({ key: jwks.keys.find((k) => k.kid === kid)!, format: 'jwk' });
+    expect(verify('sha256', Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url'))).toBe(true);
+    expect(claimsOf(token).exp).toBe(1);
+  });
+});

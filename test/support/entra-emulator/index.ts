@@ -1,0 +1,675 @@
+// Test double of Microsoft Entra ID (the v2.0 endpoints msal-node talks to), served over HTTPS with the
+// per-run test CA. Every auth test runs against it because Entra itself is unreachable from CI.
+// See docs/testing.md for the standalone mode and for how to make Node trust its certificate.
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { testPki } from '../tls.js';
+import { aadErrorBody, type ErrorBodyOptions } from './aadsts.js';
+import { parseParams, readBody, sendHtml, sendJson, sleep } from './http.js';
+import { base64url, guidFrom, newGuid, newSigningKey, signJwt, type SigningKey } from './jwt.js';
+import { deviceLoginPage, messagePage } from './pages.js';
+import { grantedPermissions, parseScopes, responseScope } from './scopes.js';
+
+export { AKS_SERVER_ID, GRAPH_APP_ID, GRAPH_RESOURCE } from './scopes.js';
+export { trustCaInProcess } from './trust.js';
+
+// ---------------------------------------------------------------------------------------------- interface
+
+export interface EmulatorUser {
+  /** UPN, e.g. alice@contoso.example */
+  username: string;
+  oid?: string;
+  name?: string;
+  /** Entra group object IDs */
+  groups?: string[];
+  /** home tenant (default: the emulator's tenant) */
+  tenantId?: string;
+}
+
+export interface EntraEmulatorOptions {
+  tenantId?: string;
+  users?: EmulatorUser[];
+  /** username: device codes and the authorize page complete at once as this user */
+  autoApprove?: string;
+  accessTokenLifetimeSeconds?: number;
+  /** past this many groups a token carries the overage claims instead of `groups` (Entra: 200 in a JWT) */
+  groupsOverageLimit?: number;
+  port?: number;
+  /** seconds between device-code polls that the emulator tells the client (default 1; fractions allowed) */
+  deviceCodeIntervalSeconds?: number;
+  /** lifetime of a device code (default 900 s like Entra) */
+  deviceCodeLifetimeSeconds?: number;
+  /** create unknown users on first sign-in instead of failing with AADSTS50034 (default true) */
+  allowUnknownUsers?: boolean;
+  /** called once per request with a one-line summary that never contains a token (standalone mode logs to stderr) */
+  log?: (line: string) => void;
+}
+
+export type EmulatorEndpoint = 'discovery' | 'keys' | 'devicecode' | 'token' | 'authorize' | 'graph' | 'imds' | 'instance' | 'other';
+
+export interface EmulatorRequest {
+  at: number;
+  method: string;
+  /** path without the query string */
+  path: string;
+  /** the tenant segment of the URL as sent (GUID, `common`, `organizations`, …) */
+  tenant?: string;
+  endpoint: EmulatorEndpoint;
+  /** short form: device_code, refresh_token, authorization_code, client_credentials, … */
+  grantType?: string;
+  clientId?: string;
+  scope?: string;
+  status: number;
+  /** the `claims` request parameter (a claims challenge carried by the client) */
+  claims?: string;
+  prompt?: string;
+  loginHint?: string;
+  responseMode?: string;
+  /** the user or principal a token was issued to */
+  subject?: string;
+}
+
+export interface EmulatorFault {
+  endpoint: 'token' | 'devicecode' | 'authorize' | 'graph' | 'imds';
+  /** token endpoint only: the fault applies to this grant type (short or URN form) */
+  grantType?: string;
+  /** how many matching requests fail (default 1) */
+  times?: number;
+  error?: string;
+  aadsts?: number;
+  description?: string;
+  /** claims challenge JSON returned with the error */
+  claims?: string;
+  suberror?: string;
+  status?: number;
+  retryAfterSeconds?: number;
+  /** answer with a body that is not valid JSON */
+  malformed?: boolean;
+  /** delay before answering; alone, the request then succeeds normally */
+  latencyMs?: number;
+}
+
+export interface EmulatorGroup { id: string; displayName: string }
+
+export interface EntraEmulator {
+  /** "https://127.0.0.1:PORT" */
+  authorityHost: string;
+  /** "127.0.0.1:PORT" (for msal knownAuthorities) */
+  hostPort: string;
+  tenantId: string;
+  authority(tenantId?: string): string;
+  issuer(tenantId?: string): string;
+  jwksUri(tenantId?: string): string;
+  graphUrl: string;
+  imdsUrl: string;
+  caFile: string;
+  caPem: string;
+  addUser(u: EmulatorUser): void;
+  approveDeviceCode(userCode: string, username: string): void;
+  requests: EmulatorRequest[];
+  tokenRequests(grantType?: string): EmulatorRequest[];
+  revokeRefreshTokens(username?: string, aadsts?: 50173 | 70043 | 700082): void;
+  failNext(f: EmulatorFault): void;
+  setAccessTokenLifetime(seconds: number): void;
+  mintToken(claims: Record<string, unknown>, tenantId?: string): string;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------- internals
+
+const GRANT_SHORT: Record<string, string> = {
+  'urn:ietf:params:oauth:grant-type:device_code': 'device_code',
+  'urn:ietf:params:oauth:grant-type:jwt-bearer': 'jwt_bearer',
+};
+const shortGrant = (g: string | undefined): string | undefined => (g ? (GRANT_SHORT[g] ?? g) : undefined);
+const TENANT_ALIASES = new Set(['common', 'organizations', 'consumers']);
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const USER_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const nowSec = (): number => Math.floor(Date.now() / 1000);
+
+interface UserRecord { username: string; oid: string; name: string; groups: string[]; tenantId: string }
+
+interface DeviceCodeRecord {
+  deviceCode: string;
+  userCode: string;
+  clientId: string;
+  scope: string;
+  tenantSegment: string;
+  claims?: string;
+  expiresAt: number;
+  state: 'pending' | 'approved' | 'declined' | 'redeemed';
+  username?: string;
+}
+
+interface RefreshTokenRecord { username: string; clientId: string; scope: string; tenantId: string; seq: number; issuedAt: Date }
+
+interface TokenSubject { user: UserRecord; tenantId: string }
+
+interface Revocation { beforeSeq: number; aadsts: number }
+
+interface RequestContext {
+  record: Omit<EmulatorRequest, 'status' | 'at'>;
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, readonly body: Record<string, unknown>) {
+    super(String(body.error_description ?? body.error));
+  }
+}
+
+function aadError(status: number, code: number, opts: ErrorBodyOptions = {}): HttpError {
+  return new HttpError(status, aadErrorBody(code, opts));
+}
+
+class Emulator implements EntraEmulator {
+  authorityHost = '';
+  hostPort = '';
+  graphUrl = '';
+  imdsUrl = '';
+  readonly tenantId: string;
+  readonly caFile: string;
+  readonly caPem: string;
+  readonly requests: EmulatorRequest[] = [];
+
+  private readonly server: HttpsServer;
+  private readonly imdsServer: HttpServer;
+  private readonly users = new Map<string, UserRecord>();
+  private readonly tenantKeys = new Map<string, SigningKey[]>();
+  private readonly deviceCodes = new Map<string, DeviceCodeRecord>();
+  private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
+  private readonly faults: { fault: EmulatorFault; remaining: number }[] = [];
+  private readonly revocations = new Map<string, Revocation>(); // username ('' = everyone) -> revocation
+  private accessTokenLifetime: number;
+  private seq = 0;
+
+  constructor(private readonly opts: EntraEmulatorOptions) {
+    this.tenantId = opts.tenantId ?? guidFrom('kubectl-np emulator tenant');
+    this.accessTokenLifetime = opts.accessTokenLifetimeSeconds ?? 3600;
+    for (const u of opts.users ?? []) this.addUser(u);
+    const pki = testPki();
+    this.caFile = pki.caFile;
+    this.caPem = pki.caPem;
+    const { cert, key } = pki.issue(['127.0.0.1', 'localhost']);
+    this.server = createHttpsServer({ cert, key }, (req, res) => void this.handle(req, res));
+    this.imdsServer = createHttpServer((req, res) => void this.handle(req, res, true));
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    const port = (this.server.address() as AddressInfo).port;
+    this.hostPort = `127.0.0.1:${port}`;
+    this.authorityHost = `https://${this.hostPort}`;
+    this.graphUrl = `${this.authorityHost}/graph`;
+    await new Promise<void>((resolve) => this.imdsServer.listen(0, '127.0.0.1', () => resolve()));
+    this.imdsUrl = `http://127.0.0.1:${(this.imdsServer.address() as AddressInfo).port}`;
+    this.keysFor(this.tenantId);
+  }
+
+  // ------------------------------------------------------------------------------------------ public API
+
+  authority(tenantId = this.tenantId): string {
+    return `${this.authorityHost}/${tenantId}`;
+  }
+
+  issuer(tenantId = this.tenantId): string {
+    return `${this.authorityHost}/${tenantId}/v2.0`;
+  }
+
+  jwksUri(tenantId = this.tenantId): string {
+    return `${this.authorityHost}/${tenantId}/discovery/v2.0/keys`;
+  }
+
+  addUser(u: EmulatorUser): void {
+    const username = u.username.trim();
+    this.users.set(username.toLowerCase(), {
+      username,
+      oid: u.oid ?? guidFrom(`user:${username.toLowerCase()}`),
+      name: u.name ?? displayNameOf(username),
+      groups: [...(u.groups ?? [])],
+      tenantId: u.tenantId ?? this.tenantId,
+    });
+  }
+
+  approveDeviceCode(userCode: string, username: string): void {
+    const dc = this.findUserCode(userCode);
+    if (!dc) throw new Error(`no pending device code ${userCode}`);
+    const user = this.userFor(username);
+    if (!user) throw new Error(`unknown user ${username}`);
+    dc.state = 'approved';
+    dc.username = user.username;
+  }
+
+  /** The user pressed "Decline" on the device-code page: polling ends with authorization_declined. */
+  declineDeviceCode(userCode: string): void {
+    const dc = this.findUserCode(userCode);
+    if (!dc) throw new Error(`no pending device code ${userCode}`);
+    dc.state = 'declined';
+  }
+
+  tokenRequests(grantType?: string): EmulatorRequest[] {
+    const wanted = shortGrant(grantType);
+    return this.requests.filter((r) => r.endpoint === 'token' && (!wanted || r.grantType === wanted));
+  }
+
+  revokeRefreshTokens(username?: string, aadsts: 50173 | 70043 | 700082 = 70043): void {
+    this.revocations.set(username?.toLowerCase() ?? '', { beforeSeq: ++this.seq, aadsts });
+  }
+
+  failNext(f: EmulatorFault): void {
+    this.faults.push({ fault: f, remaining: f.times ?? 1 });
+  }
+
+  setAccessTokenLifetime(seconds: number): void {
+    this.accessTokenLifetime = seconds;
+  }
+
+  mintToken(claims: Record<string, unknown>, tenantId = this.tenantId): string {
+    return signJwt(claims, this.activeKey(tenantId));
+  }
+
+  /** Adds a new signing key for the tenant (new tokens use it); with dropOld the old keys leave the JWKS. */
+  rotateSigningKey(tenantId = this.tenantId, dropOld = false): void {
+    const keys = this.keysFor(tenantId);
+    if (dropOld) keys.splice(0, keys.length);
+    keys.push(newSigningKey());
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    this.imdsServer.closeAllConnections();
+    await Promise.all([
+      new Promise<void>((r) => this.server.close(() => r())),
+      new Promise<void>((r) => this.imdsServer.close(() => r())),
+    ]);
+  }
+
+  // ------------------------------------------------------------------------------------------ directory
+
+  private userFor(username: string): UserRecord | undefined {
+    const key = username.trim().toLowerCase();
+    if (!this.users.has(key) && this.opts.allowUnknownUsers !== false && key.includes('@')) this.addUser({ username: username.trim() });
+    return this.users.get(key);
+  }
+
+  private keysFor(tenantId: string): SigningKey[] {
+    let keys = this.tenantKeys.get(tenantId);
+    if (!keys) {
+      keys = [newSigningKey()];
+      this.tenantKeys.set(tenantId, keys);
+    }
+    return keys;
+  }
+
+  private activeKey(tenantId: string): SigningKey {
+    const keys = this.keysFor(tenantId);
+    return keys[keys.length - 1];
+  }
+
+  /** The tenant a token is issued in: a GUID segment is that tenant, aliases and domains mean the user's home tenant. */
+  private resolveTenant(segment: string, user?: UserRecord): string {
+    if (GUID.test(segment)) return segment.toLowerCase();
+    return user?.tenantId ?? this.tenantId;
+  }
+
+  private findUserCode(userCode: string): DeviceCodeRecord | undefined {
+    const wanted = userCode.trim().toUpperCase();
+    for (const dc of this.deviceCodes.values()) if (dc.userCode === wanted && dc.state === 'pending') return dc;
+    return undefined;
+  }
+
+  // ------------------------------------------------------------------------------------------ HTTP
+
+  private async handle(req: IncomingMessage, res: ServerResponse, imds = false): Promise<void> {
+    const url = new URL(req.url ?? '/', imds ? this.imdsUrl : this.authorityHost);
+    const segments = url.pathname.split('/').filter(Boolean);
+    const ctx: RequestContext = { record: { method: req.method ?? 'GET', path: url.pathname, endpoint: 'other' } };
+    const at = Date.now();
+    res.on('finish', () => {
+      const entry: EmulatorRequest = { at, ...ctx.record, status: res.statusCode };
+      this.requests.push(entry);
+      this.opts.log?.(formatLogLine(entry));
+    });
+    try {
+      if (imds) return await this.handleImds(req, res, url, ctx);
+      const body = req.method === 'POST' ? await readBody(req) : '';
+      const params = { ...Object.fromEntries(url.searchParams), ...parseParams(body, req.headers['content-type']) };
+      await this.route(req, res, url, segments, params, ctx);
+    } catch (err) {
+      if (res.headersSent) return;
+      if (err instanceof HttpError) sendJson(res, err.status, err.body);
+      else sendJson(res, 500, aadErrorBody(90033, { error: 'server_error', description: `Emulator error: ${(err as Error).message}` }));
+    }
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse, url: URL, seg: string[], params: Record<string, string>, ctx: RequestContext): Promise<void> {
+    const path = seg.join('/');
+    if (seg[0] === 'emulator') return this.handleControl(req, res, seg[1], params);
+    if (path === 'devicelogin') return this.handleDeviceLoginPage(req, res, params);
+    if (path === 'common/discovery/instance') {
+      ctx.record.endpoint = 'instance';
+      return sendJson(res, 200, this.instanceDiscovery());
+    }
+    if (seg.length < 2) return sendJson(res, 404, { error: 'not_found', error_description: `No route for ${url.pathname}` });
+    const tenant = seg[0];
+    const rest = seg.slice(1).join('/');
+    ctx.record.tenant = tenant;
+    switch (rest) {
+      case 'v2.0/.well-known/openid-configuration':
+        ctx.record.endpoint = 'discovery';
+        return sendJson(res, 200, this.openIdConfiguration(tenant));
+      case 'discovery/v2.0/keys':
+      case 'discovery/keys':
+        ctx.record.endpoint = 'keys';
+        return sendJson(res, 200, this.jwks(tenant));
+      case 'oauth2/v2.0/devicecode':
+        ctx.record.endpoint = 'devicecode';
+        return this.handleDeviceCode(req, res, tenant, params, ctx);
+      case 'oauth2/v2.0/token':
+        ctx.record.endpoint = 'token';
+        return this.handleToken(req, res, tenant, params, ctx);
+      default:
+        return sendJson(res, 404, { error: 'not_found', error_description: `No route for ${url.pathname}` });
+    }
+  }
+
+  /** Applies the next queued fault for this request, if any. Returns true when the response has been sent. */
+  private async applyFault(res: ServerResponse, endpoint: EmulatorFault['endpoint'], grantType?: string): Promise<boolean> {
+    const i = this.faults.findIndex(({ fault }) => fault.endpoint === endpoint && (!fault.grantType || shortGrant(fault.grantType) === grantType));
+    if (i < 0) return false;
+    const slot = this.faults[i];
+    if (--slot.remaining <= 0) this.faults.splice(i, 1);
+    const f = slot.fault;
+    if (f.latencyMs) await sleep(f.latencyMs);
+    const failing = f.malformed || f.status !== undefined || f.error !== undefined || f.aadsts !== undefined;
+    if (!failing) return false;
+    const status = f.status ?? 400;
+    const headers: Record<string, string> = f.retryAfterSeconds !== undefined ? { 'Retry-After': String(f.retryAfterSeconds) } : {};
+    if (f.malformed) {
+      const text = endpoint === 'graph' ? '{"value": [' : '{"token_type":"Bearer","access_token":';
+      res.writeHead(status === 400 && f.status === undefined ? 200 : status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+      res.end(text);
+      return true;
+    }
+    if (endpoint === 'graph') {
+      const code = f.error ?? (status === 429 ? 'TooManyRequests' : status >= 500 ? 'ServiceNotAvailable' : 'Request_BadRequest');
+      sendJson(res, status, { error: { code, message: f.description ?? 'Emulated Graph error.', innerError: { date: new Date().toISOString(), 'request-id': newGuid(), 'client-request-id': newGuid() } } }, headers);
+      return true;
+    }
+    const aadsts = f.aadsts ?? (status === 429 ? 90055 : status >= 500 ? 90033 : 9002313);
+    sendJson(res, status, aadErrorBody(aadsts, { error: f.error, description: f.description, claims: f.claims, suberror: f.suberror }), headers);
+    return true;
+  }
+
+  // ------------------------------------------------------------------------------------------ metadata
+
+  private openIdConfiguration(tenant: string): Record<string, unknown> {
+    const base = `${this.authorityHost}/${tenant}`;
+    // For aliases Entra publishes a templated issuer; the tokens themselves carry the real tenant.
+    const issuerTenant = TENANT_ALIASES.has(tenant) ? '{tenantid}' : this.resolveTenant(tenant);
+    return {
+      token_endpoint: `${base}/oauth2/v2.0/token`,
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+      jwks_uri: `${base}/discovery/v2.0/keys`,
+      response_modes_supported: ['query', 'fragment', 'form_post'],
+      subject_types_supported: ['pairwise'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+      issuer: `${this.authorityHost}/${issuerTenant}/v2.0`,
+      request_uri_parameter_supported: false,
+      userinfo_endpoint: `${this.graphUrl}/oidc/userinfo`,
+      authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+      device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+      http_logout_supported: true,
+      frontchannel_logout_supported: true,
+      end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+      kerberos_endpoint: `${base}/kerberos`,
+      tenant_region_scope: 'EU',
+      cloud_instance_name: this.hostPort,
+      cloud_graph_host_name: this.hostPort,
+      msgraph_host: this.hostPort,
+      rbac_url: this.authorityHost,
+    };
+  }
+
+  private jwks(tenant: string): Record<string, unknown> {
+    const tenants = GUID.test(tenant) ? [tenant.toLowerCase()] : TENANT_ALIASES.has(tenant) ? [...this.tenantKeys.keys()] : [this.tenantId];
+    return {
+      keys: tenants.flatMap((t) => this.keysFor(t).map((k) => ({ ...k.publicJwk, issuer: this.issuer(t) }))),
+    };
+  }
+
+  /** What `login.microsoftonline.com/common/discovery/instance` answers (msal asks it when the host is not in knownAuthorities). */
+  instanceDiscovery(): Record<string, unknown> {
+    return {
+      tenant_discovery_endpoint: `${this.authorityHost}/${this.tenantId}/v2.0/.well-known/openid-configuration`,
+      'api-version': '1.1',
+      metadata: [{ preferred_network: this.hostPort, preferred_cache: this.hostPort, aliases: [this.hostPort] }],
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------ device code
+
+  private async handleDeviceCode(req: IncomingMessage, res: ServerResponse, tenant: string, params: Record<string, string>, ctx: RequestContext): Promise<void> {
+    Object.assign(ctx.record, { clientId: params.client_id, scope: params.scope, claims: params.claims });
+    if (req.method !== 'POST') throw aadError(405, 900144, { detail: 'client_id', description: 'The request method must be POST.' });
+    if (await this.applyFault(res, 'devicecode')) return;
+    if (!params.client_id) throw aadError(400, 900144, { detail: 'client_id' });
+    const lifetime = this.opts.deviceCodeLifetimeSeconds ?? 900;
+    let userCode: string;
+    do userCode = Array.from({ length: 9 }, () => USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)]).join('');
+    while (this.findUserCode(userCode));
+    const dc: DeviceCodeRecord = {
+      deviceCode: `DAQABAAEAAAD${base64url(randomBytes(96))}`,
+      userCode,
+      clientId: params.client_id,
+      scope: params.scope ?? '',
+      tenantSegment: tenant,
+      claims: params.claims,
+      expiresAt: Date.now() + lifetime * 1000,
+      state: 'pending',
+    };
+    this.deviceCodes.set(dc.deviceCode, dc);
+    if (this.opts.autoApprove) this.approveDeviceCode(userCode, this.opts.autoApprove);
+    const verificationUri = `${this.authorityHost}/devicelogin`;
+    sendJson(res, 200, {
+      user_code: userCode,
+      device_code: dc.deviceCode,
+      verification_uri: verificationUri,
+      expires_in: lifetime,
+      interval: this.opts.deviceCodeIntervalSeconds ?? 1,
+      message: `To sign in, use a web browser to open the page ${verificationUri} and enter the code ${userCode} to authenticate.`,
+    });
+  }
+
+  private async handleDeviceLoginPage(req: IncomingMessage, res: ServerResponse, params: Record<string, string>): Promise<void> {
+    const action = `${this.authorityHost}/devicelogin`;
+    if (req.method !== 'POST') return sendHtml(res, 200, deviceLoginPage({ action, userCode: params.user_code, username: this.opts.autoApprove }));
+    const dc = this.findUserCode(params.user_code ?? '');
+    if (!dc) return sendHtml(res, 400, deviceLoginPage({ action, username: params.username, message: 'That code was not recognised or has expired. Check it and try again.' }));
+    if (params.action === 'decline') {
+      dc.state = 'declined';
+      return sendHtml(res, 200, messagePage('Declined', 'You have declined the sign-in. You may close this window.'));
+    }
+    const user = this.userFor(params.username ?? '');
+    if (!user) return sendHtml(res, 400, deviceLoginPage({ action, userCode: params.user_code, message: `AADSTS50034: The user account ${params.username ?? ''} does not exist in the directory.` }));
+    this.approveDeviceCode(dc.userCode, user.username);
+    sendHtml(res, 200, messagePage('Signed in', `You have signed in to the application as ${user.username}. You may now close this window.`));
+  }
+
+  private handleControl(req: IncomingMessage, res: ServerResponse, action: string | undefined, params: Record<string, string>): void {
+    if (req.method !== 'POST') return sendJson(res, 405, { error: 'method_not_allowed' });
+    try {
+      if (action === 'approve') this.approveDeviceCode(params.user_code ?? '', params.username ?? this.opts.autoApprove ?? '');
+      else if (action === 'decline') this.declineDeviceCode(params.user_code ?? '');
+      else return sendJson(res, 404, { error: 'not_found' });
+    } catch (err) {
+      return sendJson(res, 400, { error: 'invalid_request', error_description: (err as Error).message });
+    }
+    sendJson(res, 200, { ok: true });
+  }
+
+  // ------------------------------------------------------------------------------------------ token endpoint
+
+  private async handleToken(req: IncomingMessage, res: ServerResponse, tenant: string, params: Record<string, string>, ctx: RequestContext): Promise<void> {
+    const grantType = shortGrant(params.grant_type);
+    Object.assign(ctx.record, { grantType, clientId: params.client_id, scope: params.scope, claims: params.claims });
+    if (req.method !== 'POST') throw aadError(405, 900144, { detail: 'grant_type', description: 'The request method must be POST.' });
+    if (await this.applyFault(res, 'token', grantType)) return;
+    if (!params.grant_type) throw aadError(400, 900144, { detail: 'grant_type' });
+    if (!params.client_id) throw aadError(400, 900144, { detail: 'client_id' });
+    let body: Record<string, unknown>;
+    switch (grantType) {
+      case 'device_code':
+        body = this.redeemDeviceCode(params, ctx);
+        break;
+      case 'refresh_token':
+        body = this.redeemRefreshToken(tenant, params, ctx);
+        break;
+      default:
+        throw aadError(400, 70003, { detail: params.grant_type });
+    }
+    sendJson(res, 200, body);
+  }
+
+  private redeemDeviceCode(params: Record<string, string>, ctx: RequestContext): Record<string, unknown> {
+    const code = params.device_code;
+    if (!code) throw aadError(400, 900144, { detail: 'device_code' });
+    const dc = this.deviceCodes.get(code);
+    if (!dc || dc.clientId !== params.client_id) throw aadError(400, 70018);
+    if (Date.now() > dc.expiresAt && dc.state !== 'redeemed') throw aadError(400, 70019);
+    if (dc.state === 'pending') throw aadError(400, 70016);
+    if (dc.state === 'declined') throw aadError(400, 70020);
+    if (dc.state === 'redeemed') throw aadError(400, 54005, { description: 'The device code has already been redeemed.' });
+    dc.state = 'redeemed';
+    const user = this.userFor(dc.username ?? '') as UserRecord;
+    return this.issueUserTokens({ user, tenantId: this.resolveTenant(dc.tenantSegment, user) }, params.client_id, params.scope || dc.scope, {
+      claimsRequested: params.claims ?? dc.claims,
+    }, ctx);
+  }
+
+  private redeemRefreshToken(tenant: string, params: Record<string, string>, ctx: RequestContext): Record<string, unknown> {
+    const token = params.refresh_token;
+    if (!token) throw aadError(400, 900144, { detail: 'refresh_token' });
+    const rt = this.refreshTokens.get(token);
+    if (!rt) throw aadError(400, 9002313);
+    if (rt.clientId !== params.client_id) throw aadError(400, 70000, { detail: 'refresh_token', clientId: params.client_id });
+    const revocation = [this.revocations.get(rt.username.toLowerCase()), this.revocations.get('')]
+      .filter((r): r is Revocation => r !== undefined && rt.seq < r.beforeSeq)
+      .sort((a, b) => b.beforeSeq - a.beforeSeq)[0];
+    if (revocation) throw aadError(400, revocation.aadsts, { issuedAt: rt.issuedAt, clientId: rt.clientId });
+    const user = this.users.get(rt.username.toLowerCase());
+    if (!user) throw aadError(400, 9002313);
+    const tenantId = GUID.test(tenant) ? tenant.toLowerCase() : rt.tenantId;
+    return this.issueUserTokens({ user, tenantId }, rt.clientId, params.scope || rt.scope, { claimsRequested: params.claims }, ctx);
+  }
+
+  // ------------------------------------------------------------------------------------------ token minting
+
+  private issueUserTokens(
+    who: TokenSubject, clientId: string, scope: string, extra: { nonce?: string; claimsRequested?: string }, ctx: RequestContext,
+  ): Record<string, unknown> {
+    const { user, tenantId } = who;
+    const scopes = parseScopes(scope);
+    const lifetime = this.accessTokenLifetime;
+    const iat = nowSec();
+    const common = { iss: this.issuer(tenantId), iat, nbf: iat, tid: tenantId, oid: user.oid, name: user.name, preferred_username: user.username, ver: '2.0', rh: `0.${base64url(randomBytes(24))}.`, uti: base64url(randomBytes(16)), aio: base64url(randomBytes(32)) };
+    const amr = extra.claimsRequested ? ['pwd', 'mfa'] : ['pwd'];
+    const access = {
+      aud: scopes.resource,
+      ...common,
+      exp: iat + lifetime,
+      sub: pairwiseSub(user.oid, scopes.resource),
+      upn: user.username,
+      unique_name: user.username,
+      scp: grantedPermissions(scopes).join(' '),
+      appid: clientId,
+      appidacr: '0',
+      azp: clientId,
+      azpacr: '0',
+      idtyp: 'user',
+      amr,
+      ...this.groupClaims(user),
+    };
+    ctx.record.subject = user.username;
+    const body: Record<string, unknown> = {
+      token_type: 'Bearer',
+      scope: responseScope(scopes),
+      expires_in: lifetime,
+      ext_expires_in: lifetime,
+      access_token: signJwt(access, this.activeKey(tenantId)),
+    };
+    if (scopes.oidc.has('offline_access')) body.refresh_token = this.newRefreshToken(user, clientId, scope, tenantId);
+    if (scopes.oidc.has('openid')) {
+      const idToken: Record<string, unknown> = {
+        aud: clientId,
+        ...common,
+        exp: iat + 3600,
+        sub: pairwiseSub(user.oid, clientId),
+        upn: user.username,
+        ...this.groupClaims(user),
+      };
+      if (extra.nonce) idToken.nonce = extra.nonce;
+      body.id_token = signJwt(idToken, this.activeKey(tenantId));
+      body.client_info = base64url(JSON.stringify({ uid: user.oid, utid: tenantId }));
+    }
+    return body;
+  }
+
+  private groupClaims(user: UserRecord): Record<string, unknown> {
+    const limit = this.opts.groupsOverageLimit ?? 200;
+    if (user.groups.length === 0) return {};
+    if (user.groups.length <= limit) return { groups: [...user.groups] };
+    return {
+      _claim_names: { groups: 'src1' },
+      _claim_sources: { src1: { endpoint: `${this.graphUrl}/v1.0/users/${user.oid}/getMemberObjects` } },
+    };
+  }
+
+  private newRefreshToken(user: UserRecord, clientId: string, scope: string, tenantId: string): string {
+    const token = `1.AQ${base64url(randomBytes(120))}`;
+    this.refreshTokens.set(token, { username: user.username, clientId, scope, tenantId, seq: ++this.seq, issuedAt: new Date() });
+    return token;
+  }
+
+  // ------------------------------------------------------------------------------------------ IMDS (later step)
+
+  private async handleImds(_req: IncomingMessage, res: ServerResponse, _url: URL, ctx: RequestContext): Promise<void> {
+    ctx.record.endpoint = 'imds';
+    sendJson(res, 404, { error: 'not_found' });
+  }
+}
+
+/** Entra's `sub` is pairwise: stable for one user and one app, different across apps. Use `oid` to identify a user. */
+function pairwiseSub(oid: string, app: string): string {
+  return base64url(createHash('sha256').update(`${oid}|${app}`).digest()).slice(0, 43);
+}
+
+function displayNameOf(username: string): string {
+  const local = username.split('@')[0] ?? username;
+  return local.split(/[._-]/).filter(Boolean).map((p) => p[0].toUpperCase() + p.slice(1)).join(' ') || username;
+}
+
+function formatLogLine(r: EmulatorRequest): string {
+  const parts = [new Date(r.at).toISOString(), r.method, r.path, `-> ${r.status}`, r.endpoint];
+  if (r.grantType) parts.push(`grant=${r.grantType}`);
+  if (r.clientId) parts.push(`client=${r.clientId}`);
+  if (r.scope) parts.push(`scope="${r.scope}"`);
+  if (r.subject) parts.push(`as=${r.subject}`);
+  if (r.claims) parts.push('claims=yes');
+  return parts.join(' ');
+}
+
+export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promise<EntraEmulator & Emulator> {
+  const emu = new Emulator(opts);
+  await emu.listen();
+  return emu;
+}
+
+export type { Emulator as EntraEmulatorServer };
