@@ -3,7 +3,7 @@
 // read from manifests has only its aggregationRule. Both give the same effective rules here, and each
 // rule remembers which role wrote it so explanations can say "aggregated from edit".
 import type { PolicyRule, Role, RoleBinding } from '../model/k8s.js';
-import { labelSelectorMatches } from './label-selector.js';
+import { selectorMatches } from '../model/selectors.js';
 import type { EffectiveRule, ObjectRef, RbacObjects } from './types.js';
 
 export function roleRefOf(binding: RoleBinding): ObjectRef {
@@ -39,7 +39,7 @@ export function effectiveRules(rbac: RbacObjects, role: Role, visiting: Set<stri
   const aggregated = new Map<string, EffectiveRule>();
   for (const source of rbac.roles) {
     if (source.kind !== 'ClusterRole' || visiting.has(source.metadata.name)) continue;
-    if (!selectors.some((sel) => labelSelectorMatches(sel, source.metadata.labels))) continue;
+    if (!selectors.some((sel) => selectorMatches(sel, source.metadata.labels))) continue;
     for (const eff of effectiveRules(rbac, source, visiting)) {
       const key = ruleKey(eff.rule);
       if (!aggregated.has(key)) aggregated.set(key, eff);
