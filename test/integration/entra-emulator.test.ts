@@ -3,6 +3,7 @@
 import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
 import { PublicClientApplication, type AuthenticationResult, type DeviceCodeRequest } from '@azure/msal-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signInWithBrowser } from '../support/entra-emulator/browser.js';
 import { AKS_SERVER_ID, startEntraEmulator, trustCaInProcess, type EntraEmulator } from '../support/entra-emulator/index.js';
 
 const CLIENT_ID = '80faf920-1908-4b52-b5ef-a8e7bedfc67a';
@@ -202,5 +203,77 @@ describe('tokens', () => {
     const key = createPublicKey({ key: jwks.keys.find((k) => k.kid === kid)!, format: 'jwk' });
     expect(verify('sha256', Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url'))).toBe(true);
     expect(claimsOf(token).exp).toBe(1);
+  });
+});
+
+describe('authorization code flow with PKCE', () => {
+  let interactive: Awaited<ReturnType<typeof startEntraEmulator>>;
+  beforeAll(async () => {
+    interactive = await startEntraEmulator({ users: [{ username: 'bob@contoso.example', groups: ['22222222-2222-4222-8222-222222222222'] }] });
+  });
+  afterAll(async () => {
+    await interactive?.close();
+  });
+  const app = (): PublicClientApplication =>
+    new PublicClientApplication({ auth: { clientId: CLIENT_ID, authority: interactive.authority(), knownAuthorities: [interactive.hostPort] } });
+
+  it('msal acquireTokenInteractive signs in through the page, with login_hint prefilled and the claims challenge carried', async () => {
+    const claims = JSON.stringify({ access_token: { capolids: { essential: true, values: ['c1e0a5d2-7b5f-4b1e-9a43-5c0a1f0e6d11'] } } });
+    let landed: { url: string; body: string } | undefined;
+    const result = await app().acquireTokenInteractive({
+      scopes: [AKS_SCOPE],
+      loginHint: 'bob@contoso.example',
+      claims,
+      openBrowser: async (url) => {
+        landed = await signInWithBrowser(url); // no username typed: the prefilled login_hint is submitted
+      },
+    });
+    expect(landed?.url).toMatch(/^http:\/\/localhost:\d+\/$/);
+    expect(result.account?.username).toBe('bob@contoso.example');
+    const at = claimsOf(result.accessToken);
+    expect(at).toMatchObject({ aud: AKS_SERVER_ID, groups: ['22222222-2222-4222-8222-222222222222'], amr: ['pwd', 'mfa'] });
+    const authorize = interactive.requests.filter((r) => r.endpoint === 'authorize');
+    expect(authorize[0]).toMatchObject({ method: 'GET', loginHint: 'bob@contoso.example', responseMode: 'form_post', status: 200 });
+    // msal merges its own id_token claims requests into the parameter; the challenge travels intact
+    expect(JSON.parse(authorize[0].claims ?? '{}')).toMatchObject(JSON.parse(claims) as object);
+    expect(interactive.tokenRequests('authorization_code').at(-1)?.status).toBe(200);
+  });
+
+  it('Cancel on the sign-in page comes back to msal as access_denied', async () => {
+    await expect(app().acquireTokenInteractive({ scopes: [AKS_SCOPE], openBrowser: async (url) => void (await signInWithBrowser(url, { cancel: true })) }))
+      .rejects.toThrow(/access_denied.*AADSTS65004/s);
+  });
+
+  it('rejects a code_verifier that does not match the S256 code_challenge', async () => {
+    const pkceApp = app();
+    const redirectUri = 'http://localhost:8400/';
+    const challenge = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('the-right-verifier-the-right-verifier-1234'))).toString('base64url');
+    const authUrl = await pkceApp.getAuthCodeUrl({
+      scopes: [AKS_SCOPE], redirectUri, codeChallenge: challenge, codeChallengeMethod: 'S256', responseMode: 'query' as never, state: 's1', loginHint: 'bob@contoso.example',
+    });
+    const page = await (await fetch(authUrl)).text();
+    const ctx = /name="ctx" value="([^"]+)"/.exec(page)?.[1] ?? '';
+    const redirect = await fetch(`${interactive.authority()}/login`, { method: 'POST', body: new URLSearchParams({ ctx, username: 'bob@contoso.example' }), redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    const location = new URL(redirect.headers.get('location') ?? '');
+    expect(location.origin + location.pathname).toBe(redirectUri);
+    expect(location.searchParams.get('state')).toBe('s1');
+    const code = location.searchParams.get('code') ?? '';
+    const err = await pkceApp.acquireTokenByCode({ code, redirectUri, scopes: [AKS_SCOPE], codeVerifier: 'a-wrong-verifier-a-wrong-verifier-a-wrong-1234' }).catch((e: unknown) => e);
+    expect(String((err as Error).message)).toMatch(/invalid_grant.*AADSTS501481/s);
+    expect(interactive.tokenRequests('authorization_code').at(-1)?.status).toBe(400);
+    // the right verifier is accepted (the failed attempt did not burn the code)
+    const ok = await pkceApp.acquireTokenByCode({ code, redirectUri, scopes: [AKS_SCOPE], codeVerifier: 'the-right-verifier-the-right-verifier-1234' });
+    expect(ok.account?.username).toBe('bob@contoso.example');
+  });
+
+  it('autoApprove redirects straight back, and prompt=none without it is login_required', async () => {
+    const query = new URLSearchParams({ client_id: CLIENT_ID, response_type: 'code', redirect_uri: 'http://127.0.0.1:9/cb', scope: 'openid', state: 'x', prompt: 'none' });
+    const silent = await fetch(`${interactive.authority()}/oauth2/v2.0/authorize?${query}`, { redirect: 'manual' });
+    expect(new URL(silent.headers.get('location') ?? '').searchParams.get('error')).toBe('login_required');
+    const auto = await fetch(`${emu.authority()}/oauth2/v2.0/authorize?${query}`, { redirect: 'manual' });
+    const back = new URL(auto.headers.get('location') ?? '');
+    expect(back.searchParams.get('code')).toBeTruthy();
+    expect(back.searchParams.get('state')).toBe('x');
   });
 });

@@ -9,7 +9,7 @@ import { testPki } from '../tls.js';
 import { aadErrorBody, type ErrorBodyOptions } from './aadsts.js';
 import { parseParams, readBody, sendHtml, sendJson, sleep } from './http.js';
 import { base64url, guidFrom, newGuid, newSigningKey, signJwt, type SigningKey } from './jwt.js';
-import { deviceLoginPage, messagePage } from './pages.js';
+import { deviceLoginPage, formPostPage, messagePage, signInPage } from './pages.js';
 import { grantedPermissions, parseScopes, responseScope } from './scopes.js';
 
 export { AKS_SERVER_ID, GRAPH_APP_ID, GRAPH_RESOURCE } from './scopes.js';
@@ -143,6 +143,23 @@ interface DeviceCodeRecord {
   username?: string;
 }
 
+interface AuthorizeRequest {
+  tenantSegment: string;
+  clientId: string;
+  redirectUri: string;
+  scope: string;
+  state?: string;
+  nonce?: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: string;
+  responseMode: 'query' | 'fragment' | 'form_post';
+  loginHint?: string;
+  prompt?: string;
+  claims?: string;
+}
+
+interface AuthCodeRecord extends AuthorizeRequest { username: string; expiresAt: number; redeemed: boolean }
+
 interface RefreshTokenRecord { username: string; clientId: string; scope: string; tenantId: string; seq: number; issuedAt: Date }
 
 interface TokenSubject { user: UserRecord; tenantId: string }
@@ -179,6 +196,8 @@ class Emulator implements EntraEmulator {
   private readonly tenantKeys = new Map<string, SigningKey[]>();
   private readonly deviceCodes = new Map<string, DeviceCodeRecord>();
   private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
+  private readonly pendingSignIns = new Map<string, AuthorizeRequest>();
+  private readonly authCodes = new Map<string, AuthCodeRecord>();
   private readonly faults: { fault: EmulatorFault; remaining: number }[] = [];
   private readonly revocations = new Map<string, Revocation>(); // username ('' = everyone) -> revocation
   private accessTokenLifetime: number;
@@ -372,18 +391,31 @@ class Emulator implements EntraEmulator {
       case 'oauth2/v2.0/token':
         ctx.record.endpoint = 'token';
         return this.handleToken(req, res, tenant, params, ctx);
+      case 'oauth2/v2.0/authorize':
+        ctx.record.endpoint = 'authorize';
+        return this.handleAuthorize(res, tenant, params, ctx);
+      case 'login':
+        ctx.record.endpoint = 'authorize';
+        return this.handleSignInForm(res, params, ctx);
+      case 'oauth2/v2.0/logout':
+        return sendHtml(res, 200, messagePage('Signed out', 'You have signed out. You may close this window.'));
       default:
         return sendJson(res, 404, { error: 'not_found', error_description: `No route for ${url.pathname}` });
     }
   }
 
   /** Applies the next queued fault for this request, if any. Returns true when the response has been sent. */
-  private async applyFault(res: ServerResponse, endpoint: EmulatorFault['endpoint'], grantType?: string): Promise<boolean> {
+  private takeFault(endpoint: EmulatorFault['endpoint'], grantType?: string): EmulatorFault | undefined {
     const i = this.faults.findIndex(({ fault }) => fault.endpoint === endpoint && (!fault.grantType || shortGrant(fault.grantType) === grantType));
-    if (i < 0) return false;
+    if (i < 0) return undefined;
     const slot = this.faults[i];
     if (--slot.remaining <= 0) this.faults.splice(i, 1);
-    const f = slot.fault;
+    return slot.fault;
+  }
+
+  private async applyFault(res: ServerResponse, endpoint: EmulatorFault['endpoint'], grantType?: string): Promise<boolean> {
+    const f = this.takeFault(endpoint, grantType);
+    if (!f) return false;
     if (f.latencyMs) await sleep(f.latencyMs);
     const failing = f.malformed || f.status !== undefined || f.error !== undefined || f.aadsts !== undefined;
     if (!failing) return false;
@@ -532,6 +564,9 @@ class Emulator implements EntraEmulator {
       case 'refresh_token':
         body = this.redeemRefreshToken(tenant, params, ctx);
         break;
+      case 'authorization_code':
+        body = this.redeemAuthCode(params, ctx);
+        break;
       default:
         throw aadError(400, 70003, { detail: params.grant_type });
     }
@@ -570,6 +605,121 @@ class Emulator implements EntraEmulator {
     return this.issueUserTokens({ user, tenantId }, rt.clientId, params.scope || rt.scope, { claimsRequested: params.claims }, ctx);
   }
 
+  // ------------------------------------------------------------------------------------------ authorize endpoint
+
+  private async handleAuthorize(res: ServerResponse, tenant: string, params: Record<string, string>, ctx: RequestContext): Promise<void> {
+    Object.assign(ctx.record, {
+      clientId: params.client_id, scope: params.scope, claims: params.claims, prompt: params.prompt, loginHint: params.login_hint,
+      responseMode: params.response_mode ?? 'query',
+    });
+    if (!params.client_id) return sendHtml(res, 400, messagePage('Sign-in error', aadText(900144, { detail: 'client_id' })));
+    if (!isAcceptableRedirect(params.redirect_uri)) {
+      return sendHtml(res, 400, messagePage('Sign-in error', aadText(50011, { detail: params.redirect_uri ?? '', clientId: params.client_id })));
+    }
+    const request: AuthorizeRequest = {
+      tenantSegment: tenant,
+      clientId: params.client_id,
+      redirectUri: params.redirect_uri,
+      scope: params.scope ?? 'openid profile',
+      state: params.state,
+      nonce: params.nonce,
+      codeChallenge: params.code_challenge,
+      codeChallengeMethod: params.code_challenge ? (params.code_challenge_method ?? 'plain') : undefined,
+      responseMode: params.response_mode === 'form_post' || params.response_mode === 'fragment' ? params.response_mode : 'query',
+      loginHint: params.login_hint,
+      prompt: params.prompt,
+      claims: params.claims,
+    };
+    const fault = this.takeFault('authorize');
+    if (fault?.latencyMs) await sleep(fault.latencyMs);
+    if (fault && (fault.status !== undefined || fault.malformed)) {
+      return sendHtml(res, fault.status ?? 500, fault.malformed ? '<html><body>Service unavail' : messagePage('Service unavailable', aadText(fault.aadsts ?? 90033, {})),
+        fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {});
+    }
+    if (fault && (fault.error !== undefined || fault.aadsts !== undefined)) {
+      return this.redirectError(res, request, fault.aadsts ?? 90033, { error: fault.error, description: fault.description, claims: fault.claims, suberror: fault.suberror });
+    }
+    if (!(params.response_type ?? '').split(' ').includes('code')) {
+      return this.redirectError(res, request, 70003, { error: 'unsupported_response_type', description: `The provided value for the input parameter 'response_type' is not allowed for this request. Expected value: 'code'.` });
+    }
+    if (request.codeChallengeMethod && !['S256', 'plain'].includes(request.codeChallengeMethod)) {
+      return this.redirectError(res, request, 900144, { error: 'invalid_request', description: `The provided code_challenge_method '${request.codeChallengeMethod}' is not supported. Supported: S256, plain.` });
+    }
+    if (this.opts.autoApprove) return this.completeSignIn(res, request, this.userFor(this.opts.autoApprove) as UserRecord, ctx);
+    if (request.prompt === 'none') return this.redirectError(res, request, 50058);
+    const id = base64url(randomBytes(18));
+    this.pendingSignIns.set(id, request);
+    sendHtml(res, 200, signInPage({ action: `${this.authorityHost}/${tenant}/login`, ctx: id, loginHint: request.loginHint, clientId: request.clientId, prompt: request.prompt }));
+  }
+
+  private handleSignInForm(res: ServerResponse, params: Record<string, string>, ctx: RequestContext): void {
+    const request = this.pendingSignIns.get(params.ctx ?? '');
+    if (!request) return sendHtml(res, 400, messagePage('Sign-in error', 'This sign-in request has expired or was already used. Start again from the application.'));
+    Object.assign(ctx.record, { clientId: request.clientId, scope: request.scope, claims: request.claims, prompt: request.prompt, loginHint: request.loginHint, responseMode: request.responseMode });
+    if (params.action === 'cancel') {
+      this.pendingSignIns.delete(params.ctx);
+      return this.redirectError(res, request, 65004);
+    }
+    const user = this.userFor(params.username ?? '');
+    if (!user) {
+      return sendHtml(res, 200, signInPage({
+        action: `${this.authorityHost}/${request.tenantSegment}/login`, ctx: params.ctx, loginHint: params.username, clientId: request.clientId,
+        error: `AADSTS50034: The user account ${params.username ?? ''} does not exist in the directory. To sign into this application, the account must be added to the directory.`,
+      }));
+    }
+    this.pendingSignIns.delete(params.ctx);
+    this.completeSignIn(res, request, user, ctx);
+  }
+
+  private completeSignIn(res: ServerResponse, request: AuthorizeRequest, user: UserRecord, ctx: RequestContext): void {
+    const code = `1.AQ${base64url(randomBytes(150))}`;
+    this.authCodes.set(code, { ...request, username: user.username, expiresAt: Date.now() + 600_000, redeemed: false });
+    ctx.record.subject = user.username;
+    const fields: Record<string, string> = { code };
+    if (request.state !== undefined) fields.state = request.state;
+    fields.session_state = newGuid();
+    this.sendAuthorizeResponse(res, request, fields);
+  }
+
+  private redirectError(res: ServerResponse, request: AuthorizeRequest, aadsts: number, opts: ErrorBodyOptions = {}): void {
+    const body = aadErrorBody(aadsts, { clientId: request.clientId, ...opts });
+    const fields: Record<string, string> = { error: String(body.error), error_description: String(body.error_description), error_uri: String(body.error_uri) };
+    if (body.suberror) fields.suberror = String(body.suberror);
+    if (body.claims) fields.claims = String(body.claims);
+    if (request.state !== undefined) fields.state = request.state;
+    this.sendAuthorizeResponse(res, request, fields);
+  }
+
+  private sendAuthorizeResponse(res: ServerResponse, request: AuthorizeRequest, fields: Record<string, string>): void {
+    if (request.responseMode === 'form_post') return sendHtml(res, 200, formPostPage(request.redirectUri, fields));
+    const target = new URL(request.redirectUri);
+    if (request.responseMode === 'fragment') target.hash = new URLSearchParams(fields).toString();
+    else for (const [k, v] of Object.entries(fields)) target.searchParams.set(k, v);
+    res.writeHead(302, { Location: target.toString(), 'Cache-Control': 'no-store' });
+    res.end();
+  }
+
+  private redeemAuthCode(params: Record<string, string>, ctx: RequestContext): Record<string, unknown> {
+    if (!params.code) throw aadError(400, 900144, { detail: 'code' });
+    const record = this.authCodes.get(params.code);
+    if (!record || record.clientId !== params.client_id) throw aadError(400, 70000, { detail: 'code' });
+    if (record.redeemed) throw aadError(400, 54005);
+    if (Date.now() > record.expiresAt) throw aadError(400, 70008);
+    if (params.redirect_uri !== record.redirectUri) {
+      throw aadError(400, 50011, { error: 'invalid_grant', description: `The redirect URI '${params.redirect_uri ?? ''}' does not match the redirect URI '${record.redirectUri}' used to obtain the authorization code.` });
+    }
+    if (record.codeChallenge) {
+      if (!params.code_verifier) throw aadError(400, 50148);
+      const derived = record.codeChallengeMethod === 'S256' ? base64url(createHash('sha256').update(params.code_verifier).digest()) : params.code_verifier;
+      if (derived !== record.codeChallenge) throw aadError(400, 501481);
+    }
+    record.redeemed = true;
+    const user = this.users.get(record.username.toLowerCase()) as UserRecord;
+    return this.issueUserTokens({ user, tenantId: this.resolveTenant(record.tenantSegment, user) }, record.clientId, params.scope || record.scope, {
+      nonce: record.nonce, claimsRequested: params.claims ?? record.claims,
+    }, ctx);
+  }
+
   // ------------------------------------------------------------------------------------------ token minting
 
   private issueUserTokens(
@@ -580,7 +730,8 @@ class Emulator implements EntraEmulator {
     const lifetime = this.accessTokenLifetime;
     const iat = nowSec();
     const common = { iss: this.issuer(tenantId), iat, nbf: iat, tid: tenantId, oid: user.oid, name: user.name, preferred_username: user.username, ver: '2.0', rh: `0.${base64url(randomBytes(24))}.`, uti: base64url(randomBytes(16)), aio: base64url(randomBytes(32)) };
-    const amr = extra.claimsRequested ? ['pwd', 'mfa'] : ['pwd'];
+    // a satisfied access-token claims challenge (Conditional Access asking for MFA) shows up as amr=mfa
+    const amr = challengesAccessToken(extra.claimsRequested) ? ['pwd', 'mfa'] : ['pwd'];
     const access = {
       aud: scopes.resource,
       ...common,
@@ -644,6 +795,31 @@ class Emulator implements EntraEmulator {
     ctx.record.endpoint = 'imds';
     sendJson(res, 404, { error: 'not_found' });
   }
+}
+
+/** Public clients may redirect to http on loopback (any port), apps to https, native apps to a custom scheme. */
+function isAcceptableRedirect(uri: string | undefined): uri is string {
+  if (!uri) return false;
+  try {
+    const u = new URL(uri);
+    if (u.protocol === 'http:') return ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+    return u.protocol !== 'javascript:' && u.protocol !== 'data:' && u.protocol !== 'file:';
+  } catch {
+    return false;
+  }
+}
+
+function challengesAccessToken(claims: string | undefined): boolean {
+  if (!claims) return false;
+  try {
+    return typeof (JSON.parse(claims) as Record<string, unknown>).access_token === 'object';
+  } catch {
+    return false;
+  }
+}
+
+function aadText(code: number, opts: ErrorBodyOptions): string {
+  return String(aadErrorBody(code, opts).error_description);
 }
 
 /** Entra's `sub` is pairwise: stable for one user and one app, different across apps. Use `oid` to identify a user. */
