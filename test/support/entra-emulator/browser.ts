@@ -46,7 +46,7 @@ export async function signInWithBrowser(startUrl: string, opts: BrowserSignInOpt
     const form = res.headers.get('content-type')?.includes('text/html') ? formOf(body) : undefined;
     if (!form) return { url, status: res.status, body };
     if (body.includes('id="sign-in"') && 'ctx' in form.fields) {
-      const fields = { ...form.fields, action: opts.cancel ? 'cancel' : 'sign-in' };
+      const fields: Record<string, string> = { ...form.fields, action: opts.cancel ? 'cancel' : 'sign-in' };
       if (opts.username !== undefined) fields.username = opts.username;
       init = { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' };
     } else if (body.includes('document.forms[0].submit()')) {
