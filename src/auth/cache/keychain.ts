@@ -1,0 +1,117 @@
+// The OS keychain through keytar (macOS Keychain, Windows Credential Manager, the freedesktop Secret
+// Service on Linux). It holds one small random key per cache key; the tokens themselves are sealed
+// with it on disk because keychains cap entry sizes (Windows: 2,560 bytes).
+import { createRequire } from 'node:module';
+import { existsSync, lstatSync, mkdirSync, readFileSync, statfsSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeFile, writePrivateFileAtomic } from './private-files.js';
+import { KEY_BYTES } from './seal.js';
+
+export const KEYCHAIN_SERVICE = 'kubectl-np';
+
+interface Keytar {
+  getPassword(service: string, account: string): Promise<string | null>;
+  setPassword(service: string, account: string, password: string): Promise<void>;
+  deletePassword(service: string, account: string): Promise<boolean>;
+  findCredentials(service: string): Promise<Array<{ account: string; password: string }>>;
+}
+
+export interface Keychain {
+  get(account: string): Promise<string | undefined>;
+  set(account: string, secret: string): Promise<void>;
+  delete(account: string): Promise<boolean>;
+  accounts(): Promise<string[]>;
+}
+
+/**
+ * Whether a Secret Service could answer at all. Without a D-Bus session libsecret tries to autolaunch
+ * one through X11 and fails after a detour; asking first keeps headless runs fast and quiet.
+ */
+function sessionBusLikely(env: NodeJS.ProcessEnv): boolean {
+  if (process.platform !== 'linux') return true;
+  if (env.DBUS_SESSION_BUS_ADDRESS) return true;
+  return Boolean(env.XDG_RUNTIME_DIR && existsSync(join(env.XDG_RUNTIME_DIR, 'bus')));
+}
+
+let keytar: Keytar | null | undefined;
+function loadKeytar(): Keytar | undefined {
+  if (keytar === undefined) {
+    try {
+      keytar = createRequire(import.meta.url)('keytar') as Keytar;
+    } catch {
+      keytar = null; // optional dependency not installed, or its native module failed to load
+    }
+  }
+  return keytar ?? undefined;
+}
+
+/** The keychain, or undefined when this machine has none we can reach. Errors from it surface on use. */
+export function openKeychain(env: NodeJS.ProcessEnv = process.env): Keychain | undefined {
+  if (env.KUBECTL_NP_DISABLE_KEYCHAIN === '1' || !sessionBusLikely(env)) return undefined;
+  const kt = loadKeytar();
+  if (!kt) return undefined;
+  return {
+    async get(account) {
+      return (await kt.getPassword(KEYCHAIN_SERVICE, account)) ?? undefined;
+    },
+    set: (account, secret) => kt.setPassword(KEYCHAIN_SERVICE, account, secret),
+    delete: (account) => kt.deletePassword(KEYCHAIN_SERVICE, account),
+    async accounts() {
+      return (await kt.findCredentials(KEYCHAIN_SERVICE)).map((c) => c.account);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session copy of the keys. A Secret Service round trip costs more than the rest of a cached
+// get-token together, so on Linux the key is also kept in $XDG_RUNTIME_DIR: a per-user 0700 tmpfs
+// that never reaches a disk and is wiped at logout. It adds no reader the unlocked Secret Service
+// does not already answer (any process of the user may query it), and is only used when the
+// directory really is memory-backed and private.
+// ---------------------------------------------------------------------------------------------
+const TMPFS_MAGIC = 0x01021994;
+const RAMFS_MAGIC = 0x858458f6;
+
+export function sessionKeyDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const runtime = env.XDG_RUNTIME_DIR;
+  if (process.platform !== 'linux' || !runtime || env.KUBECTL_NP_NO_SESSION_KEYS === '1') return undefined;
+  try {
+    const st = lstatSync(runtime);
+    const uid = process.getuid?.();
+    if (!st.isDirectory() || (st.mode & 0o077) !== 0 || (uid !== undefined && st.uid !== uid)) return undefined;
+    const fsType = statfsSync(runtime).type;
+    if (fsType !== TMPFS_MAGIC && fsType !== RAMFS_MAGIC) return undefined;
+  } catch {
+    return undefined;
+  }
+  return join(runtime, 'kubectl-np');
+}
+
+export function readSessionKey(dir: string | undefined, cacheKey: string): Buffer | undefined {
+  if (!dir) return undefined;
+  try {
+    const key = Buffer.from(readFileSync(join(dir, `${cacheKey}.key`), 'utf8'), 'base64');
+    return key.length === KEY_BYTES ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeSessionKey(dir: string | undefined, cacheKey: string, key: Buffer): void {
+  if (!dir) return;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writePrivateFileAtomic(join(dir, `${cacheKey}.key`), key.toString('base64'));
+  } catch {
+    // only a speed-up: the keychain remains the source of the key
+  }
+}
+
+export function removeSessionKey(dir: string | undefined, cacheKey: string): void {
+  if (!dir) return;
+  try {
+    removeFile(join(dir, `${cacheKey}.key`));
+  } catch {
+    // nothing to clean
+  }
+}

@@ -1,0 +1,99 @@
+// Files that hold tokens: 0700 directories, 0600 files, written atomically, and refused when anyone
+// but their owner could read them (a cache other users can read is a leaked credential).
+import { closeSync, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, constants } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { UsageError } from '../../errors.js';
+
+/** A token cache file or directory other users can read or write: refused, with the fix. */
+export class ExposedCacheError extends UsageError {
+  constructor(path: string, mode: number, isDir: boolean) {
+    const octal = (mode & 0o777).toString(8).padStart(3, '0');
+    super(`token cache ${path} is accessible by other users (mode ${octal}); fix it with: chmod ${isDir ? '700' : '600'} ${path}`);
+    this.name = 'ExposedCacheError';
+  }
+}
+
+const myUid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+// Windows has no POSIX modes; its ACLs default to the user profile being private.
+const checkModes = process.platform !== 'win32';
+
+function assertPrivate(path: string, mode: number, uid: number, isDir: boolean): void {
+  if (!checkModes) return;
+  if ((mode & 0o077) !== 0 || (myUid !== undefined && uid !== myUid)) throw new ExposedCacheError(path, mode, isDir);
+}
+
+/** Creates the directory (0700) if needed and refuses one that others can read. */
+export function ensurePrivateDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const st = lstatSync(dir);
+  if (!st.isDirectory()) throw new UsageError(`token cache path ${dir} is not a directory`);
+  assertPrivate(dir, st.mode, st.uid, true);
+}
+
+/** Reads a private file; undefined if it does not exist. Symlinks are not followed. */
+export function readPrivateFile(path: string): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw new UsageError(`token cache ${path} is a symbolic link; remove it`);
+    throw err;
+  }
+  try {
+    const st = fstatSync(fd);
+    assertPrivate(path, st.mode, st.uid, false);
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function tempName(path: string): string {
+  return `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+}
+
+/** Writes a 0600 file by rename, so readers see the old content or the new, never half of either. */
+export function writePrivateFileAtomic(path: string, data: string | Buffer): void {
+  const tmp = tempName(path);
+  try {
+    writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Creates `path` with `data` only if it does not exist yet, atomically with its content (write a
+ * temp file, hard-link it into place). Returns false if the path already exists.
+ */
+export function createPrivateFileExclusive(path: string, data: string): boolean {
+  const tmp = tempName(path);
+  writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(tmp, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    unlinkSync(tmp);
+  }
+}
+
+export function removeFile(path: string): boolean {
+  try {
+    unlinkSync(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}

@@ -1,0 +1,45 @@
+// The small "last token" record the fast path reads without msal-node: per cache key, the active
+// account and the most recent access and ID token with their expiry.
+import type { TokenType } from '../token-options.js';
+
+/** MSAL refreshes this long before expiry (tokenRenewalOffsetSeconds); the fast path agrees with it. */
+export const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
+
+export interface CachedToken {
+  token: string;
+  /** epoch milliseconds */
+  expiresOn: number;
+}
+
+export interface TokenRecord {
+  v: 1;
+  account?: { homeAccountId: string; username: string; tenantId: string };
+  tokens: Partial<Record<TokenType, CachedToken>>;
+}
+
+export function emptyRecord(): TokenRecord {
+  return { v: 1, tokens: {} };
+}
+
+/** Parses a stored record; anything unexpected counts as no record (a corrupt cache is re-created, never fatal). */
+export function parseRecord(text: string): TokenRecord | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!value || typeof value !== 'object' || (value as TokenRecord).v !== 1) return undefined;
+  const record = value as TokenRecord;
+  if (!record.tokens || typeof record.tokens !== 'object') return undefined;
+  for (const t of Object.values(record.tokens)) {
+    if (!t || typeof t.token !== 'string' || typeof t.expiresOn !== 'number') return undefined;
+  }
+  return record;
+}
+
+/** The token of this type if it stays valid long enough to hand to kubectl without renewing. */
+export function usableToken(record: TokenRecord | undefined, type: TokenType, now = Date.now()): CachedToken | undefined {
+  const token = record?.tokens[type];
+  return token && token.expiresOn - now > RENEW_BEFORE_EXPIRY_MS ? token : undefined;
+}

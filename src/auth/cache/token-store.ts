@@ -1,0 +1,203 @@
+// Where one cache key's tokens live. Per key K under the cache directory:
+//   K.msal   the MSAL token cache (accounts, refresh tokens, access and ID tokens)
+//   K.token  the "last token" record the fast path reads without msal-node
+// keychain storage: both sealed with AES-256-GCM under a random key kept in the OS keychain (service
+//                   "kubectl-np", account K). No reachable keychain: plain 0600 files, one warning.
+// file storage:     plain 0600 files (as Azure/kubelogin and the Azure CLI keep theirs).
+// none:             memory only, nothing survives the process.
+// The format of each file says how to read it, so switching storage never strands a cache; a file
+// that cannot be read back (corrupt, truncated, key gone) is treated as absent and replaced.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StorageMode, TokenSpec } from '../token-options.js';
+import { ensurePrivateDir, readPrivateFile, removeFile, writePrivateFileAtomic } from './private-files.js';
+import { isSealed, newKey, seal, unseal } from './seal.js';
+import { openKeychain, readSessionKey, removeSessionKey, sessionKeyDir, writeSessionKey, type Keychain } from './keychain.js';
+import { parseRecord, type TokenRecord } from './record.js';
+
+type Part = 'msal' | 'token';
+const CACHE_FILE = /^([0-9a-f]{32})\.(msal|token)$/;
+const WARNED_MARKER = '.no-keychain-warning-shown';
+
+export interface StoreIo {
+  env?: NodeJS.ProcessEnv;
+  /** human text for stderr (the one-time no-keychain warning) */
+  warn?: (message: string) => void;
+  /** diagnostic detail for --debug */
+  debug?: (message: string) => void;
+}
+
+export class TokenStore {
+  /** what is actually used: keychain storage without a reachable keychain writes plain files */
+  private effective: StorageMode;
+  private keychain: Keychain | undefined;
+  private key: Buffer | undefined;
+  private readonly memory = new Map<Part, string>();
+  private readonly sessionDir: string | undefined;
+
+  private constructor(
+    readonly cacheKey: string,
+    readonly dir: string,
+    readonly requested: StorageMode,
+    private readonly io: StoreIo,
+  ) {
+    const env = io.env ?? process.env;
+    this.keychain = requested === 'keychain' ? openKeychain(env) : undefined;
+    this.effective = requested === 'keychain' && !this.keychain ? 'file' : requested;
+    this.sessionDir = requested === 'keychain' ? sessionKeyDir(env) : undefined;
+    if (requested === 'keychain' && !this.keychain) this.io.debug?.('no OS keychain reachable; using a 0600 file');
+  }
+
+  static open(spec: Pick<TokenSpec, 'cacheKey' | 'cacheDir' | 'storage'>, io: StoreIo = {}): TokenStore {
+    if (spec.storage !== 'none') ensurePrivateDir(spec.cacheDir);
+    return new TokenStore(spec.cacheKey, spec.cacheDir, spec.storage, io);
+  }
+
+  get storage(): StorageMode {
+    return this.effective;
+  }
+
+  path(part: Part): string {
+    return join(this.dir, `${this.cacheKey}.${part}`);
+  }
+
+  async readRecord(): Promise<TokenRecord | undefined> {
+    const text = await this.read('token');
+    const record = text === undefined ? undefined : parseRecord(text);
+    if (text !== undefined && !record) this.io.debug?.('discarding a damaged token record');
+    return record;
+  }
+
+  writeRecord(record: TokenRecord): Promise<void> {
+    return this.write('token', JSON.stringify(record));
+  }
+
+  readMsalCache(): Promise<string | undefined> {
+    return this.read('msal');
+  }
+
+  writeMsalCache(serialized: string): Promise<void> {
+    return this.write('msal', serialized);
+  }
+
+  /** Forgets this key's tokens: both files, the keychain entry and the session copy of the key. */
+  async clear(): Promise<void> {
+    this.memory.clear();
+    if (this.requested === 'none') return;
+    removeFile(this.path('msal'));
+    removeFile(this.path('token'));
+    removeSessionKey(this.sessionDir ?? sessionKeyDir(this.io.env ?? process.env), this.cacheKey);
+    const keychain = this.keychain ?? openKeychain(this.io.env ?? process.env);
+    if (keychain) await keychain.delete(this.cacheKey).catch(() => false);
+    this.key = undefined;
+  }
+
+  private label(part: Part): string {
+    return `kubectl-np:${this.cacheKey}:${part}`;
+  }
+
+  private async read(part: Part): Promise<string | undefined> {
+    if (this.requested === 'none') return this.memory.get(part);
+    const blob = readPrivateFile(this.path(part));
+    if (!blob) return undefined;
+    if (!isSealed(blob)) return blob.toString('utf8');
+    const label = this.label(part);
+    for await (const key of this.candidateKeys()) {
+      const text = unseal(key, blob, label);
+      if (text !== undefined) {
+        this.key = key;
+        return text;
+      }
+    }
+    this.io.debug?.(`cannot decrypt ${this.path(part)} (keychain entry missing or changed); discarding it`);
+    return undefined;
+  }
+
+  /** Keys that may open a sealed file: the one already used, the session copy, then the keychain's. */
+  private async *candidateKeys(): AsyncGenerator<Buffer> {
+    if (this.key) yield this.key;
+    const session = readSessionKey(this.sessionDir, this.cacheKey);
+    if (session && !session.equals(this.key ?? Buffer.alloc(0))) yield session;
+    const fromKeychain = await this.keychainKey(false);
+    if (fromKeychain && !fromKeychain.equals(session ?? Buffer.alloc(0))) yield fromKeychain;
+  }
+
+  /** The key stored in the keychain (created when `create`); undefined if the keychain fails us. */
+  private async keychainKey(create: boolean): Promise<Buffer | undefined> {
+    if (!this.keychain) return undefined;
+    try {
+      const stored = await this.keychain.get(this.cacheKey);
+      let key: Buffer | undefined = stored ? Buffer.from(stored, 'base64') : undefined;
+      if (key && key.length !== 32) key = undefined;
+      if (!key && create) {
+        key = newKey();
+        await this.keychain.set(this.cacheKey, key.toString('base64'));
+      }
+      if (key) writeSessionKey(this.sessionDir, this.cacheKey, key);
+      return key;
+    } catch (err) {
+      this.io.debug?.(`OS keychain unavailable (${(err as Error).message}); using a 0600 file`);
+      this.keychain = undefined;
+      this.effective = 'file';
+      return undefined;
+    }
+  }
+
+  private async write(part: Part, text: string): Promise<void> {
+    if (this.requested === 'none') {
+      this.memory.set(part, text);
+      return;
+    }
+    if (this.effective === 'keychain') {
+      // The keychain is the source of truth when writing, so every reader can find the key later.
+      const key = await this.keychainKey(true);
+      if (key) {
+        this.key = key;
+        writePrivateFileAtomic(this.path(part), seal(key, text, this.label(part)));
+        return;
+      }
+    }
+    if (this.requested === 'keychain') this.warnNoKeychainOnce();
+    writePrivateFileAtomic(this.path(part), text);
+  }
+
+  private warnNoKeychainOnce(): void {
+    const marker = join(this.dir, WARNED_MARKER);
+    if (existsSync(marker)) return;
+    this.io.warn?.(
+      `warning: no OS keychain is reachable (on Linux: no D-Bus Secret Service such as gnome-keyring); ` +
+        `tokens are cached in files readable only by you under ${this.dir}. ` +
+        `Pass --token-cache-storage file to make this the choice, or none to keep tokens in memory only.`,
+    );
+    try {
+      writePrivateFileAtomic(marker, new Date().toISOString() + '\n');
+    } catch {
+      // warning again next time is better than failing now
+    }
+  }
+}
+
+/** Removes every cached token under `dir`, every kubectl-np keychain entry and every session key copy. */
+export async function clearAllTokenCaches(dir: string, io: StoreIo = {}): Promise<number> {
+  const env = io.env ?? process.env;
+  const keys = new Set<string>();
+  if (existsSync(dir)) {
+    ensurePrivateDir(dir);
+    for (const name of readdirSync(dir)) {
+      const m = CACHE_FILE.exec(name);
+      if (m) keys.add(m[1]);
+    }
+  }
+  const keychain = openKeychain(env);
+  if (keychain) {
+    try {
+      for (const account of await keychain.accounts()) keys.add(account);
+    } catch (err) {
+      io.debug?.(`OS keychain unavailable (${(err as Error).message})`);
+    }
+  }
+  for (const cacheKey of keys) {
+    await TokenStore.open({ cacheKey, cacheDir: dir, storage: 'keychain' }, io).clear();
+  }
+  return keys.size;
+}
