@@ -1,0 +1,145 @@
+// Reachability matrices. Pods that agree on everything a policy can look at (namespace, labels,
+// declared ports, and which ipBlocks contain their IPs) get the same verdicts, so the matrix is
+// computed once per pair of such equivalence classes and then spread over the pods.
+import type { Protocol } from '../model/k8s.js';
+import { labelsKey } from '../model/selectors.js';
+import { cidrContains, parseIp, type Cidr, type Ip } from './cidr.js';
+import type { CompiledPolicy, PolicyEngine } from './engine.js';
+import { peerName, type Peer, type PodView, type Traffic } from './types.js';
+
+export interface PortQuery {
+  /** a number, or a container port name resolved on each destination pod */
+  port: number | string;
+  /** required for numeric ports; for named ports it narrows the match (else the declared protocol is used) */
+  protocol?: Protocol;
+}
+
+export const NOT_APPLICABLE = 2;
+
+export interface Matrix {
+  /** NS/POD for pods (workload templates use the workload's name), ip:ADDR for externals */
+  endpoints: string[];
+  queries: PortQuery[];
+  /** per query, row-major n×n: 1 allowed, 0 denied, 2 not applicable (named port absent, external to external) */
+  cells: Uint8Array[];
+  /** per query and destination index: the protocol a named port resolved to */
+  protocols: (Protocol | undefined)[][];
+  /** how many distinct equivalence classes the verdicts were computed for */
+  classes: number;
+}
+
+export interface MatrixVerdict {
+  from: string;
+  to: string;
+  port: number | string;
+  protocol: Protocol;
+  allowed: boolean;
+}
+
+/** Resolves a port query against a destination: numbers pass through, names resolve on the destination pod. */
+export function resolveQuery(query: PortQuery, destination: Peer): Traffic | undefined {
+  if (typeof query.port === 'number') return { port: query.port, protocol: query.protocol ?? 'TCP' };
+  if (destination.kind !== 'pod') return undefined;
+  const cp = destination.pod.ports.find((p) => p.name === query.port && (query.protocol === undefined || (p.protocol ?? 'TCP') === query.protocol));
+  return cp ? { port: cp.containerPort, protocol: cp.protocol ?? 'TCP' } : undefined;
+}
+
+function ipBlocksOf(policies: CompiledPolicy[]): { cidr: Cidr; except: Cidr[] }[] {
+  const seen = new Map<string, { cidr: Cidr; except: Cidr[] }>();
+  for (const p of policies) {
+    for (const rule of [...(p.ingress ?? []), ...(p.egress ?? [])]) {
+      for (const peer of rule.peers ?? []) {
+        if (peer.ipBlock) seen.set(`${peer.ipBlock.cidr.text}|${peer.ipBlock.except.map((e) => e.text).join(',')}`, peer.ipBlock);
+      }
+    }
+  }
+  return [...seen.values()];
+}
+
+function classKeyOf(pod: PodView, blocks: { cidr: Cidr; except: Cidr[] }[]): string {
+  const ports = pod.ports.map((p) => `${p.name ?? ''}:${p.containerPort}/${p.protocol ?? 'TCP'}`).sort().join(',');
+  let ipSignature = '';
+  if (blocks.length > 0 && pod.ips.length > 0) {
+    const ips = pod.ips.map(parseIp).filter((ip): ip is Ip => ip !== undefined);
+    for (const b of blocks) {
+      const inside = ips.some((ip) => cidrContains(b.cidr, ip) && !b.except.some((e) => cidrContains(e, ip)));
+      ipSignature += inside ? '1' : '0';
+    }
+  }
+  return `${pod.namespace}\u0000${labelsKey(pod.labels)}\u0000${ports}\u0000${ipSignature}\u0000${pod.hostNetwork ? 'h' : ''}`;
+}
+
+export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; externals: string[]; queries: PortQuery[] }): Matrix {
+  const blocks = ipBlocksOf(engine.policies);
+  const peers: Peer[] = [...input.pods.map((pod): Peer => ({ kind: 'pod', pod })), ...input.externals.map((ip): Peer => ({ kind: 'ip', ip }))];
+  const n = peers.length;
+
+  // equivalence classes: a representative peer per class, and each endpoint's class
+  const classIndex = new Map<string, number>();
+  const representatives: Peer[] = [];
+  const classOf = new Int32Array(n);
+  peers.forEach((peer, i) => {
+    const key = peer.kind === 'ip' ? `ip\u0000${peer.ip}` : classKeyOf(peer.pod, blocks);
+    let c = classIndex.get(key);
+    if (c === undefined) {
+      c = representatives.length;
+      classIndex.set(key, c);
+      representatives.push(peer);
+    }
+    classOf[i] = c;
+  });
+  const k = representatives.length;
+  const egressPolicies = representatives.map((r) => (r.kind === 'pod' ? engine.policiesSelecting(r.pod, 'egress') : []));
+  const ingressPolicies = representatives.map((r) => (r.kind === 'pod' ? engine.policiesSelecting(r.pod, 'ingress') : []));
+
+  const sideAllows = (policies: CompiledPolicy[], direction: 'egress' | 'ingress', other: Peer, traffic: Traffic, dst: Peer): boolean => {
+    if (policies.length === 0) return true;
+    const destinationPorts = dst.kind === 'pod' ? dst.pod.ports : undefined;
+    return policies.some((p) => engine.policyAllows(p, direction, other, traffic, destinationPorts));
+  };
+
+  const cells: Uint8Array[] = [];
+  const protocols: (Protocol | undefined)[][] = [];
+  for (const query of input.queries) {
+    const classTraffic = representatives.map((r) => resolveQuery(query, r));
+    const classCells = new Uint8Array(k * k);
+    for (let s = 0; s < k; s++) {
+      const src = representatives[s];
+      for (let d = 0; d < k; d++) {
+        const dst = representatives[d];
+        const traffic = classTraffic[d];
+        if (!traffic || (src.kind === 'ip' && dst.kind === 'ip')) {
+          classCells[s * k + d] = NOT_APPLICABLE;
+          continue;
+        }
+        const ok =
+          (src.kind === 'ip' || sideAllows(egressPolicies[s], 'egress', dst, traffic, dst)) &&
+          (dst.kind === 'ip' || sideAllows(ingressPolicies[d], 'ingress', src, traffic, dst));
+        classCells[s * k + d] = ok ? 1 : 0;
+      }
+    }
+    const out = new Uint8Array(n * n);
+    for (let i = 0; i < n; i++) {
+      const row = classOf[i] * k;
+      for (let j = 0; j < n; j++) out[i * n + j] = classCells[row + classOf[j]];
+    }
+    cells.push(out);
+    protocols.push(Array.from(classOf, (c) => classTraffic[c]?.protocol));
+  }
+  return { endpoints: peers.map(peerName), queries: input.queries, cells, protocols, classes: k };
+}
+
+/** The matrix as a flat list of verdicts, skipping cells that do not apply. */
+export function* matrixVerdicts(matrix: Matrix): Generator<MatrixVerdict> {
+  const n = matrix.endpoints.length;
+  for (let q = 0; q < matrix.queries.length; q++) {
+    const cells = matrix.cells[q];
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const cell = cells[i * n + j];
+        if (cell === NOT_APPLICABLE) continue;
+        yield { from: matrix.endpoints[i], to: matrix.endpoints[j], port: matrix.queries[q].port, protocol: matrix.protocols[q][j]!, allowed: cell === 1 };
+      }
+    }
+  }
+}
