@@ -1,0 +1,112 @@
+// What a bearer token says about its holder, read locally without verifying the signature: the API
+// server verifies it; we only explain it. Nothing here ever returns or prints the token itself.
+
+export type Claims = Record<string, unknown>;
+
+/** The payload of a JWT, or undefined when the token is not a JWT (opaque tokens, client certificates). */
+export function decodeJwtPayload(token: string): Claims | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts[0] || !parts[1]) return undefined;
+  try {
+    const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as unknown;
+    const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as unknown;
+    if (!isObject(header) || !isObject(payload) || typeof header.alg !== 'string') return undefined;
+    return payload;
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const strings = (value: unknown): string[] | undefined =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : undefined;
+const time = (value: unknown): string | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? new Date(value * 1000).toISOString() : undefined;
+
+/**
+ * Entra leaves `groups` out of a token past 200 groups (150 in SAML, 6 in implicit-flow tokens) and
+ * says where to fetch them instead: `_claim_names`/`_claim_sources`, or `hasgroups: true`.
+ */
+export interface GroupsOverage {
+  kind: 'claim-sources' | 'hasgroups';
+  /** the endpoint the token names for the full list (legacy Azure AD Graph or Microsoft Graph) */
+  endpoint?: string;
+}
+
+export interface TokenIdentity {
+  /** the name a person recognises: upn, else preferred_username, unique_name or email */
+  displayUser?: string;
+  upn?: string;
+  preferredUsername?: string;
+  email?: string;
+  name?: string;
+  oid?: string;
+  sub?: string;
+  tid?: string;
+  issuer?: string;
+  audience: string[];
+  /** the client application the token was issued to (azp or appid) */
+  clientId?: string;
+  issuedAt?: string;
+  notBefore?: string;
+  expiresAt?: string;
+  /** delegated scopes (scp), space-separated in the token */
+  scopes?: string[];
+  roles?: string[];
+  /** group object IDs from the `groups` claim; absent when the token has none or is past the overage limit */
+  groups?: string[];
+  overage?: GroupsOverage;
+  /** token version (`ver`: 1.0 or 2.0) */
+  version?: string;
+}
+
+export function identityFromClaims(claims: Claims): TokenIdentity {
+  const upn = str(claims.upn);
+  const preferredUsername = str(claims.preferred_username);
+  const email = str(claims.email);
+  const identity: TokenIdentity = {
+    displayUser: upn ?? preferredUsername ?? str(claims.unique_name) ?? email,
+    upn,
+    preferredUsername,
+    email,
+    name: str(claims.name),
+    oid: str(claims.oid),
+    sub: str(claims.sub),
+    tid: str(claims.tid),
+    issuer: str(claims.iss),
+    audience: strings(claims.aud) ?? [],
+    clientId: str(claims.azp) ?? str(claims.appid),
+    issuedAt: time(claims.iat),
+    notBefore: time(claims.nbf),
+    expiresAt: time(claims.exp),
+    scopes: str(claims.scp)?.split(' ').filter(Boolean),
+    roles: strings(claims.roles),
+    groups: strings(claims.groups),
+    overage: detectOverage(claims),
+    version: str(claims.ver),
+  };
+  // Drop absent fields so -o json/yaml stay compact and stable.
+  return Object.fromEntries(Object.entries(identity).filter(([, v]) => v !== undefined)) as unknown as TokenIdentity;
+}
+
+export function detectOverage(claims: Claims): GroupsOverage | undefined {
+  const names = claims._claim_names;
+  if (isObject(names) && typeof names.groups === 'string') {
+    const sources = claims._claim_sources;
+    const source = isObject(sources) ? sources[names.groups] : undefined;
+    const endpoint = isObject(source) ? str(source.endpoint) : undefined;
+    return endpoint ? { kind: 'claim-sources', endpoint } : { kind: 'claim-sources' };
+  }
+  if (claims.hasgroups === true || claims.hasgroups === 'true') return { kind: 'hasgroups' };
+  return undefined;
+}
+
+/** Seconds until expiry (negative once expired), or undefined without an `exp` claim. */
+export function secondsUntilExpiry(identity: TokenIdentity, now: Date = new Date()): number | undefined {
+  if (!identity.expiresAt) return undefined;
+  return Math.round((Date.parse(identity.expiresAt) - now.getTime()) / 1000);
+}
