@@ -181,20 +181,6 @@ describe('tokens', () => {
     expect(discovery.jwks_uri).toBe(emu.jwksUri());
   });
 
-  it('carry the groups overage claims instead of groups past the limit', async () => {
-    const many = await startEntraEmulator({ autoApprove: 'many@contoso.example', users: [{ username: 'many@contoso.example', groups: manyGroups }] });
-    try {
-      const result = await new PublicClientApplication({ auth: { clientId: CLIENT_ID, authority: many.authority(), knownAuthorities: [many.hostPort] } })
-        .acquireTokenByDeviceCode({ scopes: [AKS_SCOPE], deviceCodeCallback: () => undefined });
-      const at = claimsOf(result!.accessToken);
-      expect(at.groups).toBeUndefined();
-      expect(at._claim_names).toEqual({ groups: 'src1' });
-      expect((at._claim_sources as { src1: { endpoint: string } }).src1.endpoint).toBe(`${many.graphUrl}/v1.0/users/${String(at.oid)}/getMemberObjects`);
-    } finally {
-      await many.close();
-    }
-  });
-
   it('mintToken signs arbitrary claims with the tenant key (for expired or odd tokens)', async () => {
     const token = emu.mintToken({ iss: emu.issuer(), aud: AKS_SERVER_ID, exp: 1 });
     const jwks = await (await fetch(emu.jwksUri())).json() as { keys: (JsonWebKey & { kid: string })[] };
@@ -275,5 +261,64 @@ describe('authorization code flow with PKCE', () => {
     const back = new URL(auto.headers.get('location') ?? '');
     expect(back.searchParams.get('code')).toBeTruthy();
     expect(back.searchParams.get('state')).toBe('x');
+  });
+});
+
+describe('Microsoft Graph', () => {
+  it('past 200 groups a token carries the overage claims; the _claim_sources endpoint lists all groups for a Graph token, and getByIds names them', async () => {
+    const many = await startEntraEmulator({ autoApprove: 'many@contoso.example', users: [{ username: 'many@contoso.example', groups: manyGroups }] });
+    try {
+      many.addGroup({ id: manyGroups[0], displayName: 'aks-admins' });
+      const app = new PublicClientApplication({ auth: { clientId: CLIENT_ID, authority: many.authority(), knownAuthorities: [many.hostPort] } });
+      const aks = (await app.acquireTokenByDeviceCode({ scopes: [AKS_SCOPE], deviceCodeCallback: () => undefined }))!;
+      const overage = claimsOf(aks.accessToken);
+      expect(overage.groups).toBeUndefined();
+      expect(overage._claim_names).toEqual({ groups: 'src1' });
+      const endpoint = (overage._claim_sources as { src1: { endpoint: string } }).src1.endpoint;
+      expect(endpoint).toBe(`${many.graphUrl}/v1.0/users/${String(overage.oid)}/getMemberObjects`);
+      const post = (url: string, token: string, body: unknown): Promise<Response> =>
+        fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+      // the AKS token is not a Graph token
+      const wrongAudience = await post(endpoint, aks.accessToken, { securityEnabledOnly: false });
+      expect(wrongAudience.status).toBe(401);
+      expect(await wrongAudience.json()).toMatchObject({ error: { code: 'InvalidAuthenticationToken' } });
+
+      const graph = await app.acquireTokenSilent({ account: aks.account!, scopes: ['https://graph.microsoft.com/.default'] });
+      expect(claimsOf(graph.accessToken).aud).toBe('https://graph.microsoft.com');
+      const members = await post(endpoint, graph.accessToken, { securityEnabledOnly: false });
+      expect(members.status).toBe(200);
+      expect(((await members.json()) as { value: string[] }).value).toEqual(manyGroups);
+      const me = await post(`${many.graphUrl}/v1.0/me/getMemberObjects`, graph.accessToken, { securityEnabledOnly: true });
+      expect(((await me.json()) as { value: string[] }).value).toHaveLength(201);
+
+      const names = await post(`${many.graphUrl}/v1.0/directoryObjects/getByIds`, graph.accessToken, { ids: manyGroups.slice(0, 2), types: ['group'] });
+      expect(((await names.json()) as { value: unknown[] }).value).toEqual([
+        expect.objectContaining({ '@odata.type': '#microsoft.graph.group', id: manyGroups[0], displayName: 'aks-admins' }),
+        expect.objectContaining({ id: manyGroups[1], displayName: `group-${manyGroups[1].slice(0, 8)}` }),
+      ]);
+
+      // memberOf pages like Graph: follow @odata.nextLink
+      let next: string | undefined = `${many.graphUrl}/v1.0/me/memberOf`;
+      const seen: string[] = [];
+      while (next) {
+        const page = await (await fetch(next, { headers: { authorization: `Bearer ${graph.accessToken}` } })).json() as { value: { id: string }[]; '@odata.nextLink'?: string };
+        seen.push(...page.value.map((g) => g.id));
+        next = page['@odata.nextLink'];
+      }
+      expect(seen).toEqual(manyGroups);
+
+      // an expired Graph token is refused
+      const expired = many.mintToken({ ...claimsOf(graph.accessToken), exp: Math.floor(Date.now() / 1000) - 10 });
+      expect((await post(endpoint, expired, {})).status).toBe(401);
+      // and Graph throttling is injectable
+      many.failNext({ endpoint: 'graph', status: 429, retryAfterSeconds: 2 });
+      const throttled = await post(endpoint, graph.accessToken, {});
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers.get('retry-after')).toBe('2');
+      expect(await throttled.json()).toMatchObject({ error: { code: 'TooManyRequests' } });
+    } finally {
+      await many.close();
+    }
   });
 });

@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { testPki } from '../tls.js';
 import { aadErrorBody, type ErrorBodyOptions } from './aadsts.js';
 import { parseParams, readBody, sendHtml, sendJson, sleep } from './http.js';
-import { base64url, guidFrom, newGuid, newSigningKey, signJwt, type SigningKey } from './jwt.js';
+import { base64url, decodeJwt, guidFrom, newGuid, newSigningKey, signJwt, verifySignature, type SigningKey } from './jwt.js';
 import { deviceLoginPage, formPostPage, messagePage, signInPage } from './pages.js';
-import { grantedPermissions, parseScopes, responseScope } from './scopes.js';
+import { grantedPermissions, isGraph, parseScopes, responseScope } from './scopes.js';
 
 export { AKS_SERVER_ID, GRAPH_APP_ID, GRAPH_RESOURCE } from './scopes.js';
 export { trustCaInProcess } from './trust.js';
@@ -193,6 +193,7 @@ class Emulator implements EntraEmulator {
   private readonly server: HttpsServer;
   private readonly imdsServer: HttpServer;
   private readonly users = new Map<string, UserRecord>();
+  private readonly groupNames = new Map<string, string>();
   private readonly tenantKeys = new Map<string, SigningKey[]>();
   private readonly deviceCodes = new Map<string, DeviceCodeRecord>();
   private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
@@ -252,6 +253,11 @@ class Emulator implements EntraEmulator {
       groups: [...(u.groups ?? [])],
       tenantId: u.tenantId ?? this.tenantId,
     });
+  }
+
+  /** Names a group for Graph's directoryObjects/getByIds and memberOf (default display name: group-<first 8 of id>). */
+  addGroup(g: EmulatorGroup): void {
+    this.groupNames.set(g.id.toLowerCase(), g.displayName);
   }
 
   approveDeviceCode(userCode: string, username: string): void {
@@ -369,6 +375,10 @@ class Emulator implements EntraEmulator {
     const path = seg.join('/');
     if (seg[0] === 'emulator') return this.handleControl(req, res, seg[1], params);
     if (path === 'devicelogin') return this.handleDeviceLoginPage(req, res, params);
+    if (seg[0] === 'graph') {
+      ctx.record.endpoint = 'graph';
+      return this.handleGraph(req, res, url, seg.slice(1), params);
+    }
     if (path === 'common/discovery/instance') {
       ctx.record.endpoint = 'instance';
       return sendJson(res, 200, this.instanceDiscovery());
@@ -720,6 +730,108 @@ class Emulator implements EntraEmulator {
     }, ctx);
   }
 
+  // ------------------------------------------------------------------------------------------ Microsoft Graph (the slice we use)
+
+  private async handleGraph(req: IncomingMessage, res: ServerResponse, url: URL, seg: string[], params: Record<string, string>): Promise<void> {
+    if (await this.applyFault(res, 'graph')) return;
+    const caller = this.graphCaller(req);
+    if ('error' in caller) return sendJson(res, 401, graphError('InvalidAuthenticationToken', caller.error), { 'WWW-Authenticate': `Bearer realm="", authorization_uri="${this.authority('common')}/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"` });
+    const path = seg.join('/');
+    if (path === 'oidc/userinfo') {
+      const u = caller.user;
+      if (!u) return sendJson(res, 400, graphError('BadRequest', 'userinfo is only valid with delegated authentication flow.'));
+      return sendJson(res, 200, { sub: pairwiseSub(u.oid, 'userinfo'), name: u.name, email: u.username, family_name: u.name.split(' ').at(-1), given_name: u.name.split(' ')[0] });
+    }
+    if (seg[0] !== 'v1.0' && seg[0] !== 'beta') return sendJson(res, 404, graphError('BadRequest', `Invalid version: ${seg[0] ?? ''}`));
+    const rest = seg.slice(1);
+    // /me/... or /users/{id|upn}/...
+    let subject: UserRecord | undefined;
+    let tail: string[];
+    if (rest[0] === 'me') {
+      if (!caller.user) return sendJson(res, 400, graphError('BadRequest', '/me request is only valid with delegated authentication flow.'));
+      subject = caller.user;
+      tail = rest.slice(1);
+    } else if (rest[0] === 'users' && rest[1]) {
+      const id = decodeURIComponent(rest[1]).toLowerCase();
+      subject = [...this.users.values()].find((u) => u.oid === id || u.username.toLowerCase() === id);
+      if (!subject) return sendJson(res, 404, graphError('Request_ResourceNotFound', `Resource '${rest[1]}' does not exist or one of its queried reference-property objects are not present.`));
+      tail = rest.slice(2);
+    } else if (rest.join('/') === 'directoryObjects/getByIds' && req.method === 'POST') {
+      return sendJson(res, 200, { '@odata.context': `${this.graphUrl}/v1.0/$metadata#directoryObjects`, value: this.directoryObjects(jsonArray(params.ids), jsonArray(params.types)) });
+    } else {
+      return sendJson(res, 404, graphError('BadRequest', `Resource not found for the segment '${rest[0] ?? ''}'.`));
+    }
+    const action = tail.join('/');
+    if (action === '' && req.method === 'GET') {
+      return sendJson(res, 200, { '@odata.context': `${this.graphUrl}/v1.0/$metadata#users/$entity`, id: subject.oid, userPrincipalName: subject.username, displayName: subject.name, mail: subject.username });
+    }
+    if ((action === 'getMemberObjects' || action === 'getMemberGroups') && req.method === 'POST') {
+      return sendJson(res, 200, { '@odata.context': `${this.graphUrl}/v1.0/$metadata#Collection(Edm.String)`, value: [...subject.groups] });
+    }
+    if ((action === 'memberOf' || action === 'transitiveMemberOf') && req.method === 'GET') {
+      // paged like Graph (100 per page by default, $top up to 999) so callers have to follow @odata.nextLink
+      const top = Math.min(Math.max(Number(url.searchParams.get('$top') ?? 100) || 100, 1), 999);
+      const skip = Number(url.searchParams.get('$skiptoken') ?? 0) || 0;
+      const page = subject.groups.slice(skip, skip + top).map((id) => this.groupObject(id));
+      const body: Record<string, unknown> = { '@odata.context': `${this.graphUrl}/v1.0/$metadata#directoryObjects`, value: page };
+      if (skip + top < subject.groups.length) {
+        const next = new URL(url);
+        next.searchParams.set('$top', String(top));
+        next.searchParams.set('$skiptoken', String(skip + top));
+        body['@odata.nextLink'] = next.toString();
+      }
+      return sendJson(res, 200, body);
+    }
+    return sendJson(res, 404, graphError('BadRequest', `Unsupported request: ${req.method ?? ''} ${url.pathname}`));
+  }
+
+  /** Validates a Graph bearer token the way Graph would: our signature, a Graph audience, not expired. */
+  private graphCaller(req: IncomingMessage): { user?: UserRecord; oid: string } | { error: string } {
+    const auth = req.headers.authorization ?? '';
+    const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
+    if (!token) return { error: 'Access token is empty.' };
+    const claims = this.verifyOwnToken(token);
+    if (!claims) return { error: 'Invalid signature.' };
+    if (!isGraph(String(claims.aud ?? ''))) return { error: 'Access token validation failure. Invalid audience.' };
+    const now = nowSec();
+    if (typeof claims.exp !== 'number' || claims.exp <= now || (typeof claims.nbf === 'number' && claims.nbf > now + 300)) {
+      return { error: 'Lifetime validation failed, the token is expired.' };
+    }
+    const oid = String(claims.oid ?? '');
+    return { oid, user: claims.idtyp === 'app' ? undefined : [...this.users.values()].find((u) => u.oid === oid) };
+  }
+
+  /** Claims of a token this emulator signed (any tenant), or undefined. */
+  verifyOwnToken(token: string): Record<string, unknown> | undefined {
+    const jwt = decodeJwt(token);
+    if (!jwt) return undefined;
+    const tid = String(jwt.payload.tid ?? '');
+    const key = this.tenantKeys.get(tid)?.find((k) => k.kid === jwt.header.kid);
+    if (!key || jwt.payload.iss !== this.issuer(tid) || !verifySignature(jwt, key.publicJwk)) return undefined;
+    return jwt.payload;
+  }
+
+  private groupObject(id: string): Record<string, unknown> {
+    return {
+      '@odata.type': '#microsoft.graph.group', id,
+      displayName: this.groupNames.get(id.toLowerCase()) ?? `group-${id.slice(0, 8)}`,
+      securityEnabled: true, mailEnabled: false, description: null,
+    };
+  }
+
+  private directoryObjects(ids: string[], types: string[]): Record<string, unknown>[] {
+    const wantType = (t: string): boolean => types.length === 0 || types.some((x) => x.toLowerCase() === t);
+    const knownGroups = new Set([...this.groupNames.keys(), ...[...this.users.values()].flatMap((u) => u.groups.map((g) => g.toLowerCase()))]);
+    const out: Record<string, unknown>[] = [];
+    for (const raw of ids) {
+      const id = raw.toLowerCase();
+      const user = [...this.users.values()].find((u) => u.oid === id);
+      if (user && wantType('user')) out.push({ '@odata.type': '#microsoft.graph.user', id: user.oid, displayName: user.name, userPrincipalName: user.username });
+      else if (knownGroups.has(id) && wantType('group')) out.push(this.groupObject(raw));
+    }
+    return out;
+  }
+
   // ------------------------------------------------------------------------------------------ token minting
 
   private issueUserTokens(
@@ -806,6 +918,20 @@ function isAcceptableRedirect(uri: string | undefined): uri is string {
     return u.protocol !== 'javascript:' && u.protocol !== 'data:' && u.protocol !== 'file:';
   } catch {
     return false;
+  }
+}
+
+function graphError(code: string, message: string): Record<string, unknown> {
+  return { error: { code, message, innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ''), 'request-id': newGuid(), 'client-request-id': newGuid() } } };
+}
+
+function jsonArray(v: string | undefined): string[] {
+  if (!v) return [];
+  try {
+    const parsed = JSON.parse(v) as unknown;
+    return Array.isArray(parsed) ? parsed.map(String) : [];
+  } catch {
+    return [];
   }
 }
 
