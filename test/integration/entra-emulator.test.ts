@@ -1,9 +1,10 @@
 // The Entra emulator driven by the real msal-node: if msal accepts it, the credential helper's tests
 // exercise the same protocol they will meet against Entra.
-import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
-import { PublicClientApplication, type AuthenticationResult, type DeviceCodeRequest } from '@azure/msal-node';
+import { createPublicKey, verify, X509Certificate, type JsonWebKey } from 'node:crypto';
+import { ConfidentialClientApplication, PublicClientApplication, type AuthenticationResult, type DeviceCodeRequest } from '@azure/msal-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInWithBrowser } from '../support/entra-emulator/browser.js';
+import { testPki } from '../support/tls.js';
 import { AKS_SERVER_ID, startEntraEmulator, trustCaInProcess, type EntraEmulator } from '../support/entra-emulator/index.js';
 
 const CLIENT_ID = '80faf920-1908-4b52-b5ef-a8e7bedfc67a';
@@ -320,5 +321,44 @@ describe('Microsoft Graph', () => {
     } finally {
       await many.close();
     }
+  });
+});
+
+describe('service principals (client credentials)', () => {
+  const cca = (clientId: string, credentials: ConstructorParameters<typeof ConfidentialClientApplication>[0]['auth']): ConfidentialClientApplication =>
+    new ConfidentialClientApplication({ auth: { ...credentials, clientId, authority: emu.authority(), knownAuthorities: [emu.hostPort] } });
+
+  it('client secret: an app token with oid/appid/idtyp=app and no upn; a wrong secret is AADSTS7000215', async () => {
+    emu.addServicePrincipal({ clientId: 'a0000000-0000-4000-8000-000000000001', secret: 's3cret-value', groups: ['33333333-3333-4333-8333-333333333333'] });
+    const result = await cca('a0000000-0000-4000-8000-000000000001', { clientSecret: 's3cret-value' }).acquireTokenByClientCredential({ scopes: [AKS_SCOPE] });
+    const at = claimsOf(result!.accessToken);
+    expect(at).toMatchObject({ aud: AKS_SERVER_ID, iss: emu.issuer(), appid: 'a0000000-0000-4000-8000-000000000001', idtyp: 'app', appidacr: '1', groups: ['33333333-3333-4333-8333-333333333333'] });
+    expect(at.sub).toBe(at.oid);
+    expect(at.upn).toBeUndefined();
+    await expect(cca('a0000000-0000-4000-8000-000000000001', { clientSecret: 'wrong' }).acquireTokenByClientCredential({ scopes: [AKS_SCOPE] }))
+      .rejects.toThrow(/invalid_client.*AADSTS7000215/s);
+  });
+
+  it('certificate: msal signs a client assertion (PS256, x5t#S256) that the emulator verifies against the registered certificate', async () => {
+    const { cert, key } = testPki().issue(['kubectl-np-sp']);
+    emu.addServicePrincipal({ clientId: 'a0000000-0000-4000-8000-000000000002', certificatePem: cert });
+    const thumbprintSha256 = new X509Certificate(cert).fingerprint256.replace(/:/g, '');
+    const result = await cca('a0000000-0000-4000-8000-000000000002', { clientCertificate: { thumbprintSha256, privateKey: key } }).acquireTokenByClientCredential({ scopes: [AKS_SCOPE] });
+    expect(claimsOf(result!.accessToken)).toMatchObject({ appid: 'a0000000-0000-4000-8000-000000000002', appidacr: '2', idtyp: 'app' });
+    // a different key with the same thumbprint claim does not pass
+    const other = testPki().issue(['someone-else']);
+    await expect(cca('a0000000-0000-4000-8000-000000000002', { clientCertificate: { thumbprintSha256, privateKey: other.key } }).acquireTokenByClientCredential({ scopes: [AKS_SCOPE] }))
+      .rejects.toThrow(/AADSTS700027/);
+  });
+
+  it('workload identity federation: an assertion from a trusted issuer and subject is exchanged; another subject is AADSTS70021', async () => {
+    emu.addServicePrincipal({ clientId: 'a0000000-0000-4000-8000-000000000003', federated: { subject: 'system:serviceaccount:tools:kubectl-np' } });
+    const app = (subject: string): ConfidentialClientApplication =>
+      cca('a0000000-0000-4000-8000-000000000003', { clientAssertion: async () => emu.mintFederatedToken({ subject }) });
+    const result = await app('system:serviceaccount:tools:kubectl-np').acquireTokenByClientCredential({ scopes: [AKS_SCOPE] });
+    expect(claimsOf(result!.accessToken)).toMatchObject({ appid: 'a0000000-0000-4000-8000-000000000003', idtyp: 'app' });
+    await expect(app('system:serviceaccount:tools:intruder').acquireTokenByClientCredential({ scopes: [AKS_SCOPE] })).rejects.toThrow(/AADSTS70021/);
+    const issuerDoc = await (await fetch(`${emu.federationIssuer}/.well-known/openid-configuration`)).json() as { issuer: string; jwks_uri: string };
+    expect(issuerDoc.issuer).toBe(emu.federationIssuer);
   });
 });

@@ -22,6 +22,7 @@ const mfaClaims = JSON.stringify({ access_token: { capolids: { essential: true, 
 
 export const AADSTS: Record<number, AadstsEntry> = {
   50011: { error: 'invalid_request', message: (c) => `The redirect URI '${c.detail ?? ''}' specified in the request does not match the redirect URIs configured for the application '${c.clientId ?? ''}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.` },
+  50027: { error: 'invalid_request', message: (c) => `JWT token is invalid or malformed. ${c.detail ?? ''}`.trim() },
   50058: { error: 'login_required', message: () => 'A silent sign-in request was sent but no user is signed in.' },
   50076: {
     error: 'invalid_grant', suberror: 'basic_action', claims: mfaClaims,
@@ -57,6 +58,10 @@ export const AADSTS: Record<number, AadstsEntry> = {
   },
   90055: { error: 'temporarily_unavailable', message: () => 'TenantThrottlingError - There are too many incoming requests. This exception is thrown for blocked tenants.' },
   90033: { error: 'temporarily_unavailable', message: () => 'A transient error has occurred. Please try again.' },
+  700211: { error: 'invalid_request', message: (c) => `No matching federated identity record found for presented assertion issuer '${c.detail ?? ''}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.` },
+  700212: { error: 'invalid_request', message: (c) => `No matching federated identity record found for presented assertion audience '${c.detail ?? ''}'.` },
+  1002012: { error: 'invalid_scope', message: (c) => `The provided value for scope ${c.detail ?? ''} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).` },
+  7000218: { error: 'invalid_client', message: () => `The request body must contain the following parameter: 'client_assertion' or 'client_secret'.` },
   700016: { error: 'unauthorized_client', message: (c) => `Application with identifier '${c.clientId ?? ''}' was not found in the directory. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.` },
   700024: { error: 'invalid_client', message: () => 'Client assertion is not within its valid time range.' },
   700027: { error: 'invalid_client', message: (c) => `Client assertion failed signature validation. ${c.detail ?? ''}`.trim() },

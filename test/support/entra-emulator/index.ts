@@ -1,7 +1,7 @@
 // Test double of Microsoft Entra ID (the v2.0 endpoints msal-node talks to), served over HTTPS with the
 // per-run test CA. Every auth test runs against it because Entra itself is unreachable from CI.
 // See docs/testing.md for the standalone mode and for how to make Node trust its certificate.
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt, timingSafeEqual, X509Certificate, type KeyObject } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -93,6 +93,40 @@ export interface EmulatorFault {
 
 export interface EmulatorGroup { id: string; displayName: string }
 
+export interface FederatedCredential {
+  /** default: the emulator's own federation issuer (emu.federationIssuer) */
+  issuer?: string;
+  subject: string;
+  /** default api://AzureADTokenExchange */
+  audience?: string;
+}
+
+export interface EmulatorServicePrincipal {
+  /** the application (client) ID */
+  clientId: string;
+  /** the service principal's object ID (token `oid`/`sub`); default derived from clientId */
+  objectId?: string;
+  displayName?: string;
+  secret?: string;
+  /** PEM of the X.509 certificate whose private key signs client assertions */
+  certificatePem?: string;
+  federated?: FederatedCredential | FederatedCredential[];
+  groups?: string[];
+  /** app roles (token `roles`) */
+  roles?: string[];
+  tenantId?: string;
+}
+
+export interface FederatedTokenOptions {
+  /** default emu.federationIssuer; any other issuer is still signed by the emulator's federation key */
+  issuer?: string;
+  subject: string;
+  /** default api://AzureADTokenExchange */
+  audience?: string;
+  lifetimeSeconds?: number;
+  claims?: Record<string, unknown>;
+}
+
 export interface EntraEmulator {
   /** "https://127.0.0.1:PORT" */
   authorityHost: string;
@@ -160,6 +194,20 @@ interface AuthorizeRequest {
 
 interface AuthCodeRecord extends AuthorizeRequest { username: string; expiresAt: number; redeemed: boolean }
 
+interface ServicePrincipalRecord {
+  clientId: string;
+  objectId: string;
+  displayName: string;
+  secret?: string;
+  certificates: { sha1: string; sha256: string; publicKey: KeyObject }[];
+  federated: Required<FederatedCredential>[];
+  groups: string[];
+  roles: string[];
+  tenantId: string;
+}
+
+type ClientAuth = { method: 'none' } | { method: 'secret' | 'certificate' | 'federated'; sp: ServicePrincipalRecord };
+
 interface RefreshTokenRecord { username: string; clientId: string; scope: string; tenantId: string; seq: number; issuedAt: Date }
 
 interface TokenSubject { user: UserRecord; tenantId: string }
@@ -194,6 +242,8 @@ class Emulator implements EntraEmulator {
   private readonly imdsServer: HttpServer;
   private readonly users = new Map<string, UserRecord>();
   private readonly groupNames = new Map<string, string>();
+  private readonly servicePrincipals = new Map<string, ServicePrincipalRecord>();
+  private readonly federationKey = newSigningKey();
   private readonly tenantKeys = new Map<string, SigningKey[]>();
   private readonly deviceCodes = new Map<string, DeviceCodeRecord>();
   private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
@@ -242,6 +292,38 @@ class Emulator implements EntraEmulator {
 
   jwksUri(tenantId = this.tenantId): string {
     return `${this.authorityHost}/${tenantId}/discovery/v2.0/keys`;
+  }
+
+  /** An OIDC issuer the emulator owns (think: a Kubernetes service-account issuer) for workload identity federation. */
+  get federationIssuer(): string {
+    return `${this.authorityHost}/federation`;
+  }
+
+  addServicePrincipal(sp: EmulatorServicePrincipal): void {
+    const certificates = sp.certificatePem ? [certificateOf(sp.certificatePem)] : [];
+    const federated = (Array.isArray(sp.federated) ? sp.federated : sp.federated ? [sp.federated] : []).map((f) => ({
+      issuer: f.issuer ?? this.federationIssuer, subject: f.subject, audience: f.audience ?? 'api://AzureADTokenExchange',
+    }));
+    this.servicePrincipals.set(sp.clientId.toLowerCase(), {
+      clientId: sp.clientId,
+      objectId: sp.objectId ?? guidFrom(`sp:${sp.clientId.toLowerCase()}`),
+      displayName: sp.displayName ?? `app-${sp.clientId.slice(0, 8)}`,
+      secret: sp.secret,
+      certificates,
+      federated,
+      groups: [...(sp.groups ?? [])],
+      roles: [...(sp.roles ?? [])],
+      tenantId: sp.tenantId ?? this.tenantId,
+    });
+  }
+
+  /** A token from the emulator's federation issuer, to present as client_assertion (workload identity federation). */
+  mintFederatedToken(o: FederatedTokenOptions): string {
+    const iat = nowSec();
+    return signJwt({
+      iss: o.issuer ?? this.federationIssuer, sub: o.subject, aud: [o.audience ?? 'api://AzureADTokenExchange'],
+      iat, nbf: iat, exp: iat + (o.lifetimeSeconds ?? 3600), jti: newGuid(), ...o.claims,
+    }, this.federationKey);
   }
 
   addUser(u: EmulatorUser): void {
@@ -375,6 +457,13 @@ class Emulator implements EntraEmulator {
     const path = seg.join('/');
     if (seg[0] === 'emulator') return this.handleControl(req, res, seg[1], params);
     if (path === 'devicelogin') return this.handleDeviceLoginPage(req, res, params);
+    if (seg[0] === 'federation') {
+      ctx.record.endpoint = seg[1] === 'keys' ? 'keys' : 'discovery';
+      if (path === 'federation/.well-known/openid-configuration') {
+        return sendJson(res, 200, { issuer: this.federationIssuer, jwks_uri: `${this.federationIssuer}/keys`, response_types_supported: ['id_token'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'] });
+      }
+      if (path === 'federation/keys') return sendJson(res, 200, { keys: [this.federationKey.publicJwk] });
+    }
     if (seg[0] === 'graph') {
       ctx.record.endpoint = 'graph';
       return this.handleGraph(req, res, url, seg.slice(1), params);
@@ -566,6 +655,7 @@ class Emulator implements EntraEmulator {
     if (await this.applyFault(res, 'token', grantType)) return;
     if (!params.grant_type) throw aadError(400, 900144, { detail: 'grant_type' });
     if (!params.client_id) throw aadError(400, 900144, { detail: 'client_id' });
+    const client = this.authenticateClient(params);
     let body: Record<string, unknown>;
     switch (grantType) {
       case 'device_code':
@@ -576,6 +666,9 @@ class Emulator implements EntraEmulator {
         break;
       case 'authorization_code':
         body = this.redeemAuthCode(params, ctx);
+        break;
+      case 'client_credentials':
+        body = this.clientCredentials(tenant, params, client, ctx);
         break;
       default:
         throw aadError(400, 70003, { detail: params.grant_type });
@@ -832,6 +925,78 @@ class Emulator implements EntraEmulator {
     return out;
   }
 
+  // ------------------------------------------------------------------------------------------ confidential clients
+
+  /** client_secret, certificate assertion (private_key_jwt) or federated assertion; public clients send none. */
+  private authenticateClient(params: Record<string, string>): ClientAuth {
+    const sp = this.servicePrincipals.get(params.client_id.toLowerCase());
+    const hasCredentials = !!sp && (!!sp.secret || sp.certificates.length > 0 || sp.federated.length > 0);
+    if (params.client_assertion) {
+      if (params.client_assertion_type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') throw aadError(400, 900144, { detail: 'client_assertion_type' });
+      if (!sp) throw aadError(400, 700016, { clientId: params.client_id });
+      const jwt = decodeJwt(params.client_assertion);
+      if (!jwt) throw aadError(400, 50027);
+      const p = jwt.payload;
+      const now = nowSec();
+      const outOfTime = typeof p.exp !== 'number' || p.exp <= now || (typeof p.nbf === 'number' && p.nbf > now + 300);
+      if (p.iss === sp.clientId && p.sub === sp.clientId) {
+        const thumb = String(jwt.header['x5t#S256'] ?? jwt.header.x5t ?? '');
+        const cert = sp.certificates.find((c) => c.sha256 === thumb || c.sha1 === thumb);
+        if (!cert) throw aadError(401, 700027, { detail: `(Reason - The key was not found., Thumbprint of key used by client: '${thumb}')` });
+        if (!verifySignature(jwt, cert.publicKey)) throw aadError(401, 700027, { detail: '(Reason - The signature is invalid.)' });
+        const aud = String(p.aud ?? '');
+        if (!aud.startsWith(this.authorityHost) || !/\/oauth2\/(v2\.0\/)?token$/.test(aud)) {
+          throw aadError(401, 700027, { detail: `(Reason - The audience '${aud}' is not the token endpoint.)` });
+        }
+        if (outOfTime) throw aadError(401, 700024);
+        return { method: 'certificate', sp };
+      }
+      if (jwt.header.kid !== this.federationKey.kid || !verifySignature(jwt, this.federationKey.publicJwk)) throw aadError(400, 700211, { detail: String(p.iss ?? '') });
+      const audiences = Array.isArray(p.aud) ? p.aud.map(String) : [String(p.aud ?? '')];
+      const sameIssuer = sp.federated.filter((f) => f.issuer === p.iss);
+      if (sameIssuer.length === 0) throw aadError(400, 700211, { detail: String(p.iss ?? '') });
+      const match = sameIssuer.find((f) => f.subject === p.sub);
+      if (!match) {
+        throw aadError(400, 70021, { detail: `Assertion Issuer: '${String(p.iss)}'. Assertion Subject: '${String(p.sub)}'. Assertion Audience: '${audiences.join(',')}'.` });
+      }
+      if (!audiences.includes(match.audience)) throw aadError(400, 700212, { detail: audiences.join(',') });
+      if (outOfTime) throw aadError(400, 700024);
+      return { method: 'federated', sp };
+    }
+    if (params.client_secret !== undefined) {
+      if (!sp) throw aadError(400, 700016, { clientId: params.client_id });
+      if (!sp.secret || !sameSecret(sp.secret, params.client_secret)) throw aadError(401, 7000215, { clientId: sp.clientId });
+      return { method: 'secret', sp };
+    }
+    if (hasCredentials) throw aadError(401, 7000218);
+    return { method: 'none' };
+  }
+
+  private clientCredentials(tenant: string, params: Record<string, string>, client: ClientAuth, ctx: RequestContext): Record<string, unknown> {
+    if (client.method === 'none') throw aadError(401, 7000218);
+    const scopes = parseScopes(params.scope);
+    if (scopes.permissions.length !== 1 || scopes.permissions[0] !== '.default') throw aadError(400, 1002012, { detail: params.scope ?? '' });
+    const sp = client.sp;
+    const tenantId = GUID.test(tenant) ? tenant.toLowerCase() : sp.tenantId;
+    ctx.record.subject = sp.clientId;
+    const acr = client.method === 'secret' ? '1' : '2';
+    return this.issueAppToken({ tenantId, audience: scopes.resource, clientId: sp.clientId, objectId: sp.objectId, acr, groups: sp.groups, roles: sp.roles });
+  }
+
+  private issueAppToken(o: { tenantId: string; audience: string; clientId: string; objectId: string; acr: string; groups: string[]; roles: string[]; extra?: Record<string, unknown> }): Record<string, unknown> {
+    const lifetime = this.accessTokenLifetime;
+    const iat = nowSec();
+    const claims: Record<string, unknown> = {
+      aud: o.audience, iss: this.issuer(o.tenantId), iat, nbf: iat, exp: iat + lifetime,
+      aio: base64url(randomBytes(32)), appid: o.clientId, appidacr: o.acr, azp: o.clientId, azpacr: o.acr, idtyp: 'app',
+      oid: o.objectId, sub: o.objectId, tid: o.tenantId, rh: `0.${base64url(randomBytes(24))}.`, uti: base64url(randomBytes(16)), ver: '2.0',
+      ...o.extra,
+    };
+    if (o.roles.length) claims.roles = [...o.roles];
+    Object.assign(claims, this.groupClaims({ oid: o.objectId, groups: o.groups }));
+    return { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: signJwt(claims, this.activeKey(o.tenantId)) };
+  }
+
   // ------------------------------------------------------------------------------------------ token minting
 
   private issueUserTokens(
@@ -885,7 +1050,7 @@ class Emulator implements EntraEmulator {
     return body;
   }
 
-  private groupClaims(user: UserRecord): Record<string, unknown> {
+  private groupClaims(user: { oid: string; groups: string[] }): Record<string, unknown> {
     const limit = this.opts.groupsOverageLimit ?? 200;
     if (user.groups.length === 0) return {};
     if (user.groups.length <= limit) return { groups: [...user.groups] };
@@ -907,6 +1072,21 @@ class Emulator implements EntraEmulator {
     ctx.record.endpoint = 'imds';
     sendJson(res, 404, { error: 'not_found' });
   }
+}
+
+function certificateOf(pem: string): ServicePrincipalRecord['certificates'][number] {
+  const cert = new X509Certificate(pem);
+  return {
+    sha1: base64url(createHash('sha1').update(cert.raw).digest()),
+    sha256: base64url(createHash('sha256').update(cert.raw).digest()),
+    publicKey: cert.publicKey,
+  };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = createHash('sha256').update(a).digest();
+  const y = createHash('sha256').update(b).digest();
+  return timingSafeEqual(x, y);
 }
 
 /** Public clients may redirect to http on loopback (any port), apps to https, native apps to a custom scheme. */
