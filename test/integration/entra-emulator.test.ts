@@ -1,8 +1,8 @@
 // The Entra emulator driven by the real msal-node: if msal accepts it, the credential helper's tests
 // exercise the same protocol they will meet against Entra.
 import { createPublicKey, verify, X509Certificate, type JsonWebKey } from 'node:crypto';
-import { ConfidentialClientApplication, PublicClientApplication, type AuthenticationResult, type DeviceCodeRequest } from '@azure/msal-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfidentialClientApplication, ManagedIdentityApplication, PublicClientApplication, type AuthenticationResult, type DeviceCodeRequest, type NodeAuthOptions } from '@azure/msal-node';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { signInWithBrowser } from '../support/entra-emulator/browser.js';
 import { testPki } from '../support/tls.js';
 import { AKS_SERVER_ID, startEntraEmulator, trustCaInProcess, type EntraEmulator } from '../support/entra-emulator/index.js';
@@ -194,7 +194,7 @@ describe('tokens', () => {
 });
 
 describe('authorization code flow with PKCE', () => {
-  let interactive: Awaited<ReturnType<typeof startEntraEmulator>>;
+  let interactive: EntraEmulator;
   beforeAll(async () => {
     interactive = await startEntraEmulator({ users: [{ username: 'bob@contoso.example', groups: ['22222222-2222-4222-8222-222222222222'] }] });
   });
@@ -325,7 +325,7 @@ describe('Microsoft Graph', () => {
 });
 
 describe('service principals (client credentials)', () => {
-  const cca = (clientId: string, credentials: ConstructorParameters<typeof ConfidentialClientApplication>[0]['auth']): ConfidentialClientApplication =>
+  const cca = (clientId: string, credentials: Omit<NodeAuthOptions, 'clientId'>): ConfidentialClientApplication =>
     new ConfidentialClientApplication({ auth: { ...credentials, clientId, authority: emu.authority(), knownAuthorities: [emu.hostPort] } });
 
   it('client secret: an app token with oid/appid/idtyp=app and no upn; a wrong secret is AADSTS7000215', async () => {
@@ -360,5 +360,28 @@ describe('service principals (client credentials)', () => {
     await expect(app('system:serviceaccount:tools:intruder').acquireTokenByClientCredential({ scopes: [AKS_SCOPE] })).rejects.toThrow(/AADSTS70021/);
     const issuerDoc = await (await fetch(`${emu.federationIssuer}/.well-known/openid-configuration`)).json() as { issuer: string; jwks_uri: string };
     expect(issuerDoc.issuer).toBe(emu.federationIssuer);
+  });
+});
+
+describe('managed identity (IMDS on plain HTTP loopback)', () => {
+  it('msal ManagedIdentityApplication gets tokens for system- and user-assigned identities via AZURE_POD_IDENTITY_AUTHORITY_HOST', async () => {
+    emu.addManagedIdentity({ principalId: 'b0000000-0000-4000-8000-000000000001', systemAssigned: true });
+    emu.addManagedIdentity({ principalId: 'b0000000-0000-4000-8000-000000000002', clientId: 'c0000000-0000-4000-8000-000000000002', resourceId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ci' });
+    // msal chooses its managed identity source once per process: set the env before the first request
+    Object.assign(process.env, emu.managedIdentityEnv('imds'));
+    onTestFinished(() => {
+      delete process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST;
+    });
+    const system = await new ManagedIdentityApplication({ system: { disableInternalRetries: true } }).acquireToken({ resource: AKS_SERVER_ID });
+    expect(claimsOf(system.accessToken)).toMatchObject({ aud: AKS_SERVER_ID, oid: 'b0000000-0000-4000-8000-000000000001', idtyp: 'app', iss: emu.issuer() });
+    const user = await new ManagedIdentityApplication({ managedIdentityIdParams: { userAssignedClientId: 'c0000000-0000-4000-8000-000000000002' }, system: { disableInternalRetries: true } })
+      .acquireToken({ resource: 'https://graph.microsoft.com' });
+    expect(claimsOf(user.accessToken)).toMatchObject({ aud: 'https://graph.microsoft.com', oid: 'b0000000-0000-4000-8000-000000000002', appid: 'c0000000-0000-4000-8000-000000000002' });
+    expect(emu.requests.filter((r) => r.endpoint === 'imds').map((r) => r.status)).toEqual([200, 200]);
+    // IMDS insists on the Metadata header, like the real one
+    const noHeader = await fetch(`${emu.imdsUrl}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${AKS_SERVER_ID}`);
+    expect(noHeader.status).toBe(400);
+    const appService = await fetch(`${emu.imdsUrl}/msi/token?api-version=2019-08-01&resource=${AKS_SERVER_ID}&client_id=c0000000-0000-4000-8000-000000000002`, { headers: { 'X-IDENTITY-HEADER': emu.imdsIdentityHeader } });
+    expect(await appService.json()).toMatchObject({ token_type: 'Bearer', client_id: 'c0000000-0000-4000-8000-000000000002', resource: AKS_SERVER_ID });
   });
 });

@@ -117,6 +117,19 @@ export interface EmulatorServicePrincipal {
   tenantId?: string;
 }
 
+export interface EmulatorManagedIdentity {
+  /** the identity's service principal object ID (token `oid`/`sub`) */
+  principalId: string;
+  /** user-assigned identities have a client ID; default derived from principalId */
+  clientId?: string;
+  /** ARM resource ID of a user-assigned identity (IMDS `msi_res_id`) */
+  resourceId?: string;
+  /** the VM's system-assigned identity (what a request without an identity parameter gets) */
+  systemAssigned?: boolean;
+  groups?: string[];
+  tenantId?: string;
+}
+
 export interface FederatedTokenOptions {
   /** default emu.federationIssuer; any other issuer is still signed by the emulator's federation key */
   issuer?: string;
@@ -132,23 +145,53 @@ export interface EntraEmulator {
   authorityHost: string;
   /** "127.0.0.1:PORT" (for msal knownAuthorities) */
   hostPort: string;
+  /** default tenant */
   tenantId: string;
+  /** `${authorityHost}/${tenant}` */
   authority(tenantId?: string): string;
+  /** `${authorityHost}/${tenant}/v2.0`: what tokens carry in `iss` and discovery says */
   issuer(tenantId?: string): string;
   jwksUri(tenantId?: string): string;
+  /** `${authorityHost}/graph`: /v1.0/me/getMemberObjects, /v1.0/users/{id}/getMemberObjects, /v1.0/directoryObjects/getByIds, /v1.0/me/memberOf */
   graphUrl: string;
+  /** plain-HTTP loopback managed identity endpoint base (IMDS path /metadata/identity/oauth2/token, App Service path /msi/token) */
   imdsUrl: string;
+  /** the per-run test CA (test/support/tls.ts): NODE_EXTRA_CA_CERTS=caFile for child processes, trustCaInProcess(caPem) in-process */
   caFile: string;
   caPem: string;
   addUser(u: EmulatorUser): void;
+  /** also over HTTP: POST {authorityHost}/emulator/approve {"user_code","username"} */
   approveDeviceCode(userCode: string, username: string): void;
+  /** every request, in order of completion */
   requests: EmulatorRequest[];
   tokenRequests(grantType?: string): EmulatorRequest[];
+  /** later refresh_token grants for refresh tokens issued so far fail with invalid_grant + this AADSTS code (default 70043) */
   revokeRefreshTokens(username?: string, aadsts?: 50173 | 70043 | 700082): void;
   failNext(f: EmulatorFault): void;
   setAccessTokenLifetime(seconds: number): void;
+  /** RS256 with the tenant's current signing key (tests use it for expired/odd tokens) */
   mintToken(claims: Record<string, unknown>, tenantId?: string): string;
   close(): Promise<void>;
+
+  // ---- additions beyond the agreed interface
+  /** names a group for Graph (default display name: group-<first 8 chars of the id>) */
+  addGroup(g: EmulatorGroup): void;
+  /** the user pressed Decline: polling ends with authorization_declined (also POST /emulator/decline {"user_code"}) */
+  declineDeviceCode(userCode: string): void;
+  /** new signing key for the tenant (new tokens use it); dropOld removes the previous keys from the JWKS */
+  rotateSigningKey(tenantId?: string, dropOld?: boolean): void;
+  /** claims of a token this emulator signed and that verifies, else undefined (expiry not checked) */
+  verifyOwnToken(token: string): Record<string, unknown> | undefined;
+  /** what Microsoft's /common/discovery/instance would answer for this host (msal `cloudDiscoveryMetadata` = JSON of it) */
+  instanceDiscovery(): Record<string, unknown>;
+  /** an OIDC issuer the emulator owns, for workload identity federation */
+  readonly federationIssuer: string;
+  addServicePrincipal(sp: EmulatorServicePrincipal): void;
+  mintFederatedToken(o: FederatedTokenOptions): string;
+  addManagedIdentity(mi: EmulatorManagedIdentity): void;
+  /** env that points msal-node's ManagedIdentityApplication here (see docs/testing.md) */
+  managedIdentityEnv(kind?: 'imds' | 'appService'): Record<string, string>;
+  readonly imdsIdentityHeader: string;
 }
 
 // ---------------------------------------------------------------------------------------------- internals
@@ -208,6 +251,8 @@ interface ServicePrincipalRecord {
 
 type ClientAuth = { method: 'none' } | { method: 'secret' | 'certificate' | 'federated'; sp: ServicePrincipalRecord };
 
+interface ManagedIdentityRecord { principalId: string; clientId: string; resourceId?: string; systemAssigned: boolean; groups: string[]; tenantId: string }
+
 interface RefreshTokenRecord { username: string; clientId: string; scope: string; tenantId: string; seq: number; issuedAt: Date }
 
 interface TokenSubject { user: UserRecord; tenantId: string }
@@ -244,6 +289,9 @@ class Emulator implements EntraEmulator {
   private readonly groupNames = new Map<string, string>();
   private readonly servicePrincipals = new Map<string, ServicePrincipalRecord>();
   private readonly federationKey = newSigningKey();
+  private readonly managedIdentities: ManagedIdentityRecord[] = [];
+  /** App Service style MSI: the secret msal sends as X-IDENTITY-HEADER (env IDENTITY_HEADER) */
+  readonly imdsIdentityHeader = base64url(randomBytes(18));
   private readonly tenantKeys = new Map<string, SigningKey[]>();
   private readonly deviceCodes = new Map<string, DeviceCodeRecord>();
   private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
@@ -315,6 +363,28 @@ class Emulator implements EntraEmulator {
       roles: [...(sp.roles ?? [])],
       tenantId: sp.tenantId ?? this.tenantId,
     });
+  }
+
+  addManagedIdentity(mi: EmulatorManagedIdentity): void {
+    this.managedIdentities.push({
+      principalId: mi.principalId.toLowerCase(),
+      clientId: (mi.clientId ?? guidFrom(`mi:${mi.principalId.toLowerCase()}`)).toLowerCase(),
+      resourceId: mi.resourceId,
+      systemAssigned: mi.systemAssigned ?? false,
+      groups: [...(mi.groups ?? [])],
+      tenantId: mi.tenantId ?? this.tenantId,
+    });
+  }
+
+  /**
+   * Environment that points msal-node's ManagedIdentityApplication (or azure-identity) at this emulator.
+   * `imds` (default): AZURE_POD_IDENTITY_AUTHORITY_HOST, the IMDS source; `appService`: IDENTITY_ENDPOINT + IDENTITY_HEADER.
+   * msal picks the source once per process, so set it before the first managed identity request.
+   */
+  managedIdentityEnv(kind: 'imds' | 'appService' = 'imds'): Record<string, string> {
+    return kind === 'imds'
+      ? { AZURE_POD_IDENTITY_AUTHORITY_HOST: this.imdsUrl }
+      : { IDENTITY_ENDPOINT: `${this.imdsUrl}/msi/token`, IDENTITY_HEADER: this.imdsIdentityHeader };
   }
 
   /** A token from the emulator's federation issuer, to present as client_assertion (workload identity federation). */
@@ -1066,12 +1136,49 @@ class Emulator implements EntraEmulator {
     return token;
   }
 
-  // ------------------------------------------------------------------------------------------ IMDS (later step)
+  // ------------------------------------------------------------------------------------------ managed identity (plain HTTP)
 
-  private async handleImds(_req: IncomingMessage, res: ServerResponse, _url: URL, ctx: RequestContext): Promise<void> {
+  private async handleImds(req: IncomingMessage, res: ServerResponse, url: URL, ctx: RequestContext): Promise<void> {
     ctx.record.endpoint = 'imds';
-    sendJson(res, 404, { error: 'not_found' });
+    const q = url.searchParams;
+    const path = url.pathname.replace(/\/+$/, ''); // msal canonicalises the endpoint with a trailing slash
+    const imdsStyle = path === '/metadata/identity/oauth2/token';
+    const appServiceStyle = path === '/msi/token';
+    ctx.record.scope = q.get('resource') ?? undefined;
+    ctx.record.clientId = q.get('client_id') ?? q.get('clientid') ?? undefined;
+    if (req.method !== 'GET' || (!imdsStyle && !appServiceStyle)) return sendJson(res, 404, { error: 'not_found', error_description: `No route for ${req.method ?? ''} ${url.pathname}` });
+    if (await this.applyFault(res, 'imds')) return;
+    const bad = (description: string): void => sendJson(res, 400, { error: 'invalid_request', error_description: description });
+    if (imdsStyle && req.headers.metadata !== 'true') return bad('Required metadata header not specified');
+    if (appServiceStyle && req.headers['x-identity-header'] !== this.imdsIdentityHeader) {
+      return sendJson(res, 401, { statusCode: 401, message: 'Unauthorized request: X-IDENTITY-HEADER is missing or wrong.' });
+    }
+    if (!q.get('api-version')) return bad("Required query variable 'api-version' is missing");
+    const resource = q.get('resource');
+    if (!resource) return bad("Required query variable 'resource' is missing");
+    const clientId = (q.get('client_id') ?? q.get('clientid'))?.toLowerCase();
+    const objectId = (q.get('object_id') ?? q.get('principal_id'))?.toLowerCase();
+    const resourceId = q.get('msi_res_id') ?? q.get('mi_res_id');
+    let mi: ManagedIdentityRecord | undefined;
+    if (clientId) mi = this.managedIdentities.find((m) => m.clientId === clientId);
+    else if (objectId) mi = this.managedIdentities.find((m) => m.principalId === objectId);
+    else if (resourceId) mi = this.managedIdentities.find((m) => m.resourceId?.toLowerCase() === resourceId.toLowerCase());
+    // no identity parameter: the system-assigned identity, or the only user-assigned one (as IMDS does)
+    else mi = this.managedIdentities.find((m) => m.systemAssigned) ?? (this.managedIdentities.length === 1 ? this.managedIdentities[0] : undefined);
+    if (!mi) return bad('Identity not found');
+    ctx.record.subject = mi.principalId;
+    const token = this.issueAppToken({
+      tenantId: mi.tenantId, audience: resource, clientId: mi.clientId, objectId: mi.principalId, acr: '2', groups: mi.groups, roles: [],
+      extra: mi.resourceId ? { xms_mirid: mi.resourceId } : {},
+    });
+    const lifetime = this.accessTokenLifetime;
+    const now = nowSec();
+    // IMDS and App Service answer with numbers as strings, expires_on as epoch seconds
+    const body: Record<string, unknown> = { access_token: token.access_token, client_id: mi.clientId, expires_on: String(now + lifetime), resource, token_type: 'Bearer' };
+    if (imdsStyle) Object.assign(body, { expires_in: String(lifetime), ext_expires_in: String(lifetime), not_before: String(now) });
+    sendJson(res, 200, body);
   }
+
 }
 
 function certificateOf(pem: string): ServicePrincipalRecord['certificates'][number] {
@@ -1148,10 +1255,9 @@ function formatLogLine(r: EmulatorRequest): string {
   return parts.join(' ');
 }
 
-export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promise<EntraEmulator & Emulator> {
+export async function startEntraEmulator(opts: EntraEmulatorOptions = {}): Promise<EntraEmulator> {
   const emu = new Emulator(opts);
   await emu.listen();
   return emu;
 }
 
-export type { Emulator as EntraEmulatorServer };
