@@ -165,6 +165,8 @@ export interface ClusterSnapshot {
   serviceAccounts: ServiceAccount[];
   /** names of DaemonSets/pods that look like a NetworkPolicy enforcement engine (calico-node, cilium, azure-npm, antrea…) */
   policyEngines?: string[];
+  /** the namespace that names without one refer to: the kubeconfig context's namespace (live reads); unset for manifests */
+  defaultNamespace?: string;
 }
 
 export function emptySnapshot(source: string): ClusterSnapshot {

@@ -44,7 +44,10 @@ export function resolveQuery(query: PortQuery, destination: Peer): Traffic | und
   return cp ? { port: cp.containerPort, protocol: cp.protocol ?? 'TCP' } : undefined;
 }
 
-function ipBlocksOf(policies: CompiledPolicy[]): { cidr: Cidr; except: Cidr[] }[] {
+export type IpBlocks = { cidr: Cidr; except: Cidr[] }[];
+
+/** Every distinct ipBlock in the policies: pods inside the same ones are indistinguishable to them. */
+export function ipBlocksOf(policies: CompiledPolicy[]): { cidr: Cidr; except: Cidr[] }[] {
   const seen = new Map<string, { cidr: Cidr; except: Cidr[] }>();
   for (const p of policies) {
     for (const rule of [...(p.ingress ?? []), ...(p.egress ?? [])]) {
@@ -56,7 +59,8 @@ function ipBlocksOf(policies: CompiledPolicy[]): { cidr: Cidr; except: Cidr[] }[
   return [...seen.values()];
 }
 
-function classKeyOf(pod: PodView, blocks: { cidr: Cidr; except: Cidr[] }[]): string {
+/** Two pods with the same key get the same verdicts from every policy, as source and as destination. */
+export function equivalenceKey(pod: PodView, blocks: IpBlocks): string {
   const ports = pod.ports.map((p) => `${p.name ?? ''}:${p.containerPort}/${p.protocol ?? 'TCP'}`).sort().join(',');
   let ipSignature = '';
   if (blocks.length > 0 && pod.ips.length > 0) {
@@ -79,7 +83,7 @@ export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; ex
   const representatives: Peer[] = [];
   const classOf = new Int32Array(n);
   peers.forEach((peer, i) => {
-    const key = peer.kind === 'ip' ? `ip\u0000${peer.ip}` : classKeyOf(peer.pod, blocks);
+    const key = peer.kind === 'ip' ? `ip\u0000${peer.ip}` : equivalenceKey(peer.pod, blocks);
     let c = classIndex.get(key);
     if (c === undefined) {
       c = representatives.length;

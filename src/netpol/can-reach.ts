@@ -1,0 +1,213 @@
+// The can-reach use case: resolved endpoints + an optional port → one verdict per port and pair of
+// pods, grouped so replicas with identical labels are reported once.
+import { UsageError } from '../errors.js';
+import type { Protocol, ServicePort } from '../model/k8s.js';
+import type { PolicyEngine } from './engine.js';
+import type { ResolvedEndpoint } from './endpoints.js';
+import { equivalenceKey, ipBlocksOf, type IpBlocks } from './matrix.js';
+import { podName, type Peer, type PodView, type SideTrace, type Traffic } from './types.js';
+
+export interface PortRequest {
+  /** a number or a name; absent = every port the destination declares */
+  port?: number | string;
+  protocol?: Protocol;
+}
+
+/** One asked port: the port as named to the destination (a Service port, or the pod port) and, per destination pod, the traffic it becomes. */
+interface Check {
+  port: number | string;
+  protocol: Protocol;
+  servicePort?: ServicePort;
+  perDestination: (Traffic | undefined)[];
+}
+
+export interface EndpointSummary {
+  input: string;
+  kind: string;
+  namespace?: string;
+  name?: string;
+  ip?: string;
+  pods: string[];
+  fromTemplate: boolean;
+}
+
+export interface ConnectionGroup {
+  sources: string[];
+  destinations: string[];
+  /** the port as asked: the Service port for Services, else the pod port */
+  port: number | string;
+  /** the port at the destination pod (after Service DNAT / named-port resolution) */
+  targetPort?: number;
+  protocol: Protocol;
+  allowed: boolean;
+  egress: SideTrace;
+  ingress: SideTrace;
+  notes: string[];
+}
+
+export interface PortVerdict {
+  port: number | string;
+  protocol: Protocol;
+  allowed: boolean;
+  targetPorts: number[];
+}
+
+export interface CanReachResult {
+  /** true only when every asked port is allowed between every source pod and every destination pod */
+  allowed: boolean;
+  source: EndpointSummary;
+  destination: EndpointSummary;
+  ports: PortVerdict[];
+  connections: ConnectionGroup[];
+  /** the connection that decides the answer: the first denied one, else the first */
+  deciding?: ConnectionGroup;
+  notes: string[];
+}
+
+export function summarize(e: ResolvedEndpoint): EndpointSummary {
+  return { input: e.input, kind: e.kind, namespace: e.namespace, name: e.name, ip: e.ip, pods: e.pods.map(podName), fromTemplate: e.fromTemplate };
+}
+
+function parsePortText(port: number | string): number | string {
+  return typeof port === 'string' && /^\d+$/.test(port) ? Number(port) : port;
+}
+
+function protocolsFor(pods: PodView[], port: number, asked?: Protocol): Protocol[] {
+  if (asked) return [asked];
+  const declared = new Set<Protocol>();
+  for (const pod of pods) for (const p of pod.ports) if (p.containerPort === port) declared.add(p.protocol ?? 'TCP');
+  return declared.size > 0 ? [...declared].sort() : ['TCP'];
+}
+
+function describePorts(pods: PodView[]): string {
+  const seen = new Set<string>();
+  for (const pod of pods) for (const p of pod.ports) seen.add(`${p.containerPort}/${p.protocol ?? 'TCP'}${p.name ? ` (${p.name})` : ''}`);
+  return seen.size ? [...seen].join(', ') : 'none';
+}
+
+function serviceChecks(destination: ResolvedEndpoint, request: PortRequest): Check[] {
+  const service = destination.service!;
+  const name = `${destination.namespace}/${destination.name}`;
+  const all = (service.spec.ports ?? []).map((p) => ({ ...p, protocol: p.protocol ?? ('TCP' as Protocol) }));
+  const wanted = request.port === undefined ? undefined : parsePortText(request.port);
+  const chosen = all.filter((p) => (wanted === undefined || p.port === wanted || p.name === wanted) && (!request.protocol || p.protocol === request.protocol));
+  if (chosen.length === 0) {
+    const list = all.map((p) => `${p.port}/${p.protocol}${p.name ? ` (${p.name})` : ''}`).join(', ') || 'none';
+    const what = wanted === undefined ? `${request.protocol} ports` : `port ${wanted}${request.protocol ? `/${request.protocol}` : ''}`;
+    throw new UsageError(`service ${name} has no ${what}; its ports: ${list}`);
+  }
+  return chosen.map((sp) => ({
+    port: sp.port,
+    protocol: sp.protocol,
+    servicePort: sp,
+    perDestination: destination.pods.map((pod) => {
+      const target = sp.targetPort ?? sp.port;
+      if (typeof target === 'number') return { port: target, protocol: sp.protocol };
+      const cp = pod.ports.find((c) => c.name === target && (c.protocol ?? 'TCP') === sp.protocol);
+      return cp ? { port: cp.containerPort, protocol: sp.protocol } : undefined;
+    }),
+  }));
+}
+
+function podChecks(destination: ResolvedEndpoint, request: PortRequest): Check[] {
+  const pods = destination.pods;
+  if (request.port === undefined) {
+    if (destination.kind === 'ip') throw new UsageError(`${destination.input} is outside the cluster and declares no ports: pass --port`);
+    const declared = new Map<string, { port: number; protocol: Protocol }>();
+    for (const pod of pods) {
+      for (const p of pod.ports) {
+        const protocol = p.protocol ?? 'TCP';
+        if (!request.protocol || request.protocol === protocol) declared.set(`${p.containerPort}/${protocol}`, { port: p.containerPort, protocol });
+      }
+    }
+    if (declared.size === 0) throw new UsageError(`${destination.input} declares no ${request.protocol ?? ''}${request.protocol ? ' ' : ''}container ports: pass --port`);
+    return [...declared.values()]
+      .sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol))
+      .map(({ port, protocol }) => ({ port, protocol, perDestination: pods.map(() => ({ port, protocol })) }));
+  }
+  const port = parsePortText(request.port);
+  if (typeof port === 'number') {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`port ${port} is out of range (1-65535)`);
+    // an address outside the cluster is a single destination with no pods behind it
+    const count = destination.kind === 'ip' ? 1 : pods.length;
+    return protocolsFor(pods, port, request.protocol).map((protocol) => ({ port, protocol, perDestination: Array.from({ length: count }, () => ({ port, protocol })) }));
+  }
+  if (destination.kind === 'ip') throw new UsageError(`a named port (${port}) needs a pod destination to resolve on; ${destination.input} is an address: pass a number`);
+  const resolved = pods.map((pod) => pod.ports.find((c) => c.name === port && (!request.protocol || (c.protocol ?? 'TCP') === request.protocol)));
+  if (resolved.every((r) => r === undefined)) {
+    throw new UsageError(`${destination.input} declares no port named ${port}${request.protocol ? `/${request.protocol}` : ''}; its ports: ${describePorts(pods)}`);
+  }
+  const protocols = new Set(resolved.filter((r) => r).map((r) => r!.protocol ?? 'TCP'));
+  return [...protocols].map((protocol) => ({
+    port,
+    protocol,
+    perDestination: resolved.map((r) => (r && (r.protocol ?? 'TCP') === protocol ? { port: r.containerPort, protocol } : undefined)),
+  }));
+}
+
+/**
+ * Can SOURCE open a connection to DESTINATION? Every source pod × destination pod × asked port is judged
+ * (at the backend pods, after Service DNAT); pods with identical labels are judged once.
+ */
+export function canReach(engine: PolicyEngine, source: ResolvedEndpoint, destination: ResolvedEndpoint, request: PortRequest): CanReachResult {
+  if (source.kind === 'ip' && destination.kind === 'ip') {
+    throw new UsageError('both endpoints are addresses outside the cluster: NetworkPolicies only apply to pods');
+  }
+  const checks = destination.service ? serviceChecks(destination, request) : podChecks(destination, request);
+  const blocks: IpBlocks = ipBlocksOf(engine.policies);
+  const sourcePeers: Peer[] = source.kind === 'ip' ? [{ kind: 'ip', ip: source.ip! }] : source.pods.map((pod) => ({ kind: 'pod', pod }));
+  const destinationPeers: Peer[] = destination.kind === 'ip' ? [{ kind: 'ip', ip: destination.ip! }] : destination.pods.map((pod) => ({ kind: 'pod', pod }));
+  const keyOf = (peer: Peer) => (peer.kind === 'ip' ? `ip:${peer.ip}` : equivalenceKey(peer.pod, blocks));
+  const nameOf = (peer: Peer) => (peer.kind === 'ip' ? `ip:${peer.ip}` : podName(peer.pod));
+
+  const notes: string[] = [];
+  const connections: ConnectionGroup[] = [];
+  const ports: PortVerdict[] = [];
+  for (const check of checks) {
+    const groups = new Map<string, ConnectionGroup>();
+    const targetPorts = new Set<number>();
+    destinationPeers.forEach((dst, di) => {
+      const traffic = check.perDestination[di];
+      if (!traffic) {
+        const target = check.servicePort?.targetPort ?? check.port;
+        notes.push(`${nameOf(dst)} declares no ${check.protocol} port named ${target}, so it receives no traffic for port ${check.port}`);
+        return;
+      }
+      targetPorts.add(traffic.port);
+      for (const src of sourcePeers) {
+        const key = `${keyOf(src)}\u0001${keyOf(dst)}\u0001${traffic.port}`;
+        const existing = groups.get(key);
+        if (existing) {
+          if (!existing.sources.includes(nameOf(src))) existing.sources.push(nameOf(src));
+          if (!existing.destinations.includes(nameOf(dst))) existing.destinations.push(nameOf(dst));
+          continue;
+        }
+        const verdict = engine.evaluate(src, dst, traffic);
+        groups.set(key, {
+          sources: [nameOf(src)],
+          destinations: [nameOf(dst)],
+          port: check.port,
+          targetPort: traffic.port !== check.port ? traffic.port : undefined,
+          protocol: check.protocol,
+          allowed: verdict.allowed,
+          egress: verdict.egress,
+          ingress: verdict.ingress,
+          notes: verdict.notes,
+        });
+      }
+    });
+    const list = [...groups.values()];
+    if (list.length === 0) notes.push(`no destination pod serves ${check.protocol} port ${check.port}`);
+    connections.push(...list);
+    ports.push({ port: check.port, protocol: check.protocol, allowed: list.length > 0 && list.every((g) => g.allowed), targetPorts: [...targetPorts] });
+  }
+  return {
+    allowed: ports.every((p) => p.allowed),
+    source: summarize(source),
+    destination: summarize(destination),
+    ports,
+    connections,
+    deciding: connections.find((c) => !c.allowed) ?? connections[0],
+    notes: [...new Set(notes)],
+  };
+}

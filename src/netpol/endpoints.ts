@@ -1,0 +1,214 @@
+// The endpoint grammar of can-reach/explain and its resolution over a snapshot:
+// [NAMESPACE/]KIND/NAME | [KIND/]NAME | ip:ADDRESS. Pure.
+import { UsageError } from '../errors.js';
+import type { ClusterSnapshot, Pod, Service, Workload, WorkloadKind } from '../model/k8s.js';
+import { compileSelector } from '../model/selectors.js';
+import { parseIp } from './cidr.js';
+import type { PodView } from './types.js';
+import { isActive, podView, templateView } from './views.js';
+
+export type ObjectKind = 'Pod' | 'Service' | WorkloadKind;
+
+export type EndpointSpec =
+  | { kind: 'ip'; ip: string; input: string }
+  | { kind: ObjectKind; namespace?: string; name: string; input: string };
+
+const KINDS: Record<string, ObjectKind> = {};
+for (const [kind, aliases] of Object.entries({
+  Pod: ['po', 'pod', 'pods'],
+  Service: ['svc', 'service', 'services'],
+  Deployment: ['deploy', 'deployment', 'deployments'],
+  StatefulSet: ['sts', 'statefulset', 'statefulsets'],
+  DaemonSet: ['ds', 'daemonset', 'daemonsets'],
+  ReplicaSet: ['rs', 'replicaset', 'replicasets'],
+  Job: ['job', 'jobs'],
+})) {
+  for (const alias of [...aliases, kind.toLowerCase()]) KINDS[alias] = kind as ObjectKind;
+}
+
+/** The kind an alias names (case-insensitive, kubectl short names accepted), or undefined. */
+export function kindOf(word: string): ObjectKind | undefined {
+  return KINDS[word.toLowerCase()];
+}
+
+const KIND_HELP = 'pod, deploy, sts, ds, rs, job, svc';
+const SHORT: Record<ObjectKind, string> = { Pod: 'pod', Service: 'svc', Deployment: 'deploy', StatefulSet: 'sts', DaemonSet: 'ds', ReplicaSet: 'rs', Job: 'job' };
+
+/** Parses one endpoint argument; the two-part form is KIND/NAME when the first part is a kind, else NAMESPACE/NAME of a pod. */
+export function parseEndpoint(input: string): EndpointSpec {
+  const text = input.trim();
+  if (text.toLowerCase().startsWith('ip:')) {
+    const ip = text.slice(3);
+    if (!parseIp(ip)) throw new UsageError(`"${input}" is not an IP address (expected ip:ADDRESS, e.g. ip:169.254.169.254)`);
+    return { kind: 'ip', ip, input };
+  }
+  const parts = text.split('/');
+  if (parts.some((p) => p === '') || parts.length > 3) {
+    throw new UsageError(`cannot read endpoint "${input}": expected [NAMESPACE/]KIND/NAME, [KIND/]NAME or ip:ADDRESS`);
+  }
+  if (parts.length === 3) {
+    const kind = kindOf(parts[1]);
+    if (!kind) throw new UsageError(`unknown kind "${parts[1]}" in "${input}" (known kinds: ${KIND_HELP})`);
+    return { kind, namespace: parts[0], name: parts[2], input };
+  }
+  if (parts.length === 2) {
+    const kind = kindOf(parts[0]);
+    return kind ? { kind, name: parts[1], input } : { kind: 'Pod', namespace: parts[0], name: parts[1], input };
+  }
+  return { kind: 'Pod', name: parts[0], input };
+}
+
+export interface ResolvedEndpoint {
+  input: string;
+  kind: ObjectKind | 'ip';
+  namespace?: string;
+  name?: string;
+  ip?: string;
+  /** the pods traffic really starts from or lands on; workload templates when nothing runs */
+  pods: PodView[];
+  /** true when pods stand for pod templates (no running pods) */
+  fromTemplate: boolean;
+  service?: Service;
+}
+
+function controllerOf(meta: { ownerReferences?: { kind: string; name: string; controller?: boolean }[] }) {
+  return meta.ownerReferences?.find((o) => o.controller) ?? (meta.ownerReferences?.length === 1 ? meta.ownerReferences[0] : undefined);
+}
+
+/** Pods and ReplicaSets by namespace, so resolving many workloads stays linear in the cluster size. */
+class Ownership {
+  private readonly podsByNamespace = new Map<string, Pod[]>();
+  private readonly replicaSets = new Map<string, Workload>();
+  constructor(snapshot: ClusterSnapshot) {
+    for (const pod of snapshot.pods) {
+      if (!isActive(pod)) continue;
+      const ns = namespaceOf(pod);
+      const list = this.podsByNamespace.get(ns) ?? [];
+      list.push(pod);
+      this.podsByNamespace.set(ns, list);
+    }
+    for (const w of snapshot.workloads) if (w.kind === 'ReplicaSet') this.replicaSets.set(`${namespaceOf(w)}/${w.metadata.name}`, w);
+  }
+
+  /**
+   * The pods a workload runs: those whose controller chain leads to it (Deployment → ReplicaSet → Pod),
+   * or for hand-written manifests without owner references, pods matching its selector AND carrying all
+   * of its template's labels — never merely some other pod that happens to match the selector.
+   */
+  podsOf(workload: Workload): Pod[] {
+    const ns = namespaceOf(workload);
+    const selector = workload.spec.selector ? compileSelector(workload.spec.selector) : undefined;
+    const template = workload.spec.template.metadata?.labels ?? {};
+    return (this.podsByNamespace.get(ns) ?? []).filter((pod) => {
+      const owner = controllerOf(pod.metadata);
+      if (owner) {
+        if (owner.kind === workload.kind && owner.name === workload.metadata.name) return true;
+        if (workload.kind === 'Deployment' && owner.kind === 'ReplicaSet') {
+          const rs = this.replicaSets.get(`${ns}/${owner.name}`);
+          const rsOwner = rs ? controllerOf(rs.metadata) : undefined;
+          if (rsOwner) return rsOwner.kind === 'Deployment' && rsOwner.name === workload.metadata.name;
+          // the ReplicaSet was not read: Deployments name theirs <deployment>-<pod-template-hash>
+          const hash = pod.metadata.labels?.['pod-template-hash'];
+          return hash !== undefined && owner.name === `${workload.metadata.name}-${hash}`;
+        }
+        return false;
+      }
+      const labels = pod.metadata.labels ?? {};
+      if (selector && !selector(labels)) return false;
+      return Object.entries(template).every(([k, v]) => labels[k] === v);
+    });
+  }
+}
+
+export function podsOfWorkload(snapshot: ClusterSnapshot, workload: Workload): Pod[] {
+  return new Ownership(snapshot).podsOf(workload);
+}
+
+function namespaceOf(obj: { metadata: { namespace?: string } }): string {
+  return obj.metadata.namespace ?? 'default';
+}
+
+function notFound(snapshot: ClusterSnapshot, kind: ObjectKind, namespace: string, name: string): UsageError {
+  const where = `in namespace ${namespace} (${snapshot.source})`;
+  const hints: string[] = [];
+  const named = (o: { metadata: { name: string } }) => o.metadata.name === name;
+  if (kind === 'Pod') {
+    // "NS/NAME" means a pod; people often mean the workload or Service of that name
+    for (const w of snapshot.workloads.filter(named)) if (namespaceOf(w) === namespace && !isSubordinate(w)) hints.push(`${namespace}/${SHORT[w.kind]}/${name}`);
+    for (const s of snapshot.services.filter(named)) if (namespaceOf(s) === namespace) hints.push(`${namespace}/svc/${name}`);
+  }
+  if (hints.length === 0) {
+    const same = (o: { kind?: string }) => o.kind === undefined || o.kind === kind;
+    const candidates = kind === 'Pod' ? snapshot.pods : kind === 'Service' ? snapshot.services : snapshot.workloads.filter(same);
+    const elsewhere = [...new Set(candidates.filter(named).map(namespaceOf))].filter((ns) => ns !== namespace);
+    for (const ns of elsewhere.slice(0, 3)) hints.push(kind === 'Pod' ? `${ns}/${name}` : `${ns}/${SHORT[kind]}/${name}`);
+  }
+  return new UsageError(`${kind.toLowerCase()} "${name}" not found ${where}${hints.length ? `; did you mean ${hints.join(' or ')}?` : ''}`);
+}
+
+/** Finds what an endpoint names and the pods behind it. Missing objects are a UsageError naming where we looked. */
+export function resolveEndpoint(snapshot: ClusterSnapshot, spec: EndpointSpec, defaultNamespace: string): ResolvedEndpoint {
+  if (spec.kind === 'ip') return { input: spec.input, kind: 'ip', ip: spec.ip, pods: [], fromTemplate: false };
+  const namespace = spec.namespace ?? defaultNamespace;
+  const base = { input: spec.input, kind: spec.kind, namespace, name: spec.name };
+  if (spec.kind === 'Pod') {
+    const pod = snapshot.pods.find((p) => p.metadata.name === spec.name && namespaceOf(p) === namespace);
+    if (!pod) throw notFound(snapshot, 'Pod', namespace, spec.name);
+    return { ...base, pods: [podView(pod)], fromTemplate: false };
+  }
+  if (spec.kind === 'Service') {
+    const service = snapshot.services.find((s) => s.metadata.name === spec.name && namespaceOf(s) === namespace);
+    if (!service) throw notFound(snapshot, 'Service', namespace, spec.name);
+    const backends = serviceBackends(snapshot, service);
+    return { ...base, service, ...backends };
+  }
+  const workload = snapshot.workloads.find((w) => w.kind === spec.kind && w.metadata.name === spec.name && namespaceOf(w) === namespace);
+  if (!workload) throw notFound(snapshot, spec.kind, namespace, spec.name);
+  const pods = podsOfWorkload(snapshot, workload);
+  return pods.length > 0 ? { ...base, pods: pods.map(podView), fromTemplate: false } : { ...base, pods: [templateView(workload)], fromTemplate: true };
+}
+
+/** A Service's backends: running pods its selector matches, else the templates of workloads whose pods it would match. */
+export function serviceBackends(snapshot: ClusterSnapshot, service: Service): { pods: PodView[]; fromTemplate: boolean } {
+  const ns = namespaceOf(service);
+  const name = `${ns}/${service.metadata.name}`;
+  const selector = service.spec.selector;
+  if (!selector || Object.keys(selector).length === 0) {
+    throw new UsageError(`service ${name} has no selector (its endpoints are managed by hand), so its backend pods are unknown; name the pods instead`);
+  }
+  const matches = compileSelector({ matchLabels: selector });
+  const pods = snapshot.pods.filter((p) => namespaceOf(p) === ns && isActive(p) && matches(p.metadata.labels ?? {}));
+  if (pods.length > 0) return { pods: pods.map(podView), fromTemplate: false };
+  const templates = snapshot.workloads.filter(
+    (w) => namespaceOf(w) === ns && !isSubordinate(w) && matches(w.spec.template.metadata?.labels ?? {}),
+  );
+  if (templates.length > 0) return { pods: templates.map(templateView), fromTemplate: true };
+  throw new UsageError(`service ${name} selects no pods and no workload template in namespace ${ns} (selector ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',')})`);
+}
+
+/** ReplicaSets run by a Deployment and Jobs run by a CronJob stand for their owner, not for themselves. */
+function isSubordinate(w: Workload): boolean {
+  return (w.kind === 'ReplicaSet' || w.kind === 'Job') && controllerOf(w.metadata) !== undefined;
+}
+
+/**
+ * Every endpoint a matrix covers in the given namespaces (all when undefined): running pods, plus the
+ * pod template of each workload that has none running (manifests usually hold Deployments, not Pods).
+ */
+export function clusterPods(snapshot: ClusterSnapshot, namespaces?: string[]): PodView[] {
+  const wanted = namespaces ? new Set(namespaces) : undefined;
+  const inScope = (o: { metadata: { namespace?: string } }) => !wanted || wanted.has(namespaceOf(o));
+  const ownership = new Ownership(snapshot);
+  const out = snapshot.pods.filter((p) => inScope(p) && isActive(p)).map(podView);
+  const taken = new Set(out.map((p) => `${p.namespace}/${p.name}`));
+  for (const w of snapshot.workloads) {
+    if (!inScope(w) || isSubordinate(w)) continue;
+    if (ownership.podsOf(w).length > 0) continue;
+    const view = templateView(w);
+    // a template shares the NS/NAME namespace with pods; a clash is disambiguated by kind
+    const key = `${view.namespace}/${view.name}`;
+    out.push(taken.has(key) ? { ...view, name: `${w.kind.toLowerCase()}/${w.metadata.name}` } : view);
+    taken.add(key);
+  }
+  return out;
+}

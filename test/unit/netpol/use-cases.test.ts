@@ -1,0 +1,159 @@
+// Endpoint grammar and resolution, can-reach over Services and workloads, explain summaries — on
+// the bundled example and small hand-made snapshots.
+import { describe, expect, it } from 'vitest';
+import { readManifestSnapshot } from '../../../src/cluster/manifests.js';
+import { UsageError } from '../../../src/errors.js';
+import { emptySnapshot, type ClusterSnapshot } from '../../../src/model/k8s.js';
+import { canReach } from '../../../src/netpol/can-reach.js';
+import { clusterPods, parseEndpoint, resolveEndpoint } from '../../../src/netpol/endpoints.js';
+import { PolicyEngine } from '../../../src/netpol/engine.js';
+import { describePolicy, isolationOf } from '../../../src/netpol/explain.js';
+
+const shop = await readManifestSnapshot(['examples/shop']);
+const engine = new PolicyEngine(shop);
+const resolve = (s: ClusterSnapshot, text: string) => resolveEndpoint(s, parseEndpoint(text), 'default');
+const reach = (from: string, to: string, port?: number | string, protocol?: 'TCP' | 'UDP' | 'SCTP') =>
+  canReach(engine, resolve(shop, from), resolve(shop, to), { port, protocol });
+
+function usage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(UsageError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a UsageError');
+}
+
+describe('endpoint grammar', () => {
+  it('reads the three forms', () => {
+    expect(parseEndpoint('payments/deploy/payments')).toMatchObject({ kind: 'Deployment', namespace: 'payments', name: 'payments' });
+    expect(parseEndpoint('svc/payments')).toEqual({ kind: 'Service', name: 'payments', input: 'svc/payments' });
+    expect(parseEndpoint('payments/api-0')).toMatchObject({ kind: 'Pod', namespace: 'payments', name: 'api-0' });
+    expect(parseEndpoint('api-0')).toMatchObject({ kind: 'Pod', name: 'api-0' });
+    expect(parseEndpoint('ip:169.254.169.254')).toMatchObject({ kind: 'ip', ip: '169.254.169.254' });
+    expect(parseEndpoint('ns/StatefulSets/db')).toMatchObject({ kind: 'StatefulSet' });
+  });
+  it('rejects unknown kinds, empty parts and bad addresses', () => {
+    expect(usage(() => parseEndpoint('ns/cronjob/x'))).toMatch(/unknown kind "cronjob"/);
+    expect(usage(() => parseEndpoint('ns//x'))).toMatch(/cannot read endpoint/);
+    expect(usage(() => parseEndpoint('ip:999.1.1.1'))).toMatch(/not an IP address/);
+  });
+  it('says what was not found, where it looked, and what was probably meant', () => {
+    expect(usage(() => resolve(shop, 'default/frontend'))).toBe('pod "frontend" not found in namespace default (manifests examples/shop); did you mean default/deploy/frontend or default/svc/frontend?');
+    expect(usage(() => resolve(shop, 'deploy/payments'))).toBe('deployment "payments" not found in namespace default (manifests examples/shop); did you mean payments/deploy/payments?');
+  });
+});
+
+describe('workload and service resolution', () => {
+  const snapshot: ClusterSnapshot = {
+    ...emptySnapshot('test'),
+    pods: [
+      // owned by the web Deployment through its ReplicaSet
+      { metadata: { namespace: 'a', name: 'web-5d4-x', labels: { app: 'web', 'pod-template-hash': '5d4', role: 'canary' }, ownerReferences: [{ kind: 'ReplicaSet', name: 'web-5d4', controller: true }] }, spec: { containers: [] } },
+      // matches the web selector but belongs to another controller: never web's
+      { metadata: { namespace: 'a', name: 'impostor', labels: { app: 'web', role: 'debug' }, ownerReferences: [{ kind: 'StatefulSet', name: 'other', controller: true }] }, spec: { containers: [] } },
+      { metadata: { namespace: 'a', name: 'done', labels: { app: 'api' } }, spec: { containers: [] }, status: { phase: 'Succeeded' } },
+    ],
+    workloads: [
+      { kind: 'Deployment', metadata: { namespace: 'a', name: 'web' }, spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [] } } } },
+      { kind: 'Deployment', metadata: { namespace: 'a', name: 'api' }, spec: { selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api', tier: 'be' } }, spec: { containers: [] } } } },
+    ],
+    services: [{ metadata: { namespace: 'a', name: 'headless' }, spec: { ports: [{ port: 80 }] } }],
+  };
+  it('follows owner references, not look-alike labels', () => {
+    expect(resolveEndpoint(snapshot, parseEndpoint('deploy/web'), 'a').pods.map((p) => p.name)).toEqual(['web-5d4-x']);
+  });
+  it("falls back to the workload's own template labels when nothing runs", () => {
+    const api = resolveEndpoint(snapshot, parseEndpoint('deploy/api'), 'a');
+    expect(api.fromTemplate).toBe(true);
+    expect(api.pods[0].labels).toEqual({ app: 'api', tier: 'be' });
+  });
+  it('refuses a Service without a selector', () => {
+    expect(usage(() => resolveEndpoint(snapshot, parseEndpoint('svc/headless'), 'a'))).toMatch(/no selector/);
+  });
+  it('lists running pods and templates for matrices', () => {
+    expect(clusterPods(snapshot).map((p) => p.name)).toEqual(['web-5d4-x', 'impostor', 'api']);
+  });
+});
+
+describe('can-reach on the example', () => {
+  it('frontend → payments on 8443 is denied on both sides, with the deciding policies', () => {
+    const r = reach('default/deploy/frontend', 'payments/deploy/payments', 8443);
+    expect(r.allowed).toBe(false);
+    expect(r.deciding!.egress.allowed).toBe(false);
+    expect(r.deciding!.egress.policies.map((p) => p.name)).toEqual(['frontend-egress']);
+    expect(r.deciding!.ingress.policies.map((p) => [p.name, p.allowed])).toEqual([
+      ['allow-cart', false],
+      ['allow-prometheus', false],
+      ['default-deny', false],
+    ]);
+    expect(r.deciding!.ingress.policies[0].summary).toMatch(/namespace default is not namespaces with team=shop|does not have app=cart/);
+    expect(r.deciding!.notes.join('\n')).toMatch(/no running pods/);
+  });
+
+  it('cart → payments Service: port 443 judged at the backends on targetPort https (8443)', () => {
+    const r = reach('default/deploy/cart', 'payments/svc/payments');
+    expect(r.allowed).toBe(true);
+    expect(r.ports).toEqual([{ port: 443, protocol: 'TCP', allowed: true, targetPorts: [8443] }]);
+    expect(r.connections[0]).toMatchObject({ targetPort: 8443, ingress: { policies: [{ name: 'allow-cart', rule: 0 }, { name: 'allow-prometheus', allowed: false }, { name: 'default-deny', allowed: false }] } });
+  });
+
+  it('without --port, answers every declared port; allowed only if all are', () => {
+    const r = reach('monitoring/sts/prometheus', 'payments/deploy/payments');
+    expect(r.ports.map((p) => [p.port, p.allowed])).toEqual([
+      [8443, false],
+      [9090, true],
+    ]);
+    expect(r.allowed).toBe(false);
+    expect(r.deciding!.port).toBe(8443);
+  });
+
+  it('named ports resolve on the destination, and DNS over both protocols of one port', () => {
+    expect(reach('payments/deploy/payments', 'kube-system/svc/kube-dns', 53).ports.map((p) => [p.protocol, p.allowed])).toEqual([
+      ['UDP', true],
+      ['TCP', true],
+    ]);
+    expect(reach('monitoring/sts/prometheus', 'payments/deploy/payments', 'metrics').allowed).toBe(true);
+  });
+
+  it('shows the IMDS pitfall and the Cilium-independent ipBlock verdict for external addresses', () => {
+    const r = reach('default/deploy/frontend', 'ip:169.254.169.254', 80);
+    expect(r.allowed).toBe(true);
+    expect(r.deciding!.egress.policies[0]).toMatchObject({ name: 'frontend-egress', rule: 2 });
+    expect(r.deciding!.ingress.skipped).toMatch(/outside the cluster/);
+    expect(reach('payments/deploy/payments', 'ip:169.254.169.254', 80).allowed).toBe(false);
+  });
+
+  it('rejects ports the destination does not have', () => {
+    expect(usage(() => reach('default/deploy/cart', 'payments/svc/payments', 8443))).toBe('service payments/payments has no port 8443; its ports: 443/TCP (https)');
+    expect(usage(() => reach('default/deploy/cart', 'payments/deploy/payments', 'grpc'))).toMatch(/declares no port named grpc; its ports: 8443\/TCP \(https\), 9090\/TCP \(metrics\)/);
+    expect(usage(() => reach('default/deploy/cart', 'ip:1.1.1.1'))).toMatch(/pass --port/);
+    expect(usage(() => reach('ip:1.1.1.1', 'ip:2.2.2.2', 80))).toMatch(/both endpoints are addresses/);
+  });
+});
+
+describe('explain summaries', () => {
+  it('describes a policy in English with its effective types and pitfalls', () => {
+    const d = describePolicy(engine, engine.policy('default', 'frontend-egress')!, clusterPods(shop));
+    expect(d.appliesTo).toBe('pods with app=frontend in namespace default');
+    expect(d.policyTypes).toEqual(['egress']);
+    expect(d.egress.rules.map((r) => r.text)).toEqual([
+      'to pods with app=cart in namespace default on TCP port named http',
+      'to pods with k8s-app=kube-dns in namespace kube-system on UDP 53, TCP 53',
+      'to IPs in 0.0.0.0/0 except 10.0.0.0/8 on TCP 80, TCP 443',
+    ]);
+    expect(d.selects).toEqual(['default/frontend']);
+    const implicit = new PolicyEngine({ namespaces: [], networkPolicies: [{ metadata: { name: 'e', namespace: 'x' }, spec: { podSelector: {}, egress: [{ ports: [{ port: 443 }] }] } }] });
+    expect(describePolicy(implicit, implicit.policies[0], []).warnings.join('\n')).toMatch(/isolates Ingress as well as Egress[\s\S]*DNS[\s\S]*selects no pod/);
+  });
+
+  it("summarises a pod's isolation per direction", () => {
+    const payments = resolve(shop, 'payments/deploy/payments').pods[0];
+    const iso = isolationOf(engine, payments);
+    expect(iso.ingress.policies).toEqual(['payments/allow-cart', 'payments/allow-prometheus', 'payments/default-deny']);
+    expect(iso.egress.rules.map((r) => `${r.policy}#${r.index}`)).toEqual(['payments/allow-dns-and-psp#0', 'payments/allow-dns-and-psp#1']);
+    const cart = isolationOf(engine, resolve(shop, 'default/deploy/cart').pods[0]);
+    expect(cart.egress.isolated).toBe(false);
+  });
+});
