@@ -1,0 +1,250 @@
+// What the API server itself says about the caller: SelfSubjectReview (who am I, after the
+// authenticator's prefixes), SelfSubjectAccessReview (may I — authoritative, whatever the authorizer
+// chain), SelfSubjectRulesReview (used only as a probe: a webhook authorizer makes it "incomplete"),
+// plus the RBAC objects that explain those answers. Everything goes through @kubernetes/client-node.
+import type https from 'node:https';
+import {
+  ApiException,
+  AuthenticationV1Api,
+  AuthorizationV1Api,
+  KubernetesObjectApi,
+  RbacAuthorizationV1Api,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import { UnreachableError } from '../errors.js';
+import { redact } from '../redact.js';
+import type { Role, RoleBinding } from '../model/k8s.js';
+import type { AccessRequest, RbacObjects, UserInfo } from '../rbac/types.js';
+
+export interface ClusterUser extends UserInfo {
+  uid?: string;
+  extra?: Record<string, string[]>;
+}
+
+export type SelfSubjectReviewVersion = 'v1' | 'v1beta1' | 'v1alpha1';
+
+export interface SelfSubjectReviewResult {
+  user?: ClusterUser;
+  /** the authentication.k8s.io version that answered */
+  apiVersion?: SelfSubjectReviewVersion;
+  /** why there is no answer (cluster older than 1.26, feature gate off, not permitted) */
+  unavailable?: string;
+}
+
+export interface AccessReviewResult {
+  allowed: boolean;
+  /** an authorizer explicitly denied (webhooks can; RBAC never does) */
+  denied: boolean;
+  /** the authorizer's own words, e.g. `RBAC: allowed by ClusterRoleBinding "x" of ClusterRole "y" to Group "z"` */
+  reason?: string;
+  evaluationError?: string;
+}
+
+export interface RbacReadResult {
+  rbac: RbacObjects;
+  /** what could not be read (forbidden lists); explanations built on partial data must say so */
+  gaps: string[];
+}
+
+function statusOf(err: unknown): number | undefined {
+  return err instanceof ApiException ? err.code : undefined;
+}
+
+/** The Status message inside an ApiException body, never the exception text (which embeds headers). */
+function apiMessage(err: unknown): string {
+  if (err instanceof ApiException) {
+    let body: unknown = err.body;
+    if (typeof body === 'string') {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        /* keep the string */
+      }
+    }
+    const message = body && typeof body === 'object' && 'message' in body ? String((body as { message: unknown }).message) : '';
+    return redact(message || `HTTP ${err.code}`);
+  }
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  return redact(e?.cause?.code ?? e?.code ?? e?.cause?.message ?? e?.message ?? String(err)).split('\n')[0];
+}
+
+/**
+ * Turns transport and authentication failures into the CLI's "cannot reach the cluster or sign in"
+ * error (exit 3); other API errors are returned for the caller to interpret.
+ */
+export function asClusterError(err: unknown, kc: KubeConfig, what: string): Error {
+  const code = statusOf(err);
+  const server = kc.getCurrentCluster()?.server ?? 'the API server';
+  if (code === 401) {
+    return new UnreachableError(`${server} rejected the credentials of context ${kc.getCurrentContext()} (401 Unauthorized) while ${what}; sign in again (kubectl np login)`);
+  }
+  if (code === undefined) {
+    return new UnreachableError(`cannot reach ${server} while ${what}: ${apiMessage(err)}`, { cause: err });
+  }
+  return new UnreachableError(`${server} answered HTTP ${code} while ${what}: ${apiMessage(err)}`, { cause: err });
+}
+
+const isNotServed = (err: unknown) =>
+  statusOf(err) === 404 || (err instanceof Error && /Unrecognized API version and kind/.test(err.message));
+
+function userFromStatus(status: unknown): ClusterUser | undefined {
+  const info = (status as { userInfo?: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> } } | undefined)?.userInfo;
+  if (!info) return undefined;
+  return {
+    username: info.username ?? '',
+    groups: info.groups ?? [],
+    ...(info.uid ? { uid: info.uid } : {}),
+    ...(info.extra && Object.keys(info.extra).length > 0 ? { extra: info.extra } : {}),
+  };
+}
+
+/** SelfSubjectReview: authentication.k8s.io/v1 (1.28+), then v1beta1 (1.27), then v1alpha1 (1.26). */
+export async function selfSubjectReview(kc: KubeConfig, versions: SelfSubjectReviewVersion[] = ['v1', 'v1beta1', 'v1alpha1']): Promise<SelfSubjectReviewResult> {
+  let forbidden = false;
+  for (const version of versions) {
+    try {
+      if (version === 'v1') {
+        const review = await kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
+        return { user: userFromStatus(review.status), apiVersion: version };
+      }
+      // client-node 1.4 ships typed clients for v1 only; older versions go through the generic object API
+      const review = await KubernetesObjectApi.makeApiClient(kc).create({ apiVersion: `authentication.k8s.io/${version}`, kind: 'SelfSubjectReview', metadata: {} } as KubernetesObject);
+      return { user: userFromStatus((review as { status?: unknown }).status), apiVersion: version };
+    } catch (err) {
+      if (isNotServed(err)) continue;
+      if (statusOf(err) === 403) {
+        forbidden = true;
+        continue;
+      }
+      throw asClusterError(err, kc, 'asking who you are (SelfSubjectReview)');
+    }
+  }
+  return {
+    unavailable: forbidden
+      ? 'the API server does not let you create SelfSubjectReviews'
+      : 'the API server does not serve SelfSubjectReview (Kubernetes older than 1.26, or the feature is off)',
+  };
+}
+
+export async function selfSubjectAccessReview(kc: KubeConfig, request: AccessRequest): Promise<AccessReviewResult> {
+  const spec =
+    request.kind === 'nonResource'
+      ? { nonResourceAttributes: { verb: request.verb, path: request.path } }
+      : {
+          resourceAttributes: {
+            verb: request.verb,
+            group: request.group,
+            resource: request.resource,
+            ...(request.namespace ? { namespace: request.namespace } : {}),
+            ...(request.subresource ? { subresource: request.subresource } : {}),
+            ...(request.name ? { name: request.name } : {}),
+          },
+        };
+  try {
+    const review = await kc.makeApiClient(AuthorizationV1Api).createSelfSubjectAccessReview({
+      body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec },
+    });
+    const status = review.status;
+    return {
+      allowed: !!status?.allowed,
+      denied: !!status?.denied,
+      ...(status?.reason ? { reason: status.reason } : {}),
+      ...(status?.evaluationError ? { evaluationError: status.evaluationError } : {}),
+    };
+  } catch (err) {
+    throw asClusterError(err, kc, 'asking whether you may do it (SelfSubjectAccessReview)');
+  }
+}
+
+export interface RulesReviewProbe {
+  incomplete: boolean;
+  evaluationError?: string;
+}
+
+/**
+ * SelfSubjectRulesReview, only for what it reveals about the authorizer chain: RBAC can list its rules,
+ * a webhook cannot, so the API server marks the answer incomplete when a webhook is in the chain.
+ */
+export async function rulesReviewProbe(kc: KubeConfig, namespace: string): Promise<RulesReviewProbe | undefined> {
+  try {
+    const review = await kc.makeApiClient(AuthorizationV1Api).createSelfSubjectRulesReview({
+      body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
+    });
+    return { incomplete: !!review.status?.incomplete, ...(review.status?.evaluationError ? { evaluationError: review.status.evaluationError } : {}) };
+  } catch (err) {
+    if (statusOf(err) === 403 || statusOf(err) === 404) return undefined;
+    throw asClusterError(err, kc, 'probing the authorizer (SelfSubjectRulesReview)');
+  }
+}
+
+function plain<T>(obj: unknown): T {
+  // client-node returns model classes with Date fields; the pure cores want plain JSON data
+  return JSON.parse(JSON.stringify(obj)) as T;
+}
+
+/**
+ * ClusterRoles, ClusterRoleBindings, and Roles/RoleBindings (all namespaces, or the given ones when
+ * listing across namespaces is forbidden). Forbidden lists become gaps, not errors: people often may
+ * read their namespace's bindings but not the cluster's.
+ */
+export async function readRbacObjects(kc: KubeConfig, namespaces: string[] = []): Promise<RbacReadResult> {
+  const api = kc.makeApiClient(RbacAuthorizationV1Api);
+  const gaps: string[] = [];
+  const attempt = async <T>(what: string, read: () => Promise<{ items: unknown[] }>): Promise<T[] | undefined> => {
+    try {
+      return plain<T[]>((await read()).items);
+    } catch (err) {
+      if (statusOf(err) === 403) {
+        gaps.push(what);
+        return undefined;
+      }
+      throw asClusterError(err, kc, `listing ${what}`);
+    }
+  };
+  const withKind = <T extends { kind?: string }>(kind: string, items: T[] | undefined) => (items ?? []).map((i) => ({ ...i, kind }));
+
+  const [clusterRoles, clusterRoleBindings, roles, roleBindings] = await Promise.all([
+    attempt<Role>('clusterroles', () => api.listClusterRole()),
+    attempt<RoleBinding>('clusterrolebindings', () => api.listClusterRoleBinding()),
+    attempt<Role>('roles in all namespaces', () => api.listRoleForAllNamespaces()),
+    attempt<RoleBinding>('rolebindings in all namespaces', () => api.listRoleBindingForAllNamespaces()),
+  ]);
+  let nsRoles = roles;
+  let nsBindings = roleBindings;
+  if ((!roles || !roleBindings) && namespaces.length > 0) {
+    const perNs = await Promise.all(
+      namespaces.map(async (ns) => [
+        roles ? [] : await attempt<Role>(`roles in ${ns}`, () => api.listNamespacedRole({ namespace: ns })),
+        roleBindings ? [] : await attempt<RoleBinding>(`rolebindings in ${ns}`, () => api.listNamespacedRoleBinding({ namespace: ns })),
+      ] as const),
+    );
+    nsRoles = roles ?? perNs.flatMap(([r]) => r ?? []);
+    nsBindings = roleBindings ?? perNs.flatMap(([, b]) => b ?? []);
+  }
+  return {
+    rbac: {
+      roles: [...withKind('ClusterRole', clusterRoles), ...withKind('Role', nsRoles)] as Role[],
+      roleBindings: [...withKind('ClusterRoleBinding', clusterRoleBindings), ...withKind('RoleBinding', nsBindings)] as RoleBinding[],
+    },
+    gaps,
+  };
+}
+
+/**
+ * The bearer token kubectl would send for the current context: client-node runs exec plugins and
+ * reads token files exactly as it does for its own requests. Callers decode it and drop it; it must
+ * never be printed.
+ */
+export async function currentBearerToken(kc: KubeConfig): Promise<string | undefined> {
+  const opts: https.RequestOptions = {};
+  try {
+    await kc.applyToHTTPSOptions(opts);
+  } catch (err) {
+    const user = kc.getCurrentUser()?.name ?? 'the current user';
+    throw new UnreachableError(`cannot get credentials for ${user}: ${redact(String((err as Error)?.message ?? err)).split('\n').find((l) => l.trim()) ?? 'the credential plugin failed'}`, { cause: err });
+  }
+  const header = (opts.headers as Record<string, unknown> | undefined)?.Authorization ?? (opts.headers as Record<string, unknown> | undefined)?.authorization;
+  const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return m?.[1];
+}

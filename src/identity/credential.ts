@@ -1,0 +1,66 @@
+// What kind of credential the kubeconfig user sends, so whoami can say where the claims came from
+// (and whether a Graph token can be had from the same account). Reads the user entry only; pure.
+import { basename } from 'node:path';
+
+export type CredentialKind = 'exec' | 'token' | 'client-certificate' | 'basic-auth' | 'auth-provider' | 'none';
+
+export interface CredentialSource {
+  kind: CredentialKind;
+  /** exec: the command as written in the kubeconfig */
+  command?: string;
+  /** exec: which known helper it is */
+  helper?: 'kubectl-np' | 'kubelogin' | 'other';
+  /** kubectl-np exec entries: the get-token arguments (tenant, client, server id…), to reach the same cached account */
+  getTokenArgs?: string[];
+  /** auth-provider: its name (the legacy `azure` and `oidc` providers) */
+  provider?: string;
+}
+
+/** The subset of a kubeconfig user entry (client-node's User) this reads. */
+export interface KubeconfigUser {
+  exec?: { command?: string; args?: string[] | null };
+  token?: string;
+  certData?: string;
+  certFile?: string;
+  username?: string;
+  authProvider?: { name?: string };
+}
+
+export function describeCredential(user: KubeconfigUser | null | undefined): CredentialSource {
+  if (!user) return { kind: 'none' };
+  if (user.exec?.command) {
+    const command = user.exec.command;
+    const args = user.exec.args ?? [];
+    const bin = basename(command).replace(/\.(exe|cmd)$/i, '');
+    if (bin === 'kubectl-np' && args[0] === 'get-token') return { kind: 'exec', command, helper: 'kubectl-np', getTokenArgs: args.slice(1) };
+    if (bin === 'kubectl' && args[0] === 'np' && args[1] === 'get-token') return { kind: 'exec', command, helper: 'kubectl-np', getTokenArgs: args.slice(2) };
+    if (bin === 'kubelogin' && args[0] === 'get-token') return { kind: 'exec', command, helper: 'kubelogin' };
+    return { kind: 'exec', command, helper: 'other' };
+  }
+  if (user.authProvider?.name) return { kind: 'auth-provider', provider: user.authProvider.name };
+  if (user.token) return { kind: 'token' };
+  if (user.certData || user.certFile) return { kind: 'client-certificate' };
+  if (user.username) return { kind: 'basic-auth' };
+  return { kind: 'none' };
+}
+
+export function describeCredentialSource(c: CredentialSource): string {
+  switch (c.kind) {
+    case 'exec':
+      return c.helper === 'kubectl-np'
+        ? 'exec plugin kubectl-np get-token'
+        : c.helper === 'kubelogin'
+          ? 'exec plugin kubelogin get-token'
+          : `exec plugin ${c.command}`;
+    case 'token':
+      return 'static token (token or token-file)';
+    case 'client-certificate':
+      return 'client certificate';
+    case 'basic-auth':
+      return 'username and password';
+    case 'auth-provider':
+      return `auth-provider ${c.provider}`;
+    default:
+      return 'no credentials (anonymous)';
+  }
+}

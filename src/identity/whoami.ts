@@ -1,0 +1,149 @@
+// `kubectl np whoami`: who the API server thinks I am, what my token says, and which RBAC bindings
+// that gives me — or, with --as-pod, the same for a workload's service account.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { PolicyRule } from '../model/k8s.js';
+import { authorize } from '../rbac/authorize.js';
+import { detectAuthorizerMode, type AuthorizerMode } from '../rbac/authorizer-mode.js';
+import { bindingsForUser, type BoundRole } from '../rbac/bindings.js';
+import type { AccessRequest, ObjectRef, RbacObjects, UserInfo } from '../rbac/types.js';
+import {
+  currentBearerToken,
+  readRbacObjects,
+  rulesReviewProbe,
+  selfSubjectAccessReview,
+  selfSubjectReview,
+  type ClusterUser,
+  type SelfSubjectReviewVersion,
+} from '../cluster/reviews.js';
+import { decodeJwtPayload, identityFromClaims, secondsUntilExpiry, type TokenIdentity } from './claims.js';
+import { describeCredential, type CredentialSource } from './credential.js';
+import { resolveGroups, type DirectoryGroup, type GraphOptions } from './graph.js';
+
+export interface WhoamiBinding {
+  binding: ObjectRef;
+  /** how the binding names you: User "x", Group "y", ServiceAccount ns/name */
+  via: { kind: string; name: string; namespace?: string }[];
+  role: ObjectRef;
+  roleFound: boolean;
+  summary: string;
+  rules: (PolicyRule & { aggregatedFrom?: string })[];
+}
+
+export interface GroupView extends DirectoryGroup {
+  /** whether the API server's group list contains this ID (possibly behind a groups prefix) */
+  seenByApiServer?: boolean;
+}
+
+export interface WhoamiReport {
+  context: string;
+  server?: string;
+  credential: CredentialSource;
+  /** SelfSubjectReview: the identity RBAC is evaluated against */
+  apiServer: { apiVersion?: SelfSubjectReviewVersion; user?: ClusterUser; unavailable?: string };
+  /** claims of the bearer token kubectl would send, decoded locally (absent for non-JWT credentials) */
+  token?: TokenIdentity & { expiresInSeconds?: number };
+  /** why there are no token claims to show */
+  tokenNote?: string;
+  /** groups from the token or, with --resolve-groups, from Microsoft Graph */
+  groups?: { source: 'token' | 'graph'; items: GroupView[]; namesResolved?: boolean; note?: string };
+  bindings: WhoamiBinding[];
+  /** RBAC lists we were not allowed to read: the binding list may be incomplete */
+  rbacGaps: string[];
+  authorization?: AuthorizerMode;
+  notes: string[];
+}
+
+export interface WhoamiOptions {
+  /** namespace for the authorizer probes (the context namespace) */
+  namespace: string;
+  /** Microsoft Graph access for --resolve-groups */
+  graph?: GraphOptions;
+}
+
+function toWhoamiBinding(b: BoundRole): WhoamiBinding {
+  return {
+    binding: b.binding,
+    via: b.subjects.map((s) => ({ kind: s.kind, name: s.name, ...(s.namespace ? { namespace: s.namespace } : {}) })),
+    role: b.role,
+    roleFound: b.roleFound,
+    summary: b.summary,
+    rules: b.rules.map((r) => (r.origin.name !== b.role.name ? { ...r.rule, aggregatedFrom: r.origin.name } : r.rule)),
+  };
+}
+
+/** Does the API server's group list contain this Entra object ID, with or without a groups prefix? */
+function seenBy(user: ClusterUser | undefined, id: string): boolean | undefined {
+  if (!user) return undefined;
+  const lower = id.toLowerCase();
+  return user.groups.some((g) => g.toLowerCase().endsWith(lower));
+}
+
+export function bindingsReport(rbac: RbacObjects, user: UserInfo): WhoamiBinding[] {
+  return bindingsForUser(rbac, user).map(toWhoamiBinding);
+}
+
+export async function whoami(kc: KubeConfig, options: WhoamiOptions): Promise<WhoamiReport> {
+  const notes: string[] = [];
+  const credential = describeCredential(kc.getCurrentUser());
+  const token = await currentBearerToken(kc);
+  const claims = token ? decodeJwtPayload(token) : undefined;
+  const tokenIdentity = claims ? identityFromClaims(claims) : undefined;
+
+  const [ssr, rbacRead, probe] = await Promise.all([
+    selfSubjectReview(kc),
+    readRbacObjects(kc, [options.namespace]),
+    rulesReviewProbe(kc, options.namespace),
+  ]);
+  const user = ssr.user;
+
+  let groups: WhoamiReport['groups'];
+  if (options.graph) {
+    const resolved = await resolveGroups(options.graph);
+    groups = {
+      source: 'graph',
+      items: resolved.groups.map((g) => ({ ...g, seenByApiServer: seenBy(user, g.id) })),
+      namesResolved: resolved.namesResolved,
+      ...(resolved.note ? { note: resolved.note } : {}),
+    };
+  } else if (tokenIdentity?.groups) {
+    groups = { source: 'token', items: tokenIdentity.groups.map((id) => ({ id, seenByApiServer: seenBy(user, id) })) };
+  }
+  if (tokenIdentity?.overage && !options.graph) {
+    notes.push('your token carries no group list (more groups than fit in a token); run with --resolve-groups to fetch them from Microsoft Graph');
+  }
+  if (groups && user && groups.items.some((g) => g.seenByApiServer === false)) {
+    const missing = groups.items.filter((g) => g.seenByApiServer === false).length;
+    notes.push(`${missing} of your ${groups.items.length} groups are not in the API server's view of you: RBAC bindings naming them do not apply to you (groups claim not mapped, or group changes not yet in a new token)`);
+  }
+  if (!token) {
+    notes.push(credential.kind === 'client-certificate' ? 'you authenticate with a client certificate: there is no token to decode' : 'no bearer token is sent for this context');
+  }
+
+  const bindings = user ? bindingsReport(rbacRead.rbac, user) : [];
+  if (!user) notes.push('without SelfSubjectReview the cluster username and groups are unknown, so bindings cannot be matched to you');
+
+  // One authoritative answer compared with what the bindings say: disagreement reveals another authorizer.
+  const sample: AccessRequest = { kind: 'resource', verb: 'list', group: '', resource: 'pods', namespace: options.namespace };
+  const review = await selfSubjectAccessReview(kc, sample);
+  const authorization = detectAuthorizerMode({
+    rulesReview: probe,
+    comparisons: user ? [{ request: sample, review, rbacAllowed: authorize(rbacRead.rbac, user, sample).allowed }] : [],
+    rbacComplete: rbacRead.gaps.length === 0,
+    serverUrl: kc.getCurrentCluster()?.server,
+  });
+
+  const expiresInSeconds = tokenIdentity ? secondsUntilExpiry(tokenIdentity) : undefined;
+  return {
+    context: kc.getCurrentContext(),
+    ...(kc.getCurrentCluster()?.server ? { server: kc.getCurrentCluster()!.server } : {}),
+    credential,
+    apiServer: { ...(ssr.apiVersion ? { apiVersion: ssr.apiVersion } : {}), ...(user ? { user } : {}), ...(ssr.unavailable ? { unavailable: ssr.unavailable } : {}) },
+    ...(tokenIdentity ? { token: { ...tokenIdentity, ...(expiresInSeconds !== undefined ? { expiresInSeconds } : {}) } } : {}),
+    ...(token && !claims ? { tokenNote: 'the bearer token is not a JWT; there are no claims to show' } : {}),
+    ...(groups ? { groups } : {}),
+    bindings,
+    rbacGaps: rbacRead.gaps,
+    authorization,
+    notes,
+  };
+}

@@ -1,0 +1,119 @@
+// Human output of `kubectl np whoami`: three short sections (the API server's view, the token's
+// claims, the bindings) readable at a glance; -o json|yaml print the report object as is.
+import type { WhoamiBinding, WhoamiReport } from '../identity/whoami.js';
+import { describeCredentialSource } from '../identity/credential.js';
+import { describeRef } from '../rbac/summary.js';
+
+const INDENT = '  ';
+
+function rows(pairs: [string, string | undefined][]): string[] {
+  const present = pairs.filter((p): p is [string, string] => p[1] !== undefined && p[1] !== '');
+  const width = Math.max(0, ...present.map(([k]) => k.length));
+  return present.map(([k, v]) => `${INDENT}${k.padEnd(width)}  ${v}`);
+}
+
+export function formatDuration(seconds: number): string {
+  const abs = Math.abs(seconds);
+  const text = abs >= 3600 ? `${Math.floor(abs / 3600)}h${String(Math.floor((abs % 3600) / 60)).padStart(2, '0')}m` : abs >= 60 ? `${Math.floor(abs / 60)}m` : `${abs}s`;
+  return seconds < 0 ? `expired ${text} ago` : `in ${text}`;
+}
+
+function list(items: string[], max = 8): string {
+  if (items.length === 0) return '(none)';
+  const shown = items.slice(0, max).join(', ');
+  return items.length > max ? `${shown} … (+${items.length - max} more)` : shown;
+}
+
+function via(b: WhoamiBinding): string {
+  return b.via.map((v) => (v.kind === 'ServiceAccount' ? `ServiceAccount ${v.namespace ?? b.binding.namespace ?? ''}/${v.name}` : `${v.kind} ${v.name}`)).join(', ');
+}
+
+export function renderBindings(bindings: WhoamiBinding[], gaps: string[]): string[] {
+  const out: string[] = [`Bindings (${bindings.length})`];
+  if (bindings.length === 0) out.push(`${INDENT}(none found)`);
+  for (const b of bindings) {
+    out.push(`${INDENT}${describeRef(b.binding)} → ${b.roleFound ? describeRef(b.role) : `${describeRef(b.role)} (missing)`}   via ${via(b)}`);
+    out.push(`${INDENT}${INDENT}${b.summary}`);
+  }
+  if (gaps.length > 0) out.push(`${INDENT}(incomplete: not allowed to list ${gaps.join(', ')})`);
+  return out;
+}
+
+export function renderWhoami(r: WhoamiReport): string {
+  const out: string[] = [];
+  out.push(...rows([
+    ['Context', r.server ? `${r.context} (${r.server})` : r.context],
+    ['Credential', describeCredentialSource(r.credential)],
+  ]));
+  out.push('');
+
+  out.push(r.apiServer.apiVersion ? `API server sees you as (SelfSubjectReview, authentication.k8s.io/${r.apiServer.apiVersion})` : 'API server sees you as');
+  if (r.apiServer.user) {
+    const u = r.apiServer.user;
+    out.push(...rows([
+      ['Username', u.username || '(empty)'],
+      ['UID', u.uid],
+      ['Groups', list(u.groups, 12)],
+      ...Object.entries(u.extra ?? {}).map(([k, v]): [string, string] => [`Extra ${k}`, v.join(', ')]),
+    ]));
+  } else out.push(`${INDENT}unknown: ${r.apiServer.unavailable ?? 'no answer'}`);
+  out.push('');
+
+  if (r.token) {
+    const t = r.token;
+    out.push('Your token says (decoded locally, not verified)');
+    const groupsLine = t.overage
+      ? `not in the token: more than fit (overage${t.overage.kind === 'hasgroups' ? ', hasgroups' : ''})`
+      : t.groups
+        ? `${t.groups.length} in the token`
+        : undefined;
+    out.push(...rows([
+      ['User', t.displayUser],
+      ['Object ID', t.oid],
+      ['Tenant', t.tid],
+      ['Issuer', t.issuer],
+      ['Audience', t.audience.join(', ')],
+      ['Client', t.clientId],
+      ['Expires', t.expiresAt ? `${t.expiresAt}${t.expiresInSeconds !== undefined ? ` (${formatDuration(t.expiresInSeconds)})` : ''}` : undefined],
+      ['Groups', groupsLine],
+    ]));
+    out.push('');
+  } else if (r.tokenNote) {
+    out.push(`Token: ${r.tokenNote}`, '');
+  }
+
+  if (r.groups && r.groups.items.length > 0) {
+    const from = r.groups.source === 'graph' ? 'from Microsoft Graph' : 'from the token';
+    out.push(`Groups ${from} (${r.groups.items.length})`);
+    for (const g of r.groups.items.slice(0, 50)) {
+      const seen = g.seenByApiServer === false ? '   (not seen by the API server)' : '';
+      out.push(`${INDENT}${g.id}${g.displayName ? `  ${g.displayName}` : ''}${seen}`);
+    }
+    if (r.groups.items.length > 50) out.push(`${INDENT}… +${r.groups.items.length - 50} more (-o json lists all)`);
+    if (r.groups.note) out.push(`${INDENT}${r.groups.note}`);
+    out.push('');
+  }
+
+  out.push(...renderBindings(r.bindings, r.rbacGaps));
+  out.push('');
+
+  if (r.authorization) out.push(...renderAuthorization(r.authorization));
+  for (const note of r.notes) out.push(`Note: ${note}`);
+  return out.join('\n').replace(/\n+$/, '') + '\n';
+}
+
+export function renderAuthorization(a: NonNullable<WhoamiReport['authorization']>): string[] {
+  const out: string[] = [];
+  if (a.mode === 'webhook') {
+    out.push(
+      `Authorization: ${a.aks ? 'Azure RBAC (AKS webhook)' : 'a webhook authorizer'} answers alongside RBAC — the bindings above are not the whole story;`,
+      `${INDENT}ask the API server instead: kubectl np explain can-i VERB RESOURCE`,
+    );
+  } else if (a.mode === 'rbac') {
+    out.push('Authorization: RBAC — the bindings above are the whole story');
+  } else {
+    out.push('Authorization: could not tell whether a webhook authorizer answers too; kubectl np explain can-i asks the API server');
+  }
+  for (const e of a.evidence) out.push(`${INDENT}- ${e}`);
+  return out;
+}
