@@ -1,0 +1,135 @@
+// TEST DOUBLE of kube-apiserver — the resource types it serves, and their discovery documents.
+// Only what kubectl-np, kubectl and @kubernetes/client-node ask for; nothing here is production code.
+
+export interface ResourceType {
+  group: string; // '' = the legacy core group
+  version: string;
+  resource: string; // plural, as in URLs
+  singular: string;
+  kind: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  /** subresources listed in discovery so `kubectl auth can-i create pods/exec` resolves */
+  subresources?: string[];
+}
+
+const READ_WRITE = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+export const RESOURCE_TYPES: ResourceType[] = [
+  { group: '', version: 'v1', resource: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'] },
+  { group: '', version: 'v1', resource: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'], subresources: ['exec', 'portforward', 'proxy', 'log', 'attach'] },
+  { group: '', version: 'v1', resource: 'services', singular: 'service', kind: 'Service', namespaced: true, shortNames: ['svc'], subresources: ['proxy'] },
+  { group: '', version: 'v1', resource: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'], subresources: ['token'] },
+  { group: 'networking.k8s.io', version: 'v1', resource: 'networkpolicies', singular: 'networkpolicy', kind: 'NetworkPolicy', namespaced: true, shortNames: ['netpol'] },
+  { group: 'apps', version: 'v1', resource: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], subresources: ['scale'] },
+  { group: 'apps', version: 'v1', resource: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true, shortNames: ['sts'], subresources: ['scale'] },
+  { group: 'apps', version: 'v1', resource: 'daemonsets', singular: 'daemonset', kind: 'DaemonSet', namespaced: true, shortNames: ['ds'] },
+  { group: 'apps', version: 'v1', resource: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'], subresources: ['scale'] },
+  { group: 'batch', version: 'v1', resource: 'jobs', singular: 'job', kind: 'Job', namespaced: true },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', singular: 'role', kind: 'Role', namespaced: true },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', singular: 'clusterrole', kind: 'ClusterRole', namespaced: false },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', singular: 'rolebinding', kind: 'RoleBinding', namespaced: true },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', singular: 'clusterrolebinding', kind: 'ClusterRoleBinding', namespaced: false },
+];
+
+export type SelfSubjectReviewVersion = 'v1' | 'v1beta1' | 'v1alpha1';
+
+/** create-only review resources; they exist in discovery only in the versions the server has */
+interface ReviewGroup { group: string; versions: string[]; resources: { resource: string; kind: string; namespaced?: boolean }[] }
+
+function reviewGroups(selfSubjectReviewVersions: SelfSubjectReviewVersion[]): ReviewGroup[] {
+  const groups: ReviewGroup[] = [
+    {
+      group: 'authorization.k8s.io',
+      versions: ['v1'],
+      resources: [
+        { resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview' },
+        { resource: 'selfsubjectrulesreviews', kind: 'SelfSubjectRulesReview' },
+      ],
+    },
+  ];
+  // authentication.k8s.io/v1 always exists (TokenReview); SelfSubjectReview only where configured.
+  const authnVersions = ['v1', ...(['v1beta1', 'v1alpha1'] as const).filter((v) => selfSubjectReviewVersions.includes(v))];
+  for (const version of authnVersions) {
+    groups.push({
+      group: 'authentication.k8s.io',
+      versions: [version],
+      resources: selfSubjectReviewVersions.includes(version as SelfSubjectReviewVersion) ? [{ resource: 'selfsubjectreviews', kind: 'SelfSubjectReview' }] : [],
+    });
+  }
+  return groups;
+}
+
+export function findResourceType(group: string, version: string, resource: string): ResourceType | undefined {
+  return RESOURCE_TYPES.find((t) => t.group === group && t.version === version && t.resource === resource);
+}
+
+export function resourceTypeForKind(kind: string): ResourceType | undefined {
+  return RESOURCE_TYPES.find((t) => t.kind === kind);
+}
+
+export function apiVersionOf(t: ResourceType): string {
+  return t.group ? `${t.group}/${t.version}` : t.version;
+}
+
+export function apiVersionsDocument(): unknown {
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] };
+}
+
+function groupVersions(selfSubjectReviewVersions: SelfSubjectReviewVersion[]): Map<string, string[]> {
+  const byGroup = new Map<string, string[]>();
+  const add = (group: string, version: string) => {
+    const list = byGroup.get(group) ?? [];
+    if (!list.includes(version)) list.push(version);
+    byGroup.set(group, list);
+  };
+  for (const t of RESOURCE_TYPES) if (t.group) add(t.group, t.version);
+  for (const g of reviewGroups(selfSubjectReviewVersions)) for (const v of g.versions) add(g.group, v);
+  return byGroup;
+}
+
+export function apiGroupListDocument(selfSubjectReviewVersions: SelfSubjectReviewVersion[]): unknown {
+  const groups = [...groupVersions(selfSubjectReviewVersions)].map(([name, versions]) => ({
+    name,
+    versions: versions.map((version) => ({ groupVersion: `${name}/${version}`, version })),
+    preferredVersion: { groupVersion: `${name}/${versions[0]}`, version: versions[0] },
+  }));
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups };
+}
+
+export function apiGroupDocument(group: string, selfSubjectReviewVersions: SelfSubjectReviewVersion[]): unknown | undefined {
+  const versions = groupVersions(selfSubjectReviewVersions).get(group);
+  if (!versions) return undefined;
+  return {
+    kind: 'APIGroup',
+    apiVersion: 'v1',
+    name: group,
+    versions: versions.map((version) => ({ groupVersion: `${group}/${version}`, version })),
+    preferredVersion: { groupVersion: `${group}/${versions[0]}`, version: versions[0] },
+  };
+}
+
+/** APIResourceList for /api/v1 or /apis/GROUP/VERSION; undefined when that group/version does not exist */
+export function apiResourceListDocument(group: string, version: string, selfSubjectReviewVersions: SelfSubjectReviewVersion[]): unknown | undefined {
+  const resources: unknown[] = [];
+  let exists = false;
+  for (const t of RESOURCE_TYPES) {
+    if (t.group !== group || t.version !== version) continue;
+    exists = true;
+    resources.push({ name: t.resource, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: READ_WRITE, ...(t.shortNames ? { shortNames: t.shortNames } : {}) });
+    for (const sub of t.subresources ?? []) {
+      resources.push({ name: `${t.resource}/${sub}`, singularName: '', namespaced: t.namespaced, kind: sub === 'scale' ? 'Scale' : t.kind, verbs: sub === 'log' ? ['get'] : ['create', 'get'] });
+    }
+  }
+  for (const g of reviewGroups(selfSubjectReviewVersions)) {
+    if (g.group !== group || !g.versions.includes(version)) continue;
+    exists = true;
+    for (const r of g.resources) resources.push({ name: r.resource, singularName: r.resource.replace(/s$/, ''), namespaced: false, kind: r.kind, verbs: ['create'] });
+  }
+  if (!exists) return undefined;
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+}
+
+export function reviewResourceExists(group: string, version: string, resource: string, selfSubjectReviewVersions: SelfSubjectReviewVersion[]): boolean {
+  return reviewGroups(selfSubjectReviewVersions).some((g) => g.group === group && g.versions.includes(version) && g.resources.some((r) => r.resource === resource));
+}
