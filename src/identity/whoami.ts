@@ -1,6 +1,7 @@
 // `kubectl np whoami`: who the API server thinks I am, what my token says, and which RBAC bindings
 // that gives me — or, with --as-pod, the same for a workload's service account.
 import type { KubeConfig } from '@kubernetes/client-node';
+import { UnreachableError } from '../errors.js';
 import type { PolicyRule } from '../model/k8s.js';
 import { authorize } from '../rbac/authorize.js';
 import { detectAuthorizerMode, type AuthorizerMode } from '../rbac/authorizer-mode.js';
@@ -93,7 +94,13 @@ export async function whoami(kc: KubeConfig, options: WhoamiOptions): Promise<Wh
     selfSubjectReview(kc),
     readRbacObjects(kc, [options.namespace]),
     rulesReviewProbe(kc, options.namespace),
-  ]);
+  ]).catch((err: unknown) => {
+    // A plain OIDC authenticator cannot follow Entra's overage link and rejects the whole token.
+    if (tokenIdentity?.overage && err instanceof UnreachableError && /\b401\b/.test(err.message)) {
+      throw new UnreachableError(`${err.message} — your token has no groups claim (group overage), which an API server trusting Entra directly as OIDC issuer cannot resolve`, { cause: err });
+    }
+    throw err;
+  });
   const user = ssr.user;
 
   let groups: WhoamiReport['groups'];
