@@ -12,6 +12,8 @@ const AKS_SCOPE = `${AKS_SERVER_ID}/.default`;
 const manyGroups = Array.from({ length: 201 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
 
 let emu: EntraEmulator;
+/** no autoApprove: device codes wait for approval, the authorize endpoint shows its sign-in page */
+let manual: EntraEmulator;
 
 function claimsOf(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -35,11 +37,12 @@ beforeAll(async () => {
       { username: 'bob@contoso.example' },
     ],
   });
+  manual = await startEntraEmulator({ deviceCodeIntervalSeconds: 0.05, users: [{ username: 'bob@contoso.example', groups: ['22222222-2222-4222-8222-222222222222'] }] });
   await trustCaInProcess(emu.caPem);
 });
 
 afterAll(async () => {
-  await emu?.close();
+  await Promise.all([emu?.close(), manual?.close()]);
 });
 
 describe('device code flow with msal-node', () => {
@@ -59,40 +62,63 @@ describe('device code flow with msal-node', () => {
   });
 
   it('keeps polling while the code is pending, then completes when approved over HTTP', async () => {
-    const manual = await startEntraEmulator({ deviceCodeIntervalSeconds: 0.05 });
-    try {
-      const app = new PublicClientApplication({ auth: { clientId: CLIENT_ID, authority: manual.authority('organizations'), knownAuthorities: [manual.hostPort] } });
-      const pending = app.acquireTokenByDeviceCode({
-        scopes: [AKS_SCOPE],
-        deviceCodeCallback: (r) => {
-          expect(r.message).toMatch(/^To sign in, use a web browser to open the page https:\/\/127\.0\.0\.1:\d+\/devicelogin and enter the code [A-Z0-9]{9} to authenticate\.$/);
-          setTimeout(() => void fetch(`${manual.authorityHost}/emulator/approve`, {
-            method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_code: r.userCode, username: 'carol@contoso.example' }),
-          }), 200);
-        },
-      });
-      const result = await pending;
-      expect(result?.account?.username).toBe('carol@contoso.example');
-      const polls = manual.tokenRequests('device_code');
-      expect(polls.length).toBeGreaterThan(1);
-      expect(polls[0].status).toBe(400);
-      expect(polls.at(-1)?.status).toBe(200);
-      expect(polls[0].tenant).toBe('organizations');
-    } finally {
-      await manual.close();
-    }
+    const app = new PublicClientApplication({ auth: { clientId: CLIENT_ID, authority: manual.authority('organizations'), knownAuthorities: [manual.hostPort] } });
+    const pending = app.acquireTokenByDeviceCode({
+      scopes: [AKS_SCOPE],
+      deviceCodeCallback: (r) => {
+        expect(r.message).toMatch(/^To sign in, use a web browser to open the page https:\/\/127\.0\.0\.1:\d+\/devicelogin and enter the code [A-Z0-9]{9} to authenticate\.$/);
+        setTimeout(() => void fetch(`${manual.authorityHost}/emulator/approve`, {
+          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_code: r.userCode, username: 'carol@contoso.example' }),
+        }), 200);
+      },
+    });
+    const result = await pending;
+    expect(result?.account?.username).toBe('carol@contoso.example');
+    const polls = manual.tokenRequests('device_code');
+    expect(polls.length).toBeGreaterThan(1);
+    expect(polls[0].status).toBe(400);
+    expect(polls.at(-1)?.status).toBe(200);
+    expect(polls[0].tenant).toBe('organizations');
+  });
+
+  it('the verification_uri page takes the code and a username, as a person would', async () => {
+    const app = new PublicClientApplication({ auth: { clientId: CLIENT_ID, authority: manual.authority(), knownAuthorities: [manual.hostPort] } });
+    const result = await app.acquireTokenByDeviceCode({
+      scopes: [AKS_SCOPE],
+      deviceCodeCallback: (r) => void (async () => {
+        const page = await (await fetch(r.verificationUri)).text();
+        expect(page).toContain('id="user_code"');
+        await fetch(r.verificationUri, { method: 'POST', body: new URLSearchParams({ user_code: r.userCode.toLowerCase(), username: 'bob@contoso.example', action: 'sign-in' }) });
+      })(),
+    });
+    expect(result?.account?.username).toBe('bob@contoso.example');
   });
 
   it('ends with authorization_declined when the user declines', async () => {
-    const manual = await startEntraEmulator({ deviceCodeIntervalSeconds: 0.05 });
+    const app = new PublicClientApplication({ auth: { clientId: CLIENT_ID, authority: manual.authority(), knownAuthorities: [manual.hostPort] } });
+    await expect(app.acquireTokenByDeviceCode({
+      scopes: [AKS_SCOPE],
+      deviceCodeCallback: (r) => void fetch(`${manual.authorityHost}/emulator/decline`, { method: 'POST', body: new URLSearchParams({ user_code: r.userCode }) }),
+    })).rejects.toThrow(/authorization_declined/);
+  });
+});
+
+describe('device code errors as Entra sends them', () => {
+  it('unknown device_code is bad_verification_code, an expired one expired_token', async () => {
+    const short = await startEntraEmulator({ deviceCodeLifetimeSeconds: 0.05 });
     try {
-      const app = new PublicClientApplication({ auth: { clientId: CLIENT_ID, authority: manual.authority(), knownAuthorities: [manual.hostPort] } });
-      await expect(app.acquireTokenByDeviceCode({
-        scopes: [AKS_SCOPE],
-        deviceCodeCallback: (r) => void fetch(`${manual.authorityHost}/emulator/decline`, { method: 'POST', body: new URLSearchParams({ user_code: r.userCode }) }),
-      })).rejects.toThrow(/authorization_declined/);
+      const token = (deviceCode: string): Promise<Response> => fetch(`${short.authority()}/oauth2/v2.0/token`, {
+        method: 'POST', body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', client_id: CLIENT_ID, device_code: deviceCode }),
+      });
+      const unknown = await token('not-a-device-code');
+      expect(await unknown.json()).toMatchObject({ error: 'bad_verification_code', error_codes: [70018] });
+      const dc = await (await fetch(`${short.authority()}/oauth2/v2.0/devicecode`, { method: 'POST', body: new URLSearchParams({ client_id: CLIENT_ID, scope: AKS_SCOPE }) })).json() as { device_code: string };
+      await new Promise((r) => setTimeout(r, 80));
+      const expired = await token(dc.device_code);
+      expect(expired.status).toBe(400);
+      expect(await expired.json()).toMatchObject({ error: 'expired_token' });
     } finally {
-      await manual.close();
+      await short.close();
     }
   });
 });
@@ -195,6 +221,17 @@ describe('tokens', () => {
     expect(discovery.jwks_uri).toBe(emu.jwksUri());
   });
 
+  it('keep tenants apart: another tenant has its own issuer and keys', async () => {
+    const other = 'f0000000-0000-4000-8000-00000000000f';
+    const result = await deviceCodeSignIn(pca(emu.authority(other)));
+    const at = claimsOf(result.accessToken);
+    expect(at).toMatchObject({ tid: other, iss: emu.issuer(other) });
+    const { kid } = JSON.parse(Buffer.from(result.accessToken.split('.')[0], 'base64url').toString()) as { kid: string };
+    const kidsOf = async (tenant: string): Promise<string[]> => ((await (await fetch(emu.jwksUri(tenant))).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    expect(await kidsOf(other)).toContain(kid);
+    expect(await kidsOf(emu.tenantId)).not.toContain(kid);
+  });
+
   it('mintToken signs arbitrary claims with the tenant key (for expired or odd tokens)', async () => {
     const token = emu.mintToken({ iss: emu.issuer(), aud: AKS_SERVER_ID, exp: 1 });
     const jwks = await (await fetch(emu.jwksUri())).json() as { keys: (JsonWebKey & { kid: string })[] };
@@ -207,15 +244,8 @@ describe('tokens', () => {
 });
 
 describe('authorization code flow with PKCE', () => {
-  let interactive: EntraEmulator;
-  beforeAll(async () => {
-    interactive = await startEntraEmulator({ users: [{ username: 'bob@contoso.example', groups: ['22222222-2222-4222-8222-222222222222'] }] });
-  });
-  afterAll(async () => {
-    await interactive?.close();
-  });
   const app = (): PublicClientApplication =>
-    new PublicClientApplication({ auth: { clientId: CLIENT_ID, authority: interactive.authority(), knownAuthorities: [interactive.hostPort] } });
+    new PublicClientApplication({ auth: { clientId: CLIENT_ID, authority: manual.authority(), knownAuthorities: [manual.hostPort] } });
 
   it('msal acquireTokenInteractive signs in through the page, with login_hint prefilled and the claims challenge carried', async () => {
     const claims = JSON.stringify({ access_token: { capolids: { essential: true, values: ['c1e0a5d2-7b5f-4b1e-9a43-5c0a1f0e6d11'] } } });
@@ -232,11 +262,11 @@ describe('authorization code flow with PKCE', () => {
     expect(result.account?.username).toBe('bob@contoso.example');
     const at = claimsOf(result.accessToken);
     expect(at).toMatchObject({ aud: AKS_SERVER_ID, groups: ['22222222-2222-4222-8222-222222222222'], amr: ['pwd', 'mfa'] });
-    const authorize = interactive.requests.filter((r) => r.endpoint === 'authorize');
+    const authorize = manual.requests.filter((r) => r.endpoint === 'authorize');
     expect(authorize[0]).toMatchObject({ method: 'GET', loginHint: 'bob@contoso.example', responseMode: 'form_post', status: 200 });
     // msal merges its own id_token claims requests into the parameter; the challenge travels intact
     expect(JSON.parse(authorize[0].claims ?? '{}')).toMatchObject(JSON.parse(claims) as object);
-    expect(interactive.tokenRequests('authorization_code').at(-1)?.status).toBe(200);
+    expect(manual.tokenRequests('authorization_code').at(-1)?.status).toBe(200);
   });
 
   it('Cancel on the sign-in page comes back to msal as access_denied', async () => {
@@ -253,7 +283,7 @@ describe('authorization code flow with PKCE', () => {
     });
     const page = await (await fetch(authUrl)).text();
     const ctx = /name="ctx" value="([^"]+)"/.exec(page)?.[1] ?? '';
-    const redirect = await fetch(`${interactive.authority()}/login`, { method: 'POST', body: new URLSearchParams({ ctx, username: 'bob@contoso.example' }), redirect: 'manual' });
+    const redirect = await fetch(`${manual.authority()}/login`, { method: 'POST', body: new URLSearchParams({ ctx, username: 'bob@contoso.example' }), redirect: 'manual' });
     expect(redirect.status).toBe(302);
     const location = new URL(redirect.headers.get('location') ?? '');
     expect(location.origin + location.pathname).toBe(redirectUri);
@@ -261,7 +291,7 @@ describe('authorization code flow with PKCE', () => {
     const code = location.searchParams.get('code') ?? '';
     const err = await pkceApp.acquireTokenByCode({ code, redirectUri, scopes: [AKS_SCOPE], codeVerifier: 'a-wrong-verifier-a-wrong-verifier-a-wrong-1234' }).catch((e: unknown) => e);
     expect(String((err as Error).message)).toMatch(/invalid_grant.*AADSTS501481/s);
-    expect(interactive.tokenRequests('authorization_code').at(-1)?.status).toBe(400);
+    expect(manual.tokenRequests('authorization_code').at(-1)?.status).toBe(400);
     // the right verifier is accepted (the failed attempt did not burn the code)
     const ok = await pkceApp.acquireTokenByCode({ code, redirectUri, scopes: [AKS_SCOPE], codeVerifier: 'the-right-verifier-the-right-verifier-1234' });
     expect(ok.account?.username).toBe('bob@contoso.example');
@@ -269,7 +299,7 @@ describe('authorization code flow with PKCE', () => {
 
   it('autoApprove redirects straight back, and prompt=none without it is login_required', async () => {
     const query = new URLSearchParams({ client_id: CLIENT_ID, response_type: 'code', redirect_uri: 'http://127.0.0.1:9/cb', scope: 'openid', state: 'x', prompt: 'none' });
-    const silent = await fetch(`${interactive.authority()}/oauth2/v2.0/authorize?${query}`, { redirect: 'manual' });
+    const silent = await fetch(`${manual.authority()}/oauth2/v2.0/authorize?${query}`, { redirect: 'manual' });
     expect(new URL(silent.headers.get('location') ?? '').searchParams.get('error')).toBe('login_required');
     const auto = await fetch(`${emu.authority()}/oauth2/v2.0/authorize?${query}`, { redirect: 'manual' });
     const back = new URL(auto.headers.get('location') ?? '');
