@@ -354,7 +354,7 @@ class Emulator implements EntraEmulator {
     }));
     this.servicePrincipals.set(sp.clientId.toLowerCase(), {
       clientId: sp.clientId,
-      objectId: sp.objectId ?? guidFrom(`sp:${sp.clientId.toLowerCase()}`),
+      objectId: (sp.objectId ?? guidFrom(`sp:${sp.clientId.toLowerCase()}`)).toLowerCase(),
       displayName: sp.displayName ?? `app-${sp.clientId.slice(0, 8)}`,
       secret: sp.secret,
       certificates,
@@ -400,7 +400,7 @@ class Emulator implements EntraEmulator {
     const username = u.username.trim();
     this.users.set(username.toLowerCase(), {
       username,
-      oid: u.oid ?? guidFrom(`user:${username.toLowerCase()}`),
+      oid: (u.oid ?? guidFrom(`user:${username.toLowerCase()}`)).toLowerCase(),
       name: u.name ?? displayNameOf(username),
       groups: [...(u.groups ?? [])],
       tenantId: u.tenantId ?? this.tenantId,
@@ -573,7 +573,7 @@ class Emulator implements EntraEmulator {
     }
   }
 
-  /** Applies the next queued fault for this request, if any. Returns true when the response has been sent. */
+  /** Removes and returns the next queued fault matching this request. */
   private takeFault(endpoint: EmulatorFault['endpoint'], grantType?: string): EmulatorFault | undefined {
     const i = this.faults.findIndex(({ fault }) => fault.endpoint === endpoint && (!fault.grantType || shortGrant(fault.grantType) === grantType));
     if (i < 0) return undefined;
@@ -582,6 +582,7 @@ class Emulator implements EntraEmulator {
     return slot.fault;
   }
 
+  /** Applies the next queued fault for this request, if any. Returns true when the response has been sent. */
   private async applyFault(res: ServerResponse, endpoint: EmulatorFault['endpoint'], grantType?: string): Promise<boolean> {
     const f = this.takeFault(endpoint, grantType);
     if (!f) return false;
@@ -592,7 +593,7 @@ class Emulator implements EntraEmulator {
     const headers: Record<string, string> = f.retryAfterSeconds !== undefined ? { 'Retry-After': String(f.retryAfterSeconds) } : {};
     if (f.malformed) {
       const text = endpoint === 'graph' ? '{"value": [' : '{"token_type":"Bearer","access_token":';
-      res.writeHead(status === 400 && f.status === undefined ? 200 : status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+      res.writeHead(f.status ?? 200, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
       res.end(text);
       return true;
     }
@@ -908,15 +909,18 @@ class Emulator implements EntraEmulator {
     if (seg[0] !== 'v1.0' && seg[0] !== 'beta') return sendJson(res, 404, graphError('BadRequest', `Invalid version: ${seg[0] ?? ''}`));
     const rest = seg.slice(1);
     // /me/... or /users/{id|upn}/...
-    let subject: UserRecord | undefined;
+    let subject: { oid: string; groups: string[]; username?: string; name?: string } | undefined;
     let tail: string[];
     if (rest[0] === 'me') {
       if (!caller.user) return sendJson(res, 400, graphError('BadRequest', '/me request is only valid with delegated authentication flow.'));
       subject = caller.user;
       tail = rest.slice(1);
-    } else if (rest[0] === 'users' && rest[1]) {
+    } else if ((rest[0] === 'users' || rest[0] === 'servicePrincipals') && rest[1]) {
+      // the overage endpoint of an app token names its principal under /users too, so look principals up everywhere
       const id = decodeURIComponent(rest[1]).toLowerCase();
-      subject = [...this.users.values()].find((u) => u.oid === id || u.username.toLowerCase() === id);
+      subject = [...this.users.values()].find((u) => u.oid === id || u.username.toLowerCase() === id)
+        ?? [...this.servicePrincipals.values()].map((sp) => ({ oid: sp.objectId, groups: sp.groups, name: sp.displayName })).find((p) => p.oid === id)
+        ?? this.managedIdentities.map((mi) => ({ oid: mi.principalId, groups: mi.groups })).find((p) => p.oid === id);
       if (!subject) return sendJson(res, 404, graphError('Request_ResourceNotFound', `Resource '${rest[1]}' does not exist or one of its queried reference-property objects are not present.`));
       tail = rest.slice(2);
     } else if (rest.join('/') === 'directoryObjects/getByIds' && req.method === 'POST') {
@@ -926,6 +930,7 @@ class Emulator implements EntraEmulator {
     }
     const action = tail.join('/');
     if (action === '' && req.method === 'GET') {
+      if (!subject.username) return sendJson(res, 200, { '@odata.context': `${this.graphUrl}/v1.0/$metadata#servicePrincipals/$entity`, id: subject.oid, displayName: subject.name ?? null });
       return sendJson(res, 200, { '@odata.context': `${this.graphUrl}/v1.0/$metadata#users/$entity`, id: subject.oid, userPrincipalName: subject.username, displayName: subject.name, mail: subject.username });
     }
     if ((action === 'getMemberObjects' || action === 'getMemberGroups') && req.method === 'POST') {
