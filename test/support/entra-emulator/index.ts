@@ -273,6 +273,8 @@ function aadError(status: number, code: number, opts: ErrorBodyOptions = {}): Ht
   return new HttpError(status, aadErrorBody(code, opts));
 }
 
+let serverCertificate: { cert: string; key: string } | undefined;
+
 class Emulator implements EntraEmulator {
   authorityHost = '';
   hostPort = '';
@@ -309,7 +311,9 @@ class Emulator implements EntraEmulator {
     const pki = testPki();
     this.caFile = pki.caFile;
     this.caPem = pki.caPem;
-    const { cert, key } = pki.issue(['127.0.0.1', 'localhost']);
+    // one server certificate per process: every emulator of a test file reuses it (openssl is the slow part)
+    serverCertificate ??= pki.issue(['127.0.0.1', 'localhost']);
+    const { cert, key } = serverCertificate;
     this.server = createHttpsServer({ cert, key }, (req, res) => void this.handle(req, res));
     this.imdsServer = createHttpServer((req, res) => void this.handle(req, res, true));
   }
