@@ -1,0 +1,71 @@
+// `kubectl np explain can-i`: the API server's verdict (SelfSubjectAccessReview, authoritative under
+// any authorizer) beside the binding → role → rule chain RBAC objects give for it, or the nearest misses.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { authorize } from '../rbac/authorize.js';
+import { detectAuthorizerMode, type AuthorizerMode } from '../rbac/authorizer-mode.js';
+import type { AccessRequest, Grant, NearMiss, RbacObjects } from '../rbac/types.js';
+import { readRbacObjects, selfSubjectAccessReview, selfSubjectReview, type AccessReviewResult, type ClusterUser, type RbacReadResult } from '../cluster/reviews.js';
+import { describeRequest } from '../rbac/resources.js';
+
+export interface RbacChain {
+  allowed: boolean;
+  grants: Grant[];
+  nearMisses: NearMiss[];
+  /** false when some RBAC lists were forbidden: the chain may be missing links */
+  complete: boolean;
+  gaps: string[];
+}
+
+export interface AccessExplanation {
+  request: AccessRequest;
+  /** "create pods/portforward "web" in namespace shop" */
+  description: string;
+  /** the verdict: the API server's */
+  allowed: boolean;
+  review: AccessReviewResult;
+  /** RBAC's side of the story; absent when the cluster would not tell us who we are */
+  rbac?: RbacChain;
+  authorization: AuthorizerMode;
+}
+
+export interface CanIReport extends AccessExplanation {
+  user?: ClusterUser;
+  notes: string[];
+}
+
+/** The caller's identity and the RBAC objects, read once for any number of explanations. */
+export interface RbacContext {
+  user?: ClusterUser;
+  userUnavailable?: string;
+  rbacRead: RbacReadResult;
+}
+
+export async function readRbacContext(kc: KubeConfig, namespaces: string[]): Promise<RbacContext> {
+  const [ssr, rbacRead] = await Promise.all([selfSubjectReview(kc), readRbacObjects(kc, namespaces.filter(Boolean))]);
+  return { user: ssr.user, userUnavailable: ssr.unavailable, rbacRead };
+}
+
+export function rbacChain(rbac: RbacObjects, ctx: RbacContext, request: AccessRequest): RbacChain | undefined {
+  if (!ctx.user) return undefined;
+  const decision = authorize(rbac, ctx.user, request);
+  return { ...decision, complete: ctx.rbacRead.gaps.length === 0, gaps: ctx.rbacRead.gaps };
+}
+
+export async function explainAccess(kc: KubeConfig, ctx: RbacContext, request: AccessRequest): Promise<AccessExplanation> {
+  const review = await selfSubjectAccessReview(kc, request);
+  const rbac = rbacChain(ctx.rbacRead.rbac, ctx, request);
+  const authorization = detectAuthorizerMode({
+    comparisons: rbac ? [{ request, review, rbacAllowed: rbac.allowed }] : [],
+    rbacComplete: !!rbac?.complete,
+    serverUrl: kc.getCurrentCluster()?.server,
+  });
+  return { request, description: describeRequest(request), allowed: review.allowed, review, ...(rbac ? { rbac } : {}), authorization };
+}
+
+export async function canI(kc: KubeConfig, request: AccessRequest, parseNotes: string[] = []): Promise<CanIReport> {
+  const ctx = await readRbacContext(kc, [request.kind === 'resource' ? request.namespace ?? '' : '']);
+  const explanation = await explainAccess(kc, ctx, request);
+  const notes = [...parseNotes];
+  if (!ctx.user) notes.push(`cannot show the RBAC chain: ${ctx.userUnavailable ?? 'the API server did not say who you are'}`);
+  return { ...explanation, ...(ctx.user ? { user: ctx.user } : {}), notes };
+}

@@ -1,0 +1,58 @@
+// Human output for RBAC explanations: the verdict, then the binding → role → rule chain that grants
+// it, or the nearest misses and what each lacks.
+import type { AccessExplanation, CanIReport } from '../identity/can-i.js';
+import { describeSubject } from '../rbac/subjects.js';
+import { describeRef, summarizeRule } from '../rbac/summary.js';
+import type { Grant, NearMiss } from '../rbac/types.js';
+
+const INDENT = '  ';
+
+export function renderGrant(g: Grant, indent = INDENT): string[] {
+  if (g.note) return [`${indent}${g.binding.kind} ${g.binding.name}: ${g.note}`];
+  const via = g.subject ? `   via ${describeSubject(g.subject, g.binding.namespace)}` : '';
+  const lines = [`${indent}${describeRef(g.binding)} → ${describeRef(g.role)}${via}`];
+  if (g.rule) lines.push(`${indent}${INDENT}rule: ${summarizeRule(g.rule)}${g.aggregatedFrom ? ` (aggregated from ClusterRole ${g.aggregatedFrom})` : ''}`);
+  return lines;
+}
+
+export function renderNearMiss(m: NearMiss, indent = INDENT): string[] {
+  const lines = [`${indent}${describeRef(m.binding)} → ${describeRef(m.role)}`];
+  if (m.rule) lines.push(`${indent}${INDENT}rule: ${summarizeRule(m.rule)}`);
+  for (const r of m.reasons) lines.push(`${indent}${INDENT}✗ ${r.detail}`);
+  return lines;
+}
+
+/** The chain (or misses) and any authorizer caveat, for one access question. */
+export function renderExplanationBody(e: AccessExplanation, indent = INDENT): string[] {
+  const out: string[] = [];
+  const reason = e.review.reason ? ` (${e.review.reason})` : '';
+  out.push(`${indent}API server: ${e.allowed ? 'allowed' : e.review.denied ? 'denied explicitly' : 'not allowed'}${reason}`);
+  if (e.review.evaluationError) out.push(`${indent}evaluation error: ${e.review.evaluationError}`);
+  const rbac = e.rbac;
+  if (rbac) {
+    if (rbac.grants.length > 0) {
+      out.push(`${indent}Granted by`);
+      for (const g of rbac.grants) out.push(...renderGrant(g, indent + INDENT));
+    } else if (e.allowed) {
+      out.push(`${indent}No RBAC binding grants this: another authorizer allowed it${e.authorization.aks ? ' (Azure RBAC)' : ''}.`);
+    } else if (rbac.nearMisses.length > 0) {
+      out.push(`${indent}Nearest misses`);
+      for (const m of rbac.nearMisses) out.push(...renderNearMiss(m, indent + INDENT));
+    } else {
+      out.push(`${indent}No binding or rule comes close.`);
+    }
+    if (!e.allowed && rbac.allowed) out.push(`${indent}RBAC would allow it, so an authorizer ahead of RBAC refused it.`);
+    if (!rbac.complete) out.push(`${indent}(RBAC view incomplete: not allowed to list ${rbac.gaps.join(', ')})`);
+  }
+  if (e.authorization.mode === 'webhook' && !(rbac && rbac.grants.length === 0 && e.allowed)) {
+    out.push(`${indent}A webhook authorizer${e.authorization.aks ? ' (Azure RBAC)' : ''} answers too: the API server's verdict above is the one that counts.`);
+  }
+  return out;
+}
+
+export function renderCanI(r: CanIReport): string {
+  const out = [`${r.allowed ? 'yes' : 'no'} — ${r.description}${r.user ? ` as ${r.user.username}` : ''}`];
+  out.push(...renderExplanationBody(r));
+  for (const n of r.notes) out.push(`Note: ${n}`);
+  return out.join('\n') + '\n';
+}
