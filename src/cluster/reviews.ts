@@ -4,7 +4,6 @@
 // plus the RBAC objects that explain those answers. Everything goes through @kubernetes/client-node.
 import type https from 'node:https';
 import {
-  ApiException,
   AuthenticationV1Api,
   AuthorizationV1Api,
   KubernetesObjectApi,
@@ -12,10 +11,9 @@ import {
   type KubeConfig,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { UnreachableError } from '../errors.js';
-import { redact } from '../redact.js';
 import type { Role, RoleBinding } from '../model/k8s.js';
 import type { AccessRequest, RbacObjects, UserInfo } from '../rbac/types.js';
+import { httpStatusOf, makeApiClient, toClusterError } from './kubeconfig.js';
 
 export interface ClusterUser extends UserInfo {
   uid?: string;
@@ -47,43 +45,7 @@ export interface RbacReadResult {
   gaps: string[];
 }
 
-function statusOf(err: unknown): number | undefined {
-  return err instanceof ApiException ? err.code : undefined;
-}
-
-/** The Status message inside an ApiException body, never the exception text (which embeds headers). */
-function apiMessage(err: unknown): string {
-  if (err instanceof ApiException) {
-    let body: unknown = err.body;
-    if (typeof body === 'string') {
-      try {
-        body = JSON.parse(body);
-      } catch {
-        /* keep the string */
-      }
-    }
-    const message = body && typeof body === 'object' && 'message' in body ? String((body as { message: unknown }).message) : '';
-    return redact(message || `HTTP ${err.code}`);
-  }
-  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-  return redact(e?.cause?.code ?? e?.code ?? e?.cause?.message ?? e?.message ?? String(err)).split('\n')[0];
-}
-
-/**
- * Turns transport and authentication failures into the CLI's "cannot reach the cluster or sign in"
- * error (exit 3); other API errors are returned for the caller to interpret.
- */
-export function asClusterError(err: unknown, kc: KubeConfig, what: string): Error {
-  const code = statusOf(err);
-  const server = kc.getCurrentCluster()?.server ?? 'the API server';
-  if (code === 401) {
-    return new UnreachableError(`${server} rejected the credentials of context ${kc.getCurrentContext()} (401 Unauthorized) while ${what}; sign in again (kubectl np login)`);
-  }
-  if (code === undefined) {
-    return new UnreachableError(`cannot reach ${server} while ${what}: ${apiMessage(err)}`, { cause: err });
-  }
-  return new UnreachableError(`${server} answered HTTP ${code} while ${what}: ${apiMessage(err)}`, { cause: err });
-}
+const statusOf = httpStatusOf;
 
 const isNotServed = (err: unknown) =>
   statusOf(err) === 404 || (err instanceof Error && /Unrecognized API version and kind/.test(err.message));
@@ -105,11 +67,11 @@ export async function selfSubjectReview(kc: KubeConfig, versions: SelfSubjectRev
   for (const version of versions) {
     try {
       if (version === 'v1') {
-        const review = await kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
+        const review = await makeApiClient(kc, AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
         return { user: userFromStatus(review.status), apiVersion: version };
       }
       // client-node 1.4 ships typed clients for v1 only; older versions go through the generic object API
-      const review = await KubernetesObjectApi.makeApiClient(kc).create({ apiVersion: `authentication.k8s.io/${version}`, kind: 'SelfSubjectReview', metadata: {} } as KubernetesObject);
+      const review = await makeApiClient(kc, KubernetesObjectApi).create({ apiVersion: `authentication.k8s.io/${version}`, kind: 'SelfSubjectReview', metadata: {} } as KubernetesObject);
       return { user: userFromStatus((review as { status?: unknown }).status), apiVersion: version };
     } catch (err) {
       if (isNotServed(err)) continue;
@@ -117,7 +79,7 @@ export async function selfSubjectReview(kc: KubeConfig, versions: SelfSubjectRev
         forbidden = true;
         continue;
       }
-      throw asClusterError(err, kc, 'asking who you are (SelfSubjectReview)');
+      throw toClusterError(err, kc, 'asking who you are (SelfSubjectReview)');
     }
   }
   return {
@@ -142,7 +104,7 @@ export async function selfSubjectAccessReview(kc: KubeConfig, request: AccessReq
           },
         };
   try {
-    const review = await kc.makeApiClient(AuthorizationV1Api).createSelfSubjectAccessReview({
+    const review = await makeApiClient(kc, AuthorizationV1Api).createSelfSubjectAccessReview({
       body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec },
     });
     const status = review.status;
@@ -153,7 +115,7 @@ export async function selfSubjectAccessReview(kc: KubeConfig, request: AccessReq
       ...(status?.evaluationError ? { evaluationError: status.evaluationError } : {}),
     };
   } catch (err) {
-    throw asClusterError(err, kc, 'asking whether you may do it (SelfSubjectAccessReview)');
+    throw toClusterError(err, kc, 'asking whether you may do it (SelfSubjectAccessReview)');
   }
 }
 
@@ -168,13 +130,13 @@ export interface RulesReviewProbe {
  */
 export async function rulesReviewProbe(kc: KubeConfig, namespace: string): Promise<RulesReviewProbe | undefined> {
   try {
-    const review = await kc.makeApiClient(AuthorizationV1Api).createSelfSubjectRulesReview({
+    const review = await makeApiClient(kc, AuthorizationV1Api).createSelfSubjectRulesReview({
       body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
     });
     return { incomplete: !!review.status?.incomplete, ...(review.status?.evaluationError ? { evaluationError: review.status.evaluationError } : {}) };
   } catch (err) {
     if (statusOf(err) === 403 || statusOf(err) === 404) return undefined;
-    throw asClusterError(err, kc, 'probing the authorizer (SelfSubjectRulesReview)');
+    throw toClusterError(err, kc, 'probing the authorizer (SelfSubjectRulesReview)');
   }
 }
 
@@ -189,7 +151,7 @@ function plain<T>(obj: unknown): T {
  * read their namespace's bindings but not the cluster's.
  */
 export async function readRbacObjects(kc: KubeConfig, namespaces: string[] = []): Promise<RbacReadResult> {
-  const api = kc.makeApiClient(RbacAuthorizationV1Api);
+  const api = makeApiClient(kc, RbacAuthorizationV1Api);
   const gaps: string[] = [];
   const attempt = async <T>(what: string, read: () => Promise<{ items: unknown[] }>): Promise<T[] | undefined> => {
     try {
@@ -199,7 +161,7 @@ export async function readRbacObjects(kc: KubeConfig, namespaces: string[] = [])
         gaps.push(what);
         return undefined;
       }
-      throw asClusterError(err, kc, `listing ${what}`);
+      throw toClusterError(err, kc, `listing ${what}`);
     }
   };
   const withKind = <T extends { kind?: string }>(kind: string, items: T[] | undefined) => (items ?? []).map((i) => ({ ...i, kind }));
@@ -241,10 +203,10 @@ export async function currentBearerToken(kc: KubeConfig): Promise<string | undef
   try {
     await kc.applyToHTTPSOptions(opts);
   } catch (err) {
-    const user = kc.getCurrentUser()?.name ?? 'the current user';
-    throw new UnreachableError(`cannot get credentials for ${user}: ${redact(String((err as Error)?.message ?? err)).split('\n').find((l) => l.trim()) ?? 'the credential plugin failed'}`, { cause: err });
+    throw toClusterError(err, kc, 'getting credentials');
   }
-  const header = (opts.headers as Record<string, unknown> | undefined)?.Authorization ?? (opts.headers as Record<string, unknown> | undefined)?.authorization;
+  const headers = (opts.headers ?? {}) as Record<string, unknown>;
+  const header = headers.Authorization ?? headers.authorization;
   const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   return m?.[1];
 }

@@ -1,6 +1,6 @@
 // `kubectl np explain can-i`: the API server's verdict (SelfSubjectAccessReview, authoritative under
 // any authorizer) beside the binding → role → rule chain RBAC objects give for it, or the nearest misses.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '../cluster/kubeconfig.js';
 import { authorize } from '../rbac/authorize.js';
 import { detectAuthorizerMode, type AuthorizerMode } from '../rbac/authorizer-mode.js';
 import type { AccessRequest, Grant, NearMiss, RbacObjects } from '../rbac/types.js';

@@ -1,6 +1,6 @@
 // `kubectl np whoami`: who the API server thinks I am, what my token says, and which RBAC bindings
 // that gives me — or, with --as-pod, the same for a workload's service account.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '../cluster/kubeconfig.js';
 import { UnreachableError } from '../errors.js';
 import type { PolicyRule } from '../model/k8s.js';
 import { authorize } from '../rbac/authorize.js';

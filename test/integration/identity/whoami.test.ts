@@ -114,7 +114,7 @@ describe('whoami on other clusters', () => {
     const kc = await contextFor({ objects: [] }, 'wrong-token');
     const err = await whoami(kc, { namespace: 'default' }).catch((e: unknown) => e);
     expect((err as { exitCode?: number }).exitCode).toBe(3);
-    expect((err as Error).message).toContain('401 Unauthorized');
+    expect((err as Error).message).toContain('rejected the credentials (401)');
     expect((err as Error).message).not.toContain('wrong-token');
   });
 });
