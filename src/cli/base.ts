@@ -43,7 +43,7 @@ export abstract class BaseCommand extends Command {
 /** Where analysis commands read from: the live cluster, or manifests with -f (never both). */
 export const snapshotFlags = {
   ...clusterFlags,
-  namespace: Flags.string({ char: 'n', description: 'namespace (default: the context namespace, or "default")', multiple: true }),
+  namespace: Flags.string({ char: 'n', description: 'namespace (default: the context namespace, or "default"); repeatable', multiple: true, multipleNonGreedy: true }),
   'all-namespaces': Flags.boolean({ char: 'A', description: 'all namespaces', default: false }),
-  filename: Flags.string({ char: 'f', description: 'read manifests (file, directory or - for stdin) instead of the cluster; repeatable', multiple: true }),
+  filename: Flags.string({ char: 'f', description: 'read manifests (file, directory or - for stdin) instead of the cluster; repeatable', multiple: true, multipleNonGreedy: true }),
 };

@@ -210,5 +210,14 @@ export function clusterPods(snapshot: ClusterSnapshot, namespaces?: string[]): P
     out.push(taken.has(key) ? { ...view, name: `${w.kind.toLowerCase()}/${w.metadata.name}` } : view);
     taken.add(key);
   }
-  return out;
+  return out.sort((a, b) => (a.namespace === b.namespace ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.namespace < b.namespace ? -1 : 1));
+}
+
+/** `[NAMESPACE/]networkpolicy/NAME` (also netpol, networkpolicies); undefined when the text names something else. */
+export function parsePolicyRef(text: string): { namespace?: string; name: string } | undefined {
+  const parts = text.trim().split('/');
+  const isPolicy = (w: string) => ['networkpolicy', 'networkpolicies', 'netpol', 'netpols'].includes(w.toLowerCase());
+  if (parts.length === 2 && isPolicy(parts[0]) && parts[1]) return { name: parts[1] };
+  if (parts.length === 3 && isPolicy(parts[1]) && parts[0] && parts[2]) return { namespace: parts[0], name: parts[2] };
+  return undefined;
 }

@@ -350,6 +350,8 @@ function portMismatch(ports: NetworkPolicyPort[], traffic: Traffic, destinationP
   return `${asked} is not ${describePorts(ports).replace(/^on /, '')}${details.length ? ` (${details.join('; ')})` : ''}`;
 }
 
+const METADATA_SERVICES = new Set(['169.254.169.254', 'fd00:ec2::254', '100.100.100.200']);
+
 function verdictNotes(source: Peer, destination: Peer, notes: TraceNotes): string[] {
   const out: string[] = [];
   for (const peer of [source, destination]) {
@@ -360,6 +362,9 @@ function verdictNotes(source: Peer, destination: Peer, notes: TraceNotes): strin
     if (peer.pod.hostNetwork) {
       out.push(`${podName(peer.pod)} uses the host network: whether NetworkPolicies apply to hostNetwork pods is implementation-defined`);
     }
+  }
+  if (destination.kind === 'ip' && METADATA_SERVICES.has(destination.ip)) {
+    out.push(`${destination.ip} is the cloud instance metadata service (IMDS): pods that reach it can often obtain the node's credentials`);
   }
   if (source.kind === 'pod' && destination.kind === 'pod' && source.pod === destination.pod) {
     out.push('a pod connecting to itself: most implementations always allow loopback traffic; this verdict follows the policies as written');

@@ -1,5 +1,6 @@
 // `explain networkpolicy/NAME` and `explain pod/NAME`: what a policy says, and how a pod is isolated.
 import type { NetworkPolicyPort } from '../model/k8s.js';
+import { cidrContains, parseIp } from './cidr.js';
 import { describeSubject } from './describe.js';
 import { effectivePolicyTypes, portMatches, type CompiledPolicy, type PolicyEngine } from './engine.js';
 import { podName, type Direction, type PodView } from './types.js';
@@ -51,6 +52,16 @@ function allowsDns(policies: CompiledPolicy[]): boolean {
   );
 }
 
+const IMDS = parseIp('169.254.169.254')!;
+
+/** Egress rules whose ipBlock lets pods reach the cloud metadata service on TCP 80 — usually "the internet" written as 0.0.0.0/0. */
+function imdsRules(policy: CompiledPolicy): number[] {
+  const http = { port: 80, protocol: 'TCP' as const };
+  return (policy.egress ?? [])
+    .filter((r) => (!r.ports || r.ports.some((p) => portMatches(p, http, undefined))) && (r.peers ?? []).some((peer) => peer.ipBlock && cidrContains(peer.ipBlock.cidr, IMDS) && !peer.ipBlock.except.some((e) => cidrContains(e, IMDS))))
+    .map((r) => r.index);
+}
+
 export function describePolicy(engine: PolicyEngine, policy: CompiledPolicy, pods: PodView[]): PolicyDescription {
   const types = effectivePolicyTypes(policy.policy);
   const spec = policy.policy.spec;
@@ -62,6 +73,9 @@ export function describePolicy(engine: PolicyEngine, policy: CompiledPolicy, pod
   if (!types.egress && (spec.egress ?? []).length > 0) warnings.push('its egress rules are ignored: policyTypes does not list Egress');
   if (types.egress && !allowsDns([policy])) {
     warnings.push('it isolates egress without allowing DNS (UDP 53): unless another policy allows it, name lookups from these pods fail');
+  }
+  for (const index of imdsRules(policy)) {
+    warnings.push(`egress rule #${index} includes 169.254.169.254, the cloud instance metadata service (IMDS), which hands out node credentials: add 169.254.169.254/32 to its except list unless these pods need it`);
   }
   const selects = pods.filter((p) => p.namespace === policy.namespace && policy.selects(p.labels)).map(podName);
   if (selects.length === 0) warnings.push('it selects no pod right now');
@@ -90,10 +104,12 @@ export function isolationOf(engine: PolicyEngine, pod: PodView): IsolationSummar
   };
   const egress = side('egress');
   const notes: string[] = [];
-  if (pod.template) notes.push(`no pod of ${pod.template.kind} ${pod.template.name} is running: this is its pod template`);
   if (pod.hostNetwork) notes.push('it uses the host network: whether NetworkPolicies apply to hostNetwork pods is implementation-defined');
   if (egress.isolated && !allowsDns(engine.policiesSelecting(pod, 'egress'))) {
     notes.push('egress is isolated and no rule allows DNS (UDP 53): name lookups will fail');
+  }
+  for (const p of engine.policiesSelecting(pod, 'egress')) {
+    for (const index of imdsRules(p)) notes.push(`egress rule #${index} of ${p.namespace}/${p.name} lets it reach 169.254.169.254, the cloud instance metadata service (IMDS)`);
   }
   notes.push('traffic from its own node (kubelet probes) is always allowed');
   return { pod: podName(pod), labels: { ...pod.labels }, fromTemplate: pod.template !== undefined, ingress: side('ingress'), egress, notes };

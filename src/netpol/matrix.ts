@@ -147,3 +147,25 @@ export function* matrixVerdicts(matrix: Matrix): Generator<MatrixVerdict> {
     }
   }
 }
+
+/**
+ * The port queries of a matrix: each --port for each --protocol (TCP by default; a named port without
+ * --protocol takes whatever protocol each destination declares), or, with no --port, every port any
+ * of the pods declares.
+ */
+export function matrixQueries(pods: PodView[], ports: (number | string)[], protocols: Protocol[]): PortQuery[] {
+  if (ports.length > 0) {
+    return ports.flatMap((port): PortQuery[] => {
+      if (typeof port === 'string' && protocols.length === 0) return [{ port }];
+      return (protocols.length ? protocols : (['TCP'] as Protocol[])).map((protocol) => ({ port, protocol }));
+    });
+  }
+  const declared = new Map<string, PortQuery>();
+  for (const pod of pods) {
+    for (const p of pod.ports) {
+      const protocol = p.protocol ?? 'TCP';
+      if (protocols.length === 0 || protocols.includes(protocol)) declared.set(`${p.containerPort}/${protocol}`, { port: p.containerPort, protocol });
+    }
+  }
+  return [...declared.values()].sort((a, b) => (a.port as number) - (b.port as number) || a.protocol!.localeCompare(b.protocol!));
+}

@@ -73,7 +73,7 @@ describe('workload and service resolution', () => {
     expect(usage(() => resolveEndpoint(snapshot, parseEndpoint('svc/headless'), 'a'))).toMatch(/no selector/);
   });
   it('lists running pods and templates for matrices', () => {
-    expect(clusterPods(snapshot).map((p) => p.name)).toEqual(['web-5d4-x', 'impostor', 'api']);
+    expect(clusterPods(snapshot).map((p) => p.name)).toEqual(['api', 'impostor', 'web-5d4-x']);
   });
 });
 

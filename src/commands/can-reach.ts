@@ -1,0 +1,68 @@
+import { Args, Flags } from '@oclif/core';
+import { stringify } from 'yaml';
+import { BaseCommand, outputFlag, snapshotFlags } from '../cli/base.js';
+import { loadSnapshot } from '../cluster/index.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { canReach } from '../netpol/can-reach.js';
+import { parseEndpoint, resolveEndpoint } from '../netpol/endpoints.js';
+import { PolicyEngine } from '../netpol/engine.js';
+import { defaultNamespace, enforcementWarning, namespacesFor, parsePort, parseProtocol } from '../netpol/inputs.js';
+import { canReachJson } from '../render/netpol-json.js';
+import { colourFor, renderCanReach } from '../render/netpol-text.js';
+
+export default class CanReach extends BaseCommand {
+  static override summary = 'Can SOURCE open a connection to DESTINATION under the NetworkPolicies, and if not, which policy blocks it';
+  static override description = `Endpoints: [NAMESPACE/]KIND/NAME, [KIND/]NAME or ip:ADDRESS. KIND is pod (default), deploy, sts, ds, rs, job or svc; NAMESPACE/NAME is a pod.
+A Service resolves to its backend pods and --port to the Service port, judged at each backend on its targetPort (named target ports resolve per pod). A workload resolves to its pods, or to its pod template's labels when none run.
+--port takes a number or a port name (resolved on the destination). Without --port, every port the destination declares is checked (every Service port, or every container port).
+The answer is ALLOWED (exit 0) only if every asked port is allowed from every source pod to every destination pod; otherwise DENIED (exit 1), saying which pods and ports differ. Bad input exits 2, an unreachable cluster 3.
+-o json: {"allowed", "source", "destination", "port", "protocol", "egress", "ingress", "ports", "connections", "notes"}; port/protocol/egress/ingress describe the deciding connection (the first denied one, else the first).`;
+
+  static override examples = [
+    '<%= config.bin %> can-reach default/deploy/frontend payments/svc/payments --port 443',
+    '<%= config.bin %> can-reach -f examples/shop default/deploy/frontend payments/deploy/payments --port 8443',
+    '<%= config.bin %> can-reach deploy/api ip:169.254.169.254 --port 80',
+    '<%= config.bin %> can-reach monitoring/sts/prometheus payments/deploy/payments -o json | jq .allowed',
+    'kubectl apply --dry-run=client -o yaml -f policy.yaml | <%= config.bin %> can-reach -f - -f app/ web db --port 5432',
+  ];
+
+  static override args = {
+    source: Args.string({ required: true, description: 'where the connection starts ([NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDRESS)' }),
+    destination: Args.string({ required: true, description: 'where it goes (a Service is judged at its backend pods)' }),
+  };
+
+  static override flags = {
+    ...snapshotFlags,
+    port: Flags.string({ char: 'p', description: 'destination port: number or name (default: every port the destination declares)' }),
+    protocol: Flags.string({ description: 'TCP, UDP or SCTP (default: as declared by the destination, else TCP)' }),
+    output: outputFlag(['text', 'json', 'yaml'], 'text'),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(CanReach);
+    // ── Reserved for the RBAC engineer: SOURCE "me" will mean "may I reach it through the API"
+    //    (port-forward / exec / proxy under RBAC). Replace this branch; nothing else here depends on it.
+    if (args.source === 'me') {
+      throw new UsageError('can-reach me needs the RBAC check of API access (port-forward, exec, proxy), which is not available yet; name a pod, workload, Service or ip: as SOURCE');
+    }
+    const source = parseEndpoint(args.source);
+    const destination = parseEndpoint(args.destination);
+    const request = { port: flags.port === undefined ? undefined : parsePort(flags.port), protocol: parseProtocol(flags.protocol) };
+    const snapshot = await loadSnapshot({
+      files: flags.filename,
+      kubeconfig: flags.kubeconfig,
+      context: flags.context,
+      namespaces: namespacesFor([source, destination], flags.namespace),
+      allNamespaces: flags['all-namespaces'],
+    });
+    const warning = enforcementWarning(snapshot);
+    if (warning) process.stderr.write(warning + '\n');
+    const ns = defaultNamespace(snapshot, flags.namespace);
+    const result = canReach(new PolicyEngine(snapshot), resolveEndpoint(snapshot, source, ns), resolveEndpoint(snapshot, destination, ns), request);
+    if (flags.output === 'json') process.stdout.write(JSON.stringify(canReachJson(result), null, 2) + '\n');
+    else if (flags.output === 'yaml') process.stdout.write(stringify(canReachJson(result)));
+    else process.stdout.write(renderCanReach({ colour: colourFor(process.stdout) }, result));
+    if (!result.allowed) this.exit(ExitCode.No);
+  }
+}
+

@@ -1,0 +1,99 @@
+import { Args, Flags } from '@oclif/core';
+import { stringify } from 'yaml';
+import { BaseCommand, outputFlag, snapshotFlags } from '../../cli/base.js';
+import { loadSnapshot } from '../../cluster/index.js';
+import { ExitCode, UsageError } from '../../errors.js';
+import { canReach, summarize } from '../../netpol/can-reach.js';
+import { clusterPods, parseEndpoint, parsePolicyRef, resolveEndpoint } from '../../netpol/endpoints.js';
+import { PolicyEngine } from '../../netpol/engine.js';
+import { describePolicy, isolationOf } from '../../netpol/explain.js';
+import { defaultNamespace, enforcementWarning, namespacesFor, parsePort, parseProtocol } from '../../netpol/inputs.js';
+import { equivalenceKey, ipBlocksOf } from '../../netpol/matrix.js';
+import { canReachJson } from '../../render/netpol-json.js';
+import { colourFor, renderCanReach, renderIsolation, renderPolicy } from '../../render/netpol-text.js';
+
+export default class Explain extends BaseCommand {
+  static override summary = 'Why: the NetworkPolicy trace of a connection, a policy in plain English, or a pod\'s isolation';
+  static override description = `Three forms:
+  explain SOURCE DESTINATION [--port P]  for egress and ingress separately: which policies select each end, which rule (index and English rendering) matched, or why none did. Exit 0 allowed, 1 denied.
+  explain networkpolicy/NAME             the policy in plain English: which pods it applies to, what it isolates, who may connect to whom on what.
+  explain pod/NAME                       the pod's isolation: ingress/egress isolated or not, by which policies, and the union of what they allow (also deploy/…, svc/…).
+Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDRESS. For RBAC ("may I …"), see explain can-i.`;
+
+  static override examples = [
+    '<%= config.bin %> explain default/deploy/frontend payments/svc/payments --port 443',
+    '<%= config.bin %> explain -f examples/shop networkpolicy/frontend-egress -n default',
+    '<%= config.bin %> explain -f examples/shop payments/deploy/payments',
+    '<%= config.bin %> explain pod/api-7c9d-x2x4z -n shop -o json',
+  ];
+
+  static override args = {
+    target: Args.string({ required: true, description: 'SOURCE endpoint, networkpolicy/NAME, or an endpoint whose isolation to show' }),
+    destination: Args.string({ required: false, description: 'DESTINATION endpoint: explain the connection from target to it' }),
+  };
+
+  static override flags = {
+    ...snapshotFlags,
+    port: Flags.string({ char: 'p', description: 'destination port: number or name (default: every port the destination declares)' }),
+    protocol: Flags.string({ description: 'TCP, UDP or SCTP (default: as declared by the destination, else TCP)' }),
+    output: outputFlag(['text', 'json', 'yaml'], 'text'),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Explain);
+    const policyRef = args.destination === undefined ? parsePolicyRef(args.target) : undefined;
+    const endpoints = policyRef ? [] : [parseEndpoint(args.target), ...(args.destination !== undefined ? [parseEndpoint(args.destination)] : [])];
+    if (!policyRef && args.destination === undefined && endpoints[0].kind === 'ip') {
+      throw new UsageError(`${args.target} is an address outside the cluster: no policy isolates it; explain a connection instead (explain SOURCE DESTINATION)`);
+    }
+    const snapshot = await loadSnapshot({
+      files: flags.filename,
+      kubeconfig: flags.kubeconfig,
+      context: flags.context,
+      namespaces: policyRef?.namespace ? [policyRef.namespace, ...(flags.namespace ?? [])] : namespacesFor(endpoints, flags.namespace),
+      allNamespaces: flags['all-namespaces'],
+    });
+    const warning = enforcementWarning(snapshot);
+    if (warning) process.stderr.write(warning + '\n');
+    const ns = defaultNamespace(snapshot, flags.namespace);
+    const engine = new PolicyEngine(snapshot);
+    const style = { colour: colourFor(process.stdout) };
+    const emit = (value: unknown, text: () => string) => {
+      if (flags.output === 'json') process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+      else if (flags.output === 'yaml') process.stdout.write(stringify(value));
+      else process.stdout.write(text());
+    };
+
+    if (policyRef) {
+      const namespace = policyRef.namespace ?? ns;
+      const policy = engine.policy(namespace, policyRef.name);
+      if (!policy) {
+        const elsewhere = engine.policies.filter((p) => p.name === policyRef.name).map((p) => `${p.namespace}/networkpolicy/${p.name}`);
+        throw new UsageError(`networkpolicy "${policyRef.name}" not found in namespace ${namespace} (${snapshot.source})${elsewhere.length ? `; did you mean ${elsewhere.slice(0, 3).join(' or ')}?` : ''}`);
+      }
+      const description = describePolicy(engine, policy, clusterPods(snapshot, [namespace]));
+      emit(description, () => renderPolicy(style, description));
+      return;
+    }
+
+    if (args.destination !== undefined) {
+      const request = { port: flags.port === undefined ? undefined : parsePort(flags.port), protocol: parseProtocol(flags.protocol) };
+      const result = canReach(engine, resolveEndpoint(snapshot, endpoints[0], ns), resolveEndpoint(snapshot, endpoints[1], ns), request);
+      emit(canReachJson(result), () => renderCanReach(style, result, true));
+      if (!result.allowed) this.exit(ExitCode.No);
+      return;
+    }
+
+    const endpoint = resolveEndpoint(snapshot, endpoints[0], ns);
+    const blocks = ipBlocksOf(engine.policies);
+    const groups = new Map<string, { pods: string[]; summary: ReturnType<typeof isolationOf> }>();
+    for (const pod of endpoint.pods) {
+      const key = equivalenceKey(pod, blocks);
+      const group = groups.get(key);
+      if (group) group.pods.push(`${pod.namespace}/${pod.name}`);
+      else groups.set(key, { pods: [`${pod.namespace}/${pod.name}`], summary: isolationOf(engine, pod) });
+    }
+    const summaries = [...groups.values()];
+    emit({ endpoint: summarize(endpoint), isolation: summaries.map((g) => ({ pods: g.pods, ...g.summary })) }, () => renderIsolation(style, summarize(endpoint), summaries));
+  }
+}
