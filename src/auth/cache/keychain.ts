@@ -33,31 +33,35 @@ function sessionBusLikely(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.XDG_RUNTIME_DIR && existsSync(join(env.XDG_RUNTIME_DIR, 'bus')));
 }
 
-let keytar: Keytar | null | undefined;
-function loadKeytar(): Keytar | undefined {
+let keytar: Keytar | Error | undefined;
+/** keytar is loaded on first use: the fast path usually finds the key without it */
+function loadKeytar(): Keytar {
   if (keytar === undefined) {
     try {
       keytar = createRequire(import.meta.url)('keytar') as Keytar;
-    } catch {
-      keytar = null; // optional dependency not installed, or its native module failed to load
+    } catch (err) {
+      // optional dependency not installed, or its native module failed to load
+      keytar = new Error(`keytar is not available: ${(err as Error).message.split('\n')[0]}`);
     }
   }
-  return keytar ?? undefined;
+  if (keytar instanceof Error) throw keytar;
+  return keytar;
 }
 
-/** The keychain, or undefined when this machine has none we can reach. Errors from it surface on use. */
+/**
+ * The keychain, or undefined when this machine plainly has none. Whether it answers shows on first use:
+ * callers treat a failing call as "no keychain" and fall back to files.
+ */
 export function openKeychain(env: NodeJS.ProcessEnv = process.env): Keychain | undefined {
   if (env.KUBECTL_NP_DISABLE_KEYCHAIN === '1' || !sessionBusLikely(env)) return undefined;
-  const kt = loadKeytar();
-  if (!kt) return undefined;
   return {
     async get(account) {
-      return (await kt.getPassword(KEYCHAIN_SERVICE, account)) ?? undefined;
+      return (await loadKeytar().getPassword(KEYCHAIN_SERVICE, account)) ?? undefined;
     },
-    set: (account, secret) => kt.setPassword(KEYCHAIN_SERVICE, account, secret),
-    delete: (account) => kt.deletePassword(KEYCHAIN_SERVICE, account),
+    set: async (account, secret) => loadKeytar().setPassword(KEYCHAIN_SERVICE, account, secret),
+    delete: async (account) => loadKeytar().deletePassword(KEYCHAIN_SERVICE, account),
     async accounts() {
-      return (await kt.findCredentials(KEYCHAIN_SERVICE)).map((c) => c.account);
+      return (await loadKeytar().findCredentials(KEYCHAIN_SERVICE)).map((c) => c.account);
     },
   };
 }

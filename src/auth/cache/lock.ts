@@ -4,13 +4,22 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { UnreachableError } from '../../errors.js';
-import { createPrivateFileExclusive, removeFile } from './private-files.js';
+import { createPrivateFileExclusive, removeFile, writePrivateFileAtomic } from './private-files.js';
 
-interface Holder {
+export interface Holder {
   pid: number;
   host: string;
   /** epoch ms after which the lock counts as abandoned even if the pid looks alive (pid reuse, hung holder) */
   expiresAt: number;
+  /** set while the holder waits for a person to sign in, so non-interactive callers need not wait */
+  waitingForUser?: boolean;
+}
+
+export interface AcquireOptions {
+  /** how long this process may keep the lock (default: the timeout); others judge abandonment by it */
+  holdForMs?: number;
+  /** checked while waiting: return an error to stop waiting for this holder */
+  giveUp?: (holder: Holder) => Error | undefined;
 }
 
 /** Extra time past a holder's own timeout before its lock counts as abandoned. */
@@ -64,14 +73,15 @@ export class FileLock {
   private released = false;
   private constructor(
     readonly path: string,
-    private readonly content: string,
+    private content: string,
   ) {}
 
   /**
    * Waits up to timeoutMs for the lock. `holdForMs` bounds how long this process may keep it, which is
    * what other processes use to recognise an abandoned lock.
    */
-  static async acquire(path: string, timeoutMs: number, holdForMs = timeoutMs): Promise<FileLock> {
+  static async acquire(path: string, timeoutMs: number, options: AcquireOptions = {}): Promise<FileLock> {
+    const holdForMs = options.holdForMs ?? timeoutMs;
     const deadline = Date.now() + timeoutMs;
     let delay = 10;
     for (;;) {
@@ -86,10 +96,20 @@ export class FileLock {
         breakAbandoned(path, current.raw);
         continue;
       }
+      const stop = current?.holder && options.giveUp?.(current.holder);
+      if (stop) throw stop;
       if (Date.now() >= deadline) throw new LockTimeoutError(path, timeoutMs, current?.holder);
       await sleep(Math.min(delay, Math.max(1, deadline - Date.now())) + Math.random() * 10);
       delay = Math.min(delay * 2, 100);
     }
+  }
+
+  /** Tells waiting processes that this holder now waits for a person (or no longer does). */
+  markWaitingForUser(waiting: boolean): void {
+    const holder = JSON.parse(this.content) as Holder;
+    const next = JSON.stringify({ ...holder, waitingForUser: waiting || undefined });
+    writePrivateFileAtomic(this.path, next);
+    this.content = next;
   }
 
   release(): void {

@@ -15,6 +15,8 @@ export interface TokenRecord {
   v: 1;
   account?: { homeAccountId: string; username: string; tenantId: string };
   tokens: Partial<Record<TokenType, CachedToken>>;
+  /** a claims challenge (Conditional Access, MFA) met while kubectl forbade interaction, for the next sign-in */
+  claims?: string;
 }
 
 export function emptyRecord(): TokenRecord {

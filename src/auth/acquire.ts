@@ -1,0 +1,167 @@
+// Getting a token for one cache key: cached → (lock) → cached again → silent refresh → sign-in.
+// The lock spans everything after the first look, so parallel callers make one refresh and show one
+// prompt; the others find the fresh token when they get the lock. msal-node is loaded only past the
+// cached case.
+import { join } from 'node:path';
+import type { AuthenticationResult, PublicClientApplication, AccountInfo } from '@azure/msal-node';
+import { FileLock } from './cache/lock.js';
+import { emptyRecord, RENEW_BEFORE_EXPIRY_MS, usableToken, type CachedToken, type TokenRecord } from './cache/record.js';
+import { TokenStore } from './cache/token-store.js';
+import { LOGIN_MODES } from './login-modes.js';
+import { classifySignInError, LoginRequiredError, SignInFailedError } from './sign-in-errors.js';
+import type { TokenSpec } from './token-options.js';
+
+export interface AcquireIo {
+  /** may we ask a person to do something (device code, browser)? */
+  interactive: boolean;
+  /** sign-in instructions (stderr) */
+  prompt: (text: string) => void;
+  /** warnings (stderr) */
+  warn: (text: string) => void;
+  debug?: (text: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface AcquireOptions {
+  /** sign in even if a cached or refreshable token exists (`kubectl np login`) */
+  forceSignIn?: boolean;
+  /** the command that would sign this user in, for messages ("run `kubectl np login --context prod`") */
+  loginCommand?: () => string;
+}
+
+export type Account = NonNullable<TokenRecord['account']>;
+
+export interface AcquiredToken extends CachedToken {
+  account?: Account;
+  /** where it came from: the record, msal (cache or refresh token), or a new sign-in */
+  source: 'cache' | 'silent' | 'sign-in';
+}
+
+const defaultLoginCommand = (spec: TokenSpec) => `kubectl np login --tenant-id ${spec.tenantId} --server-id ${spec.serverId}`;
+
+export async function acquireToken(spec: TokenSpec, io: AcquireIo, options: AcquireOptions = {}): Promise<AcquiredToken> {
+  const store = TokenStore.open(spec, { env: io.env, warn: io.warn, debug: io.debug });
+  const loginCommand = options.loginCommand ?? (() => defaultLoginCommand(spec));
+  if (!options.forceSignIn) {
+    const record = await store.readRecord();
+    const cached = usableToken(record, spec.tokenType);
+    if (cached) return { ...cached, account: record?.account, source: 'cache' };
+  }
+  if (spec.storage === 'none') return acquireLocked(spec, store, io, options, loginCommand, undefined);
+
+  const lock = await FileLock.acquire(join(spec.cacheDir, `${spec.cacheKey}.lock`), spec.timeoutMs, {
+    giveUp: (holder) =>
+      !io.interactive && holder.waitingForUser
+        ? new LoginRequiredError(`another kubectl-np (pid ${holder.pid}) is waiting for you to sign in; finish that sign-in, or run \`${loginCommand()}\``)
+        : undefined,
+  });
+  try {
+    return await acquireLocked(spec, store, io, options, loginCommand, lock);
+  } finally {
+    lock.release();
+  }
+}
+
+async function acquireLocked(
+  spec: TokenSpec,
+  store: TokenStore,
+  io: AcquireIo,
+  options: AcquireOptions,
+  loginCommand: () => string,
+  lock: FileLock | undefined,
+): Promise<AcquiredToken> {
+  const record = (await store.readRecord()) ?? emptyRecord();
+  const needsUser = LOGIN_MODES[spec.loginMode].needsUser;
+  if (!options.forceSignIn) {
+    // another process may have refreshed while we waited for the lock
+    const cached = usableToken(record, spec.tokenType);
+    if (cached) return { ...cached, account: record.account, source: 'cache' };
+    // nothing to refresh and no one to ask: say so now, before loading msal
+    if (needsUser && !io.interactive && !record.account) {
+      throw new LoginRequiredError(`not signed in to tenant ${spec.tenantId} for this cluster, and kubectl does not allow interaction here; run \`${loginCommand()}\``);
+    }
+  }
+
+  const { createPublicClient, findAccount } = await import('./msal/client.js');
+  const app = createPublicClient(spec, store, { debug: io.debug });
+  const account = await findAccount(app, record.account?.homeAccountId);
+  let claims = record.claims;
+  let why = 'sign-in required';
+
+  if (claims && !options.forceSignIn) {
+    // a claims challenge is outstanding: a refresh without it would be refused again
+    why = 'additional verification required (Conditional Access asked for it earlier)';
+  } else if (account && !options.forceSignIn) {
+    try {
+      const result = await silent(app, account, spec);
+      return await remember(store, spec, result, 'silent');
+    } catch (err) {
+      const failure = classifySignInError(err, spec.authorityHost);
+      io.debug?.(`silent token acquisition failed: ${failure.reason}`);
+      if (failure.kind !== 'reauthenticate') throw new SignInFailedError(failure.kind === 'blocked' ? failure.reason : `cannot refresh the token: ${failure.reason}`, { cause: err });
+      if (failure.dropRefreshToken) await app.getTokenCache().removeAccount(account);
+      claims = failure.claims ?? claims;
+      why = failure.claims ? `additional verification required (${failure.reason})` : `the session has ended (${failure.reason})`;
+    }
+  } else if (record.account && !options.forceSignIn) {
+    why = 'the cached session is gone';
+  }
+
+  if (needsUser && !io.interactive) {
+    if (claims !== record.claims) await store.writeRecord({ ...record, claims });
+    throw new LoginRequiredError(`${why}, and kubectl does not allow interaction here; run \`${loginCommand()}\``);
+  }
+
+  const { loadSignInFlow } = await import('./flows/index.js');
+  const signIn = await loadSignInFlow(spec.loginMode);
+  lock?.markWaitingForUser(true);
+  let result: AuthenticationResult;
+  try {
+    result = await signIn({
+      app,
+      spec,
+      store,
+      request: { scopes: spec.scopes, claims, loginHint: account?.username ?? record.account?.username, timeoutMs: spec.timeoutMs },
+      prompt: io.prompt,
+      debug: io.debug,
+    });
+  } catch (err) {
+    if (err instanceof SignInFailedError) throw err;
+    const failure = classifySignInError(err, spec.authorityHost);
+    throw new SignInFailedError(failure.kind === 'blocked' ? failure.reason : `sign-in failed: ${failure.reason}`, { cause: err });
+  } finally {
+    lock?.markWaitingForUser(false);
+  }
+  return remember(store, spec, result, 'sign-in');
+}
+
+function idTokenExpiry(result: AuthenticationResult): number | undefined {
+  const exp = (result.idTokenClaims as { exp?: number } | undefined)?.exp;
+  return typeof exp === 'number' ? exp * 1000 : undefined;
+}
+
+/** msal's cache or refresh token. msal renews access tokens itself; ID tokens it hands back even when stale. */
+async function silent(app: PublicClientApplication, account: AccountInfo, spec: TokenSpec): Promise<AuthenticationResult> {
+  const result = await app.acquireTokenSilent({ account, scopes: spec.scopes });
+  if (spec.tokenType === 'id') {
+    const exp = idTokenExpiry(result);
+    if (!result.idToken || exp === undefined || exp - Date.now() <= RENEW_BEFORE_EXPIRY_MS) {
+      return app.acquireTokenSilent({ account, scopes: spec.scopes, forceRefresh: true });
+    }
+  }
+  return result;
+}
+
+async function remember(store: TokenStore, spec: TokenSpec, result: AuthenticationResult, source: AcquiredToken['source']): Promise<AcquiredToken> {
+  const tokens: TokenRecord['tokens'] = {};
+  if (result.accessToken && result.expiresOn) tokens.access = { token: result.accessToken, expiresOn: result.expiresOn.getTime() };
+  const idExp = idTokenExpiry(result);
+  if (result.idToken && idExp !== undefined) tokens.id = { token: result.idToken, expiresOn: idExp };
+  const account: Account | undefined = result.account
+    ? { homeAccountId: result.account.homeAccountId, username: result.account.username, tenantId: result.account.tenantId }
+    : undefined;
+  await store.writeRecord({ v: 1, account, tokens });
+  const chosen = tokens[spec.tokenType];
+  if (!chosen) throw new SignInFailedError(`Entra returned no ${spec.tokenType === 'id' ? 'ID' : 'access'} token`);
+  return { ...chosen, account, source };
+}

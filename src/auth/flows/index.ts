@@ -1,0 +1,37 @@
+// Sign-in code per `--login` mode (metadata in ../login-modes.ts). Loaded only when a sign-in is
+// actually needed, so msal-node's flows stay out of the cached path.
+import type { AuthenticationResult, PublicClientApplication } from '@azure/msal-node';
+import type { TokenSpec } from '../token-options.js';
+import type { TokenStore } from '../cache/token-store.js';
+
+export interface SignInRequest {
+  scopes: string[];
+  /** a claims challenge from Conditional Access / MFA, carried into this request */
+  claims?: string;
+  /** the account we expect (pre-fills the username where the flow supports it) */
+  loginHint?: string;
+  timeoutMs: number;
+}
+
+export interface SignInContext {
+  /** a public client bound to this cache key (modes that need another kind of client build it from spec + store) */
+  app: PublicClientApplication;
+  spec: TokenSpec;
+  store: TokenStore;
+  request: SignInRequest;
+  /** human instructions (device code, "open this URL"): always stderr, never stdout */
+  prompt: (text: string) => void;
+  debug?: (text: string) => void;
+}
+
+export type SignInFlow = (ctx: SignInContext) => Promise<AuthenticationResult>;
+
+const FLOWS: Record<string, () => Promise<SignInFlow>> = {
+  devicecode: async () => (await import('./devicecode.js')).deviceCodeSignIn,
+};
+
+export async function loadSignInFlow(mode: string): Promise<SignInFlow> {
+  const load = FLOWS[mode];
+  if (!load) throw new Error(`login mode ${mode} has no sign-in flow`);
+  return load();
+}

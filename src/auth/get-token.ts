@@ -1,0 +1,63 @@
+// `kubectl-np get-token`: the exec credential plugin kubectl runs before its requests. stdout carries
+// exactly one ExecCredential; everything meant for people goes to stderr.
+import { acquireToken } from './acquire.js';
+import { execCredentialJson, parseExecInfo } from './exec-credential.js';
+import { formatExecArgs } from './exec-args.js';
+import { contextsWhere, loadKubeconfigs } from './kubeconfig.js';
+import { resolveTokenOptions, type RawTokenOptions, type TokenSpec } from './token-options.js';
+import { redact } from '../redact.js';
+
+export interface CommandIo {
+  env: NodeJS.ProcessEnv;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  debug?: (text: string) => void;
+  /** kubectl's own rule for interactiveMode IfAvailable: is stdin a terminal? */
+  stdinIsTTY: boolean;
+}
+
+/** The real process streams; human text and debug lines are redacted on the way out. */
+export function processIo(debug: boolean): CommandIo {
+  return {
+    env: process.env,
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(redact(text)),
+    debug: debug ? (text) => process.stderr.write(`debug: ${redact(text)}\n`) : undefined,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+  };
+}
+
+/**
+ * The command that signs this user in, for messages: `--context NAME` when a kubeconfig context uses
+ * these options (looked up only on this failure path), else the options spelled out.
+ */
+export function loginCommandFor(spec: TokenSpec, raw: RawTokenOptions, env: NodeJS.ProcessEnv): string {
+  try {
+    const sameKey = (o: RawTokenOptions) => {
+      try {
+        return resolveTokenOptions(o).cacheKey === spec.cacheKey;
+      } catch {
+        return false;
+      }
+    };
+    const [context] = contextsWhere(loadKubeconfigs(undefined, env), sameKey);
+    if (context) return `kubectl np login --context ${context}`;
+  } catch {
+    // no readable kubeconfig: spell the options out
+  }
+  return ['kubectl np login', ...formatExecArgs(raw).slice(1)].join(' ');
+}
+
+export async function getToken(raw: RawTokenOptions, io: CommandIo): Promise<void> {
+  const execInfo = parseExecInfo(io.env.KUBERNETES_EXEC_INFO);
+  const spec = resolveTokenOptions(raw);
+  // kubectl says whether we may interact; a person running get-token by hand may if stdin is a terminal
+  const interactive = execInfo.interactive ?? io.stdinIsTTY;
+  const token = await acquireToken(
+    spec,
+    { interactive, prompt: io.stderr, warn: (m) => io.stderr(`${m}\n`), debug: io.debug, env: io.env },
+    { loginCommand: () => loginCommandFor(spec, raw, io.env) },
+  );
+  io.debug?.(`token from ${token.source}, expires ${new Date(token.expiresOn).toISOString()}`);
+  io.stdout(execCredentialJson(execInfo, token.token, token.expiresOn));
+}

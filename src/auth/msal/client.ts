@@ -1,0 +1,66 @@
+// A msal-node PublicClientApplication bound to one cache key: its token cache is read from and written
+// to the TokenStore through msal's cache plugin, its HTTP goes through the retrying client, and its
+// log (with --debug) goes to stderr, redacted.
+import { LogLevel, PublicClientApplication, type AccountInfo, type ICachePlugin, type TokenCacheContext } from '@azure/msal-node';
+import type { TokenStore } from '../cache/token-store.js';
+import type { TokenSpec } from '../token-options.js';
+import { redact } from '../../redact.js';
+import { RetryingNetworkClient } from './network.js';
+
+export interface ClientIo {
+  debug?: (message: string) => void;
+}
+
+function cachePlugin(store: TokenStore, io: ClientIo): ICachePlugin {
+  return {
+    async beforeCacheAccess(context: TokenCacheContext) {
+      const serialized = await store.readMsalCache();
+      if (serialized === undefined) return;
+      try {
+        // msal keeps the text as a snapshot it re-parses when serialising: only hand it valid JSON
+        const parsed: unknown = JSON.parse(serialized);
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+        context.tokenCache.deserialize(serialized);
+      } catch {
+        io.debug?.('discarding a damaged MSAL token cache');
+        context.tokenCache.deserialize('{}');
+      }
+    },
+    async afterCacheAccess(context: TokenCacheContext) {
+      if (context.cacheHasChanged) await store.writeMsalCache(context.tokenCache.serialize());
+    },
+  };
+}
+
+export function createPublicClient(spec: TokenSpec, store: TokenStore, io: ClientIo = {}): PublicClientApplication {
+  const debug = io.debug;
+  return new PublicClientApplication({
+    auth: {
+      clientId: spec.clientId,
+      authority: spec.authority,
+      // a non-Microsoft authority (sovereign proxy, test emulator) is trusted as given: no instance
+      // discovery request to login.microsoftonline.com
+      ...(spec.knownAuthorities.length ? { knownAuthorities: spec.knownAuthorities } : {}),
+    },
+    cache: { cachePlugin: cachePlugin(store, io) },
+    system: {
+      networkClient: new RetryingNetworkClient(undefined, (m) => debug?.(m)),
+      loggerOptions: {
+        logLevel: debug ? LogLevel.Info : LogLevel.Error,
+        piiLoggingEnabled: false,
+        loggerCallback: (_level, message) => debug?.(`msal: ${redact(message)}`),
+      },
+    },
+  });
+}
+
+/** The account a cache key was signed in with, if msal's cache still has it. */
+export async function findAccount(app: PublicClientApplication, homeAccountId: string | undefined): Promise<AccountInfo | undefined> {
+  const cache = app.getTokenCache();
+  if (homeAccountId) {
+    const account = await cache.getAccountByHomeId(homeAccountId);
+    if (account) return account;
+  }
+  const all = await cache.getAllAccounts();
+  return all.length === 1 ? all[0] : undefined;
+}

@@ -1,0 +1,88 @@
+// msal-node's HTTP transport for public clients does not retry: a 429 or 5xx from Entra fails the
+// sign-in (and msal then throttles the same request for up to a minute). msal's supported extension
+// point is `system.networkClient`, so this client does what msal's own fetch client does and adds a
+// bounded retry that honours Retry-After, before msal ever sees the failure.
+import { ClientAuthError, ClientAuthErrorCodes, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
+
+export interface RetryPolicy {
+  /** retries after the first attempt */
+  maxRetries: number;
+  /** longest single wait we accept; a longer Retry-After is reported instead of slept through */
+  maxWaitMs: number;
+  /** wait when the server names none */
+  defaultWaitMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 2, maxWaitMs: 10_000, defaultWaitMs: 1_000 };
+
+export function retryable(status: number): boolean {
+  return status === 429 || (status >= 500 && status <= 599);
+}
+
+/** Retry-After as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null | undefined, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export class RetryingNetworkClient implements INetworkModule {
+  constructor(
+    private readonly policy: RetryPolicy = DEFAULT_RETRY,
+    private readonly debug: (message: string) => void = () => undefined,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {}
+
+  sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+    return this.send<T>(url, 'GET', options, timeout);
+  }
+
+  sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
+    return this.send<T>(url, 'POST', options);
+  }
+
+  private async send<T>(url: string, method: 'GET' | 'POST', options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.once(url, method, options, timeout);
+      if (!retryable(response.status) || attempt >= this.policy.maxRetries) return this.parse<T>(response);
+      const wait = retryAfterMs(response.headers.get('retry-after')) ?? this.policy.defaultWaitMs * 2 ** attempt;
+      if (wait > this.policy.maxWaitMs) {
+        this.debug(`HTTP ${response.status} from ${new URL(url).pathname}: Retry-After ${Math.round(wait / 1000)}s exceeds the ${this.policy.maxWaitMs / 1000}s bound; not retrying`);
+        return this.parse<T>(response);
+      }
+      this.debug(`HTTP ${response.status} from ${new URL(url).pathname}; retrying in ${wait} ms (attempt ${attempt + 2} of ${this.policy.maxRetries + 1})`);
+      await response.body?.cancel().catch(() => undefined);
+      await this.sleep(wait);
+    }
+  }
+
+  private async once(url: string, method: 'GET' | 'POST', options?: NetworkRequestOptions, timeout?: number): Promise<Response> {
+    const headers = new Headers();
+    for (const [key, value] of Object.entries(options?.headers ?? {})) headers.append(key, value);
+    try {
+      return await fetch(url, {
+        method,
+        headers,
+        body: method === 'POST' ? (options?.body ?? '') : undefined,
+        signal: timeout ? AbortSignal.timeout(timeout) : undefined,
+      });
+    } catch (err) {
+      const reason = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : 'unknown error';
+      throw new ClientAuthError(ClientAuthErrorCodes.networkError, '', `cannot reach ${new URL(url).host}: ${reason}`);
+    }
+  }
+
+  private async parse<T>(response: Response): Promise<NetworkResponse<T>> {
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, key) => (headers[key] = value));
+    let body: T;
+    try {
+      body = (await response.json()) as T;
+    } catch (err) {
+      throw new ClientAuthError(ClientAuthErrorCodes.tokenParsingError, '', `unreadable response (HTTP ${response.status}): ${(err as Error).message}`);
+    }
+    return { headers, body, status: response.status };
+  }
+}

@@ -1,0 +1,189 @@
+// `kubectl np setup`: point kubeconfig users at `kubectl-np get-token`. A context's user becomes an
+// exec entry; Azure/kubelogin exec entries and the legacy `azure` auth-provider are converted in place
+// keeping their tenant, server and client ids. Only user entries change; each file written is backed
+// up next to itself first.
+import { isMap, type YAMLMap } from 'yaml';
+import { UsageError } from '../errors.js';
+import { EXEC_V1 } from './exec-credential.js';
+import { formatExecArgs, parseExecArgs } from './exec-args.js';
+import {
+  contextsOfUser, execOfUser, findEntry, isKubectlNpExec, isKubeloginExec, namedEntries, resolveContext, stringifyLike,
+  writeKubeconfigWithBackup, type KubeconfigFile,
+} from './kubeconfig.js';
+import { AKS_CLIENT_ID, AKS_SERVER_ID, resolveTokenOptions, type RawTokenOptions } from './token-options.js';
+
+export const INSTALL_HINT = 'kubectl-np signs you in to this cluster with Entra ID; install it with `npm install -g kubectl-np` and make sure kubectl-np is on your PATH';
+
+/** Credentials an exec entry replaces: leaving them would make kubectl send two identities. */
+const REPLACED_USER_KEYS = ['exec', 'auth-provider', 'token', 'tokenFile', 'username', 'password', 'client-certificate', 'client-certificate-data', 'client-key', 'client-key-data'];
+
+export type SourceKind = 'kubelogin' | 'azure auth-provider' | 'kubectl-np' | 'other';
+
+export interface SetupRequest {
+  /** convert this context's user (default: the current context) */
+  context?: string;
+  /** convert every kubelogin / azure auth-provider / kubectl-np user instead */
+  all?: boolean;
+  /** flags given to setup; they override what the existing entry says */
+  overrides: RawTokenOptions;
+}
+
+export interface SetupChange {
+  user: string;
+  contexts: string[];
+  from: SourceKind;
+  file: string;
+  args: string[];
+}
+
+export interface SetupResult {
+  changes: SetupChange[];
+  unchanged: string[];
+  skipped: { user: string; reason: string }[];
+  backups: { file: string; backup: string }[];
+}
+
+// Azure/kubelogin's get-token flags (pkg/internal/token/options.go), to read its entries faithfully.
+const KUBELOGIN_VALUE_FLAGS = new Set(['login', 'l', 'client-id', 'client-secret', 'client-certificate', 'client-certificate-password', 'username', 'password',
+  'identity-resource-id', 'server-id', 'federated-token-file', 'authority-host', 'token-cache-dir', 'tenant-id', 't', 'environment', 'e', 'pop-claims', 'timeout']);
+const KUBELOGIN_BOOL_FLAGS = new Set(['legacy', 'use-azurerm-env-vars', 'pop-enabled']);
+const KUBELOGIN_SHORT: Record<string, string> = { l: 'login', t: 'tenant-id', e: 'environment' };
+
+/** What a kubelogin entry means in kubectl-np terms; features kubectl-np lacks are reported, not dropped silently. */
+export function optionsFromKubelogin(args: string[]): RawTokenOptions {
+  const values: Record<string, string> = {};
+  const flags = new Set<string>();
+  for (let i = 1; i < args.length; i++) {
+    const m = /^--?([A-Za-z][A-Za-z0-9-]*)(?:=(.*))?$/s.exec(args[i]);
+    if (!m) throw new UsageError(`unexpected kubelogin argument ${JSON.stringify(args[i])}`);
+    const name = KUBELOGIN_SHORT[m[1]] ?? m[1];
+    if (KUBELOGIN_BOOL_FLAGS.has(name)) {
+      if (m[2] !== 'false') flags.add(name);
+    } else if (KUBELOGIN_VALUE_FLAGS.has(name) || KUBELOGIN_VALUE_FLAGS.has(m[1])) {
+      values[name] = m[2] ?? args[++i] ?? '';
+    } else {
+      throw new UsageError(`unknown kubelogin flag ${args[i]}`);
+    }
+  }
+  if (flags.has('legacy')) throw new UsageError('kubelogin --legacy (spn: audience) is not supported by kubectl-np');
+  if (flags.has('pop-enabled')) throw new UsageError('kubelogin --pop-enabled (proof-of-possession tokens) is not supported by kubectl-np');
+  return {
+    login: values.login,
+    'tenant-id': values['tenant-id'],
+    'server-id': values['server-id'],
+    'client-id': values['client-id'],
+    environment: values.environment,
+    'authority-host': values['authority-host'],
+  };
+}
+
+/** The legacy in-tree `azure` auth-provider (removed in Kubernetes 1.26); its cached tokens are dropped with it. */
+export function optionsFromAzureAuthProvider(user: YAMLMap): RawTokenOptions {
+  const config = user.getIn(['user', 'auth-provider', 'config'], true);
+  const get = (key: string) => {
+    const v = isMap(config) ? config.get(key) : undefined;
+    return typeof v === 'string' && v ? v : undefined;
+  };
+  return { 'tenant-id': get('tenant-id'), 'server-id': get('apiserver-id'), 'client-id': get('client-id'), environment: get('environment') };
+}
+
+function sourceOf(user: YAMLMap): SourceKind {
+  const exec = execOfUser(user);
+  if (isKubeloginExec(exec)) return 'kubelogin';
+  if (isKubectlNpExec(exec)) return 'kubectl-np';
+  if (user.getIn(['user', 'auth-provider', 'name']) === 'azure') return 'azure auth-provider';
+  return 'other';
+}
+
+function existingOptions(user: YAMLMap, from: SourceKind): RawTokenOptions {
+  switch (from) {
+    case 'kubelogin':
+      return optionsFromKubelogin(execOfUser(user)!.args);
+    case 'azure auth-provider':
+      return optionsFromAzureAuthProvider(user);
+    case 'kubectl-np': {
+      const parsed = parseExecArgs(execOfUser(user)!.args.slice(1));
+      if (!parsed.ok) throw new UsageError(`existing kubectl-np arguments are not understood: ${parsed.reason}`);
+      return parsed.options;
+    }
+    default:
+      return {};
+  }
+}
+
+const defined = (o: RawTokenOptions): RawTokenOptions =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as RawTokenOptions;
+
+/** The get-token arguments for a user: explicit ids so the kubeconfig reads on its own. */
+export function execArgsFor(existing: RawTokenOptions, overrides: RawTokenOptions): string[] {
+  const merged = { ...defined(existing), ...defined(overrides) };
+  resolveTokenOptions(merged); // validates: tenant present, known environment and login mode
+  const environment = merged.environment && merged.environment.toLowerCase() !== 'azurepubliccloud' ? merged.environment : undefined;
+  return formatExecArgs({
+    ...merged,
+    login: merged.login ?? 'devicecode',
+    'server-id': merged['server-id'] ?? AKS_SERVER_ID,
+    'client-id': merged['client-id'] ?? AKS_CLIENT_ID,
+    environment,
+  });
+}
+
+function rewriteUser(file: KubeconfigFile, user: YAMLMap, args: string[]): void {
+  const exec = { apiVersion: EXEC_V1, command: 'kubectl-np', args, interactiveMode: 'IfAvailable', provideClusterInfo: false, installHint: INSTALL_HINT };
+  const body = user.get('user', true);
+  if (!isMap(body)) {
+    user.set('user', file.doc.createNode({ exec }));
+    return;
+  }
+  for (const key of REPLACED_USER_KEYS) body.delete(key);
+  body.set('exec', file.doc.createNode(exec));
+}
+
+/** Applies setup to the loaded files (in memory); `writeSetup` saves them. */
+export function planSetup(files: KubeconfigFile[], request: SetupRequest): SetupResult {
+  if (request.all && request.context) throw new UsageError('use either --context or --all, not both');
+  const result: SetupResult = { changes: [], unchanged: [], skipped: [], backups: [] };
+  const targets: { file: KubeconfigFile; user: YAMLMap; name: string }[] = [];
+  if (request.all) {
+    for (const file of files) {
+      for (const user of namedEntries(file, 'users')) {
+        const name = String(user.get('name'));
+        if (sourceOf(user) !== 'other' && !targets.some((t) => t.name === name)) targets.push({ file, user, name });
+      }
+    }
+    if (!targets.length) throw new UsageError('no Azure kubelogin, azure auth-provider or kubectl-np users found; use --context to set up one context');
+  } else {
+    const context = resolveContext(files, request.context);
+    const found = findEntry(files, 'users', context.user);
+    if (!found) throw new UsageError(`user ${JSON.stringify(context.user)} of context ${JSON.stringify(context.name)} is not defined in the kubeconfig`);
+    targets.push({ file: found.file, user: found.entry, name: context.user });
+  }
+
+  for (const { file, user, name } of targets) {
+    const from = sourceOf(user);
+    let args: string[];
+    try {
+      args = execArgsFor(existingOptions(user, from), request.overrides);
+    } catch (err) {
+      if (!request.all) throw new UsageError(`cannot set up user ${JSON.stringify(name)}: ${(err as Error).message}`);
+      result.skipped.push({ user: name, reason: (err as Error).message });
+      continue;
+    }
+    const before = file.doc.toString();
+    rewriteUser(file, user, args);
+    if (file.doc.toString() === before) result.unchanged.push(name);
+    else result.changes.push({ user: name, contexts: contextsOfUser(files, name), from, file: file.path, args });
+  }
+  return result;
+}
+
+/** Writes every file planSetup changed, each after a backup. */
+export function writeSetup(files: KubeconfigFile[], result: SetupResult, now = new Date()): void {
+  const changedFiles = new Set(result.changes.map((c) => c.file));
+  for (const file of files) {
+    if (!changedFiles.has(file.path)) continue;
+    const text = stringifyLike(file);
+    if (text === file.original) continue;
+    result.backups.push({ file: file.path, backup: writeKubeconfigWithBackup(file, text, now) });
+  }
+}

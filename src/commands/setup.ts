@@ -1,0 +1,37 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, clusterFlags } from '../cli/base.js';
+import { loadKubeconfigs } from '../auth/kubeconfig.js';
+import { planSetup, writeSetup } from '../auth/setup.js';
+import { rawTokenOptions, tokenFlags } from '../auth/token-flags.js';
+import { UsageError } from '../errors.js';
+
+export default class Setup extends BaseCommand {
+  static override summary = 'Make a kubeconfig context sign in through kubectl-np (also converts Azure kubelogin and azure auth-provider users)';
+  static override description = `Rewrites the user of the context (default: the current context) into an exec entry that runs \`kubectl-np get-token\`. Azure kubelogin exec entries and the legacy \`azure\` auth-provider keep their tenant, server and client IDs unless flags override them; --all converts every such user. Only user entries change, and the kubeconfig is backed up next to itself first.`;
+  static override examples = [
+    '<%= config.bin %> setup --context aks-prod --tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47',
+    '<%= config.bin %> setup --context aks-prod --tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47 --server-id 6dae42f8-4368-4678-94ff-3960e28e3630',
+    '<%= config.bin %> setup --all',
+  ];
+  static override flags = {
+    ...clusterFlags,
+    all: Flags.boolean({ description: 'convert every Azure kubelogin, azure auth-provider and kubectl-np user', default: false }),
+    ...tokenFlags,
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Setup);
+    const files = loadKubeconfigs(flags.kubeconfig);
+    if (!files.length) throw new UsageError('no kubeconfig found (use --kubeconfig, or set KUBECONFIG)');
+    const result = planSetup(files, { context: flags.context, all: flags.all, overrides: rawTokenOptions(flags) });
+    writeSetup(files, result);
+    for (const change of result.changes) {
+      const contexts = change.contexts.length ? ` (context ${change.contexts.join(', ')})` : '';
+      const from = change.from === 'other' ? '' : ` from ${change.from}`;
+      this.log(`user ${change.user}${contexts}: converted${from} to kubectl-np ${change.args.join(' ')}`);
+    }
+    for (const name of result.unchanged) this.log(`user ${name}: already set up, nothing to change`);
+    for (const skip of result.skipped) process.stderr.write(`warning: user ${skip.user} skipped: ${skip.reason}\n`);
+    for (const { file, backup } of result.backups) this.log(`wrote ${file} (backup: ${backup})`);
+  }
+}

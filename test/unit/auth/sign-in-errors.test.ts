@@ -1,0 +1,57 @@
+import { describe, it, expect } from 'vitest';
+import { classifySignInError, entraReason } from '../../../src/auth/sign-in-errors.js';
+import { retryAfterMs, retryable } from '../../../src/auth/msal/network.js';
+
+// shaped like msal-node's errors (InteractionRequiredAuthError / ServerError fields)
+const msalMessage = (code: number, text: string) =>
+  `Error(s): ${code} - Timestamp: 2030-01-01 00:00:00Z - Description: AADSTS${code}: ${text}\r\nTrace ID: 1\r\nCorrelation ID: 2\r\nTimestamp: 2030-01-01 00:00:00Z - Correlation ID: 2 - Trace ID: 1`;
+
+describe('classifying sign-in failures', () => {
+  it.each([50173, 70043, 700082])('AADSTS%d: the refresh token is dead, drop it and sign in again', (code) => {
+    const err = { name: 'InteractionRequiredAuthError', errorCode: 'invalid_grant', errorMessage: msalMessage(code, 'The refresh token has expired.'), errorNo: String(code) };
+    expect(classifySignInError(err)).toEqual({ kind: 'reauthenticate', dropRefreshToken: true, reason: `AADSTS${code}: The refresh token has expired.`, claims: undefined });
+  });
+
+  it('invalid_grant alone also drops the refresh token', () => {
+    expect(classifySignInError({ name: 'InteractionRequiredAuthError', errorCode: 'invalid_grant', errorMessage: 'bad' })).toMatchObject({ kind: 'reauthenticate', dropRefreshToken: true });
+  });
+
+  it('a claims challenge keeps the account and carries the claims', () => {
+    const claims = '{"access_token":{"capolids":{"essential":true,"values":["x"]}}}';
+    const err = { name: 'InteractionRequiredAuthError', errorCode: 'invalid_grant', subError: 'basic_action', claims, errorMessage: msalMessage(50076, 'Due to a configuration change made by your administrator, you must use multi-factor authentication.') };
+    expect(classifySignInError(err)).toMatchObject({ kind: 'reauthenticate', dropRefreshToken: false, claims });
+  });
+
+  it('AADSTS53003 is blocked, with an explanation instead of Entra wording', () => {
+    const failure = classifySignInError({ name: 'ServerError', errorCode: 'access_denied', errorMessage: msalMessage(53003, 'Access has been blocked by Conditional Access policies.') });
+    expect(failure.kind).toBe('blocked');
+    expect(failure.reason).toMatch(/^Conditional Access blocked this sign-in \(AADSTS53003\)/);
+    expect(failure.reason).not.toContain('\n');
+  });
+
+  it('unreachable authorities are named', () => {
+    expect(classifySignInError({ errorCode: 'endpoints_resolution_error', errorMessage: 'See https://aka.ms/…' }, 'https://login.example')).toEqual({
+      kind: 'failed', reason: 'cannot reach https://login.example or read its OpenID configuration',
+    });
+  });
+
+  it('reasons are one line and never carry a token', () => {
+    const reason = entraReason({ errorMessage: 'failed with token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl\nsecond line' });
+    expect(reason).toBe('failed with token [redacted-jwt]');
+  });
+});
+
+describe('retry policy', () => {
+  it('retries throttling and server errors only', () => {
+    expect([429, 500, 503, 599].every(retryable)).toBe(true);
+    expect([200, 400, 401, 404].some(retryable)).toBe(false);
+  });
+
+  it('reads Retry-After as seconds or an HTTP date', () => {
+    const now = Date.parse('2030-01-01T00:00:00Z');
+    expect(retryAfterMs('7', now)).toBe(7000);
+    expect(retryAfterMs('Tue, 01 Jan 2030 00:00:05 GMT', now)).toBe(5000);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs(null, now)).toBeUndefined();
+  });
+});
