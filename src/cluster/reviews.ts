@@ -11,8 +11,8 @@ import {
   type KubeConfig,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import type { Role, RoleBinding } from '../model/k8s.js';
 import type { AccessRequest, RbacObjects, UserInfo } from '../rbac/types.js';
+import { toRole, toRoleBinding } from './convert.js';
 import { httpStatusOf, makeApiClient, toClusterError } from './kubeconfig.js';
 
 export interface ClusterUser extends UserInfo {
@@ -140,11 +140,6 @@ export async function rulesReviewProbe(kc: KubeConfig, namespace: string): Promi
   }
 }
 
-function plain<T>(obj: unknown): T {
-  // client-node returns model classes with Date fields; the pure cores want plain JSON data
-  return JSON.parse(JSON.stringify(obj)) as T;
-}
-
 /**
  * ClusterRoles, ClusterRoleBindings, and Roles/RoleBindings (all namespaces, or the given ones when
  * listing across namespaces is forbidden). Forbidden lists become gaps, not errors: people often may
@@ -153,9 +148,9 @@ function plain<T>(obj: unknown): T {
 export async function readRbacObjects(kc: KubeConfig, namespaces: string[] = []): Promise<RbacReadResult> {
   const api = makeApiClient(kc, RbacAuthorizationV1Api);
   const gaps: string[] = [];
-  const attempt = async <T>(what: string, read: () => Promise<{ items: unknown[] }>): Promise<T[] | undefined> => {
+  const attempt = async <T>(what: string, read: () => Promise<{ items: T[] }>): Promise<T[] | undefined> => {
     try {
-      return plain<T[]>((await read()).items);
+      return (await read()).items;
     } catch (err) {
       if (statusOf(err) === 403) {
         gaps.push(what);
@@ -164,30 +159,32 @@ export async function readRbacObjects(kc: KubeConfig, namespaces: string[] = [])
       throw toClusterError(err, kc, `listing ${what}`);
     }
   };
-  const withKind = <T extends { kind?: string }>(kind: string, items: T[] | undefined) => (items ?? []).map((i) => ({ ...i, kind }));
 
-  const [clusterRoles, clusterRoleBindings, roles, roleBindings] = await Promise.all([
-    attempt<Role>('clusterroles', () => api.listClusterRole()),
-    attempt<RoleBinding>('clusterrolebindings', () => api.listClusterRoleBinding()),
-    attempt<Role>('roles in all namespaces', () => api.listRoleForAllNamespaces()),
-    attempt<RoleBinding>('rolebindings in all namespaces', () => api.listRoleBindingForAllNamespaces()),
+  const [clusterRoles, clusterRoleBindings, allRoles, allBindings] = await Promise.all([
+    attempt('clusterroles', () => api.listClusterRole()),
+    attempt('clusterrolebindings', () => api.listClusterRoleBinding()),
+    attempt('roles in all namespaces', () => api.listRoleForAllNamespaces()),
+    attempt('rolebindings in all namespaces', () => api.listRoleBindingForAllNamespaces()),
   ]);
-  let nsRoles = roles;
-  let nsBindings = roleBindings;
-  if ((!roles || !roleBindings) && namespaces.length > 0) {
-    const perNs = await Promise.all(
-      namespaces.map(async (ns) => [
-        roles ? [] : await attempt<Role>(`roles in ${ns}`, () => api.listNamespacedRole({ namespace: ns })),
-        roleBindings ? [] : await attempt<RoleBinding>(`rolebindings in ${ns}`, () => api.listNamespacedRoleBinding({ namespace: ns })),
-      ] as const),
+  let roles = allRoles;
+  let bindings = allBindings;
+  if (namespaces.length > 0) {
+    const perNamespace = await Promise.all(
+      namespaces.map(async (namespace) => ({
+        roles: allRoles ? [] : ((await attempt(`roles in ${namespace}`, () => api.listNamespacedRole({ namespace }))) ?? []),
+        bindings: allBindings ? [] : ((await attempt(`rolebindings in ${namespace}`, () => api.listNamespacedRoleBinding({ namespace }))) ?? []),
+      })),
     );
-    nsRoles = roles ?? perNs.flatMap(([r]) => r ?? []);
-    nsBindings = roleBindings ?? perNs.flatMap(([, b]) => b ?? []);
+    roles ??= perNamespace.flatMap((p) => p.roles);
+    bindings ??= perNamespace.flatMap((p) => p.bindings);
   }
   return {
     rbac: {
-      roles: [...withKind('ClusterRole', clusterRoles), ...withKind('Role', nsRoles)] as Role[],
-      roleBindings: [...withKind('ClusterRoleBinding', clusterRoleBindings), ...withKind('RoleBinding', nsBindings)] as RoleBinding[],
+      roles: [...(clusterRoles ?? []).map((r) => toRole('ClusterRole', r)), ...(roles ?? []).map((r) => toRole('Role', r))],
+      roleBindings: [
+        ...(clusterRoleBindings ?? []).map((b) => toRoleBinding('ClusterRoleBinding', b)),
+        ...(bindings ?? []).map((b) => toRoleBinding('RoleBinding', b)),
+      ],
     },
     gaps,
   };

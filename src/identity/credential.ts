@@ -10,15 +10,13 @@ export interface CredentialSource {
   command?: string;
   /** exec: which known helper it is */
   helper?: 'kubectl-np' | 'kubelogin' | 'other';
-  /** kubectl-np exec entries: the get-token arguments (tenant, client, server id…), to reach the same cached account */
-  getTokenArgs?: string[];
   /** auth-provider: its name (the legacy `azure` and `oidc` providers) */
   provider?: string;
 }
 
 /** The subset of a kubeconfig user entry (client-node's User) this reads. */
 export interface KubeconfigUser {
-  exec?: { command?: string; args?: string[] | null };
+  exec?: { command?: string; args?: string[] | null; env?: { name: string; value: string }[] | null };
   token?: string;
   certData?: string;
   certFile?: string;
@@ -32,8 +30,7 @@ export function describeCredential(user: KubeconfigUser | null | undefined): Cre
     const command = user.exec.command;
     const args = user.exec.args ?? [];
     const bin = basename(command).replace(/\.(exe|cmd)$/i, '');
-    if (bin === 'kubectl-np' && args[0] === 'get-token') return { kind: 'exec', command, helper: 'kubectl-np', getTokenArgs: args.slice(1) };
-    if (bin === 'kubectl' && args[0] === 'np' && args[1] === 'get-token') return { kind: 'exec', command, helper: 'kubectl-np', getTokenArgs: args.slice(2) };
+    if (kubectlNpExecOf(user)) return { kind: 'exec', command, helper: 'kubectl-np' };
     if (bin === 'kubelogin' && args[0] === 'get-token') return { kind: 'exec', command, helper: 'kubelogin' };
     return { kind: 'exec', command, helper: 'other' };
   }
@@ -63,4 +60,19 @@ export function describeCredentialSource(c: CredentialSource): string {
     default:
       return 'no credentials (anonymous)';
   }
+}
+
+/**
+ * The get-token arguments and environment of a kubectl-np exec entry, to reach the account it caches
+ * tokens for. Kept out of CredentialSource (which is printed): exec env may hold anything.
+ */
+export function kubectlNpExecOf(user: KubeconfigUser | null | undefined): { args: string[]; env: Record<string, string> } | undefined {
+  const command = user?.exec?.command;
+  if (!command) return undefined;
+  const args = user.exec?.args ?? [];
+  const bin = basename(command).replace(/\.(exe|cmd)$/i, '');
+  const env = Object.fromEntries((user.exec?.env ?? []).map((e) => [e.name, e.value]));
+  if (bin === 'kubectl-np' && args[0] === 'get-token') return { args: args.slice(1), env };
+  if (bin === 'kubectl' && args[0] === 'np' && args[1] === 'get-token') return { args: args.slice(2), env };
+  return undefined;
 }

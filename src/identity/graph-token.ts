@@ -1,0 +1,62 @@
+// A Microsoft Graph token from the same account a kubectl-np exec entry signed in with: msal's cache
+// for that entry holds a refresh token, which msal redeems silently for Graph. No prompt here: if the
+// account is gone, the user is told to sign in with kubectl np login.
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { parseExecArgs } from '../auth/exec-args.js';
+import { resolveTokenOptions } from '../auth/token-options.js';
+import { LoginRequiredError, SignInFailedError, classifySignInError } from '../auth/sign-in-errors.js';
+import { graphBaseUrlFor, type GraphOptions } from './graph.js';
+
+/** Graph's resource URI for tokens; sovereign clouds have their own. */
+function graphResource(baseUrl: string | undefined): string {
+  return baseUrl && /graph\.microsoft\.us|microsoftgraph\.chinacloudapi\.cn/.test(baseUrl) ? baseUrl : 'https://graph.microsoft.com';
+}
+
+export interface GraphAccessInput {
+  /** get-token arguments of the kubectl-np exec entry */
+  args: string[];
+  /** the exec entry's env, over the process env */
+  env: NodeJS.ProcessEnv;
+  /** --graph-url: where Graph is when the authority is not a Microsoft cloud */
+  graphUrl?: string;
+  context: string;
+  debug?: (text: string) => void;
+}
+
+export function graphAccessFor(input: GraphAccessInput): GraphOptions {
+  const parsed = parseExecArgs(input.args);
+  if (!parsed.ok) throw new UsageError(`cannot read the kubectl-np exec entry of context ${input.context}: ${parsed.reason}`);
+  const spec = resolveTokenOptions(parsed.options);
+  const known = graphBaseUrlFor(spec.authorityHost);
+  const baseUrl = input.graphUrl ?? known;
+  if (!baseUrl) throw new UsageError(`cannot tell where Microsoft Graph is for authority ${spec.authorityHost}: pass --graph-url`);
+  const login = `kubectl np login --context ${input.context}`;
+
+  return {
+    baseUrl,
+    token: async () => {
+      const { TokenStore } = await import('../auth/cache/token-store.js');
+      const { FileLock } = await import('../auth/cache/lock.js');
+      const { createPublicClient, findAccount } = await import('../auth/msal/client.js');
+      const store = TokenStore.open(spec, { env: input.env, debug: input.debug });
+      // the same lock get-token takes: msal writes the cache back after redeeming the refresh token
+      const lock = spec.storage === 'none' ? undefined : await FileLock.acquire(join(spec.cacheDir, `${spec.cacheKey}.lock`), spec.timeoutMs);
+      try {
+        const record = await store.readRecord();
+        const app = createPublicClient(spec, store, { debug: input.debug });
+        const account = await findAccount(app, record?.account?.homeAccountId);
+        if (!account) throw new LoginRequiredError(`not signed in for context ${input.context}; run \`${login}\` and try again`);
+        try {
+          const result = await app.acquireTokenSilent({ account, scopes: [`${graphResource(baseUrl)}/.default`] });
+          return result.accessToken;
+        } catch (err) {
+          const failure = classifySignInError(err, spec.authorityHost);
+          throw new SignInFailedError(`cannot get a Microsoft Graph token for ${account.username}: ${failure.reason}${failure.kind === 'reauthenticate' ? `; run \`${login}\`` : ''}`, { cause: err });
+        }
+      } finally {
+        lock?.release();
+      }
+    },
+  };
+}
