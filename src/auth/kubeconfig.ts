@@ -5,7 +5,7 @@ import { chmodSync, copyFileSync, existsSync, readFileSync, realpathSync, rename
 import { homedir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { isMap, isSeq, parseDocument, type Document, type YAMLMap } from 'yaml';
+import { Document, isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import { UsageError } from '../errors.js';
 import { parseExecArgs } from './exec-args.js';
 import type { RawTokenOptions } from './token-options.js';
@@ -170,9 +170,35 @@ export function writeKubeconfigWithBackup(file: KubeconfigFile, text: string, no
   return backup;
 }
 
-/** Serialises as the file was written: kubectl's unindented `- name:` sequences unless the file indents them. */
+function seqIndentOf(text: string): boolean {
+  const m = /^( *)[^\s#-][^\n:]*:[ \t]*\n(?:[ \t]*#[^\n]*\n)*( *)- /m.exec(text);
+  return m ? m[2].length > m[1].length : false;
+}
+
+/** Serialises the whole document as the file was written (sequence indentation, no line folding). */
 export function stringifyLike(file: KubeconfigFile): string {
-  const m = /^( *)[^\s#-][^\n:]*:[ \t]*\n(?:[ \t]*#[^\n]*\n)*( *)- /m.exec(file.original);
-  const indentSeq = m ? m[2].length > m[1].length : false;
-  return file.doc.toString({ indentSeq, lineWidth: 0 });
+  return file.doc.toString({ indentSeq: seqIndentOf(file.original), lineWidth: 0, flowCollectionPadding: false });
+}
+
+/**
+ * The original text with only the given block-style entries re-rendered in place, so every other byte
+ * of the file (formatting, comments, quoting) stays as the user wrote it. Falls back to serialising the
+ * whole document when an entry cannot be spliced (flow style, or no source position).
+ */
+export function renderEntries(file: KubeconfigFile, entries: YAMLMap[]): string {
+  const indentSeq = seqIndentOf(file.original);
+  const spliceable = entries.every((e) => !e.flow && Array.isArray(e.range) && file.original[e.range[2] - 1] === '\n');
+  if (!spliceable) return stringifyLike(file);
+  let text = file.original;
+  for (const entry of [...entries].sort((a, b) => b.range![0] - a.range![0])) {
+    const [start, , end] = entry.range!;
+    const column = start - (text.lastIndexOf('\n', start - 1) + 1);
+    const clone = entry.clone() as YAMLMap;
+    clone.commentBefore = undefined; // comments above the entry lie outside its range and stay where they are
+    clone.spaceBefore = false;
+    const rendered = new Document(clone).toString({ indentSeq, lineWidth: 0, flowCollectionPadding: false });
+    const indented = rendered.replace(/\n(?=.)/g, `\n${' '.repeat(column)}`);
+    text = text.slice(0, start) + indented + text.slice(end);
+  }
+  return text;
 }

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { EXEC_V1 } from './exec-credential.js';
 import { formatExecArgs, parseExecArgs } from './exec-args.js';
 import {
-  contextsOfUser, execOfUser, findEntry, isKubectlNpExec, isKubeloginExec, namedEntries, resolveContext, stringifyLike,
+  contextsOfUser, execOfUser, findEntry, isKubectlNpExec, isKubeloginExec, namedEntries, renderEntries, resolveContext,
   writeKubeconfigWithBackup, type KubeconfigFile,
 } from './kubeconfig.js';
 import { AKS_CLIENT_ID, AKS_SERVER_ID, resolveTokenOptions, type RawTokenOptions } from './token-options.js';
@@ -38,6 +38,8 @@ export interface SetupChange {
 
 export interface SetupResult {
   changes: SetupChange[];
+  /** the user entries changed, per file, for writing */
+  edited: Map<KubeconfigFile, YAMLMap[]>;
   unchanged: string[];
   skipped: { user: string; reason: string }[];
   backups: { file: string; backup: string }[];
@@ -142,7 +144,7 @@ function rewriteUser(file: KubeconfigFile, user: YAMLMap, args: string[]): void 
 /** Applies setup to the loaded files (in memory); `writeSetup` saves them. */
 export function planSetup(files: KubeconfigFile[], request: SetupRequest): SetupResult {
   if (request.all && request.context) throw new UsageError('use either --context or --all, not both');
-  const result: SetupResult = { changes: [], unchanged: [], skipped: [], backups: [] };
+  const result: SetupResult = { changes: [], edited: new Map(), unchanged: [], skipped: [], backups: [] };
   const targets: { file: KubeconfigFile; user: YAMLMap; name: string }[] = [];
   if (request.all) {
     for (const file of files) {
@@ -172,17 +174,23 @@ export function planSetup(files: KubeconfigFile[], request: SetupRequest): Setup
     const before = file.doc.toString();
     rewriteUser(file, user, args);
     if (file.doc.toString() === before) result.unchanged.push(name);
-    else result.changes.push({ user: name, contexts: contextsOfUser(files, name), from, file: file.path, args });
+    else {
+      result.changes.push({ user: name, contexts: contextsOfUser(files, name), from, file: file.path, args });
+      result.edited.set(file, [...(result.edited.get(file) ?? []), user]);
+    }
   }
   return result;
 }
 
+/** The new text of a file planSetup changed: only its edited user entries differ from the original. */
+export function renderSetup(file: KubeconfigFile, result: SetupResult): string {
+  return renderEntries(file, result.edited.get(file) ?? []);
+}
+
 /** Writes every file planSetup changed, each after a backup. */
-export function writeSetup(files: KubeconfigFile[], result: SetupResult, now = new Date()): void {
-  const changedFiles = new Set(result.changes.map((c) => c.file));
-  for (const file of files) {
-    if (!changedFiles.has(file.path)) continue;
-    const text = stringifyLike(file);
+export function writeSetup(result: SetupResult, now = new Date()): void {
+  for (const file of result.edited.keys()) {
+    const text = renderSetup(file, result);
     if (text === file.original) continue;
     result.backups.push({ file: file.path, backup: writeKubeconfigWithBackup(file, text, now) });
   }

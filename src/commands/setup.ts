@@ -24,7 +24,7 @@ export default class Setup extends BaseCommand {
     const files = loadKubeconfigs(flags.kubeconfig);
     if (!files.length) throw new UsageError('no kubeconfig found (use --kubeconfig, or set KUBECONFIG)');
     const result = planSetup(files, { context: flags.context, all: flags.all, overrides: rawTokenOptions(flags) });
-    writeSetup(files, result);
+    writeSetup(result);
     for (const change of result.changes) {
       const contexts = change.contexts.length ? ` (context ${change.contexts.join(', ')})` : '';
       const from = change.from === 'other' ? '' : ` from ${change.from}`;
