@@ -1,0 +1,193 @@
+// The NetworkPolicy commands as users run them: `node bin/run.js` against manifests, checking exit
+// codes, output shapes, stdin, one-line errors and NO_COLOR.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+beforeAll(() => {
+  const built = join(ROOT, 'dist', 'commands', 'can-reach.js');
+  if (!existsSync(built)) throw new Error('dist/ is missing: run `npx tsc -p tsconfig.build.json` (npm test does) before these tests');
+  if (statSync(built).mtimeMs < Math.max(newest(join(ROOT, 'src', 'netpol')), newest(join(ROOT, 'src', 'render')))) {
+    throw new Error('dist/ is older than src/netpol or src/render: run `npx tsc -p tsconfig.build.json` before these tests');
+  }
+});
+
+function run(args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
+  const r = spawnSync(process.execPath, ['bin/run.js', ...args], {
+    cwd: ROOT,
+    input: opts.input,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '', KUBECONFIG: '/nonexistent', ...opts.env },
+    timeout: 30_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function expectOneLineError(r: ReturnType<typeof run>, pattern: RegExp) {
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+const SHOP = ['-f', 'examples/shop'];
+
+describe('kubectl np can-reach -f', () => {
+  it('denies frontend → payments on 8443 (exit 1) and names the deciding policies first thing', () => {
+    const r = run(['can-reach', ...SHOP, 'default/deploy/frontend', 'payments/deploy/payments', '--port', '8443']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')[0]).toBe('DENIED  default/deploy/frontend → payments/deploy/payments  TCP 8443');
+    expect(r.stdout).toContain('egress from default/frontend: denied');
+    expect(r.stdout).toContain('payments/default-deny: has no ingress rules');
+    expect(r.stdout).toContain('payments/allow-cart: its only ingress rule #0');
+    expect(r.stdout).not.toContain('\u001b[');
+  });
+
+  it('allows cart → the payments Service (exit 0), judged at the backends on the target port', () => {
+    const r = run(['can-reach', ...SHOP, 'default/deploy/cart', 'payments/svc/payments']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('ALLOWED  default/deploy/cart → payments/svc/payments  TCP 443 (→ 8443 at the pods)');
+    expect(r.stdout).toContain('allowed by payments/allow-cart rule #0');
+  });
+
+  it('-o json: top-level allowed, resolved endpoints, port, protocol, egress and ingress naming policy and rule', () => {
+    const r = run(['can-reach', ...SHOP, 'default/deploy/cart', 'payments/svc/payments', '--port', 'https', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({
+      allowed: true,
+      source: { kind: 'Deployment', namespace: 'default', name: 'cart', pods: ['default/cart'], fromTemplate: true },
+      destination: { kind: 'Service', namespace: 'payments', name: 'payments', pods: ['payments/payments'] },
+      port: 443,
+      targetPort: 8443,
+      protocol: 'TCP',
+      egress: { allowed: true, isolated: false, policies: [] },
+      ingress: { allowed: true, isolated: true },
+    });
+    expect(out.ingress.policies[0]).toMatchObject({ namespace: 'payments', name: 'allow-cart', allowed: true, rule: 0 });
+  });
+
+  it('without --port checks every declared port, and exits 1 unless all are allowed', () => {
+    const r = run(['can-reach', ...SHOP, 'monitoring/sts/prometheus', 'payments/deploy/payments', '-o', 'json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.ports.map((p: { port: number; allowed: boolean }) => [p.port, p.allowed])).toEqual([
+      [8443, false],
+      [9090, true],
+    ]);
+    expect(out).toMatchObject({ allowed: false, port: 8443 });
+  });
+
+  it('reads manifests from stdin with -f -', () => {
+    const text = ['namespaces.yaml', 'shop.yaml', 'policies/shop.yaml'].map((f) => readFileSync(join(ROOT, 'examples/shop', f), 'utf8')).join('\n---\n');
+    const r = run(['can-reach', '-f', '-', 'default/deploy/frontend', 'ip:169.254.169.254', '--port', '80', '-o', 'yaml'], { input: text });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^allowed: true$/m);
+    expect(r.stdout).toContain('cloud instance metadata service');
+  });
+
+  it('rejects bad input with one line on stderr, exit 2 and no stack trace', () => {
+    expectOneLineError(run(['can-reach', ...SHOP, 'default/frontend', 'payments/deploy/payments']), /pod "frontend" not found in namespace default \(manifests examples\/shop\); did you mean default\/deploy\/frontend/);
+    expectOneLineError(run(['can-reach', ...SHOP, 'default/cronjob/x', 'payments/deploy/payments']), /unknown kind "cronjob"/);
+    expectOneLineError(run(['can-reach', ...SHOP, 'default/deploy/cart', 'payments/svc/payments', '--port', '8443']), /service payments\/payments has no port 8443; its ports: 443\/TCP \(https\)/);
+    expectOneLineError(run(['can-reach', ...SHOP, 'default/deploy/cart', 'payments/svc/payments', '--port', 'Not A Port']), /neither a port number nor a port name/);
+    expectOneLineError(run(['can-reach', '-f', 'examples/nope', 'a', 'b']), /cannot read examples\/nope: no such file or directory/);
+    expectOneLineError(run(['can-reach', '-f', '-', 'a', 'b'], { input: 'kind: Pod\nmetadata: [\n' }), /stdin: document 1: /);
+    expectOneLineError(run(['can-reach', ...SHOP, 'me', 'payments/deploy/payments']), /can-reach me needs/);
+  });
+
+  it('colours the verdict on a terminal, and not with NO_COLOR', () => {
+    const cmd = 'node bin/run.js can-reach -f examples/shop default/deploy/cart payments/svc/payments';
+    const tty = (env: Record<string, string>) => spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+    const coloured = tty({ NO_COLOR: '' });
+    expect(coloured.error).toBeUndefined();
+    expect(coloured.stdout).toContain('\u001b[32mALLOWED');
+    const plain = tty({ NO_COLOR: '1' });
+    expect(plain.stdout).toContain('ALLOWED');
+    expect(plain.stdout).not.toContain('\u001b[');
+  });
+});
+
+describe('kubectl np explain -f', () => {
+  it('traces every rule of every selecting policy for a connection', () => {
+    const r = run(['explain', ...SHOP, 'default/deploy/frontend', 'payments/svc/payments']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✗ #2 to IPs in 0.0.0.0/0 except 10.0.0.0/8 on TCP 80, TCP 443');
+    expect(r.stdout).toContain('✗ #0 from pods with app=cart in namespaces with team=shop on TCP port named https — default/frontend does not have app=cart');
+  });
+
+  it('renders a policy in plain English, with the IMDS warning', () => {
+    const r = run(['explain', ...SHOP, 'networkpolicy/frontend-egress', '-n', 'default']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('applies to  pods with app=frontend in namespace default');
+    expect(r.stdout).toMatch(/warning: egress rule #2 includes 169\.254\.169\.254/);
+  });
+
+  it("shows a workload's isolation, and -o json", () => {
+    const r = run(['explain', ...SHOP, 'payments/deploy/payments', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.isolation[0]).toMatchObject({ pods: ['payments/payments'], ingress: { isolated: true }, egress: { isolated: true } });
+    expect(out.isolation[0].ingress.policies).toEqual(['payments/allow-cart', 'payments/allow-prometheus', 'payments/default-deny']);
+  });
+
+  it('names a missing policy and where it looked', () => {
+    expectOneLineError(run(['explain', ...SHOP, 'networkpolicy/nope', '-n', 'payments']), /^error: networkpolicy "nope" not found in namespace payments \(manifests examples\/shop\)$/);
+    expectOneLineError(run(['explain', ...SHOP, 'networkpolicy/allow-cart']), /not found in namespace default \(manifests examples\/shop\); did you mean payments\/networkpolicy\/allow-cart\?/);
+  });
+});
+
+describe('kubectl np matrix -f', () => {
+  it('-o json is exactly {"verdicts":[{from,to,port,protocol,allowed}]} with NS/POD and ip:ADDR endpoints', () => {
+    const r = run(['matrix', ...SHOP, '--port', '8443', '--port', 'http', '--external', '169.254.169.254', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(['verdicts']);
+    for (const v of out.verdicts) {
+      expect(Object.keys(v)).toEqual(['from', 'to', 'port', 'protocol', 'allowed']);
+      expect(v.from).toMatch(/^([a-z0-9-]+\/[a-z0-9-]+|ip:169\.254\.169\.254)$/);
+    }
+    const find = (from: string, to: string, port: number | string) => out.verdicts.find((v: { from: string; to: string; port: unknown }) => v.from === from && v.to === to && v.port === port);
+    expect(find('default/cart', 'payments/payments', 8443)).toEqual({ from: 'default/cart', to: 'payments/payments', port: 8443, protocol: 'TCP', allowed: true });
+    expect(find('default/frontend', 'payments/payments', 8443).allowed).toBe(false);
+    expect(find('ip:169.254.169.254', 'default/frontend', 'http')).toMatchObject({ protocol: 'TCP', allowed: true });
+    // payments declares no "http" port: no verdict rather than a made-up one
+    expect(find('default/cart', 'payments/payments', 'http')).toBeUndefined();
+    // 5 workloads + 1 external, minus external→external, for port 8443
+    expect(out.verdicts.filter((v: { port: unknown }) => v.port === 8443)).toHaveLength(6 * 6 - 1);
+  });
+
+  it('draws allowed connections as dot and mermaid', () => {
+    const dot = run(['matrix', ...SHOP, '--port', '8443', '-o', 'dot']);
+    expect(dot.stdout).toMatch(/^digraph reachability \{/);
+    expect(dot.stdout).toContain('"default/cart" -> "payments/payments" [label="TCP 8443"];');
+    const mermaid = run(['matrix', ...SHOP, '--port', '8443', '-o', 'mermaid']);
+    expect(mermaid.stdout).toMatch(/^flowchart LR/);
+    expect(mermaid.stdout).toMatch(/n\d+ -->\|"TCP 8443"\| n\d+/);
+  });
+
+  it('prints a table with one row per endpoint', () => {
+    const r = run(['matrix', ...SHOP, '-n', 'default', '--port', '8080']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => /^\d+ /.test(l)).map((l) => l.split(/\s+/)[1])).toEqual(['default/cart', 'default/frontend']);
+  });
+
+  it('rejects a bad --external on one line', () => {
+    expectOneLineError(run(['matrix', ...SHOP, '--external', 'metadata.google.internal']), /--external metadata\.google\.internal is not an IP address/);
+  });
+});
