@@ -167,6 +167,8 @@ export interface ClusterSnapshot {
   policyEngines?: string[];
   /** the namespace that names without one refer to: the kubeconfig context's namespace (live reads); unset for manifests */
   defaultNamespace?: string;
+  /** what could not be read (forbidden lists) and what that means for the analysis; live reads only */
+  warnings?: string[];
 }
 
 export function emptySnapshot(source: string): ClusterSnapshot {
