@@ -176,6 +176,10 @@ describe('readLiveSnapshot', () => {
     expect(all.pods.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort()).toEqual(['kube-system/calico-node-x1', 'payments/api-0', 'shop/web-7d4b9-abcde']);
     expect(all.workloads.filter((w) => w.kind === 'DaemonSet').map((w) => w.metadata.name).sort()).toEqual(['calico-node', 'kube-proxy']);
     expect(server.requests.some((r) => r.path.startsWith('/api/v1/pods'))).toBe(true);
+
+    const typo = await readLiveSnapshot({ kubeconfig: admin, namespaces: ['shpo'] });
+    expect(typo.pods).toEqual([]);
+    expect(typo.warnings).toEqual(['namespace "shpo" does not exist']);
   });
 
   it('detects the NetworkPolicy engine from kube-system DaemonSets, and reports none when there is none', async () => {
