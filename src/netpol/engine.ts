@@ -266,11 +266,12 @@ export class PolicyEngine {
 
   private traceRule(rule: CompiledRule, policy: CompiledPolicy, other: Peer, traffic: Traffic, destinationPorts: ContainerPort[] | undefined, notes: TraceNotes): RuleTrace {
     let peerOk = !rule.peers;
+    let viaIpBlock = false;
     const misses: string[] = [];
     for (const peer of rule.peers ?? []) {
       if (this.peerMatches(peer, policy.namespace, other)) {
         peerOk = true;
-        if (peer.ipBlock && other.kind === 'pod') notes.ipBlockMatchedPod.add(peerName(other));
+        viaIpBlock = peer.ipBlock !== undefined && other.kind === 'pod';
         break;
       }
       misses.push(this.peerMismatch(peer, policy.namespace, other, notes));
@@ -282,6 +283,7 @@ export class PolicyEngine {
     if (!this.rulePortsMatch(rule, traffic, destinationPorts)) {
       return { index: rule.index, text: rule.text, matched: false, why: portMismatch(rule.ports!, traffic, destinationPorts) };
     }
+    if (viaIpBlock) notes.ipBlockMatchedPod.add(peerName(other));
     return { index: rule.index, text: rule.text, matched: true };
   }
 
@@ -303,14 +305,14 @@ export class PolicyEngine {
   traceSide(direction: Direction, subject: PodView, other: Peer, traffic: Traffic, notes: TraceNotes = newNotes()): SideTrace {
     const policies = this.policiesSelecting(subject, direction);
     const destinationPorts = destinationPortsOf(direction, subject, other);
-    const traces = policies.map((p) => this.tracePolicy(p, direction, other, traffic, destinationPorts, notes));
-    return {
-      direction,
-      subject: podName(subject),
-      isolated: traces.length > 0,
-      allowed: traces.length === 0 || traces.some((t) => t.allowed),
-      policies: traces,
-    };
+    const seen = newNotes();
+    const traces = policies.map((p) => this.tracePolicy(p, direction, other, traffic, destinationPorts, seen));
+    const allowed = traces.length === 0 || traces.some((t) => t.allowed);
+    // caveats only where they could change this side's answer: an ipBlock that admitted a pod, or one
+    // that could not be checked for lack of an IP when nothing else admitted the connection
+    if (allowed) for (const who of seen.ipBlockMatchedPod) notes.ipBlockMatchedPod.add(who);
+    else for (const who of seen.ipBlockUnknownIp) notes.ipBlockUnknownIp.add(who);
+    return { direction, subject: podName(subject), isolated: traces.length > 0, allowed, policies: traces };
   }
 
   /** The full answer with reasons: which policies select each end, which rule decided, and caveats. */

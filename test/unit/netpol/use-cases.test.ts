@@ -157,3 +157,32 @@ describe('explain summaries', () => {
     expect(cart.egress.isolated).toBe(false);
   });
 });
+
+describe('backends with different verdicts', () => {
+  const pod = (name: string, labels: Record<string, string>, ip: string) => ({
+    metadata: { namespace: 'shop', name, labels },
+    spec: { containers: [{ name: 'c', ports: [{ name: 'http', containerPort: 8080 }] }] },
+    status: { phase: 'Running', podIP: ip },
+  });
+  const snapshot: ClusterSnapshot = {
+    ...emptySnapshot('test'),
+    namespaces: [{ metadata: { name: 'shop' } }],
+    pods: [pod('client', { app: 'client' }, '10.0.0.1'), pod('api-1', { app: 'api', track: 'stable' }, '10.0.0.2'), pod('api-2', { app: 'api', track: 'canary' }, '10.0.0.3'), pod('api-3', { app: 'api', track: 'stable' }, '10.0.0.4')],
+    services: [{ metadata: { namespace: 'shop', name: 'api' }, spec: { selector: { app: 'api' }, ports: [{ port: 80, targetPort: 'http' }] } }],
+    networkPolicies: [{ metadata: { namespace: 'shop', name: 'canary-locked' }, spec: { podSelector: { matchLabels: { track: 'canary' } }, ingress: [] } }],
+  };
+  it('are reported per pod, replicas with the same labels grouped, and the answer is DENIED', async () => {
+    const { renderCanReach } = await import('../../../src/render/netpol-text.js');
+    const e = new PolicyEngine(snapshot);
+    const r = canReach(e, resolve({ ...snapshot }, 'shop/client'), resolve(snapshot, 'shop/svc/api'), {});
+    expect(r.allowed).toBe(false);
+    expect(r.connections.map((c) => [c.destinations, c.allowed])).toEqual([
+      [['shop/api-1', 'shop/api-3'], true],
+      [['shop/api-2'], false],
+    ]);
+    const text = renderCanReach({ colour: false }, r);
+    expect(text.split('\n')[0]).toBe('DENIED  shop/client → shop/svc/api  TCP 80 (→ 8080 at the pods)');
+    expect(text).toContain('TCP 80 differs between destination pods: allowed to shop/api-1, shop/api-3; denied to shop/api-2');
+    expect(text).toContain('shop/canary-locked: has no ingress rules');
+  });
+});
