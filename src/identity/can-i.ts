@@ -1,11 +1,12 @@
 // `kubectl np explain can-i`: the API server's verdict (SelfSubjectAccessReview, authoritative under
 // any authorizer) beside the binding → role → rule chain RBAC objects give for it, or the nearest misses.
-import type { KubeConfig } from '../cluster/kubeconfig.js';
+import { currentNamespace, loadKubeConfig, type KubeConfig } from '../cluster/kubeconfig.js';
+import { UsageError } from '../errors.js';
 import { authorize } from '../rbac/authorize.js';
 import { detectAuthorizerMode, type AuthorizerMode } from '../rbac/authorizer-mode.js';
 import type { AccessRequest, Grant, NearMiss, RbacObjects } from '../rbac/types.js';
 import { readRbacObjects, selfSubjectAccessReview, selfSubjectReview, type AccessReviewResult, type ClusterUser, type RbacReadResult } from '../cluster/reviews.js';
-import { describeRequest } from '../rbac/resources.js';
+import { describeRequest, parseAccessRequest } from '../rbac/resources.js';
 
 export interface RbacChain {
   allowed: boolean;
@@ -68,4 +69,23 @@ export async function canI(kc: KubeConfig, request: AccessRequest, parseNotes: s
   const notes = [...parseNotes];
   if (!ctx.user) notes.push(`cannot show the RBAC chain: ${ctx.userUnavailable ?? 'the API server did not say who you are'}`);
   return { ...explanation, ...(ctx.user ? { user: ctx.user } : {}), notes };
+}
+
+export interface CanIInput {
+  kubeconfig?: string;
+  context?: string;
+  verb: string;
+  target: string;
+  namespace?: string;
+  allNamespaces?: boolean;
+  subresource?: string;
+}
+
+/** The use-case behind `kubectl np explain can-i`. */
+export async function runCanI(input: CanIInput): Promise<CanIReport> {
+  if (input.allNamespaces && input.namespace) throw new UsageError('-n and -A do not combine');
+  const kc = loadKubeConfig({ kubeconfig: input.kubeconfig, context: input.context });
+  const namespace = input.allNamespaces ? '' : (input.namespace ?? currentNamespace(kc));
+  const parsed = parseAccessRequest({ verb: input.verb, target: input.target, namespace, subresource: input.subresource });
+  return canI(kc, parsed.request, parsed.notes);
 }

@@ -1,12 +1,12 @@
 // `kubectl np whoami`: who the API server thinks I am, what my token says, and which RBAC bindings
 // that gives me — or, with --as-pod, the same for a workload's service account.
-import type { KubeConfig } from '../cluster/kubeconfig.js';
-import { UnreachableError } from '../errors.js';
-import type { PolicyRule } from '../model/k8s.js';
+import { currentNamespace, loadKubeConfig, type KubeConfig } from '../cluster/kubeconfig.js';
+import { loadSnapshot } from '../cluster/index.js';
+import { UnreachableError, UsageError } from '../errors.js';
 import { authorize } from '../rbac/authorize.js';
 import { detectAuthorizerMode, type AuthorizerMode } from '../rbac/authorizer-mode.js';
-import { bindingsForUser, type BoundRole } from '../rbac/bindings.js';
-import type { AccessRequest, ObjectRef, RbacObjects, UserInfo } from '../rbac/types.js';
+import { bindingsReport, type WhoamiBinding } from './bindings.js';
+import type { AccessRequest } from '../rbac/types.js';
 import {
   currentBearerToken,
   readRbacObjects,
@@ -17,18 +17,10 @@ import {
   type SelfSubjectReviewVersion,
 } from '../cluster/reviews.js';
 import { decodeJwtPayload, identityFromClaims, secondsUntilExpiry, type TokenIdentity } from './claims.js';
-import { describeCredential, type CredentialSource } from './credential.js';
+import { describeCredential, kubectlNpExecOf, type CredentialSource } from './credential.js';
+import { graphAccessFor } from './graph-token.js';
+import { podIdentity, type PodIdentityReport } from './pod-identity.js';
 import { resolveGroups, type DirectoryGroup, type GraphOptions } from './graph.js';
-
-export interface WhoamiBinding {
-  binding: ObjectRef;
-  /** how the binding names you: User "x", Group "y", ServiceAccount ns/name */
-  via: { kind: string; name: string; namespace?: string }[];
-  role: ObjectRef;
-  roleFound: boolean;
-  summary: string;
-  rules: (PolicyRule & { aggregatedFrom?: string })[];
-}
 
 export interface GroupView extends DirectoryGroup {
   /** whether the API server's group list contains this ID (possibly behind a groups prefix) */
@@ -61,26 +53,11 @@ export interface WhoamiOptions {
   graph?: GraphOptions;
 }
 
-function toWhoamiBinding(b: BoundRole): WhoamiBinding {
-  return {
-    binding: b.binding,
-    via: b.subjects.map((s) => ({ kind: s.kind, name: s.name, ...(s.namespace ? { namespace: s.namespace } : {}) })),
-    role: b.role,
-    roleFound: b.roleFound,
-    summary: b.summary,
-    rules: b.rules.map((r) => (r.origin.name !== b.role.name ? { ...r.rule, aggregatedFrom: r.origin.name } : r.rule)),
-  };
-}
-
 /** Does the API server's group list contain this Entra object ID, with or without a groups prefix? */
 function seenBy(user: ClusterUser | undefined, id: string): boolean | undefined {
   if (!user) return undefined;
   const lower = id.toLowerCase();
   return user.groups.some((g) => g.toLowerCase().endsWith(lower));
-}
-
-export function bindingsReport(rbac: RbacObjects, user: UserInfo): WhoamiBinding[] {
-  return bindingsForUser(rbac, user).map(toWhoamiBinding);
 }
 
 export async function whoami(kc: KubeConfig, options: WhoamiOptions): Promise<WhoamiReport> {
@@ -153,4 +130,43 @@ export async function whoami(kc: KubeConfig, options: WhoamiOptions): Promise<Wh
     authorization,
     notes,
   };
+}
+
+export interface WhoamiInput {
+  kubeconfig?: string;
+  context?: string;
+  /** -n: the namespace for --as-pod names and the authorizer probe (default: the context's) */
+  namespace?: string;
+  /** fetch the full group list from Microsoft Graph */
+  resolveGroups?: boolean;
+  graphUrl?: string;
+  /** --as-pod: a pod or workload whose identity to show instead of mine */
+  asPod?: string;
+  env?: NodeJS.ProcessEnv;
+  debug?: (text: string) => void;
+}
+
+export type WhoamiResult = { kind: 'user'; report: WhoamiReport } | { kind: 'pod'; report: PodIdentityReport };
+
+/** The use-case behind `kubectl np whoami`: load the context, then my identity or the pod's. */
+export async function runWhoami(input: WhoamiInput): Promise<WhoamiResult> {
+  const kc = loadKubeConfig({ kubeconfig: input.kubeconfig, context: input.context });
+  const namespace = input.namespace ?? currentNamespace(kc);
+  if (input.asPod) {
+    if (input.resolveGroups) throw new UsageError('--resolve-groups is about your own token; it does not combine with --as-pod');
+    const [snapshot, rbacRead] = await Promise.all([
+      loadSnapshot({ kubeconfig: input.kubeconfig, context: input.context, namespaces: [namespace] }),
+      readRbacObjects(kc, [namespace]),
+    ]);
+    return { kind: 'pod', report: { ...podIdentity(snapshot, rbacRead, input.asPod, namespace), context: kc.getCurrentContext() } };
+  }
+  let graph: GraphOptions | undefined;
+  if (input.resolveGroups) {
+    const exec = kubectlNpExecOf(kc.getCurrentUser());
+    if (!exec) {
+      throw new UsageError(`--resolve-groups needs a Microsoft Graph token from the account you signed in with, which kubectl-np has only for contexts using kubectl-np get-token (convert this one with: kubectl np setup --context ${kc.getCurrentContext()})`);
+    }
+    graph = graphAccessFor({ args: exec.args, env: { ...(input.env ?? process.env), ...exec.env }, graphUrl: input.graphUrl, context: kc.getCurrentContext(), debug: input.debug });
+  }
+  return { kind: 'user', report: await whoami(kc, { namespace, graph }) };
 }

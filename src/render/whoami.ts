@@ -1,6 +1,8 @@
 // Human output of `kubectl np whoami`: three short sections (the API server's view, the token's
 // claims, the bindings) readable at a glance; -o json|yaml print the report object as is.
-import type { WhoamiBinding, WhoamiReport } from '../identity/whoami.js';
+import type { WhoamiBinding } from '../identity/bindings.js';
+import type { WhoamiReport } from '../identity/whoami.js';
+import type { PodIdentityReport } from '../identity/pod-identity.js';
 import { describeCredentialSource } from '../identity/credential.js';
 import { describeRef } from '../rbac/summary.js';
 
@@ -116,4 +118,37 @@ export function renderAuthorization(a: NonNullable<WhoamiReport['authorization']
   }
   for (const e of a.evidence) out.push(`${INDENT}- ${e}`);
   return out;
+}
+
+export function renderPodIdentity(r: PodIdentityReport): string {
+  const out: string[] = [];
+  const what = r.target.kind === 'Pod' ? `pod ${r.target.namespace}/${r.target.name}` : `${r.target.kind} ${r.target.namespace}/${r.target.name} (pod template)`;
+  out.push(...rows([
+    ['Context', r.context],
+    ['Workload', what],
+    ['Service account', `${r.serviceAccount.namespace}/${r.serviceAccount.name}${r.serviceAccount.found ? '' : ' (not found)'}`],
+    ['Username', r.user.username],
+    ['Groups', list(r.user.groups)],
+  ]));
+  out.push('');
+  if (r.workloadIdentity) {
+    const wi = r.workloadIdentity;
+    out.push('Entra workload identity (azure.workload.identity)');
+    out.push(...rows([
+      ['Client ID', wi.clientId ?? '(not annotated)'],
+      ['Tenant', wi.tenantId],
+      ['Pod opted in', wi.podOptedIn ? 'yes' : 'no'],
+    ]));
+    if (wi.problem) out.push(`${INDENT}! ${wi.problem}`);
+  } else {
+    out.push('Entra workload identity: none (no azure.workload.identity/client-id on the service account)');
+  }
+  out.push('');
+  out.push(...renderBindings(r.bindings, r.rbacGaps));
+  out.push('');
+  out.push(`NetworkPolicies selecting it (${r.networkPolicies.length})`);
+  if (r.networkPolicies.length === 0) out.push(`${INDENT}(none: not isolated, all ingress and egress allowed)`);
+  for (const p of r.networkPolicies) out.push(`${INDENT}${p.namespace}/${p.name}   ${p.directions.join(', ')}   (${p.appliesTo})`);
+  for (const note of r.notes) out.push(`Note: ${note}`);
+  return out.join('\n') + '\n';
 }

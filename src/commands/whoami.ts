@@ -1,0 +1,50 @@
+import { Flags } from '@oclif/core';
+import { stringify } from 'yaml';
+import { BaseCommand, clusterFlags, outputFlag } from '../cli/base.js';
+import { runWhoami } from '../identity/whoami.js';
+import { renderPodIdentity, renderWhoami } from '../render/whoami.js';
+import { redact } from '../redact.js';
+
+export default class Whoami extends BaseCommand {
+  static override summary = 'Who the API server thinks you are, what your token says, and which RBAC bindings that gives you';
+  static override description = `Three views side by side:
+  the API server's (SelfSubjectReview: username and groups after its OIDC prefixes — what RBAC matches),
+  your token's (claims decoded locally, never verified or printed: upn, oid, tenant, issuer, audience, expiry, groups, overage),
+  and the ClusterRoleBindings/RoleBindings that name your user, your groups or system:authenticated, with a one-line summary of each role.
+It also says when a webhook authorizer (AKS Azure RBAC) answers alongside RBAC: then bindings are not the whole story and \`explain can-i\` is authoritative.
+--resolve-groups fetches your full group list from Microsoft Graph (for tokens past the 200-group overage), using the account of a kubectl-np exec entry.
+--as-pod shows a workload's identity instead: its service account, Entra workload identity client id, RBAC bindings and the NetworkPolicies selecting it.`;
+
+  static override examples = [
+    '<%= config.bin %> whoami',
+    '<%= config.bin %> whoami --context aks-prod --resolve-groups',
+    '<%= config.bin %> whoami --as-pod pod/api-7c9d-x2x4z -n shop',
+    '<%= config.bin %> whoami --as-pod deploy/payments -n payments -o yaml',
+    '<%= config.bin %> whoami -o json | jq -r .apiServer.user.groups[]',
+  ];
+
+  static override flags = {
+    ...clusterFlags,
+    namespace: Flags.string({ char: 'n', description: 'namespace for --as-pod (default: the context namespace)' }),
+    'resolve-groups': Flags.boolean({ description: 'fetch your groups from Microsoft Graph (getMemberObjects), with display names where permitted', default: false }),
+    'graph-url': Flags.string({ description: 'Microsoft Graph base URL (default: from the sign-in cloud, e.g. https://graph.microsoft.com)' }),
+    'as-pod': Flags.string({ description: "show a pod's (or workload's) identity instead: [NAMESPACE/]pod/NAME, deploy/NAME, …" }),
+    output: outputFlag(['text', 'json', 'yaml'], 'text'),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Whoami);
+    const result = await runWhoami({
+      kubeconfig: flags.kubeconfig,
+      context: flags.context,
+      namespace: flags.namespace,
+      resolveGroups: flags['resolve-groups'],
+      graphUrl: flags['graph-url'],
+      asPod: flags['as-pod'],
+      debug: this.debugEnabled ? (text) => process.stderr.write(`debug: ${redact(text)}\n`) : undefined,
+    });
+    if (flags.output === 'json') process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
+    else if (flags.output === 'yaml') process.stdout.write(stringify(result.report));
+    else process.stdout.write(result.kind === 'pod' ? renderPodIdentity(result.report) : renderWhoami(result.report));
+  }
+}

@@ -1,0 +1,121 @@
+// `whoami --as-pod`: a workload's identity instead of mine — its service account, the Entra workload
+// identity that account federates to, what RBAC gives it, and which NetworkPolicies select the pod.
+import type { ClusterSnapshot, Pod, PodSpec, Workload } from '../model/k8s.js';
+import { PolicyEngine } from '../netpol/engine.js';
+import { describeSubject as describePolicySubject } from '../netpol/describe.js';
+import { parseEndpoint } from '../netpol/endpoints.js';
+import { podView, templateView } from '../netpol/views.js';
+import type { PodView } from '../netpol/types.js';
+import { serviceAccountUser } from '../rbac/subjects.js';
+import type { RbacObjects, UserInfo } from '../rbac/types.js';
+import { UsageError } from '../errors.js';
+import { bindingsReport, type WhoamiBinding } from './bindings.js';
+
+/** Azure Workload Identity: the SA annotation names the Entra app; the pod label opts the pod in to token injection. */
+export const WI_CLIENT_ID = 'azure.workload.identity/client-id';
+export const WI_TENANT_ID = 'azure.workload.identity/tenant-id';
+export const WI_USE_LABEL = 'azure.workload.identity/use';
+
+export interface WorkloadIdentity {
+  clientId?: string;
+  tenantId?: string;
+  /** the pod carries azure.workload.identity/use=true, so the webhook injects the federated token */
+  podOptedIn: boolean;
+  /** what is missing for the pod to get an Entra token, when something is */
+  problem?: string;
+}
+
+export interface PodIdentityReport {
+  context: string;
+  target: { kind: string; namespace: string; name: string; fromTemplate: boolean };
+  serviceAccount: { namespace: string; name: string; found: boolean; annotations?: Record<string, string> };
+  /** the identity the API server gives the pod's token */
+  user: UserInfo;
+  workloadIdentity?: WorkloadIdentity;
+  bindings: WhoamiBinding[];
+  rbacGaps: string[];
+  networkPolicies: { namespace: string; name: string; directions: ('ingress' | 'egress')[]; appliesTo: string }[];
+  notes: string[];
+}
+
+interface Target {
+  kind: string;
+  namespace: string;
+  name: string;
+  spec: PodSpec;
+  labels: Record<string, string>;
+  view: PodView;
+  fromTemplate: boolean;
+}
+
+function findTarget(snapshot: ClusterSnapshot, input: string, defaultNamespace: string): Target {
+  const spec = parseEndpoint(input);
+  if (spec.kind === 'ip' || spec.kind === 'Service') {
+    throw new UsageError(`--as-pod takes a pod or a workload (pod/NAME, deploy/NAME, …), not ${input}`);
+  }
+  const namespace = spec.namespace ?? defaultNamespace;
+  if (spec.kind === 'Pod') {
+    const pod: Pod | undefined = snapshot.pods.find((p) => p.metadata.name === spec.name && (p.metadata.namespace ?? 'default') === namespace);
+    if (!pod) throw new UsageError(`pod ${namespace}/${spec.name} not found`);
+    return { kind: 'Pod', namespace, name: spec.name, spec: pod.spec, labels: pod.metadata.labels ?? {}, view: podView(pod), fromTemplate: false };
+  }
+  const workload: Workload | undefined = snapshot.workloads.find((w) => w.kind === spec.kind && w.metadata.name === spec.name && (w.metadata.namespace ?? 'default') === namespace);
+  if (!workload) throw new UsageError(`${spec.kind} ${namespace}/${spec.name} not found`);
+  return {
+    kind: workload.kind,
+    namespace,
+    name: spec.name,
+    spec: workload.spec.template.spec,
+    labels: workload.spec.template.metadata?.labels ?? {},
+    view: templateView(workload),
+    fromTemplate: true,
+  };
+}
+
+function workloadIdentityOf(annotations: Record<string, string>, labels: Record<string, string>): WorkloadIdentity | undefined {
+  const clientId = annotations[WI_CLIENT_ID];
+  const tenantId = annotations[WI_TENANT_ID];
+  const podOptedIn = labels[WI_USE_LABEL] === 'true';
+  if (!clientId && !podOptedIn) return undefined;
+  const problem = !podOptedIn
+    ? `the pod lacks the label ${WI_USE_LABEL}: "true", so no Entra token is injected`
+    : !clientId
+      ? `the service account lacks the annotation ${WI_CLIENT_ID}; the workload must set AZURE_CLIENT_ID itself`
+      : undefined;
+  return { ...(clientId ? { clientId } : {}), ...(tenantId ? { tenantId } : {}), podOptedIn, ...(problem ? { problem } : {}) };
+}
+
+/** Pure: the pod identity report from a snapshot of the pod's namespace and the cluster's RBAC objects. */
+export function podIdentity(snapshot: ClusterSnapshot, rbac: { rbac: RbacObjects; gaps: string[] }, input: string, defaultNamespace: string): PodIdentityReport {
+  const target = findTarget(snapshot, input, defaultNamespace);
+  const saName = target.spec.serviceAccountName || 'default';
+  const sa = snapshot.serviceAccounts.find((s) => s.metadata.name === saName && (s.metadata.namespace ?? 'default') === target.namespace);
+  const annotations = sa?.metadata.annotations ?? {};
+  const user = serviceAccountUser(target.namespace, saName);
+  const notes: string[] = [];
+  if (!sa) notes.push(`service account ${target.namespace}/${saName} was not found (or could not be read)`);
+  if (target.fromTemplate) notes.push(`no pod of ${target.kind} ${target.name} was read: showing its pod template`);
+
+  const engine = new PolicyEngine(snapshot);
+  const byName = new Map<string, PodIdentityReport['networkPolicies'][number]>();
+  for (const direction of ['ingress', 'egress'] as const) {
+    for (const p of engine.policiesSelecting(target.view, direction)) {
+      const key = `${p.namespace}/${p.name}`;
+      const entry = byName.get(key) ?? { namespace: p.namespace, name: p.name, directions: [], appliesTo: describePolicySubject(p.policy) };
+      entry.directions.push(direction);
+      byName.set(key, entry);
+    }
+  }
+  const workloadIdentity = workloadIdentityOf(annotations, target.labels);
+  return {
+    context: snapshot.source,
+    target: { kind: target.kind, namespace: target.namespace, name: target.name, fromTemplate: target.fromTemplate },
+    serviceAccount: { namespace: target.namespace, name: saName, found: !!sa, ...(Object.keys(annotations).length ? { annotations } : {}) },
+    user,
+    ...(workloadIdentity ? { workloadIdentity } : {}),
+    bindings: bindingsReport(rbac.rbac, user),
+    rbacGaps: rbac.gaps,
+    networkPolicies: [...byName.values()],
+    notes,
+  };
+}

@@ -1,0 +1,181 @@
+// whoami and explain can-i as users run them: the built CLI (node bin/run.js) in a child process
+// against the API server double, checking output, exit codes (0 yes, 1 no, 2 bad input, 3 unreachable)
+// and that no token is ever printed. The last test goes all the way: a kubectl-np exec entry signed in
+// at the Entra emulator, OIDC validation at the API server, and --resolve-groups through Graph.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AKS_SERVER_ID, startEntraEmulator, type EntraEmulator } from '../../support/entra-emulator/index.js';
+import { startTestApiServer, type TestApiServer } from '../../support/apiserver/index.js';
+import { requireFreshBuild, repoRoot } from '../auth/dist.js';
+import { approveFromStderr, isolatedEnv, runCli } from '../auth/cli.js';
+import { ADMINS, DEVS, rbacReaderObjects, shopObjects } from './fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'np-identity-cli-'));
+let server: TestApiServer;
+const STATIC = 'alice-static-token-0123456789';
+const kubeconfig = join(dir, 'static.yaml');
+
+const run = (args: string[], env: NodeJS.ProcessEnv = isolatedEnv()) => runCli(args, { env: { ...env, NO_COLOR: '1' } });
+
+beforeAll(async () => {
+  requireFreshBuild();
+  server = await startTestApiServer({
+    staticTokens: { [STATIC]: { username: 'alice@contoso.example', groups: [DEVS, 'readers'] } },
+    objects: [
+      ...shopObjects(),
+      ...rbacReaderObjects('readers'),
+      // --as-pod reads the pod's namespace like every analysis command: pods, service accounts, policies
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [{ apiGroups: ['', 'apps', 'batch', 'networking.k8s.io'], resources: ['*'], verbs: ['get', 'list'] }] },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'readers-read' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'reader' }, subjects: [{ kind: 'Group', name: 'readers' }] },
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'api', namespace: 'shop', annotations: { 'azure.workload.identity/client-id': '5a1d2c3b-0000-4000-8000-0000000000c1' } } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api-0', namespace: 'shop', labels: { app: 'api', 'azure.workload.identity/use': 'true' } }, spec: { serviceAccountName: 'api', containers: [{ name: 'api', ports: [{ containerPort: 8080 }] }] }, status: { phase: 'Running', podIP: '10.0.0.5' } },
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api-ingress', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: {} }] }] } },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'api-reads-config', namespace: 'shop' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view-pods' }, subjects: [{ kind: 'ServiceAccount', name: 'api', namespace: 'shop' }] },
+    ],
+  });
+  server.writeKubeconfig(kubeconfig, { context: 'shop', namespace: 'shop', user: { token: STATIC } });
+});
+afterAll(() => server?.close());
+
+describe('kubectl np whoami', () => {
+  it('prints the three views and never the token', async () => {
+    const r = await run(['whoami', '--kubeconfig', kubeconfig]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('API server sees you as (SelfSubjectReview, authentication.k8s.io/v1)');
+    expect(r.stdout).toContain('Username  alice@contoso.example');
+    expect(r.stdout).toContain('RoleBinding shop/devs-debug → ClusterRole debugger');
+    expect(r.stdout + r.stderr).not.toContain(STATIC);
+  });
+
+  it('-o json is a stable object', async () => {
+    const r = await run(['whoami', '--kubeconfig', kubeconfig, '-o', 'json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(Object.keys(report)).toEqual(['context', 'server', 'credential', 'apiServer', 'tokenNote', 'bindings', 'rbacGaps', 'authorization', 'notes']);
+    expect(report.apiServer.user.username).toBe('alice@contoso.example');
+    expect(report.credential).toEqual({ kind: 'token' });
+  });
+
+  it('--as-pod shows the workload identity, its RBAC and the policies selecting it', async () => {
+    const r = await run(['whoami', '--kubeconfig', kubeconfig, '--as-pod', 'pod/api-0']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Username         system:serviceaccount:shop:api');
+    expect(r.stdout).toContain('Client ID     5a1d2c3b-0000-4000-8000-0000000000c1');
+    expect(r.stdout).toContain('Pod opted in  yes');
+    expect(r.stdout).toContain('RoleBinding shop/api-reads-config → ClusterRole view-pods   via ServiceAccount shop/api');
+    // every service account in shop is bound through the group system:serviceaccounts:shop
+    expect(r.stdout).toContain('ClusterRoleBinding all-sa-view → ClusterRole view-pods   via Group system:serviceaccounts:shop');
+    expect(r.stdout).toContain('shop/api-ingress   ingress   (pods with app=api in namespace shop)');
+    const json = JSON.parse((await run(['whoami', '--kubeconfig', kubeconfig, '--as-pod', 'shop/pod/api-0', '-o', 'json'])).stdout);
+    expect(json.workloadIdentity).toEqual({ clientId: '5a1d2c3b-0000-4000-8000-0000000000c1', podOptedIn: true });
+    expect(json.networkPolicies).toEqual([{ namespace: 'shop', name: 'api-ingress', directions: ['ingress'], appliesTo: 'pods with app=api in namespace shop' }]);
+  });
+
+  it('bad input is one line and exit 2', async () => {
+    const r = await run(['whoami', '--kubeconfig', kubeconfig, '--as-pod', 'svc/api']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual(['error: --as-pod takes a pod or a workload (pod/NAME, deploy/NAME, …), not svc/api']);
+    const missing = await run(['whoami', '--kubeconfig', kubeconfig, '--as-pod', 'pod/nope']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('pod shop/nope not found');
+    const noGraph = await run(['whoami', '--kubeconfig', kubeconfig, '--resolve-groups']);
+    expect(noGraph.code).toBe(2);
+    expect(noGraph.stderr).toContain('--resolve-groups needs a Microsoft Graph token');
+  });
+
+  it('an unreachable cluster is exit 3', async () => {
+    const dead = join(dir, 'dead.yaml');
+    writeFileSync(dead, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:9"}}]\nusers: [{name: u, user: {token: ${STATIC}}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`);
+    const r = await run(['whoami', '--kubeconfig', dead]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^error: cannot reach the API server https:\/\/127\.0\.0\.1:9/);
+    expect(r.stderr).not.toContain(STATIC);
+  });
+});
+
+describe('kubectl np explain can-i', () => {
+  it('yes: exit 0 with the granting chain', async () => {
+    const r = await run(['explain', 'can-i', 'create', 'pods/web', '--subresource', 'portforward', '--kubeconfig', kubeconfig]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('yes — create pods/portforward "web" in namespace shop as alice@contoso.example');
+    expect(r.stdout).toContain('Granted by');
+  });
+
+  it('no: exit 1 with the nearest misses', async () => {
+    const r = await run(['explain', 'can-i', 'delete', 'deploy/web', '-n', 'shop', '--kubeconfig', kubeconfig]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('no — delete deployments.apps "web" in namespace shop');
+    expect(r.stdout).toContain('✗ the rule allows verbs get, update, patch, not "delete"');
+  });
+
+  it('-o json carries the verdict and the chain', async () => {
+    const r = await run(['explain', 'can-i', 'get', 'secrets/db', '-n', 'payments', '-o', 'json', '--kubeconfig', kubeconfig]);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json).toMatchObject({ allowed: true, request: { kind: 'resource', verb: 'get', resource: 'secrets', name: 'db', namespace: 'payments' } });
+    expect(json.rbac.grants.map((g: { binding: unknown }) => g.binding)).toEqual([
+      { kind: 'ClusterRoleBinding', name: 'readers-read' },
+      { kind: 'RoleBinding', name: 'alice-db-secret', namespace: 'payments' },
+    ]);
+  });
+
+  it('bad input is one line and exit 2', async () => {
+    const r = await run(['explain', 'can-i', 'get', 'pods/a/log', '--kubeconfig', kubeconfig]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('use RESOURCE/NAME, and --subresource for a subresource');
+  });
+});
+
+describe('whoami through a kubectl-np exec entry (Entra emulator → OIDC API server → Graph)', () => {
+  let emu: EntraEmulator;
+  let oidcServer: TestApiServer;
+  beforeAll(async () => {
+    emu = await startEntraEmulator({ users: [{ username: 'many@contoso.example', groups: [DEVS, ADMINS, ...Array.from({ length: 205 }, (_, i) => `7e57${String(i).padStart(4, '0')}-0000-4000-8000-000000000000`)] }], deviceCodeIntervalSeconds: 0.05 });
+    (emu as unknown as { addGroup(g: { id: string; displayName: string }): void }).addGroup({ id: DEVS, displayName: 'shop-developers' });
+    oidcServer = await startTestApiServer({
+      oidc: { issuerUrl: emu.issuer(), audience: AKS_SERVER_ID, usernameClaim: 'upn', usernamePrefix: '-', caPem: emu.caPem },
+      objects: [...shopObjects(), ...rbacReaderObjects('system:authenticated')],
+    });
+  });
+  afterAll(async () => {
+    await oidcServer?.close();
+    await emu?.close();
+  });
+
+  it('signs in once, then whoami shows the overage and resolves the groups from Graph', async () => {
+    const env = isolatedEnv({ NODE_EXTRA_CA_CERTS: emu.caFile });
+    // a kubectl-np on PATH, as kubectl's exec plugin lookup needs
+    const bin = mkdtempSync(join(tmpdir(), 'np-bin-'));
+    writeFileSync(join(bin, 'kubectl-np'), `#!/bin/sh\nexec "${process.execPath}" "${join(repoRoot, 'bin/run.js')}" "$@"\n`);
+    chmodSync(join(bin, 'kubectl-np'), 0o755);
+    env.PATH = `${bin}:${env.PATH}`;
+    const tokenArgs = ['--tenant-id', emu.tenantId, '--authority-host', emu.authorityHost];
+    const file = join(dir, 'exec.yaml');
+    oidcServer.writeKubeconfig(file, { context: 'aks', namespace: 'shop', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'kubectl-np', args: ['get-token', ...tokenArgs], interactiveMode: 'IfAvailable' } } });
+
+    const login = await runCli(['login', '--kubeconfig', file, '--context', 'aks'], { env, onStderr: approveFromStderr((code) => emu.approveDeviceCode(code, 'many@contoso.example')) });
+    expect(login.code, login.stderr).toBe(0);
+
+    const plain = await run(['whoami', '--kubeconfig', file, '-o', 'json'], env);
+    expect(plain.code, plain.stderr).toBe(0);
+    const report = JSON.parse(plain.stdout);
+    expect(report.credential).toEqual({ kind: 'exec', command: 'kubectl-np', helper: 'kubectl-np' });
+    expect(report.apiServer.user.username).toBe('many@contoso.example');
+    expect(report.token.overage.kind).toBe('claim-sources');
+    expect(report.notes.join('\n')).toContain('--resolve-groups');
+
+    const before = emu.requests.length;
+    const resolved = await run(['whoami', '--kubeconfig', file, '--resolve-groups', '--graph-url', emu.graphUrl], env);
+    expect(resolved.code, resolved.stderr).toBe(0);
+    expect(resolved.stdout).toContain('Groups from Microsoft Graph (207)');
+    expect(resolved.stdout).toContain(`${DEVS}  shop-developers   (not seen by the API server)`);
+    // the Graph token came silently from the cached account: a refresh-token grant, no new sign-in
+    const calls = emu.requests.slice(before);
+    expect(calls.filter((c) => c.endpoint === 'token').map((c) => c.grantType)).toEqual(['refresh_token']);
+    expect(calls.filter((c) => c.endpoint === 'graph').map((c) => c.path)).toEqual(['/graph/v1.0/me/getMemberObjects', '/graph/v1.0/directoryObjects/getByIds']);
+    expect(resolved.stdout + resolved.stderr).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
+  });
+});

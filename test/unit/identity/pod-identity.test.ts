@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { emptySnapshot, type ClusterSnapshot } from '../../../src/model/k8s.js';
+import { podIdentity } from '../../../src/identity/pod-identity.js';
+import { UsageError } from '../../../src/errors.js';
+
+function snapshot(podLabels: Record<string, string>, saAnnotations: Record<string, string> = {}): ClusterSnapshot {
+  return {
+    ...emptySnapshot('test'),
+    namespaces: [{ metadata: { name: 'shop' } }],
+    pods: [{ metadata: { name: 'api-0', namespace: 'shop', labels: podLabels }, spec: { serviceAccountName: 'api', containers: [{ name: 'c' }] } }],
+    serviceAccounts: [{ metadata: { name: 'api', namespace: 'shop', annotations: saAnnotations } }],
+    workloads: [
+      { kind: 'Deployment', metadata: { name: 'worker', namespace: 'shop' }, spec: { template: { metadata: { labels: { app: 'worker' } }, spec: { containers: [{ name: 'c' }] } } } },
+    ],
+    networkPolicies: [
+      { metadata: { name: 'deny-all', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } },
+      { metadata: { name: 'api-in', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'api' } }, ingress: [{}] } },
+      { metadata: { name: 'elsewhere', namespace: 'other' }, spec: { podSelector: {} } },
+    ],
+  };
+}
+const noRbac = { rbac: { roles: [], roleBindings: [] }, gaps: [] };
+
+describe('podIdentity', () => {
+  it('uses the pod service account and its workload identity annotation', () => {
+    const r = podIdentity(snapshot({ app: 'api', 'azure.workload.identity/use': 'true' }, { 'azure.workload.identity/client-id': 'cid', 'azure.workload.identity/tenant-id': 'tid' }), noRbac, 'pod/api-0', 'shop');
+    expect(r.user).toEqual({ username: 'system:serviceaccount:shop:api', groups: ['system:serviceaccounts', 'system:serviceaccounts:shop', 'system:authenticated'] });
+    expect(r.workloadIdentity).toEqual({ clientId: 'cid', tenantId: 'tid', podOptedIn: true });
+    expect(r.networkPolicies).toEqual([
+      { namespace: 'shop', name: 'api-in', directions: ['ingress'], appliesTo: 'pods with app=api in namespace shop' },
+      { namespace: 'shop', name: 'deny-all', directions: ['ingress', 'egress'], appliesTo: 'every pod in namespace shop' },
+    ]);
+  });
+
+  it('says what is missing for workload identity to work', () => {
+    expect(podIdentity(snapshot({ app: 'api' }, { 'azure.workload.identity/client-id': 'cid' }), noRbac, 'api-0', 'shop').workloadIdentity?.problem).toContain('lacks the label azure.workload.identity/use');
+    expect(podIdentity(snapshot({ 'azure.workload.identity/use': 'true' }), noRbac, 'api-0', 'shop').workloadIdentity?.problem).toContain('lacks the annotation azure.workload.identity/client-id');
+    expect(podIdentity(snapshot({}), noRbac, 'api-0', 'shop').workloadIdentity).toBeUndefined();
+  });
+
+  it('reads a workload through its pod template and the default service account', () => {
+    const r = podIdentity(snapshot({}), noRbac, 'deploy/worker', 'shop');
+    expect(r.target).toEqual({ kind: 'Deployment', namespace: 'shop', name: 'worker', fromTemplate: true });
+    expect(r.serviceAccount).toEqual({ namespace: 'shop', name: 'default', found: false });
+    expect(r.notes.join(' ')).toContain('pod template');
+  });
+
+  it('rejects what is not a pod or workload', () => {
+    expect(() => podIdentity(snapshot({}), noRbac, 'svc/api', 'shop')).toThrow(UsageError);
+    expect(() => podIdentity(snapshot({}), noRbac, 'ip:10.0.0.1', 'shop')).toThrow(UsageError);
+    expect(() => podIdentity(snapshot({}), noRbac, 'pod/missing', 'shop')).toThrow(/not found/);
+  });
+});
