@@ -25,7 +25,9 @@ export function renderNearMiss(m: NearMiss, indent = INDENT): string[] {
 /** The chain (or misses) and any authorizer caveat, for one access question. */
 export function renderExplanationBody(e: AccessExplanation, indent = INDENT): string[] {
   const out: string[] = [];
-  const reason = e.review.reason ? ` (${e.review.reason})` : '';
+  // RBAC's own reason repeats the chain printed below it; other authorizers' reasons are the only explanation
+  const repeatsChain = e.review.reason?.startsWith('RBAC:') && (e.rbac?.grants.length ?? 0) > 0;
+  const reason = e.review.reason && !repeatsChain ? ` (${e.review.reason})` : '';
   out.push(`${indent}API server: ${e.allowed ? 'allowed' : e.review.denied ? 'denied explicitly' : 'not allowed'}${reason}`);
   if (e.review.evaluationError) out.push(`${indent}evaluation error: ${e.review.evaluationError}`);
   const rbac = e.rbac;

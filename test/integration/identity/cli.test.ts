@@ -31,6 +31,7 @@ beforeAll(async () => {
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'readers-read' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'reader' }, subjects: [{ kind: 'Group', name: 'readers' }] },
       { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'api', namespace: 'shop', annotations: { 'azure.workload.identity/client-id': '5a1d2c3b-0000-4000-8000-0000000000c1' } } },
       { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api-0', namespace: 'shop', labels: { app: 'api', 'azure.workload.identity/use': 'true' } }, spec: { serviceAccountName: 'api', containers: [{ name: 'api', ports: [{ containerPort: 8080 }] }] }, status: { phase: 'Running', podIP: '10.0.0.5' } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'shop' }, spec: { selector: { app: 'api' }, ports: [{ port: 80, targetPort: 8080 }] } },
       { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api-ingress', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: {} }] }] } },
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'api-reads-config', namespace: 'shop' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view-pods' }, subjects: [{ kind: 'ServiceAccount', name: 'api', namespace: 'shop' }] },
     ],
@@ -126,6 +127,46 @@ describe('kubectl np explain can-i', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('use RESOURCE/NAME, and --subresource for a subresource');
+  });
+});
+
+describe('kubectl np can-reach me', () => {
+  it('ALLOWED (exit 0) when port-forward is allowed, with the chain for each API path', async () => {
+    const r = await run(['can-reach', 'me', 'pod/web-0', '--port', '8080', '--kubeconfig', kubeconfig]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('ALLOWED — you may port-forward to pod shop/web-0 as alice@contoso.example');
+    expect(r.stdout).toMatch(/port-forward +yes — /);
+    expect(r.stdout).toMatch(/exec +yes — /);
+    // the "reader" role's resources: ['*'] covers every subresource, pods/proxy included
+    expect(r.stdout).toMatch(/proxy +yes — /);
+    expect(r.stdout).toContain('ClusterRoleBinding readers-read → ClusterRole reader');
+    expect(r.stdout).toContain('RoleBinding shop/devs-debug → ClusterRole debugger');
+    expect(r.stdout).toContain('NetworkPolicies do not apply to port-forward');
+    expect(r.stdout).toContain('RBAC does not restrict ports');
+  });
+
+  it('DENIED (exit 1) elsewhere, with the nearest misses', async () => {
+    const r = await run(['can-reach', 'me', 'payments/pod/db-0', '--kubeconfig', kubeconfig]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')[0]).toBe('DENIED — you may not port-forward to pod payments/db-0 as alice@contoso.example');
+    expect(r.stdout).toContain('✗ the RoleBinding grants it in namespace shop, not in payments');
+  });
+
+  it('a Service resolves to its pods for port-forward and exec, and to services/proxy for the proxy', async () => {
+    const r = await run(['can-reach', 'me', 'svc/api', '-o', 'json', '--kubeconfig', kubeconfig]);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json).toMatchObject({ allowed: true, source: 'me', destination: { kind: 'Service', namespace: 'shop', name: 'api', pods: ['api-0'], service: 'api' } });
+    expect(json.paths.map((p: { path: string; allowed: boolean }) => [p.path, p.allowed])).toEqual([['port-forward', true], ['exec', true], ['proxy', true]]);
+    expect(json.paths[2].checks[0].request).toEqual({ kind: 'resource', verb: 'get', group: '', resource: 'services', subresource: 'proxy', namespace: 'shop', name: 'api' });
+  });
+
+  it('rejects manifests and addresses as bad input', async () => {
+    const withFiles = await run(['can-reach', 'me', 'pod/web-0', '-f', 'examples/shop', '--kubeconfig', kubeconfig]);
+    expect(withFiles.code).toBe(2);
+    expect(withFiles.stderr).toContain('-f (manifests) does not apply');
+    const ip = await run(['can-reach', 'me', 'ip:10.0.0.1', '--kubeconfig', kubeconfig]);
+    expect(ip.code).toBe(2);
   });
 });
 
