@@ -40,10 +40,18 @@ The answer is ALLOWED (exit 0) only if every asked port is allowed from every so
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(CanReach);
-    // ── Reserved for the RBAC engineer: SOURCE "me" will mean "may I reach it through the API"
-    //    (port-forward / exec / proxy under RBAC). Replace this branch; nothing else here depends on it.
+    // SOURCE "me": may I reach it through the API (port-forward / exec / proxy) under RBAC — src/identity/api-reach.ts.
+    // Exit 0 when port-forward is allowed (it alone gives a connection to the pod's ports), else 1.
     if (args.source === 'me') {
-      throw new UsageError('can-reach me needs the RBAC check of API access (port-forward, exec, proxy), which is not available yet; name a pod, workload, Service or ip: as SOURCE');
+      if (flags.filename?.length) throw new UsageError('can-reach me asks the API server about your access; -f (manifests) does not apply');
+      const { runCanReachMe } = await import('../identity/api-reach.js');
+      const { renderApiReach } = await import('../render/rbac-reach.js');
+      const report = await runCanReachMe({ kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace?.[0], destination: args.destination, port: flags.port });
+      if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else if (flags.output === 'yaml') process.stdout.write(stringify(report));
+      else process.stdout.write(renderApiReach(report));
+      if (!report.allowed) this.exit(ExitCode.No);
+      return;
     }
     const source = parseEndpoint(args.source);
     const destination = parseEndpoint(args.destination);
