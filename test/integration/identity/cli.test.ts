@@ -197,6 +197,12 @@ describe('whoami through a kubectl-np exec entry (Entra emulator → OIDC API se
     const file = join(dir, 'exec.yaml');
     oidcServer.writeKubeconfig(file, { context: 'aks', namespace: 'shop', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'kubectl-np', args: ['get-token', ...tokenArgs], interactiveMode: 'IfAvailable' } } });
 
+    // before signing in: a clear exit 3 naming the fix, not a device-code prompt nobody sees
+    const early = await run(['whoami', '--kubeconfig', file], env);
+    expect(early.code, early.stderr).toBe(3);
+    expect(early.stderr).toContain('kubectl np login');
+    expect(early.ms).toBeLessThan(15_000);
+
     const login = await runCli(['login', '--kubeconfig', file, '--context', 'aks'], { env, onStderr: approveFromStderr((code) => emu.approveDeviceCode(code, 'many@contoso.example')) });
     expect(login.code, login.stderr).toBe(0);
 
