@@ -7,6 +7,8 @@ export interface SnapshotSource {
   context?: string;
   /** namespaces to read; empty = the context's namespace */
   namespaces?: string[];
+  /** read the context's namespace as well as `namespaces` (endpoints without a namespace live there) */
+  withContextNamespace?: boolean;
   allNamespaces?: boolean;
 }
 

@@ -36,7 +36,8 @@ interface Listed<T> {
 export async function readLiveSnapshot(source: SnapshotSource, options: LiveReadOptions = {}): Promise<ClusterSnapshot> {
   const kc = loadKubeConfig({ kubeconfig: source.kubeconfig, context: source.context });
   const defaultNamespace = currentNamespace(kc);
-  const selected = source.allNamespaces ? undefined : [...new Set(source.namespaces?.length ? source.namespaces : [defaultNamespace])];
+  const wanted = source.namespaces?.length ? [...source.namespaces, ...(source.withContextNamespace ? [defaultNamespace] : [])] : [defaultNamespace];
+  const selected = source.allNamespaces ? undefined : [...new Set(wanted)];
   // the first fatal error cancels the requests still in flight
   const abort = new AbortController();
   const timeout = { timeoutMs: options.timeoutMs, signal: abort.signal };

@@ -6,7 +6,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { canReach } from '../netpol/can-reach.js';
 import { parseEndpoint, resolveEndpoint } from '../netpol/endpoints.js';
 import { PolicyEngine } from '../netpol/engine.js';
-import { defaultNamespace, enforcementWarning, namespacesFor, parsePort, parseProtocol } from '../netpol/inputs.js';
+import { defaultNamespace, namespacesFor, parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
 import { canReachJson } from '../render/netpol-json.js';
 import { colourFor, renderCanReach } from '../render/netpol-text.js';
 
@@ -60,11 +60,10 @@ The answer is ALLOWED (exit 0) only if every asked port is allowed from every so
       files: flags.filename,
       kubeconfig: flags.kubeconfig,
       context: flags.context,
-      namespaces: namespacesFor([source, destination], flags.namespace),
+      ...namespacesFor([source, destination], flags.namespace),
       allNamespaces: flags['all-namespaces'],
     });
-    const warning = enforcementWarning(snapshot);
-    if (warning) process.stderr.write(warning + '\n');
+    for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const ns = defaultNamespace(snapshot, flags.namespace);
     const result = canReach(new PolicyEngine(snapshot), resolveEndpoint(snapshot, source, ns), resolveEndpoint(snapshot, destination, ns), request);
     if (flags.output === 'json') process.stdout.write(JSON.stringify(canReachJson(result), null, 2) + '\n');

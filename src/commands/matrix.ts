@@ -4,7 +4,7 @@ import { loadSnapshot } from '../cluster/index.js';
 import { UsageError } from '../errors.js';
 import { clusterPods } from '../netpol/endpoints.js';
 import { PolicyEngine } from '../netpol/engine.js';
-import { enforcementWarning, parseExternal, parsePort, parseProtocol } from '../netpol/inputs.js';
+import { parseExternal, parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
 import { computeMatrix, matrixQueries } from '../netpol/matrix.js';
 import type { Protocol } from '../model/k8s.js';
 import { renderMatrixDot, renderMatrixJson, renderMatrixMermaid, renderMatrixTable } from '../render/netpol-matrix.js';
@@ -44,8 +44,7 @@ export default class Matrix extends BaseCommand {
       namespaces: flags.namespace,
       allNamespaces: flags['all-namespaces'],
     });
-    const warning = enforcementWarning(snapshot);
-    if (warning) process.stderr.write(warning + '\n');
+    for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const manifests = (flags.filename ?? []).length > 0;
     const namespaces = flags['all-namespaces'] ? undefined : flags.namespace ?? (manifests ? undefined : [snapshot.defaultNamespace ?? 'default']);
     const pods = clusterPods(snapshot, namespaces);

@@ -29,13 +29,14 @@ export function parseExternal(text: string): string {
 }
 
 /**
- * Which namespaces a live read needs for these endpoints: those they name plus -n. Endpoints without a
- * namespace live in the context's namespace, which the reader includes by default.
+ * Which namespaces a live read needs for these endpoints: those they name, plus -n; endpoints without a
+ * namespace live in -n's first namespace, or else the context's, which must then be read too.
  */
-export function namespacesFor(endpoints: EndpointSpec[], flagNamespaces: string[] | undefined): string[] | undefined {
+export function namespacesFor(endpoints: EndpointSpec[], flagNamespaces: string[] | undefined): { namespaces?: string[]; withContextNamespace: boolean } {
   const named = endpoints.flatMap((e) => (e.kind !== 'ip' && e.namespace ? [e.namespace] : []));
   const all = [...new Set([...(flagNamespaces ?? []), ...named])];
-  return all.length > 0 ? all : undefined;
+  const implicit = endpoints.some((e) => e.kind !== 'ip' && !e.namespace);
+  return { namespaces: all.length > 0 ? all : undefined, withContextNamespace: implicit && !flagNamespaces?.length };
 }
 
 /** The namespace names without one refer to: -n, else the context's, else "default". */
@@ -50,4 +51,10 @@ export function defaultNamespace(snapshot: ClusterSnapshot, flagNamespaces: stri
 export function enforcementWarning(snapshot: ClusterSnapshot): string | undefined {
   if (snapshot.policyEngines === undefined || snapshot.policyEngines.length > 0) return undefined;
   return `warning: no NetworkPolicy enforcement engine (Calico, Cilium, Azure NPM, Antrea, …) found in ${snapshot.source}: verdicts describe what the policies say, not what the network does`;
+}
+
+/** Everything worth a line on stderr before the answer: the reader's warnings, then the enforcement caveat. */
+export function snapshotWarnings(snapshot: ClusterSnapshot): string[] {
+  const engine = enforcementWarning(snapshot);
+  return [...(snapshot.warnings ?? []).map((w) => `warning: ${w}`), ...(engine ? [engine] : [])];
 }

@@ -1,9 +1,12 @@
 // The NetworkPolicy commands as users run them: `node bin/run.js` against manifests, checking exit
 // codes, output shapes, stdin, one-line errors and NO_COLOR.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -33,6 +36,19 @@ function run(args: string[], opts: { input?: string; env?: Record<string, string
     timeout: 30_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same, without blocking the event loop: the test API server runs in this process. */
+function runAsync(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/run.js', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 function expectOneLineError(r: ReturnType<typeof run>, pattern: RegExp) {
@@ -108,7 +124,7 @@ describe('kubectl np can-reach -f', () => {
     expectOneLineError(run(['can-reach', ...SHOP, 'default/deploy/cart', 'payments/svc/payments', '--port', 'Not A Port']), /neither a port number nor a port name/);
     expectOneLineError(run(['can-reach', '-f', 'examples/nope', 'a', 'b']), /cannot read examples\/nope: no such file or directory/);
     expectOneLineError(run(['can-reach', '-f', '-', 'a', 'b'], { input: 'kind: Pod\nmetadata: [\n' }), /stdin: document 1: /);
-    expectOneLineError(run(['can-reach', ...SHOP, 'me', 'payments/deploy/payments']), /can-reach me needs/);
+    expectOneLineError(run(['can-reach', ...SHOP, 'me', 'payments/deploy/payments']), /can-reach me /);
   });
 
   it('colours the verdict on a terminal, and not with NO_COLOR', () => {
@@ -189,5 +205,68 @@ describe('kubectl np matrix -f', () => {
 
   it('rejects a bad --external on one line', () => {
     expectOneLineError(run(['matrix', ...SHOP, '--external', 'metadata.google.internal']), /--external metadata\.google\.internal is not an IP address/);
+  });
+});
+
+describe('kubectl np can-reach against a live cluster (the test API server)', () => {
+  // the shop, running: two frontend replicas owned through a ReplicaSet, a payments pod, with IPs
+  const shop = ['namespaces.yaml', 'shop.yaml', 'payments.yaml', 'platform.yaml', 'policies/shop.yaml', 'policies/payments.yaml']
+    .flatMap((f) => parseAllDocuments(readFileSync(join(ROOT, 'examples/shop', f), 'utf8')).map((d) => d.toJS()))
+    .filter(Boolean);
+  const running = (namespace: string, name: string, labels: Record<string, string>, owner: { kind: string; name: string }, ip: string, ports: unknown[]) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { namespace, name, labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, uid: `${name}-uid`, controller: true }] },
+    spec: { containers: [{ name: 'c', image: 'x', ports }] },
+    status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] },
+  });
+  const pods = [
+    running('default', 'frontend-6d9f-a', { app: 'frontend', tier: 'web', 'pod-template-hash': '6d9f' }, { kind: 'ReplicaSet', name: 'frontend-6d9f' }, '10.1.0.11', [{ name: 'http', containerPort: 8080 }]),
+    running('default', 'frontend-6d9f-b', { app: 'frontend', tier: 'web', 'pod-template-hash': '6d9f' }, { kind: 'ReplicaSet', name: 'frontend-6d9f' }, '10.1.0.12', [{ name: 'http', containerPort: 8080 }]),
+    running('payments', 'payments-77c-a', { app: 'payments', 'pod-template-hash': '77c' }, { kind: 'ReplicaSet', name: 'payments-77c' }, '10.1.1.21', [{ name: 'https', containerPort: 8443 }, { name: 'metrics', containerPort: 9090 }]),
+  ];
+  const calico = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { namespace: 'kube-system', name: 'calico-node' }, spec: { selector: { matchLabels: { k8s: 'calico' } }, template: { metadata: { labels: { k8s: 'calico' } }, spec: { containers: [{ name: 'calico', image: 'x' }] } } } };
+  let server: TestApiServer;
+  let kubeconfig: string;
+  const home = mkdtempSync(join(tmpdir(), 'np-live-'));
+
+  beforeAll(async () => {
+    server = await startTestApiServer({ staticTokens: { 'oncall-token-0123456789': { username: 'oncall@example.com', groups: ['oncall'] } }, authorizer: 'always-allow', objects: [...shop, ...pods] });
+    kubeconfig = join(home, 'config');
+    server.writeKubeconfig(kubeconfig, { context: 'prod', namespace: 'default', user: { token: 'oncall-token-0123456789' } });
+  });
+  afterAll(async () => server?.close());
+
+  const live = (args: string[]) => runAsync(['can-reach', '--kubeconfig', kubeconfig, ...args], { HOME: home, KUBECONFIG: kubeconfig });
+
+  it('resolves a Deployment in the context namespace to its running replicas, and warns once that nothing enforces policies', async () => {
+    const r = await live(['deploy/frontend', 'payments/svc/payments', '-o', 'json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.source).toMatchObject({ kind: 'Deployment', namespace: 'default', pods: ['default/frontend-6d9f-a', 'default/frontend-6d9f-b'], fromTemplate: false });
+    expect(out.destination.pods).toEqual(['payments/payments-77c-a']);
+    expect(out.connections).toHaveLength(1); // the two replicas share labels: judged once
+    expect(out.connections[0].sources).toEqual(['default/frontend-6d9f-a', 'default/frontend-6d9f-b']);
+    expect(out.egress.policies[0].rules[2]).toMatchObject({ matched: false, why: 'payments/payments-77c-a (10.1.1.21) is not in 0.0.0.0/0 minus 10.0.0.0/8' });
+    const warnings = r.stderr.split('\n').filter((l) => l.includes('no NetworkPolicy enforcement engine'));
+    expect(warnings).toEqual([expect.stringMatching(/^warning: no NetworkPolicy enforcement engine .*: verdicts describe what the policies say, not what the network does$/)]);
+  });
+
+  it('does not warn when an enforcement engine runs', async () => {
+    server.setObjects([...shop, ...pods, calico]);
+    const r = await live(['deploy/frontend', 'ip:169.254.169.254', '--port', '80']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('ALLOWED  deploy/frontend → ip:169.254.169.254  TCP 80');
+    expect(r.stderr).not.toContain('enforcement engine');
+  });
+
+  it('exits 3 when the cluster cannot be reached', async () => {
+    const closed = await startTestApiServer({ staticTokens: {} });
+    const dead = join(home, 'dead');
+    closed.writeKubeconfig(dead, { context: 'dead', user: { token: 'x-token-0123456789' } });
+    await closed.close();
+    const r = await runAsync(['can-reach', '--kubeconfig', dead, 'a', 'b', '--port', '80'], { HOME: home, KUBECONFIG: dead });
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

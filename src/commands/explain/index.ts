@@ -7,7 +7,7 @@ import { canReach, summarize } from '../../netpol/can-reach.js';
 import { clusterPods, parseEndpoint, parsePolicyRef, resolveEndpoint } from '../../netpol/endpoints.js';
 import { PolicyEngine } from '../../netpol/engine.js';
 import { describePolicy, isolationOf } from '../../netpol/explain.js';
-import { defaultNamespace, enforcementWarning, namespacesFor, parsePort, parseProtocol } from '../../netpol/inputs.js';
+import { defaultNamespace, namespacesFor, parsePort, parseProtocol, snapshotWarnings } from '../../netpol/inputs.js';
 import { equivalenceKey, ipBlocksOf } from '../../netpol/matrix.js';
 import { canReachJson } from '../../render/netpol-json.js';
 import { colourFor, renderCanReach, renderIsolation, renderPolicy } from '../../render/netpol-text.js';
@@ -50,11 +50,10 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
       files: flags.filename,
       kubeconfig: flags.kubeconfig,
       context: flags.context,
-      namespaces: policyRef?.namespace ? [policyRef.namespace, ...(flags.namespace ?? [])] : namespacesFor(endpoints, flags.namespace),
+      ...(policyRef ? { namespaces: policyRef.namespace ? [policyRef.namespace] : flags.namespace, withContextNamespace: false } : namespacesFor(endpoints, flags.namespace)),
       allNamespaces: flags['all-namespaces'],
     });
-    const warning = enforcementWarning(snapshot);
-    if (warning) process.stderr.write(warning + '\n');
+    for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const ns = defaultNamespace(snapshot, flags.namespace);
     const engine = new PolicyEngine(snapshot);
     const style = { colour: colourFor(process.stdout) };

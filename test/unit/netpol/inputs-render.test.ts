@@ -28,8 +28,9 @@ describe('inputs', () => {
   });
 
   it('reads the namespaces the endpoints name, and defaults names to -n, then the context namespace', () => {
-    expect(namespacesFor([parseEndpoint('a/deploy/x'), parseEndpoint('svc/y'), parseEndpoint('ip:1.1.1.1')], ['b'])).toEqual(['b', 'a']);
-    expect(namespacesFor([parseEndpoint('svc/y')], undefined)).toBeUndefined();
+    expect(namespacesFor([parseEndpoint('a/deploy/x'), parseEndpoint('svc/y'), parseEndpoint('ip:1.1.1.1')], ['b'])).toEqual({ namespaces: ['b', 'a'], withContextNamespace: false });
+    expect(namespacesFor([parseEndpoint('a/deploy/x'), parseEndpoint('svc/y')], undefined)).toEqual({ namespaces: ['a'], withContextNamespace: true });
+    expect(namespacesFor([parseEndpoint('svc/y')], undefined)).toEqual({ namespaces: undefined, withContextNamespace: true });
     expect(defaultNamespace({ ...emptySnapshot('c'), defaultNamespace: 'team' }, undefined)).toBe('team');
     expect(defaultNamespace({ ...emptySnapshot('c'), defaultNamespace: 'team' }, ['ops'])).toBe('ops');
     expect(defaultNamespace(emptySnapshot('m'), undefined)).toBe('default');
