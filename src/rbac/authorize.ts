@@ -105,10 +105,15 @@ function nearMisses(rbac: RbacObjects, user: UserInfo, request: AccessRequest, l
       misses.push({ binding: bindingRef(binding), role, rule, reasons });
     }
   }
-  // Closest first; among equally close misses, ones about the rule or namespace before ones about who is bound.
-  const rank = (m: NearMiss) => m.reasons.length * 10 + (m.reasons.some((r) => r.dimension === 'subject') ? 1 : 0);
+  // Closest first: once something is one change away, misses two changes away are noise. Among equals,
+  // specific rules before catch-all ones (cluster-admin's `*` is "one group away" from every request),
+  // and rule or namespace mismatches before who-is-bound ones.
+  const closest = Math.min(...misses.map((m) => m.reasons.length));
+  const catchAll = (m: NearMiss) => !!m.rule && (m.rule.resources ?? m.rule.nonResourceURLs ?? []).includes('*');
+  const rank = (m: NearMiss) => (catchAll(m) ? 2 : 0) + (m.reasons.some((r) => r.dimension === 'subject') ? 1 : 0);
   return misses
     .map((m, i) => ({ m, i }))
+    .filter(({ m }) => m.reasons.length === closest)
     .sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i)
     .slice(0, limit)
     .map(({ m }) => m);

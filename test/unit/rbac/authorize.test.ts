@@ -111,12 +111,18 @@ describe('authorize', () => {
     expect(d.nearMisses.filter((m) => m.rule)).toEqual([]);
   });
 
-  it('caps the number of near misses and puts the closest first', () => {
-    const roles = [clusterRole('r', [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }])];
-    const roleBindings = Array.from({ length: 12 }, (_, i) => rb(`ns${i}`, `b${i}`, { kind: 'ClusterRole', name: 'r' }, [group(i === 7 ? 'oidc:devs' : 'other')]));
+  it('shows only the closest misses, catch-all rules last, at most five', () => {
+    const roles = [clusterRole('r', [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }]), clusterRole('admin', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }])];
+    const roleBindings = [
+      crb('admins', 'admin', [group('system:masters')]),
+      ...Array.from({ length: 12 }, (_, i) => rb(`ns${i}`, `b${i}`, { kind: 'ClusterRole', name: 'r' }, [group(i === 7 ? 'oidc:devs' : 'other')])),
+      rb('target', 'others', { kind: 'ClusterRole', name: 'r' }, [group('other')]),
+    ];
     const d = authorize({ roles, roleBindings }, alice, get('pods', 'target'));
-    expect(d.nearMisses).toHaveLength(5);
-    expect(d.nearMisses[0].binding.name).toBe('b7');
-    expect(d.nearMisses[0].reasons).toHaveLength(1);
+    // b7 (other namespace) and "others" (other group) are one change away; the rest are two and left out
+    expect(d.nearMisses.map((m) => m.binding.name)).toEqual(['b7', 'others', 'admins']);
+
+    const many = Array.from({ length: 8 }, (_, i) => rb('target', `g${i}`, { kind: 'ClusterRole', name: 'r' }, [group(`other${i}`)]));
+    expect(authorize({ roles, roleBindings: many }, alice, get('pods', 'target')).nearMisses).toHaveLength(5);
   });
 });
