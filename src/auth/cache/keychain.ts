@@ -1,7 +1,6 @@
 // The OS keychain through keytar (macOS Keychain, Windows Credential Manager, the freedesktop Secret
 // Service on Linux). It holds one small random key per cache key; the tokens themselves are sealed
 // with it on disk because keychains cap entry sizes (Windows: 2,560 bytes).
-import { createRequire } from 'node:module';
 import { existsSync, lstatSync, mkdirSync, readFileSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeFile, writePrivateFileAtomic } from './private-files.js';
@@ -33,18 +32,19 @@ function sessionBusLikely(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.XDG_RUNTIME_DIR && existsSync(join(env.XDG_RUNTIME_DIR, 'bus')));
 }
 
-let keytar: Keytar | Error | undefined;
-/** keytar is loaded on first use: the fast path usually finds the key without it */
-function loadKeytar(): Keytar {
-  if (keytar === undefined) {
-    try {
-      keytar = createRequire(import.meta.url)('keytar') as Keytar;
-    } catch (err) {
+let keytar: Promise<Keytar> | undefined;
+/**
+ * keytar is loaded on first use: the fast path usually finds the key without it. A dynamic import works
+ * both here and in the CommonJS bundle of the fast path (dist/fast-path.cjs).
+ */
+function loadKeytar(): Promise<Keytar> {
+  keytar ??= import('keytar').then(
+    (mod) => ((mod as { default?: Keytar }).default ?? mod) as Keytar,
+    (err: Error) => {
       // optional dependency not installed, or its native module failed to load
-      keytar = new Error(`keytar is not available: ${(err as Error).message.split('\n')[0]}`);
-    }
-  }
-  if (keytar instanceof Error) throw keytar;
+      throw new Error(`keytar is not available: ${err.message.split('\n')[0]}`);
+    },
+  );
   return keytar;
 }
 
@@ -56,12 +56,12 @@ export function openKeychain(env: NodeJS.ProcessEnv = process.env): Keychain | u
   if (env.KUBECTL_NP_DISABLE_KEYCHAIN === '1' || !sessionBusLikely(env)) return undefined;
   return {
     async get(account) {
-      return (await loadKeytar().getPassword(KEYCHAIN_SERVICE, account)) ?? undefined;
+      return (await (await loadKeytar()).getPassword(KEYCHAIN_SERVICE, account)) ?? undefined;
     },
-    set: async (account, secret) => loadKeytar().setPassword(KEYCHAIN_SERVICE, account, secret),
-    delete: async (account) => loadKeytar().deletePassword(KEYCHAIN_SERVICE, account),
+    set: async (account, secret) => (await loadKeytar()).setPassword(KEYCHAIN_SERVICE, account, secret),
+    delete: async (account) => (await loadKeytar()).deletePassword(KEYCHAIN_SERVICE, account),
     async accounts() {
-      return (await loadKeytar().findCredentials(KEYCHAIN_SERVICE)).map((c) => c.account);
+      return (await (await loadKeytar()).findCredentials(KEYCHAIN_SERVICE)).map((c) => c.account);
     },
   };
 }
