@@ -1,7 +1,7 @@
 // The argument list of a `kubectl-np get-token …` call, parsed without oclif. Two readers need this:
 // the fast path (before oclif loads) and the commands that read a kubeconfig exec entry (login/logout
 // --context, setup). The oclif flag definitions in token-flags.ts use the same names.
-import type { RawTokenOptions } from './token-options.js';
+import { BOOLEAN_TOKEN_OPTIONS, type RawTokenOptions } from './token-options.js';
 
 /** Flags that take a value, with their one-letter forms (as in Azure/kubelogin). */
 export const VALUE_FLAGS: Readonly<Record<string, keyof RawTokenOptions>> = {
@@ -19,8 +19,19 @@ export const VALUE_FLAGS: Readonly<Record<string, keyof RawTokenOptions>> = {
   'token-cache-dir': 'cache-dir',
   timeout: 'timeout',
   'token-type': 'token-type',
+  'listen-address': 'listen-address',
+  'redirect-url': 'redirect-url',
+  'browser-command': 'browser-command',
+  'login-hint': 'login-hint',
+  'client-secret': 'client-secret',
+  'client-certificate': 'client-certificate',
+  'client-certificate-password': 'client-certificate-password',
+  'identity-resource-id': 'identity-resource-id',
+  'federated-token-file': 'federated-token-file',
+  username: 'username',
+  password: 'password',
 };
-const BOOLEAN_FLAGS = new Set(['debug']);
+const BOOLEAN_OPTIONS = new Set<string>(BOOLEAN_TOKEN_OPTIONS);
 
 export type ParsedExecArgs =
   | { ok: true; options: RawTokenOptions; debug: boolean }
@@ -36,9 +47,10 @@ export function parseExecArgs(args: readonly string[]): ParsedExecArgs {
     if (!m) return { ok: false, reason: `unexpected argument ${JSON.stringify(arg)}` };
     const [, name, inline] = m;
     if (arg.startsWith('--') === (name.length === 1)) return { ok: false, reason: `unknown flag ${arg}` };
-    if (BOOLEAN_FLAGS.has(name)) {
+    if (name === 'debug' || BOOLEAN_OPTIONS.has(name)) {
       if (inline !== undefined && inline !== 'true' && inline !== 'false') return { ok: false, reason: `${arg} takes no value` };
-      debug = inline !== 'false';
+      if (name === 'debug') debug = inline !== 'false';
+      else if (inline !== 'false') options[name as keyof RawTokenOptions] = 'true';
       continue;
     }
     const key = VALUE_FLAGS[name];
@@ -59,10 +71,18 @@ export function formatExecArgs(options: RawTokenOptions): string[] {
   const order: (keyof RawTokenOptions)[] = [
     'login', 'tenant-id', 'client-id', 'server-id', 'environment', 'authority-host',
     'token-cache-storage', 'cache-dir', 'timeout', 'token-type',
+    'listen-address', 'redirect-url', 'browser-command', 'skip-open-browser', 'login-hint',
+    'client-secret', 'client-certificate', 'client-certificate-password', 'identity-resource-id',
+    'federated-token-file', 'username', 'password', 'disable-instance-discovery',
   ];
   for (const key of order) {
     const value = options[key];
-    if (value !== undefined && value !== '') args.push(`--${key}`, value);
+    if (value === undefined || value === '') continue;
+    if ((BOOLEAN_TOKEN_OPTIONS as readonly string[]).includes(key)) {
+      if (value === 'true') args.push(`--${key}`);
+    } else {
+      args.push(`--${key}`, value);
+    }
   }
   return args;
 }

@@ -1,7 +1,5 @@
 // The `--login` modes. Only metadata lives here (the fast path reads it to compute cache keys); each
 // mode's sign-in code is loaded on demand from ./flows so msal-node stays out of the fast path.
-// Browser sign-in (auth code + PKCE) and the non-interactive modes (spn, workloadidentity, msi,
-// azurecli) register here when they land.
 
 export interface LoginModeInfo {
   name: string;
@@ -21,6 +19,12 @@ export const LOGIN_MODES: Readonly<Record<string, LoginModeInfo>> = {
     needsUser: true,
     cacheFamily: 'user',
     summary: 'show a code on stderr; sign in at the verification URL on any device',
+  },
+  interactive: {
+    name: 'interactive',
+    needsUser: true,
+    cacheFamily: 'user',
+    summary: 'sign in in a browser (auth code + PKCE, loopback redirect); falls back to device code where no browser can open',
   },
 };
 

@@ -15,15 +15,29 @@ export const tokenFlags = {
   'cache-dir': Flags.string({ description: 'token cache directory (default: ~/.kube/cache/kubectl-np)', aliases: ['token-cache-dir'] }),
   timeout: Flags.string({ description: `how long to wait for sign-in and for other kubectl-np processes, e.g. 90s or 5m (default: ${DEFAULT_TIMEOUT})` }),
   'token-type': Flags.string({ description: 'access: an access token for the server application; id: the ID token, for clusters that trust Entra as an OIDC issuer (default: access)', options: [...TOKEN_TYPES] }),
+  'listen-address': Flags.string({ description: 'interactive: loopback address for the sign-in redirect, e.g. 127.0.0.1:8400 (default: 127.0.0.1 on a random port)', helpGroup: 'BROWSER' }),
+  'redirect-url': Flags.string({ description: 'interactive: redirect URL registered for the client, e.g. http://localhost:8400 (default: derived from --listen-address)', helpGroup: 'BROWSER' }),
+  'browser-command': Flags.string({ description: 'interactive: command that opens the sign-in URL (the URL is its last argument)', helpGroup: 'BROWSER' }),
+  'skip-open-browser': Flags.boolean({ description: 'interactive: print the sign-in URL on stderr instead of opening a browser', helpGroup: 'BROWSER' }),
+  'login-hint': Flags.string({ description: 'account to pre-fill on the sign-in page (user@example.com)', helpGroup: 'BROWSER' }),
+  'client-secret': Flags.string({ description: 'spn: client secret (prefer AAD_SERVICE_PRINCIPAL_CLIENT_SECRET or AZURE_CLIENT_SECRET: flags end up in kubeconfigs and process lists)', helpGroup: 'NON-INTERACTIVE' }),
+  'client-certificate': Flags.string({ description: 'spn: client certificate file, PEM or PFX', helpGroup: 'NON-INTERACTIVE' }),
+  'client-certificate-password': Flags.string({ description: 'spn: password of a PFX client certificate (prefer AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD)', helpGroup: 'NON-INTERACTIVE' }),
+  'identity-resource-id': Flags.string({ description: 'msi: resource ID of a user-assigned managed identity', helpGroup: 'NON-INTERACTIVE' }),
+  'federated-token-file': Flags.string({ description: 'workloadidentity: file holding the federated token (default: AZURE_FEDERATED_TOKEN_FILE)', helpGroup: 'NON-INTERACTIVE' }),
+  username: Flags.string({ description: 'ropc (discouraged): user name', helpGroup: 'NON-INTERACTIVE' }),
+  password: Flags.string({ description: 'ropc (discouraged): password (prefer AAD_USER_PRINCIPAL_PASSWORD)', helpGroup: 'NON-INTERACTIVE' }),
+  'disable-instance-discovery': Flags.boolean({ description: 'trust --authority-host as given, without asking Microsoft about it (ADFS, private clouds)' }),
 };
 
-type TokenFlagValues = { [K in keyof typeof tokenFlags]?: string };
+type TokenFlagValues = { [K in keyof typeof tokenFlags]?: string | boolean };
 
 export function rawTokenOptions(flags: TokenFlagValues): RawTokenOptions {
   const raw: RawTokenOptions = {};
   for (const key of Object.keys(tokenFlags) as (keyof typeof tokenFlags)[]) {
     const value = flags[key];
-    if (value !== undefined) raw[key] = value;
+    if (typeof value === 'string') raw[key] = value;
+    else if (value === true) raw[key] = 'true';
   }
   return raw;
 }

@@ -39,7 +39,28 @@ export interface RawTokenOptions {
   'cache-dir'?: string;
   timeout?: string;
   'token-type'?: string;
+  // browser sign-in (--login interactive); they change how a person signs in, not which cache
+  'listen-address'?: string;
+  'redirect-url'?: string;
+  'browser-command'?: string;
+  /** boolean flag, 'true' when given */
+  'skip-open-browser'?: string;
+  'login-hint'?: string;
+  // non-interactive modes (spn, workloadidentity, msi, azurecli, ropc), as Azure/kubelogin names them.
+  // Secrets should come from the environment or files; a flag value works but `setup` warns about it.
+  'client-secret'?: string;
+  'client-certificate'?: string;
+  'client-certificate-password'?: string;
+  'identity-resource-id'?: string;
+  'federated-token-file'?: string;
+  username?: string;
+  password?: string;
+  /** boolean flag, 'true' when given: trust --authority-host as is (ADFS, private clouds) */
+  'disable-instance-discovery'?: string;
 }
+
+/** The token options that are on/off switches (given as flags without a value). */
+export const BOOLEAN_TOKEN_OPTIONS = ['skip-open-browser', 'disable-instance-discovery'] as const satisfies readonly (keyof RawTokenOptions)[];
 
 export interface TokenSpec {
   loginMode: string;

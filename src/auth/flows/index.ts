@@ -28,6 +28,7 @@ export type SignInFlow = (ctx: SignInContext) => Promise<AuthenticationResult>;
 
 const FLOWS: Record<string, () => Promise<SignInFlow>> = {
   devicecode: async () => (await import('./devicecode.js')).deviceCodeSignIn,
+  interactive: async () => (await import('./interactive.js')).interactiveSignIn,
 };
 
 export async function loadSignInFlow(mode: string): Promise<SignInFlow> {
