@@ -95,7 +95,7 @@ describe('setup --all', () => {
     const file = readKubeconfig(copyOf('kubelogin.yaml'));
     const result = planSetup([file], { all: true, overrides: {} });
     expect(result.changes.map((c) => c.user)).toEqual(['clusterUser_rg-dev_aks-dev', 'clusterUser_rg-gov_aks-gov']);
-    expect(result.skipped).toEqual([{ user: 'ci-spn', reason: '--login must be one of devicecode (got "spn")' }]);
+    expect(result.skipped).toEqual([{ user: 'ci-spn', reason: '--login must be one of devicecode, interactive (got "spn")' }]);
     expect(userOf(renderSetup(file, result), 'ci-spn')).toMatchObject({ exec: { command: 'kubelogin' } });
     // the converted context reads back through the same parser login/logout use
     expect(tokenOptionsOfContext([file], 'aks-dev').options).toEqual({ login: 'devicecode', 'tenant-id': TENANT, 'client-id': AKS_CLIENT, 'server-id': AKS_SERVER });
