@@ -80,6 +80,20 @@ export interface TokenSpec {
   timeoutMs: number;
   /** identifies this authority + tenant + client + server (+ principal kind): names cache files, lock and keychain entry */
   cacheKey: string;
+  /** how a person signs in with --login interactive; not part of the cache key */
+  browser: BrowserOptions;
+  /** account to pre-fill on sign-in pages (else the cached account's name) */
+  loginHint?: string;
+}
+
+export interface BrowserOptions {
+  /** host:port of the loopback redirect listener (default 127.0.0.1, random port) */
+  listenAddress?: string;
+  redirectUrl?: string;
+  /** command that opens the URL (given as its last argument) instead of the system's browser */
+  browserCommand?: string;
+  /** print the URL on stderr instead of opening a browser */
+  skipOpenBrowser: boolean;
 }
 
 export function defaultCacheDir(): string {
@@ -162,5 +176,12 @@ export function resolveTokenOptions(raw: RawTokenOptions): TokenSpec {
     cacheDir: raw['cache-dir'] || defaultCacheDir(),
     timeoutMs,
     cacheKey,
+    browser: {
+      listenAddress: raw['listen-address'] || undefined,
+      redirectUrl: raw['redirect-url'] || undefined,
+      browserCommand: raw['browser-command'] || undefined,
+      skipOpenBrowser: raw['skip-open-browser'] === 'true',
+    },
+    loginHint: raw['login-hint'] || undefined,
   };
 }
