@@ -47,3 +47,9 @@ export const snapshotFlags = {
   'all-namespaces': Flags.boolean({ char: 'A', description: 'all namespaces', default: false }),
   filename: Flags.string({ char: 'f', description: 'read manifests (file, directory or - for stdin) instead of the cluster; repeatable', multiple: true, multipleNonGreedy: true }),
 };
+
+/** The connection a can-reach/explain question is about. */
+export const connectionFlags = {
+  port: Flags.string({ char: 'p', description: 'destination port: number or name (default: every port the destination declares)' }),
+  protocol: Flags.string({ description: 'TCP, UDP or SCTP (default: as declared by the destination, else TCP)' }),
+};

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { stringify } from 'yaml';
-import { BaseCommand, outputFlag, snapshotFlags } from '../cli/base.js';
+import { BaseCommand, connectionFlags, outputFlag, snapshotFlags } from '../cli/base.js';
 import { loadSnapshot } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { canReach } from '../netpol/can-reach.js';
@@ -33,8 +33,7 @@ The answer is ALLOWED (exit 0) only if every asked port is allowed from every so
 
   static override flags = {
     ...snapshotFlags,
-    port: Flags.string({ char: 'p', description: 'destination port: number or name (default: every port the destination declares)' }),
-    protocol: Flags.string({ description: 'TCP, UDP or SCTP (default: as declared by the destination, else TCP)' }),
+    ...connectionFlags,
     output: outputFlag(['text', 'json', 'yaml'], 'text'),
   };
 

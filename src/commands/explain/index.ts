@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { stringify } from 'yaml';
-import { BaseCommand, outputFlag, snapshotFlags } from '../../cli/base.js';
+import { BaseCommand, connectionFlags, outputFlag, snapshotFlags } from '../../cli/base.js';
 import { loadSnapshot } from '../../cluster/index.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { canReach, summarize } from '../../netpol/can-reach.js';
@@ -34,8 +34,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
 
   static override flags = {
     ...snapshotFlags,
-    port: Flags.string({ char: 'p', description: 'destination port: number or name (default: every port the destination declares)' }),
-    protocol: Flags.string({ description: 'TCP, UDP or SCTP (default: as declared by the destination, else TCP)' }),
+    ...connectionFlags,
     output: outputFlag(['text', 'json', 'yaml'], 'text'),
   };
 
