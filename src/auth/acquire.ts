@@ -4,6 +4,8 @@
 // cached case.
 import { join } from 'node:path';
 import type { AuthenticationResult, PublicClientApplication, AccountInfo } from '@azure/msal-node';
+import { UsageError } from '../errors.js';
+import type { SignInRequest, SignInResult } from './flows/index.js';
 import { FileLock } from './cache/lock.js';
 import { emptyRecord, RENEW_BEFORE_EXPIRY_MS, usableToken, type CachedToken, type TokenRecord } from './cache/record.js';
 import { TokenStore } from './cache/token-store.js';
@@ -71,7 +73,8 @@ async function acquireLocked(
   lock: FileLock | undefined,
 ): Promise<AcquiredToken> {
   const record = (await store.readRecord()) ?? emptyRecord();
-  const needsUser = LOGIN_MODES[spec.loginMode].needsUser;
+  const mode = LOGIN_MODES[spec.loginMode];
+  const needsUser = mode.needsUser;
   if (!options.forceSignIn) {
     // another process may have refreshed while we waited for the lock
     const cached = usableToken(record, spec.tokenType);
@@ -82,6 +85,15 @@ async function acquireLocked(
     }
   }
 
+  if (mode.client !== 'public') {
+    // app-only credentials (service principal, federated token, managed identity, Azure CLI) have no
+    // refresh token: each renewal is a new request with the same credential, made by the mode's flow
+    const noPublicClient = (): never => {
+      throw new Error(`--login ${spec.loginMode} does not sign in through a public client`);
+    };
+    const result = await runSignInFlow(spec, store, io, { scopes: spec.scopes, timeoutMs: spec.timeoutMs }, noPublicClient, undefined);
+    return remember(store, spec, result, 'sign-in');
+  }
   const { createPublicClient, findAccount } = await import('./msal/client.js');
   const app = createPublicClient(spec, store, { debug: io.debug });
   const account = await findAccount(app, record.account?.homeAccountId);
@@ -112,30 +124,46 @@ async function acquireLocked(
     throw new LoginRequiredError(`${why}, and kubectl does not allow interaction here; run \`${loginCommand()}\``);
   }
 
-  const { loadSignInFlow } = await import('./flows/index.js');
-  const signIn = await loadSignInFlow(spec.loginMode);
-  lock?.markWaitingForUser(true);
-  let result: AuthenticationResult;
-  try {
-    result = await signIn({
-      app,
-      spec,
-      store,
-      request: { scopes: spec.scopes, claims, loginHint: account?.username ?? record.account?.username, timeoutMs: spec.timeoutMs },
-      prompt: io.prompt,
-      debug: io.debug,
-    });
-  } catch (err) {
-    if (err instanceof SignInFailedError) throw err;
-    const failure = classifySignInError(err, spec.authorityHost);
-    throw new SignInFailedError(failure.kind === 'blocked' ? failure.reason : `sign-in failed: ${failure.reason}`, { cause: err });
-  } finally {
-    lock?.markWaitingForUser(false);
-  }
+  const request = { scopes: spec.scopes, claims, loginHint: account?.username ?? record.account?.username, timeoutMs: spec.timeoutMs };
+  const result = await runSignInFlow(spec, store, io, request, () => app, needsUser ? lock : undefined);
   return remember(store, spec, result, 'sign-in');
 }
 
-function idTokenExpiry(result: AuthenticationResult): number | undefined {
+/** Loads and runs the mode's sign-in flow; failures become one-line SignInFailedErrors. */
+async function runSignInFlow(
+  spec: TokenSpec,
+  store: TokenStore,
+  io: AcquireIo,
+  request: SignInRequest,
+  publicClient: () => PublicClientApplication,
+  waitingLock: FileLock | undefined,
+): Promise<SignInResult> {
+  const { loadSignInFlow } = await import('./flows/index.js');
+  const signIn = await loadSignInFlow(spec.loginMode);
+  let app: PublicClientApplication | undefined;
+  waitingLock?.markWaitingForUser(true);
+  try {
+    return await signIn({
+      get app() {
+        return (app ??= publicClient());
+      },
+      spec,
+      store,
+      request,
+      prompt: io.prompt,
+      debug: io.debug,
+      env: io.env ?? process.env,
+    });
+  } catch (err) {
+    if (err instanceof SignInFailedError || err instanceof UsageError) throw err;
+    const failure = classifySignInError(err, spec.authorityHost);
+    throw new SignInFailedError(failure.kind === 'blocked' ? failure.reason : `sign-in failed: ${failure.reason}`, { cause: err });
+  } finally {
+    waitingLock?.markWaitingForUser(false);
+  }
+}
+
+function idTokenExpiry(result: SignInResult): number | undefined {
   const exp = (result.idTokenClaims as { exp?: number } | undefined)?.exp;
   return typeof exp === 'number' ? exp * 1000 : undefined;
 }
@@ -152,7 +180,7 @@ async function silent(app: PublicClientApplication, account: AccountInfo, spec: 
   return result;
 }
 
-async function remember(store: TokenStore, spec: TokenSpec, result: AuthenticationResult, source: AcquiredToken['source']): Promise<AcquiredToken> {
+async function remember(store: TokenStore, spec: TokenSpec, result: SignInResult, source: AcquiredToken['source']): Promise<AcquiredToken> {
   const tokens: TokenRecord['tokens'] = {};
   if (result.accessToken && result.expiresOn) tokens.access = { token: result.accessToken, expiresOn: result.expiresOn.getTime() };
   const idExp = idTokenExpiry(result);

@@ -10,7 +10,8 @@ import {
   contextsOfUser, execOfUser, findEntry, isKubectlNpExec, isKubeloginExec, namedEntries, renderEntries, resolveContext,
   writeKubeconfigWithBackup, type KubeconfigFile,
 } from './kubeconfig.js';
-import { AKS_CLIENT_ID, AKS_SERVER_ID, resolveTokenOptions, type RawTokenOptions } from './token-options.js';
+import { LOGIN_MODES } from './login-modes.js';
+import { AKS_CLIENT_ID, AKS_SERVER_ID, ENV, SECRET_TOKEN_OPTIONS, resolveTokenOptions, type RawTokenOptions } from './token-options.js';
 
 export const INSTALL_HINT = 'kubectl-np signs you in to this cluster with Entra ID; install it with `npm install -g kubectl-np` and make sure kubectl-np is on your PATH';
 
@@ -42,6 +43,8 @@ export interface SetupResult {
   edited: Map<KubeconfigFile, YAMLMap[]>;
   unchanged: string[];
   skipped: { user: string; reason: string }[];
+  /** things the user should know (a secret left out of the kubeconfig); never a secret value */
+  warnings: string[];
   backups: { file: string; backup: string }[];
 }
 
@@ -69,6 +72,7 @@ export function optionsFromKubelogin(args: string[]): RawTokenOptions {
   }
   if (flags.has('legacy')) throw new UsageError('kubelogin --legacy (spn: audience) is not supported by kubectl-np');
   if (flags.has('pop-enabled')) throw new UsageError('kubelogin --pop-enabled (proof-of-possession tokens) is not supported by kubectl-np');
+  // --token-cache-dir is kubelogin's own cache (kubectl-np keeps its own); --pop-claims only goes with --pop-enabled
   return {
     login: values.login,
     'tenant-id': values['tenant-id'],
@@ -76,8 +80,24 @@ export function optionsFromKubelogin(args: string[]): RawTokenOptions {
     'client-id': values['client-id'],
     environment: values.environment,
     'authority-host': values['authority-host'],
+    timeout: values.timeout,
+    'client-secret': values['client-secret'],
+    'client-certificate': values['client-certificate'],
+    'client-certificate-password': values['client-certificate-password'],
+    'identity-resource-id': values['identity-resource-id'],
+    'federated-token-file': values['federated-token-file'],
+    username: values.username,
+    password: values.password,
+    'use-azurerm-env-vars': flags.has('use-azurerm-env-vars') ? 'true' : undefined,
   };
 }
+
+/** Where a secret that setup will not write into a kubeconfig should come from instead. */
+const SECRET_ENV: Record<(typeof SECRET_TOKEN_OPTIONS)[number], string> = {
+  'client-secret': ENV.clientSecret.join(' or '),
+  'client-certificate-password': ENV.clientCertificatePassword.join(' or '),
+  password: ENV.password.join(' or '),
+};
 
 /** The legacy in-tree `azure` auth-provider (removed in Kubernetes 1.26); its cached tokens are dropped with it. */
 export function optionsFromAzureAuthProvider(user: YAMLMap): RawTokenOptions {
@@ -116,16 +136,29 @@ function existingOptions(user: YAMLMap, from: SourceKind): RawTokenOptions {
 const defined = (o: RawTokenOptions): RawTokenOptions =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as RawTokenOptions;
 
-/** The get-token arguments for a user: explicit ids so the kubeconfig reads on its own. */
-export function execArgsFor(existing: RawTokenOptions, overrides: RawTokenOptions): string[] {
-  const merged = { ...defined(existing), ...defined(overrides) };
-  resolveTokenOptions(merged); // validates: tenant present, known environment and login mode
+/**
+ * The get-token arguments for a user: explicit ids so the kubeconfig reads on its own. Secrets are
+ * never written (a kubeconfig is copied, shared and read by every tool); each one left out is named
+ * in `warnings`, without its value.
+ */
+export function execArgsFor(existing: RawTokenOptions, overrides: RawTokenOptions, warnings: string[] = []): string[] {
+  const merged: RawTokenOptions = { ...defined(existing), ...defined(overrides) };
+  for (const key of SECRET_TOKEN_OPTIONS) {
+    if (merged[key] === undefined) continue;
+    delete merged[key];
+    const where = key in defined(overrides) ? `--${key} was given` : `the entry had --${key}`;
+    warnings.push(`${where}, but secrets are not written into kubeconfigs; set ${SECRET_ENV[key]} where kubectl runs instead`);
+  }
+  // validates login mode, environment, tenant (where the environment cannot supply it) and formats
+  const spec = resolveTokenOptions(merged, {}, { lenient: true });
+  const publicClient = LOGIN_MODES[spec.loginMode].client === 'public';
   const environment = merged.environment && merged.environment.toLowerCase() !== 'azurepubliccloud' ? merged.environment : undefined;
   return formatExecArgs({
     ...merged,
     login: merged.login ?? 'devicecode',
     'server-id': merged['server-id'] ?? AKS_SERVER_ID,
-    'client-id': merged['client-id'] ?? AKS_CLIENT_ID,
+    // app-only modes name their own application (or take it from the environment at run time)
+    'client-id': merged['client-id'] ?? (publicClient ? AKS_CLIENT_ID : undefined),
     environment,
   });
 }
@@ -144,7 +177,7 @@ function rewriteUser(file: KubeconfigFile, user: YAMLMap, args: string[]): void 
 /** Applies setup to the loaded files (in memory); `writeSetup` saves them. */
 export function planSetup(files: KubeconfigFile[], request: SetupRequest): SetupResult {
   if (request.all && request.context) throw new UsageError('use either --context or --all, not both');
-  const result: SetupResult = { changes: [], edited: new Map(), unchanged: [], skipped: [], backups: [] };
+  const result: SetupResult = { changes: [], edited: new Map(), unchanged: [], skipped: [], warnings: [], backups: [] };
   const targets: { file: KubeconfigFile; user: YAMLMap; name: string }[] = [];
   if (request.all) {
     for (const file of files) {
@@ -164,13 +197,15 @@ export function planSetup(files: KubeconfigFile[], request: SetupRequest): Setup
   for (const { file, user, name } of targets) {
     const from = sourceOf(user);
     let args: string[];
+    const warnings: string[] = [];
     try {
-      args = execArgsFor(existingOptions(user, from), request.overrides);
+      args = execArgsFor(existingOptions(user, from), request.overrides, warnings);
     } catch (err) {
       if (!request.all) throw new UsageError(`cannot set up user ${JSON.stringify(name)}: ${(err as Error).message}`);
       result.skipped.push({ user: name, reason: (err as Error).message });
       continue;
     }
+    result.warnings.push(...warnings.map((w) => `user ${name}: ${w}`));
     const before = file.doc.toString();
     rewriteUser(file, user, args);
     if (file.doc.toString() === before) result.unchanged.push(name);

@@ -5,7 +5,7 @@ import { loginModeNames } from './login-modes.js';
 import { DEFAULT_TIMEOUT, ENVIRONMENTS, STORAGE_MODES, TOKEN_TYPES, type RawTokenOptions } from './token-options.js';
 
 export const tokenFlags = {
-  login: Flags.string({ char: 'l', description: 'how to sign in', options: loginModeNames() }),
+  login: Flags.string({ char: 'l', description: 'how to sign in (AAD_LOGIN_METHOD, when set, wins, as in Azure/kubelogin)', options: loginModeNames() }),
   'tenant-id': Flags.string({ char: 't', description: 'Entra tenant ID of the cluster' }),
   'client-id': Flags.string({ description: 'Entra application (client) ID to sign in with (default: the Azure Kubernetes Service client)' }),
   'server-id': Flags.string({ description: 'Entra application ID of the cluster API server (default: the AKS server application)' }),
@@ -21,12 +21,13 @@ export const tokenFlags = {
   'skip-open-browser': Flags.boolean({ description: 'interactive: print the sign-in URL on stderr instead of opening a browser', helpGroup: 'BROWSER' }),
   'login-hint': Flags.string({ description: 'account to pre-fill on the sign-in page (user@example.com)', helpGroup: 'BROWSER' }),
   'client-secret': Flags.string({ description: 'spn: client secret (prefer AAD_SERVICE_PRINCIPAL_CLIENT_SECRET or AZURE_CLIENT_SECRET: flags end up in kubeconfigs and process lists)', helpGroup: 'NON-INTERACTIVE' }),
-  'client-certificate': Flags.string({ description: 'spn: client certificate file, PEM or PFX', helpGroup: 'NON-INTERACTIVE' }),
+  'client-certificate': Flags.string({ description: 'spn: client certificate file, PEM or PFX (or AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE, AZURE_CLIENT_CERTIFICATE_PATH)', helpGroup: 'NON-INTERACTIVE' }),
   'client-certificate-password': Flags.string({ description: 'spn: password of a PFX client certificate (prefer AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD)', helpGroup: 'NON-INTERACTIVE' }),
-  'identity-resource-id': Flags.string({ description: 'msi: resource ID of a user-assigned managed identity', helpGroup: 'NON-INTERACTIVE' }),
-  'federated-token-file': Flags.string({ description: 'workloadidentity: file holding the federated token (default: AZURE_FEDERATED_TOKEN_FILE)', helpGroup: 'NON-INTERACTIVE' }),
-  username: Flags.string({ description: 'ropc (discouraged): user name', helpGroup: 'NON-INTERACTIVE' }),
-  password: Flags.string({ description: 'ropc (discouraged): password (prefer AAD_USER_PRINCIPAL_PASSWORD)', helpGroup: 'NON-INTERACTIVE' }),
+  'identity-resource-id': Flags.string({ description: 'msi: resource ID of a user-assigned managed identity (or --client-id; neither: system-assigned)', helpGroup: 'NON-INTERACTIVE' }),
+  'federated-token-file': Flags.string({ description: 'workloadidentity: file holding the federated token (AZURE_FEDERATED_TOKEN_FILE wins; GitHub Actions OIDC when neither)', helpGroup: 'NON-INTERACTIVE' }),
+  username: Flags.string({ description: 'ropc (discouraged): user name (or AAD_USER_PRINCIPAL_NAME, AZURE_USERNAME)', helpGroup: 'NON-INTERACTIVE' }),
+  password: Flags.string({ description: 'ropc (discouraged): password (prefer AAD_USER_PRINCIPAL_PASSWORD or AZURE_PASSWORD)', helpGroup: 'NON-INTERACTIVE' }),
+  'use-azurerm-env-vars': Flags.boolean({ description: 'spn: read Terraform\'s ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_CLIENT_CERTIFICATE_PATH, ARM_CLIENT_CERTIFICATE_PASSWORD, ARM_TENANT_ID', helpGroup: 'NON-INTERACTIVE' }),
   'disable-instance-discovery': Flags.boolean({ description: 'trust --authority-host as given, without asking Microsoft about it (ADFS, private clouds)' }),
 };
 

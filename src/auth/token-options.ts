@@ -57,10 +57,89 @@ export interface RawTokenOptions {
   password?: string;
   /** boolean flag, 'true' when given: trust --authority-host as is (ADFS, private clouds) */
   'disable-instance-discovery'?: string;
+  /** boolean flag, 'true' when given: read Terraform's ARM_* variables instead of AAD_SERVICE_PRINCIPAL_* / AZURE_* (spn) */
+  'use-azurerm-env-vars'?: string;
 }
 
 /** The token options that are on/off switches (given as flags without a value). */
-export const BOOLEAN_TOKEN_OPTIONS = ['skip-open-browser', 'disable-instance-discovery'] as const satisfies readonly (keyof RawTokenOptions)[];
+export const BOOLEAN_TOKEN_OPTIONS = ['skip-open-browser', 'disable-instance-discovery', 'use-azurerm-env-vars'] as const satisfies readonly (keyof RawTokenOptions)[];
+
+/** Token options whose value is a secret: never written into a kubeconfig, never printed. */
+export const SECRET_TOKEN_OPTIONS = ['client-secret', 'client-certificate-password', 'password'] as const satisfies readonly (keyof RawTokenOptions)[];
+
+/**
+ * Where the non-interactive modes read their settings, Azure/kubelogin's names (pkg/internal/env). As
+ * in kubelogin, a variable that is set wins over the kubeconfig argument, so one kubeconfig serves
+ * people and pipelines; unlike kubelogin, the variables only apply to the non-interactive modes.
+ */
+export const ENV = {
+  loginMethod: 'AAD_LOGIN_METHOD',
+  clientId: ['AAD_SERVICE_PRINCIPAL_CLIENT_ID', 'AZURE_CLIENT_ID'],
+  clientSecret: ['AAD_SERVICE_PRINCIPAL_CLIENT_SECRET', 'AZURE_CLIENT_SECRET'],
+  clientCertificate: ['AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE', 'AZURE_CLIENT_CERTIFICATE_PATH'],
+  clientCertificatePassword: ['AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD', 'AZURE_CLIENT_CERTIFICATE_PASSWORD'],
+  tenantId: ['AZURE_TENANT_ID'],
+  username: ['AAD_USER_PRINCIPAL_NAME', 'AZURE_USERNAME'],
+  password: ['AAD_USER_PRINCIPAL_PASSWORD', 'AZURE_PASSWORD'],
+  // with --use-azurerm-env-vars (Terraform's azurerm provider names), instead of the above for spn
+  terraform: {
+    clientId: ['ARM_CLIENT_ID'],
+    clientSecret: ['ARM_CLIENT_SECRET'],
+    clientCertificate: ['ARM_CLIENT_CERTIFICATE_PATH'],
+    clientCertificatePassword: ['ARM_CLIENT_CERTIFICATE_PASSWORD'],
+    tenantId: ['ARM_TENANT_ID'],
+  },
+  // workloadidentity
+  federatedTokenFile: 'AZURE_FEDERATED_TOKEN_FILE',
+  authorityHost: 'AZURE_AUTHORITY_HOST',
+  githubRequestUrl: 'ACTIONS_ID_TOKEN_REQUEST_URL',
+  githubRequestToken: 'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+  // azurecli
+  azureConfigDir: 'AZURE_CONFIG_DIR',
+} as const;
+
+type SecretName = 'clientSecret' | 'clientCertificatePassword' | 'password';
+
+/**
+ * The secrets of the non-interactive modes, read only when a sign-in needs them. They live in private
+ * fields, so printing, inspecting or serialising a TokenSpec never shows them.
+ */
+export class SignInSecrets {
+  readonly #read: (name: SecretName) => string | undefined;
+  constructor(read: (name: SecretName) => string | undefined) {
+    this.#read = read;
+  }
+  clientSecret(): string | undefined {
+    return this.#read('clientSecret');
+  }
+  clientCertificatePassword(): string | undefined {
+    return this.#read('clientCertificatePassword');
+  }
+  password(): string | undefined {
+    return this.#read('password');
+  }
+  toJSON(): string {
+    return '[secrets are read at sign-in]';
+  }
+}
+
+/** Settings of the non-interactive modes (no secrets: those are in TokenSpec.secrets). */
+export interface AppCredentialOptions {
+  /** spn: PEM or PFX file */
+  clientCertificate?: string;
+  /** workloadidentity: file holding the federated token, read again on every sign-in */
+  federatedTokenFile?: string;
+  /** workloadidentity without a token file: GitHub Actions' OIDC token endpoint */
+  githubActions?: { requestUrl: string };
+  /** msi: user-assigned identity by ARM resource ID (else by client ID, else system-assigned) */
+  identityResourceId?: string;
+  /** msi: user-assigned identity by client ID */
+  identityClientId?: string;
+  /** ropc */
+  username?: string;
+  /** azurecli: the Azure CLI profile directory (AZURE_CONFIG_DIR), when not the default */
+  azureConfigDir?: string;
+}
 
 export interface TokenSpec {
   loginMode: string;
@@ -84,6 +163,12 @@ export interface TokenSpec {
   browser: BrowserOptions;
   /** account to pre-fill on sign-in pages (else the cached account's name) */
   loginHint?: string;
+  /** --disable-instance-discovery: the authority is trusted as given (also in knownAuthorities) */
+  disableInstanceDiscovery: boolean;
+  /** what the non-interactive modes sign in with (paths and ids; never secrets) */
+  app: AppCredentialOptions;
+  /** secrets, read when needed (flag value or environment); never enumerable */
+  secrets: SignInSecrets;
 }
 
 export interface BrowserOptions {
@@ -144,32 +229,123 @@ function identifier(flag: string, value: string): string {
   return value;
 }
 
-export function resolveTokenOptions(raw: RawTokenOptions): TokenSpec {
-  const loginMode = oneOf('login', raw.login ?? DEFAULT_LOGIN_MODE, loginModeNames());
-  const tenant = raw['tenant-id'];
-  if (!tenant) throw new UsageError('--tenant-id is required (the Entra tenant of the cluster)');
-  const tenantId = identifier('tenant-id', tenant);
-  const clientId = identifier('client-id', raw['client-id'] ?? AKS_CLIENT_ID);
+const envValue = (env: NodeJS.ProcessEnv, names: readonly string[]): string | undefined => {
+  // later names win, as in kubelogin (AZURE_* over AAD_SERVICE_PRINCIPAL_*)
+  let found: string | undefined;
+  for (const name of names) if (env[name] !== undefined && env[name] !== '') found = env[name];
+  return found;
+};
+
+export interface ResolveOptions {
+  /**
+   * `setup` checks an entry that will run elsewhere: ids and secrets the environment supplies at run
+   * time may be missing now.
+   */
+  lenient?: boolean;
+}
+
+/**
+ * Flags plus, for the non-interactive modes, the environment (Azure/kubelogin's variables, see ENV).
+ * The fast path calls this too, so it must stay cheap and compute the same cache key as the full path.
+ */
+export function resolveTokenOptions(raw: RawTokenOptions, env: NodeJS.ProcessEnv = process.env, resolve: ResolveOptions = {}): TokenSpec {
+  const loginMode = oneOf('login', (resolve.lenient ? undefined : env[ENV.loginMethod]) || raw.login || DEFAULT_LOGIN_MODE, loginModeNames());
+  const mode = LOGIN_MODES[loginMode];
+  const fromEnv = resolve.lenient ? {} : env;
+  const terraform = raw['use-azurerm-env-vars'] === 'true';
+  const names = terraform && mode.client === 'confidential' && loginMode === 'spn' ? { ...ENV, ...ENV.terraform } : ENV;
+  const app: AppCredentialOptions = {};
+  let tenant = raw['tenant-id'];
+  let client = raw['client-id'];
+  let authorityOverride = raw['authority-host'];
+  let username = raw.username;
+  if (mode.client === 'confidential' || mode.client === 'managed-identity') client = envValue(fromEnv, names.clientId) ?? client;
+  if (mode.client === 'confidential' || loginMode === 'ropc') tenant = envValue(fromEnv, names.tenantId) ?? tenant;
+  if (loginMode === 'ropc') username = envValue(fromEnv, ENV.username) ?? username;
+  if (loginMode === 'workloadidentity') {
+    // AZURE_CLIENT_ID is what the workload identity webhook injects, also with --use-azurerm-env-vars
+    client = fromEnv.AZURE_CLIENT_ID || client;
+    authorityOverride = fromEnv[ENV.authorityHost] || authorityOverride;
+    app.federatedTokenFile = fromEnv[ENV.federatedTokenFile] || raw['federated-token-file'] || undefined;
+    const requestUrl = fromEnv[ENV.githubRequestUrl];
+    if (!app.federatedTokenFile && requestUrl && fromEnv[ENV.githubRequestToken]) app.githubActions = { requestUrl };
+    if (!app.federatedTokenFile && !app.githubActions && !resolve.lenient) {
+      throw new UsageError(`--login workloadidentity needs a federated token: set ${ENV.federatedTokenFile} (the workload identity webhook does in AKS pods), pass --federated-token-file, or run in GitHub Actions with \`permissions: id-token: write\``);
+    }
+  }
+  if (loginMode === 'spn') app.clientCertificate = envValue(fromEnv, names.clientCertificate) ?? (raw['client-certificate'] || undefined);
+
+  // setup may leave out what the environment supplies where the entry runs; a user's tenant it may not
+  const envSuppliesTenant = mode.client === 'confidential' || loginMode === 'ropc';
+  if (!tenant && mode.needsTenant && !(resolve.lenient && envSuppliesTenant)) {
+    const hint = envSuppliesTenant && !resolve.lenient ? ` or ${names.tenantId.join('/')}` : '';
+    throw new UsageError(`--tenant-id${hint} is required (the Entra tenant of the cluster)`);
+  }
+  const tenantId = tenant ? identifier('tenant-id', tenant) : '';
+  if (mode.client === 'confidential' && !client && !resolve.lenient) {
+    throw new UsageError(`--login ${loginMode} needs the application (client) ID of the service principal: --client-id or ${names.clientId.join('/')}`);
+  }
+  if (loginMode === 'ropc' && !username && !resolve.lenient) throw new UsageError(`--login ropc needs --username or ${ENV.username.join('/')}`);
+  const defaultClient = mode.client === 'public' ? AKS_CLIENT_ID : '';
+  const clientId = client ? identifier('client-id', client) : defaultClient;
   const serverId = identifier('server-id', raw['server-id'] ?? AKS_SERVER_ID);
-  const authorityHost = resolveAuthorityHost(raw.environment, raw['authority-host']);
+  const authorityHost = resolveAuthorityHost(raw.environment, authorityOverride);
   const host = new URL(authorityHost).host;
   const storage = oneOf('token-cache-storage', raw['token-cache-storage'] ?? 'keychain', STORAGE_MODES);
   const tokenType = oneOf('token-type', raw['token-type'] ?? 'access', TOKEN_TYPES);
+  if (tokenType === 'id' && !mode.idToken) throw new UsageError(`--token-type id needs a user sign-in; --login ${loginMode} gets access tokens only`);
   const timeoutMs = parseDuration(raw.timeout ?? DEFAULT_TIMEOUT);
   if (timeoutMs <= 0) throw new UsageError('--timeout must be greater than 0');
-  const family = LOGIN_MODES[loginMode].cacheFamily;
-  const cacheKey = createHash('sha256')
-    .update(JSON.stringify([authorityHost.toLowerCase(), tenantId.toLowerCase(), clientId.toLowerCase(), serverId.toLowerCase(), family]))
-    .digest('hex')
-    .slice(0, 32);
+  const disableInstanceDiscovery = raw['disable-instance-discovery'] === 'true';
+
+  if (loginMode === 'msi') {
+    app.identityResourceId = raw['identity-resource-id'] || undefined;
+    if (app.identityResourceId && clientId) throw new UsageError('--login msi takes either a client ID or --identity-resource-id, not both');
+    app.identityClientId = clientId || undefined;
+  }
+  if (loginMode === 'ropc') app.username = username;
+  if (loginMode === 'azurecli') app.azureConfigDir = fromEnv[ENV.azureConfigDir] || undefined;
+
+  // The cache key names the principal whose tokens these are, never a secret. The user family keeps
+  // the key it always had, so existing caches stay valid.
+  const family = mode.cacheFamily;
+  const lower = (v: string | undefined) => (v ?? '').toLowerCase();
+  let keyParts: string[];
+  switch (family) {
+    case 'msi':
+      keyParts = ['msi', lower(app.identityClientId), lower(app.identityResourceId), lower(serverId)];
+      break;
+    case 'azurecli':
+      keyParts = ['azurecli', lower(tenantId), lower(serverId), app.azureConfigDir ?? ''];
+      break;
+    case 'ropc':
+      keyParts = [authorityHost.toLowerCase(), lower(tenantId), lower(clientId), lower(serverId), family, lower(app.username)];
+      break;
+    default:
+      keyParts = [authorityHost.toLowerCase(), lower(tenantId), lower(clientId), lower(serverId), family];
+  }
+  const cacheKey = createHash('sha256').update(JSON.stringify(keyParts)).digest('hex').slice(0, 32);
+
+  const secretFlag: Record<SecretName, string | undefined> = {
+    clientSecret: raw['client-secret'] || undefined,
+    clientCertificatePassword: raw['client-certificate-password'] || undefined,
+    password: raw.password || undefined,
+  };
+  const secretEnv: Record<SecretName, readonly string[]> = {
+    clientSecret: names.clientSecret,
+    clientCertificatePassword: names.clientCertificatePassword,
+    password: ENV.password,
+  };
+  const secrets = new SignInSecrets((name) => envValue(fromEnv, secretEnv[name]) ?? secretFlag[name]);
+
   return {
     loginMode,
     tenantId,
     clientId,
     serverId,
     authorityHost,
-    authority: `${authorityHost}/${tenantId}`,
-    knownAuthorities: MICROSOFT_HOSTS.has(host) ? [] : [host],
+    authority: `${authorityHost}/${tenantId || 'organizations'}`,
+    knownAuthorities: disableInstanceDiscovery || !MICROSOFT_HOSTS.has(host) ? [host] : [],
     scopes: [`${serverId.replace(/\/+$/, '')}/.default`],
     tokenType,
     storage,
@@ -183,5 +359,8 @@ export function resolveTokenOptions(raw: RawTokenOptions): TokenSpec {
       skipOpenBrowser: raw['skip-open-browser'] === 'true',
     },
     loginHint: raw['login-hint'] || undefined,
+    disableInstanceDiscovery,
+    app,
+    secrets,
   };
 }

@@ -32,6 +32,7 @@ export default class Setup extends BaseCommand {
     }
     for (const name of result.unchanged) this.log(`user ${name}: already set up, nothing to change`);
     for (const skip of result.skipped) process.stderr.write(`warning: user ${skip.user} skipped: ${skip.reason}\n`);
+    for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
     for (const { file, backup } of result.backups) this.log(`wrote ${file} (backup: ${backup})`);
   }
 }

@@ -14,7 +14,10 @@ export interface SignInRequest {
 }
 
 export interface SignInContext {
-  /** a public client bound to this cache key (modes that need another kind of client build it from spec + store) */
+  /**
+   * a public client bound to this cache key; created on first use, so the app-only modes (which build a
+   * ConfidentialClientApplication or ManagedIdentityApplication from spec, or run az) never make one
+   */
   app: PublicClientApplication;
   spec: TokenSpec;
   store: TokenStore;
@@ -22,13 +25,23 @@ export interface SignInContext {
   /** human instructions (device code, "open this URL"): always stderr, never stdout */
   prompt: (text: string) => void;
   debug?: (text: string) => void;
+  /** the environment of this call (federated token requests, the Azure CLI's PATH and profile) */
+  env?: NodeJS.ProcessEnv;
 }
 
-export type SignInFlow = (ctx: SignInContext) => Promise<AuthenticationResult>;
+/** What acquire keeps from a sign-in; msal's AuthenticationResult is one. */
+export type SignInResult = Pick<AuthenticationResult, 'accessToken' | 'expiresOn' | 'idToken' | 'idTokenClaims' | 'account'>;
+
+export type SignInFlow = (ctx: SignInContext) => Promise<SignInResult>;
 
 const FLOWS: Record<string, () => Promise<SignInFlow>> = {
   devicecode: async () => (await import('./devicecode.js')).deviceCodeSignIn,
   interactive: async () => (await import('./interactive.js')).interactiveSignIn,
+  spn: async () => (await import('./spn.js')).servicePrincipalSignIn,
+  workloadidentity: async () => (await import('./workloadidentity.js')).workloadIdentitySignIn,
+  msi: async () => (await import('./msi.js')).managedIdentitySignIn,
+  azurecli: async () => (await import('./azurecli.js')).azureCliSignIn,
+  ropc: async () => (await import('./ropc.js')).usernamePasswordSignIn,
 };
 
 export async function loadSignInFlow(mode: string): Promise<SignInFlow> {

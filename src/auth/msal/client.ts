@@ -1,7 +1,10 @@
 // A msal-node PublicClientApplication bound to one cache key: its token cache is read from and written
 // to the TokenStore through msal's cache plugin, its HTTP goes through the retrying client, and its
 // log (with --debug) goes to stderr, redacted.
-import { LogLevel, PublicClientApplication, type AccountInfo, type ICachePlugin, type TokenCacheContext } from '@azure/msal-node';
+import {
+  ConfidentialClientApplication, LogLevel, ManagedIdentityApplication, PublicClientApplication,
+  type AccountInfo, type Configuration, type ICachePlugin, type NodeAuthOptions, type TokenCacheContext,
+} from '@azure/msal-node';
 import type { TokenStore } from '../cache/token-store.js';
 import type { TokenSpec } from '../token-options.js';
 import { redact } from '../../redact.js';
@@ -32,6 +35,52 @@ function cachePlugin(store: TokenStore, io: ClientIo): ICachePlugin {
   };
 }
 
+type LoggerOptions = NonNullable<NonNullable<Configuration['system']>['loggerOptions']>;
+
+function loggerOptions(debug: ClientIo['debug']): LoggerOptions {
+  return {
+    logLevel: debug ? LogLevel.Info : LogLevel.Error,
+    piiLoggingEnabled: false,
+    loggerCallback: (_level, message) => debug?.(`msal: ${redact(message)}`),
+  };
+}
+
+/** How a confidential client proves itself: exactly one of these msal auth options. */
+export type ClientCredential =
+  | { clientSecret: string }
+  | { clientCertificate: NonNullable<NodeAuthOptions['clientCertificate']> }
+  | { clientAssertion: NonNullable<NodeAuthOptions['clientAssertion']> };
+
+/**
+ * A confidential client for the app-only modes (spn, workloadidentity). No msal cache plugin: an
+ * app token has no refresh token, and the TokenStore record already keeps the access token.
+ */
+export function createConfidentialClient(spec: TokenSpec, credential: ClientCredential, io: ClientIo = {}): ConfidentialClientApplication {
+  const debug = io.debug;
+  return new ConfidentialClientApplication({
+    auth: {
+      clientId: spec.clientId,
+      authority: spec.authority,
+      ...(spec.knownAuthorities.length ? { knownAuthorities: spec.knownAuthorities } : {}),
+      ...credential,
+    },
+    system: { networkClient: new RetryingNetworkClient(undefined, (m) => debug?.(m)), loggerOptions: loggerOptions(debug) },
+  });
+}
+
+/** msal's managed identity client: it finds the source (IMDS, App Service, Azure Arc, …) from the environment. */
+export function createManagedIdentityClient(spec: TokenSpec, io: ClientIo = {}): ManagedIdentityApplication {
+  const { identityClientId, identityResourceId } = spec.app;
+  return new ManagedIdentityApplication({
+    managedIdentityIdParams: identityResourceId
+      ? { userAssignedResourceId: identityResourceId }
+      : identityClientId
+        ? { userAssignedClientId: identityClientId }
+        : undefined,
+    system: { loggerOptions: loggerOptions(io.debug) },
+  });
+}
+
 export function createPublicClient(spec: TokenSpec, store: TokenStore, io: ClientIo = {}): PublicClientApplication {
   const debug = io.debug;
   return new PublicClientApplication({
@@ -45,11 +94,7 @@ export function createPublicClient(spec: TokenSpec, store: TokenStore, io: Clien
     cache: { cachePlugin: cachePlugin(store, io) },
     system: {
       networkClient: new RetryingNetworkClient(undefined, (m) => debug?.(m)),
-      loggerOptions: {
-        logLevel: debug ? LogLevel.Info : LogLevel.Error,
-        piiLoggingEnabled: false,
-        loggerCallback: (_level, message) => debug?.(`msal: ${redact(message)}`),
-      },
+      loggerOptions: loggerOptions(debug),
     },
   });
 }

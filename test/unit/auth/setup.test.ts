@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { copyFileSync, mkdtempSync, readFileSync, statSync, chmodSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, statSync, chmodSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse, isMap, isSeq } from 'yaml';
+import { parse, isMap, isSeq, stringify } from 'yaml';
 import { readKubeconfig, tokenOptionsOfContext, type KubeconfigFile } from '../../../src/auth/kubeconfig.js';
 import { INSTALL_HINT, planSetup, renderSetup, writeSetup } from '../../../src/auth/setup.js';
 
@@ -94,9 +94,12 @@ describe('setup --all', () => {
   it('converts every kubelogin user it can and reports the ones it cannot', () => {
     const file = readKubeconfig(copyOf('kubelogin.yaml'));
     const result = planSetup([file], { all: true, overrides: {} });
-    expect(result.changes.map((c) => c.user)).toEqual(['clusterUser_rg-dev_aks-dev', 'clusterUser_rg-gov_aks-gov']);
-    expect(result.skipped).toEqual([{ user: 'ci-spn', reason: '--login must be one of devicecode, interactive (got "spn")' }]);
-    expect(userOf(renderSetup(file, result), 'ci-spn')).toMatchObject({ exec: { command: 'kubelogin' } });
+    expect(result.changes.map((c) => c.user)).toEqual(['clusterUser_rg-dev_aks-dev', 'clusterUser_rg-gov_aks-gov', 'ci-spn']);
+    expect(result.skipped).toEqual([]);
+    // the service principal keeps its mode; its client ID and secret come from the environment where it runs
+    expect(userOf(renderSetup(file, result), 'ci-spn')).toMatchObject({
+      exec: { command: 'kubectl-np', args: ['get-token', '--login', 'spn', '--tenant-id', TENANT, '--server-id', AKS_SERVER] },
+    });
     // the converted context reads back through the same parser login/logout use
     expect(tokenOptionsOfContext([file], 'aks-dev').options).toEqual({ login: 'devicecode', 'tenant-id': TENANT, 'client-id': AKS_CLIENT, 'server-id': AKS_SERVER });
   });
@@ -106,6 +109,66 @@ describe('setup --all', () => {
     planSetup([file], { all: true, overrides: {} });
     const plain = readKubeconfig(copyOf('azure-legacy.yaml'));
     expect(() => planSetup([plain], { context: 'aks-prod', all: true, overrides: {} })).toThrow(/either --context or --all/);
+  });
+});
+
+/** a kubeconfig with one context whose user is an Azure/kubelogin exec entry with these arguments */
+function kubeloginConfig(args: string[]): KubeconfigFile {
+  const path = join(mkdtempSync(join(tmpdir(), 'kubectl-np-setup-')), 'config');
+  writeFileSync(path, stringify({
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'aks',
+    clusters: [{ name: 'aks', cluster: { server: 'https://aks.example:443' } }],
+    contexts: [{ name: 'aks', context: { cluster: 'aks', user: 'u' } }],
+    users: [{ name: 'u', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'kubelogin', args: ['get-token', ...args] } } }],
+  }), { mode: 0o600 });
+  return readKubeconfig(path);
+}
+const converted = (args: string[], overrides = {}) => planSetup([kubeloginConfig(args)], { context: 'aks', overrides });
+const S = ['--server-id', AKS_SERVER];
+
+describe('setup converts every Azure/kubelogin login mode, keeping its arguments', () => {
+  const SP = '0b0c6f1e-1111-4222-8333-444455556666';
+  it.each([
+    ['spn with a certificate', ['-l', 'spn', ...S, '-t', TENANT, '--client-id', SP, '--client-certificate', '/etc/sp/cert.pfx'],
+      ['--login', 'spn', '--tenant-id', TENANT, '--client-id', SP, ...S, '--client-certificate', '/etc/sp/cert.pfx']],
+    ['spn reading Terraform variables', ['-l', 'spn', ...S, '--use-azurerm-env-vars'], ['--login', 'spn', ...S, '--use-azurerm-env-vars']],
+    ['workload identity', ['--login', 'workloadidentity', ...S], ['--login', 'workloadidentity', ...S]],
+    ['workload identity with its file and authority', ['--login', 'workloadidentity', ...S, '--federated-token-file', '/var/run/token', '--authority-host', 'https://login.microsoftonline.us/'],
+      ['--login', 'workloadidentity', ...S, '--authority-host', 'https://login.microsoftonline.us/', '--federated-token-file', '/var/run/token']],
+    ['system-assigned managed identity', ['--login', 'msi', ...S], ['--login', 'msi', ...S]],
+    ['user-assigned managed identity by client ID', ['--login', 'msi', ...S, '--client-id', SP], ['--login', 'msi', '--client-id', SP, ...S]],
+    ['user-assigned managed identity by resource ID', ['--login', 'msi', ...S, '--identity-resource-id', '/subscriptions/s/resourceGroups/g/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ci'],
+      ['--login', 'msi', ...S, '--identity-resource-id', '/subscriptions/s/resourceGroups/g/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ci']],
+    ['Azure CLI, with its timeout', ['--login', 'azurecli', ...S, '--timeout', '1m'], ['--login', 'azurecli', ...S, '--timeout', '1m']],
+    ['ropc', ['--login', 'ropc', ...S, '-t', TENANT, '--username', 'bot@contoso.example'],
+      ['--login', 'ropc', '--tenant-id', TENANT, '--client-id', AKS_CLIENT, ...S, '--username', 'bot@contoso.example']],
+  ])('%s', (_name, args, expected) => {
+    const result = converted(args);
+    expect(result.changes[0]).toMatchObject({ from: 'kubelogin', args: ['get-token', ...expected] });
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('leaves secrets out of the kubeconfig, warning without showing them', () => {
+    const result = converted(['-l', 'spn', ...S, '-t', TENANT, '--client-id', 'sp', '--client-secret', 'kubelogin-entry-secret-value']);
+    expect(result.changes[0].args).toEqual(['get-token', '--login', 'spn', '--tenant-id', TENANT, '--client-id', 'sp', ...S]);
+    expect(result.warnings).toEqual(['user u: the entry had --client-secret, but secrets are not written into kubeconfigs; set AAD_SERVICE_PRINCIPAL_CLIENT_SECRET or AZURE_CLIENT_SECRET where kubectl runs instead']);
+
+    const file = kubeloginConfig(['--login', 'ropc', ...S, '-t', TENANT, '--username', 'bot@contoso.example']);
+    const flagged = planSetup([file], { context: 'aks', overrides: { password: 'flag-password-value', 'client-certificate-password': 'flag-pfx-password' } });
+    expect(flagged.warnings).toEqual([
+      'user u: --client-certificate-password was given, but secrets are not written into kubeconfigs; set AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE_PASSWORD or AZURE_CLIENT_CERTIFICATE_PASSWORD where kubectl runs instead',
+      'user u: --password was given, but secrets are not written into kubeconfigs; set AAD_USER_PRINCIPAL_PASSWORD or AZURE_PASSWORD where kubectl runs instead',
+    ]);
+    const text = renderSetup(file, flagged);
+    for (const secret of ['flag-password-value', 'flag-pfx-password']) expect(text).not.toContain(secret);
+    expect(JSON.stringify(flagged)).not.toMatch(/flag-password-value|flag-pfx-password|kubelogin-entry-secret-value/);
+  });
+
+  it('still refuses what kubectl-np cannot do, and user modes still need a tenant', () => {
+    expect(() => converted(['-l', 'spn', ...S, '--legacy'])).toThrow(/--legacy .* not supported/);
+    expect(() => converted(['-l', 'msi', ...S, '--pop-enabled', '--pop-claims', 'u=/arm/id'])).toThrow(/--pop-enabled .* not supported/);
+    expect(() => converted(['-l', 'devicecode', ...S])).toThrow(/--tenant-id is required/);
+    expect(() => converted(['-l', 'magic', ...S])).toThrow(/--login must be one of devicecode, interactive, spn, workloadidentity, msi, azurecli, ropc/);
   });
 });
 

@@ -81,3 +81,85 @@ describe('exec args', () => {
     expect(parseExecArgs(args.slice(1))).toEqual({ ok: true, debug: false, options });
   });
 });
+
+describe('non-interactive modes read Azure/kubelogin environment variables', () => {
+  const SP = '0b0c6f1e-1111-4222-8333-444455556666';
+  const resolve = (raw: object, env: NodeJS.ProcessEnv) => resolveTokenOptions(raw, env);
+
+  it('AAD_LOGIN_METHOD wins over --login (one kubeconfig for people and pipelines)', () => {
+    const env = { AAD_LOGIN_METHOD: 'spn', AZURE_CLIENT_ID: SP, AZURE_CLIENT_SECRET: 's3cret-value', AZURE_TENANT_ID: tenant };
+    const spec = resolve({ login: 'devicecode', 'tenant-id': tenant, 'client-id': AKS_CLIENT_ID }, env);
+    expect(spec).toMatchObject({ loginMode: 'spn', clientId: SP, tenantId: tenant });
+    expect(() => resolve({ 'tenant-id': tenant }, { AAD_LOGIN_METHOD: 'magic' })).toThrow(/--login must be one of/);
+  });
+
+  it('spn: AZURE_* over AAD_SERVICE_PRINCIPAL_* over flags; Terraform ARM_* with --use-azurerm-env-vars', () => {
+    const env = { AAD_SERVICE_PRINCIPAL_CLIENT_ID: 'from-aad', AZURE_CLIENT_ID: 'from-azure', AAD_SERVICE_PRINCIPAL_CLIENT_SECRET: 'aad-secret', ARM_CLIENT_ID: 'from-arm', ARM_TENANT_ID: 'arm-tenant', ARM_CLIENT_SECRET: 'arm-secret' };
+    expect(resolve({ login: 'spn', 'tenant-id': tenant, 'client-id': 'flag' }, env).clientId).toBe('from-azure');
+    expect(resolve({ login: 'spn', 'tenant-id': tenant, 'client-id': 'flag' }, { AAD_SERVICE_PRINCIPAL_CLIENT_ID: 'from-aad' }).clientId).toBe('from-aad');
+    expect(resolve({ login: 'spn', 'tenant-id': tenant, 'client-id': 'flag' }, {}).clientId).toBe('flag');
+    expect(resolve({ login: 'spn', 'tenant-id': tenant }, env).secrets.clientSecret()).toBe('aad-secret');
+    const terraform = resolve({ login: 'spn', 'use-azurerm-env-vars': 'true' }, env);
+    expect(terraform).toMatchObject({ clientId: 'from-arm', tenantId: 'arm-tenant' });
+    expect(terraform.secrets.clientSecret()).toBe('arm-secret');
+    expect(resolve({ login: 'spn', 'tenant-id': tenant, 'client-id': SP, 'client-certificate': '/flag.pem' }, { AZURE_CLIENT_CERTIFICATE_PATH: '/env.pfx' }).app.clientCertificate).toBe('/env.pfx');
+  });
+
+  it('the environment does not change the user modes (unlike kubelogin, AZURE_CLIENT_ID does not hijack a device code sign-in)', () => {
+    const env = { AZURE_CLIENT_ID: SP, AZURE_TENANT_ID: 'other-tenant' };
+    expect(resolve({ 'tenant-id': tenant }, env)).toMatchObject({ clientId: AKS_CLIENT_ID, tenantId: tenant });
+  });
+
+  it('workloadidentity: the webhook variables, or GitHub Actions OIDC', () => {
+    const env = { AZURE_CLIENT_ID: SP, AZURE_TENANT_ID: tenant, AZURE_FEDERATED_TOKEN_FILE: '/var/run/secrets/azure/tokens/azure-identity-token', AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/' };
+    const spec = resolve({ login: 'workloadidentity', 'federated-token-file': '/flag' }, env);
+    expect(spec).toMatchObject({ clientId: SP, tenantId: tenant, authorityHost: 'https://login.microsoftonline.us', app: { federatedTokenFile: env.AZURE_FEDERATED_TOKEN_FILE } });
+    const gha = resolve({ login: 'workloadidentity' }, { AZURE_CLIENT_ID: SP, AZURE_TENANT_ID: tenant, ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.actions.example/x?a=1', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'req' });
+    expect(gha.app).toEqual({ githubActions: { requestUrl: 'https://token.actions.example/x?a=1' } });
+    expect(() => resolve({ login: 'workloadidentity' }, { AZURE_CLIENT_ID: SP, AZURE_TENANT_ID: tenant })).toThrow(/needs a federated token: set AZURE_FEDERATED_TOKEN_FILE/);
+  });
+
+  it('needs what each mode needs, and only that', () => {
+    expect(() => resolve({ login: 'spn', 'tenant-id': tenant }, {})).toThrow(/--client-id or AAD_SERVICE_PRINCIPAL_CLIENT_ID\/AZURE_CLIENT_ID/);
+    expect(() => resolve({ login: 'spn', 'client-id': SP }, {})).toThrow(/--tenant-id or AZURE_TENANT_ID is required/);
+    expect(() => resolve({ login: 'ropc', 'tenant-id': tenant }, {})).toThrow(/--username or AAD_USER_PRINCIPAL_NAME/);
+    expect(resolve({ login: 'msi' }, {})).toMatchObject({ tenantId: '', clientId: '', app: {} });
+    expect(resolve({ login: 'azurecli' }, {})).toMatchObject({ tenantId: '', clientId: '' });
+    expect(() => resolve({ login: 'msi', 'client-id': SP, 'identity-resource-id': '/x' }, {})).toThrow(/either a client ID or --identity-resource-id/);
+    expect(() => resolve({ login: 'spn', 'tenant-id': tenant, 'client-id': SP, 'token-type': 'id' }, {})).toThrow(/--token-type id needs a user sign-in/);
+  });
+
+  it('--disable-instance-discovery trusts even a Microsoft host as given', () => {
+    expect(resolve({ 'tenant-id': tenant }, {}).knownAuthorities).toEqual([]);
+    expect(resolve({ 'tenant-id': tenant, 'disable-instance-discovery': 'true' }, {}).knownAuthorities).toEqual(['login.microsoftonline.com']);
+    expect(resolve({ 'tenant-id': 'adfs', 'authority-host': 'https://adfs.contoso.example', 'disable-instance-discovery': 'true' }, {}).authority).toBe('https://adfs.contoso.example/adfs');
+  });
+
+  it('cache keys: one per principal, env-derived like flag-derived, never from a secret', () => {
+    const spn = (env: NodeJS.ProcessEnv, raw: object = {}) => resolve({ login: 'spn', 'tenant-id': tenant, ...raw }, env).cacheKey;
+    expect(spn({ AZURE_CLIENT_ID: SP, AZURE_CLIENT_SECRET: 'one' })).toBe(spn({ AZURE_CLIENT_ID: SP, AZURE_CLIENT_SECRET: 'two' }));
+    expect(spn({ AZURE_CLIENT_ID: SP })).toBe(spn({}, { 'client-id': SP }));
+    expect(spn({ AZURE_CLIENT_ID: SP })).not.toBe(spn({ AZURE_CLIENT_ID: 'another-sp' }));
+    // the same application through a federated token gets the same tokens
+    expect(resolve({ login: 'workloadidentity', 'tenant-id': tenant, 'client-id': SP, 'federated-token-file': '/t' }, {}).cacheKey).toBe(spn({}, { 'client-id': SP }));
+    const msi = (raw: object) => resolve({ login: 'msi', ...raw }, {}).cacheKey;
+    const keys = new Set([
+      msi({}), msi({ 'client-id': SP }), msi({ 'identity-resource-id': '/ids/ci' }), msi({ 'server-id': 'other' }),
+      resolve({ login: 'azurecli' }, {}).cacheKey, resolve({ login: 'azurecli' }, { AZURE_CONFIG_DIR: '/ci/.azure' }).cacheKey,
+      resolve({ 'tenant-id': tenant, 'client-id': SP }, {}).cacheKey, spn({}, { 'client-id': SP }),
+      resolve({ login: 'ropc', 'tenant-id': tenant, username: 'a@x' }, {}).cacheKey, resolve({ login: 'ropc', 'tenant-id': tenant, username: 'b@x' }, {}).cacheKey,
+    ]);
+    expect(keys.size).toBe(10);
+  });
+
+  it('secrets are read on demand and never show when the spec is printed or serialised', async () => {
+    const { inspect } = await import('node:util');
+    const env = { AZURE_CLIENT_ID: SP, AZURE_CLIENT_SECRET: 'env-secret-value' };
+    const spec = resolve({ login: 'spn', 'tenant-id': tenant, 'client-certificate-password': 'flag-pfx-pass', password: 'flag-password' }, env);
+    expect(spec.secrets.clientSecret()).toBe('env-secret-value');
+    expect(spec.secrets.clientCertificatePassword()).toBe('flag-pfx-pass');
+    for (const text of [JSON.stringify(spec), inspect(spec, { depth: 10, showHidden: true }), String(spec.secrets)]) {
+      expect(text).not.toMatch(/env-secret-value|flag-pfx-pass|flag-password/);
+    }
+  });
+});
