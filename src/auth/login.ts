@@ -1,8 +1,15 @@
-// `kubectl np login` and `kubectl np logout`: sign in ahead of time, or forget cached tokens — for a
-// kubeconfig context (its kubectl-np exec arguments say which cache) or for explicit token options.
+// `kubectl np login` and `kubectl np logout`: sign in ahead of time, or forget cached tokens — for
+// kubeconfig contexts (their kubectl-np exec arguments say which cache) or for explicit token options.
+//
+// login asks only what flags have not answered: which contexts (--context) when several use
+// kubectl-np, and which account (--login-hint) when several are cached for one sign-in. Without a
+// terminal it never asks; it fails naming the flag instead.
 import { acquireToken, type AcquiredToken } from './acquire.js';
+import { browserPlan } from './browser/launcher.js';
 import { clearAllTokenCaches, TokenStore } from './cache/token-store.js';
-import { contextsWhere, loadKubeconfigs, tokenOptionsOfContext } from './kubeconfig.js';
+import { contextsWhere, currentContextName, loadKubeconfigs, tokenOptionsOfContext, type KubeconfigFile } from './kubeconfig.js';
+import { DEFAULT_LOGIN_MODE, LOGIN_MODES } from './login-modes.js';
+import { ANOTHER_ACCOUNT, type LoginPrompter } from './prompts.js';
 import { defaultCacheDir, resolveTokenOptions, type RawTokenOptions, type TokenSpec } from './token-options.js';
 import type { CommandIo } from './get-token.js';
 import { UsageError } from '../errors.js';
@@ -22,10 +29,117 @@ export function resolveTarget(target: Target, env: NodeJS.ProcessEnv): { spec: T
   return { spec: resolveTokenOptions({ ...options, ...target.options }), context: context.name };
 }
 
-export async function login(target: Target, io: CommandIo): Promise<AcquiredToken & { context?: string; spec: TokenSpec }> {
-  const { spec, context } = resolveTarget(target, io.env);
-  const token = await acquireToken(spec, { interactive: true, prompt: io.stderr, warn: (m) => io.stderr(`${m}\n`), debug: io.debug, env: io.env }, { forceSignIn: true });
-  return { ...token, context, spec };
+export interface LoginRequest {
+  kubeconfig?: string;
+  /** --context (repeatable); none: the only kubectl-np context, or ask when there are several */
+  contexts: string[];
+  /** token flags given on the command line; with contexts they override the contexts' exec arguments */
+  options: RawTokenOptions;
+}
+
+export interface LoginOutcome extends AcquiredToken {
+  /** the contexts this sign-in serves (several when they share tenant, client and server application) */
+  contexts: string[];
+  spec: TokenSpec;
+}
+
+interface Plan {
+  options: RawTokenOptions;
+  contexts: string[];
+}
+
+/**
+ * The sign-in a person wants from `login`: the browser where one can open. A context set up for the
+ * device code shares its cache with the browser sign-in, so `login` may use either; an explicit
+ * --login on the command line is taken as given.
+ */
+export function loginModeFor(options: RawTokenOptions, explicit: string | undefined, env: NodeJS.ProcessEnv): RawTokenOptions {
+  if (explicit) return options;
+  const mode = options.login ?? DEFAULT_LOGIN_MODE;
+  if (mode !== 'devicecode') return options;
+  const plan = browserPlan({ browserCommand: options['browser-command'], skipOpenBrowser: options['skip-open-browser'] === 'true' }, env);
+  return plan.mode === 'open' ? { ...options, login: 'interactive' } : options;
+}
+
+function describeContext(options: RawTokenOptions): string {
+  const mode = options.login ?? DEFAULT_LOGIN_MODE;
+  return `tenant ${options['tenant-id'] ?? '?'}, ${mode}`;
+}
+
+async function chooseContexts(files: KubeconfigFile[], request: LoginRequest, prompter: LoginPrompter | undefined): Promise<(string | undefined)[]> {
+  if (request.contexts.length) return request.contexts;
+  const entra = contextsWhere(files, () => true);
+  if (entra.length <= 1) return [entra[0]]; // none: the current context, which explains what is missing
+  if (!prompter) {
+    throw new UsageError(`${entra.length} kubeconfig contexts sign in with kubectl-np (${entra.join(', ')}): name the ones to sign in for with --context NAME (repeatable)`);
+  }
+  const current = currentContextName(files);
+  const chosen = await prompter.chooseContexts(entra.map((name) => ({ name, current: name === current, detail: describeContext(tokenOptionsOfContext(files, name).options) })));
+  if (!chosen.length) throw new UsageError('no context chosen');
+  return chosen;
+}
+
+/** One plan per distinct sign-in (contexts with the same tenant, client and server share one). */
+async function planLogins(request: LoginRequest, env: NodeJS.ProcessEnv, prompter: LoginPrompter | undefined): Promise<Plan[]> {
+  if (!request.contexts.length && request.options['tenant-id']) return [{ options: request.options, contexts: [] }];
+  const files = loadKubeconfigs(request.kubeconfig, env);
+  const names = await chooseContexts(files, request, prompter);
+  const plans = new Map<string, Plan>();
+  for (const name of names) {
+    const { context, options } = tokenOptionsOfContext(files, name);
+    const merged = { ...options, ...request.options };
+    const key = resolveTokenOptions(merged).cacheKey;
+    const plan = plans.get(key);
+    if (plan) plan.contexts.push(context.name);
+    else plans.set(key, { options: merged, contexts: [context.name] });
+  }
+  return [...plans.values()];
+}
+
+/** The accounts msal has cached for this sign-in (a person who switched accounts has several). */
+async function cachedAccounts(spec: TokenSpec, io: CommandIo): Promise<{ usernames: string[]; current?: string }> {
+  const store = TokenStore.open(spec, { env: io.env, warn: (m) => io.stderr(`${m}\n`), debug: io.debug });
+  const record = await store.readRecord();
+  if (spec.storage === 'none') return { usernames: [] };
+  const { createPublicClient } = await import('./msal/client.js');
+  const accounts = await createPublicClient(spec, store, { debug: io.debug }).getTokenCache().getAllAccounts();
+  const usernames = [...new Set(accounts.map((a) => a.username).filter(Boolean))];
+  return { usernames, current: record?.account?.username };
+}
+
+export async function login(request: LoginRequest, io: CommandIo, prompter?: LoginPrompter): Promise<LoginOutcome[]> {
+  const plans = await planLogins(request, io.env, prompter);
+  const outcomes: LoginOutcome[] = [];
+  for (const plan of plans) {
+    const options = loginModeFor(plan.options, request.options.login, io.env);
+    let spec = resolveTokenOptions(options);
+    const where = plan.contexts.length ? `for ${plan.contexts.length > 1 ? 'contexts' : 'context'} ${plan.contexts.join(', ')}` : `to tenant ${spec.tenantId}`;
+    if (LOGIN_MODES[spec.loginMode].needsUser && !spec.loginHint) {
+      const { usernames, current } = await cachedAccounts(spec, io);
+      if (usernames.length > 1) {
+        if (!prompter) throw new UsageError(`several accounts are signed in ${where} (${usernames.join(', ')}): choose one with --login-hint USER`);
+        const choice = await prompter.chooseAccount(usernames, current, where);
+        spec = { ...spec, loginHint: choice === ANOTHER_ACCOUNT ? undefined : choice };
+      }
+    }
+    const loginCommand = () => (plan.contexts.length ? `kubectl np login --context ${plan.contexts[0]}` : `kubectl np login --tenant-id ${spec.tenantId}`);
+    const token = await acquireToken(
+      spec,
+      { interactive: true, prompt: io.stderr, warn: (m) => io.stderr(`${m}\n`), debug: io.debug, env: io.env },
+      { forceSignIn: true, loginCommand },
+    );
+    outcomes.push({ ...token, contexts: plan.contexts, spec });
+  }
+  return outcomes;
+}
+
+/** "Signed in as alice@contoso.com (tenant …) for context aks-prod; token valid until 2025-…Z (in 59 minutes)." */
+export function describeLogin(outcome: LoginOutcome, now = Date.now()): string {
+  const who = outcome.account ? `${outcome.account.username} (tenant ${outcome.account.tenantId})` : `tenant ${outcome.spec.tenantId}`;
+  const where = outcome.contexts.length ? ` for ${outcome.contexts.length > 1 ? 'contexts' : 'context'} ${outcome.contexts.join(', ')}` : '';
+  const minutes = Math.round((outcome.expiresOn - now) / 60_000);
+  const left = minutes >= 120 ? `${Math.round(minutes / 60)} hours` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return `Signed in as ${who}${where}; token valid until ${new Date(outcome.expiresOn).toISOString()} (in ${left}).`;
 }
 
 export interface LogoutResult {
