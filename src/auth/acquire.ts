@@ -29,6 +29,8 @@ export interface AcquireOptions {
   forceSignIn?: boolean;
   /** the command that would sign this user in, for messages ("run `kubectl np login --context prod`") */
   loginCommand?: () => string;
+  /** `kubectl np login` was asked for another account: no login hint from the cache, the sign-in asks who */
+  anotherAccount?: boolean;
 }
 
 export type Account = NonNullable<TokenRecord['account']>;
@@ -124,7 +126,9 @@ async function acquireLocked(
     throw new LoginRequiredError(`${why}, and kubectl does not allow interaction here; run \`${loginCommand()}\``);
   }
 
-  const request = { scopes: spec.scopes, claims, loginHint: account?.username ?? record.account?.username, timeoutMs: spec.timeoutMs };
+  const request = options.anotherAccount
+    ? { scopes: spec.scopes, claims, selectAccount: true, timeoutMs: spec.timeoutMs }
+    : { scopes: spec.scopes, claims, loginHint: account?.username ?? record.account?.username, timeoutMs: spec.timeoutMs };
   const result = await runSignInFlow(spec, store, io, request, () => app, needsUser ? lock : undefined);
   return remember(store, spec, result, 'sign-in');
 }

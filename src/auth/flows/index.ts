@@ -10,6 +10,8 @@ export interface SignInRequest {
   claims?: string;
   /** the account we expect (pre-fills the username where the flow supports it) */
   loginHint?: string;
+  /** the person asked for another account: show the account picker (browser: prompt=select_account) */
+  selectAccount?: boolean;
   timeoutMs: number;
 }
 
