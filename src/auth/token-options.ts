@@ -270,7 +270,7 @@ export function resolveTokenOptions(raw: RawTokenOptions, env: NodeJS.ProcessEnv
     const requestUrl = fromEnv[ENV.githubRequestUrl];
     if (!app.federatedTokenFile && requestUrl && fromEnv[ENV.githubRequestToken]) app.githubActions = { requestUrl };
     if (!app.federatedTokenFile && !app.githubActions && !resolve.lenient) {
-      throw new UsageError(`--login workloadidentity needs a federated token: set ${ENV.federatedTokenFile} (the workload identity webhook does in AKS pods), pass --federated-token-file, or run in GitHub Actions with \`permissions: id-token: write\``);
+      throw new UsageError(`--login workloadidentity needs a federated token: set ${ENV.federatedTokenFile} (the workload identity webhook does in AKS pods), pass --federated-token-file, or run in GitHub Actions with the id-token write permission`);
     }
   }
   if (loginMode === 'spn') app.clientCertificate = envValue(fromEnv, names.clientCertificate) ?? (raw['client-certificate'] || undefined);

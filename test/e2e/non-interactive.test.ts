@@ -278,6 +278,35 @@ describe('--login azurecli', () => {
   });
 });
 
+describe('--login ropc (discouraged)', () => {
+  const ROPC = { username: 'pipeline-bot@contoso.example', oid: '7090c000-0000-4000-8000-0000000000e1', password: 'ropc-Pa55word-not-for-printing' };
+  beforeAll(() => emu.addUser({ ...ROPC }));
+
+  it('user name in the kubeconfig, password from the environment; renewal uses the refresh token, not the password again', async () => {
+    await setup(['--login', 'ropc', '--tenant-id', emu.tenantId, '--authority-host', emu.authorityHost, '--username', ROPC.username]);
+    expect(execArgs()).toEqual(['get-token', '--login', 'ropc', '--tenant-id', emu.tenantId, '--client-id', '80faf920-1908-4b52-b5ef-a8e7bedfc67a', '--server-id', AKS_SERVER_ID,
+      '--authority-host', emu.authorityHost, '--token-cache-storage', 'file', '--username', ROPC.username]);
+    emu.setAccessTokenLifetime(120); // inside the renewal margin: the next call renews
+    const before = emu.requests.length;
+    const first = await kubectl(['get', 'ns'], { AAD_USER_PRINCIPAL_PASSWORD: ROPC.password });
+    expect(first.code, first.stderr).toBe(0);
+    expect(api.requests.at(-1)?.user).toBe(ROPC.oid);
+    const grants = tokenCalls(before).map((r) => r.grantType);
+    expect(grants[0]).toBe('password');
+    expect(grants.slice(1).every((g) => g === 'refresh_token')).toBe(true);
+    const again = emu.requests.length;
+    expect((await kubectl(['get', 'ns'], { AAD_USER_PRINCIPAL_PASSWORD: ROPC.password })).code).toBe(0);
+    expect(new Set(tokenCalls(again).map((r) => r.grantType))).toEqual(new Set(['refresh_token']));
+  });
+
+  it('a wrong password: one line with Entra\'s reason', async () => {
+    await setup(['--login', 'ropc', '--tenant-id', emu.tenantId, '--authority-host', emu.authorityHost, '--username', ROPC.username]);
+    const result = await runCli(execArgs(), { env: { ...env, KUBERNETES_EXEC_INFO: execInfo(false), AZURE_PASSWORD: 'wrong-password-value' } });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toBe('error: sign-in failed: AADSTS50126: Error validating credentials due to invalid username or password.\n');
+  });
+});
+
 describe('secrets stay secret', () => {
   function filesUnder(dir: string): string[] {
     return readdirSync(dir, { recursive: true, withFileTypes: true })

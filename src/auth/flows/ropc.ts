@@ -10,7 +10,7 @@ import type { SignInFlow } from './index.js';
 export const usernamePasswordSignIn: SignInFlow = async ({ app, spec, request, debug }) => {
   const username = spec.app.username;
   const password = spec.secrets.password();
-  if (!username || !password) throw new UsageError(`--login ropc needs a user name and password: ${ENV.username.join('/')} and ${ENV.password.join('/')}`);
+  if (!username || !password) throw new UsageError(`--login ropc needs a user name (--username, ${ENV.username.join(' or ')}) and a password (${ENV.password.join(' or ')})`);
   debug?.(`ropc (discouraged): signing in as ${username} with a password`);
   // eslint-disable-next-line @typescript-eslint/no-deprecated -- kept for kubelogin parity, documented as discouraged
   const result = await app.acquireTokenByUsernamePassword({ scopes: request.scopes, username, password, claims: request.claims });

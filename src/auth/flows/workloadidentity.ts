@@ -35,7 +35,7 @@ export async function githubActionsToken(requestUrl: string, requestToken: strin
   }
   const body = (await response.json().catch(() => undefined)) as { value?: unknown } | undefined;
   if (!response.ok || typeof body?.value !== 'string') {
-    throw new SignInFailedError(`GitHub Actions did not issue an OIDC token (HTTP ${response.status}); does the job have \`permissions: id-token: write\`?`);
+    throw new SignInFailedError(`GitHub Actions did not issue an OIDC token (HTTP ${response.status}); does the job have the id-token write permission?`);
   }
   return body.value;
 }
@@ -44,6 +44,8 @@ export const workloadIdentitySignIn: SignInFlow = async ({ spec, debug, env }) =
   const { federatedTokenFile, githubActions } = spec.app;
   const requestToken = env?.[ENV.githubRequestToken] ?? process.env[ENV.githubRequestToken];
   const timeoutMs = Math.min(spec.timeoutMs, 60_000);
+  // a missing or empty file is bad input: say so before any request (msal asks for the assertion later)
+  if (federatedTokenFile) readFederatedToken(federatedTokenFile);
   return appToken(
     spec,
     {

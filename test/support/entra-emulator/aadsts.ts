@@ -32,6 +32,7 @@ export const AADSTS: Record<number, AadstsEntry> = {
     error: 'invalid_grant', suberror: 'basic_action', claims: mfaClaims,
     message: (c) => `Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication to access '${c.resource ?? ''}'.`,
   },
+  50126: { error: 'invalid_grant', message: () => 'Error validating credentials due to invalid username or password.' },
   50148: { error: 'invalid_grant', message: () => 'The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.' },
   50173: {
     error: 'invalid_grant', suberror: 'bad_token',

@@ -26,6 +26,8 @@ export interface EmulatorUser {
   groups?: string[];
   /** home tenant (default: the emulator's tenant) */
   tenantId?: string;
+  /** enables the resource owner password credentials grant (`grant_type=password`, ROPC) for this user */
+  password?: string;
 }
 
 export interface EntraEmulatorOptions {
@@ -288,6 +290,7 @@ class Emulator implements EntraEmulator {
   private readonly server: HttpsServer;
   private readonly imdsServer: HttpServer;
   private readonly users = new Map<string, UserRecord>();
+  private readonly passwords = new Map<string, string>();
   private readonly groupNames = new Map<string, string>();
   private readonly servicePrincipals = new Map<string, ServicePrincipalRecord>();
   private readonly federationKey = newSigningKey();
@@ -409,6 +412,7 @@ class Emulator implements EntraEmulator {
       groups: [...(u.groups ?? [])],
       tenantId: u.tenantId ?? this.tenantId,
     });
+    if (u.password !== undefined) this.passwords.set(username.toLowerCase(), u.password);
   }
 
   /** Names a group for Graph's directoryObjects/getByIds and memberOf (default display name: group-<first 8 of id>). */
@@ -745,10 +749,22 @@ class Emulator implements EntraEmulator {
       case 'client_credentials':
         body = this.clientCredentials(tenant, params, client, ctx);
         break;
+      case 'password':
+        body = this.passwordGrant(tenant, params, ctx);
+        break;
       default:
         throw aadError(400, 70003, { detail: params.grant_type });
     }
     sendJson(res, 200, body);
+  }
+
+  /** ROPC: only users added with a password; anything else is Entra's "invalid username or password". */
+  private passwordGrant(tenant: string, params: Record<string, string>, ctx: RequestContext): Record<string, unknown> {
+    const key = (params.username ?? '').trim().toLowerCase();
+    const user = this.users.get(key);
+    const expected = this.passwords.get(key);
+    if (!user || expected === undefined || params.password !== expected) throw aadError(400, 50126);
+    return this.issueUserTokens({ user, tenantId: this.resolveTenant(tenant, user) }, params.client_id, params.scope ?? '', {}, ctx);
   }
 
   private redeemDeviceCode(params: Record<string, string>, ctx: RequestContext): Record<string, unknown> {
