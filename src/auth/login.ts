@@ -103,7 +103,7 @@ async function cachedAccounts(spec: TokenSpec, io: CommandIo): Promise<{ usernam
   if (spec.storage === 'none') return { usernames: [] };
   const { createPublicClient } = await import('./msal/client.js');
   const accounts = await createPublicClient(spec, store, { debug: io.debug }).getTokenCache().getAllAccounts();
-  const usernames = [...new Set(accounts.map((a) => a.username).filter(Boolean))];
+  const usernames = [...new Set(accounts.map((a) => a.username).filter(Boolean))].sort((a, b) => a.localeCompare(b));
   return { usernames, current: record?.account?.username };
 }
 
@@ -114,19 +114,21 @@ export async function login(request: LoginRequest, io: CommandIo, prompter?: Log
     const options = loginModeFor(plan.options, request.options.login, io.env);
     let spec = resolveTokenOptions(options);
     const where = plan.contexts.length ? `for ${plan.contexts.length > 1 ? 'contexts' : 'context'} ${plan.contexts.join(', ')}` : `to tenant ${spec.tenantId}`;
+    let anotherAccount = false;
     if (LOGIN_MODES[spec.loginMode].needsUser && !spec.loginHint) {
       const { usernames, current } = await cachedAccounts(spec, io);
       if (usernames.length > 1) {
         if (!prompter) throw new UsageError(`several accounts are signed in ${where} (${usernames.join(', ')}): choose one with --login-hint USER`);
         const choice = await prompter.chooseAccount(usernames, current, where);
-        spec = { ...spec, loginHint: choice === ANOTHER_ACCOUNT ? undefined : choice };
+        if (choice === ANOTHER_ACCOUNT) anotherAccount = true;
+        else spec = { ...spec, loginHint: choice };
       }
     }
     const loginCommand = () => (plan.contexts.length ? `kubectl np login --context ${plan.contexts[0]}` : `kubectl np login --tenant-id ${spec.tenantId}`);
     const token = await acquireToken(
       spec,
       { interactive: true, prompt: io.stderr, warn: (m) => io.stderr(`${m}\n`), debug: io.debug, env: io.env },
-      { forceSignIn: true, loginCommand },
+      { forceSignIn: true, loginCommand, anotherAccount },
     );
     outcomes.push({ ...token, contexts: plan.contexts, spec });
   }

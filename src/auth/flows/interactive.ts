@@ -55,6 +55,7 @@ export const interactiveSignIn: SignInFlow = async (ctx) => {
   });
   try {
     const pkce = await new CryptoProvider().generatePkceCodes();
+    // --login-hint (or the account picked in `kubectl np login`) first, then the cached account
     const loginHint = spec.loginHint ?? request.loginHint;
     const authorizeUrl = await app.getAuthCodeUrl({
       scopes: request.scopes,
@@ -66,6 +67,7 @@ export const interactiveSignIn: SignInFlow = async (ctx) => {
       nonce,
       loginHint,
       claims: request.claims,
+      ...(request.selectAccount && !spec.loginHint ? { prompt: 'select_account' } : {}),
     });
     // the loopback address itself redirects to the (long) authorization URL: short enough to type
     loopback.setStartUrl(authorizeUrl);
