@@ -73,7 +73,7 @@ export function formatExecArgs(options: RawTokenOptions): string[] {
     'token-cache-storage', 'cache-dir', 'timeout', 'token-type',
     'listen-address', 'redirect-url', 'browser-command', 'skip-open-browser', 'login-hint',
     'client-secret', 'client-certificate', 'client-certificate-password', 'identity-resource-id',
-    'federated-token-file', 'username', 'password', 'disable-instance-discovery', 'use-azurerm-env-vars',
+    'federated-token-file', 'username', 'password', 'disable-instance-discovery', 'use-azurerm-env-vars', 'disable-environment-override',
   ];
   for (const key of order) {
     const value = options[key];

@@ -50,8 +50,9 @@ export interface SetupResult {
 
 // Azure/kubelogin's get-token flags (pkg/internal/token/options.go), to read its entries faithfully.
 const KUBELOGIN_VALUE_FLAGS = new Set(['login', 'l', 'client-id', 'client-secret', 'client-certificate', 'client-certificate-password', 'username', 'password',
-  'identity-resource-id', 'server-id', 'federated-token-file', 'authority-host', 'token-cache-dir', 'tenant-id', 't', 'environment', 'e', 'pop-claims', 'timeout']);
-const KUBELOGIN_BOOL_FLAGS = new Set(['legacy', 'use-azurerm-env-vars', 'pop-enabled']);
+  'identity-resource-id', 'server-id', 'federated-token-file', 'authority-host', 'token-cache-dir', 'cache-dir', 'tenant-id', 't', 'environment', 'e', 'pop-claims', 'timeout',
+  'redirect-url', 'login-hint']);
+const KUBELOGIN_BOOL_FLAGS = new Set(['legacy', 'use-azurerm-env-vars', 'pop-enabled', 'disable-environment-override', 'disable-instance-discovery']);
 const KUBELOGIN_SHORT: Record<string, string> = { l: 'login', t: 'tenant-id', e: 'environment' };
 
 /** What a kubelogin entry means in kubectl-np terms; features kubectl-np lacks are reported, not dropped silently. */
@@ -72,7 +73,7 @@ export function optionsFromKubelogin(args: string[]): RawTokenOptions {
   }
   if (flags.has('legacy')) throw new UsageError('kubelogin --legacy (spn: audience) is not supported by kubectl-np');
   if (flags.has('pop-enabled')) throw new UsageError('kubelogin --pop-enabled (proof-of-possession tokens) is not supported by kubectl-np');
-  // --token-cache-dir is kubelogin's own cache (kubectl-np keeps its own); --pop-claims only goes with --pop-enabled
+  // --cache-dir/--token-cache-dir are kubelogin's own cache (kubectl-np keeps its own); --pop-claims only goes with --pop-enabled
   return {
     login: values.login,
     'tenant-id': values['tenant-id'],
@@ -88,7 +89,11 @@ export function optionsFromKubelogin(args: string[]): RawTokenOptions {
     'federated-token-file': values['federated-token-file'],
     username: values.username,
     password: values.password,
+    'redirect-url': values['redirect-url'],
+    'login-hint': values['login-hint'],
     'use-azurerm-env-vars': flags.has('use-azurerm-env-vars') ? 'true' : undefined,
+    'disable-environment-override': flags.has('disable-environment-override') ? 'true' : undefined,
+    'disable-instance-discovery': flags.has('disable-instance-discovery') ? 'true' : undefined,
   };
 }
 

@@ -28,6 +28,7 @@ export const tokenFlags = {
   username: Flags.string({ description: 'ropc (discouraged): user name (or AAD_USER_PRINCIPAL_NAME, AZURE_USERNAME)', helpGroup: 'NON-INTERACTIVE' }),
   password: Flags.string({ description: 'ropc (discouraged): password (prefer AAD_USER_PRINCIPAL_PASSWORD or AZURE_PASSWORD)', helpGroup: 'NON-INTERACTIVE' }),
   'use-azurerm-env-vars': Flags.boolean({ description: 'spn: read Terraform\'s ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_CLIENT_CERTIFICATE_PATH, ARM_CLIENT_CERTIFICATE_PASSWORD, ARM_TENANT_ID', helpGroup: 'NON-INTERACTIVE' }),
+  'disable-environment-override': Flags.boolean({ description: 'ignore AAD_LOGIN_METHOD, AZURE_CLIENT_ID and the other environment variables; use only the flags', helpGroup: 'NON-INTERACTIVE' }),
   'disable-instance-discovery': Flags.boolean({ description: 'trust --authority-host as given, without asking Microsoft about it (ADFS, private clouds)' }),
 };
 

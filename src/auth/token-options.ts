@@ -59,10 +59,12 @@ export interface RawTokenOptions {
   'disable-instance-discovery'?: string;
   /** boolean flag, 'true' when given: read Terraform's ARM_* variables instead of AAD_SERVICE_PRINCIPAL_* / AZURE_* (spn) */
   'use-azurerm-env-vars'?: string;
+  /** boolean flag, 'true' when given: ignore the environment variables (ENV), use only the arguments */
+  'disable-environment-override'?: string;
 }
 
 /** The token options that are on/off switches (given as flags without a value). */
-export const BOOLEAN_TOKEN_OPTIONS = ['skip-open-browser', 'disable-instance-discovery', 'use-azurerm-env-vars'] as const satisfies readonly (keyof RawTokenOptions)[];
+export const BOOLEAN_TOKEN_OPTIONS = ['skip-open-browser', 'disable-instance-discovery', 'use-azurerm-env-vars', 'disable-environment-override'] as const satisfies readonly (keyof RawTokenOptions)[];
 
 /** Token options whose value is a secret: never written into a kubeconfig, never printed. */
 export const SECRET_TOKEN_OPTIONS = ['client-secret', 'client-certificate-password', 'password'] as const satisfies readonly (keyof RawTokenOptions)[];
@@ -94,8 +96,17 @@ export const ENV = {
   authorityHost: 'AZURE_AUTHORITY_HOST',
   githubRequestUrl: 'ACTIONS_ID_TOKEN_REQUEST_URL',
   githubRequestToken: 'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+  // Azure Pipelines (AzureCLI@2 and similar tasks with a workload identity service connection)
+  pipelinesRequestUri: 'SYSTEM_OIDCREQUESTURI',
+  pipelinesAccessToken: 'SYSTEM_ACCESSTOKEN',
+  pipelinesServiceConnectionId: 'AZURESUBSCRIPTION_SERVICE_CONNECTION_ID',
+  pipelinesClientId: 'AZURESUBSCRIPTION_CLIENT_ID',
+  pipelinesTenantId: 'AZURESUBSCRIPTION_TENANT_ID',
+  // the non-interactive modes' cloud, as the Azure SDKs and kubelogin read it
+  environment: 'AZURE_ENVIRONMENT',
   // azurecli
   azureConfigDir: 'AZURE_CONFIG_DIR',
+  azureCliTimeout: 'AZURE_CLI_TIMEOUT',
 } as const;
 
 type SecretName = 'clientSecret' | 'clientCertificatePassword' | 'password';
@@ -131,6 +142,8 @@ export interface AppCredentialOptions {
   federatedTokenFile?: string;
   /** workloadidentity without a token file: GitHub Actions' OIDC token endpoint */
   githubActions?: { requestUrl: string };
+  /** workloadidentity without a token file or GitHub: Azure Pipelines' OIDC endpoint and service connection */
+  azurePipelines?: { requestUri: string; serviceConnectionId: string };
   /** msi: user-assigned identity by ARM resource ID (else by client ID, else system-assigned) */
   identityResourceId?: string;
   /** msi: user-assigned identity by client ID */
@@ -249,9 +262,11 @@ export interface ResolveOptions {
  * The fast path calls this too, so it must stay cheap and compute the same cache key as the full path.
  */
 export function resolveTokenOptions(raw: RawTokenOptions, env: NodeJS.ProcessEnv = process.env, resolve: ResolveOptions = {}): TokenSpec {
-  const loginMode = oneOf('login', (resolve.lenient ? undefined : env[ENV.loginMethod]) || raw.login || DEFAULT_LOGIN_MODE, loginModeNames());
+  const envLogin = resolve.lenient || raw['disable-environment-override'] === 'true' ? undefined : env[ENV.loginMethod];
+  const loginMode = oneOf('login', envLogin || raw.login || DEFAULT_LOGIN_MODE, loginModeNames());
   const mode = LOGIN_MODES[loginMode];
-  const fromEnv = resolve.lenient ? {} : env;
+  const ignoreEnv = resolve.lenient || raw['disable-environment-override'] === 'true';
+  const fromEnv: NodeJS.ProcessEnv = ignoreEnv ? {} : env;
   const terraform = raw['use-azurerm-env-vars'] === 'true';
   const names = terraform && mode.client === 'confidential' && loginMode === 'spn' ? { ...ENV, ...ENV.terraform } : ENV;
   const app: AppCredentialOptions = {};
@@ -268,9 +283,19 @@ export function resolveTokenOptions(raw: RawTokenOptions, env: NodeJS.ProcessEnv
     authorityOverride = fromEnv[ENV.authorityHost] || authorityOverride;
     app.federatedTokenFile = fromEnv[ENV.federatedTokenFile] || raw['federated-token-file'] || undefined;
     const requestUrl = fromEnv[ENV.githubRequestUrl];
-    if (!app.federatedTokenFile && requestUrl && fromEnv[ENV.githubRequestToken]) app.githubActions = { requestUrl };
-    if (!app.federatedTokenFile && !app.githubActions && !resolve.lenient) {
-      throw new UsageError(`--login workloadidentity needs a federated token: set ${ENV.federatedTokenFile} (the workload identity webhook does in AKS pods), pass --federated-token-file, or run in GitHub Actions with the id-token write permission`);
+    const pipelines = { requestUri: fromEnv[ENV.pipelinesRequestUri], serviceConnectionId: fromEnv[ENV.pipelinesServiceConnectionId] };
+    if (app.federatedTokenFile) {
+      // the file wins (AKS pods, or a token a pipeline step wrote)
+    } else if (requestUrl && fromEnv[ENV.githubRequestToken]) {
+      app.githubActions = { requestUrl };
+    } else if (pipelines.requestUri && pipelines.serviceConnectionId && fromEnv[ENV.pipelinesAccessToken]) {
+      app.azurePipelines = { requestUri: pipelines.requestUri, serviceConnectionId: pipelines.serviceConnectionId };
+      // the service connection's application and tenant, as the AzureCLI@2 task exports them
+      client = fromEnv.AZURE_CLIENT_ID || fromEnv[ENV.pipelinesClientId] || client;
+      tenant = envValue(fromEnv, names.tenantId) || fromEnv[ENV.pipelinesTenantId] || tenant;
+    }
+    if (!app.federatedTokenFile && !app.githubActions && !app.azurePipelines && !resolve.lenient) {
+      throw new UsageError(`--login workloadidentity needs a federated token: set ${ENV.federatedTokenFile} (the workload identity webhook does in AKS pods), pass --federated-token-file, or run in GitHub Actions with the id-token write permission, or in Azure Pipelines with a workload identity service connection (SYSTEM_ACCESSTOKEN, ${ENV.pipelinesServiceConnectionId})`);
     }
   }
   if (loginMode === 'spn') app.clientCertificate = envValue(fromEnv, names.clientCertificate) ?? (raw['client-certificate'] || undefined);
@@ -289,12 +314,15 @@ export function resolveTokenOptions(raw: RawTokenOptions, env: NodeJS.ProcessEnv
   const defaultClient = mode.client === 'public' ? AKS_CLIENT_ID : '';
   const clientId = client ? identifier('client-id', client) : defaultClient;
   const serverId = identifier('server-id', raw['server-id'] ?? AKS_SERVER_ID);
-  const authorityHost = resolveAuthorityHost(raw.environment, authorityOverride);
+  const environment = mode.needsUser ? raw.environment : fromEnv[ENV.environment] || raw.environment;
+  const authorityHost = resolveAuthorityHost(environment, authorityOverride);
   const host = new URL(authorityHost).host;
   const storage = oneOf('token-cache-storage', raw['token-cache-storage'] ?? 'keychain', STORAGE_MODES);
   const tokenType = oneOf('token-type', raw['token-type'] ?? 'access', TOKEN_TYPES);
   if (tokenType === 'id' && !mode.idToken) throw new UsageError(`--token-type id needs a user sign-in; --login ${loginMode} gets access tokens only`);
-  const timeoutMs = parseDuration(raw.timeout ?? DEFAULT_TIMEOUT);
+  // AZURE_CLI_TIMEOUT is how long kubelogin waits for az; here it is the same --timeout
+  const timeoutText = (loginMode === 'azurecli' ? fromEnv[ENV.azureCliTimeout] : undefined) || raw.timeout || DEFAULT_TIMEOUT;
+  const timeoutMs = parseDuration(timeoutText);
   if (timeoutMs <= 0) throw new UsageError('--timeout must be greater than 0');
   const disableInstanceDiscovery = raw['disable-instance-discovery'] === 'true';
 

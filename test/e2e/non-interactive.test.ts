@@ -23,6 +23,7 @@ const SP_SECRET = { clientId: '5ec7e700-0000-4000-8000-000000000001', objectId: 
 const SP_CERT = { clientId: 'ce7e7000-0000-4000-8000-000000000002', objectId: 'ce7e7000-0000-4000-8000-0000000000a2' };
 const SP_FED = { clientId: 'fed00000-0000-4000-8000-000000000003', objectId: 'fed00000-0000-4000-8000-0000000000a3', subject: 'system:serviceaccount:ci:deployer' };
 const SP_GITHUB = { clientId: '9178b000-0000-4000-8000-000000000004', objectId: '9178b000-0000-4000-8000-0000000000a4', subject: 'repo:contoso/shop:ref:refs/heads/main' };
+const SP_ADO = { clientId: 'ad000000-0000-4000-8000-000000000005', objectId: 'ad000000-0000-4000-8000-0000000000a5', subject: 'sc://contoso/shop/aks-deployer', issuer: 'https://vstoken.dev.azure.com/0a1b2c3d-0000-4000-8000-000000000000' };
 const MI_SYSTEM = { principalId: '5a5a5a5a-0000-4000-8000-0000000000b1' };
 const MI_USER = { principalId: 'a5a5a5a5-0000-4000-8000-0000000000b2', clientId: 'a5a5a5a5-0000-4000-8000-0000000000c2', resourceId: '/subscriptions/s/resourceGroups/ci/providers/Microsoft.ManagedIdentity/userAssignedIdentities/deployer' };
 const AZ_USER_OID = 'a2c11000-0000-4000-8000-0000000000d1';
@@ -33,6 +34,7 @@ let api: TestApiServer;
 let github: Server;
 let githubUrl: string;
 const githubRequests: { authorization?: string; audience: string | null }[] = [];
+const pipelinesRequests: { method?: string; authorization?: string; apiVersion: string | null; serviceConnectionId: string | null }[] = [];
 
 beforeAll(async () => {
   requireKubectl();
@@ -42,6 +44,7 @@ beforeAll(async () => {
   emu.addServicePrincipal({ clientId: SP_CERT.clientId, objectId: SP_CERT.objectId, certificatePem: readFileSync(join(CERTS, 'cert.pem'), 'utf8') });
   emu.addServicePrincipal({ clientId: SP_FED.clientId, objectId: SP_FED.objectId, federated: { subject: SP_FED.subject } });
   emu.addServicePrincipal({ clientId: SP_GITHUB.clientId, objectId: SP_GITHUB.objectId, federated: { issuer: 'https://token.actions.githubusercontent.com', subject: SP_GITHUB.subject } });
+  emu.addServicePrincipal({ clientId: SP_ADO.clientId, objectId: SP_ADO.objectId, federated: { issuer: SP_ADO.issuer, subject: SP_ADO.subject } });
   emu.addManagedIdentity({ principalId: MI_SYSTEM.principalId, systemAssigned: true });
   emu.addManagedIdentity(MI_USER);
   api = await startTestApiServer({
@@ -49,9 +52,19 @@ beforeAll(async () => {
     authorizer: 'always-allow',
     objects: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }],
   });
-  // GitHub Actions' OIDC token endpoint, as a job with `permissions: id-token: write` sees it
+  // GitHub Actions' OIDC token endpoint, as a job with `permissions: id-token: write` sees it, and
+  // Azure Pipelines' (SYSTEM_OIDCREQUESTURI) for a workload identity service connection
   github = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.endsWith('/oidctoken')) {
+      pipelinesRequests.push({ method: req.method, authorization: req.headers.authorization, apiVersion: url.searchParams.get('api-version'), serviceConnectionId: url.searchParams.get('serviceConnectionId') });
+      if (req.headers.authorization !== 'Bearer ado-job-token' || req.method !== 'POST') {
+        res.writeHead(401).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ oidcToken: emu.mintFederatedToken({ issuer: SP_ADO.issuer, subject: SP_ADO.subject }) }));
+      return;
+    }
     githubRequests.push({ authorization: req.headers.authorization, audience: url.searchParams.get('audience') });
     if (req.headers.authorization !== 'bearer gha-request-token') {
       res.writeHead(403).end('{"message":"forbidden"}');
@@ -202,6 +215,20 @@ describe('--login workloadidentity', () => {
     const before = githubRequests.length;
     await signsInThenCaches(SP_GITHUB.objectId, ghaEnv);
     expect(githubRequests.slice(before)).toEqual([{ authorization: 'bearer gha-request-token', audience: 'api://AzureADTokenExchange' }]);
+  });
+});
+
+describe('--login workloadidentity in Azure Pipelines', () => {
+  it('the service connection\'s OIDC token, client and tenant from the task\'s variables', async () => {
+    await setup(['--login', 'workloadidentity', '--authority-host', emu.authorityHost]);
+    const adoEnv = {
+      SYSTEM_OIDCREQUESTURI: `${new URL(githubUrl).origin}/contoso/shop/_apis/distributedtask/hubs/build/plans/p1/jobs/j1/oidctoken`,
+      SYSTEM_ACCESSTOKEN: 'ado-job-token', AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: 'sc-aks-deployer',
+      AZURESUBSCRIPTION_CLIENT_ID: SP_ADO.clientId, AZURESUBSCRIPTION_TENANT_ID: emu.tenantId,
+    };
+    const before = pipelinesRequests.length;
+    await signsInThenCaches(SP_ADO.objectId, adoEnv);
+    expect(pipelinesRequests.slice(before)).toEqual([{ method: 'POST', authorization: 'Bearer ado-job-token', apiVersion: '7.1', serviceConnectionId: 'sc-aks-deployer' }]);
   });
 });
 

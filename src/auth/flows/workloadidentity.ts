@@ -1,6 +1,6 @@
 // --login workloadidentity: workload identity federation. A token from another issuer (the Kubernetes
 // service account token that AKS's webhook projects into AZURE_FEDERATED_TOKEN_FILE, or GitHub
-// Actions' OIDC token) is the client assertion of a client credentials grant. The token file is
+// Actions' or Azure Pipelines' OIDC token) is the client assertion of a client credentials grant. The token file is
 // read on every sign-in: kubelet rotates it, and a stale one is refused (AADSTS700024).
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../errors.js';
@@ -40,9 +40,33 @@ export async function githubActionsToken(requestUrl: string, requestToken: strin
   return body.value;
 }
 
+/** Azure Pipelines' OIDC token for a workload identity service connection (what azidentity's AzurePipelinesCredential asks). */
+export async function azurePipelinesToken(requestUri: string, serviceConnectionId: string, accessToken: string, timeoutMs: number): Promise<string> {
+  const url = new URL(requestUri);
+  url.searchParams.set('api-version', '7.1');
+  url.searchParams.set('serviceConnectionId', serviceConnectionId);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    throw new SignInFailedError(`cannot get the Azure Pipelines OIDC token from ${url.host}: ${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`);
+  }
+  const body = (await response.json().catch(() => undefined)) as { oidcToken?: unknown } | undefined;
+  if (!response.ok || typeof body?.oidcToken !== 'string') {
+    throw new SignInFailedError(`Azure Pipelines did not issue an OIDC token for service connection ${serviceConnectionId} (HTTP ${response.status}); is it a workload identity federation connection, and is SYSTEM_ACCESSTOKEN mapped into the step's environment?`);
+  }
+  return body.oidcToken;
+}
+
 export const workloadIdentitySignIn: SignInFlow = async ({ spec, debug, env }) => {
-  const { federatedTokenFile, githubActions } = spec.app;
-  const requestToken = env?.[ENV.githubRequestToken] ?? process.env[ENV.githubRequestToken];
+  const { federatedTokenFile, githubActions, azurePipelines } = spec.app;
+  const vars = env ?? process.env;
+  const requestToken = vars[ENV.githubRequestToken];
+  const pipelinesToken = vars[ENV.pipelinesAccessToken];
   const timeoutMs = Math.min(spec.timeoutMs, 60_000);
   // a missing or empty file is bad input: say so before any request (msal asks for the assertion later)
   if (federatedTokenFile) readFederatedToken(federatedTokenFile);
@@ -58,6 +82,10 @@ export const workloadIdentitySignIn: SignInFlow = async ({ spec, debug, env }) =
         if (githubActions && requestToken) {
           debug?.('workloadidentity: client assertion from GitHub Actions OIDC');
           return githubActionsToken(githubActions.requestUrl, requestToken, timeoutMs);
+        }
+        if (azurePipelines && pipelinesToken) {
+          debug?.(`workloadidentity: client assertion from Azure Pipelines OIDC (service connection ${azurePipelines.serviceConnectionId})`);
+          return azurePipelinesToken(azurePipelines.requestUri, azurePipelines.serviceConnectionId, pipelinesToken, timeoutMs);
         }
         throw new UsageError(`--login workloadidentity needs ${ENV.federatedTokenFile} or --federated-token-file`);
       },

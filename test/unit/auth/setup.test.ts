@@ -140,6 +140,10 @@ describe('setup converts every Azure/kubelogin login mode, keeping its arguments
     ['user-assigned managed identity by resource ID', ['--login', 'msi', ...S, '--identity-resource-id', '/subscriptions/s/resourceGroups/g/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ci'],
       ['--login', 'msi', ...S, '--identity-resource-id', '/subscriptions/s/resourceGroups/g/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ci']],
     ['Azure CLI, with its timeout', ['--login', 'azurecli', ...S, '--timeout', '1m'], ['--login', 'azurecli', ...S, '--timeout', '1m']],
+    ['kubelogin\'s switches', ['-l', 'spn', ...S, '--disable-environment-override', '--disable-instance-discovery', '--authority-host', 'https://adfs.contoso.example', '-t', 'adfs', '--client-id', SP],
+      ['--login', 'spn', '--tenant-id', 'adfs', '--client-id', SP, ...S, '--authority-host', 'https://adfs.contoso.example', '--disable-instance-discovery', '--disable-environment-override']],
+    ['interactive with its redirect URL and login hint', ['-l', 'interactive', ...S, '-t', TENANT, '--redirect-url', 'http://localhost:8400', '--login-hint', 'a@contoso.example', '--cache-dir', '/home/a/.kube/cache/kubelogin'],
+      ['--login', 'interactive', '--tenant-id', TENANT, '--client-id', AKS_CLIENT, ...S, '--redirect-url', 'http://localhost:8400', '--login-hint', 'a@contoso.example']],
     ['ropc', ['--login', 'ropc', ...S, '-t', TENANT, '--username', 'bot@contoso.example'],
       ['--login', 'ropc', '--tenant-id', TENANT, '--client-id', AKS_CLIENT, ...S, '--username', 'bot@contoso.example']],
   ])('%s', (_name, args, expected) => {

@@ -119,6 +119,26 @@ describe('non-interactive modes read Azure/kubelogin environment variables', () 
     expect(() => resolve({ login: 'workloadidentity' }, { AZURE_CLIENT_ID: SP, AZURE_TENANT_ID: tenant })).toThrow(/needs a federated token: set AZURE_FEDERATED_TOKEN_FILE/);
   });
 
+  it('Azure Pipelines OIDC (workload identity service connection), with its client and tenant', () => {
+    const env = { SYSTEM_OIDCREQUESTURI: 'https://dev.azure.com/contoso/p/_apis/distributedtask/hubs/build/plans/x/jobs/y/oidctoken', SYSTEM_ACCESSTOKEN: 'job-token',
+      AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: 'sc-1', AZURESUBSCRIPTION_CLIENT_ID: SP, AZURESUBSCRIPTION_TENANT_ID: tenant };
+    const spec = resolve({ login: 'workloadidentity' }, env);
+    expect(spec).toMatchObject({ clientId: SP, tenantId: tenant, app: { azurePipelines: { requestUri: env.SYSTEM_OIDCREQUESTURI, serviceConnectionId: 'sc-1' } } });
+    expect(JSON.stringify(spec)).not.toContain('job-token');
+    // without SYSTEM_ACCESSTOKEN mapped into the step there is no token source
+    const { SYSTEM_ACCESSTOKEN: _t, ...unmapped } = env;
+    expect(() => resolve({ login: 'workloadidentity' }, unmapped)).toThrow(/Azure Pipelines with a workload identity service connection/);
+  });
+
+  it('AZURE_ENVIRONMENT and AZURE_CLI_TIMEOUT apply to the non-interactive modes; --disable-environment-override ignores every variable', () => {
+    const env = { AZURE_ENVIRONMENT: 'AzureUSGovernment', AZURE_CLI_TIMEOUT: '45s', AAD_LOGIN_METHOD: 'azurecli' };
+    expect(resolve({ 'tenant-id': tenant }, env)).toMatchObject({ loginMode: 'azurecli', authorityHost: 'https://login.microsoftonline.us', timeoutMs: 45_000 });
+    expect(resolve({ 'tenant-id': tenant }, { AZURE_ENVIRONMENT: 'AzureUSGovernment' }).authorityHost).toBe('https://login.microsoftonline.com');
+    const off = resolve({ 'tenant-id': tenant, 'client-id': 'flag', login: 'msi', 'disable-environment-override': 'true' }, { ...env, AZURE_CLIENT_ID: SP });
+    expect(off).toMatchObject({ loginMode: 'msi', clientId: 'flag', authorityHost: 'https://login.microsoftonline.com', timeoutMs: 300_000 });
+    expect(resolve({ login: 'spn', 'tenant-id': tenant, 'client-id': SP, 'client-secret': 'flag-secret', 'disable-environment-override': 'true' }, { AZURE_CLIENT_SECRET: 'env-secret' }).secrets.clientSecret()).toBe('flag-secret');
+  });
+
   it('needs what each mode needs, and only that', () => {
     expect(() => resolve({ login: 'spn', 'tenant-id': tenant }, {})).toThrow(/--client-id or AAD_SERVICE_PRINCIPAL_CLIENT_ID\/AZURE_CLIENT_ID/);
     expect(() => resolve({ login: 'spn', 'client-id': SP }, {})).toThrow(/--tenant-id or AZURE_TENANT_ID is required/);
