@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { startEntraEmulator, type EntraEmulator } from '../../support/entra-emulator/index.js';
+import { startEntraEmulator, trustCaInProcess, type EntraEmulator } from '../../support/entra-emulator/index.js';
+import { signInWithBrowser } from '../../support/entra-emulator/browser.js';
 import { repoRoot, requireFreshBuild } from './dist.js';
 import { isolatedEnv, runCli } from './cli.js';
 
@@ -168,6 +169,20 @@ describe('kubectl np login at a terminal', () => {
     expect(done).toContain('EXIT=130');
     const dir = join(env.HOME, '.kube', 'cache', 'kubectl-np');
     expect(existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.lock')) : []).toEqual([]);
+  });
+
+  it('--skip-open-browser prints the short loopback address; the status line counts down until the browser comes back', async () => {
+    startInTerminal('skip', ['login', '--context', 'aks-test', '--login', 'interactive', '--skip-open-browser']);
+    const waiting = await waitForScreen('skip', /Waiting for you to sign in in the browser… \(\d+:\d\d left; Ctrl-C to cancel\)/);
+    const address = /To sign in, open (http:\/\/localhost:\d+) in a browser on this machine\./.exec(waiting)?.[1];
+    expect(address).toBeDefined();
+    // a person opens that address: it leads to the emulator's sign-in page and back
+    await trustCaInProcess(emu.caPem);
+    const landed = await signInWithBrowser(address!, { username: ALICE });
+    expect(landed.body).toContain(`You are signed in as ${ALICE}.`);
+    const done = await waitForScreen('skip', /EXIT=\d+/);
+    expect(done).toContain('EXIT=0');
+    expect(done).toMatch(new RegExp(`Signed in as ${ALICE} \\(tenant ${emu.tenantId}\\) for context aks-test`));
   });
 
   it('colours the status line when NO_COLOR is unset', async () => {
