@@ -6,8 +6,8 @@ import { DEFAULT_TIMEOUT, ENVIRONMENTS, STORAGE_MODES, TOKEN_TYPES, type RawToke
 
 export const tokenFlags = {
   login: Flags.string({ char: 'l', description: 'how to sign in (AAD_LOGIN_METHOD, when set, wins, as in Azure/kubelogin)', options: loginModeNames() }),
-  'tenant-id': Flags.string({ char: 't', description: 'Entra tenant ID of the cluster' }),
-  'client-id': Flags.string({ description: 'Entra application (client) ID to sign in with (default: the Azure Kubernetes Service client)' }),
+  'tenant-id': Flags.string({ char: 't', description: 'Entra tenant ID of the cluster (spn/workloadidentity/ropc: AZURE_TENANT_ID wins; msi and azurecli need none)' }),
+  'client-id': Flags.string({ description: 'Entra application (client) ID to sign in with (default: the Azure Kubernetes Service client); spn/workloadidentity: the service principal; msi: a user-assigned identity. AZURE_CLIENT_ID wins in those modes' }),
   'server-id': Flags.string({ description: 'Entra application ID of the cluster API server (default: the AKS server application)' }),
   environment: Flags.string({ char: 'e', description: `Azure cloud: ${Object.keys(ENVIRONMENTS).join(', ')} (default: AzurePublicCloud)` }),
   'authority-host': Flags.string({ description: 'sign-in host, overriding --environment (e.g. https://login.microsoftonline.com)' }),
