@@ -6,7 +6,7 @@ import { startProgress, untilAborted, waitScope, type Progress } from '../progre
 import { SignInFailedError } from '../sign-in-errors.js';
 import type { SignInFlow } from './index.js';
 
-export const deviceCodeSignIn: SignInFlow = async ({ app, request, prompt }) => {
+export const deviceCodeSignIn: SignInFlow = async ({ app, request, prompt, env }) => {
   const scope = waitScope('the device code sign-in', request.timeoutMs);
   let progress: Progress | undefined;
   const deviceCodeRequest: DeviceCodeRequest = {
@@ -16,7 +16,7 @@ export const deviceCodeSignIn: SignInFlow = async ({ app, request, prompt }) => 
     deviceCodeCallback: (response) => {
       prompt(`${response.message}\n`);
       const expires = Date.now() + response.expiresIn * 1000;
-      progress = startProgress('Waiting for you to sign in with the code…', Math.min(scope.deadline, expires));
+      progress = startProgress('Waiting for you to sign in with the code…', Math.min(scope.deadline, expires), { env });
     },
   };
   try {

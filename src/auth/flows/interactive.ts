@@ -38,8 +38,8 @@ export class AuthorizeResponseError extends Error {
 const firstLine = (s: string) => s.split(/\r?\n/)[0];
 
 export const interactiveSignIn: SignInFlow = async (ctx) => {
-  const { app, spec, request, prompt, debug } = ctx;
-  const plan = browserPlan(spec.browser);
+  const { app, spec, request, prompt, debug, env } = ctx;
+  const plan = browserPlan(spec.browser, env);
   if (plan.mode === 'devicecode') {
     prompt(`No browser can be opened here (${plan.reason}): signing in with a device code instead. (--browser-command names a browser; --skip-open-browser prints the sign-in address.)\n`);
     return deviceCodeSignIn(ctx);
@@ -84,7 +84,7 @@ export const interactiveSignIn: SignInFlow = async (ctx) => {
     } else {
       prompt(`To sign in, open ${short} in a browser on this machine.\n`);
     }
-    progress = startProgress('Waiting for you to sign in in the browser…', scope.deadline);
+    progress = startProgress('Waiting for you to sign in in the browser…', scope.deadline, { env });
     const response = await loopback.response(scope.signal);
     progress.stop();
     debug?.(`authorization response received by ${response.via}`);
