@@ -141,6 +141,25 @@ describe('kubectl np login --login interactive in a real browser', () => {
   });
 });
 
+describe('kubectl itself starting the browser sign-in', () => {
+  it('the first kubectl get ns at a terminal signs in through the browser named in the kubeconfig; its output never reaches kubectl', async () => {
+    const setup = await cli(['setup', '--context', CONTEXT, '--browser-command', BROWSER_COMMAND]);
+    expect(setup.code, setup.stderr).toBe(0);
+    const before = emu.requests.length;
+    const first = await runKubectl(['get', 'ns'], { kubeconfig, env, tty: true });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^shop\s/m);
+    expect(first.stdout + first.stderr).not.toMatch(/junk/i);
+    expect(first.stderr).toMatch(/Opening the sign-in page in --browser-command/);
+    expect(authorizeRequests(before)).toHaveLength(1);
+    expect((await driverResult()).heading).toBe('signed-in');
+    const afterSignIn = emu.requests.length;
+    const second = await kubectl(['get', 'ns']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(signInCalls(afterSignIn)).toEqual([]);
+  });
+});
+
 describe('where no browser can be opened', () => {
   it('interactive falls back to the device code in an SSH session without a display, and says so', async () => {
     const result = await cli(

@@ -21,7 +21,7 @@ const serverIdOf = (context: string) => `api://${context}`;
 
 let emu: EntraEmulator;
 const socket = `kubectl-np-test-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync(TMUX, ['-L', socket, ...args], { encoding: 'utf8' });
+const tmux = (...args: string[]) => execFileSync(TMUX, ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 beforeAll(async () => {
   // never skipped: CI installs tmux (.ci/run)
@@ -200,6 +200,19 @@ describe('kubectl np login without a terminal', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(`error: 3 kubeconfig contexts sign in with kubectl-np (${CONTEXTS.join(', ')}): name the ones to sign in for with --context NAME (repeatable)\n`);
+  });
+
+  it('uses the browser for a context set up with the device code when one can open ($BROWSER here), and says nothing about it', async () => {
+    const result = join(mkdtempSync(join(tmpdir(), 'kubectl-np-fetch-')), 'result.json');
+    const before = emu.requests.length;
+    const r = await runCli(['login', '--context', 'aks-prod'], {
+      env: { ...env, BROWSER: `${process.execPath} ${join(repoRoot, 'test/support/browser/fetch-signin.mjs')}`, DRIVE_SIGNIN_USERNAME: CAROL, DRIVE_SIGNIN_RESULT: result },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Signed in as ${CAROL} \\(tenant ${emu.tenantId}\\) for context aks-prod; token valid until \\S+ \\(in 60 minutes\\)\\.\\n$`));
+    expect(r.stderr).toMatch(/^Opening the sign-in page in \$BROWSER\. If no browser opens, visit http:\/\/localhost:\d+\n$/);
+    expect(emu.requests.slice(before).filter((q) => q.endpoint === 'devicecode')).toEqual([]);
+    expect(emu.requests.slice(before).filter((q) => q.endpoint === 'authorize' && q.method === 'GET')).toHaveLength(1);
   });
 
   it('--context twice signs in for both without asking', async () => {
