@@ -6,7 +6,7 @@
  * token (msal silent renewal applies), or an app-only credential with no refresh token, where every
  * renewal is a new sign-in with the same credential.
  */
-export type LoginClientKind = 'public' | 'confidential' | 'managed-identity' | 'azure-cli';
+export type LoginClientKind = 'public' | 'confidential' | 'managed-identity' | 'azure-cli' | 'azure-developer-cli';
 
 export interface LoginModeInfo {
   name: string;
@@ -80,6 +80,15 @@ export const LOGIN_MODES: Readonly<Record<string, LoginModeInfo>> = {
     needsTenant: false,
     idToken: false,
     summary: 'the token of the signed-in Azure CLI (az account get-access-token)',
+  },
+  azd: {
+    name: 'azd',
+    needsUser: false,
+    cacheFamily: 'azd',
+    client: 'azure-developer-cli',
+    needsTenant: false,
+    idToken: false,
+    summary: 'the token of the signed-in Azure Developer CLI (azd auth token)',
   },
   ropc: {
     name: 'ropc',

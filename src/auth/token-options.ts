@@ -107,6 +107,8 @@ export const ENV = {
   // azurecli
   azureConfigDir: 'AZURE_CONFIG_DIR',
   azureCliTimeout: 'AZURE_CLI_TIMEOUT',
+  // azd
+  azdConfigDir: 'AZD_CONFIG_DIR',
 } as const;
 
 type SecretName = 'clientSecret' | 'clientCertificatePassword' | 'password';
@@ -150,7 +152,7 @@ export interface AppCredentialOptions {
   identityClientId?: string;
   /** ropc */
   username?: string;
-  /** azurecli: the Azure CLI profile directory (AZURE_CONFIG_DIR), when not the default */
+  /** azurecli: the Azure CLI profile directory (AZURE_CONFIG_DIR), when not the default; azd: AZD_CONFIG_DIR */
   azureConfigDir?: string;
 }
 
@@ -321,7 +323,7 @@ export function resolveTokenOptions(raw: RawTokenOptions, env: NodeJS.ProcessEnv
   const tokenType = oneOf('token-type', raw['token-type'] ?? 'access', TOKEN_TYPES);
   if (tokenType === 'id' && !mode.idToken) throw new UsageError(`--token-type id needs a user sign-in; --login ${loginMode} gets access tokens only`);
   // AZURE_CLI_TIMEOUT is how long kubelogin waits for az; here it is the same --timeout
-  const timeoutText = (loginMode === 'azurecli' ? fromEnv[ENV.azureCliTimeout] : undefined) || raw.timeout || DEFAULT_TIMEOUT;
+  const timeoutText = (mode.client === 'azure-cli' || mode.client === 'azure-developer-cli' ? fromEnv[ENV.azureCliTimeout] : undefined) || raw.timeout || DEFAULT_TIMEOUT;
   const timeoutMs = parseDuration(timeoutText);
   if (timeoutMs <= 0) throw new UsageError('--timeout must be greater than 0');
   const disableInstanceDiscovery = raw['disable-instance-discovery'] === 'true';
@@ -333,6 +335,7 @@ export function resolveTokenOptions(raw: RawTokenOptions, env: NodeJS.ProcessEnv
   }
   if (loginMode === 'ropc') app.username = username;
   if (loginMode === 'azurecli') app.azureConfigDir = fromEnv[ENV.azureConfigDir] || undefined;
+  if (loginMode === 'azd') app.azureConfigDir = fromEnv[ENV.azdConfigDir] || undefined;
 
   // The cache key names the principal whose tokens these are, never a secret. The user family keeps
   // the key it always had, so existing caches stay valid.
@@ -344,7 +347,8 @@ export function resolveTokenOptions(raw: RawTokenOptions, env: NodeJS.ProcessEnv
       keyParts = ['msi', lower(app.identityClientId), lower(app.identityResourceId), lower(serverId)];
       break;
     case 'azurecli':
-      keyParts = ['azurecli', lower(tenantId), lower(serverId), app.azureConfigDir ?? ''];
+    case 'azd':
+      keyParts = [family, lower(tenantId), lower(serverId), app.azureConfigDir ?? ''];
       break;
     case 'ropc':
       keyParts = [authorityHost.toLowerCase(), lower(tenantId), lower(clientId), lower(serverId), family, lower(app.username)];

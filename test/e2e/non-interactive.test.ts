@@ -305,6 +305,28 @@ describe('--login azurecli', () => {
   });
 });
 
+describe('--login azd', () => {
+  it('uses the signed-in Azure Developer CLI once, then the cache; signed out is one line', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const az = createFakeAz({ signedIn: true, tenant: emu.tenantId, tokens: { [AKS_SERVER_ID]: {
+      accessToken: emu.mintToken({ aud: AKS_SERVER_ID, iss: emu.issuer(), tid: emu.tenantId, oid: AZ_USER_OID, iat: now, nbf: now, exp: now + 3600, ver: '1.0' }), expiresOn: now + 3600 } } });
+    const azdEnv = { ...az.env, PATH: `${az.binDir}:${env.PATH}` };
+    await setup(['--login', 'azd', '--tenant-id', emu.tenantId]);
+    const first = await kubectl(['get', 'ns'], azdEnv);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toBe('');
+    expect(api.requests.at(-1)?.user).toBe(AZ_USER_OID);
+    expect(az.calls()).toEqual([['azd', 'auth', 'token', '--output', 'json', '--no-prompt', '--scope', `${AKS_SERVER_ID}/.default`, '--tenant-id', emu.tenantId]]);
+    expect((await kubectl(['get', 'ns'], azdEnv)).code).toBe(0);
+    expect(az.calls()).toHaveLength(1);
+
+    az.setState({ signedIn: false, tenant: emu.tenantId });
+    const out = await runCli([...execArgs(), '--cache-dir', join(env.HOME, 'fresh-cache')], { env: { ...env, ...azdEnv, KUBERNETES_EXEC_INFO: execInfo(false) } });
+    expect(out.code).toBe(3);
+    expect(out.stderr).toBe('error: the Azure Developer CLI is not signed in (fetching token: not logged in, run `azd auth login` to login); run `azd auth login` and try again\n');
+  });
+});
+
 describe('--login ropc (discouraged)', () => {
   const ROPC = { username: 'pipeline-bot@contoso.example', oid: '7090c000-0000-4000-8000-0000000000e1', password: 'ropc-Pa55word-not-for-printing' };
   beforeAll(() => emu.addUser({ ...ROPC }));

@@ -43,6 +43,7 @@ const FLOWS: Record<string, () => Promise<SignInFlow>> = {
   workloadidentity: async () => (await import('./workloadidentity.js')).workloadIdentitySignIn,
   msi: async () => (await import('./msi.js')).managedIdentitySignIn,
   azurecli: async () => (await import('./azurecli.js')).azureCliSignIn,
+  azd: async () => (await import('./azd.js')).azureDeveloperCliSignIn,
   ropc: async () => (await import('./ropc.js')).usernamePasswordSignIn,
 };
 

@@ -1,6 +1,7 @@
-// A fake Azure CLI on PATH for the `--login azurecli` tests: `binDir` holds an executable `az` that
-// answers `az account get-access-token` from state the test sets (signed in or not, a token per
-// resource) and records each call, so tests can assert whether az was started at all.
+// A fake Azure CLI on PATH for the `--login azurecli` (and `azd`) tests: `binDir` holds executables
+// `az` and `azd` that answer `az account get-access-token` / `azd auth token` from state the test
+// sets (signed in or not, a token per resource) and record each call, so tests can assert whether
+// the CLI was started at all.
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ export interface FakeAz {
   /** FAKE_AZ_STATE for the environment of whatever runs az */
   env: { FAKE_AZ_STATE: string };
   setState(state: FakeAzState): void;
-  /** the argument lists of every az run so far */
+  /** the argument lists of every az run so far (azd runs start with "azd") */
   calls(): string[][];
 }
 
@@ -34,6 +35,10 @@ export function createFakeAz(state: FakeAzState): FakeAz {
   mkdirSync(binDir);
   writeFileSync(az, `#!/bin/sh\nexec '${process.execPath}' '${script}' "$@"\n`);
   chmodSync(az, 0o755);
+  // the Azure Developer CLI, from the same state (its calls are logged with a leading "azd")
+  const azd = join(binDir, 'azd');
+  writeFileSync(azd, `#!/bin/sh\nexec '${process.execPath}' '${new URL('./azd.cjs', import.meta.url).pathname}' "$@"\n`);
+  chmodSync(azd, 0o755);
   const fake: FakeAz = {
     binDir,
     env: { FAKE_AZ_STATE: statePath },

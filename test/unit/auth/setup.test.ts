@@ -172,7 +172,7 @@ describe('setup converts every Azure/kubelogin login mode, keeping its arguments
     expect(() => converted(['-l', 'spn', ...S, '--legacy'])).toThrow(/--legacy .* not supported/);
     expect(() => converted(['-l', 'msi', ...S, '--pop-enabled', '--pop-claims', 'u=/arm/id'])).toThrow(/--pop-enabled .* not supported/);
     expect(() => converted(['-l', 'devicecode', ...S])).toThrow(/--tenant-id is required/);
-    expect(() => converted(['-l', 'magic', ...S])).toThrow(/--login must be one of devicecode, interactive, spn, workloadidentity, msi, azurecli, ropc/);
+    expect(() => converted(['-l', 'magic', ...S])).toThrow(/--login must be one of devicecode, interactive, spn, workloadidentity, msi, azurecli, azd, ropc/);
   });
 });
 
