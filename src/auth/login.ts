@@ -88,7 +88,7 @@ async function planLogins(request: LoginRequest, env: NodeJS.ProcessEnv, prompte
   for (const name of names) {
     const { context, options } = tokenOptionsOfContext(files, name);
     const merged = { ...options, ...request.options };
-    const key = resolveTokenOptions(merged).cacheKey;
+    const key = resolveTokenOptions(merged, env).cacheKey;
     const plan = plans.get(key);
     if (plan) plan.contexts.push(context.name);
     else plans.set(key, { options: merged, contexts: [context.name] });
@@ -99,20 +99,24 @@ async function planLogins(request: LoginRequest, env: NodeJS.ProcessEnv, prompte
 /** The accounts msal has cached for this sign-in (a person who switched accounts has several). */
 async function cachedAccounts(spec: TokenSpec, io: CommandIo): Promise<{ usernames: string[]; current?: string }> {
   const store = TokenStore.open(spec, { env: io.env, warn: (m) => io.stderr(`${m}\n`), debug: io.debug });
-  const record = await store.readRecord();
   if (spec.storage === 'none') return { usernames: [] };
+  const record = await store.readRecord();
   const { createPublicClient } = await import('./msal/client.js');
   const accounts = await createPublicClient(spec, store, { debug: io.debug }).getTokenCache().getAllAccounts();
   const usernames = [...new Set(accounts.map((a) => a.username).filter(Boolean))].sort((a, b) => a.localeCompare(b));
   return { usernames, current: record?.account?.username };
 }
 
-export async function login(request: LoginRequest, io: CommandIo, prompter?: LoginPrompter): Promise<LoginOutcome[]> {
+/**
+ * Signs in for each chosen sign-in in turn; `signedIn` hears of each as it completes, so a failure
+ * later on does not hide the ones that worked.
+ */
+export async function login(request: LoginRequest, io: CommandIo, prompter?: LoginPrompter, signedIn?: (outcome: LoginOutcome) => void): Promise<LoginOutcome[]> {
   const plans = await planLogins(request, io.env, prompter);
   const outcomes: LoginOutcome[] = [];
   for (const plan of plans) {
     const options = loginModeFor(plan.options, request.options.login, io.env);
-    let spec = resolveTokenOptions(options);
+    let spec = resolveTokenOptions(options, io.env);
     const where = plan.contexts.length ? `for ${plan.contexts.length > 1 ? 'contexts' : 'context'} ${plan.contexts.join(', ')}` : `to tenant ${spec.tenantId}`;
     let anotherAccount = false;
     if (LOGIN_MODES[spec.loginMode].needsUser && !spec.loginHint) {
@@ -130,7 +134,9 @@ export async function login(request: LoginRequest, io: CommandIo, prompter?: Log
       { interactive: true, prompt: io.stderr, warn: (m) => io.stderr(`${m}\n`), debug: io.debug, env: io.env },
       { forceSignIn: true, loginCommand, anotherAccount },
     );
-    outcomes.push({ ...token, contexts: plan.contexts, spec });
+    const outcome = { ...token, contexts: plan.contexts, spec };
+    outcomes.push(outcome);
+    signedIn?.(outcome);
   }
   return outcomes;
 }

@@ -24,11 +24,11 @@ Uses the browser (--login interactive) when one can be opened here, otherwise th
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Login);
-    const outcomes = await login(
+    await login(
       { kubeconfig: flags.kubeconfig, contexts: flags.context ?? [], options: rawTokenOptions(flags) },
       processIo(this.debugEnabled),
       terminalPrompter(),
+      (outcome) => this.log(describeLogin(outcome)),
     );
-    for (const outcome of outcomes) this.log(describeLogin(outcome));
   }
 }
