@@ -184,6 +184,25 @@ async function silent(app: PublicClientApplication, account: AccountInfo, spec: 
   return result;
 }
 
+/**
+ * Who an app-only token (service principal, managed identity, Azure CLI) belongs to, from its claims,
+ * so `login` can say whom it signed in; msal gives no account for these. Not verified: display only.
+ */
+function principalOf(accessToken: string | undefined): Account | undefined {
+  try {
+    const claims = JSON.parse(Buffer.from(accessToken?.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+    const oid = text(claims.oid);
+    const tid = text(claims.tid);
+    const appid = text(claims.appid) ?? text(claims.azp);
+    const username = text(claims.upn) ?? text(claims.preferred_username) ?? text(claims.unique_name) ?? (appid ? `application ${appid}` : oid);
+    if (!oid || !tid || !username) return undefined;
+    return { homeAccountId: `${oid}.${tid}`, username, tenantId: tid };
+  } catch {
+    return undefined;
+  }
+}
+
 async function remember(store: TokenStore, spec: TokenSpec, result: SignInResult, source: AcquiredToken['source']): Promise<AcquiredToken> {
   const tokens: TokenRecord['tokens'] = {};
   if (result.accessToken && result.expiresOn) tokens.access = { token: result.accessToken, expiresOn: result.expiresOn.getTime() };
@@ -191,7 +210,7 @@ async function remember(store: TokenStore, spec: TokenSpec, result: SignInResult
   if (result.idToken && idExp !== undefined) tokens.id = { token: result.idToken, expiresOn: idExp };
   const account: Account | undefined = result.account
     ? { homeAccountId: result.account.homeAccountId, username: result.account.username, tenantId: result.account.tenantId }
-    : undefined;
+    : principalOf(result.accessToken);
   await store.writeRecord({ v: 1, account, tokens });
   const chosen = tokens[spec.tokenType];
   if (!chosen) throw new SignInFailedError(`Entra returned no ${spec.tokenType === 'id' ? 'ID' : 'access'} token`);

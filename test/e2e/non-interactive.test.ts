@@ -135,6 +135,10 @@ describe('--login spn', () => {
     expect(execArgs()).toEqual(['get-token', '--login', 'spn', '--tenant-id', emu.tenantId, '--server-id', AKS_SERVER_ID, '--authority-host', emu.authorityHost, '--token-cache-storage', 'file']);
     await signsInThenCaches(SP_SECRET.objectId, spnEnv);
     expect(emu.tokenRequests('client_credentials').at(-1)?.clientId).toBe(SP_SECRET.clientId);
+    // kubectl np login signs in anew and says as whom
+    const login = await kubectl(['np', 'login', '--context', CONTEXT], spnEnv);
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stdout).toMatch(new RegExp(`^Signed in as application ${SP_SECRET.clientId} \\(tenant ${emu.tenantId}\\) for context ${CONTEXT}`));
   });
 
   it('a wrong secret fails in one line naming the AADSTS error, exit code 3', async () => {
