@@ -98,11 +98,23 @@ describe('the fast path agrees with the full path on environment-derived identit
   });
 });
 
+describe('parallel callers', () => {
+  it('ten parallel get-token runs for a service principal make one token request and print the same token', async () => {
+    const args = ['get-token', '--login', 'spn', '--tenant-id', emu.tenantId, '--authority-host', emu.authorityHost, '--token-cache-storage', 'file'];
+    const spnEnv = { ...env, AZURE_CLIENT_ID: SP.clientId, AZURE_CLIENT_SECRET: SP.secret };
+    const before = emu.requests.length;
+    const runs = await Promise.all(Array.from({ length: 10 }, () => runCli(args, { env: spnEnv, timeoutMs: 60_000 })));
+    expect(runs.map((r) => r.code)).toEqual(Array(10).fill(0));
+    expect(new Set(runs.map((r) => credentialOf(r).status.token)).size).toBe(1);
+    expect(emu.requests.slice(before).filter((r) => r.endpoint === 'token').map((r) => r.grantType)).toEqual(['client_credentials']);
+  });
+});
+
 describe('bad input is one line, exit 2, before any network request', () => {
   it.each([
     [['--login', 'spn', '--tenant-id', 'T'], {}, 'error: --login spn needs the application (client) ID of the service principal: --client-id or AAD_SERVICE_PRINCIPAL_CLIENT_ID/AZURE_CLIENT_ID'],
     [['--login', 'spn', '--tenant-id', 'T', '--client-id', 'C'], {}, 'error: --login spn needs a client secret or certificate: set AAD_SERVICE_PRINCIPAL_CLIENT_SECRET or AZURE_CLIENT_SECRET, or AAD_SERVICE_PRINCIPAL_CLIENT_CERTIFICATE or AZURE_CLIENT_CERTIFICATE_PATH (PEM or PFX)'],
-    [['--login', 'workloadidentity', '--tenant-id', 'T', '--client-id', 'C'], {}, 'error: --login workloadidentity needs a federated token: set AZURE_FEDERATED_TOKEN_FILE (the workload identity webhook does in AKS pods), pass --federated-token-file, or run in GitHub Actions with the id-token write permission'],
+    [['--login', 'workloadidentity', '--tenant-id', 'T', '--client-id', 'C'], {}, 'error: --login workloadidentity needs a federated token: set AZURE_FEDERATED_TOKEN_FILE (the workload identity webhook does in AKS pods), pass --federated-token-file, or run in GitHub Actions with the id-token write permission, or in Azure Pipelines with a workload identity service connection (SYSTEM_ACCESSTOKEN, AZURESUBSCRIPTION_SERVICE_CONNECTION_ID)'],
     [['--login', 'workloadidentity', '--tenant-id', 'T', '--client-id', 'C'], { AZURE_FEDERATED_TOKEN_FILE: '/nonexistent/token' }, 'error: cannot read the federated token file /nonexistent/token (AZURE_FEDERATED_TOKEN_FILE): ENOENT'],
     [['--login', 'ropc', '--tenant-id', 'T', '--username', 'u@x'], {}, 'error: --login ropc needs a user name (--username, AAD_USER_PRINCIPAL_NAME or AZURE_USERNAME) and a password (AAD_USER_PRINCIPAL_PASSWORD or AZURE_PASSWORD)'],
   ])('%j %j', async (args, extra, line) => {
