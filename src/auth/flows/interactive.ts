@@ -13,7 +13,7 @@ import { CryptoProvider, type AuthenticationResult } from '@azure/msal-node';
 import { browserPlan } from '../browser/launcher.js';
 import { startLoopback, type AuthorizationResponse } from '../browser/loopback.js';
 import { openInBrowser } from '../browser/open.js';
-import { startProgress, waitScope, type Progress } from '../progress.js';
+import { SignInCancelledError, startProgress, untilAborted, waitScope, type Progress } from '../progress.js';
 import { deviceCodeSignIn } from './devicecode.js';
 import type { SignInFlow } from './index.js';
 
@@ -90,14 +90,10 @@ export const interactiveSignIn: SignInFlow = async (ctx) => {
     debug?.(`authorization response received by ${response.via}`);
     if (response.error || !response.code) throw new AuthorizeResponseError(response);
 
-    const result: AuthenticationResult = await app.acquireTokenByCode({
-      code: response.code,
-      codeVerifier: pkce.verifier,
-      redirectUri: loopback.redirectUri,
-      scopes: request.scopes,
-      claims: request.claims,
-      nonce,
-    });
+    const result: AuthenticationResult = await untilAborted(
+      app.acquireTokenByCode({ code: response.code, codeVerifier: pkce.verifier, redirectUri: loopback.redirectUri, scopes: request.scopes, claims: request.claims, nonce }),
+      scope.signal,
+    );
     const who = result.account?.username ? ` as ${result.account.username}` : '';
     await loopback.finish({ ok: true, message: `You are signed in${who}. You can close this tab and return to the terminal.` });
     return result;
@@ -106,7 +102,9 @@ export const interactiveSignIn: SignInFlow = async (ctx) => {
     const cancelled = scope.signal.aborted;
     await loopback.finish({
       ok: false,
-      message: cancelled ? 'Sign-in was cancelled in the terminal.' : `Sign-in did not complete: ${firstLine(e.errorMessage || e.message || String(err))}`,
+      message: !cancelled
+        ? `Sign-in did not complete: ${firstLine(e.errorMessage || e.message || String(err))}`
+        : scope.signal.reason instanceof SignInCancelledError ? 'Sign-in was cancelled in the terminal.' : 'Sign-in took too long and was given up in the terminal.',
     });
     throw err;
   } finally {

@@ -215,6 +215,14 @@ describe('kubectl np login without a terminal', () => {
     expect(emu.requests.slice(before).filter((q) => q.endpoint === 'authorize' && q.method === 'GET')).toHaveLength(1);
   });
 
+  it('gives up after --timeout when nobody comes back from the browser: one line, exit 3, lock released', async () => {
+    const r = await runCli(['login', '--context', 'aks-test', '--login', 'interactive', '--skip-open-browser', '--timeout', '2s'], { env });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^To sign in, open http:\/\/localhost:\d+ in a browser on this machine\.\nerror: timed out after 0:02 waiting for the browser sign-in \(raise --timeout to wait longer\)\n$/);
+    const dir = join(env.HOME, '.kube', 'cache', 'kubectl-np');
+    expect(existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.lock')) : []).toEqual([]);
+  });
+
   it('--context twice signs in for both without asking', async () => {
     const r = await runCli(['login', '--login', 'devicecode', '--context', 'aks-test', '--context', 'aks-prod'], {
       env, onStderr: (s) => { for (const m of s.matchAll(/enter the code ([A-Z0-9]+)/g)) try { emu.approveDeviceCode(m[1], ALICE); } catch { /* approved already */ } },
