@@ -123,6 +123,17 @@ describe('kubectl np login at a terminal', () => {
     expect(cacheKeysOnDisk()).toBe(2);
   });
 
+  it('Ctrl-C at the question ends the command with exit 130 and signs in nowhere', async () => {
+    startInTerminal('ctrlc', ['login', '--login', 'devicecode']);
+    await waitForScreen('ctrlc', /Sign in for which contexts\?/);
+    const before = emu.requests.length;
+    tmux('send-keys', '-t', 'ctrlc', 'C-c');
+    const done = await waitForScreen('ctrlc', /EXIT=\d+/);
+    expect(done).toContain('EXIT=130');
+    expect(emu.requests.slice(before)).toEqual([]);
+    expect(cacheKeysOnDisk()).toBe(0);
+  });
+
   it('with several cached accounts, asks which one (default: the signed-in one); without a terminal it names --login-hint', async () => {
     await signInAliceThenBob();
     const script = await runCli(['login', '--context', 'aks-dev', '--login', 'devicecode'], { env });
