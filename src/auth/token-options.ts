@@ -265,6 +265,9 @@ export interface ResolveOptions {
  */
 export function resolveTokenOptions(raw: RawTokenOptions, env: NodeJS.ProcessEnv = process.env, resolve: ResolveOptions = {}): TokenSpec {
   const envLogin = resolve.lenient || raw['disable-environment-override'] === 'true' ? undefined : env[ENV.loginMethod];
+  if (envLogin && !loginModeNames().includes(envLogin)) {
+    throw new UsageError(`${ENV.loginMethod} must be one of ${loginModeNames().join(', ')} (got ${JSON.stringify(envLogin)})`);
+  }
   const loginMode = oneOf('login', envLogin || raw.login || DEFAULT_LOGIN_MODE, loginModeNames());
   const mode = LOGIN_MODES[loginMode];
   const ignoreEnv = resolve.lenient || raw['disable-environment-override'] === 'true';

@@ -90,7 +90,7 @@ describe('non-interactive modes read Azure/kubelogin environment variables', () 
     const env = { AAD_LOGIN_METHOD: 'spn', AZURE_CLIENT_ID: SP, AZURE_CLIENT_SECRET: 's3cret-value', AZURE_TENANT_ID: tenant };
     const spec = resolve({ login: 'devicecode', 'tenant-id': tenant, 'client-id': AKS_CLIENT_ID }, env);
     expect(spec).toMatchObject({ loginMode: 'spn', clientId: SP, tenantId: tenant });
-    expect(() => resolve({ 'tenant-id': tenant }, { AAD_LOGIN_METHOD: 'magic' })).toThrow(/--login must be one of/);
+    expect(() => resolve({ 'tenant-id': tenant }, { AAD_LOGIN_METHOD: 'magic' })).toThrow(/^AAD_LOGIN_METHOD must be one of devicecode, .* \(got "magic"\)$/);
   });
 
   it('spn: AZURE_* over AAD_SERVICE_PRINCIPAL_* over flags; Terraform ARM_* with --use-azurerm-env-vars', () => {
