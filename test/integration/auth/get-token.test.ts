@@ -91,11 +91,13 @@ describe('first use: device code sign-in', () => {
 });
 
 describe('when kubectl forbids interaction', () => {
-  it('fails within a second with the command to run, without contacting Entra', async () => {
+  it('fails at once with the command to run, without contacting Entra', async () => {
     const before = emu.requests.length;
     const result = await getToken({ interactive: false });
     expect(result.code).toBe(3);
-    expect(result.ms).toBeLessThan(1000);
+    // it fails before any sign-in starts (no request below), so it never waits out the 5-minute sign-in
+    // timeout; the bound only catches a hang, with room for a loaded CI machine's process start-up
+    expect(result.ms).toBeLessThan(10_000);
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain(`error: not signed in to tenant ${emu.tenantId} for this cluster, and kubectl does not allow interaction here; run \`kubectl np login --tenant-id ${emu.tenantId} --authority-host ${emu.authorityHost}\``);
