@@ -4,7 +4,7 @@ import { acquireToken } from './acquire.js';
 import { execCredentialJson, parseExecInfo } from './exec-credential.js';
 import { formatExecArgs } from './exec-args.js';
 import { contextsWhere, loadKubeconfigs } from './kubeconfig.js';
-import { resolveTokenOptions, type RawTokenOptions, type TokenSpec } from './token-options.js';
+import { resolveTokenOptions, SECRET_TOKEN_OPTIONS, type RawTokenOptions, type TokenSpec } from './token-options.js';
 import { redact } from '../redact.js';
 
 export interface CommandIo {
@@ -45,7 +45,14 @@ export function loginCommandFor(spec: TokenSpec, raw: RawTokenOptions, env: Node
   } catch {
     // no readable kubeconfig: spell the options out
   }
-  return ['kubectl np login', ...formatExecArgs(raw).slice(1)].join(' ');
+  // secrets stay out of the hint (they come from the environment anyway)
+  const shown = Object.fromEntries(Object.entries(raw).filter(([k]) => !(SECRET_TOKEN_OPTIONS as readonly string[]).includes(k))) as RawTokenOptions;
+  return ['kubectl np login', ...formatExecArgs(shown).slice(1).map(shellWord)].join(' ');
+}
+
+/** An argument as a POSIX shell reads it back, so the printed command can be pasted as is. */
+function shellWord(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 export async function getToken(raw: RawTokenOptions, io: CommandIo): Promise<void> {
