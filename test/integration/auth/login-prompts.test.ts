@@ -10,6 +10,9 @@ import { stringify } from 'yaml';
 import { startEntraEmulator, trustCaInProcess, type EntraEmulator } from '../../support/entra-emulator/index.js';
 import { signInWithBrowser } from '../../support/entra-emulator/browser.js';
 import { repoRoot, requireFreshBuild } from './dist.js';
+
+/** $BROWSER / --browser-command for the fetch-driven stand-in browser (TypeScript, loaded through tsx) */
+const fetchBrowserCommand = [process.execPath, '--import', join(repoRoot, 'node_modules/tsx/dist/loader.mjs'), join(repoRoot, 'test/support/browser/fetch-signin.ts')].join(' ');
 import { isolatedEnv, runCli } from './cli.js';
 
 const TMUX = '/usr/bin/tmux';
@@ -154,7 +157,7 @@ describe('kubectl np login at a terminal', () => {
   it('"another account" opens the browser sign-in with the account picker and no login hint', async () => {
     await signInAliceThenBob();
     const result = join(mkdtempSync(join(tmpdir(), 'kubectl-np-fetch-')), 'result.json');
-    const browser = `${process.execPath} ${join(repoRoot, 'test/support/browser/fetch-signin.mjs')}`;
+    const browser = fetchBrowserCommand;
     startInTerminal('another', ['login', '--context', 'aks-dev', '--login', 'interactive', '--browser-command', browser], { DRIVE_SIGNIN_USERNAME: CAROL, DRIVE_SIGNIN_RESULT: result });
     const question = await waitForScreen('another', /Sign in for context aks-dev as/);
     // alphabetical: alice, bob (signed in, the cursor starts there), another account…
@@ -217,7 +220,7 @@ describe('kubectl np login without a terminal', () => {
     const result = join(mkdtempSync(join(tmpdir(), 'kubectl-np-fetch-')), 'result.json');
     const before = emu.requests.length;
     const r = await runCli(['login', '--context', 'aks-prod'], {
-      env: { ...env, BROWSER: `${process.execPath} ${join(repoRoot, 'test/support/browser/fetch-signin.mjs')}`, DRIVE_SIGNIN_USERNAME: CAROL, DRIVE_SIGNIN_RESULT: result },
+      env: { ...env, BROWSER: fetchBrowserCommand, DRIVE_SIGNIN_USERNAME: CAROL, DRIVE_SIGNIN_RESULT: result },
     });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Signed in as ${CAROL} \\(tenant ${emu.tenantId}\\) for context aks-prod; token valid until \\S+ \\(in 60 minutes\\)\\.\\n$`));
