@@ -1,8 +1,10 @@
 // --login azd: the token of the signed-in Azure Developer CLI (`azd auth token`), as Azure/kubelogin's
 // azd mode. Cached like every token, so azd is started only when the token is due for renewal.
-import { execFile } from 'node:child_process';
 import { SignInFailedError } from '../sign-in-errors.js';
 import type { SignInFlow, SignInResult } from './index.js';
+import { runDeveloperCli, type DeveloperCli } from './developer-cli.js';
+
+const AZURE_DEVELOPER_CLI: DeveloperCli = { command: 'azd', title: 'Azure Developer CLI', mode: 'azd', installUrl: 'https://aka.ms/azd' };
 
 export function azdArgs(scope: string, tenantId: string): string[] {
   const args = ['auth', 'token', '--output', 'json', '--no-prompt', '--scope', scope];
@@ -27,19 +29,8 @@ function azdError(stdout: string, stderr: string): string {
 export const azureDeveloperCliSignIn: SignInFlow = async ({ spec, debug, env }) => {
   const args = azdArgs(spec.scopes[0], spec.tenantId);
   debug?.(`azd: azd ${args.join(' ')}`);
-  const { stdout, stderr, error } = await new Promise<{ stdout: string; stderr: string; error: NodeJS.ErrnoException | null }>((resolve) => {
-    execFile(
-      'azd',
-      args,
-      { env: env ?? process.env, timeout: spec.timeoutMs, maxBuffer: 1 << 20, windowsHide: true, shell: process.platform === 'win32' },
-      (err, out, errOut) => resolve({ stdout: String(out), stderr: String(errOut), error: err as NodeJS.ErrnoException | null }),
-    );
-  });
-  if (error) {
-    if (error.code === 'ENOENT') {
-      throw new SignInFailedError('--login azd needs the Azure Developer CLI, but `azd` is not on PATH; install it (https://aka.ms/azd) or choose another --login mode');
-    }
-    if ((error as { killed?: boolean }).killed) throw new SignInFailedError(`azd auth token did not answer within ${Math.round(spec.timeoutMs / 1000)}s`);
+  const { stdout, stderr, failed } = await runDeveloperCli(AZURE_DEVELOPER_CLI, args, spec.timeoutMs, env);
+  if (failed) {
     const reason = azdError(stdout, stderr);
     if (/azd auth login|not logged in/i.test(`${stdout}\n${stderr}`)) {
       throw new SignInFailedError(`the Azure Developer CLI is not signed in (${reason.replace(/\.$/, '')}); run \`azd auth login\` and try again`);

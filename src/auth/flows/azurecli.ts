@@ -1,9 +1,11 @@
 // --login azurecli: the token of the signed-in Azure CLI (`az account get-access-token`). The answer
 // is cached like any other token, so kubectl does not start az (a Python program, slow to start) on
 // every call; az renews its own tokens when we ask again after expiry.
-import { execFile } from 'node:child_process';
 import { SignInFailedError } from '../sign-in-errors.js';
 import type { SignInFlow, SignInResult } from './index.js';
+import { runDeveloperCli, type DeveloperCli } from './developer-cli.js';
+
+const AZURE_CLI: DeveloperCli = { command: 'az', title: 'Azure CLI', mode: 'azurecli', installUrl: 'https://aka.ms/azure-cli' };
 
 interface AzToken {
   accessToken?: unknown;
@@ -40,19 +42,8 @@ export function azureCliArgs(resource: string, tenantId: string): string[] {
 export const azureCliSignIn: SignInFlow = async ({ spec, debug, env }) => {
   const args = azureCliArgs(spec.serverId, spec.tenantId);
   debug?.(`azurecli: az ${args.join(' ')}`);
-  const { stdout, stderr, error } = await new Promise<{ stdout: string; stderr: string; error: NodeJS.ErrnoException | null }>((resolve) => {
-    execFile(
-      'az',
-      args,
-      { env: env ?? process.env, timeout: spec.timeoutMs, maxBuffer: 1 << 20, windowsHide: true, shell: process.platform === 'win32' },
-      (err, out, errOut) => resolve({ stdout: String(out), stderr: String(errOut), error: err as NodeJS.ErrnoException | null }),
-    );
-  });
-  if (error) {
-    if (error.code === 'ENOENT') {
-      throw new SignInFailedError('--login azurecli needs the Azure CLI, but `az` is not on PATH; install it (https://aka.ms/azure-cli) or choose another --login mode');
-    }
-    if ((error as { killed?: boolean }).killed) throw new SignInFailedError(`az account get-access-token did not answer within ${Math.round(spec.timeoutMs / 1000)}s`);
+  const { stdout, stderr, failed } = await runDeveloperCli(AZURE_CLI, args, spec.timeoutMs, env);
+  if (failed) {
     const reason = azError(stderr);
     if (/az login|not logged in|no subscription found|refresh token.*expired|AADSTS(50173|70043|700082)/i.test(stderr)) {
       throw new SignInFailedError(`the Azure CLI is not signed in (${reason.replace(/\.$/, '')}); run \`az login\` and try again`);
