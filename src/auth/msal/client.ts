@@ -51,6 +51,17 @@ export type ClientCredential =
   | { clientCertificate: NonNullable<NodeAuthOptions['clientCertificate']> }
   | { clientAssertion: NonNullable<NodeAuthOptions['clientAssertion']> };
 
+/** Client and authority, shared by public and confidential clients. */
+function authorityOf(spec: TokenSpec): { clientId: string; authority: string; knownAuthorities?: string[] } {
+  return {
+    clientId: spec.clientId,
+    authority: spec.authority,
+    // a non-Microsoft authority (sovereign proxy, test emulator) is trusted as given: no instance
+    // discovery request to login.microsoftonline.com
+    ...(spec.knownAuthorities.length ? { knownAuthorities: spec.knownAuthorities } : {}),
+  };
+}
+
 /**
  * A confidential client for the app-only modes (spn, workloadidentity). No msal cache plugin: an
  * app token has no refresh token, and the TokenStore record already keeps the access token.
@@ -58,12 +69,7 @@ export type ClientCredential =
 export function createConfidentialClient(spec: TokenSpec, credential: ClientCredential, io: ClientIo = {}): ConfidentialClientApplication {
   const debug = io.debug;
   return new ConfidentialClientApplication({
-    auth: {
-      clientId: spec.clientId,
-      authority: spec.authority,
-      ...(spec.knownAuthorities.length ? { knownAuthorities: spec.knownAuthorities } : {}),
-      ...credential,
-    },
+    auth: { ...authorityOf(spec), ...credential },
     system: { networkClient: new RetryingNetworkClient(undefined, (m) => debug?.(m)), loggerOptions: loggerOptions(debug) },
   });
 }
@@ -84,13 +90,7 @@ export function createManagedIdentityClient(spec: TokenSpec, io: ClientIo = {}):
 export function createPublicClient(spec: TokenSpec, store: TokenStore, io: ClientIo = {}): PublicClientApplication {
   const debug = io.debug;
   return new PublicClientApplication({
-    auth: {
-      clientId: spec.clientId,
-      authority: spec.authority,
-      // a non-Microsoft authority (sovereign proxy, test emulator) is trusted as given: no instance
-      // discovery request to login.microsoftonline.com
-      ...(spec.knownAuthorities.length ? { knownAuthorities: spec.knownAuthorities } : {}),
-    },
+    auth: authorityOf(spec),
     cache: { cachePlugin: cachePlugin(store, io) },
     system: {
       networkClient: new RetryingNetworkClient(undefined, (m) => debug?.(m)),
