@@ -30,7 +30,7 @@ export abstract class BaseCommand extends Command {
     // oclif signals this.exit(n) with an ExitError; let it through untouched.
     if (err instanceof Errors.ExitError) throw err;
     const code = exitCodeOf(err);
-    const message = redact(String(err.message ?? err).split('\n')[0]);
+    const message = redact(oneLine(String(err.message ?? err)));
     process.stderr.write(`error: ${message}\n`);
     if (this.debugEnabled && err.stack) process.stderr.write(redact(err.stack) + '\n');
     else if (code === ExitCode.BadInput && !(err instanceof Errors.CLIError) && err.exitCode === undefined) {
@@ -38,6 +38,16 @@ export abstract class BaseCommand extends Command {
     }
     return this.exit(code);
   }
+}
+
+/**
+ * The first line of an error, plus the line it announces: oclif writes "Missing 1 required arg:" and
+ * names the argument on the next line.
+ */
+export function oneLine(message: string): string {
+  const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
+  const first = lines[0] ?? '';
+  return first.endsWith(':') && lines[1] ? `${first} ${lines[1]}` : first;
 }
 
 /** Where analysis commands read from: the live cluster, or manifests with -f (never both). */
