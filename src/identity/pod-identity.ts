@@ -3,7 +3,7 @@
 import type { ClusterSnapshot, Pod, PodSpec, Workload } from '../model/k8s.js';
 import { PolicyEngine } from '../netpol/engine.js';
 import { describeSubject as describePolicySubject } from '../netpol/describe.js';
-import { parseEndpoint } from '../netpol/endpoints.js';
+import { parseEndpoint, type EndpointSpec } from '../netpol/endpoints.js';
 import { podView, templateView } from '../netpol/views.js';
 import type { PodView } from '../netpol/types.js';
 import { serviceAccountUser } from '../rbac/subjects.js';
@@ -48,11 +48,17 @@ interface Target {
   fromTemplate: boolean;
 }
 
-function findTarget(snapshot: ClusterSnapshot, input: string, defaultNamespace: string): Target {
+/** The --as-pod argument: [NAMESPACE/]pod/NAME, NAMESPACE/NAME, NAME or a workload; never a Service or address. */
+export function parseAsPod(input: string): Exclude<EndpointSpec, { kind: 'ip' }> {
   const spec = parseEndpoint(input);
   if (spec.kind === 'ip' || spec.kind === 'Service') {
     throw new UsageError(`--as-pod takes a pod or a workload (pod/NAME, deploy/NAME, …), not ${input}`);
   }
+  return spec;
+}
+
+function findTarget(snapshot: ClusterSnapshot, input: string, defaultNamespace: string): Target {
+  const spec = parseAsPod(input);
   const namespace = spec.namespace ?? defaultNamespace;
   if (spec.kind === 'Pod') {
     const pod: Pod | undefined = snapshot.pods.find((p) => p.metadata.name === spec.name && (p.metadata.namespace ?? 'default') === namespace);

@@ -19,7 +19,7 @@ import {
 import { decodeJwtPayload, identityFromClaims, secondsUntilExpiry, type TokenIdentity } from './claims.js';
 import { describeCredential, kubectlNpExecOf, type CredentialSource } from './credential.js';
 import { graphAccessFor } from './graph-token.js';
-import { podIdentity, type PodIdentityReport } from './pod-identity.js';
+import { parseAsPod, podIdentity, type PodIdentityReport } from './pod-identity.js';
 import { resolveGroups, type DirectoryGroup, type GraphOptions } from './graph.js';
 
 export interface GroupView extends DirectoryGroup {
@@ -154,11 +154,13 @@ export async function runWhoami(input: WhoamiInput): Promise<WhoamiResult> {
   const namespace = input.namespace ?? currentNamespace(kc);
   if (input.asPod) {
     if (input.resolveGroups) throw new UsageError('--resolve-groups is about your own token; it does not combine with --as-pod');
+    // NS/pod/NAME and NS/NAME name the namespace themselves; read that one, not -n's or the context's
+    const podNamespace = parseAsPod(input.asPod).namespace ?? namespace;
     const [snapshot, rbacRead] = await Promise.all([
-      loadSnapshot({ kubeconfig: input.kubeconfig, context: input.context, namespaces: [namespace] }),
-      readRbacObjects(kc, [namespace]),
+      loadSnapshot({ kubeconfig: input.kubeconfig, context: input.context, namespaces: [podNamespace] }),
+      readRbacObjects(kc, [podNamespace]),
     ]);
-    return { kind: 'pod', report: { ...podIdentity(snapshot, rbacRead, input.asPod, namespace), context: kc.getCurrentContext() } };
+    return { kind: 'pod', report: { ...podIdentity(snapshot, rbacRead, input.asPod, podNamespace), context: kc.getCurrentContext() } };
   }
   let graph: GraphOptions | undefined;
   if (input.resolveGroups) {

@@ -74,6 +74,22 @@ describe('kubectl np whoami', () => {
     expect(json.networkPolicies).toEqual([{ namespace: 'shop', name: 'api-ingress', directions: ['ingress'], appliesTo: 'pods with app=api in namespace shop' }]);
   });
 
+  it('--as-pod NS/pod/NAME and NS/NAME read the namespace they name, whatever the context namespace', async () => {
+    const elsewhere = join(dir, 'elsewhere.yaml');
+    server.writeKubeconfig(elsewhere, { context: 'elsewhere', namespace: 'payments', user: { token: STATIC } });
+    for (const form of ['shop/pod/api-0', 'shop/api-0']) {
+      const r = await run(['whoami', '--kubeconfig', elsewhere, '--as-pod', form]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('Workload         pod shop/api-0');
+      expect(r.stdout).toContain('Username         system:serviceaccount:shop:api');
+      expect(r.stdout).toContain('shop/api-ingress   ingress');
+    }
+    // the argument's namespace wins over -n, too
+    const withN = await run(['whoami', '--kubeconfig', elsewhere, '--as-pod', 'shop/pod/api-0', '-n', 'payments', '-o', 'json']);
+    expect(withN.code, withN.stderr).toBe(0);
+    expect(JSON.parse(withN.stdout).target).toEqual({ kind: 'Pod', namespace: 'shop', name: 'api-0', fromTemplate: false });
+  });
+
   it('bad input is one line and exit 2', async () => {
     const r = await run(['whoami', '--kubeconfig', kubeconfig, '--as-pod', 'svc/api']);
     expect(r.code).toBe(2);
