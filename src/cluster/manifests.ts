@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { UsageError } from '../errors.js';
 import { emptySnapshot, type ClusterSnapshot, type Namespace, type WorkloadKind } from '../model/k8s.js';
 import { NAMESPACE_NAME_LABEL } from '../netpol/describe.js';
-import { policyProblems } from '../netpol/validate.js';
+import { policyProblems, shapeOf } from '../netpol/validate.js';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const WORKLOAD_KINDS = new Set<string>(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
@@ -83,6 +83,18 @@ function normalizePorts<T extends Record<string, unknown>>(ports: unknown, keys:
   });
 }
 
+/**
+ * A NetworkPolicy rule list with its port numbers written as strings read as numbers — and nothing else
+ * changed: elements and fields of the wrong shape stay as written, for policyProblems to refuse.
+ */
+function policyRules(rules: unknown): unknown {
+  if (!Array.isArray(rules)) return rules;
+  return rules.map((r) => {
+    if (!isObject(r) || !Array.isArray(r.ports)) return r;
+    return { ...r, ports: r.ports.map((p) => (isObject(p) && 'port' in p ? { ...p, port: intOrString(p.port) } : p)) };
+  });
+}
+
 function normalizeContainers(spec: Record<string, unknown> | undefined): Record<string, unknown> {
   const s = { ...(spec ?? {}) };
   for (const key of ['containers', 'initContainers']) {
@@ -143,11 +155,11 @@ export async function readManifestSnapshot(paths: string[]): Promise<ClusterSnap
             snapshot.services.push({ kind: 'Service', metadata, spec: { ...spec, ports: normalizePorts(spec.ports, ['port', 'targetPort']) } } as never);
             break;
           case 'NetworkPolicy': {
-            const ruleList = (rules: unknown) => (Array.isArray(rules) ? rules.map((r) => (isObject(r) ? { ...r, ports: normalizePorts(r.ports, ['port']) } : {})) : rules);
+            if (obj.spec !== undefined && obj.spec !== null && !isObject(obj.spec)) throw new UsageError(`${label}: spec: expected a map, found ${shapeOf(obj.spec)}`);
             const policy = {
               kind: 'NetworkPolicy',
               metadata,
-              spec: { ...spec, podSelector: spec.podSelector ?? {}, ingress: ruleList(spec.ingress), egress: ruleList(spec.egress) },
+              spec: { ...spec, podSelector: spec.podSelector ?? {}, ingress: policyRules(spec.ingress), egress: policyRules(spec.egress) },
             } as never;
             for (const key of ['ingress', 'egress']) if ((policy as { spec: Record<string, unknown> }).spec[key] === undefined) delete (policy as { spec: Record<string, unknown> }).spec[key];
             const problems = policyProblems(policy);

@@ -127,6 +127,19 @@ describe('kubectl np can-reach -f', () => {
     expectOneLineError(run(['can-reach', ...SHOP, 'me', 'payments/deploy/payments']), /can-reach me /);
   });
 
+  it('refuses a policy whose rules or ports are not lists instead of reading it as allow-all', () => {
+    const pod = 'kind: Pod\nmetadata: {name: web, labels: {app: web}}\nspec: {containers: [{name: c, ports: [{containerPort: 80}]}]}\n---\n';
+    const policy = (ingress: string) => `${pod}kind: NetworkPolicy\nmetadata: {name: np}\nspec:\n  podSelector: {}\n  ingress: ${ingress}\n`;
+    const ask = (ingress: string) => run(['can-reach', '-f', '-', 'web', 'web', '--port', '9999'], { input: policy(ingress) });
+    expectOneLineError(ask('[{ports: {port: 80}}]'), /NetworkPolicy default\/np: spec\.ingress\[0\]\.ports: expected a list, found a map$/);
+    expectOneLineError(ask('[5]'), /NetworkPolicy default\/np: spec\.ingress\[0\]: expected a rule \(a map\), found a number \(5\)$/);
+    expectOneLineError(ask('{from: []}'), /NetworkPolicy default\/np: spec\.ingress: expected a list, found a map$/);
+    expectOneLineError(ask('[{from: {podSelector: {}}}]'), /NetworkPolicy default\/np: spec\.ingress\[0\]\.from: expected a list, found a map$/);
+    expectOneLineError(ask('[{ports: [80]}]'), /NetworkPolicy default\/np: spec\.ingress\[0\]\.ports\[0\]: expected a port \(a map\), found a number \(80\)$/);
+    // the well-formed policy it was meant to be: port 80 only
+    expect(ask('[{ports: [{port: 80}]}]').code).toBe(1);
+  });
+
   it('colours the verdict on a terminal, and not with NO_COLOR', () => {
     const cmd = 'node bin/run.js can-reach -f examples/shop default/deploy/cart payments/svc/payments';
     const tty = (env: Record<string, string>) => spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
