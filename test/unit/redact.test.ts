@@ -16,7 +16,21 @@ describe('redact', () => {
     expect(out).not.toMatch(/abc\.def-ghi|0\.AAAA-secret-value|s3cr3t-value|xyz123456/);
   });
 
+  it('masks secrets in YAML-like lines and query strings', () => {
+    const out = redact('refresh_token: 0.AAAA-secret-value\nclient_secret:s3cr3t-value https://x/cb?code=authcode-12345&state=abc');
+    expect(out).not.toMatch(/0\.AAAA-secret-value|s3cr3t-value|authcode-12345/);
+    expect(out).toContain('state=abc');
+  });
+
   it('leaves ordinary text alone', () => {
     expect(redact('context aks-prod not found in kubeconfig')).toBe('context aks-prod not found in kubeconfig');
+  });
+
+  it('keeps Entra error names and codes readable', () => {
+    for (const message of [
+      'cannot refresh the token: invalid_client AADSTS7000222: The provided client secret keys are expired.',
+      'error code: AADSTS50173 expired',
+      'cannot refresh the token: server_error A transient error has occurred. Please try again.',
+    ]) expect(redact(message)).toBe(message);
   });
 });
