@@ -175,6 +175,13 @@ describe('kubectl np explain -f', () => {
     expect(out.isolation[0].ingress.policies).toEqual(['payments/allow-cart', 'payments/allow-prometheus', 'payments/default-deny']);
   });
 
+  it('reads manifests from stdin for the one-argument forms (stdin is not taken as a missing argument)', () => {
+    const text = ['namespaces.yaml', 'shop.yaml', 'policies/shop.yaml'].map((f) => readFileSync(join(ROOT, 'examples/shop', f), 'utf8')).join('\n---\n');
+    const r = run(['explain', '-f', '-', 'networkpolicy/frontend-egress'], { input: text });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('default/frontend-egress');
+  });
+
   it('names a missing policy and where it looked', () => {
     expectOneLineError(run(['explain', ...SHOP, 'networkpolicy/nope', '-n', 'payments']), /^error: networkpolicy "nope" not found in namespace payments \(manifests examples\/shop\)$/);
     expectOneLineError(run(['explain', ...SHOP, 'networkpolicy/allow-cart']), /not found in namespace default \(manifests examples\/shop\); did you mean payments\/networkpolicy\/allow-cart\?/);

@@ -28,8 +28,9 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
   ];
 
   static override args = {
-    target: Args.string({ required: true, description: 'SOURCE endpoint, networkpolicy/NAME, or an endpoint whose isolation to show' }),
-    destination: Args.string({ required: false, description: 'DESTINATION endpoint: explain the connection from target to it' }),
+    // ignoreStdin: stdin is for -f - (manifests); oclif would otherwise read it into a missing optional argument
+    target: Args.string({ required: true, ignoreStdin: true, description: 'SOURCE endpoint, networkpolicy/NAME, or an endpoint whose isolation to show' }),
+    destination: Args.string({ required: false, ignoreStdin: true, description: 'DESTINATION endpoint: explain the connection from target to it' }),
   };
 
   static override flags = {
