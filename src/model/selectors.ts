@@ -50,19 +50,46 @@ export function compileSelector(selector: LabelSelector): LabelPredicate {
   };
 }
 
-/** Why a selector is invalid, the way the API server would reject it; undefined when valid. */
+function shape(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'a list';
+  if (typeof x === 'object') return 'a map';
+  return typeof x === 'string' ? `a string (${JSON.stringify(x)})` : `a ${typeof x} (${String(x)})`;
+}
+
+function isMap(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * Why a selector is invalid, the way the API server would reject it; undefined when valid. Manifests
+ * are untyped, so shapes are checked too: `matchLabels: [a]` is not a label `0=a`.
+ */
 export function selectorProblem(selector: LabelSelector | undefined): string | undefined {
-  if (selector === undefined || selector === null) return undefined;
-  if (typeof selector !== 'object' || Array.isArray(selector)) return 'a label selector must be an object';
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (typeof value !== 'string') return `matchLabels.${key} must be a string`;
+  const raw = selector as unknown;
+  if (raw === undefined || raw === null) return undefined;
+  if (!isMap(raw)) return `expected a label selector (a map with matchLabels/matchExpressions), found ${shape(raw)}`;
+  const { matchLabels, matchExpressions } = raw;
+  if (matchLabels !== undefined && matchLabels !== null) {
+    if (!isMap(matchLabels)) return `matchLabels: expected a map of label keys to values, found ${shape(matchLabels)}`;
+    for (const [key, value] of Object.entries(matchLabels)) {
+      if (typeof value !== 'string') return `matchLabels.${key} must be a string (quote ${JSON.stringify(value)})`;
+    }
   }
-  for (const [i, req] of (selector.matchExpressions ?? []).entries()) {
-    if (!req || typeof req.key !== 'string') return `matchExpressions[${i}] needs a key`;
+  if (matchExpressions === undefined || matchExpressions === null) return undefined;
+  if (!Array.isArray(matchExpressions)) return `matchExpressions: expected a list of {key, operator, values}, found ${shape(matchExpressions)}`;
+  for (const [i, req] of (matchExpressions as unknown[]).entries()) {
+    if (!isMap(req)) return `matchExpressions[${i}]: expected a map {key, operator, values}, found ${shape(req)}`;
+    if (typeof req.key !== 'string' || req.key === '') return `matchExpressions[${i}] needs a key`;
+    const values = req.values;
+    if (values !== undefined && values !== null && (!Array.isArray(values) || values.some((v) => typeof v !== 'string'))) {
+      return `matchExpressions[${i}].values: expected a list of strings, found ${Array.isArray(values) ? `a list holding ${shape(values.find((v) => typeof v !== 'string'))}` : shape(values)}`;
+    }
+    const count = Array.isArray(values) ? values.length : 0;
     if (req.operator === 'In' || req.operator === 'NotIn') {
-      if (!Array.isArray(req.values) || req.values.length === 0) return `matchExpressions[${i}]: operator ${req.operator} needs values`;
+      if (count === 0) return `matchExpressions[${i}]: operator ${req.operator} needs values`;
     } else if (req.operator === 'Exists' || req.operator === 'DoesNotExist') {
-      if (req.values && req.values.length > 0) return `matchExpressions[${i}]: operator ${req.operator} takes no values`;
+      if (count > 0) return `matchExpressions[${i}]: operator ${req.operator} takes no values`;
     } else {
       return `matchExpressions[${i}]: unknown operator ${JSON.stringify(req.operator)}`;
     }

@@ -71,11 +71,19 @@ function peerProblems(value: unknown, path: string): string[] {
   peers.forEach((peer, i) => {
     const at = `${path}[${i}]`;
     if (peer.ipBlock !== undefined && peer.ipBlock !== null) {
-      const block = peer.ipBlock as Map;
+      const block = peer.ipBlock;
+      if (!isMap(block)) {
+        out.push(`${at}.ipBlock: expected a map {cidr, except}, found ${shapeOf(block)}`);
+        return;
+      }
       if (peer.podSelector || peer.namespaceSelector) out.push(`${at}: ipBlock cannot be combined with podSelector or namespaceSelector`);
       const cidr = typeof block.cidr === 'string' ? parseCidr(block.cidr) : undefined;
       if (!cidr) {
         out.push(`${at}.ipBlock.cidr: ${JSON.stringify(block.cidr)} is not a CIDR`);
+        return;
+      }
+      if (block.except !== undefined && block.except !== null && !Array.isArray(block.except)) {
+        out.push(`${at}.ipBlock.except: expected a list of CIDRs, found ${shapeOf(block.except)}`);
         return;
       }
       ((block.except ?? []) as unknown[]).forEach((e, j) => {
@@ -103,7 +111,9 @@ export function policyProblems(policy: NetworkPolicy): string[] {
   const out: string[] = [];
   const sel = selectorProblem(spec.podSelector as never);
   if (sel) out.push(`spec.podSelector: ${sel}`);
-  for (const t of (spec.policyTypes ?? []) as unknown[]) if (t !== 'Ingress' && t !== 'Egress') out.push(`spec.policyTypes: ${JSON.stringify(t)} is not Ingress or Egress`);
+  const types = spec.policyTypes;
+  if (types !== undefined && types !== null && !Array.isArray(types)) out.push(`spec.policyTypes: expected a list (e.g. [Ingress, Egress]), found ${shapeOf(types)}`);
+  else for (const t of (types ?? []) as unknown[]) if (t !== 'Ingress' && t !== 'Egress') out.push(`spec.policyTypes: ${JSON.stringify(t)} is not Ingress or Egress`);
   for (const [key, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
     const rules = listOfMaps(spec[key], `spec.${key}`, 'a rule', out);
     rules.forEach((rule, i) => {

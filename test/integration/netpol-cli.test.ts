@@ -140,6 +140,16 @@ describe('kubectl np can-reach -f', () => {
     expect(ask('[{ports: [{port: 80}]}]').code).toBe(1);
   });
 
+  it('says which field of a policy has the wrong shape and what was expected, instead of a JavaScript error', () => {
+    const ask = (spec: string) => run(['explain', '-f', '-', 'networkpolicy/np'], { input: `kind: NetworkPolicy\nmetadata: {name: np}\nspec:\n${spec}` });
+    expectOneLineError(ask('  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, except: 10.1.0.0/16}}]}]\n'), /NetworkPolicy default\/np: spec\.ingress\[0\]\.from\[0\]\.ipBlock\.except: expected a list of CIDRs, found a string \("10\.1\.0\.0\/16"\)$/);
+    expectOneLineError(ask('  podSelector: {matchExpressions: {key: a}}\n'), /NetworkPolicy default\/np: spec\.podSelector: matchExpressions: expected a list of \{key, operator, values\}, found a map$/);
+    expectOneLineError(ask('  podSelector: {}\n  policyTypes: Ingress\n'), /NetworkPolicy default\/np: spec\.policyTypes: expected a list \(e\.g\. \[Ingress, Egress\]\), found a string \("Ingress"\)$/);
+    expectOneLineError(ask('  podSelector: {matchLabels: [a]}\n'), /NetworkPolicy default\/np: spec\.podSelector: matchLabels: expected a map of label keys to values, found a list$/);
+    expectOneLineError(ask('  podSelector: {}\n  egress: [{to: [{namespaceSelector: {matchExpressions: [{key: a, operator: In, values: x}]}}]}]\n'), /spec\.egress\[0\]\.to\[0\]\.namespaceSelector: matchExpressions\[0\]\.values: expected a list of strings, found a string \("x"\)$/);
+    expectOneLineError(ask('  podSelector: {}\n  egress: [{to: [{ipBlock: 10.0.0.0/8}]}]\n'), /spec\.egress\[0\]\.to\[0\]\.ipBlock: expected a map \{cidr, except\}, found a string/);
+  });
+
   it('colours the verdict on a terminal, and not with NO_COLOR', () => {
     const cmd = 'node bin/run.js can-reach -f examples/shop default/deploy/cart payments/svc/payments';
     const tty = (env: Record<string, string>) => spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });

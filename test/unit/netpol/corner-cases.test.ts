@@ -192,6 +192,10 @@ describe('label selectors', () => {
     expect(formatSelector({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['a', 'b'] }, { key: 'x', operator: 'DoesNotExist' }] })).toBe('app=web,tier notin (a,b),!x');
     expect(selectorProblem({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] })).toMatch(/needs values/);
     expect(selectorProblem({ matchExpressions: [{ key: 'a', operator: 'Equals' as never }] })).toMatch(/unknown operator/);
+    expect(selectorProblem({ matchLabels: ['a'] as never })).toMatch(/^matchLabels: expected a map/);
+    expect(selectorProblem({ matchExpressions: { key: 'a' } as never })).toMatch(/^matchExpressions: expected a list/);
+    expect(selectorProblem({ matchExpressions: ['a' as never] })).toMatch(/^matchExpressions\[0\]: expected a map/);
+    expect(selectorProblem('app=web' as never)).toMatch(/^expected a label selector/);
   });
 });
 
