@@ -11,7 +11,7 @@ import {
   writeKubeconfigWithBackup, type KubeconfigFile,
 } from './kubeconfig.js';
 import { LOGIN_MODES } from './login-modes.js';
-import { AKS_CLIENT_ID, AKS_SERVER_ID, ENV, SECRET_TOKEN_OPTIONS, resolveTokenOptions, type RawTokenOptions } from './token-options.js';
+import { AKS_CLIENT_ID, AKS_SERVER_ID, ENV, canonicalEnvironment, SECRET_TOKEN_OPTIONS, resolveTokenOptions, type RawTokenOptions } from './token-options.js';
 
 export const INSTALL_HINT = 'kubectl-np signs you in to this cluster with Entra ID; install it with `npm install -g kubectl-np` and make sure kubectl-np is on your PATH';
 
@@ -157,7 +157,9 @@ export function execArgsFor(existing: RawTokenOptions, overrides: RawTokenOption
   // validates login mode, environment, tenant (where the environment cannot supply it) and formats
   const spec = resolveTokenOptions(merged, {}, { lenient: true });
   const publicClient = LOGIN_MODES[spec.loginMode].client === 'public';
-  const environment = merged.environment && merged.environment.toLowerCase() !== 'azurepubliccloud' ? merged.environment : undefined;
+  // the cloud under its kubelogin name (AzureUSGovernmentCloud → AzureUSGovernment); the public cloud is the default
+  const cloud = merged.environment ? canonicalEnvironment(merged.environment) : undefined;
+  const environment = cloud && cloud !== 'AzurePublicCloud' ? cloud : undefined;
   return formatExecArgs({
     ...merged,
     login: merged.login ?? 'devicecode',

@@ -2,14 +2,14 @@
 // exec-args.ts, which parses the same flags without oclif for the fast path. Only commands import this.
 import { Flags } from '@oclif/core';
 import { loginModeNames } from './login-modes.js';
-import { DEFAULT_TIMEOUT, ENVIRONMENTS, STORAGE_MODES, TOKEN_TYPES, type RawTokenOptions } from './token-options.js';
+import { DEFAULT_TIMEOUT, ENVIRONMENTS, ENVIRONMENT_ALIASES, STORAGE_MODES, TOKEN_TYPES, type RawTokenOptions } from './token-options.js';
 
 export const tokenFlags = {
   login: Flags.string({ char: 'l', description: 'how to sign in (AAD_LOGIN_METHOD, when set, wins, as in Azure/kubelogin)', options: loginModeNames() }),
   'tenant-id': Flags.string({ char: 't', description: 'Entra tenant ID of the cluster (spn/workloadidentity/ropc: AZURE_TENANT_ID wins; msi and azurecli need none)' }),
   'client-id': Flags.string({ description: 'Entra application (client) ID to sign in with (default: the Azure Kubernetes Service client); spn/workloadidentity: the service principal; msi: a user-assigned identity. AZURE_CLIENT_ID wins in those modes' }),
   'server-id': Flags.string({ description: 'Entra application ID of the cluster API server (default: the AKS server application)' }),
-  environment: Flags.string({ char: 'e', description: `Azure cloud: ${Object.keys(ENVIRONMENTS).join(', ')} (default: AzurePublicCloud)` }),
+  environment: Flags.string({ char: 'e', description: `Azure cloud: ${Object.keys(ENVIRONMENTS).join(', ')} (also ${Object.keys(ENVIRONMENT_ALIASES).join(', ')}; any case; default: AzurePublicCloud)` }),
   'authority-host': Flags.string({ description: 'sign-in host, overriding --environment (e.g. https://login.microsoftonline.com)' }),
   'token-cache-storage': Flags.string({ description: 'where tokens are cached (default: keychain)', options: [...STORAGE_MODES] }),
   'cache-dir': Flags.string({ description: 'token cache directory (default: ~/.kube/cache/kubectl-np)', aliases: ['token-cache-dir'] }),

@@ -13,10 +13,18 @@ export const AKS_SERVER_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
 export const AKS_CLIENT_ID = '80faf920-1908-4b52-b5ef-a8e7bedfc67a';
 
 /** Azure cloud names as Azure/kubelogin (and the Azure SDKs) spell them. */
-export const ENVIRONMENTS: Readonly<Record<string, string>> = {
+export const ENVIRONMENTS = {
   AzurePublicCloud: 'https://login.microsoftonline.com',
   AzureUSGovernment: 'https://login.microsoftonline.us',
   AzureChinaCloud: 'https://login.chinacloudapi.cn',
+} as const satisfies Record<string, string>;
+/**
+ * Other names of the same clouds: go-autorest (the legacy `azure` auth-provider, kubelogin's
+ * --environment) also accepts AzureCloud and AzureUSGovernmentCloud. Any case is accepted.
+ */
+export const ENVIRONMENT_ALIASES: Readonly<Record<string, keyof typeof ENVIRONMENTS & string>> = {
+  AzureCloud: 'AzurePublicCloud',
+  AzureUSGovernmentCloud: 'AzureUSGovernment',
 };
 const MICROSOFT_HOSTS = new Set(Object.values(ENVIRONMENTS).map((u) => new URL(u).host));
 
@@ -233,9 +241,18 @@ function resolveAuthorityHost(environment: string | undefined, authorityHost: st
     return url.origin;
   }
   const name = environment ?? 'AzurePublicCloud';
-  const known = Object.keys(ENVIRONMENTS).find((k) => k.toLowerCase() === name.toLowerCase());
-  if (!known) throw new UsageError(`unknown --environment ${JSON.stringify(name)} (known: ${Object.keys(ENVIRONMENTS).join(', ')})`);
+  const known = canonicalEnvironment(name);
+  if (!known) throw new UsageError(`unknown --environment ${JSON.stringify(name)} (known: ${[...Object.keys(ENVIRONMENTS), ...Object.keys(ENVIRONMENT_ALIASES)].join(', ')})`);
   return ENVIRONMENTS[known];
+}
+
+/** The kubelogin name of a cloud given by any of its names (any case); undefined when unknown. */
+export function canonicalEnvironment(name: string): keyof typeof ENVIRONMENTS | undefined {
+  const lower = name.trim().toLowerCase();
+  const known = (Object.keys(ENVIRONMENTS) as (keyof typeof ENVIRONMENTS)[]).find((k) => k.toLowerCase() === lower);
+  if (known) return known;
+  const alias = Object.keys(ENVIRONMENT_ALIASES).find((k) => k.toLowerCase() === lower);
+  return alias ? ENVIRONMENT_ALIASES[alias] : undefined;
 }
 
 const SAFE_ID = /^[A-Za-z0-9._:/-]+$/;

@@ -51,6 +51,13 @@ describe('setup on a context', () => {
     expect(text).toContain('user: kind-admin # client certificate user, must stay untouched');
   });
 
+  it('converts an azure auth-provider of Azure Government written with go-autorest\'s name AzureUSGovernmentCloud', () => {
+    const path = copyOf('azure-legacy.yaml');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('environment: AzurePublicCloud', 'environment: AzureUSGovernmentCloud'));
+    const result = planSetup([readKubeconfig(path)], { context: 'aks-prod', overrides: {} });
+    expect(result.changes[0].args).toEqual(['get-token', '--login', 'devicecode', '--tenant-id', TENANT, '--client-id', AKS_CLIENT, '--server-id', AKS_SERVER, '--environment', 'AzureUSGovernment']);
+  });
+
   it('writes any other user as a new exec entry when given a tenant, and flags override the defaults', () => {
     const file = readKubeconfig(copyOf('azure-legacy.yaml'));
     const result = planSetup([file], { context: 'kind', overrides: { 'tenant-id': 'T', 'server-id': 'S', 'client-id': 'C', environment: 'AzureChinaCloud' } });

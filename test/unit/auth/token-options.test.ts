@@ -25,6 +25,20 @@ describe('token options', () => {
     expect(resolveTokenOptions({ 'tenant-id': tenant, environment: 'azurechinacloud' }).authorityHost).toBe('https://login.chinacloudapi.cn');
   });
 
+  it('accepts the other names go-autorest and the legacy azure auth-provider use for a cloud, with the same cache', () => {
+    const gov = resolveTokenOptions({ 'tenant-id': tenant, environment: 'AzureUSGovernment' });
+    for (const alias of ['AzureUSGovernmentCloud', 'azureusgovernmentcloud', 'AZUREUSGOVERNMENT']) {
+      const spec = resolveTokenOptions({ 'tenant-id': tenant, environment: alias });
+      expect(spec.authorityHost).toBe('https://login.microsoftonline.us');
+      expect(spec.cacheKey).toBe(gov.cacheKey);
+    }
+    const pub = resolveTokenOptions({ 'tenant-id': tenant });
+    expect(resolveTokenOptions({ 'tenant-id': tenant, environment: 'AzureCloud' }).cacheKey).toBe(pub.cacheKey);
+    expect(() => resolveTokenOptions({ 'tenant-id': tenant, environment: 'Mars' })).toThrow(
+      'unknown --environment "Mars" (known: AzurePublicCloud, AzureUSGovernment, AzureChinaCloud, AzureCloud, AzureUSGovernmentCloud)',
+    );
+  });
+
   it('refuses an unknown environment instead of silently using the public cloud', () => {
     expect(() => resolveTokenOptions({ 'tenant-id': tenant, environment: 'AzureGermanCloud' })).toThrow(/unknown --environment "AzureGermanCloud"/);
   });
