@@ -31,8 +31,17 @@ async function main() {
     const { tryCachedToken } = await loadFastPath();
     if (await tryCachedToken(argv.slice(1))) process.exit(0);
   }
-  const { execute } = await import('@oclif/core');
-  await execute({ dir: root });
+  const { run, flush, Errors } = await import('@oclif/core');
+  try {
+    await run(argv, root);
+    await flush();
+  } catch (err) {
+    // a command's own errors are printed by BaseCommand and arrive here as an exit; what remains
+    // (an unknown command or topic) gets the same one-line form and the bad-input exit code
+    if (err instanceof Errors.ExitError) process.exit(err.oclif.exit);
+    process.stderr.write(`error: ${String((err && err.message) || err).split('\n')[0]}; see kubectl np --help\n`);
+    process.exit(2);
+  }
 }
 
 main();

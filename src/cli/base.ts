@@ -30,14 +30,26 @@ export abstract class BaseCommand extends Command {
     // oclif signals this.exit(n) with an ExitError; let it through untouched.
     if (err instanceof Errors.ExitError) throw err;
     const code = exitCodeOf(err);
+    const unexpected = code === ExitCode.BadInput && !(err instanceof Errors.CLIError) && err.exitCode === undefined;
     const message = redact(oneLine(String(err.message ?? err)));
-    process.stderr.write(`error: ${message}\n`);
-    if (this.debugEnabled && err.stack) process.stderr.write(redact(err.stack) + '\n');
-    else if (code === ExitCode.BadInput && !(err instanceof Errors.CLIError) && err.exitCode === undefined) {
-      process.stderr.write('(unexpected error; run with --debug for details)\n');
-    }
+    const hint = unexpected && !this.debugEnabled ? ' (unexpected error; run with --debug for details)' : '';
+    process.stderr.write(`error: ${message}${hint}\n`);
+    if (this.debugEnabled) process.stderr.write(redact(describeChain(err)) + '\n');
     return this.exit(code);
   }
+}
+
+/** The stack of an error and of every error it wraps (`cause`): a TLS or socket failure hides there. */
+export function describeChain(err: unknown): string {
+  const parts: string[] = [];
+  const seen = new Set<unknown>();
+  for (let e: unknown = err; e !== undefined && e !== null && !seen.has(e) && parts.length < 8; e = (e as { cause?: unknown }).cause) {
+    seen.add(e);
+    const code = (e as { code?: unknown }).code;
+    const text = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
+    parts.push(`${parts.length ? 'caused by: ' : ''}${text}${typeof code === 'string' && !text.includes(code) ? ` [${code}]` : ''}`);
+  }
+  return parts.join('\n');
 }
 
 /**
