@@ -169,6 +169,20 @@ export interface ClusterSnapshot {
   defaultNamespace?: string;
   /** what could not be read (forbidden lists) and what that means for the analysis; live reads only */
   warnings?: string[];
+  /**
+   * The lists behind "not allowed to list …" warnings, for code that must not mistake "could not read"
+   * for "does not exist": resource as in the API path (`deployments`), namespace unset = all namespaces
+   * (or a cluster-scoped resource). Live reads only.
+   */
+  unreadable?: UnreadableList[];
+}
+
+/** A list the caller was not allowed to read. */
+export interface UnreadableList {
+  /** plural resource name: pods, services, deployments, statefulsets, daemonsets, replicasets, jobs, … */
+  resource: string;
+  /** the namespace whose list was forbidden; unset = the list across all namespaces, or cluster-scoped */
+  namespace?: string;
 }
 
 export function emptySnapshot(source: string): ClusterSnapshot {
