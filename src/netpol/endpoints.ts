@@ -1,7 +1,7 @@
 // The endpoint grammar of can-reach/explain and its resolution over a snapshot:
 // [NAMESPACE/]KIND/NAME | [KIND/]NAME | ip:ADDRESS. Pure.
-import { UsageError } from '../errors.js';
-import type { ClusterSnapshot, Pod, Service, Workload, WorkloadKind } from '../model/k8s.js';
+import { UnreachableError, UsageError } from '../errors.js';
+import type { ClusterSnapshot, Pod, Service, UnreadableList, Workload, WorkloadKind } from '../model/k8s.js';
 import { compileSelector } from '../model/selectors.js';
 import { parseIp } from './cidr.js';
 import type { PodView } from './types.js';
@@ -128,7 +128,34 @@ function namespaceOf(obj: { metadata: { namespace?: string } }): string {
   return obj.metadata.namespace ?? 'default';
 }
 
-function notFound(snapshot: ClusterSnapshot, kind: ObjectKind, namespace: string, name: string): UsageError {
+const RESOURCE: Record<ObjectKind, string> = { Pod: 'pods', Service: 'services', Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets', ReplicaSet: 'replicasets', Job: 'jobs' };
+
+/** The lists the reader was refused: its structured record, else read back from its warnings. */
+function unreadableLists(snapshot: ClusterSnapshot): UnreadableList[] {
+  if (snapshot.unreadable) return snapshot.unreadable;
+  const out: UnreadableList[] = [];
+  for (const w of snapshot.warnings ?? []) {
+    const m = /^not allowed to list ([a-z.]+) in (?:namespace (\S+?)|all namespaces)(?::|$)/.exec(w);
+    if (m) out.push({ resource: m[1], ...(m[2] ? { namespace: m[2] } : {}) });
+  }
+  return out;
+}
+
+/** Could the reader not list this kind in this namespace? Then absence proves nothing. */
+function unreadable(snapshot: ClusterSnapshot, kind: ObjectKind, namespace: string): UnreadableList | undefined {
+  return unreadableLists(snapshot).find((l) => l.resource === RESOURCE[kind] && (l.namespace === undefined || l.namespace === namespace));
+}
+
+/**
+ * An object that is not in the snapshot: "not found" (exit 2) when its kind was read, else "cannot tell"
+ * (exit 3: the cluster would not tell us) — a forbidden list is not an empty one.
+ */
+function notFound(snapshot: ClusterSnapshot, kind: ObjectKind, namespace: string, name: string): Error {
+  const refused = unreadable(snapshot, kind, namespace);
+  if (refused) {
+    const scope = refused.namespace ? `in namespace ${refused.namespace}` : 'in all namespaces';
+    return new UnreachableError(`cannot tell whether ${kind.toLowerCase()} "${name}" exists: you may not list ${RESOURCE[kind]} ${scope} (${snapshot.source})`);
+  }
   const where = `in namespace ${namespace} (${snapshot.source})`;
   const hints: string[] = [];
   const named = (o: { metadata: { name: string } }) => o.metadata.name === name;
@@ -183,6 +210,10 @@ export function serviceBackends(snapshot: ClusterSnapshot, service: Service): { 
     (w) => namespaceOf(w) === ns && !isSubordinate(w) && matches(w.spec.template.metadata?.labels ?? {}),
   );
   if (templates.length > 0) return { pods: templates.map(templateView), fromTemplate: true };
+  const refused = (['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'] as const).filter((k) => unreadable(snapshot, k, ns));
+  if (refused.length > 0) {
+    throw new UnreachableError(`cannot tell which pods service ${name} selects: none runs, and you may not list ${refused.map((k) => RESOURCE[k]).join(', ')} in namespace ${ns} to find their templates (${snapshot.source})`);
+  }
   throw new UsageError(`service ${name} selects no pods and no workload template in namespace ${ns} (selector ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',')})`);
 }
 

@@ -290,6 +290,27 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
     expect(r.stderr).not.toContain('enforcement engine');
   });
 
+  it('a Deployment it may not list is "cannot tell" (exit 3), not "not found"', async () => {
+    const reader = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'netpol-viewer' }, rules: [{ apiGroups: ['', 'networking.k8s.io'], resources: ['pods', 'services', 'namespaces', 'networkpolicies'], verbs: ['list'] }] };
+    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'dev-netpol-viewer' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'netpol-viewer' }, subjects: [{ kind: 'User', name: 'dev@example.com' }] };
+    const limited = await startTestApiServer({ staticTokens: { 'dev-token-0123456789': { username: 'dev@example.com' } }, objects: [...shop, ...pods, reader, binding] });
+    try {
+      const config = join(home, 'limited');
+      limited.writeKubeconfig(config, { context: 'limited', namespace: 'default', user: { token: 'dev-token-0123456789' } });
+      const r = await runAsync(['can-reach', '--kubeconfig', config, 'default/deploy/frontend', 'payments/svc/payments'], { HOME: home, KUBECONFIG: config });
+      expect(r.code).toBe(3);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^error: cannot tell whether deployment "frontend" exists: you may not list deployments in namespace default \(limited\)$/m);
+      expect(r.stderr).not.toContain('not found');
+      // pods it may list: a pod that is not there is still simply not found
+      const missing = await runAsync(['can-reach', '--kubeconfig', config, 'default/nosuch', 'payments/svc/payments'], { HOME: home, KUBECONFIG: config });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/^error: pod "nosuch" not found in namespace default/m);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('exits 3 when the cluster cannot be reached', async () => {
     const closed = await startTestApiServer({ staticTokens: {} });
     const dead = join(home, 'dead');
