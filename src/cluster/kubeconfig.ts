@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { ApiException, KubeConfig, ServerConfiguration, createConfiguration, type Configuration } from '@kubernetes/client-node';
-import { UnreachableError, UsageError } from '../errors.js';
+import { ExitCode, UnreachableError, UsageError } from '../errors.js';
 import { redact } from '../redact.js';
 
 export { KubeConfig };
@@ -15,6 +15,19 @@ export interface KubeConfigOptions {
   kubeconfig?: string;
   /** --context: must name a context in the kubeconfig */
   context?: string;
+}
+
+/**
+ * The API server answered 403 to something the command cannot do without: one line, exit 1 — what
+ * kubectl does on Forbidden. Exit 3 stays for a cluster that cannot be reached or that rejects the
+ * credentials (docs/identity-and-rbac.md, "Exit codes").
+ */
+export class ForbiddenError extends Error {
+  readonly exitCode = ExitCode.No;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ForbiddenError';
+  }
 }
 
 /** How long one API request may take before the cluster counts as unreachable. */
@@ -152,11 +165,11 @@ function errorCode(err: unknown): string | undefined {
 /**
  * Maps any failure of a request to the cluster to the CLI contract: unreachable server, TLS problems,
  * timeouts, rejected credentials (401), failed credential plugins and unexpected HTTP answers are
- * UnreachableErrors (exit 3) naming the server; files the kubeconfig points at but that are missing are
+ * UnreachableErrors (exit 3) naming the server; a 403 is a ForbiddenError (exit 1); files the kubeconfig points at but that are missing are
  * UsageErrors. `what` says what was being done ("listing pods in namespace shop"). Never includes a token.
  */
 export function toClusterError(err: unknown, kc: KubeConfig, what: string): Error {
-  if (err instanceof UsageError || err instanceof UnreachableError) return err;
+  if (err instanceof UsageError || err instanceof UnreachableError || err instanceof ForbiddenError) return err;
   const server = serverUrl(kc);
   const context = kc.getCurrentContext();
   const status = httpStatusOf(err);
@@ -164,7 +177,7 @@ export function toClusterError(err: unknown, kc: KubeConfig, what: string): Erro
     return new UnreachableError(`the API server ${server} rejected the credentials (401): run kubectl np login --context ${context}`, { cause: err });
   }
   if (status === 403) {
-    return new UnreachableError(`forbidden while ${what}: ${apiErrorMessage(err) ?? 'HTTP 403'}`, { cause: err });
+    return new ForbiddenError(`forbidden while ${what}: ${apiErrorMessage(err) ?? 'HTTP 403'}`, { cause: err });
   }
   if (status !== undefined) {
     return new UnreachableError(`the API server ${server} answered HTTP ${status} while ${what}${apiErrorMessage(err) ? `: ${apiErrorMessage(err)}` : ''}`, { cause: err });

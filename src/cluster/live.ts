@@ -1,9 +1,10 @@
 // The live cluster → ClusterSnapshot. One request first (the namespace list: it fails fast on a wrong
 // server or rejected credentials, and runs an exec credential plugin once instead of once per parallel
-// request), then everything else in parallel. Lists the caller may not read are tolerated where the
-// analysis can go on without them, and named in `warnings`; pods and NetworkPolicies are required.
+// request), then everything else in parallel. Each command says which kinds it needs (`include`): a kind
+// it does not need is never read, a forbidden optional list becomes a warning, a forbidden required list
+// a one-line ForbiddenError (exit 1, as kubectl). The defaults are the NetworkPolicy commands' needs.
 import { AppsV1Api, BatchV1Api, CoreV1Api, NetworkingV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import type { ClusterSnapshot, Namespace, Workload } from '../model/k8s.js';
+import type { ClusterSnapshot, Namespace, UnreadableList, Workload, WorkloadKind } from '../model/k8s.js';
 import type { SnapshotSource } from './index.js';
 import {
   toNamespace,
@@ -15,11 +16,45 @@ import {
   toServiceAccount,
   toWorkload,
 } from './convert.js';
-import { apiErrorMessage, currentNamespace, httpStatusOf, loadKubeConfig, makeApiClient, toClusterError } from './kubeconfig.js';
+import { apiErrorMessage, currentNamespace, ForbiddenError, httpStatusOf, loadKubeConfig, makeApiClient, toClusterError } from './kubeconfig.js';
+
+/** required: a 403 stops the command; optional: a 403 is a warning; skip: never read. */
+export type Need = 'required' | 'optional' | 'skip';
+
+/** What a command reads. Unset entries take the NetworkPolicy commands' needs (DEFAULT_INCLUDE). */
+export interface SnapshotInclude {
+  /** the namespace list (labels for namespaceSelectors); when skipped, the read namespaces are known by name */
+  namespaces?: Need;
+  pods?: Need;
+  services?: Need;
+  /** every workload kind alike, or kind by kind (unnamed kinds are skipped) */
+  workloads?: Need | Partial<Record<WorkloadKind, Need>>;
+  serviceAccounts?: Need;
+  networkPolicies?: Need;
+  /** Roles, RoleBindings, ClusterRoles, ClusterRoleBindings */
+  rbac?: Need;
+  /** DaemonSets in kube-system and calico-system, to tell whether anything enforces NetworkPolicies */
+  policyEngines?: Need;
+}
+
+export const DEFAULT_INCLUDE: Required<SnapshotInclude> = {
+  namespaces: 'optional',
+  pods: 'required',
+  services: 'optional',
+  workloads: 'optional',
+  serviceAccounts: 'skip',
+  networkPolicies: 'required',
+  rbac: 'skip',
+  policyEngines: 'optional',
+};
 
 export interface LiveReadOptions {
   /** per-request timeout (default DEFAULT_REQUEST_TIMEOUT_MS) */
   timeoutMs?: number;
+  /** which kinds the command needs (default DEFAULT_INCLUDE) */
+  include?: SnapshotInclude;
+  /** what the user can do instead when a required list is forbidden (default: ask for access, or -f) */
+  forbiddenHint?: string;
 }
 
 /** DaemonSets (or their pods) that enforce NetworkPolicy: without one, policies are stored but do nothing. */
@@ -34,6 +69,8 @@ interface Listed<T> {
 }
 
 export async function readLiveSnapshot(source: SnapshotSource, options: LiveReadOptions = {}): Promise<ClusterSnapshot> {
+  const include = { ...DEFAULT_INCLUDE, ...options.include };
+  const workloadNeed = (kind: WorkloadKind): Need => (typeof include.workloads === 'string' ? include.workloads : (include.workloads[kind] ?? 'skip'));
   const kc = loadKubeConfig({ kubeconfig: source.kubeconfig, context: source.context });
   const defaultNamespace = currentNamespace(kc);
   const wanted = source.namespaces?.length ? [...source.namespaces, ...(source.withContextNamespace ? [defaultNamespace] : [])] : [defaultNamespace];
@@ -47,30 +84,41 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
   const networking = makeApiClient(kc, NetworkingV1Api, timeout);
   const rbac = makeApiClient(kc, RbacAuthorizationV1Api, timeout);
   const warnings: string[] = [];
+  const unreadable: UnreadableList[] = [];
+  const hint = options.forbiddenHint ?? 'ask for list access, or analyse manifests with -f';
 
-  /** One list call; a 403 on an optional list becomes a warning and `undefined`. */
-  async function read<T>(what: string, list: () => Promise<Listed<T>>, required: boolean): Promise<T[] | undefined> {
+  /** One list call (none when skipped); a 403 on an optional list becomes a warning and `undefined`. */
+  async function read<T>(list: UnreadableList, call: () => Promise<Listed<T>>, need: Need, scope = list.namespace ? ` in namespace ${list.namespace}` : ''): Promise<T[] | undefined> {
+    if (need === 'skip') return undefined;
+    const what = `${list.resource}${scope}`;
     try {
-      return (await list()).items;
+      return (await call()).items;
     } catch (err) {
-      if (!required && httpStatusOf(err) === 403) {
+      if (need === 'optional' && httpStatusOf(err) === 403) {
         warnings.push(`not allowed to list ${what}: ${apiErrorMessage(err) ?? 'forbidden'}`);
+        unreadable.push(list);
         return undefined;
       }
-      const fatal = toClusterError(err, kc, required && httpStatusOf(err) === 403 ? `listing ${what} (kubectl-np needs to read them; ask for list access, or analyse manifests with -f)` : `listing ${what}`);
+      const fatal =
+        httpStatusOf(err) === 403
+          ? new ForbiddenError(`you may not list ${what}, which this command needs (${hint})${apiErrorMessage(err) ? `: ${apiErrorMessage(err)}` : ''}`, { cause: err })
+          : toClusterError(err, kc, `listing ${what}`);
       if (!abort.signal.aborted) abort.abort(fatal);
       throw fatal;
     }
   }
 
   /** A namespaced kind in the selected namespaces (or all); undefined only when nothing could be read. */
-  async function scoped<T>(resource: string, all: () => Promise<Listed<T>>, inNamespace: (namespace: string) => Promise<Listed<T>>, required = false): Promise<T[] | undefined> {
-    if (!selected) return read(`${resource} in all namespaces`, all, required);
-    const parts = await Promise.all(selected.map((ns) => read(`${resource} in namespace ${ns}`, () => inNamespace(ns), required)));
+  async function scoped<T>(resource: string, all: () => Promise<Listed<T>>, inNamespace: (namespace: string) => Promise<Listed<T>>, need: Need): Promise<T[] | undefined> {
+    if (need === 'skip') return undefined;
+    if (!selected) return read({ resource }, all, need, ' in all namespaces');
+    const parts = await Promise.all(selected.map((namespace) => read({ resource, namespace }, () => inNamespace(namespace), need)));
     return parts.every((p) => p === undefined) ? undefined : parts.flatMap((p) => p ?? []);
   }
 
-  const listedNamespaces = await read('namespaces', () => core.listNamespace(), false);
+  // The first request checks the server and the credentials before the parallel burst: the namespace
+  // list when it is wanted, else the first list the command needs.
+  const listedNamespaces = await read({ resource: 'namespaces' }, () => core.listNamespace(), include.namespaces);
 
   const workloadKinds = [
     ['Deployment', 'deployments', () => apps.listDeploymentForAllNamespaces(), (namespace: string) => apps.listNamespacedDeployment({ namespace })],
@@ -80,37 +128,54 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
     ['Job', 'jobs', () => batch.listJobForAllNamespaces(), (namespace: string) => batch.listNamespacedJob({ namespace })],
   ] as const;
   // with -A the DaemonSet list covers them; otherwise ask where engines are installed
-  const engineNamespaces = selected ? ENGINE_NAMESPACES : [];
+  const engineNamespaces = selected && include.policyEngines !== 'skip' ? ENGINE_NAMESPACES : [];
 
+  const readPods = () => scoped('pods', () => core.listPodForAllNamespaces(), (namespace) => core.listNamespacedPod({ namespace }), include.pods);
+  // without the namespace list, the pod list goes first
+  const earlyPods = include.namespaces === 'skip' ? await readPods() : undefined;
   const [pods, services, serviceAccounts, networkPolicies, roles, roleBindings, clusterRoles, clusterRoleBindings, workloadLists, engineDaemonSets] = await Promise.all([
-    scoped('pods', () => core.listPodForAllNamespaces(), (namespace) => core.listNamespacedPod({ namespace }), true),
-    scoped('services', () => core.listServiceForAllNamespaces(), (namespace) => core.listNamespacedService({ namespace })),
-    scoped('serviceaccounts', () => core.listServiceAccountForAllNamespaces(), (namespace) => core.listNamespacedServiceAccount({ namespace })),
-    scoped('networkpolicies', () => networking.listNetworkPolicyForAllNamespaces(), (namespace) => networking.listNamespacedNetworkPolicy({ namespace }), true),
-    scoped('roles', () => rbac.listRoleForAllNamespaces(), (namespace) => rbac.listNamespacedRole({ namespace })),
-    scoped('rolebindings', () => rbac.listRoleBindingForAllNamespaces(), (namespace) => rbac.listNamespacedRoleBinding({ namespace })),
-    read('clusterroles', () => rbac.listClusterRole(), false),
-    read('clusterrolebindings', () => rbac.listClusterRoleBinding(), false),
-    Promise.all(workloadKinds.map(([kind, resource, all, inNs]) => scoped<unknown>(resource, all as () => Promise<Listed<unknown>>, inNs as (ns: string) => Promise<Listed<unknown>>).then((items) => ({ kind, items })))),
-    Promise.all(engineNamespaces.map((namespace) => read(`daemonsets in namespace ${namespace}`, () => apps.listNamespacedDaemonSet({ namespace }), false))),
+    include.namespaces === 'skip' ? earlyPods : readPods(),
+    scoped('services', () => core.listServiceForAllNamespaces(), (namespace) => core.listNamespacedService({ namespace }), include.services),
+    scoped('serviceaccounts', () => core.listServiceAccountForAllNamespaces(), (namespace) => core.listNamespacedServiceAccount({ namespace }), include.serviceAccounts),
+    scoped('networkpolicies', () => networking.listNetworkPolicyForAllNamespaces(), (namespace) => networking.listNamespacedNetworkPolicy({ namespace }), include.networkPolicies),
+    scoped('roles', () => rbac.listRoleForAllNamespaces(), (namespace) => rbac.listNamespacedRole({ namespace }), include.rbac),
+    scoped('rolebindings', () => rbac.listRoleBindingForAllNamespaces(), (namespace) => rbac.listNamespacedRoleBinding({ namespace }), include.rbac),
+    read({ resource: 'clusterroles' }, () => rbac.listClusterRole(), include.rbac),
+    read({ resource: 'clusterrolebindings' }, () => rbac.listClusterRoleBinding(), include.rbac),
+    Promise.all(
+      workloadKinds.map(([kind, resource, all, inNs]) => {
+        // -A: the DaemonSet list is also how policy engines are found
+        const need = kind === 'DaemonSet' && !selected && workloadNeed(kind) === 'skip' ? include.policyEngines : workloadNeed(kind);
+        return scoped<unknown>(resource, all as () => Promise<Listed<unknown>>, inNs as (ns: string) => Promise<Listed<unknown>>, need).then((items) => ({ kind, items }));
+      }),
+    ),
+    Promise.all(engineNamespaces.map((namespace) => read({ resource: 'daemonsets', namespace }, () => apps.listNamespacedDaemonSet({ namespace }), include.policyEngines))),
   ]);
 
   const snapshotPods = (pods ?? []).map(toPod);
   const workloads: Workload[] = workloadLists.flatMap(({ kind, items }) => (items ?? []).map((w) => toWorkload(kind, w as Parameters<typeof toWorkload>[1])));
 
-  const namespaces = resolveNamespaces(listedNamespaces?.map(toNamespace), selected, [...snapshotPods, ...workloads].map((o) => o.metadata.namespace), warnings);
+  // namespace labels matter only to NetworkPolicy namespaceSelectors
+  const labelsMatter = include.namespaces !== 'skip' && include.networkPolicies !== 'skip';
+  const namespaces = resolveNamespaces(listedNamespaces?.map(toNamespace), selected, [...snapshotPods, ...workloads].map((o) => o.metadata.namespace), warnings, labelsMatter);
 
   // NetworkPolicy engines: DaemonSets in the usual system namespaces (or in all namespaces with -A) and
   // in the namespaces read, plus pods owned by such DaemonSets. "None found" is only claimed when the
   // system namespaces could be checked; otherwise policyEngines stays unset.
-  const enginesChecked = selected ? engineDaemonSets.every((d) => d !== undefined) : workloadLists.find((w) => w.kind === 'DaemonSet')?.items !== undefined;
+  const enginesChecked =
+    include.policyEngines !== 'skip' &&
+    (selected ? engineDaemonSets.every((d) => d !== undefined) : workloadLists.find((w) => w.kind === 'DaemonSet')?.items !== undefined);
   const engines = new Set<string>();
-  for (const w of workloads) if (w.kind === 'DaemonSet' && POLICY_ENGINE.test(w.metadata.name)) engines.add(w.metadata.name);
-  for (const list of engineDaemonSets) for (const ds of list ?? []) if (ds.metadata?.name && POLICY_ENGINE.test(ds.metadata.name)) engines.add(ds.metadata.name);
-  for (const pod of snapshotPods) {
-    const owner = pod.metadata.ownerReferences?.find((o) => o.kind === 'DaemonSet');
-    if (owner && POLICY_ENGINE.test(owner.name)) engines.add(owner.name);
+  if (include.policyEngines !== 'skip') {
+    for (const w of workloads) if (w.kind === 'DaemonSet' && POLICY_ENGINE.test(w.metadata.name)) engines.add(w.metadata.name);
+    for (const list of engineDaemonSets) for (const ds of list ?? []) if (ds.metadata?.name && POLICY_ENGINE.test(ds.metadata.name)) engines.add(ds.metadata.name);
+    for (const pod of snapshotPods) {
+      const owner = pod.metadata.ownerReferences?.find((o) => o.kind === 'DaemonSet');
+      if (owner && POLICY_ENGINE.test(owner.name)) engines.add(owner.name);
+    }
   }
+  // with -A and DaemonSets read only to find engines, they are not workloads the command asked for
+  const keptWorkloads = workloads.filter((w) => workloadNeed(w.kind) !== 'skip');
 
   return {
     source: kc.getCurrentContext(),
@@ -118,13 +183,14 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
     namespaces,
     pods: snapshotPods,
     services: (services ?? []).map(toService),
-    workloads,
+    workloads: keptWorkloads,
     networkPolicies: (networkPolicies ?? []).map(toNetworkPolicy),
     roles: [...(clusterRoles ?? []).map((r) => toRole('ClusterRole', r)), ...(roles ?? []).map((r) => toRole('Role', r))],
     roleBindings: [...(clusterRoleBindings ?? []).map((b) => toRoleBinding('ClusterRoleBinding', b)), ...(roleBindings ?? []).map((b) => toRoleBinding('RoleBinding', b))],
     serviceAccounts: (serviceAccounts ?? []).map(toServiceAccount),
     ...(enginesChecked || engines.size > 0 ? { policyEngines: [...engines].sort() } : {}),
     ...(warnings.length > 0 ? { warnings } : {}),
+    ...(unreadable.length > 0 ? { unreadable } : {}),
   };
 }
 
@@ -132,13 +198,13 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
  * All namespaces when listable. Otherwise the selected (and object-bearing) namespaces with the one
  * label the API server guarantees, so namespaceSelector peers on kubernetes.io/metadata.name still work.
  */
-function resolveNamespaces(listed: Namespace[] | undefined, selected: string[] | undefined, objectNamespaces: (string | undefined)[], warnings: string[]): Namespace[] {
+function resolveNamespaces(listed: Namespace[] | undefined, selected: string[] | undefined, objectNamespaces: (string | undefined)[], warnings: string[], labelsMatter: boolean): Namespace[] {
   if (listed) {
     const known = new Set(listed.map((n) => n.metadata.name));
     for (const ns of selected ?? []) if (!known.has(ns)) warnings.push(`namespace "${ns}" does not exist`);
     return listed;
   }
-  warnings.push('without namespace labels, NetworkPolicy namespaceSelectors can only match kubernetes.io/metadata.name');
+  if (labelsMatter) warnings.push('without namespace labels, NetworkPolicy namespaceSelectors can only match kubernetes.io/metadata.name');
   const names = new Set([...(selected ?? []), ...objectNamespaces.filter((n): n is string => !!n)]);
   return [...names].sort().map((name) => ({ kind: 'Namespace', metadata: { name, labels: { [NAMESPACE_NAME_LABEL]: name } } }));
 }

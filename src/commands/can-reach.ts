@@ -46,6 +46,7 @@ The answer is ALLOWED (exit 0) only if every asked port is allowed from every so
       const { runCanReachMe } = await import('../identity/api-reach.js');
       const { renderApiReach } = await import('../render/rbac-reach.js');
       const report = await runCanReachMe({ kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace?.[0], destination: args.destination, port: flags.port });
+      for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
       if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else if (flags.output === 'yaml') process.stdout.write(stringify(report));
       else process.stdout.write(renderApiReach(report));

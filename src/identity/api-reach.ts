@@ -1,10 +1,11 @@
 // The use-case behind `kubectl np can-reach me DESTINATION`: resolve the destination to its pods, ask
 // the API server (SelfSubjectAccessReview) about each API path to them, and explain each answer with
 // the RBAC chain.
-import { loadSnapshot } from '../cluster/index.js';
+import { readLiveSnapshot, type SnapshotInclude } from '../cluster/live.js';
+import type { ClusterSnapshot } from '../model/k8s.js';
 import { currentNamespace, loadKubeConfig } from '../cluster/kubeconfig.js';
 import { UsageError } from '../errors.js';
-import { parseEndpoint, resolveEndpoint } from '../netpol/endpoints.js';
+import { parseEndpoint, resolveEndpoint, type ResolvedEndpoint } from '../netpol/endpoints.js';
 import { apiReachChecks, NETWORK_POLICY_NOTE, pathVerdicts, reachVerdict, type ApiPath, type ApiReachTarget } from '../rbac/api-reach.js';
 import type { ClusterUser } from '../cluster/reviews.js';
 import { explainAccess, readRbacContext, type AccessExplanation } from './can-i.js';
@@ -26,6 +27,8 @@ export interface ApiReachReport {
   port?: string;
   paths: { path: ApiPath; allowed: boolean; deniedFor: string[]; checks: (AccessExplanation & { object?: string })[] }[];
   notes: string[];
+  /** lists the destination lookup could not read (printed on stderr as warnings) */
+  warnings?: string[];
 }
 
 export async function runCanReachMe(input: ApiReachInput): Promise<ApiReachReport> {
@@ -34,6 +37,7 @@ export async function runCanReachMe(input: ApiReachInput): Promise<ApiReachRepor
   const kc = loadKubeConfig({ kubeconfig: input.kubeconfig, context: input.context });
   const namespace = spec.namespace ?? input.namespace ?? currentNamespace(kc);
   const notes: string[] = [];
+  const warnings: string[] = [];
 
   // A pod needs no lookup (kubectl port-forward pod/NAME names it); workloads and Services do.
   let target: ApiReachTarget;
@@ -42,8 +46,33 @@ export async function runCanReachMe(input: ApiReachInput): Promise<ApiReachRepor
     target = { namespace, pods: [{ name: spec.name }] };
     destination = { input: spec.input, kind: 'Pod', namespace, name: spec.name, pods: [spec.name], fromTemplate: false };
   } else {
-    const snapshot = await loadSnapshot({ kubeconfig: input.kubeconfig, context: input.context, namespaces: [namespace] });
-    const resolved = resolveEndpoint(snapshot, { ...spec, namespace }, namespace);
+    // Only what resolving the destination needs — never NetworkPolicies (they do not apply to this
+    // traffic) nor RBAC objects (readRbacContext reads those). A Service's backends are its running
+    // pods; workloads are read only when none runs (their templates), or to say what was meant.
+    const source = { kubeconfig: input.kubeconfig, context: input.context, namespaces: [namespace] };
+    const hint = 'ask for list access, or name a pod (pod/NAME), which needs no lookup';
+    const read = (workloads: SnapshotInclude['workloads']) =>
+      readLiveSnapshot(source, {
+        include: { namespaces: 'skip', pods: 'required', services: spec.kind === 'Service' ? 'required' : 'skip', workloads, serviceAccounts: 'skip', networkPolicies: 'skip', rbac: 'skip', policyEngines: 'skip' },
+        forbiddenHint: hint,
+      });
+    let snapshot: ClusterSnapshot;
+    let resolved: ResolvedEndpoint;
+    if (spec.kind === 'Service') {
+      snapshot = await read({});
+      try {
+        resolved = resolveEndpoint(snapshot, { ...spec, namespace }, namespace);
+      } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        snapshot = await read('optional');
+        resolved = resolveEndpoint(snapshot, { ...spec, namespace }, namespace);
+      }
+    } else {
+      // Deployment → ReplicaSet → Pod; without the ReplicaSets, pods are matched by pod-template-hash
+      snapshot = await read({ [spec.kind]: 'required', ...(spec.kind === 'Deployment' ? { ReplicaSet: 'optional' } : {}) });
+      resolved = resolveEndpoint(snapshot, { ...spec, namespace }, namespace);
+    }
+    warnings.push(...(snapshot.warnings ?? []));
     const pods = resolved.fromTemplate ? [{}] : resolved.pods.map((p) => ({ name: p.name }));
     target = { namespace, pods, ...(resolved.service ? { service: resolved.service.metadata.name } : {}) };
     destination = {
@@ -75,5 +104,6 @@ export async function runCanReachMe(input: ApiReachInput): Promise<ApiReachRepor
       checks: explained.filter((e) => e.check.path === v.path).map((e) => ({ ...(e.check.object ? { object: e.check.object } : {}), ...e.explanation })),
     })),
     notes,
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }

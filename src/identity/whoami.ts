@@ -1,7 +1,7 @@
 // `kubectl np whoami`: who the API server thinks I am, what my token says, and which RBAC bindings
 // that gives me — or, with --as-pod, the same for a workload's service account.
 import { currentNamespace, loadKubeConfig, type KubeConfig } from '../cluster/kubeconfig.js';
-import { loadSnapshot } from '../cluster/index.js';
+import { readLiveSnapshot, type SnapshotInclude } from '../cluster/live.js';
 import { UnreachableError, UsageError } from '../errors.js';
 import { authorize } from '../rbac/authorize.js';
 import { detectAuthorizerMode, type AuthorizerMode } from '../rbac/authorizer-mode.js';
@@ -155,12 +155,26 @@ export async function runWhoami(input: WhoamiInput): Promise<WhoamiResult> {
   if (input.asPod) {
     if (input.resolveGroups) throw new UsageError('--resolve-groups is about your own token; it does not combine with --as-pod');
     // NS/pod/NAME and NS/NAME name the namespace themselves; read that one, not -n's or the context's
-    const podNamespace = parseAsPod(input.asPod).namespace ?? namespace;
+    const spec = parseAsPod(input.asPod);
+    const podNamespace = spec.namespace ?? namespace;
+    // only what the report uses: the pod (or the workload's template), its service account, the
+    // policies selecting it; RBAC objects come from readRbacObjects, with its own fallbacks
+    const include: SnapshotInclude = {
+      namespaces: 'skip',
+      pods: spec.kind === 'Pod' ? 'required' : 'skip',
+      services: 'skip',
+      workloads: spec.kind === 'Pod' ? {} : { [spec.kind]: 'required' },
+      serviceAccounts: 'optional',
+      networkPolicies: 'required',
+      rbac: 'skip',
+      policyEngines: 'skip',
+    };
     const [snapshot, rbacRead] = await Promise.all([
-      loadSnapshot({ kubeconfig: input.kubeconfig, context: input.context, namespaces: [podNamespace] }),
+      readLiveSnapshot({ kubeconfig: input.kubeconfig, context: input.context, namespaces: [podNamespace] }, { include, forbiddenHint: 'ask for list access' }),
       readRbacObjects(kc, [podNamespace]),
     ]);
-    return { kind: 'pod', report: { ...podIdentity(snapshot, rbacRead, input.asPod, podNamespace), context: kc.getCurrentContext() } };
+    const report = podIdentity(snapshot, rbacRead, input.asPod, podNamespace);
+    return { kind: 'pod', report: { ...report, context: kc.getCurrentContext(), notes: [...report.notes, ...(snapshot.warnings ?? [])] } };
   }
   let graph: GraphOptions | undefined;
   if (input.resolveGroups) {

@@ -7,13 +7,14 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { readLiveSnapshot } from '../../src/cluster/live.js';
-import { currentNamespace, loadKubeConfig } from '../../src/cluster/kubeconfig.js';
+import { currentNamespace, ForbiddenError, loadKubeConfig } from '../../src/cluster/kubeconfig.js';
 import { UnreachableError, UsageError } from '../../src/errors.js';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
 
 const ADMIN = 'admin-token-5f0c1d2e';
 const SHOP_ONLY = 'shop-only-token-9a8b7c';
 const NO_PODS = 'no-pods-token-1b2c3d';
+const PODS_ONLY = 'pods-only-token-4e5f6a';
 
 const objects = [
   { kind: 'Namespace', metadata: { name: 'shop', labels: { team: 'retail' } } },
@@ -75,6 +76,9 @@ const objects = [
   // the no-pods user: may read network policies and namespaces, not pods
   { kind: 'ClusterRole', metadata: { name: 'netpol-reader' }, rules: [{ apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['list'] }, { apiGroups: [''], resources: ['namespaces'], verbs: ['list'] }] },
   { kind: 'ClusterRoleBinding', metadata: { name: 'no-pods' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'netpol-reader' }, subjects: [{ kind: 'User', name: 'no-pods' }] },
+  // the pods-only user: may read pods and services in shop, nothing else
+  { kind: 'Role', metadata: { name: 'pods-services', namespace: 'shop' }, rules: [{ apiGroups: [''], resources: ['pods', 'services'], verbs: ['list'] }] },
+  { kind: 'RoleBinding', metadata: { name: 'pods-only', namespace: 'shop' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pods-services' }, subjects: [{ kind: 'User', name: 'pods-only' }] },
 ];
 
 describe('readLiveSnapshot', () => {
@@ -88,6 +92,7 @@ describe('readLiveSnapshot', () => {
         [ADMIN]: { username: 'root', groups: ['system:masters'] },
         [SHOP_ONLY]: { username: 'shop-only' },
         [NO_PODS]: { username: 'no-pods' },
+        [PODS_ONLY]: { username: 'pods-only' },
       },
       objects,
     });
@@ -98,7 +103,7 @@ describe('readLiveSnapshot', () => {
   afterAll(async () => server?.close());
 
   it('-n shop: that namespace\'s objects, converted to plain data; all namespaces with their labels', async () => {
-    const snap = await readLiveSnapshot({ kubeconfig: admin, namespaces: ['shop'] });
+    const snap = await readLiveSnapshot({ kubeconfig: admin, namespaces: ['shop'] }, { include: { serviceAccounts: 'optional' } });
     expect(snap.source).toBe('admin@test');
     expect(snap.defaultNamespace).toBe('payments');
     expect(snap.warnings).toBeUndefined();
@@ -154,8 +159,8 @@ describe('readLiveSnapshot', () => {
     expect('ingress' in deny.spec).toBe(false);
   });
 
-  it('RBAC objects: ClusterRoles/Bindings plus Roles/RoleBindings of the selected namespaces, with aggregation rules', async () => {
-    const snap = await readLiveSnapshot({ kubeconfig: admin, namespaces: ['shop'] });
+  it('RBAC objects (when asked for): ClusterRoles/Bindings plus Roles/RoleBindings of the selected namespaces, with aggregation rules', async () => {
+    const snap = await readLiveSnapshot({ kubeconfig: admin, namespaces: ['shop'] }, { include: { rbac: 'optional' } });
     expect(snap.roles.find((r) => r.metadata.name === 'pod-reader')).toEqual({ kind: 'Role', metadata: { name: 'pod-reader', namespace: 'shop', uid: expect.any(String) }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'], resourceNames: ['web'] }] });
     expect(snap.roles.find((r) => r.metadata.name === 'monitoring')?.aggregationRule).toEqual({ clusterRoleSelectors: [{ matchLabels: { 'rbac.example.com/aggregate-to-monitoring': 'true' } }] });
     expect(snap.roleBindings.find((b) => b.metadata.name === 'web-reads')).toEqual({
@@ -200,10 +205,10 @@ describe('readLiveSnapshot', () => {
   it('a user limited to one namespace gets its objects, with warnings for what was forbidden', async () => {
     const kubeconfig = join(dir, 'shop-only.yaml');
     server.writeKubeconfig(kubeconfig, { context: 'shop-only', namespace: 'shop', user: { token: SHOP_ONLY } });
-    const snap = await readLiveSnapshot({ kubeconfig });
+    const snap = await readLiveSnapshot({ kubeconfig }, { include: { rbac: 'optional' } });
     expect(snap.pods.map((p) => p.metadata.name)).toEqual(['web-7d4b9-abcde']);
     expect(snap.networkPolicies.map((p) => p.metadata.name)).toEqual(['web-ingress']);
-    expect(snap.roles.map((r) => r.metadata.name)).toEqual(['pod-reader']);
+    expect(snap.roles.map((r) => r.metadata.name).sort()).toEqual(['pod-reader', 'pods-services']);
     // namespaces could not be listed: the namespace is known by name, with the label the API server guarantees
     expect(snap.namespaces).toEqual([{ kind: 'Namespace', metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } } }]);
     expect(snap.policyEngines).toBeUndefined();
@@ -213,15 +218,48 @@ describe('readLiveSnapshot', () => {
       expect.stringMatching(/^not allowed to list daemonsets in namespace kube-system: /),
       expect.stringMatching(/namespaceSelectors can only match kubernetes.io\/metadata.name/),
     ]));
+    // the same refusals, structured: resource and namespace (unset = cluster-scoped or all namespaces)
+    expect(snap.unreadable).toEqual(expect.arrayContaining([{ resource: 'namespaces' }, { resource: 'clusterroles' }, { resource: 'daemonsets', namespace: 'kube-system' }]));
+    expect(snap.unreadable).not.toContainEqual({ resource: 'pods', namespace: 'shop' });
   });
 
-  it('a forbidden required list (pods) is a one-line exit-3 error saying what is missing', async () => {
+  it('a forbidden required list (pods) is a one-line exit-1 error (as kubectl on Forbidden) saying what you may not list', async () => {
     const kubeconfig = join(dir, 'no-pods.yaml');
     server.writeKubeconfig(kubeconfig, { user: { token: NO_PODS } });
     const err = await readLiveSnapshot({ kubeconfig, namespaces: ['shop'] }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UnreachableError);
-    expect((err as UnreachableError).exitCode).toBe(3);
-    expect((err as Error).message).toBe('forbidden while listing pods in namespace shop (kubectl-np needs to read them; ask for list access, or analyse manifests with -f): pods is forbidden: User "no-pods" cannot list resource "pods" in API group "" in the namespace "shop"');
+    expect(err).toBeInstanceOf(ForbiddenError);
+    expect((err as ForbiddenError).exitCode).toBe(1);
+    expect((err as Error).message).toBe('you may not list pods in namespace shop, which this command needs (ask for list access, or analyse manifests with -f): pods is forbidden: User "no-pods" cannot list resource "pods" in API group "" in the namespace "shop"');
+  });
+
+  it('by default (the NetworkPolicy commands) never reads RBAC objects or service accounts, so their absence warns nobody', async () => {
+    const kubeconfig = join(dir, 'shop-only-default.yaml');
+    server.writeKubeconfig(kubeconfig, { context: 'shop-only', namespace: 'shop', user: { token: SHOP_ONLY } });
+    const before = server.requests.length;
+    const snap = await readLiveSnapshot({ kubeconfig });
+    const paths = server.requests.slice(before).map((r) => r.path);
+    expect(paths.filter((p) => /rbac\.authorization|serviceaccounts/.test(p))).toEqual([]);
+    expect(snap.roles).toEqual([]);
+    expect((snap.warnings ?? []).filter((w) => /roles|rolebindings|serviceaccounts/.test(w))).toEqual([]);
+    // what the NetworkPolicy commands do need still warns when forbidden
+    expect(snap.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^not allowed to list namespaces: /), expect.stringMatching(/^not allowed to list daemonsets in namespace kube-system: /)]));
+  });
+
+  it('include: skipped kinds are not read; a command that needs no NetworkPolicies works without list access to them', async () => {
+    const kubeconfig = join(dir, 'pods-only.yaml');
+    server.writeKubeconfig(kubeconfig, { context: 'pods-only', namespace: 'shop', user: { token: PODS_ONLY } });
+    const before = server.requests.length;
+    const snap = await readLiveSnapshot({ kubeconfig }, { include: { namespaces: 'skip', networkPolicies: 'skip', policyEngines: 'skip', workloads: 'skip', services: 'required' } });
+    expect(snap.pods.map((p) => p.metadata.name)).toEqual(['web-7d4b9-abcde']);
+    expect(snap.services.map((p) => p.metadata.name)).toEqual(['web']);
+    expect(snap.warnings).toBeUndefined();
+    expect(snap.policyEngines).toBeUndefined();
+    expect(server.requests.slice(before).map((r) => `${r.status} ${r.path.split('?')[0]}`).sort()).toEqual(['200 /api/v1/namespaces/shop/pods', '200 /api/v1/namespaces/shop/services']);
+
+    // the NetworkPolicy commands' default: NetworkPolicies are required
+    const err = await readLiveSnapshot({ kubeconfig }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ForbiddenError);
+    expect((err as Error).message).toMatch(/^you may not list networkpolicies in namespace shop, which this command needs /);
   });
 
   it('rejected credentials (401) → exit 3, "run kubectl np login", and never the token', async () => {

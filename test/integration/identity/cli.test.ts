@@ -15,6 +15,10 @@ import { ADMINS, DEVS, rbacReaderObjects, shopObjects } from './fixtures.js';
 const dir = mkdtempSync(join(tmpdir(), 'np-identity-cli-'));
 let server: TestApiServer;
 const STATIC = 'alice-static-token-0123456789';
+/** may list pods and services and port-forward in shop: nothing else (no NetworkPolicies, no RBAC objects) */
+const PF_ONLY = 'pf-only-token-0123456789';
+/** may read what the NetworkPolicy commands need, cluster-wide, but no RBAC objects */
+const NP_READER = 'np-reader-token-0123456789';
 const kubeconfig = join(dir, 'static.yaml');
 
 const run = (args: string[], env: NodeJS.ProcessEnv = isolatedEnv()) => runCli(args, { env: { ...env, NO_COLOR: '1' } });
@@ -22,7 +26,11 @@ const run = (args: string[], env: NodeJS.ProcessEnv = isolatedEnv()) => runCli(a
 beforeAll(async () => {
   requireFreshBuild();
   server = await startTestApiServer({
-    staticTokens: { [STATIC]: { username: 'alice@contoso.example', groups: [DEVS, 'readers'] } },
+    staticTokens: {
+      [STATIC]: { username: 'alice@contoso.example', groups: [DEVS, 'readers'] },
+      [PF_ONLY]: { username: 'pf@contoso.example', groups: [] },
+      [NP_READER]: { username: 'np@contoso.example', groups: [] },
+    },
     objects: [
       ...shopObjects(),
       ...rbacReaderObjects('readers'),
@@ -33,6 +41,10 @@ beforeAll(async () => {
       { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api-0', namespace: 'shop', labels: { app: 'api', 'azure.workload.identity/use': 'true' } }, spec: { serviceAccountName: 'api', containers: [{ name: 'api', ports: [{ containerPort: 8080 }] }] }, status: { phase: 'Running', podIP: '10.0.0.5' } },
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'shop' }, spec: { selector: { app: 'api' }, ports: [{ port: 80, targetPort: 8080 }] } },
       { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api-ingress', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: {} }] }] } },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'pf', namespace: 'shop' }, rules: [{ apiGroups: [''], resources: ['pods', 'services'], verbs: ['get', 'list'] }, { apiGroups: [''], resources: ['pods/portforward'], verbs: ['create'] }] },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'pf', namespace: 'shop' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pf' }, subjects: [{ kind: 'User', name: 'pf@contoso.example' }] },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'np-reader' }, rules: [{ apiGroups: ['', 'apps', 'batch', 'networking.k8s.io'], resources: ['namespaces', 'pods', 'services', 'networkpolicies', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs'], verbs: ['get', 'list'] }] },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'np-reader' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'np-reader' }, subjects: [{ kind: 'User', name: 'np@contoso.example' }] },
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'api-reads-config', namespace: 'shop' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view-pods' }, subjects: [{ kind: 'ServiceAccount', name: 'api', namespace: 'shop' }] },
     ],
   });
@@ -177,12 +189,44 @@ describe('kubectl np can-reach me', () => {
     expect(json.paths[2].checks[0].request).toEqual({ kind: 'resource', verb: 'get', group: '', resource: 'services', subresource: 'proxy', namespace: 'shop', name: 'api' });
   });
 
+  it('reads only what it needs: no NetworkPolicies (they do not apply to this traffic), no warnings for lists it never uses', async () => {
+    const pf = join(dir, 'pf.yaml');
+    server.writeKubeconfig(pf, { context: 'pf', namespace: 'shop', user: { token: PF_ONLY } });
+    const before = server.requests.length;
+    const r = await run(['can-reach', 'me', 'shop/svc/api', '--port', '8080', '--kubeconfig', pf]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('ALLOWED — you may port-forward to Service shop/api as pf@contoso.example');
+    expect(r.stderr).toBe('');
+    const listed = server.requests.slice(before).filter((q) => q.method === 'GET').map((q) => q.path.split('?')[0]);
+    expect(listed.filter((p) => /networkpolicies|namespaces$|serviceaccounts|deployments|daemonsets/.test(p))).toEqual([]);
+  });
+
   it('rejects manifests and addresses as bad input', async () => {
     const withFiles = await run(['can-reach', 'me', 'pod/web-0', '-f', 'examples/shop', '--kubeconfig', kubeconfig]);
     expect(withFiles.code).toBe(2);
     expect(withFiles.stderr).toContain('-f (manifests) does not apply');
     const ip = await run(['can-reach', 'me', 'ip:10.0.0.1', '--kubeconfig', kubeconfig]);
     expect(ip.code).toBe(2);
+  });
+});
+
+describe('live reads by the NetworkPolicy commands', () => {
+  it('never read RBAC objects or service accounts, so a user without RBAC read gets no warnings about them', async () => {
+    const np = join(dir, 'np.yaml');
+    server.writeKubeconfig(np, { context: 'np', namespace: 'shop', user: { token: NP_READER } });
+    const r = await run(['can-reach', 'shop/pod/api-0', 'shop/svc/api', '--kubeconfig', np]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/not allowed to list/);
+  });
+
+  it('a required list that is forbidden is one line saying what you may not list, exit 1 as kubectl (not 3: the cluster was reached)', async () => {
+    const pf = join(dir, 'pf.yaml');
+    server.writeKubeconfig(pf, { context: 'pf', namespace: 'shop', user: { token: PF_ONLY } });
+    const r = await run(['can-reach', 'shop/pod/api-0', 'shop/svc/api', '--kubeconfig', pf]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^error: you may not list networkpolicies in namespace shop, which this command needs \(ask for list access, or analyse manifests with -f\)/);
   });
 });
 
