@@ -44,10 +44,54 @@ export function entraReason(err: MsalLikeError): string {
 /** msal client errors that mean the authority could not be reached or understood */
 const UNREACHABLE_CODES = new Set(['endpoints_resolution_error', 'openid_config_error', 'no_network_connectivity']);
 
+/** Node's codes for a TLS certificate the client does not accept. */
+const UNTRUSTED_CERT_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'CERT_SIGNATURE_FAILURE', 'UNABLE_TO_DECRYPT_CERT_SIGNATURE', 'INVALID_CA',
+  'CERT_CHAIN_TOO_LONG', 'PATH_LENGTH_EXCEEDED', 'INVALID_PURPOSE',
+]);
+const EXPIRED_CERT_CODES = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+const WRONG_NAME_CERT_CODES = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH']);
+const isTlsCode = (code: string) => UNTRUSTED_CERT_CODES.has(code) || EXPIRED_CERT_CODES.has(code) || WRONG_NAME_CERT_CODES.has(code);
+
+/** A TLS certificate code anywhere in the error's cause chain (fetch hides it in `cause`). */
+export function tlsErrorCode(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  for (let e = error; e && typeof e === 'object' && !seen.has(e); e = (e as { cause?: unknown }).cause) {
+    seen.add(e);
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && isTlsCode(code)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * The last transport failure (DNS, TCP, TLS) of our HTTP client in this process. msal replaces a failed
+ * OpenID discovery with a bare `endpoints_resolution_error`, so the classifier looks here for the cause.
+ */
+let lastTransportFailure: { origin: string; error: unknown } | undefined;
+export function noteTransportFailure(url: string, error: unknown): void {
+  lastTransportFailure = { origin: new URL(url).origin, error };
+}
+
+/** One line for a certificate the TLS client refused, with what to do about it. */
+export function tlsReason(origin: string, code: string): string {
+  if (EXPIRED_CERT_CODES.has(code)) return `the TLS certificate of ${origin} is expired or not yet valid (${code}); check this machine's clock`;
+  if (WRONG_NAME_CERT_CODES.has(code)) return `the TLS certificate of ${origin} is not issued for that host name (${code})`;
+  return `the TLS certificate of ${origin} is not trusted (${code}); behind a TLS-inspecting proxy set NODE_EXTRA_CA_CERTS to its CA file`;
+}
+
 export function classifySignInError(error: unknown, authorityHost?: string): FailureKind {
   const err = (error ?? {}) as MsalLikeError;
   const code = aadstsCode(err);
+  const tls = tlsErrorCode(error);
+  if (tls) {
+    const origin = lastTransportFailure && tlsErrorCode(lastTransportFailure.error) === tls ? lastTransportFailure.origin : (authorityHost ?? 'the sign-in authority');
+    return { kind: 'failed', reason: tlsReason(origin, tls) };
+  }
   if (err.errorCode && UNREACHABLE_CODES.has(err.errorCode)) {
+    const recorded = lastTransportFailure && tlsErrorCode(lastTransportFailure.error);
+    if (recorded && lastTransportFailure) return { kind: 'failed', reason: tlsReason(lastTransportFailure.origin, recorded) };
     return { kind: 'failed', reason: `cannot reach ${authorityHost ?? 'the sign-in authority'} or read its OpenID configuration` };
   }
   const reason = entraReason(err);

@@ -2,6 +2,7 @@
 // sign-in (and msal then throttles the same request for up to a minute). msal's supported extension
 // point is `system.networkClient`, so this client does what msal's own fetch client does and adds a
 // bounded retry that honours Retry-After, before msal ever sees the failure.
+import { noteTransportFailure } from '../sign-in-errors.js';
 import { ClientAuthError, ClientAuthErrorCodes, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
 
 export interface RetryPolicy {
@@ -69,8 +70,14 @@ export class RetryingNetworkClient implements INetworkModule {
         signal: timeout ? AbortSignal.timeout(timeout) : undefined,
       });
     } catch (err) {
-      const reason = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : 'unknown error';
-      throw new ClientAuthError(ClientAuthErrorCodes.networkError, '', `cannot reach ${new URL(url).host}: ${reason}`);
+      // fetch says "fetch failed"; what happened (ECONNREFUSED, a certificate code) is in its cause
+      const cause = err instanceof Error ? (err.cause as (Error & { code?: string }) | undefined) : undefined;
+      const reason = cause ? `${cause.message}${cause.code && !cause.message.includes(cause.code) ? ` (${cause.code})` : ''}` : err instanceof Error ? err.message : 'unknown error';
+      this.debug(`${method} ${new URL(url).origin}${new URL(url).pathname} failed: ${reason}`);
+      noteTransportFailure(url, err);
+      const failure = new ClientAuthError(ClientAuthErrorCodes.networkError, '', `cannot reach ${new URL(url).host}: ${reason}`);
+      Object.defineProperty(failure, 'cause', { value: err, enumerable: false, configurable: true, writable: true });
+      throw failure;
     }
   }
 

@@ -262,6 +262,16 @@ describe('errors', () => {
     expect(debug.stderr).not.toContain(credentialOf(debug).status.token);
   });
 
+  it('an authority whose TLS certificate is not trusted is named as such, with NODE_EXTRA_CA_CERTS as the fix', async () => {
+    const { NODE_EXTRA_CA_CERTS: _ca, ...untrusting } = env;
+    const result = await runCli(['get-token', ...tokenArgs()], { env: { ...untrusting, KUBERNETES_EXEC_INFO: execInfo(true) } });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      `error: sign-in failed: the TLS certificate of ${new URL(emu.authorityHost).origin} is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE); behind a TLS-inspecting proxy set NODE_EXTRA_CA_CERTS to its CA file\n`,
+    );
+  });
+
   it('an unsupported apiVersion from kubectl is a one-line usage error', async () => {
     const result = await getToken({ interactive: true, apiVersion: 'client.authentication.k8s.io/v1alpha1' });
     expect(result.code).toBe(2);

@@ -35,6 +35,18 @@ describe('classifying sign-in failures', () => {
     });
   });
 
+  it('a certificate refused by TLS is named with its code and what to do, not called unreachable', () => {
+    const fetchFailure = (code: string) => Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('certificate problem'), { code }) });
+    // a token request: our network client's error carries fetch's failure as its cause
+    const wrapped = Object.assign(new Error('network_error'), { errorCode: 'network_error', cause: fetchFailure('SELF_SIGNED_CERT_IN_CHAIN') });
+    expect(classifySignInError(wrapped, 'https://login.example')).toEqual({
+      kind: 'failed',
+      reason: 'the TLS certificate of https://login.example is not trusted (SELF_SIGNED_CERT_IN_CHAIN); behind a TLS-inspecting proxy set NODE_EXTRA_CA_CERTS to its CA file',
+    });
+    expect(classifySignInError(fetchFailure('CERT_HAS_EXPIRED'), 'https://login.example').reason).toBe("the TLS certificate of https://login.example is expired or not yet valid (CERT_HAS_EXPIRED); check this machine's clock");
+    expect(classifySignInError(fetchFailure('ERR_TLS_CERT_ALTNAME_INVALID'), 'https://login.example').reason).toBe('the TLS certificate of https://login.example is not issued for that host name (ERR_TLS_CERT_ALTNAME_INVALID)');
+  });
+
   it('reasons are one line and never carry a token', () => {
     const reason = entraReason({ errorMessage: 'failed with token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl\nsecond line' });
     expect(reason).toBe('failed with token [redacted-jwt]');
