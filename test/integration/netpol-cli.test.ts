@@ -192,6 +192,13 @@ describe('kubectl np explain -f', () => {
     expect(r.stdout).toContain('default/frontend-egress');
   });
 
+  it('warns that a default-deny-egress policy allowing only its own namespace blocks DNS', () => {
+    const policy = 'kind: NetworkPolicy\nmetadata: {name: same-namespace, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n  - to: [{podSelector: {}}]\n';
+    const r = run(['explain', '-f', '-', 'shop/networkpolicy/same-namespace'], { input: policy });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('without allowing DNS (UDP 53 to kube-system/kube-dns)');
+  });
+
   it('names a missing policy and where it looked', () => {
     expectOneLineError(run(['explain', ...SHOP, 'networkpolicy/nope', '-n', 'payments']), /^error: networkpolicy "nope" not found in namespace payments \(manifests examples\/shop\)$/);
     expectOneLineError(run(['explain', ...SHOP, 'networkpolicy/allow-cart']), /not found in namespace default \(manifests examples\/shop\); did you mean payments\/networkpolicy\/allow-cart\?/);

@@ -6,7 +6,7 @@ import { ExitCode, UsageError } from '../../errors.js';
 import { canReach, summarize } from '../../netpol/can-reach.js';
 import { clusterPods, parseEndpoint, parsePolicyRef, resolveEndpoint } from '../../netpol/endpoints.js';
 import { PolicyEngine } from '../../netpol/engine.js';
-import { describePolicy, isolationOf } from '../../netpol/explain.js';
+import { describePolicy, dnsTarget, isolationOf } from '../../netpol/explain.js';
 import { defaultNamespace, namespacesFor, parsePort, parseProtocol, snapshotWarnings } from '../../netpol/inputs.js';
 import { equivalenceKey, ipBlocksOf } from '../../netpol/matrix.js';
 import { canReachJson } from '../../render/netpol-json.js';
@@ -70,7 +70,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
         const elsewhere = engine.policies.filter((p) => p.name === policyRef.name).map((p) => `${p.namespace}/networkpolicy/${p.name}`);
         throw new UsageError(`networkpolicy "${policyRef.name}" not found in namespace ${namespace} (${snapshot.source})${elsewhere.length ? `; did you mean ${elsewhere.slice(0, 3).join(' or ')}?` : ''}`);
       }
-      const description = describePolicy(engine, policy, clusterPods(snapshot, [namespace]));
+      const description = describePolicy(engine, policy, clusterPods(snapshot, [namespace]), dnsTarget(snapshot));
       emit(description, () => renderPolicy(style, description));
       return;
     }
@@ -85,12 +85,13 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
 
     const endpoint = resolveEndpoint(snapshot, endpoints[0], ns);
     const blocks = ipBlocksOf(engine.policies);
+    const dns = dnsTarget(snapshot);
     const groups = new Map<string, { pods: string[]; summary: ReturnType<typeof isolationOf> }>();
     for (const pod of endpoint.pods) {
       const key = equivalenceKey(pod, blocks);
       const group = groups.get(key);
       if (group) group.pods.push(`${pod.namespace}/${pod.name}`);
-      else groups.set(key, { pods: [`${pod.namespace}/${pod.name}`], summary: isolationOf(engine, pod) });
+      else groups.set(key, { pods: [`${pod.namespace}/${pod.name}`], summary: isolationOf(engine, pod, dns) });
     }
     const summaries = [...groups.values()];
     emit({ endpoint: summarize(endpoint), isolation: summaries.map((g) => ({ pods: g.pods, ...g.summary })) }, () => renderIsolation(style, summarize(endpoint), summaries));

@@ -7,7 +7,7 @@ import { emptySnapshot, type ClusterSnapshot } from '../../../src/model/k8s.js';
 import { canReach } from '../../../src/netpol/can-reach.js';
 import { clusterPods, parseEndpoint, resolveEndpoint } from '../../../src/netpol/endpoints.js';
 import { PolicyEngine } from '../../../src/netpol/engine.js';
-import { describePolicy, isolationOf } from '../../../src/netpol/explain.js';
+import { describePolicy, dnsTarget, isolationOf } from '../../../src/netpol/explain.js';
 
 const shop = await readManifestSnapshot(['examples/shop']);
 const engine = new PolicyEngine(shop);
@@ -146,6 +146,30 @@ describe('explain summaries', () => {
     expect(d.selects).toEqual(['default/frontend']);
     const implicit = new PolicyEngine({ namespaces: [], networkPolicies: [{ metadata: { name: 'e', namespace: 'x' }, spec: { podSelector: {}, egress: [{ ports: [{ port: 443 }] }] } }] });
     expect(describePolicy(implicit, implicit.policies[0], []).warnings.join('\n')).toMatch(/isolates Ingress as well as Egress[\s\S]*DNS[\s\S]*selects no pod/);
+  });
+
+  it('warns that egress isolation blocks DNS unless a rule can reach the kube-dns pods on 53', () => {
+    const dnsWarning = (egress: unknown[], namespace = 'shop') => {
+      const e = new PolicyEngine({ namespaces: [], networkPolicies: [{ metadata: { name: 'e', namespace }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: egress as never } }] });
+      return describePolicy(e, e.policies[0], []).warnings.some((w) => /without allowing DNS \(UDP 53 to kube-system\/kube-dns\)/.test(w));
+    };
+    // peers confined to the policy's own namespace: no DNS, whatever the ports
+    expect(dnsWarning([{ to: [{ podSelector: {} }] }])).toBe(true);
+    expect(dnsWarning([{ to: [{ namespaceSelector: { matchLabels: { team: 'shop' } } }] }])).toBe(true);
+    expect(dnsWarning([{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }] }])).toBe(true);
+    expect(dnsWarning([{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'db' } } }] }])).toBe(true);
+    expect(dnsWarning([{ ports: [{ port: 443 }] }])).toBe(true);
+    // peers that can include the kube-dns pods, on a port that can be 53
+    expect(dnsWarning([{ to: [{ namespaceSelector: {} }] }])).toBe(false);
+    expect(dnsWarning([{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ port: 53, protocol: 'UDP' }] }])).toBe(false);
+    expect(dnsWarning([{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }])).toBe(false);
+    expect(dnsWarning([{}])).toBe(false);
+    expect(dnsWarning([{ to: [{ podSelector: {} }] }], 'kube-system')).toBe(false);
+    // known DNS IPs decide for ipBlocks
+    const e = new PolicyEngine({ namespaces: [], networkPolicies: [{ metadata: { name: 'e', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/16' } }] }] } }] });
+    const known = (clusterIP: string) => describePolicy(e, e.policies[0], [], dnsTarget({ ...emptySnapshot('t'), services: [{ metadata: { namespace: 'kube-system', name: 'kube-dns' }, spec: { clusterIP } }] })).warnings.some((w) => w.includes('DNS'));
+    expect(known('10.0.0.10')).toBe(false);
+    expect(known('10.96.0.10')).toBe(true);
   });
 
   it("summarises a pod's isolation per direction", () => {
