@@ -103,12 +103,16 @@ function allowsDns(engine: PolicyEngine, policies: CompiledPolicy[], dns: DnsTar
 
 const IMDS = parseIp('169.254.169.254')!;
 
-/** Egress rules whose ipBlock lets pods reach the cloud metadata service on TCP 80 — usually "the internet" written as 0.0.0.0/0. */
-function imdsRules(policy: CompiledPolicy): number[] {
+/**
+ * Egress rules that let pods reach the cloud metadata service on TCP 80: rules to every destination (no
+ * or empty `to`), and ipBlocks containing 169.254.169.254 — usually "the internet" written as 0.0.0.0/0.
+ */
+function imdsRules(policy: CompiledPolicy): { index: number; anywhere: boolean }[] {
   const http = { port: 80, protocol: 'TCP' as const };
   return (policy.egress ?? [])
-    .filter((r) => (!r.ports || r.ports.some((p) => portMatches(p, http, undefined))) && (r.peers ?? []).some((peer) => peer.ipBlock && cidrContains(peer.ipBlock.cidr, IMDS) && !peer.ipBlock.except.some((e) => cidrContains(e, IMDS))))
-    .map((r) => r.index);
+    .filter((r) => !r.ports || r.ports.some((p) => portMatches(p, http, undefined)))
+    .filter((r) => !r.peers || r.peers.some((peer) => peer.ipBlock && cidrContains(peer.ipBlock.cidr, IMDS) && !peer.ipBlock.except.some((e) => cidrContains(e, IMDS))))
+    .map((r) => ({ index: r.index, anywhere: !r.peers }));
 }
 
 export function describePolicy(engine: PolicyEngine, policy: CompiledPolicy, pods: PodView[], dns: DnsTarget = dnsTarget()): PolicyDescription {
@@ -123,8 +127,12 @@ export function describePolicy(engine: PolicyEngine, policy: CompiledPolicy, pod
   if (types.egress && !allowsDns(engine, [policy], dns)) {
     warnings.push(`it isolates egress without allowing DNS (UDP 53 to ${DNS_NAMESPACE}/kube-dns): unless another policy allows it, name lookups from these pods fail`);
   }
-  for (const index of imdsRules(policy)) {
-    warnings.push(`egress rule #${index} includes 169.254.169.254, the cloud instance metadata service (IMDS), which hands out node credentials: add 169.254.169.254/32 to its except list unless these pods need it`);
+  for (const { index, anywhere } of imdsRules(policy)) {
+    warnings.push(
+      anywhere
+        ? `egress rule #${index} allows every destination, including 169.254.169.254, the cloud instance metadata service (IMDS), which hands out node credentials: list the destinations in "to", with 169.254.169.254/32 in an ipBlock's except list, unless these pods need it`
+        : `egress rule #${index} includes 169.254.169.254, the cloud instance metadata service (IMDS), which hands out node credentials: add 169.254.169.254/32 to its except list unless these pods need it`,
+    );
   }
   const selects = pods.filter((p) => p.namespace === policy.namespace && policy.selects(p.labels)).map(podName);
   if (selects.length === 0) warnings.push('it selects no pod right now');
@@ -158,7 +166,7 @@ export function isolationOf(engine: PolicyEngine, pod: PodView, dns: DnsTarget =
     notes.push(`egress is isolated and no rule allows DNS (UDP 53 to ${DNS_NAMESPACE}/kube-dns): name lookups will fail`);
   }
   for (const p of engine.policiesSelecting(pod, 'egress')) {
-    for (const index of imdsRules(p)) notes.push(`egress rule #${index} of ${p.namespace}/${p.name} lets it reach 169.254.169.254, the cloud instance metadata service (IMDS)`);
+    for (const { index } of imdsRules(p)) notes.push(`egress rule #${index} of ${p.namespace}/${p.name} lets it reach 169.254.169.254, the cloud instance metadata service (IMDS)`);
   }
   notes.push('traffic from its own node (kubelet probes) is always allowed');
   return { pod: podName(pod), labels: { ...pod.labels }, fromTemplate: pod.template !== undefined, ingress: side('ingress'), egress, notes };

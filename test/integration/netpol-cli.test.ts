@@ -199,6 +199,13 @@ describe('kubectl np explain -f', () => {
     expect(r.stdout).toContain('without allowing DNS (UDP 53 to kube-system/kube-dns)');
   });
 
+  it('warns about the metadata service for an egress rule to every destination on port 80', () => {
+    const policy = 'kind: NetworkPolicy\nmetadata: {name: web-out, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n  - ports: [{port: 80}, {port: 443}, {port: 53, protocol: UDP}]\n';
+    const r = run(['explain', '-f', '-', 'shop/networkpolicy/web-out'], { input: policy });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('egress rule #0 allows every destination, including 169.254.169.254, the cloud instance metadata service (IMDS)');
+  });
+
   it('names a missing policy and where it looked', () => {
     expectOneLineError(run(['explain', ...SHOP, 'networkpolicy/nope', '-n', 'payments']), /^error: networkpolicy "nope" not found in namespace payments \(manifests examples\/shop\)$/);
     expectOneLineError(run(['explain', ...SHOP, 'networkpolicy/allow-cart']), /not found in namespace default \(manifests examples\/shop\); did you mean payments\/networkpolicy\/allow-cart\?/);

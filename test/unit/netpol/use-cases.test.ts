@@ -172,6 +172,19 @@ describe('explain summaries', () => {
     expect(known('10.96.0.10')).toBe(true);
   });
 
+  it('warns about the metadata service (169.254.169.254 on TCP 80) for every rule that can reach it', () => {
+    const imds = (egress: unknown[]) => {
+      const e = new PolicyEngine({ namespaces: [], networkPolicies: [{ metadata: { name: 'e', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: egress as never } }] });
+      return describePolicy(e, e.policies[0], []).warnings.filter((w) => w.includes('169.254.169.254'));
+    };
+    expect(imds([{ ports: [{ port: 80 }, { port: 443 }] }])).toEqual([expect.stringMatching(/^egress rule #0 allows every destination, including 169\.254\.169\.254/)]);
+    expect(imds([{ to: [], ports: [{ port: 53, protocol: 'UDP' }] }, {}])).toEqual([expect.stringMatching(/^egress rule #1 allows every destination/)]);
+    expect(imds([{ to: [{ ipBlock: { cidr: '169.254.0.0/16' } }], ports: [{ port: 80 }] }])).toEqual([expect.stringMatching(/^egress rule #0 includes 169\.254\.169\.254/)]);
+    expect(imds([{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } }] }])).toEqual([]);
+    expect(imds([{ ports: [{ port: 443 }] }])).toEqual([]);
+    expect(imds([{ to: [{ podSelector: {} }], ports: [{ port: 80 }] }])).toEqual([]);
+  });
+
   it("summarises a pod's isolation per direction", () => {
     const payments = resolve(shop, 'payments/deploy/payments').pods[0];
     const iso = isolationOf(engine, payments);
