@@ -154,14 +154,35 @@ export interface LogoutResult {
   /** contexts whose cached tokens were removed (other contexts using the same sign-in lose them too) */
   contexts: string[];
   removed: number;
+  /** --all: the cache directories cleared */
+  dirs?: string[];
+}
+
+/** The cache directories kubectl-np exec entries in the kubeconfig(s) name with --cache-dir. */
+export function cacheDirsOfKubeconfigs(files: KubeconfigFile[]): string[] {
+  const dirs: string[] = [];
+  contextsWhere(files, (o) => {
+    if (o['cache-dir'] && !dirs.includes(o['cache-dir'])) dirs.push(o['cache-dir']);
+    return false;
+  });
+  return dirs;
 }
 
 export async function logout(target: Target & { all?: boolean }, io: CommandIo): Promise<LogoutResult> {
   if (target.all) {
     if (target.context) throw new UsageError('use either --context or --all, not both');
-    const dir = target.options['cache-dir'] || defaultCacheDir();
-    const removed = await clearAllTokenCaches(dir, { env: io.env, debug: io.debug });
-    return { contexts: [], removed };
+    // the default directory (or --cache-dir), and every directory a kubectl-np context caches in
+    const dirs = [target.options['cache-dir'] || defaultCacheDir()];
+    let files: KubeconfigFile[] = [];
+    try {
+      files = loadKubeconfigs(target.kubeconfig, io.env);
+    } catch (err) {
+      io.stderr(`warning: cannot read the kubeconfig (${(err as Error).message}); cache directories named only there are left alone\n`);
+    }
+    for (const dir of cacheDirsOfKubeconfigs(files)) if (!dirs.includes(dir)) dirs.push(dir);
+    io.debug?.(`clearing token caches in ${dirs.join(', ')}`);
+    const removed = await clearAllTokenCaches(dirs, { env: io.env, debug: io.debug });
+    return { contexts: [], removed, dirs };
   }
   const { spec, context } = resolveTarget(target, io.env);
   await TokenStore.open(spec, { env: io.env, debug: io.debug }).clear();

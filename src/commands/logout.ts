@@ -10,7 +10,7 @@ export default class Logout extends BaseCommand {
   static override examples = ['<%= config.bin %> logout --context aks-prod', '<%= config.bin %> logout --all'];
   static override flags = {
     ...clusterFlags,
-    all: Flags.boolean({ description: 'forget every cached kubectl-np token (keychain entries and files)', default: false }),
+    all: Flags.boolean({ description: 'forget every cached kubectl-np token (keychain entries, and files in the default cache directory and in every --cache-dir of the kubeconfig\'s kubectl-np entries)', default: false }),
     ...tokenFlags,
   };
 

@@ -80,16 +80,18 @@ export class TokenStore {
     return this.write('msal', serialized);
   }
 
-  /** Forgets this key's tokens: both files, the keychain entry and the session copy of the key. */
-  async clear(): Promise<void> {
+  /** Forgets this key's tokens: both files, the keychain entry and the session copy of the key. True if any were there. */
+  async clear(): Promise<boolean> {
+    const hadMemory = this.memory.size > 0;
     this.memory.clear();
-    if (this.requested === 'none') return;
-    removeFile(this.path('msal'));
-    removeFile(this.path('token'));
+    if (this.requested === 'none') return hadMemory;
+    let removed = removeFile(this.path('msal'));
+    removed = removeFile(this.path('token')) || removed;
     removeSessionKey(this.sessionDir ?? sessionKeyDir(this.io.env ?? process.env), this.cacheKey);
     const keychain = this.keychain ?? openKeychain(this.io.env ?? process.env);
-    if (keychain) await keychain.delete(this.cacheKey).catch(() => false);
+    if (keychain) removed = (await keychain.delete(this.cacheKey).catch(() => false)) || removed;
     this.key = undefined;
+    return removed;
   }
 
   private label(part: Part): string {
@@ -177,27 +179,35 @@ export class TokenStore {
   }
 }
 
-/** Removes every cached token under `dir`, every kubectl-np keychain entry and every session key copy. */
-export async function clearAllTokenCaches(dir: string, io: StoreIo = {}): Promise<number> {
+/**
+ * Removes every cached token under the directories (the default one and any a kubeconfig names), every
+ * kubectl-np keychain entry and every session key copy. Returns how many sign-ins (cache keys) were removed.
+ */
+export async function clearAllTokenCaches(dirs: string | readonly string[], io: StoreIo = {}): Promise<number> {
   const env = io.env ?? process.env;
-  const keys = new Set<string>();
-  if (existsSync(dir)) {
+  const list = [...new Set(typeof dirs === 'string' ? [dirs] : dirs)];
+  const removed = new Set<string>();
+  for (const dir of list) {
+    if (!existsSync(dir)) continue;
     ensurePrivateDir(dir);
     for (const name of readdirSync(dir)) {
       const m = CACHE_FILE.exec(name);
-      if (m) keys.add(m[1]);
+      if (!m) continue;
+      await TokenStore.open({ cacheKey: m[1], cacheDir: dir, storage: 'keychain' }, io).clear();
+      removed.add(m[1]);
     }
   }
+  // keychain entries whose files are gone (or live in a directory no kubeconfig names any more)
   const keychain = openKeychain(env);
   if (keychain) {
     try {
-      for (const account of await keychain.accounts()) keys.add(account);
+      for (const account of await keychain.accounts()) {
+        if (await keychain.delete(account).catch(() => false)) removed.add(account);
+        removeSessionKey(sessionKeyDir(env), account);
+      }
     } catch (err) {
       io.debug?.(`OS keychain unavailable (${(err as Error).message})`);
     }
   }
-  for (const cacheKey of keys) {
-    await TokenStore.open({ cacheKey, cacheDir: dir, storage: 'keychain' }, io).clear();
-  }
-  return keys.size;
+  return removed.size;
 }
