@@ -35,16 +35,23 @@ export function renderExplanationBody(e: AccessExplanation, indent = INDENT): st
     if (rbac.grants.length > 0) {
       out.push(`${indent}Granted by`);
       for (const g of rbac.grants) out.push(...renderGrant(g, indent + INDENT));
+    } else if (e.allowed && !rbac.complete) {
+      // the granting binding may well be one we could not read: do not blame another authorizer
+      out.push(
+        e.review.reason?.startsWith('RBAC:')
+          ? `${indent}No binding you may read grants this; the API server's reason above names the one that does.`
+          : `${indent}No binding you may read grants this: the one that does is among the RBAC objects you may not list, or another authorizer allowed it.`,
+      );
     } else if (e.allowed) {
       out.push(`${indent}No RBAC binding grants this: another authorizer allowed it${e.authorization.aks ? ' (Azure RBAC)' : ''}.`);
     } else if (rbac.nearMisses.length > 0) {
-      out.push(`${indent}Nearest misses`);
+      out.push(`${indent}Nearest misses${rbac.complete ? '' : ' (among the RBAC objects you may read)'}`);
       for (const m of rbac.nearMisses) out.push(...renderNearMiss(m, indent + INDENT));
     } else {
-      out.push(`${indent}No binding or rule comes close.`);
+      out.push(rbac.complete ? `${indent}No binding or rule comes close.` : `${indent}No binding or rule you may read comes close.`);
     }
     if (!e.allowed && rbac.allowed) out.push(`${indent}RBAC would allow it, so an authorizer ahead of RBAC refused it.`);
-    if (!rbac.complete) out.push(`${indent}(RBAC view incomplete: not allowed to list ${rbac.gaps.join(', ')})`);
+    if (!rbac.complete) out.push(`${indent}(RBAC view incomplete: not allowed to list ${rbac.gaps.join(', ')}; the API server's verdict above is authoritative)`);
   }
   if (e.authorization.mode === 'webhook' && !(rbac && rbac.grants.length === 0 && e.allowed)) {
     out.push(`${indent}A webhook authorizer${e.authorization.aks ? ' (Azure RBAC)' : ''} answers too: the API server's verdict above is the one that counts.`);

@@ -32,7 +32,7 @@ function via(b: WhoamiBinding): string {
 
 export function renderBindings(bindings: WhoamiBinding[], gaps: string[]): string[] {
   const out: string[] = [`Bindings (${bindings.length})`];
-  if (bindings.length === 0) out.push(`${INDENT}(none found)`);
+  if (bindings.length === 0) out.push(gaps.length > 0 ? `${INDENT}(none found in the lists you may read)` : `${INDENT}(none found)`);
   for (const b of bindings) {
     out.push(`${INDENT}${describeRef(b.binding)} → ${b.roleFound ? describeRef(b.role) : `${describeRef(b.role)} (missing)`}   via ${via(b)}`);
     out.push(`${INDENT}${INDENT}${b.summary}`);
@@ -99,14 +99,20 @@ export function renderWhoami(r: WhoamiReport): string {
   out.push(...renderBindings(r.bindings, r.rbacGaps));
   out.push('');
 
-  if (r.authorization) out.push(...renderAuthorization(r.authorization));
+  if (r.authorization) out.push(...renderAuthorization(r.authorization, r.rbacGaps));
   for (const note of r.notes) out.push(`Note: ${note}`);
   return out.join('\n').replace(/\n+$/, '') + '\n';
 }
 
-export function renderAuthorization(a: NonNullable<WhoamiReport['authorization']>): string[] {
+/** `gaps`: RBAC lists that could not be read; then the bindings shown are not the whole story either. */
+export function renderAuthorization(a: NonNullable<WhoamiReport['authorization']>, gaps: string[] = []): string[] {
   const out: string[] = [];
-  if (a.mode === 'webhook') {
+  if (a.mode !== 'webhook' && gaps.length > 0) {
+    out.push(
+      `Authorization: ${a.mode === 'rbac' ? 'RBAC' : 'unknown'} — the bindings above are incomplete (you may not list ${gaps.join(', ')});`,
+      `${INDENT}ask the API server instead, its SelfSubjectAccessReview is authoritative: kubectl np explain can-i VERB RESOURCE`,
+    );
+  } else if (a.mode === 'webhook') {
     out.push(
       `Authorization: ${a.aks ? 'Azure RBAC (AKS webhook)' : 'a webhook authorizer'} answers alongside RBAC — the bindings above are not the whole story;`,
       `${INDENT}ask the API server instead: kubectl np explain can-i VERB RESOURCE`,

@@ -210,6 +210,33 @@ describe('kubectl np can-reach me', () => {
   });
 });
 
+describe('a user who may not read RBAC objects', () => {
+  const pf = join(dir, 'pf-rbac.yaml');
+  beforeAll(() => server.writeKubeconfig(pf, { context: 'pf', namespace: 'shop', user: { token: PF_ONLY } }));
+
+  it('whoami says the binding list is incomplete and points at SelfSubjectAccessReview, never "the whole story"', async () => {
+    const r = await run(['whoami', '--kubeconfig', pf]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Bindings (0)\n  (none found in the lists you may read)\n  (incomplete: not allowed to list clusterroles, clusterrolebindings');
+    expect(r.stdout).toMatch(/Authorization: RBAC — the bindings above are incomplete \(you may not list clusterroles, .*\);\n  ask the API server instead, its SelfSubjectAccessReview is authoritative: kubectl np explain can-i VERB RESOURCE/);
+    expect(r.stdout).not.toContain('whole story');
+  });
+
+  it('explain can-i does not claim nothing comes close, nor blame another authorizer, when it could read no RBAC', async () => {
+    const no = await run(['explain', 'can-i', 'delete', 'pods', '--kubeconfig', pf]);
+    expect(no.code).toBe(1);
+    expect(no.stdout).toContain('No binding or rule you may read comes close.');
+    expect(no.stdout).not.toContain('No binding or rule comes close.');
+    expect(no.stdout).toMatch(/\(RBAC view incomplete: not allowed to list clusterroles, .*; the API server's verdict above is authoritative\)/);
+    const yes = await run(['explain', 'can-i', 'create', 'pods/api-0', '--subresource', 'portforward', '--kubeconfig', pf]);
+    expect(yes.code).toBe(0);
+    // the test API server gives RBAC's reason, which names the binding we could not read
+    expect(yes.stdout).toContain('API server: allowed (RBAC: allowed by RoleBinding "pf/shop" of Role "pf" to User "pf@contoso.example")');
+    expect(yes.stdout).toContain("No binding you may read grants this; the API server's reason above names the one that does.");
+    expect(yes.stdout).not.toContain('No RBAC binding grants this');
+  });
+});
+
 describe('live reads by the NetworkPolicy commands', () => {
   it('never read RBAC objects or service accounts, so a user without RBAC read gets no warnings about them', async () => {
     const np = join(dir, 'np.yaml');
