@@ -153,6 +153,9 @@ export function describeLogin(outcome: LoginOutcome, now = Date.now()): string {
 export interface LogoutResult {
   /** contexts whose cached tokens were removed (other contexts using the same sign-in lose them too) */
   contexts: string[];
+  /** the context asked for (--context, or the current one), when one was */
+  context?: string;
+  /** sign-ins removed: with --all how many, otherwise 1 or 0 (there was nothing cached) */
   removed: number;
   /** --all: the cache directories cleared */
   dirs?: string[];
@@ -185,7 +188,7 @@ export async function logout(target: Target & { all?: boolean }, io: CommandIo):
     return { contexts: [], removed, dirs };
   }
   const { spec, context } = resolveTarget(target, io.env);
-  await TokenStore.open(spec, { env: io.env, debug: io.debug }).clear();
+  const removed = await TokenStore.open(spec, { env: io.env, debug: io.debug }).clear();
   let sharing: string[] = context ? [context] : [];
   try {
     const files = loadKubeconfigs(target.kubeconfig, io.env);
@@ -199,5 +202,13 @@ export async function logout(target: Target & { all?: boolean }, io: CommandIo):
   } catch {
     // the kubeconfig is only consulted to name the affected contexts
   }
-  return { contexts: sharing, removed: 1 };
+  return { contexts: removed ? sharing : [], context, removed: removed ? 1 : 0 };
+}
+
+/** What logout prints: what was removed, or that nothing was there. */
+export function describeLogout(result: LogoutResult, all: boolean): string {
+  if (all) return result.removed ? `Removed ${result.removed} cached sign-in${result.removed === 1 ? '' : 's'}.` : 'No cached tokens.';
+  const contexts = (names: string[]) => `${names.length > 1 ? 'contexts' : 'context'} ${names.join(', ')}`;
+  if (!result.removed) return result.context ? `No cached tokens for ${contexts([result.context])}.` : 'No cached tokens for these settings.';
+  return result.contexts.length ? `Removed cached tokens for ${contexts(result.contexts)}.` : 'Removed cached tokens.';
 }

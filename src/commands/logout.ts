@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, clusterFlags } from '../cli/base.js';
-import { logout } from '../auth/login.js';
+import { describeLogout, logout } from '../auth/login.js';
 import { rawTokenOptions, tokenFlags } from '../auth/token-flags.js';
 import { processIo } from '../auth/get-token.js';
 
@@ -20,7 +20,6 @@ export default class Logout extends BaseCommand {
       { kubeconfig: flags.kubeconfig, context: flags.context, all: flags.all, options: rawTokenOptions(flags) },
       processIo(this.debugEnabled),
     );
-    if (flags.all) this.log(result.removed ? `Removed ${result.removed} cached sign-in(s).` : 'No cached tokens.');
-    else this.log(`Removed cached tokens${result.contexts.length ? ` for context ${result.contexts.join(', ')}` : ''}.`);
+    this.log(describeLogout(result, flags.all));
   }
 }

@@ -293,7 +293,7 @@ describe('login and logout', () => {
     expect((await getToken({ interactive: false })).code).toBe(3);
     expect((await getToken({ interactive: false, extra: ['--server-id', 'api://other'] })).code).toBe(0);
     const all = await runCli(['logout', '--all'], { env });
-    expect(all.stdout).toBe('Removed 1 cached sign-in(s).\n');
+    expect(all.stdout).toBe('Removed 1 cached sign-in.\n');
     expect((await getToken({ interactive: false, extra: ['--server-id', 'api://other'] })).code).toBe(3);
   });
 });

@@ -1,5 +1,5 @@
 // logout through the built CLI: what it removes (also from cache directories only a kubeconfig names)
-// and what it says.
+// and what it says when there was nothing to remove.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,10 +60,24 @@ describe('logout', () => {
     expect(tokenFiles(customDir)).toHaveLength(2);
     const all = await runCli(['logout', '--all'], { env });
     expect(all.code).toBe(0);
-    expect(all.stdout).toBe('Removed 2 cached sign-in(s).\n');
+    expect(all.stdout).toBe('Removed 2 cached sign-ins.\n');
     expect(tokenFiles(customDir)).toEqual([]);
     expect(tokenFiles(join(env.HOME, '.kube', 'cache', 'kubectl-np'))).toEqual([]);
     const again = await runCli(['logout', '--all'], { env });
     expect(again.stdout).toBe('No cached tokens.\n');
+  });
+
+  it('--context names every context that lost its tokens, and says so when there was nothing to remove', async () => {
+    writeKubeconfig();
+    await signIn(['--cache-dir', customDir]);
+    const first = await runCli(['logout', '--context', 'aks-a'], { env });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe('Removed cached tokens for contexts aks-a, aks-c.\n');
+    expect(tokenFiles(customDir)).toEqual([]);
+    const second = await runCli(['logout', '--context', 'aks-a'], { env });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe('No cached tokens for context aks-a.\n');
+    const other = await runCli(['logout', '--context', 'aks-b'], { env });
+    expect(other.stdout).toBe('No cached tokens for context aks-b.\n');
   });
 });
