@@ -206,6 +206,15 @@ describe('kubectl np explain -f', () => {
     expect(r.stdout).toContain('egress rule #0 allows every destination, including 169.254.169.254, the cloud instance metadata service (IMDS)');
   });
 
+  it('-A finds a policy by name in whichever namespace holds it, and names the namespaces when several do', () => {
+    const r = run(['explain', ...SHOP, 'networkpolicy/allow-cart', '-A']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('payments/allow-cart');
+    const twice = 'kind: NetworkPolicy\nmetadata: {name: deny, namespace: a}\nspec: {podSelector: {}}\n---\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: b}\nspec: {podSelector: {}}\n';
+    expectOneLineError(run(['explain', '-f', '-', 'netpol/deny', '-A'], { input: twice }), /networkpolicy "deny" exists in namespaces a, b: name one, e\.g\. a\/networkpolicy\/deny$/);
+    expectOneLineError(run(['explain', ...SHOP, 'netpol/nosuch', '-A']), /networkpolicy "nosuch" not found in any namespace/);
+  });
+
   it('names a missing policy and where it looked', () => {
     expectOneLineError(run(['explain', ...SHOP, 'networkpolicy/nope', '-n', 'payments']), /^error: networkpolicy "nope" not found in namespace payments \(manifests examples\/shop\)$/);
     expectOneLineError(run(['explain', ...SHOP, 'networkpolicy/allow-cart']), /not found in namespace default \(manifests examples\/shop\); did you mean payments\/networkpolicy\/allow-cart\?/);

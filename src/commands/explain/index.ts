@@ -64,7 +64,15 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
     };
 
     if (policyRef) {
-      const namespace = policyRef.namespace ?? ns;
+      if (!policyRef.namespace && flags['all-namespaces']) {
+        // -A: the policy of that name in whichever namespace holds it
+        const found = engine.policies.filter((p) => p.name === policyRef.name);
+        if (found.length === 0) throw new UsageError(`networkpolicy "${policyRef.name}" not found in any namespace (${snapshot.source})`);
+        if (found.length > 1) {
+          throw new UsageError(`networkpolicy "${policyRef.name}" exists in namespaces ${found.map((p) => p.namespace).join(', ')}: name one, e.g. ${found[0].namespace}/networkpolicy/${policyRef.name}`);
+        }
+      }
+      const namespace = policyRef.namespace ?? (flags['all-namespaces'] ? engine.policies.find((p) => p.name === policyRef.name)!.namespace : ns);
       const policy = engine.policy(namespace, policyRef.name);
       if (!policy) {
         const elsewhere = engine.policies.filter((p) => p.name === policyRef.name).map((p) => `${p.namespace}/networkpolicy/${p.name}`);
