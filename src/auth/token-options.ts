@@ -34,6 +34,8 @@ export const TOKEN_TYPES = ['access', 'id'] as const;
 export type TokenType = (typeof TOKEN_TYPES)[number];
 
 export const DEFAULT_TIMEOUT = '5m';
+/** the longest --timeout accepted */
+export const MAX_TIMEOUT_MS = 24 * 3_600_000;
 
 /** Flag values as given (kubelogin names); every field optional, defaults applied by resolveTokenOptions. */
 export interface RawTokenOptions {
@@ -343,9 +345,13 @@ export function resolveTokenOptions(raw: RawTokenOptions, env: NodeJS.ProcessEnv
   const tokenType = oneOf('token-type', raw['token-type'] ?? 'access', TOKEN_TYPES);
   if (tokenType === 'id' && !mode.idToken) throw new UsageError(`--token-type id needs a user sign-in; --login ${loginMode} gets access tokens only`);
   // AZURE_CLI_TIMEOUT is how long kubelogin waits for az; here it is the same --timeout
-  const timeoutText = (mode.client === 'azure-cli' || mode.client === 'azure-developer-cli' ? fromEnv[ENV.azureCliTimeout] : undefined) || raw.timeout || DEFAULT_TIMEOUT;
+  const envTimeout = mode.client === 'azure-cli' || mode.client === 'azure-developer-cli' ? fromEnv[ENV.azureCliTimeout] : undefined;
+  const timeoutText = envTimeout || raw.timeout || DEFAULT_TIMEOUT;
+  const timeoutName = envTimeout ? ENV.azureCliTimeout : '--timeout';
   const timeoutMs = parseDuration(timeoutText);
-  if (timeoutMs <= 0) throw new UsageError('--timeout must be greater than 0');
+  if (timeoutMs <= 0) throw new UsageError(`${timeoutName} must be greater than 0`);
+  // Node's timers hold at most ~24.8 days; a sign-in wait beyond a day is a typo, not a plan
+  if (timeoutMs > MAX_TIMEOUT_MS) throw new UsageError(`${timeoutName} must be at most 24h (got ${JSON.stringify(timeoutText)})`);
   const disableInstanceDiscovery = raw['disable-instance-discovery'] === 'true';
 
   if (loginMode === 'msi') {

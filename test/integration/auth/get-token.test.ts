@@ -272,6 +272,13 @@ describe('errors', () => {
     );
   });
 
+  it('a --timeout beyond 24h is a one-line usage error, not an overflowing timer', async () => {
+    const result = await getToken({ interactive: true, extra: ['--timeout', '600h'] });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('error: --timeout must be at most 24h (got "600h")\n');
+  });
+
   it('an unsupported apiVersion from kubectl is a one-line usage error', async () => {
     const result = await getToken({ interactive: true, apiVersion: 'client.authentication.k8s.io/v1alpha1' });
     expect(result.code).toBe(2);

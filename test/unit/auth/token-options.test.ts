@@ -39,6 +39,13 @@ describe('token options', () => {
     );
   });
 
+  it('refuses a --timeout over 24h instead of overflowing Node\'s timers into an instant timeout', () => {
+    expect(resolveTokenOptions({ 'tenant-id': tenant, timeout: '24h' }).timeoutMs).toBe(86_400_000);
+    expect(() => resolveTokenOptions({ 'tenant-id': tenant, timeout: '600h' })).toThrow('--timeout must be at most 24h (got "600h")');
+    expect(() => resolveTokenOptions({ 'tenant-id': tenant, timeout: '86401' })).toThrow('--timeout must be at most 24h (got "86401")');
+    expect(() => resolveTokenOptions({ 'tenant-id': tenant, login: 'azurecli' }, { AZURE_CLI_TIMEOUT: '1000h' })).toThrow('AZURE_CLI_TIMEOUT must be at most 24h (got "1000h")');
+  });
+
   it('refuses an unknown environment instead of silently using the public cloud', () => {
     expect(() => resolveTokenOptions({ 'tenant-id': tenant, environment: 'AzureGermanCloud' })).toThrow(/unknown --environment "AzureGermanCloud"/);
   });
