@@ -5,8 +5,10 @@ import { UsageError } from '../errors.js';
 import { authorize } from '../rbac/authorize.js';
 import { detectAuthorizerMode, type AuthorizerMode } from '../rbac/authorizer-mode.js';
 import type { AccessRequest, Grant, NearMiss, RbacObjects } from '../rbac/types.js';
-import { readRbacObjects, selfSubjectAccessReview, selfSubjectReview, type AccessReviewResult, type ClusterUser, type RbacReadResult } from '../cluster/reviews.js';
+import { currentBearerToken, readRbacObjects, selfSubjectAccessReview, selfSubjectReview, type AccessReviewResult, type ClusterUser, type RbacReadResult } from '../cluster/reviews.js';
 import { describeRequest, parseAccessRequest } from '../rbac/resources.js';
+import { describeSubject } from '../rbac/subjects.js';
+import { decodeJwtPayload, identityFromClaims } from './claims.js';
 
 export interface RbacChain {
   allowed: boolean;
@@ -39,17 +41,48 @@ export interface RbacContext {
   user?: ClusterUser;
   userUnavailable?: string;
   rbacRead: RbacReadResult;
+  /** the `groups` claim of the bearer token kubectl sends (decoded locally), when it is a JWT with one */
+  tokenGroups?: string[];
+}
+
+/** The groups claim of the current credential; undefined for non-JWT credentials (a failure shows up in the reviews). */
+async function tokenGroupsOf(kc: KubeConfig): Promise<string[] | undefined> {
+  const token = await currentBearerToken(kc).catch(() => undefined);
+  const claims = token ? decodeJwtPayload(token) : undefined;
+  return claims ? identityFromClaims(claims).groups : undefined;
 }
 
 export async function readRbacContext(kc: KubeConfig, namespaces: string[]): Promise<RbacContext> {
-  const [ssr, rbacRead] = await Promise.all([selfSubjectReview(kc), readRbacObjects(kc, namespaces.filter(Boolean))]);
-  return { user: ssr.user, userUnavailable: ssr.unavailable, rbacRead };
+  const [ssr, rbacRead, tokenGroups] = await Promise.all([selfSubjectReview(kc), readRbacObjects(kc, namespaces.filter(Boolean)), tokenGroupsOf(kc)]);
+  return { user: ssr.user, userUnavailable: ssr.unavailable, rbacRead, ...(tokenGroups?.length ? { tokenGroups } : {}) };
+}
+
+/**
+ * "Bound to a group you are not in" is wrong when your token carries that group and the API server
+ * drops it (groups claim not mapped) or renames it (another groups prefix): say that instead.
+ */
+function explainTokenGroups(misses: NearMiss[], rbac: RbacObjects, user: ClusterUser, tokenGroups: string[] | undefined): NearMiss[] {
+  if (!tokenGroups?.length) return misses;
+  const ids = tokenGroups.map((g) => g.toLowerCase());
+  return misses.map((miss) => {
+    const binding = rbac.roleBindings.find((b) => b.kind === miss.binding.kind && b.metadata.name === miss.binding.name && (b.metadata.namespace ?? undefined) === (miss.binding.namespace ?? undefined));
+    const subject = binding?.subjects?.find((s) => s.kind === 'Group' && ids.some((id) => s.name.toLowerCase().endsWith(id)));
+    if (!subject) return miss;
+    const id = ids.find((i) => subject.name.toLowerCase().endsWith(i))!;
+    const seenAs = user.groups.find((g) => g.toLowerCase().endsWith(id));
+    const bound = `it is bound to ${describeSubject(subject, miss.binding.namespace)}`;
+    const detail = seenAs
+      ? `${bound}: your token has this group, but the API server sees it as "${seenAs}" (another groups prefix): the binding must name "${seenAs}"`
+      : `${bound}: your token has this group but the API server does not map it (check --oidc-groups-claim / prefix)`;
+    return { ...miss, reasons: miss.reasons.map((r) => (r.dimension === 'subject' ? { ...r, detail } : r)) };
+  });
 }
 
 export function rbacChain(rbac: RbacObjects, ctx: RbacContext, request: AccessRequest): RbacChain | undefined {
   if (!ctx.user) return undefined;
   const decision = authorize(rbac, ctx.user, request);
-  return { ...decision, complete: ctx.rbacRead.gaps.length === 0, gaps: ctx.rbacRead.gaps };
+  const nearMisses = explainTokenGroups(decision.nearMisses, rbac, ctx.user, ctx.tokenGroups);
+  return { ...decision, nearMisses, complete: ctx.rbacRead.gaps.length === 0, gaps: ctx.rbacRead.gaps };
 }
 
 export async function explainAccess(kc: KubeConfig, ctx: RbacContext, request: AccessRequest): Promise<AccessExplanation> {

@@ -10,6 +10,9 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { AKS_SERVER_ID, GRAPH_RESOURCE, startEntraEmulator, trustCaInProcess, type EntraEmulator } from '../../support/entra-emulator/index.js';
 import { startTestApiServer, type OidcOptions, type TestApiServer } from '../../support/apiserver/index.js';
 import { whoami } from '../../../src/identity/whoami.js';
+import { canI } from '../../../src/identity/can-i.js';
+import { parseAccessRequest } from '../../../src/rbac/resources.js';
+import { renderCanI } from '../../../src/render/rbac.js';
 import { renderWhoami } from '../../../src/render/whoami.js';
 import { ADMINS, DEVS, rbacReaderObjects, shopObjects } from './fixtures.js';
 
@@ -105,5 +108,36 @@ describe('whoami with Entra OIDC tokens', () => {
     const text = renderWhoami(resolved);
     expect(text).toContain('Groups from Microsoft Graph (241)');
     expect(text).toContain(`${DEVS}  shop-developers   (not seen by the API server)`);
+  });
+});
+
+describe('explain can-i with groups the API server does not see', () => {
+  const portForward = parseAccessRequest({ verb: 'create', target: 'pods/web', namespace: 'shop', subresource: 'portforward' }).request;
+
+  it('groups claim not mapped: the near miss says your token has the group, not that you are not in it', async () => {
+    const token = userToken({ upn: 'alice@contoso.example', oid: aliceOid, groups: [DEVS, ADMINS] });
+    const kc = await contextFor({ usernameClaim: 'upn', usernamePrefix: 'aad:' }, token);
+    const r = await canI(kc, portForward);
+    expect(r.allowed).toBe(false);
+    const miss = r.rbac!.nearMisses.find((m) => m.binding.name === 'devs-debug')!;
+    expect(miss.reasons).toEqual([{ dimension: 'subject', detail: `it is bound to Group "aad:${DEVS}": your token has this group but the API server does not map it (check --oidc-groups-claim / prefix)` }]);
+    const text = renderCanI(r);
+    expect(text).toContain(`✗ it is bound to Group "aad:${DEVS}": your token has this group but the API server does not map it (check --oidc-groups-claim / prefix)`);
+    expect(text).not.toContain(`"aad:${DEVS}", which you are not in`);
+  });
+
+  it('another groups prefix: the near miss names the group as the API server sees it', async () => {
+    const token = userToken({ upn: 'alice@contoso.example', oid: aliceOid, groups: [DEVS] });
+    const kc = await contextFor({ usernameClaim: 'upn', usernamePrefix: 'aad:', groupsClaim: 'groups', groupsPrefix: 'oidc:' }, token);
+    const r = await canI(kc, portForward);
+    expect(r.allowed).toBe(false);
+    expect(renderCanI(r)).toContain(`✗ it is bound to Group "aad:${DEVS}": your token has this group, but the API server sees it as "oidc:${DEVS}" (another groups prefix): the binding must name "oidc:${DEVS}"`);
+  });
+
+  it('a group that is in neither the token nor the API server view stays "not in"', async () => {
+    const token = userToken({ upn: 'alice@contoso.example', oid: aliceOid, groups: [ADMINS] });
+    const kc = await contextFor({ usernameClaim: 'upn', usernamePrefix: 'aad:', groupsClaim: 'groups', groupsPrefix: 'aad:' }, token);
+    const r = await canI(kc, portForward);
+    expect(renderCanI(r)).toContain(`✗ it is bound to Group "aad:${DEVS}", which you are not in`);
   });
 });
