@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { clusterPods } from '../netpol/endpoints.js';
 import { PolicyEngine } from '../netpol/engine.js';
 import { parseExternal, parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
-import { computeMatrix, matrixQueries } from '../netpol/matrix.js';
+import { computeMatrix, matrixQueries, namedQueryText, unresolvedNamedQueries } from '../netpol/matrix.js';
 import type { Protocol } from '../model/k8s.js';
 import { renderMatrixDot, renderMatrixJson, renderMatrixMermaid, renderMatrixTable } from '../render/netpol-matrix.js';
 import { colourFor } from '../render/netpol-text.js';
@@ -50,7 +50,14 @@ export default class Matrix extends BaseCommand {
     const pods = clusterPods(snapshot, namespaces);
     if (pods.length === 0) throw new UsageError(`no pods or workloads in ${namespaces ? `namespace ${namespaces.join(', ')}` : 'any namespace'} (${snapshot.source})`);
     const queries = matrixQueries(pods, ports, protocols);
-    if (queries.length === 0) throw new UsageError('the selected pods declare no container ports: pass --port');
+    if (queries.length === 0) {
+      throw new UsageError(`the selected pods declare no ${protocols.length ? `${protocols.join(' or ')} ` : ''}container ports: pass --port${protocols.length ? ' or another --protocol' : ''}`);
+    }
+    const unresolved = unresolvedNamedQueries(pods, queries);
+    if (unresolved.length === queries.length) {
+      throw new UsageError(`no selected pod declares a ${[...new Set(unresolved.map(namedQueryText))].join(' or a ')}, so no connection has a verdict`);
+    }
+    for (const q of unresolved) process.stderr.write(`note: no selected pod declares a ${namedQueryText(q)}: its table has no verdicts\n`);
     const matrix = computeMatrix(new PolicyEngine(snapshot), { pods, externals, queries });
     if (flags.output === 'json') {
       for (const chunk of renderMatrixJson(matrix)) process.stdout.write(chunk);

@@ -169,3 +169,13 @@ export function matrixQueries(pods: PodView[], ports: (number | string)[], proto
   }
   return [...declared.values()].sort((a, b) => (a.port as number) - (b.port as number) || a.protocol!.localeCompare(b.protocol!));
 }
+
+/** Named port queries that no pod declares (with that protocol, when one is given): their columns would all be "·". */
+export function unresolvedNamedQueries(pods: PodView[], queries: PortQuery[]): PortQuery[] {
+  return queries.filter((q) => typeof q.port === 'string' && !pods.some((pod) => resolveQuery(q, { kind: 'pod', pod }) !== undefined));
+}
+
+/** "a port named http", "a UDP port named dns". */
+export function namedQueryText(q: PortQuery): string {
+  return `${q.protocol ? `${q.protocol} ` : ''}port named ${q.port}`;
+}

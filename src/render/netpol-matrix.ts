@@ -9,13 +9,14 @@ function queryLabel(q: PortQuery): string {
 export function renderMatrixTable(style: Style, m: Matrix): string {
   const n = m.endpoints.length;
   const num = String(n).length;
-  const nameWidth = Math.max(4, ...m.endpoints.map((e) => e.length));
+  const corner = 'from \\ to';
+  const nameWidth = Math.max(corner.length, ...m.endpoints.map((e) => e.length));
   const cell = Math.max(num, 1) + 1;
   const out: string[] = [];
   m.queries.forEach((q, qi) => {
     if (qi > 0) out.push('');
     out.push(`${paint(style, 'bold', queryLabel(q))}   rows: from, columns: to   ${paint(style, 'green', '✓')} allowed  ${paint(style, 'red', '✗')} denied  · not applicable`);
-    out.push(`${' '.repeat(num + 1)}${'from \\ to'.padEnd(nameWidth)} ${m.endpoints.map((_, j) => String(j + 1).padStart(cell)).join('')}`);
+    out.push(`${' '.repeat(num + 1)}${corner.padEnd(nameWidth)} ${m.endpoints.map((_, j) => String(j + 1).padStart(cell)).join('')}`);
     for (let i = 0; i < n; i++) {
       const row: string[] = [];
       for (let j = 0; j < n; j++) {

@@ -256,6 +256,27 @@ describe('kubectl np matrix -f', () => {
     expect(r.stdout.split('\n').filter((l) => /^\d+ /.test(l)).map((l) => l.split(/\s+/)[1])).toEqual(['default/cart', 'default/frontend']);
   });
 
+  it('lines the columns up under their numbers when every name is shorter than the "from \\ to" corner', () => {
+    const pods = ['a', 'b'].map((n) => `kind: Pod\nmetadata: {name: ${n}, namespace: x}\nspec: {containers: [{name: c, ports: [{containerPort: 80}]}]}\n`).join('---\n');
+    const r = run(['matrix', '-f', '-'], { input: pods });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const header = lines.find((l) => l.includes('from \\ to'))!;
+    const rows = lines.filter((l) => /^\d+ /.test(l));
+    expect(rows).toHaveLength(2);
+    // the last character of the header (column "2") sits above the last mark of each row
+    for (const row of rows) expect([...row].length).toBe(header.length);
+    expect(header.indexOf('1')).toBe([...rows[0]].findIndex((c, i) => i > 10 && /[✓✗·]/.test(c)));
+  });
+
+  it('says when a --protocol or a port name matches no declared port, instead of an empty matrix', () => {
+    expectOneLineError(run(['matrix', ...SHOP, '-n', 'payments', '--protocol', 'UDP']), /the selected pods declare no UDP container ports: pass --port or another --protocol$/);
+    expectOneLineError(run(['matrix', ...SHOP, '--port', 'nosuchname']), /no selected pod declares a port named nosuchname, so no connection has a verdict$/);
+    const mixed = run(['matrix', ...SHOP, '-n', 'payments', '--port', 'nosuchname', '--port', 'https']);
+    expect(mixed.code).toBe(0);
+    expect(mixed.stderr).toBe('note: no selected pod declares a port named nosuchname: its table has no verdicts\n');
+  });
+
   it('rejects a bad --external on one line', () => {
     expectOneLineError(run(['matrix', ...SHOP, '--external', 'metadata.google.internal']), /--external metadata\.google\.internal is not an IP address/);
   });
