@@ -1,6 +1,6 @@
 // Files that hold tokens: 0700 directories, 0600 files, written atomically, and refused when anyone
 // but their owner could read them (a cache other users can read is a leaked credential).
-import { closeSync, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, constants } from 'node:fs';
+import { closeSync, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, constants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../../errors.js';
 
@@ -19,7 +19,8 @@ const checkModes = process.platform !== 'win32';
 
 function assertPrivate(path: string, mode: number, uid: number, isDir: boolean): void {
   if (!checkModes) return;
-  if ((mode & 0o077) !== 0 || (myUid !== undefined && uid !== myUid)) throw new ExposedCacheError(path, mode, isDir);
+  if (myUid !== undefined && uid !== myUid) throw new UsageError(`token cache ${path} belongs to another user (uid ${uid}); use a ${isDir ? 'directory' : 'file'} of your own`);
+  if ((mode & 0o077) !== 0) throw new ExposedCacheError(path, mode, isDir);
 }
 
 /** Creates the directory (0700) if needed and refuses one that others can read. */
@@ -27,11 +28,32 @@ export function ensurePrivateDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    // ENOENT: the path is a symbolic link to nowhere (reported below), or a parent is missing
+    if (code !== 'EEXIST' && !(code === 'ENOENT' && lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink())) throw err;
   }
-  const st = lstatSync(dir);
-  if (!st.isDirectory()) throw new UsageError(`token cache path ${dir} is not a directory`);
-  assertPrivate(dir, st.mode, st.uid, true);
+  let st = lstatSync(dir);
+  let where = dir;
+  if (st.isSymbolicLink()) {
+    // a cache moved elsewhere (another disk, a tmpfs) and linked back: what counts is the directory it
+    // points to, which must be a directory of this user's that nobody else can read (as kubelogin follows it)
+    where = realpathOrUndefined(dir) ?? '';
+    if (!where) throw new UsageError(`token cache path ${dir} is a symbolic link to ${readlinkSync(dir)}, which does not exist`);
+    st = statSync(where);
+    if (!st.isDirectory()) throw new UsageError(`token cache path ${dir} is a symbolic link to ${where}, which is not a directory`);
+  } else if (!st.isDirectory()) {
+    throw new UsageError(`token cache path ${dir} is not a directory`);
+  }
+  assertPrivate(where, st.mode, st.uid, true);
+}
+
+function realpathOrUndefined(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ELOOP') return undefined;
+    throw err;
+  }
 }
 
 /** Reads a private file; undefined if it does not exist. Symlinks are not followed. */

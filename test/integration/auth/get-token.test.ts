@@ -2,7 +2,8 @@
 // emulator, with the file cache (no D-Bus session in these children). The keychain variant and real
 // kubectl are in credential-helper e2e tests.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chmodSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AKS_SERVER_ID, startEntraEmulator, type EntraEmulator } from '../../support/entra-emulator/index.js';
 import { requireFreshBuild } from './dist.js';
@@ -232,6 +233,28 @@ describe('damaged and exposed caches', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/enter the code/);
     expect(credentialOf(result).status.token).toMatch(/^eyJ/);
+  });
+
+  it('follows a symlinked cache directory to a private directory, and names the target when it is not private', async () => {
+    const target = join(mkdtempSync(join(tmpdir(), 'kubectl-np-moved-cache-')), 'tokens');
+    mkdirSync(target, { mode: 0o700 });
+    const link = join(env.HOME, 'cache-link');
+    symlinkSync(target, link);
+    const first = await getToken({ interactive: true, extra: ['--cache-dir', link] });
+    expect(first.code).toBe(0);
+    expect(readdirSync(target).filter((f) => f.endsWith('.token'))).toHaveLength(1);
+    const since = emu.requests.length;
+    expect((await getToken({ interactive: false, extra: ['--cache-dir', link] })).code).toBe(0);
+    expect(tokenCalls(since)).toEqual([]);
+    chmodSync(target, 0o755);
+    const exposed = await getToken({ interactive: false, extra: ['--cache-dir', link] });
+    expect(exposed.code).toBe(2);
+    expect(exposed.stderr).toBe(`error: token cache ${target} is accessible by other users (mode 755); fix it with: chmod 700 ${target}\n`);
+    const dangling = join(env.HOME, 'dangling-link');
+    symlinkSync(join(env.HOME, 'nowhere'), dangling);
+    const missing = await getToken({ interactive: false, extra: ['--cache-dir', dangling] });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(`error: token cache path ${dangling} is a symbolic link to ${join(env.HOME, 'nowhere')}, which does not exist\n`);
   });
 
   it('refuses a cache file others can read, naming the fix', async () => {
