@@ -3,8 +3,9 @@
 // and authentication failures into the CLI's one-line errors. @kubernetes/client-node is imported only
 // under src/cluster; other layers receive a KubeConfig and call functions from here.
 import { existsSync } from 'node:fs';
-import { delimiter } from 'node:path';
+import { basename, delimiter } from 'node:path';
 import { ApiException, KubeConfig, ServerConfiguration, createConfiguration, type Configuration } from '@kubernetes/client-node';
+import { isKubectlNpExec } from '../auth/kubeconfig.js';
 import { ExitCode, UnreachableError, UsageError } from '../errors.js';
 import { redact } from '../redact.js';
 
@@ -162,6 +163,25 @@ function errorCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** What to do about a 401: signing in again helps only when kubectl-np (or another plugin) makes the token. */
+function fixFor401(kc: KubeConfig): string {
+  const context = kc.getCurrentContext();
+  const user = kc.getCurrentUser();
+  const exec = user?.exec;
+  if (exec?.command) {
+    const entry = { command: exec.command, args: exec.args ?? [] };
+    const viaKubectl = basename(entry.command).replace(/\.(exe|cmd)$/i, '') === 'kubectl' && entry.args[0] === 'np';
+    if (isKubectlNpExec(entry) || (viaKubectl && isKubectlNpExec({ command: 'kubectl-np', args: entry.args.slice(1) }))) return `run kubectl np login --context ${context}`;
+    return `the token from the exec plugin ${basename(entry.command)} was refused: sign in again with it, or check that the cluster trusts its issuer and audience`;
+  }
+  if (user?.authProvider?.name) return `the token of auth-provider ${user.authProvider.name} was refused; convert the context with kubectl np setup --context ${context}`;
+  // client-node reads token-file into token
+  if (user?.token) return `the static token of context ${context} (user ${user?.name ?? '?'}) is not valid for this cluster; get a new one from the cluster admin`;
+  if (user?.certData || user?.certFile) return `the client certificate of context ${context} (user ${user?.name ?? '?'}) is not accepted (expired, or signed by a CA the cluster does not trust)`;
+  if (user?.username) return `the username and password of context ${context} are not accepted`;
+  return `context ${context} sends no credentials, and the cluster does not allow anonymous requests`;
+}
+
 /**
  * Maps any failure of a request to the cluster to the CLI contract: unreachable server, TLS problems,
  * timeouts, rejected credentials (401), failed credential plugins and unexpected HTTP answers are
@@ -174,7 +194,7 @@ export function toClusterError(err: unknown, kc: KubeConfig, what: string): Erro
   const context = kc.getCurrentContext();
   const status = httpStatusOf(err);
   if (status === 401) {
-    return new UnreachableError(`the API server ${server} rejected the credentials (401): run kubectl np login --context ${context}`, { cause: err });
+    return new UnreachableError(`the API server ${server} rejected the credentials (401): ${fixFor401(kc)}`, { cause: err });
   }
   if (status === 403) {
     return new ForbiddenError(`forbidden while ${what}: ${apiErrorMessage(err) ?? 'HTTP 403'}`, { cause: err });

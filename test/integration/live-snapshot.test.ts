@@ -262,16 +262,34 @@ describe('readLiveSnapshot', () => {
     expect((err as Error).message).toMatch(/^you may not list networkpolicies in namespace shop, which this command needs /);
   });
 
-  it('rejected credentials (401) → exit 3, "run kubectl np login", and never the token', async () => {
+  it('rejected credentials (401) → exit 3, a fix that fits the credential, and never the token', async () => {
     const kubeconfig = join(dir, 'bad.yaml');
     server.writeKubeconfig(kubeconfig, { context: 'aks-prod', user: { token: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl' } });
     const before = server.requests.length;
     const err = await readLiveSnapshot({ kubeconfig }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnreachableError);
-    expect((err as Error).message).toBe(`the API server ${server.url} rejected the credentials (401): run kubectl np login --context aks-prod`);
+    // kubectl np login cannot fix a static token
+    expect((err as Error).message).toBe(`the API server ${server.url} rejected the credentials (401): the static token of context aks-prod (user aks-prod-user) is not valid for this cluster; get a new one from the cluster admin`);
     expect(JSON.stringify(err) + String((err as Error).stack)).not.toContain('eyJzdWIiOiJ4In0');
     // the first request failed, so nothing else was sent
     expect(server.requests.slice(before).filter((r) => r.status === 401)).toHaveLength(1);
+  });
+
+  it('a 401 suggests kubectl np login only for a kubectl-np exec entry; another plugin is told to sign in with itself', async () => {
+    const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ5In0.c2lnbmF0dXJl';
+    const script = `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: ${JSON.stringify(token)} } }))`;
+    // a stand-in kubectl-np on disk: what matters is the command name and get-token
+    const bin = join(dir, 'kubectl-np');
+    writeFileSync(bin, `#!${process.execPath}\n${script}\n`, { mode: 0o755 });
+    const np = join(dir, 'np-exec.yaml');
+    server.writeKubeconfig(np, { context: 'aks-np', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: bin, args: ['get-token', '--tenant-id', 't'], interactiveMode: 'Never' } } });
+    expect(String(await readLiveSnapshot({ kubeconfig: np }).catch((e: unknown) => (e as Error).message))).toBe(`the API server ${server.url} rejected the credentials (401): run kubectl np login --context aks-np`);
+
+    const other = join(dir, 'other-exec.yaml');
+    server.writeKubeconfig(other, { context: 'aks-other', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: ['-e', script], interactiveMode: 'Never' } } });
+    const message = String(await readLiveSnapshot({ kubeconfig: other }).catch((e: unknown) => (e as Error).message));
+    expect(message).toMatch(/rejected the credentials \(401\): the token from the exec plugin node was refused: sign in again with it/);
+    expect(message).not.toContain('kubectl np login');
   });
 
   it('an exec credential plugin supplies the token (run once for all parallel requests); its failure is exit 3', async () => {
