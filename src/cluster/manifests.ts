@@ -104,7 +104,11 @@ function normalizeContainers(spec: Record<string, unknown> | undefined): Record<
   return s;
 }
 
-export async function readManifestSnapshot(paths: string[]): Promise<ClusterSnapshot> {
+/**
+ * @param options.namespace where objects without metadata.namespace belong (`kubectl apply -n`); default "default"
+ */
+export async function readManifestSnapshot(paths: string[], options: { namespace?: string } = {}): Promise<ClusterSnapshot> {
+  const defaultNamespace = options.namespace || 'default';
   const sources: Source[] = [];
   for (const path of paths) {
     if (path === '-') sources.push({ name: 'stdin', text: await readStdin() });
@@ -137,7 +141,7 @@ export async function readManifestSnapshot(paths: string[]): Promise<ClusterSnap
         }
         const metadata = { ...meta } as Record<string, unknown> & { name: string; namespace?: string };
         if (!CLUSTER_SCOPED.has(obj.kind)) {
-          metadata.namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default';
+          metadata.namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : defaultNamespace;
           referenced.add(metadata.namespace);
         } else {
           delete metadata.namespace;

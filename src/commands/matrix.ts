@@ -43,6 +43,7 @@ export default class Matrix extends BaseCommand {
       context: flags.context,
       namespaces: flags.namespace,
       allNamespaces: flags['all-namespaces'],
+      manifestNamespace: flags.namespace?.length === 1 ? flags.namespace[0] : 'default',
     });
     for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const manifests = (flags.filename ?? []).length > 0;

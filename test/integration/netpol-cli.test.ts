@@ -150,6 +150,20 @@ describe('kubectl np can-reach -f', () => {
     expectOneLineError(ask('  podSelector: {}\n  egress: [{to: [{ipBlock: 10.0.0.0/8}]}]\n'), /spec\.egress\[0\]\.to\[0\]\.ipBlock: expected a map \{cidr, except\}, found a string/);
   });
 
+  it('-n places manifest objects without a namespace, as kubectl apply -n does', () => {
+    const app = 'kind: Deployment\nmetadata: {name: web}\nspec: {selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, ports: [{containerPort: 80}]}]}}}\n---\nkind: NetworkPolicy\nmetadata: {name: deny-all}\nspec: {podSelector: {}}\n';
+    const r = run(['can-reach', '-f', '-', '-n', 'shop', 'deploy/web', 'deploy/web', '--port', '80', '-o', 'json'], { input: app });
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.destination.pods).toEqual(['shop/web']);
+    expect(out.ingress.policies.map((p: { namespace: string; name: string }) => `${p.namespace}/${p.name}`)).toEqual(['shop/deny-all']);
+    const explained = run(['explain', '-f', '-', '-n', 'shop', 'networkpolicy/deny-all'], { input: app });
+    expect(explained.code).toBe(0);
+    expect(explained.stdout).toContain('every pod in namespace shop');
+    const matrix = run(['matrix', '-f', '-', '-n', 'shop', '-o', 'json'], { input: app });
+    expect(JSON.parse(matrix.stdout).verdicts).toEqual([{ from: 'shop/web', to: 'shop/web', port: 80, protocol: 'TCP', allowed: false }]);
+  });
+
   it('colours the verdict on a terminal, and not with NO_COLOR', () => {
     const cmd = 'node bin/run.js can-reach -f examples/shop default/deploy/cart payments/svc/payments';
     const tty = (env: Record<string, string>) => spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });

@@ -55,6 +55,23 @@ describe('readManifestSnapshot', () => {
     ]);
   });
 
+  it('puts objects without metadata.namespace in the namespace it is given (kubectl apply -n), else default', async () => {
+    const root = dir({ 'app.yaml': 'kind: Pod\nmetadata: {name: web}\n---\nkind: Pod\nmetadata: {name: db, namespace: data}\n---\nkind: Namespace\nmetadata: {name: shop}\n' });
+    const inShop = await readManifestSnapshot([root], { namespace: 'shop' });
+    expect(inShop.pods.map((p) => `${p.metadata.namespace}/${p.metadata.name}`)).toEqual(['shop/web', 'data/db']);
+    expect(inShop.namespaces.map((n) => n.metadata.name).sort()).toEqual(['data', 'shop']);
+    expect((await readManifestSnapshot([root])).pods[0].metadata.namespace).toBe('default');
+  });
+
+  it('takes that namespace from -n: exactly one -n, or the single namespace read when no endpoint needs the context one', async () => {
+    const { manifestNamespaceOf } = await import('../../../src/cluster/index.js');
+    expect(manifestNamespaceOf({ files: ['x'], manifestNamespace: 'shop', namespaces: ['shop', 'payments'] })).toBe('shop');
+    expect(manifestNamespaceOf({ files: ['x'], namespaces: ['shop'], withContextNamespace: false })).toBe('shop');
+    expect(manifestNamespaceOf({ files: ['x'], namespaces: ['payments'], withContextNamespace: true })).toBe('default');
+    expect(manifestNamespaceOf({ files: ['x'], namespaces: ['a', 'b'] })).toBe('default');
+    expect(manifestNamespaceOf({ files: ['x'] })).toBe('default');
+  });
+
   it('rejects garbage with the file name and document index, on one line', async () => {
     const root = dir({
       'broken.yaml': 'kind: Pod\nmetadata: {name: ok}\n---\nkind: Service\nmetadata: [oops\n',
