@@ -10,7 +10,7 @@ import {
   contextsOfUser, execOfUser, findEntry, isKubectlNpExec, isKubeloginExec, namedEntries, renderEntries, resolveContext,
   writeKubeconfigWithBackup, type KubeconfigFile,
 } from './kubeconfig.js';
-import { LOGIN_MODES } from './login-modes.js';
+import { DEFAULT_LOGIN_MODE, LOGIN_MODES } from './login-modes.js';
 import { AKS_CLIENT_ID, AKS_SERVER_ID, ENV, canonicalEnvironment, SECRET_TOKEN_OPTIONS, resolveTokenOptions, type RawTokenOptions } from './token-options.js';
 
 export const INSTALL_HINT = 'kubectl-np signs you in to this cluster with Entra ID; install it with `npm install -g kubectl-np` and make sure kubectl-np is on your PATH';
@@ -142,12 +142,56 @@ const defined = (o: RawTokenOptions): RawTokenOptions =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as RawTokenOptions;
 
 /**
+ * Options that only some login modes use. When setup changes the mode, the entry's values for these
+ * are dropped unless the new mode uses them too (or they are given again): `--login ropc --username u`
+ * rewritten with `--login spn` must not keep `--username u`.
+ */
+const MODE_OPTIONS: Partial<Record<keyof RawTokenOptions, readonly string[]>> = {
+  // the browser settings also serve devicecode entries: `kubectl np login` opens a browser for them
+  'listen-address': ['devicecode', 'interactive'],
+  'redirect-url': ['devicecode', 'interactive'],
+  'browser-command': ['devicecode', 'interactive'],
+  'skip-open-browser': ['devicecode', 'interactive'],
+  'login-hint': ['devicecode', 'interactive'],
+  'client-secret': ['spn'],
+  'client-certificate': ['spn'],
+  'client-certificate-password': ['spn'],
+  'use-azurerm-env-vars': ['spn'],
+  'federated-token-file': ['workloadidentity'],
+  'identity-resource-id': ['msi'],
+  username: ['ropc'],
+  password: ['ropc'],
+};
+
+/** The existing entry's options that still mean something after the mode change `overrides` asks for. */
+function forNewMode(existing: RawTokenOptions, overrides: RawTokenOptions, notes: string[]): RawTokenOptions {
+  const oldMode = existing.login ?? DEFAULT_LOGIN_MODE;
+  const newMode = overrides.login;
+  if (!newMode || newMode === oldMode || !LOGIN_MODES[newMode] || !LOGIN_MODES[oldMode]) return existing;
+  const kept: RawTokenOptions = { ...existing };
+  const dropped: string[] = [];
+  const drop = (key: keyof RawTokenOptions) => {
+    if (kept[key] === undefined || kept[key] === '' || overrides[key] !== undefined) return;
+    delete kept[key];
+    dropped.push(`--${key}`);
+  };
+  for (const [key, modes] of Object.entries(MODE_OPTIONS) as [keyof RawTokenOptions, readonly string[]][]) {
+    if (!modes.includes(newMode)) drop(key);
+  }
+  // the client ID names a different thing per kind of client: the public app, the service principal, the managed identity
+  if (LOGIN_MODES[newMode].client !== LOGIN_MODES[oldMode].client) drop('client-id');
+  if (!LOGIN_MODES[newMode].idToken) drop('token-type');
+  if (dropped.length) notes.push(`${dropped.join(', ')} dropped: --login ${newMode} does not use ${dropped.length > 1 ? 'them' : 'it'}`);
+  return kept;
+}
+
+/**
  * The get-token arguments for a user: explicit ids so the kubeconfig reads on its own. Secrets are
  * never written (a kubeconfig is copied, shared and read by every tool); each one left out is named
  * in `warnings`, without its value.
  */
 export function execArgsFor(existing: RawTokenOptions, overrides: RawTokenOptions, warnings: string[] = []): string[] {
-  const merged: RawTokenOptions = { ...defined(existing), ...defined(overrides) };
+  const merged: RawTokenOptions = { ...defined(forNewMode(existing, overrides, warnings)), ...defined(overrides) };
   for (const key of SECRET_TOKEN_OPTIONS) {
     if (merged[key] === undefined) continue;
     delete merged[key];
@@ -222,6 +266,13 @@ export function planSetup(files: KubeconfigFile[], request: SetupRequest): Setup
     }
   }
   return result;
+}
+
+/** One line per changed user: `user U (context C): converted from kubelogin to kubectl-np get-token …`. */
+export function describeSetupChange(change: SetupChange): string {
+  const contexts = change.contexts.length ? ` (${change.contexts.length > 1 ? 'contexts' : 'context'} ${change.contexts.join(', ')})` : '';
+  const what = change.from === 'kubectl-np' ? 'updated to' : change.from === 'other' ? 'converted to' : `converted from ${change.from} to`;
+  return `user ${change.user}${contexts}: ${what} kubectl-np ${change.args.join(' ')}`;
 }
 
 /** The new text of a file planSetup changed: only its edited user entries differ from the original. */

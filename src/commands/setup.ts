@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, clusterFlags } from '../cli/base.js';
 import { loadKubeconfigs } from '../auth/kubeconfig.js';
-import { planSetup, writeSetup } from '../auth/setup.js';
+import { describeSetupChange, planSetup, writeSetup } from '../auth/setup.js';
 import { rawTokenOptions, tokenFlags } from '../auth/token-flags.js';
 import { UsageError } from '../errors.js';
 
@@ -25,11 +25,7 @@ export default class Setup extends BaseCommand {
     if (!files.length) throw new UsageError('no kubeconfig found (use --kubeconfig, or set KUBECONFIG)');
     const result = planSetup(files, { context: flags.context, all: flags.all, overrides: rawTokenOptions(flags) });
     writeSetup(result);
-    for (const change of result.changes) {
-      const contexts = change.contexts.length ? ` (context ${change.contexts.join(', ')})` : '';
-      const from = change.from === 'other' ? '' : ` from ${change.from}`;
-      this.log(`user ${change.user}${contexts}: converted${from} to kubectl-np ${change.args.join(' ')}`);
-    }
+    for (const change of result.changes) this.log(describeSetupChange(change));
     for (const name of result.unchanged) this.log(`user ${name}: already set up, nothing to change`);
     for (const skip of result.skipped) process.stderr.write(`warning: user ${skip.user} skipped: ${skip.reason}\n`);
     for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
