@@ -24,6 +24,18 @@ export function describeNamespaceSelector(selector: LabelSelector): string {
   return `namespaces with ${formatSelector(selector)}`;
 }
 
+/**
+ * Why a namespace is not selected, in words that fit the selector: "namespace a is not namespace b",
+ * "is not one of namespaces b, c", "is excluded (any namespace except a)", "does not have team=shop".
+ */
+export function namespaceMismatch(namespace: string, selector: LabelSelector): string {
+  const described = describeNamespaceSelector(selector);
+  if (described.startsWith('namespace ')) return `namespace ${namespace} is not ${described}`;
+  if (described.startsWith('any namespace except ')) return `namespace ${namespace} is excluded (${described})`;
+  if (described.startsWith('namespaces with ')) return `namespace ${namespace} does not have ${formatSelector(selector)}`;
+  return `namespace ${namespace} is not one of ${described}`;
+}
+
 function describePods(selector: LabelSelector): string {
   return isEmptySelector(selector) ? 'any pod' : `pods with ${formatSelector(selector)}`;
 }

@@ -9,7 +9,7 @@ import type {
 } from '../model/k8s.js';
 import { compileSelector, formatSelector, type LabelPredicate, type Labels } from '../model/selectors.js';
 import { cidrContains, parseCidr, parseIp, type Cidr, type Ip } from './cidr.js';
-import { NAMESPACE_NAME_LABEL, describeNamespaceSelector, describePorts, describeRule } from './describe.js';
+import { NAMESPACE_NAME_LABEL, describePorts, describeRule, namespaceMismatch } from './describe.js';
 import {
   podName,
   peerName,
@@ -218,7 +218,7 @@ export class PolicyEngine {
     const pod = other.pod;
     if (peer.namespaceMatch) {
       if (!peer.namespaceMatch(this.namespaceLabels(pod.namespace))) {
-        return `namespace ${pod.namespace} is not ${describeNamespaceSelector(peer.spec.namespaceSelector!)}`;
+        return namespaceMismatch(pod.namespace, peer.spec.namespaceSelector!);
       }
     } else if (pod.namespace !== policyNamespace) {
       return `${who} is not in namespace ${policyNamespace} (a podSelector alone selects pods in the policy's namespace)`;

@@ -109,6 +109,13 @@ describe('kubectl np can-reach -f', () => {
     expect(out).toMatchObject({ allowed: false, port: 8443 });
   });
 
+  it('says a namespace lacks the labels a namespaceSelector asks for in plain words', () => {
+    const r = run(['can-reach', ...SHOP, 'monitoring/sts/prometheus', 'payments/deploy/payments', '--port', '8443']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('does not match: namespace monitoring does not have team=shop');
+    expect(r.stdout).not.toContain('is not namespaces');
+  });
+
   it('reads manifests from stdin with -f -', () => {
     const text = ['namespaces.yaml', 'shop.yaml', 'policies/shop.yaml'].map((f) => readFileSync(join(ROOT, 'examples/shop', f), 'utf8')).join('\n---\n');
     const r = run(['can-reach', '-f', '-', 'default/deploy/frontend', 'ip:169.254.169.254', '--port', '80', '-o', 'yaml'], { input: text });

@@ -147,7 +147,7 @@ describe('ports', () => {
 });
 
 describe('traces', () => {
-  it('name each selecting policy, the matching rule by index, and why other rules did not match', () => {
+  it('name each selecting policy, the matching rule by index, and why other rules did not match', async () => {
     const e = engine(
       np('shop', 'default-deny', { podSelector: {}, ingress: [] }),
       np('shop', 'allow-web', {
@@ -160,8 +160,12 @@ describe('traces', () => {
     expect(v.egress).toMatchObject({ allowed: true, isolated: false, policies: [] });
     const [allow, deny] = v.ingress.policies;
     expect(allow).toMatchObject({ name: 'allow-web', allowed: true, rule: 1, ruleText: 'from pods with app=web in namespace shop on TCP port named http' });
-    expect(allow.rules[0]).toMatchObject({ matched: false, why: 'namespace shop is not namespaces with team=ops' });
+    expect(allow.rules[0]).toMatchObject({ matched: false, why: 'namespace shop does not have team=ops' });
     expect(deny).toMatchObject({ name: 'default-deny', allowed: false });
+    const { namespaceMismatch } = await import('../../../src/netpol/describe.js');
+    expect(namespaceMismatch('monitoring', { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } })).toBe('namespace monitoring is not namespace kube-system');
+    expect(namespaceMismatch('monitoring', { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['a', 'b'] }] })).toBe('namespace monitoring is not one of namespaces a, b');
+    expect(namespaceMismatch('monitoring', { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['monitoring'] }] })).toBe('namespace monitoring is excluded (any namespace except monitoring)');
     const denied = e.evaluate(probe, api, tcp(80));
     expect(denied.allowed).toBe(false);
     expect(denied.ingress.policies[0].rules.map((r) => r.why)).toEqual([

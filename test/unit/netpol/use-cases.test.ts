@@ -88,7 +88,7 @@ describe('can-reach on the example', () => {
       ['allow-prometheus', false],
       ['default-deny', false],
     ]);
-    expect(r.deciding!.ingress.policies[0].summary).toMatch(/namespace default is not namespaces with team=shop|does not have app=cart/);
+    expect(r.deciding!.ingress.policies[0].summary).toMatch(/namespace default does not have team=shop|does not have app=cart/);
     expect(r.deciding!.notes.join('\n')).toMatch(/no running pods/);
   });
 
