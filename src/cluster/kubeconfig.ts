@@ -3,7 +3,7 @@
 // and authentication failures into the CLI's one-line errors. @kubernetes/client-node is imported only
 // under src/cluster; other layers receive a KubeConfig and call functions from here.
 import { existsSync } from 'node:fs';
-import { basename, delimiter } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
 import { ApiException, KubeConfig, ServerConfiguration, createConfiguration, type Configuration } from '@kubernetes/client-node';
 import { isKubectlNpExec } from '../auth/kubeconfig.js';
 import { ExitCode, UnreachableError, UsageError } from '../errors.js';
@@ -16,6 +16,19 @@ export interface KubeConfigOptions {
   kubeconfig?: string;
   /** --context: must name a context in the kubeconfig */
   context?: string;
+  /** the command can read manifests instead (-f): say so when there is no kubeconfig (default true) */
+  manifestsInstead?: boolean;
+}
+
+/** Inside a pod, client-node (like kubectl) uses the service account when there is no kubeconfig. */
+function inCluster(env: NodeJS.ProcessEnv): boolean {
+  return !!env.KUBERNETES_SERVICE_HOST && !!env.KUBERNETES_SERVICE_PORT && existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token');
+}
+
+/** ~/.kube/config where client-node's loadFromDefault looks for it ($HOME; on Windows also USERPROFILE, HOMEDRIVE+HOMEPATH). */
+function defaultKubeconfigExists(env: NodeJS.ProcessEnv): boolean {
+  const homes = process.platform === 'win32' ? [env.HOME, env.USERPROFILE, env.HOMEDRIVE && env.HOMEPATH ? join(env.HOMEDRIVE, env.HOMEPATH) : undefined] : [env.HOME];
+  return homes.some((h) => !!h && existsSync(join(h, '.kube', 'config')));
 }
 
 /**
@@ -45,6 +58,7 @@ function firstLine(text: string): string {
 export function loadKubeConfig(opts: KubeConfigOptions = {}, env: NodeJS.ProcessEnv = process.env): KubeConfig {
   const kc = new KubeConfig();
   let where = opts.kubeconfig ?? '~/.kube/config';
+  const instead = `use --kubeconfig${opts.manifestsInstead === false ? '' : ', or -f to read manifests'}`;
   try {
     if (opts.kubeconfig) {
       if (!existsSync(opts.kubeconfig)) throw new UsageError(`kubeconfig ${opts.kubeconfig} does not exist`);
@@ -52,7 +66,7 @@ export function loadKubeConfig(opts: KubeConfigOptions = {}, env: NodeJS.Process
     } else if (env.KUBECONFIG) {
       const files = env.KUBECONFIG.split(delimiter).filter((f) => f !== '' && existsSync(f));
       where = files.join(delimiter) || env.KUBECONFIG;
-      if (files.length === 0) throw new UsageError(`none of the files in $KUBECONFIG exist (${env.KUBECONFIG})`);
+      if (files.length === 0) throw new UsageError(`no kubeconfig found (none of the files in $KUBECONFIG exist: ${env.KUBECONFIG}); ${instead}`);
       kc.loadFromFile(files[0]);
       for (const file of files.slice(1)) {
         const next = new KubeConfig();
@@ -60,6 +74,9 @@ export function loadKubeConfig(opts: KubeConfigOptions = {}, env: NodeJS.Process
         kc.mergeConfig(next, true);
       }
     } else {
+      // client-node would fall back to http://localhost:8080 and fail with a TLS message; kubectl too
+      // says nothing useful. Without a file (and outside a pod) there is no cluster to talk to.
+      if (!defaultKubeconfigExists(env) && !inCluster(env)) throw new UsageError(`no kubeconfig found (looked at $KUBECONFIG / ~/.kube/config); ${instead}`);
       kc.loadFromDefault(undefined, true);
     }
   } catch (err) {

@@ -34,7 +34,7 @@ export interface ApiReachReport {
 export async function runCanReachMe(input: ApiReachInput): Promise<ApiReachReport> {
   const spec = parseEndpoint(input.destination);
   if (spec.kind === 'ip') throw new UsageError(`${input.destination} is an address outside the cluster: can-reach me asks about pods and Services reachable through the API`);
-  const kc = loadKubeConfig({ kubeconfig: input.kubeconfig, context: input.context });
+  const kc = loadKubeConfig({ kubeconfig: input.kubeconfig, context: input.context, manifestsInstead: false });
   const namespace = spec.namespace ?? input.namespace ?? currentNamespace(kc);
   const notes: string[] = [];
   const warnings: string[] = [];

@@ -117,7 +117,7 @@ export interface CanIInput {
 /** The use-case behind `kubectl np explain can-i`. */
 export async function runCanI(input: CanIInput): Promise<CanIReport> {
   if (input.allNamespaces && input.namespace) throw new UsageError('-n and -A do not combine');
-  const kc = loadKubeConfig({ kubeconfig: input.kubeconfig, context: input.context });
+  const kc = loadKubeConfig({ kubeconfig: input.kubeconfig, context: input.context, manifestsInstead: false });
   const namespace = input.allNamespaces ? '' : (input.namespace ?? currentNamespace(kc));
   const parsed = parseAccessRequest({ verb: input.verb, target: input.target, namespace, subresource: input.subresource });
   return canI(kc, parsed.request, parsed.notes);

@@ -150,7 +150,7 @@ export type WhoamiResult = { kind: 'user'; report: WhoamiReport } | { kind: 'pod
 
 /** The use-case behind `kubectl np whoami`: load the context, then my identity or the pod's. */
 export async function runWhoami(input: WhoamiInput): Promise<WhoamiResult> {
-  const kc = loadKubeConfig({ kubeconfig: input.kubeconfig, context: input.context });
+  const kc = loadKubeConfig({ kubeconfig: input.kubeconfig, context: input.context, manifestsInstead: false });
   const namespace = input.namespace ?? currentNamespace(kc);
   if (input.asPod) {
     if (input.resolveGroups) throw new UsageError('--resolve-groups is about your own token; it does not combine with --as-pod');

@@ -124,6 +124,33 @@ describe('kubectl np whoami', () => {
   });
 });
 
+describe('no kubeconfig at all', () => {
+  it('every live command says so in one line, exit 2, instead of a TLS error about http://localhost:8080', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'np-no-kubeconfig-'));
+    const env = { PATH: process.env.PATH, HOME: home, NO_COLOR: '1' };
+    const manifests = 'error: no kubeconfig found (looked at $KUBECONFIG / ~/.kube/config); use --kubeconfig, or -f to read manifests';
+    const identity = 'error: no kubeconfig found (looked at $KUBECONFIG / ~/.kube/config); use --kubeconfig';
+    const cases: [string[], string][] = [
+      [['can-reach', 'pod/a', 'pod/b', '--port', '80'], manifests],
+      [['explain', 'pod/a', 'pod/b'], manifests],
+      [['explain', 'pod/a'], manifests],
+      [['matrix'], manifests],
+      [['whoami'], identity],
+      [['whoami', '--as-pod', 'shop/pod/a'], identity],
+      [['explain', 'can-i', 'get', 'pods'], identity],
+      [['can-reach', 'me', 'svc/web'], identity],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args, { env });
+      expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 2, stderr: message + '\n' });
+    }
+    // $KUBECONFIG naming only missing files is the same case
+    const r = await runCli(['whoami'], { env: { ...env, KUBECONFIG: join(home, 'nope.yaml') } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`error: no kubeconfig found (none of the files in $KUBECONFIG exist: ${join(home, 'nope.yaml')}); use --kubeconfig\n`);
+  });
+});
+
 describe('kubectl np explain can-i', () => {
   it('yes: exit 0 with the granting chain', async () => {
     const r = await run(['explain', 'can-i', 'create', 'pods/web', '--subresource', 'portforward', '--kubeconfig', kubeconfig]);
