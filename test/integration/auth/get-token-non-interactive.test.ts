@@ -5,7 +5,7 @@
 // part in the cache key, so rotating one keeps the cache.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AKS_SERVER_ID, startEntraEmulator, type EntraEmulator } from '../../support/entra-emulator/index.js';
 import { createFakeAz } from '../../support/fake-az/index.js';
@@ -132,5 +132,45 @@ describe('bad input is one line, exit 2, before any network request', () => {
     const result = await runCli(['get-token', '--login', 'workloadidentity', '--tenant-id', 'T', '--client-id', 'C', '--authority-host', emu.authorityHost, '--federated-token-file', file], { env });
     expect(result.stderr).toBe(`error: the federated token file ${file} is empty\n`);
     expect(result.code).toBe(2);
+  });
+});
+
+describe('a hung Azure CLI', () => {
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  /** waits (bounded) for a process to be gone; the bound is for a hang, not a measurement */
+  async function gone(pid: number): Promise<boolean> {
+    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    return !alive(pid);
+  }
+  const azArgs = () => ['get-token', '--login', 'azurecli', '--tenant-id', emu.tenantId, '--token-cache-storage', 'file'];
+
+  it('is ended whole on --timeout: the process az started does not outlive kubectl-np', async () => {
+    const az = createFakeAz({ signedIn: true, tenant: emu.tenantId, hang: true });
+    const result = await runCli([...azArgs(), '--timeout', '2s'], { env: { ...env, ...az.env, PATH: `${az.binDir}:${env.PATH}` } });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toBe('error: az account get-access-token did not answer within 2s\n');
+    const worker = Number(readFileSync(az.pidFile, 'utf8'));
+    expect(await gone(worker)).toBe(true);
+  });
+
+  it('is ended whole on Ctrl-C, with exit code 130', async () => {
+    const az = createFakeAz({ signedIn: true, tenant: emu.tenantId, hang: true });
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), ...azArgs()], { env: { ...env, ...az.env, PATH: `${az.binDir}:${env.PATH}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    for (let i = 0; i < 200 && !existsSync(az.pidFile); i++) await new Promise((r) => setTimeout(r, 50));
+    const worker = Number(readFileSync(az.pidFile, 'utf8'));
+    child.kill('SIGINT');
+    expect(await closed).toBe(130);
+    expect(stderr).toBe('error: sign-in cancelled (Ctrl-C); the token cache is unchanged\n');
+    expect(await gone(worker)).toBe(true);
   });
 });

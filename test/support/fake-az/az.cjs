@@ -17,6 +17,12 @@ const option = (name) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 
+if (state.hang) {
+  // a hung az: says where it is, then never answers (until killed)
+  require('node:fs').writeFileSync(`${statePath}.pid`, String(process.pid));
+  setInterval(() => undefined, 60_000);
+  return;
+}
 if (args[0] !== 'account' || args[1] !== 'get-access-token') {
   process.stderr.write(`ERROR: 'fake az' supports only 'account get-access-token' (got ${args.join(' ')})\n`);
   process.exit(2);

@@ -13,6 +13,8 @@ export interface FakeAzState {
   tokens?: Record<string, { accessToken: string; expiresOn: number }>;
   /** answer like az before 2.54: only the local-time `expiresOn`, no `expires_on` */
   oldFormat?: boolean;
+  /** az hangs: the process doing the work (a child of the `az` shell script) writes its pid to pidFile and never answers */
+  hang?: boolean;
 }
 
 export interface FakeAz {
@@ -23,6 +25,8 @@ export interface FakeAz {
   setState(state: FakeAzState): void;
   /** the argument lists of every az run so far (azd runs start with "azd") */
   calls(): string[][];
+  /** where a hanging az writes the pid of its worker process */
+  pidFile: string;
 }
 
 export function createFakeAz(state: FakeAzState): FakeAz {
@@ -30,10 +34,11 @@ export function createFakeAz(state: FakeAzState): FakeAz {
   const binDir = join(dir, 'bin');
   const statePath = join(dir, 'state.json');
   const script = new URL('./az.cjs', import.meta.url).pathname;
-  // a shell wrapper with the absolute node path, so PATH needs nothing else
+  // a shell wrapper with the absolute node path, so PATH needs nothing else. Like the real az (a shell
+  // script running Python), the work is done by a child of the script, not by the script itself.
   const az = join(binDir, 'az');
   mkdirSync(binDir);
-  writeFileSync(az, `#!/bin/sh\nexec '${process.execPath}' '${script}' "$@"\n`);
+  writeFileSync(az, `#!/bin/sh\n'${process.execPath}' '${script}' "$@"\n`);
   chmodSync(az, 0o755);
   // the Azure Developer CLI, from the same state (its calls are logged with a leading "azd")
   const azd = join(binDir, 'azd');
@@ -42,6 +47,7 @@ export function createFakeAz(state: FakeAzState): FakeAz {
   const fake: FakeAz = {
     binDir,
     env: { FAKE_AZ_STATE: statePath },
+    pidFile: `${statePath}.pid`,
     setState: (s) => writeFileSync(statePath, JSON.stringify(s)),
     calls: () => {
       const log = `${statePath}.calls`;
