@@ -174,3 +174,15 @@ describe('a hung Azure CLI', () => {
     expect(await gone(worker)).toBe(true);
   });
 });
+
+describe('a developer CLI that is not installed', () => {
+  it.each([
+    ['azurecli', 'error: --login azurecli needs the Azure CLI, but `az` is not on PATH; install it (https://aka.ms/azure-cli) or choose another --login mode'],
+    ['azd', 'error: --login azd needs the Azure Developer CLI, but `azd` is not on PATH; install it (https://aka.ms/azd) or choose another --login mode'],
+  ])('--login %s: one line and exit 3, like a signed-out CLI (the machine\'s setup, not the command line)', async (mode, line) => {
+    const result = await runCli(['get-token', '--login', mode, '--tenant-id', emu.tenantId, '--token-cache-storage', 'file'], { env: { ...env, PATH: join(env.HOME, 'empty-bin') } });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`${line}\n`);
+  });
+});
