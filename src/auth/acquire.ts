@@ -81,8 +81,9 @@ async function acquireLocked(
     // another process may have refreshed while we waited for the lock
     const cached = usableToken(record, spec.tokenType);
     if (cached) return { ...cached, account: record.account, source: 'cache' };
-    // nothing to refresh and no one to ask: say so now, before loading msal
-    if (needsUser && !io.interactive && !record.account) {
+    // nothing to refresh and no one to ask: say so now, before loading msal. Without the record, msal's
+    // own cache may still hold the account and its refresh token: then msal is worth loading.
+    if (needsUser && !io.interactive && !record.account && !store.hasMsalCache()) {
       throw new LoginRequiredError(`not signed in to tenant ${spec.tenantId} for this cluster, and kubectl does not allow interaction here; run \`${loginCommand()}\``);
     }
   }

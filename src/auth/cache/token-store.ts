@@ -72,6 +72,12 @@ export class TokenStore {
     return this.write('token', JSON.stringify(record));
   }
 
+  /** Whether msal's cache may hold something (cheap: no decryption, no keychain). */
+  hasMsalCache(): boolean {
+    if (this.requested === 'none') return this.memory.has('msal');
+    return existsSync(this.path('msal'));
+  }
+
   readMsalCache(): Promise<string | undefined> {
     return this.read('msal');
   }

@@ -2,7 +2,7 @@
 // emulator, with the file cache (no D-Bus session in these children). The keychain variant and real
 // kubectl are in credential-helper e2e tests.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AKS_SERVER_ID, startEntraEmulator, type EntraEmulator } from '../../support/entra-emulator/index.js';
@@ -136,6 +136,31 @@ describe('renewal', () => {
     const again = credentialOf(await getToken({ interactive: false })).status.token;
     expect(again).toBe(renewed);
     expect(tokenCalls(before)).toHaveLength(1);
+  });
+
+  it.each([
+    ['missing', (path: string) => rmSync(path)],
+    ['corrupt', (path: string) => writeFileSync(path, '{"v":1,"tok', { mode: 0o600 })],
+  ])('refreshes without interaction when only the token record is %s and msal still holds the session', async (_what, damage) => {
+    await signIn();
+    damage(join(cacheDir(), readdirSync(cacheDir()).find((n) => n.endsWith('.token'))!));
+    const since = emu.requests.length;
+    const result = await getToken({ interactive: false });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(credentialOf(result).status.token).toMatch(/^eyJ/);
+    // from msal's cached access token or one refresh; never a new sign-in
+    expect(tokenCalls(since).filter((r) => r.grantType !== 'refresh_token')).toEqual([]);
+  });
+
+  it('fails fast, without Entra, when neither the record nor msal\'s cache is there', async () => {
+    await signIn();
+    for (const f of readdirSync(cacheDir()).filter((n) => /\.(token|msal)$/.test(n))) rmSync(join(cacheDir(), f));
+    const since = emu.requests.length;
+    const result = await getToken({ interactive: false });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^error: not signed in to tenant .*run `kubectl np login/);
+    expect(requestsSince(since)).toEqual([]);
   });
 
   it('signs in again when the refresh token was revoked and interaction is allowed', async () => {
