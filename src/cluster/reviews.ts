@@ -147,13 +147,16 @@ export async function rulesReviewProbe(kc: KubeConfig, namespace: string): Promi
  */
 export async function readRbacObjects(kc: KubeConfig, namespaces: string[] = []): Promise<RbacReadResult> {
   const api = makeApiClient(kc, RbacAuthorizationV1Api);
-  const gaps: string[] = [];
+  // gaps in the order the lists are asked for, not the order the answers arrive (output must not shuffle)
+  const asked: string[] = [];
+  const forbidden = new Set<string>();
   const attempt = async <T>(what: string, read: () => Promise<{ items: T[] }>): Promise<T[] | undefined> => {
+    asked.push(what);
     try {
       return (await read()).items;
     } catch (err) {
       if (statusOf(err) === 403) {
-        gaps.push(what);
+        forbidden.add(what);
         return undefined;
       }
       throw toClusterError(err, kc, `listing ${what}`);
@@ -170,10 +173,13 @@ export async function readRbacObjects(kc: KubeConfig, namespaces: string[] = [])
   let bindings = allBindings;
   if (namespaces.length > 0) {
     const perNamespace = await Promise.all(
-      namespaces.map(async (namespace) => ({
-        roles: allRoles ? [] : ((await attempt(`roles in ${namespace}`, () => api.listNamespacedRole({ namespace }))) ?? []),
-        bindings: allBindings ? [] : ((await attempt(`rolebindings in ${namespace}`, () => api.listNamespacedRoleBinding({ namespace }))) ?? []),
-      })),
+      namespaces.map(async (namespace) => {
+        const [nsRoles, nsBindings] = await Promise.all([
+          allRoles ? [] : attempt(`roles in ${namespace}`, () => api.listNamespacedRole({ namespace })),
+          allBindings ? [] : attempt(`rolebindings in ${namespace}`, () => api.listNamespacedRoleBinding({ namespace })),
+        ]);
+        return { roles: nsRoles ?? [], bindings: nsBindings ?? [] };
+      }),
     );
     roles ??= perNamespace.flatMap((p) => p.roles);
     bindings ??= perNamespace.flatMap((p) => p.bindings);
@@ -186,7 +192,7 @@ export async function readRbacObjects(kc: KubeConfig, namespaces: string[] = [])
         ...(bindings ?? []).map((b) => toRoleBinding('RoleBinding', b)),
       ],
     },
-    gaps,
+    gaps: asked.filter((what) => forbidden.has(what)),
   };
 }
 

@@ -247,6 +247,9 @@ describe('a user who may not read RBAC objects', () => {
     expect(r.stdout).toContain('Bindings (0)\n  (none found in the lists you may read)\n  (incomplete: not allowed to list clusterroles, clusterrolebindings');
     expect(r.stdout).toMatch(/Authorization: RBAC — the bindings above are incomplete \(you may not list clusterroles, .*\);\n  ask the API server instead, its SelfSubjectAccessReview is authoritative: kubectl np explain can-i VERB RESOURCE/);
     expect(r.stdout).not.toContain('whole story');
+    // in the order the lists are asked for, not the order the answers happen to arrive
+    const json = JSON.parse((await run(['whoami', '--kubeconfig', pf, '-o', 'json'])).stdout);
+    expect(json.rbacGaps).toEqual(['clusterroles', 'clusterrolebindings', 'roles in all namespaces', 'rolebindings in all namespaces', 'roles in shop', 'rolebindings in shop']);
   });
 
   it('explain can-i does not claim nothing comes close, nor blame another authorizer, when it could read no RBAC', async () => {
