@@ -5,7 +5,7 @@ import type { Protocol, ServicePort } from '../model/k8s.js';
 import type { PolicyEngine } from './engine.js';
 import type { ResolvedEndpoint } from './endpoints.js';
 import { equivalenceKey, ipBlocksOf, type IpBlocks } from './matrix.js';
-import { podName, type Peer, type PodView, type SideTrace, type Traffic } from './types.js';
+import { comparePorts, podName, type Peer, type PodView, type SideTrace, type Traffic } from './types.js';
 
 export interface PortRequest {
   /** a number or a name; absent = every port the destination declares */
@@ -76,19 +76,20 @@ function protocolsFor(pods: PodView[], port: number, asked?: Protocol): Protocol
   if (asked) return [asked];
   const declared = new Set<Protocol>();
   for (const pod of pods) for (const p of pod.ports) if (p.containerPort === port) declared.add(p.protocol ?? 'TCP');
-  return declared.size > 0 ? [...declared].sort() : ['TCP'];
+  return declared.size > 0 ? [...declared].sort((a, b) => comparePorts({ protocol: a }, { protocol: b })) : ['TCP'];
 }
 
 function describePorts(pods: PodView[]): string {
   const seen = new Set<string>();
-  for (const pod of pods) for (const p of pod.ports) seen.add(`${p.containerPort}/${p.protocol ?? 'TCP'}${p.name ? ` (${p.name})` : ''}`);
+  const ports = pods.flatMap((pod) => pod.ports).sort((a, b) => comparePorts({ protocol: a.protocol, port: a.containerPort }, { protocol: b.protocol, port: b.containerPort }));
+  for (const p of ports) seen.add(`${p.containerPort}/${p.protocol ?? 'TCP'}${p.name ? ` (${p.name})` : ''}`);
   return seen.size ? [...seen].join(', ') : 'none';
 }
 
 function serviceChecks(destination: ResolvedEndpoint, request: PortRequest): Check[] {
   const service = destination.service!;
   const name = `${destination.namespace}/${destination.name}`;
-  const all = (service.spec.ports ?? []).map((p) => ({ ...p, protocol: p.protocol ?? ('TCP' as Protocol) }));
+  const all = (service.spec.ports ?? []).map((p) => ({ ...p, protocol: p.protocol ?? ('TCP' as Protocol) })).sort(comparePorts);
   const wanted = request.port === undefined ? undefined : parsePortText(request.port);
   const chosen = all.filter((p) => (wanted === undefined || p.port === wanted || p.name === wanted) && (!request.protocol || p.protocol === request.protocol));
   if (chosen.length === 0) {
@@ -122,7 +123,7 @@ function podChecks(destination: ResolvedEndpoint, request: PortRequest): Check[]
     }
     if (declared.size === 0) throw new UsageError(`${destination.input} declares no ${request.protocol ?? ''}${request.protocol ? ' ' : ''}container ports: pass --port`);
     return [...declared.values()]
-      .sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol))
+      .sort(comparePorts)
       .map(({ port, protocol }) => ({ port, protocol, perDestination: pods.map(() => ({ port, protocol })) }));
   }
   const port = parsePortText(request.port);
@@ -138,7 +139,7 @@ function podChecks(destination: ResolvedEndpoint, request: PortRequest): Check[]
     throw new UsageError(`${destination.input} declares no port named ${port}${request.protocol ? `/${request.protocol}` : ''}; its ports: ${describePorts(pods)}`);
   }
   const protocols = new Set(resolved.filter((r) => r).map((r) => r!.protocol ?? 'TCP'));
-  return [...protocols].map((protocol) => ({
+  return [...protocols].sort((a, b) => comparePorts({ protocol: a }, { protocol: b })).map((protocol) => ({
     port,
     protocol,
     perDestination: resolved.map((r) => (r && (r.protocol ?? 'TCP') === protocol ? { port: r.containerPort, protocol } : undefined)),

@@ -6,7 +6,7 @@ import type {
   NetworkPolicyPort,
 } from '../model/k8s.js';
 import { formatSelector, isEmptySelector } from '../model/selectors.js';
-import type { Direction } from './types.js';
+import { comparePorts, type Direction } from './types.js';
 
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
@@ -64,7 +64,7 @@ function describeOnePort(port: NetworkPolicyPort): string {
 /** "on any port", "on TCP 80, UDP 53", "on TCP 8000-9000", "on TCP port named http". */
 export function describePorts(ports: NetworkPolicyPort[] | undefined): string {
   if (!ports || ports.length === 0) return 'on any port';
-  return `on ${ports.map(describeOnePort).join(', ')}`;
+  return `on ${[...ports].sort(comparePorts).map(describeOnePort).join(', ')}`;
 }
 
 /** A rule in one line: "from pods with app=web in namespace shop on TCP 8080". */

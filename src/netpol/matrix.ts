@@ -5,7 +5,7 @@ import type { Protocol } from '../model/k8s.js';
 import { labelsKey } from '../model/selectors.js';
 import { cidrContains, parseIp, type Cidr, type Ip } from './cidr.js';
 import type { CompiledPolicy, PolicyEngine } from './engine.js';
-import { peerName, type Peer, type PodView, type Traffic } from './types.js';
+import { comparePorts, peerName, type Peer, type PodView, type Traffic } from './types.js';
 
 export interface PortQuery {
   /** a number, or a container port name resolved on each destination pod */
@@ -167,7 +167,7 @@ export function matrixQueries(pods: PodView[], ports: (number | string)[], proto
       if (protocols.length === 0 || protocols.includes(protocol)) declared.set(`${p.containerPort}/${protocol}`, { port: p.containerPort, protocol });
     }
   }
-  return [...declared.values()].sort((a, b) => (a.port as number) - (b.port as number) || a.protocol!.localeCompare(b.protocol!));
+  return [...declared.values()].sort(comparePorts);
 }
 
 /** Named port queries that no pod declares (with that protocol, when one is given): their columns would all be "·". */

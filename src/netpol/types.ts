@@ -76,3 +76,18 @@ export function podName(pod: PodView): string {
 export function peerName(peer: Peer): string {
   return peer.kind === 'ip' ? `ip:${peer.ip}` : podName(peer.pod);
 }
+
+const PROTOCOL_RANK: Record<string, number> = { TCP: 0, UDP: 1, SCTP: 2 };
+
+/**
+ * The one order of port lists in every output: TCP, then UDP, then SCTP; within a protocol "any port"
+ * first, then numbers ascending, then names.
+ */
+export function comparePorts(a: { protocol?: string; port?: number | string | null }, b: { protocol?: string; port?: number | string | null }): number {
+  const rank = (p: { protocol?: string }) => PROTOCOL_RANK[p.protocol ?? 'TCP'] ?? 3;
+  const kind = (p: { port?: number | string | null }) => (p.port === undefined || p.port === null ? 0 : typeof p.port === 'number' ? 1 : 2);
+  if (rank(a) !== rank(b)) return rank(a) - rank(b);
+  if (kind(a) !== kind(b)) return kind(a) - kind(b);
+  if (typeof a.port === 'number' && typeof b.port === 'number') return a.port - b.port;
+  return String(a.port ?? '') < String(b.port ?? '') ? -1 : String(a.port ?? '') > String(b.port ?? '') ? 1 : 0;
+}

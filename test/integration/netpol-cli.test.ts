@@ -116,6 +116,14 @@ describe('kubectl np can-reach -f', () => {
     expect(r.stdout).not.toContain('is not namespaces');
   });
 
+  it('lists ports TCP first, then UDP, then SCTP, each by number — in checks, errors and rules alike', () => {
+    const json = JSON.parse(run(['can-reach', ...SHOP, 'payments/deploy/payments', 'kube-system/svc/kube-dns', '-o', 'json']).stdout);
+    expect(json.ports.map((p: { port: number; protocol: string }) => `${p.protocol} ${p.port}`)).toEqual(['TCP 53', 'UDP 53']);
+    const dns = 'kind: Pod\nmetadata: {name: dns}\nspec: {containers: [{name: c, ports: [{containerPort: 53, protocol: UDP, name: dns}, {containerPort: 9153, name: metrics}, {containerPort: 53, name: dns-tcp}, {containerPort: 9, protocol: SCTP, name: s}]}]}\n---\nkind: NetworkPolicy\nmetadata: {name: np}\nspec:\n  podSelector: {}\n  ingress: [{ports: [{port: 53, protocol: UDP}, {port: 9153}, {port: 53}]}]\n';
+    expectOneLineError(run(['can-reach', '-f', '-', 'dns', 'dns', '--port', 'nosuch'], { input: dns }), /its ports: 53\/TCP \(dns-tcp\), 9153\/TCP \(metrics\), 53\/UDP \(dns\), 9\/SCTP \(s\)$/);
+    expect(run(['explain', '-f', '-', 'networkpolicy/np'], { input: dns }).stdout).toContain('on TCP 53, TCP 9153, UDP 53');
+  });
+
   it('reads manifests from stdin with -f -', () => {
     const text = ['namespaces.yaml', 'shop.yaml', 'policies/shop.yaml'].map((f) => readFileSync(join(ROOT, 'examples/shop', f), 'utf8')).join('\n---\n');
     const r = run(['can-reach', '-f', '-', 'default/deploy/frontend', 'ip:169.254.169.254', '--port', '80', '-o', 'yaml'], { input: text });

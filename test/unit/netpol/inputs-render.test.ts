@@ -42,7 +42,8 @@ describe('matrix queries and renderers', () => {
   const pods = [pod('a', 'web', [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]), pod('a', 'dns', [{ name: 'dns', containerPort: 53, protocol: 'UDP' }])];
 
   it('expands --port × --protocol, or every declared port', () => {
-    expect(matrixQueries(pods, [], [])).toEqual([{ port: 53, protocol: 'UDP' }, { port: 8080, protocol: 'TCP' }]);
+    // TCP before UDP before SCTP, then by number
+    expect(matrixQueries(pods, [], [])).toEqual([{ port: 8080, protocol: 'TCP' }, { port: 53, protocol: 'UDP' }]);
     expect(matrixQueries(pods, [80, 'http'], [])).toEqual([{ port: 80, protocol: 'TCP' }, { port: 'http' }]);
     expect(matrixQueries(pods, [53], ['UDP', 'TCP'])).toEqual([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
   });

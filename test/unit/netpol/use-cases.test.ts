@@ -111,8 +111,8 @@ describe('can-reach on the example', () => {
 
   it('named ports resolve on the destination, and DNS over both protocols of one port', () => {
     expect(reach('payments/deploy/payments', 'kube-system/svc/kube-dns', 53).ports.map((p) => [p.protocol, p.allowed])).toEqual([
-      ['UDP', true],
       ['TCP', true],
+      ['UDP', true],
     ]);
     expect(reach('monitoring/sts/prometheus', 'payments/deploy/payments', 'metrics').allowed).toBe(true);
   });
@@ -140,7 +140,7 @@ describe('explain summaries', () => {
     expect(d.policyTypes).toEqual(['egress']);
     expect(d.egress.rules.map((r) => r.text)).toEqual([
       'to pods with app=cart in namespace default on TCP port named http',
-      'to pods with k8s-app=kube-dns in namespace kube-system on UDP 53, TCP 53',
+      'to pods with k8s-app=kube-dns in namespace kube-system on TCP 53, UDP 53',
       'to IPs in 0.0.0.0/0 except 10.0.0.0/8 on TCP 80, TCP 443',
     ]);
     expect(d.selects).toEqual(['default/frontend']);
