@@ -10,6 +10,8 @@ import { FileLock } from './cache/lock.js';
 import { emptyRecord, RENEW_BEFORE_EXPIRY_MS, usableToken, type CachedToken, type TokenRecord } from './cache/record.js';
 import { TokenStore } from './cache/token-store.js';
 import { LOGIN_MODES } from './login-modes.js';
+import { noteAboveStatusLine } from './progress.js';
+import { redact } from '../redact.js';
 import { classifySignInError, LoginRequiredError, SignInFailedError } from './sign-in-errors.js';
 import type { TokenSpec } from './token-options.js';
 
@@ -43,7 +45,13 @@ export interface AcquiredToken extends CachedToken {
 
 const defaultLoginCommand = (spec: TokenSpec) => `kubectl np login --tenant-id ${spec.tenantId} --server-id ${spec.serverId}`;
 
-export async function acquireToken(spec: TokenSpec, io: AcquireIo, options: AcquireOptions = {}): Promise<AcquiredToken> {
+export async function acquireToken(spec: TokenSpec, given: AcquireIo, options: AcquireOptions = {}): Promise<AcquiredToken> {
+  // a warning or debug line written while a sign-in's status line is shown goes above that line
+  const io: AcquireIo = {
+    ...given,
+    warn: (text) => noteAboveStatusLine(redact(text)) || given.warn(text),
+    debug: given.debug && ((text) => (noteAboveStatusLine(redact(`debug: ${text}`)) ? undefined : given.debug?.(text))),
+  };
   const store = TokenStore.open(spec, { env: io.env, warn: io.warn, debug: io.debug });
   const loginCommand = options.loginCommand ?? (() => defaultLoginCommand(spec));
   if (!options.forceSignIn) {

@@ -30,6 +30,19 @@ export function formatRemaining(ms: number): string {
   return `${m}:${String(s).padStart(2, '0')}`;
 }
 
+/** The status line on the terminal now, if any: other text must go above it, not onto it. */
+let shown: Progress | undefined;
+
+/**
+ * Writes a line above the status line when one is shown (clearing it first, drawing it again below),
+ * so a warning printed mid-wait is not glued to "…Ctrl-C to cancel)". False when no status line is shown.
+ */
+export function noteAboveStatusLine(text: string): boolean {
+  if (!shown) return false;
+  shown.note(text);
+  return true;
+}
+
 /**
  * A spinner with `label` and the time left until `deadline`. Nothing at all when the stream is not a
  * terminal (kubectl run by a script, CI logs) or TERM=dumb: there, the instructions printed before it suffice.
@@ -55,7 +68,7 @@ export function startProgress(label: string, deadline: number, opts: { stream?: 
   render();
   const timer = setInterval(render, opts.intervalMs ?? 120);
   timer.unref();
-  return {
+  const progress: Progress = {
     note(text) {
       if (stopped) return void stream.write(text.endsWith('\n') ? text : `${text}\n`);
       stream.write(`\r\x1b[2K${text.endsWith('\n') ? text : `${text}\n`}`);
@@ -64,10 +77,13 @@ export function startProgress(label: string, deadline: number, opts: { stream?: 
     stop() {
       if (stopped) return;
       stopped = true;
+      if (shown === progress) shown = undefined;
       clearInterval(timer);
       stream.write('\r\x1b[2K');
     },
   };
+  shown = progress;
+  return progress;
 }
 
 /** The person pressed Ctrl-C (or the terminal went away): nothing was changed. Exit 130, as shells expect. */

@@ -185,6 +185,17 @@ describe('kubectl np login at a terminal', () => {
     expect(existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.lock')) : []).toEqual([]);
   });
 
+  it('the no-keychain warning, printed while the status line is shown, gets a line of its own', async () => {
+    // no D-Bus session here: keychain storage falls back to files and warns once, as the sign-in is cached
+    startInTerminal('warn', ['login', '--context', 'aks-prod', '--login', 'devicecode', '--token-cache-storage', 'keychain'], { NO_COLOR: '1' });
+    await waitForScreen('warn', /Ctrl-C to cancel\)/);
+    const done = await waitForScreen('warn', /EXIT=\d+/, ALICE);
+    expect(done).toContain('EXIT=0');
+    const lines = done.split('\n');
+    expect(lines.some((l) => l.startsWith('warning: no OS keychain is reachable'))).toBe(true);
+    expect(done).not.toMatch(/Ctrl-C to cancel\)\s*warning/);
+  });
+
   it('--skip-open-browser prints the short loopback address; the status line counts down until the browser comes back', async () => {
     startInTerminal('skip', ['login', '--context', 'aks-test', '--login', 'interactive', '--skip-open-browser']);
     const waiting = await waitForScreen('skip', /Waiting for you to sign in in the browser… \(\d+:\d\d left; Ctrl-C to cancel\)/);
