@@ -27,9 +27,28 @@ export function kubeconfigPaths(explicit?: string, env: NodeJS.ProcessEnv = proc
 export function readKubeconfig(path: string): KubeconfigFile {
   const original = readFileSync(path, 'utf8');
   const doc = parseDocument(original, { keepSourceTokens: false });
-  if (doc.errors.length) throw new UsageError(`cannot parse kubeconfig ${path}: ${doc.errors[0].message.split('\n')[0]}`);
+  if (doc.errors.length) throw new UsageError(`cannot parse kubeconfig ${path}: ${yamlReason(doc.errors[0])}`);
   if (doc.contents !== null && !isMap(doc.contents)) throw new UsageError(`kubeconfig ${path} is not a YAML mapping`);
   return { path, doc, original };
+}
+
+/** "line 2, column 1: Flow sequence … end with a ]" — the yaml library puts the position last, then a code excerpt. */
+function yamlReason(error: { message: string; linePos?: [{ line: number; col: number }, ...unknown[]] }): string {
+  const reason = error.message.split('\n')[0].replace(/\s+at line \d+, column \d+:?\s*$/, '').trim();
+  const pos = error.linePos?.[0];
+  return pos ? `line ${pos.line}, column ${pos.col}: ${reason}` : reason;
+}
+
+/**
+ * The kubeconfig files that exist, in merge order, when a command needs one (login, logout, setup):
+ * none at all is said as such, with the paths looked at.
+ */
+export function loadRequiredKubeconfigs(explicit?: string, env: NodeJS.ProcessEnv = process.env): KubeconfigFile[] {
+  const files = loadKubeconfigs(explicit, env);
+  if (files.length) return files;
+  const paths = kubeconfigPaths(explicit, env);
+  const where = (env.KUBECONFIG ?? '').split(delimiter).some(Boolean) ? `none of the files in $KUBECONFIG exist: ${paths.join(', ')}` : `looked at ${paths.join(', ')}`;
+  throw new UsageError(`no kubeconfig found (${where}); use --kubeconfig, or set KUBECONFIG`);
 }
 
 /** The kubeconfig files that exist, in merge order; an explicit --kubeconfig must exist. */
@@ -123,7 +142,9 @@ export function tokenOptionsOfContext(files: KubeconfigFile[], contextName?: str
   if (!user) throw new UsageError(`user ${JSON.stringify(context.user)} of context ${JSON.stringify(context.name)} not found`);
   const exec = execOfUser(user.entry);
   if (!isKubectlNpExec(exec)) {
-    throw new UsageError(`context ${JSON.stringify(context.name)} does not sign in with kubectl-np; run \`kubectl np setup --context ${context.name} --tenant-id …\` first`);
+    // kubelogin and azure auth-provider entries keep their tenant when converted
+    const keepsTenant = isKubeloginExec(exec) || user.entry.getIn(['user', 'auth-provider', 'name']) === 'azure';
+    throw new UsageError(`context ${JSON.stringify(context.name)} does not sign in with kubectl-np; run \`kubectl np setup --context ${context.name}${keepsTenant ? '' : ' --tenant-id …'}\` first`);
   }
   const parsed = parseExecArgs(exec.args.slice(1));
   if (!parsed.ok) throw new UsageError(`the kubectl-np arguments of context ${JSON.stringify(context.name)} are not understood: ${parsed.reason}`);

@@ -7,7 +7,7 @@
 import { acquireToken, type AcquiredToken } from './acquire.js';
 import { browserPlan } from './browser/launcher.js';
 import { clearAllTokenCaches, TokenStore } from './cache/token-store.js';
-import { contextsWhere, currentContextName, loadKubeconfigs, tokenOptionsOfContext, type KubeconfigFile } from './kubeconfig.js';
+import { contextsWhere, currentContextName, loadKubeconfigs, loadRequiredKubeconfigs, tokenOptionsOfContext, type KubeconfigFile } from './kubeconfig.js';
 import { DEFAULT_LOGIN_MODE, LOGIN_MODES } from './login-modes.js';
 import { ANOTHER_ACCOUNT, type LoginPrompter } from './prompts.js';
 import { defaultCacheDir, resolveTokenOptions, type RawTokenOptions, type TokenSpec } from './token-options.js';
@@ -25,7 +25,7 @@ export interface Target {
 export function resolveTarget(target: Target, env: NodeJS.ProcessEnv): { spec: TokenSpec; context?: string } {
   if (!target.context && target.options['tenant-id']) return { spec: resolveTokenOptions(target.options) };
   // no tenant on the command line: the context (given, or the current one) says which sign-in
-  const { context, options } = tokenOptionsOfContext(loadKubeconfigs(target.kubeconfig, env), target.context);
+  const { context, options } = tokenOptionsOfContext(loadRequiredKubeconfigs(target.kubeconfig, env), target.context);
   return { spec: resolveTokenOptions({ ...options, ...target.options }), context: context.name };
 }
 
@@ -82,7 +82,7 @@ async function chooseContexts(files: KubeconfigFile[], request: LoginRequest, pr
 /** One plan per distinct sign-in (contexts with the same tenant, client and server share one). */
 async function planLogins(request: LoginRequest, env: NodeJS.ProcessEnv, prompter: LoginPrompter | undefined): Promise<Plan[]> {
   if (!request.contexts.length && request.options['tenant-id']) return [{ options: request.options, contexts: [] }];
-  const files = loadKubeconfigs(request.kubeconfig, env);
+  const files = loadRequiredKubeconfigs(request.kubeconfig, env);
   const names = await chooseContexts(files, request, prompter);
   const plans = new Map<string, Plan>();
   for (const name of names) {

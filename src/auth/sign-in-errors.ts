@@ -94,6 +94,11 @@ export function classifySignInError(error: unknown, authorityHost?: string): Fai
     if (recorded && lastTransportFailure) return { kind: 'failed', reason: tlsReason(lastTransportFailure.origin, recorded) };
     return { kind: 'failed', reason: `cannot reach ${authorityHost ?? 'the sign-in authority'} or read its OpenID configuration` };
   }
+  // the device code flow's endings (RFC 8628): msal's poller reports them as post_request_failed with
+  // the bare OAuth error as the message
+  const oauth = err.errorCode === 'post_request_failed' ? (err.errorMessage ?? '').trim() : err.errorCode;
+  if (oauth === 'authorization_declined' || code === 70020) return { kind: 'failed', reason: 'the sign-in was declined at the device code page' };
+  if (oauth === 'expired_token' || code === 70019) return { kind: 'failed', reason: 'the device code expired before the sign-in was completed; run the command again for a new code' };
   const reason = entraReason(err);
   if (code === BLOCKED_BY_CONDITIONAL_ACCESS) {
     return { kind: 'blocked', reason: `Conditional Access blocked this sign-in (AADSTS53003): your organisation's policy does not allow access from this device, location or app; ask your Entra administrator — retrying will not help` };

@@ -1,9 +1,8 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, clusterFlags } from '../cli/base.js';
-import { loadKubeconfigs } from '../auth/kubeconfig.js';
+import { loadRequiredKubeconfigs } from '../auth/kubeconfig.js';
 import { describeSetupChange, planSetup, writeSetup } from '../auth/setup.js';
 import { rawTokenOptions, tokenFlags } from '../auth/token-flags.js';
-import { UsageError } from '../errors.js';
 
 export default class Setup extends BaseCommand {
   static override summary = 'Make a kubeconfig context sign in through kubectl-np (also converts Azure kubelogin and azure auth-provider users)';
@@ -21,8 +20,7 @@ export default class Setup extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Setup);
-    const files = loadKubeconfigs(flags.kubeconfig);
-    if (!files.length) throw new UsageError('no kubeconfig found (use --kubeconfig, or set KUBECONFIG)');
+    const files = loadRequiredKubeconfigs(flags.kubeconfig);
     const result = planSetup(files, { context: flags.context, all: flags.all, overrides: rawTokenOptions(flags) });
     writeSetup(result);
     for (const change of result.changes) this.log(describeSetupChange(change));

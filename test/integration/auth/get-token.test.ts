@@ -327,6 +327,42 @@ describe('errors', () => {
     expect(result.stderr).toBe('error: --timeout must be at most 24h (got "600h")\n');
   });
 
+  it('a device code declined on its page is said in words, not as authorization_declined', async () => {
+    const result = await runCli(['get-token', ...tokenArgs()], {
+      env: { ...env, KUBERNETES_EXEC_INFO: execInfo(true) },
+      onStderr: approveFromStderr((code) => emu.declineDeviceCode(code)),
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual(['error: sign-in failed: the sign-in was declined at the device code page']);
+  });
+
+  it('login without any kubeconfig says so, with the paths it looked at', async () => {
+    const missing = join(env.HOME, 'nope.yaml');
+    const viaEnv = await runCli(['login'], { env: { ...env, KUBECONFIG: missing } });
+    expect(viaEnv.code).toBe(2);
+    expect(viaEnv.stderr).toBe(`error: no kubeconfig found (none of the files in $KUBECONFIG exist: ${missing}); use --kubeconfig, or set KUBECONFIG\n`);
+    const { KUBECONFIG: _k, ...noEnv } = env;
+    const byDefault = await runCli(['logout', '--context', 'x'], { env: noEnv });
+    expect(byDefault.stderr).toBe(`error: no kubeconfig found (looked at ${join(env.HOME, '.kube', 'config')}); use --kubeconfig, or set KUBECONFIG\n`);
+  });
+
+  it('login on a kubelogin context suggests setup without a tenant (the conversion keeps it); a broken kubeconfig says why on one line', async () => {
+    writeFileSync(env.KUBECONFIG!, [
+      'apiVersion: v1', 'kind: Config', 'current-context: aks', 'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+      'contexts: [{name: aks, context: {cluster: c, user: u}}, {name: plain, context: {cluster: c, user: p}}]',
+      `users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: kubelogin, args: [get-token, --login, devicecode, --server-id, ${AKS_SERVER_ID}, --tenant-id, ${emu.tenantId}]}}}, {name: p, user: {token: t}}]`, '',
+    ].join('\n'), { mode: 0o600 });
+    const kubelogin = await runCli(['login', '--context', 'aks'], { env });
+    expect(kubelogin.code).toBe(2);
+    expect(kubelogin.stderr).toBe('error: context "aks" does not sign in with kubectl-np; run `kubectl np setup --context aks` first\n');
+    const plain = await runCli(['login', '--context', 'plain'], { env });
+    expect(plain.stderr).toBe('error: context "plain" does not sign in with kubectl-np; run `kubectl np setup --context plain --tenant-id …` first\n');
+    writeFileSync(env.KUBECONFIG!, 'users:\ngarbage: [\n', { mode: 0o600 });
+    const broken = await runCli(['login'], { env });
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toBe(`error: cannot parse kubeconfig ${env.KUBECONFIG}: line 3, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]\n`);
+  });
+
   it('an unsupported apiVersion from kubectl is a one-line usage error', async () => {
     const result = await getToken({ interactive: true, apiVersion: 'client.authentication.k8s.io/v1alpha1' });
     expect(result.code).toBe(2);

@@ -47,6 +47,13 @@ describe('classifying sign-in failures', () => {
     expect(classifySignInError(fetchFailure('ERR_TLS_CERT_ALTNAME_INVALID'), 'https://login.example').reason).toBe('the TLS certificate of https://login.example is not issued for that host name (ERR_TLS_CERT_ALTNAME_INVALID)');
   });
 
+  it('the device code flow\'s endings are said in words', () => {
+    expect(classifySignInError({ name: 'ServerError', errorCode: 'authorization_declined', errorMessage: msalMessage(70020, 'The end user denied the authorization request.') })).toEqual({ kind: 'failed', reason: 'the sign-in was declined at the device code page' });
+    // msal's device code poller: post_request_failed with the OAuth error as the message
+    expect(classifySignInError({ name: 'AuthError', errorCode: 'post_request_failed', errorMessage: 'authorization_declined' }).reason).toBe('the sign-in was declined at the device code page');
+    expect(classifySignInError({ name: 'AuthError', errorCode: 'post_request_failed', errorMessage: 'expired_token' }).reason).toBe('the device code expired before the sign-in was completed; run the command again for a new code');
+  });
+
   it('reasons are one line and never carry a token', () => {
     const reason = entraReason({ errorMessage: 'failed with token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl\nsecond line' });
     expect(reason).toBe('failed with token [redacted-jwt]');
