@@ -32,6 +32,24 @@ export const tokenFlags = {
   'disable-instance-discovery': Flags.boolean({ description: 'trust --authority-host as given, without asking Microsoft about it (ADFS, private clouds)' }),
 };
 
+/**
+ * The token flags that say which cache a sign-in lives in (what its cache key and directory are made
+ * of): all `logout` needs. Browser, secret and timeout flags change how one signs in, not where tokens are.
+ */
+export const cacheSelectionFlags = {
+  login: tokenFlags.login,
+  'tenant-id': tokenFlags['tenant-id'],
+  'client-id': tokenFlags['client-id'],
+  'server-id': tokenFlags['server-id'],
+  environment: tokenFlags.environment,
+  'authority-host': tokenFlags['authority-host'],
+  'token-cache-storage': tokenFlags['token-cache-storage'],
+  'cache-dir': tokenFlags['cache-dir'],
+  // part of the cache key of --login ropc and msi
+  username: Flags.string({ description: 'ropc: the user name whose cached tokens to forget' }),
+  'identity-resource-id': Flags.string({ description: 'msi: the user-assigned identity whose cached tokens to forget' }),
+};
+
 type TokenFlagValues = { [K in keyof typeof tokenFlags]?: string | boolean };
 
 export function rawTokenOptions(flags: TokenFlagValues): RawTokenOptions {

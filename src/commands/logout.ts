@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, clusterFlags } from '../cli/base.js';
 import { describeLogout, logout } from '../auth/login.js';
-import { rawTokenOptions, tokenFlags } from '../auth/token-flags.js';
+import { cacheSelectionFlags, rawTokenOptions } from '../auth/token-flags.js';
 import { processIo } from '../auth/get-token.js';
 
 export default class Logout extends BaseCommand {
@@ -11,7 +11,7 @@ export default class Logout extends BaseCommand {
   static override flags = {
     ...clusterFlags,
     all: Flags.boolean({ description: 'forget every cached kubectl-np token (keychain entries, and files in the default cache directory and in every --cache-dir of the kubeconfig\'s kubectl-np entries)', default: false }),
-    ...tokenFlags,
+    ...cacheSelectionFlags,
   };
 
   async run(): Promise<void> {

@@ -81,3 +81,21 @@ describe('logout', () => {
     expect(other.stdout).toBe('No cached tokens for context aks-b.\n');
   });
 });
+
+describe('logout flags', () => {
+  it('offers only the flags that select a cache; browser, secret and timeout flags are not logout\'s', async () => {
+    const help = await runCli(['logout', '--help'], { env });
+    expect(help.code).toBe(0);
+    for (const flag of ['--tenant-id', '--client-id', '--server-id', '--environment', '--authority-host', '--login', '--token-cache-storage', '--cache-dir', '--all', '--context']) {
+      expect(help.stdout).toContain(flag);
+    }
+    for (const flag of ['--browser-command', '--listen-address', '--redirect-url', '--skip-open-browser', '--login-hint', '--client-secret', '--client-certificate', '--password', '--timeout', '--token-type', '--federated-token-file']) {
+      expect(help.stdout).not.toContain(flag);
+    }
+    const refused = await runCli(['logout', '--tenant-id', 't', '--client-secret', 'x'], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toContain('--client-secret');
+  });
+});
