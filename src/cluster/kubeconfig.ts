@@ -36,8 +36,12 @@ function defaultKubeconfigExists(env: NodeJS.ProcessEnv): boolean {
  * kubectl does on Forbidden. Exit 3 stays for a cluster that cannot be reached or that rejects the
  * credentials (docs/identity-and-rbac.md, "Exit codes").
  */
+/**
+ * The cluster refused a read the command cannot do without (403). Exit 3, not 1: for can-reach 1 means
+ * DENIED, and a script must never take "you may not look" for "the traffic is blocked".
+ */
 export class ForbiddenError extends Error {
-  readonly exitCode = ExitCode.No;
+  readonly exitCode = ExitCode.Unreachable;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'ForbiddenError';

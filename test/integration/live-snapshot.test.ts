@@ -228,7 +228,7 @@ describe('readLiveSnapshot', () => {
     server.writeKubeconfig(kubeconfig, { user: { token: NO_PODS } });
     const err = await readLiveSnapshot({ kubeconfig, namespaces: ['shop'] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ForbiddenError);
-    expect((err as ForbiddenError).exitCode).toBe(1);
+    expect((err as ForbiddenError).exitCode).toBe(3);
     expect((err as Error).message).toBe('you may not list pods in namespace shop, which this command needs (ask for list access, or analyse manifests with -f): pods is forbidden: User "no-pods" cannot list resource "pods" in API group "" in the namespace "shop"');
   });
 
