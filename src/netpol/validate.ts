@@ -58,8 +58,9 @@ function portProblems(value: unknown, path: string): string[] {
       out.push(`${at}.port: expected a number or a port name, found ${shapeOf(p.port)}`);
     }
     if (p.endPort !== undefined && p.endPort !== null) {
-      if (typeof p.port !== 'number') out.push(`${at}.endPort: needs a numeric port to start the range`);
-      else if (typeof p.endPort !== 'number' || !Number.isInteger(p.endPort) || p.endPort < p.port || p.endPort > 65535) out.push(`${at}.endPort: ${JSON.stringify(p.endPort)} must be between port ${p.port} and 65535`);
+      if (typeof p.endPort !== 'number') out.push(`${at}.endPort: expected a number, found ${shapeOf(p.endPort)}`);
+      else if (typeof p.port !== 'number') out.push(`${at}.endPort: needs a numeric port to start the range`);
+      else if (!Number.isInteger(p.endPort) || p.endPort < p.port || p.endPort > 65535) out.push(`${at}.endPort: ${p.endPort} must be between port ${p.port} and 65535`);
     }
   });
   return out;

@@ -163,6 +163,7 @@ describe('kubectl np can-reach -f', () => {
     expectOneLineError(ask('  podSelector: {matchLabels: [a]}\n'), /NetworkPolicy default\/np: spec\.podSelector: matchLabels: expected a map of label keys to values, found a list$/);
     expectOneLineError(ask('  podSelector: {}\n  egress: [{to: [{namespaceSelector: {matchExpressions: [{key: a, operator: In, values: x}]}}]}]\n'), /spec\.egress\[0\]\.to\[0\]\.namespaceSelector: matchExpressions\[0\]\.values: expected a list of strings, found a string \("x"\)$/);
     expectOneLineError(ask('  podSelector: {}\n  egress: [{to: [{ipBlock: 10.0.0.0/8}]}]\n'), /spec\.egress\[0\]\.to\[0\]\.ipBlock: expected a map \{cidr, except\}, found a string/);
+    expectOneLineError(ask('  podSelector: {}\n  ingress: [{ports: [{port: 80, endPort: "90"}]}]\n'), /spec\.ingress\[0\]\.ports\[0\]\.endPort: expected a number, found a string \("90"\)$/);
   });
 
   it('-n places manifest objects without a namespace, as kubectl apply -n does', () => {
