@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { stringify } from 'yaml';
+import { toYaml } from '../render/yaml.js';
 import { BaseCommand, connectionFlags, outputFlag, snapshotFlags } from '../cli/base.js';
 import { loadSnapshot } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -48,7 +48,7 @@ The answer is ALLOWED (exit 0) only if every asked port is allowed from every so
       const report = await runCanReachMe({ kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace?.[0], destination: args.destination, port: flags.port });
       for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
       if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else if (flags.output === 'yaml') process.stdout.write(stringify(report));
+      else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
       else process.stdout.write(renderApiReach(report));
       if (!report.allowed) this.exit(ExitCode.No);
       return;
@@ -67,7 +67,7 @@ The answer is ALLOWED (exit 0) only if every asked port is allowed from every so
     const ns = defaultNamespace(snapshot, flags.namespace);
     const result = canReach(new PolicyEngine(snapshot), resolveEndpoint(snapshot, source, ns), resolveEndpoint(snapshot, destination, ns), request);
     if (flags.output === 'json') process.stdout.write(JSON.stringify(canReachJson(result), null, 2) + '\n');
-    else if (flags.output === 'yaml') process.stdout.write(stringify(canReachJson(result)));
+    else if (flags.output === 'yaml') process.stdout.write(toYaml(canReachJson(result)));
     else process.stdout.write(renderCanReach({ colour: colourFor(process.stdout) }, result));
     if (!result.allowed) this.exit(ExitCode.No);
   }

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { stringify } from 'yaml';
+import { toYaml } from '../render/yaml.js';
 import { BaseCommand, clusterFlags, outputFlag } from '../cli/base.js';
 import { runWhoami } from '../identity/whoami.js';
 import { renderPodIdentity, renderWhoami } from '../render/whoami.js';
@@ -44,7 +44,7 @@ It also says when a webhook authorizer (AKS Azure RBAC) answers alongside RBAC: 
       debug: this.debugEnabled ? (text) => process.stderr.write(`debug: ${redact(text)}\n`) : undefined,
     });
     if (flags.output === 'json') process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
-    else if (flags.output === 'yaml') process.stdout.write(stringify(result.report));
+    else if (flags.output === 'yaml') process.stdout.write(toYaml(result.report));
     else process.stdout.write(result.kind === 'pod' ? renderPodIdentity(result.report) : renderWhoami(result.report));
   }
 }

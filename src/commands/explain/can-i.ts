@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { stringify } from 'yaml';
+import { toYaml } from '../../render/yaml.js';
 import { BaseCommand, clusterFlags, outputFlag } from '../../cli/base.js';
 import { ExitCode } from '../../errors.js';
 import { runCanI } from '../../identity/can-i.js';
@@ -44,7 +44,7 @@ RESOURCE is a resource type (pods, deploy, deployments.apps, widgets.example.com
       subresource: flags.subresource,
     });
     if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    else if (flags.output === 'yaml') process.stdout.write(stringify(report));
+    else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
     else process.stdout.write(renderCanI(report));
     if (!report.allowed) this.exit(ExitCode.No);
   }
