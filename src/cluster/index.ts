@@ -10,19 +10,16 @@ export interface SnapshotSource {
   /** read the context's namespace as well as `namespaces` (endpoints without a namespace live there) */
   withContextNamespace?: boolean;
   allNamespaces?: boolean;
-  /**
-   * With -f: the namespace of objects without metadata.namespace — the -n when exactly one was given, as
-   * `kubectl apply -n` does; else "default". Unset: the only entry of `namespaces` when that cannot be
-   * an endpoint's own namespace standing in for the context's (withContextNamespace false), else "default".
-   */
+  /** with -f: the namespace of objects without metadata.namespace (see manifestNamespaceOf); default "default" */
   manifestNamespace?: string;
 }
 
-/** The namespace objects without one belong to when read from manifests. */
-export function manifestNamespaceOf(source: SnapshotSource): string {
-  if (source.manifestNamespace) return source.manifestNamespace;
-  if (!source.allNamespaces && !source.withContextNamespace && source.namespaces?.length === 1) return source.namespaces[0];
-  return 'default';
+/**
+ * The namespace manifests without metadata.namespace belong to: the -n when exactly one was given, as
+ * `kubectl apply -n` does; else "default".
+ */
+export function manifestNamespaceOf(flagNamespaces: string[] | undefined): string {
+  return flagNamespaces?.length === 1 ? flagNamespaces[0] : 'default';
 }
 
 /**
@@ -32,7 +29,7 @@ export function manifestNamespaceOf(source: SnapshotSource): string {
 export async function loadSnapshot(source: SnapshotSource): Promise<ClusterSnapshot> {
   if (source.files && source.files.length > 0) {
     const { readManifestSnapshot } = await import('./manifests.js');
-    return readManifestSnapshot(source.files, { namespace: manifestNamespaceOf(source) });
+    return readManifestSnapshot(source.files, { namespace: source.manifestNamespace ?? 'default' });
   }
   const { readLiveSnapshot } = await import('./live.js');
   return readLiveSnapshot(source);

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { toYaml } from '../render/yaml.js';
 import { BaseCommand, connectionFlags, outputFlag, snapshotFlags } from '../cli/base.js';
-import { loadSnapshot } from '../cluster/index.js';
+import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { canReach } from '../netpol/can-reach.js';
 import { parseEndpoint, resolveEndpoint } from '../netpol/endpoints.js';
@@ -62,6 +62,7 @@ The answer is ALLOWED (exit 0) only if every asked port is allowed from every so
       context: flags.context,
       ...namespacesFor([source, destination], flags.namespace),
       allNamespaces: flags['all-namespaces'],
+      manifestNamespace: manifestNamespaceOf(flags.namespace),
     });
     for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const ns = defaultNamespace(snapshot, flags.namespace);

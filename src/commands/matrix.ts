@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, outputFlag, snapshotFlags } from '../cli/base.js';
-import { loadSnapshot } from '../cluster/index.js';
+import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
 import { UsageError } from '../errors.js';
 import { clusterPods } from '../netpol/endpoints.js';
 import { PolicyEngine } from '../netpol/engine.js';
@@ -43,7 +43,7 @@ export default class Matrix extends BaseCommand {
       context: flags.context,
       namespaces: flags.namespace,
       allNamespaces: flags['all-namespaces'],
-      manifestNamespace: flags.namespace?.length === 1 ? flags.namespace[0] : 'default',
+      manifestNamespace: manifestNamespaceOf(flags.namespace),
     });
     for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const manifests = (flags.filename ?? []).length > 0;

@@ -180,6 +180,16 @@ describe('kubectl np can-reach -f', () => {
     expect(JSON.parse(matrix.stdout).verdicts).toEqual([{ from: 'shop/web', to: 'shop/web', port: 80, protocol: 'TCP', allowed: false }]);
   });
 
+  it('-n places them there even when the other endpoint names its own namespace; without -n they are in default', () => {
+    const app = 'kind: Deployment\nmetadata: {name: web}\nspec: {selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c}]}}}\n---\nkind: Deployment\nmetadata: {name: db, namespace: data}\nspec: {selector: {matchLabels: {app: db}}, template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, ports: [{containerPort: 5432}]}]}}}\n';
+    const withN = run(['can-reach', '-f', '-', '-n', 'shop', 'deploy/web', 'data/deploy/db', '--port', '5432', '-o', 'json'], { input: app });
+    expect(withN.code, withN.stderr).toBe(0);
+    expect(JSON.parse(withN.stdout).source.pods).toEqual(['shop/web']);
+    const qualified = run(['can-reach', '-f', '-', 'data/deploy/db', 'default/deploy/web', '--port', '5432', '-o', 'json'], { input: app.replace('containers: [{name: c}]', 'containers: [{name: c, ports: [{containerPort: 5432}]}]') });
+    expect(qualified.code, qualified.stderr).toBe(0);
+    expect(JSON.parse(qualified.stdout).destination.pods).toEqual(['default/web']);
+  });
+
   it('colours the verdict on a terminal, and not with NO_COLOR', () => {
     const cmd = 'node bin/run.js can-reach -f examples/shop default/deploy/cart payments/svc/payments';
     const tty = (env: Record<string, string>) => spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });

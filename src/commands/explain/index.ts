@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
-import { stringify } from 'yaml';
+import { toYaml } from '../../render/yaml.js';
 import { BaseCommand, connectionFlags, outputFlag, snapshotFlags } from '../../cli/base.js';
-import { loadSnapshot } from '../../cluster/index.js';
+import { loadSnapshot, manifestNamespaceOf } from '../../cluster/index.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { canReach, summarize } from '../../netpol/can-reach.js';
 import { clusterPods, parseEndpoint, parsePolicyRef, resolveEndpoint } from '../../netpol/endpoints.js';
@@ -52,7 +52,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
       context: flags.context,
       ...(policyRef ? { namespaces: policyRef.namespace ? [policyRef.namespace] : flags.namespace, withContextNamespace: false } : namespacesFor(endpoints, flags.namespace)),
       allNamespaces: flags['all-namespaces'],
-      manifestNamespace: flags.namespace?.length === 1 ? flags.namespace[0] : 'default',
+      manifestNamespace: manifestNamespaceOf(flags.namespace),
     });
     for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const ns = defaultNamespace(snapshot, flags.namespace);
@@ -60,7 +60,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
     const style = { colour: colourFor(process.stdout) };
     const emit = (value: unknown, text: () => string) => {
       if (flags.output === 'json') process.stdout.write(JSON.stringify(value, null, 2) + '\n');
-      else if (flags.output === 'yaml') process.stdout.write(stringify(value));
+      else if (flags.output === 'yaml') process.stdout.write(toYaml(value));
       else process.stdout.write(text());
     };
 

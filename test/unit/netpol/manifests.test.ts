@@ -63,13 +63,12 @@ describe('readManifestSnapshot', () => {
     expect((await readManifestSnapshot([root])).pods[0].metadata.namespace).toBe('default');
   });
 
-  it('takes that namespace from -n: exactly one -n, or the single namespace read when no endpoint needs the context one', async () => {
+  it('takes that namespace from -n when exactly one was given (kubectl apply -n), else default', async () => {
     const { manifestNamespaceOf } = await import('../../../src/cluster/index.js');
-    expect(manifestNamespaceOf({ files: ['x'], manifestNamespace: 'shop', namespaces: ['shop', 'payments'] })).toBe('shop');
-    expect(manifestNamespaceOf({ files: ['x'], namespaces: ['shop'], withContextNamespace: false })).toBe('shop');
-    expect(manifestNamespaceOf({ files: ['x'], namespaces: ['payments'], withContextNamespace: true })).toBe('default');
-    expect(manifestNamespaceOf({ files: ['x'], namespaces: ['a', 'b'] })).toBe('default');
-    expect(manifestNamespaceOf({ files: ['x'] })).toBe('default');
+    expect(manifestNamespaceOf(['shop'])).toBe('shop');
+    expect(manifestNamespaceOf(['shop', 'payments'])).toBe('default');
+    expect(manifestNamespaceOf([])).toBe('default');
+    expect(manifestNamespaceOf(undefined)).toBe('default');
   });
 
   it('rejects garbage with the file name and document index, on one line', async () => {
