@@ -276,11 +276,11 @@ describe('live reads by the NetworkPolicy commands', () => {
     expect(r.stderr).not.toMatch(/not allowed to list/);
   });
 
-  it('a required list that is forbidden is one line saying what you may not list, exit 1 as kubectl (not 3: the cluster was reached)', async () => {
+  it('a required list that is forbidden is one line saying what you may not list, exit 3 (no answer: 1 would read as DENIED)', async () => {
     const pf = join(dir, 'pf.yaml');
     server.writeKubeconfig(pf, { context: 'pf', namespace: 'shop', user: { token: PF_ONLY } });
     const r = await run(['can-reach', 'shop/pod/api-0', 'shop/svc/api', '--kubeconfig', pf]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^error: you may not list networkpolicies in namespace shop, which this command needs \(ask for list access, or analyse manifests with -f\)/);
