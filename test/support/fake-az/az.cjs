@@ -2,20 +2,9 @@
 // state file (FAKE_AZ_STATE) the test controls, and appends every call's arguments to
 // FAKE_AZ_STATE + '.calls' (one JSON array per line). Output and errors follow the real az 2.x.
 'use strict';
-const { appendFileSync, readFileSync } = require('node:fs');
+const { openFakeCli } = require('./state.cjs');
 
-const statePath = process.env.FAKE_AZ_STATE;
-if (!statePath) {
-  process.stderr.write('fake az: FAKE_AZ_STATE is not set\n');
-  process.exit(2);
-}
-const args = process.argv.slice(2);
-appendFileSync(`${statePath}.calls`, `${JSON.stringify(args)}\n`);
-const state = JSON.parse(readFileSync(statePath, 'utf8'));
-const option = (name) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const { statePath, args, state, option } = openFakeCli('az');
 
 if (state.hang) {
   // a hung az: says where it is, then never answers (until killed)

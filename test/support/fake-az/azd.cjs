@@ -1,20 +1,9 @@
 // A stand-in for the Azure Developer CLI (`azd`) in tests, sharing fake az's state file
 // (FAKE_AZ_STATE): answers `azd auth token --output json --scope RESOURCE/.default` and records calls.
 'use strict';
-const { appendFileSync, readFileSync } = require('node:fs');
+const { openFakeCli } = require('./state.cjs');
 
-const statePath = process.env.FAKE_AZ_STATE;
-if (!statePath) {
-  process.stderr.write('fake azd: FAKE_AZ_STATE is not set\n');
-  process.exit(2);
-}
-const args = process.argv.slice(2);
-appendFileSync(`${statePath}.calls`, `${JSON.stringify(['azd', ...args])}\n`);
-const state = JSON.parse(readFileSync(statePath, 'utf8'));
-const option = (name) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const { args, state, option } = openFakeCli('azd', ['azd']);
 if (args[0] !== 'auth' || args[1] !== 'token') {
   process.stderr.write(`ERROR: 'fake azd' supports only 'auth token' (got ${args.join(' ')})\n`);
   process.exit(2);
