@@ -12,6 +12,7 @@ import { TokenStore } from './cache/token-store.js';
 import { LOGIN_MODES } from './login-modes.js';
 import { noteAboveStatusLine } from './progress.js';
 import { redact } from '../redact.js';
+import { decodeJwtPayload } from '../identity/claims.js';
 import { classifySignInError, LoginRequiredError, SignInFailedError } from './sign-in-errors.js';
 import type { TokenSpec } from './token-options.js';
 
@@ -198,18 +199,15 @@ async function silent(app: PublicClientApplication, account: AccountInfo, spec: 
  * so `login` can say whom it signed in; msal gives no account for these. Not verified: display only.
  */
 function principalOf(accessToken: string | undefined): Account | undefined {
-  try {
-    const claims = JSON.parse(Buffer.from(accessToken?.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-    const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
-    const oid = text(claims.oid);
-    const tid = text(claims.tid);
-    const appid = text(claims.appid) ?? text(claims.azp);
-    const username = text(claims.upn) ?? text(claims.preferred_username) ?? text(claims.unique_name) ?? (appid ? `application ${appid}` : oid);
-    if (!oid || !tid || !username) return undefined;
-    return { homeAccountId: `${oid}.${tid}`, username, tenantId: tid };
-  } catch {
-    return undefined;
-  }
+  const claims = accessToken ? decodeJwtPayload(accessToken) : undefined;
+  if (!claims) return undefined;
+  const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  const oid = text(claims.oid);
+  const tid = text(claims.tid);
+  const appid = text(claims.appid) ?? text(claims.azp);
+  const username = text(claims.upn) ?? text(claims.preferred_username) ?? text(claims.unique_name) ?? (appid ? `application ${appid}` : oid);
+  if (!oid || !tid || !username) return undefined;
+  return { homeAccountId: `${oid}.${tid}`, username, tenantId: tid };
 }
 
 async function remember(store: TokenStore, spec: TokenSpec, result: SignInResult, source: AcquiredToken['source']): Promise<AcquiredToken> {
