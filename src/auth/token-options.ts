@@ -283,14 +283,14 @@ export interface ResolveOptions {
  * The fast path calls this too, so it must stay cheap and compute the same cache key as the full path.
  */
 export function resolveTokenOptions(raw: RawTokenOptions, env: NodeJS.ProcessEnv = process.env, resolve: ResolveOptions = {}): TokenSpec {
-  const envLogin = resolve.lenient || raw['disable-environment-override'] === 'true' ? undefined : env[ENV.loginMethod];
+  const ignoreEnv = resolve.lenient || raw['disable-environment-override'] === 'true';
+  const fromEnv: NodeJS.ProcessEnv = ignoreEnv ? {} : env;
+  const envLogin = fromEnv[ENV.loginMethod];
   if (envLogin && !loginModeNames().includes(envLogin)) {
     throw new UsageError(`${ENV.loginMethod} must be one of ${loginModeNames().join(', ')} (got ${JSON.stringify(envLogin)})`);
   }
   const loginMode = oneOf('login', envLogin || raw.login || DEFAULT_LOGIN_MODE, loginModeNames());
   const mode = LOGIN_MODES[loginMode];
-  const ignoreEnv = resolve.lenient || raw['disable-environment-override'] === 'true';
-  const fromEnv: NodeJS.ProcessEnv = ignoreEnv ? {} : env;
   const terraform = raw['use-azurerm-env-vars'] === 'true';
   const names = terraform && mode.client === 'confidential' && loginMode === 'spn' ? { ...ENV, ...ENV.terraform } : ENV;
   const app: AppCredentialOptions = {};
