@@ -8,6 +8,10 @@ import { KEY_BYTES } from './seal.js';
 
 export const KEYCHAIN_SERVICE = 'kubectl-np';
 
+/**
+ * The part of keytar's API we use, declared here so that building never needs keytar itself: it is an
+ * optional native module that npm skips where libsecret's headers or a compiler are missing.
+ */
 interface Keytar {
   getPassword(service: string, account: string): Promise<string | null>;
   setPassword(service: string, account: string, password: string): Promise<void>;
@@ -32,17 +36,41 @@ function sessionBusLikely(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.XDG_RUNTIME_DIR && existsSync(join(env.XDG_RUNTIME_DIR, 'bus')));
 }
 
+/**
+ * Why there is no keychain: the native module is missing (fixed by installing libsecret and rebuilding
+ * keytar) or no Secret Service answers (fixed by running one, e.g. gnome-keyring in a D-Bus session).
+ */
+export type KeychainAbsence = 'module' | 'service';
+
+export class KeychainUnavailableError extends Error {
+  constructor(
+    readonly absence: KeychainAbsence,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KeychainUnavailableError';
+  }
+}
+
+/** Names the cause as the user has to fix it; any failure that is not the module's is the service's. */
+export function keychainAbsenceOf(err: unknown): KeychainAbsence {
+  return err instanceof KeychainUnavailableError ? err.absence : 'service';
+}
+
+// A specifier in a variable: neither tsc nor esbuild try to resolve keytar at build time.
+const KEYTAR_MODULE = 'keytar';
+
 let keytar: Promise<Keytar> | undefined;
 /**
  * keytar is loaded on first use: the fast path usually finds the key without it. A dynamic import works
  * both here and in the CommonJS bundle of the fast path (dist/fast-path.cjs).
  */
 function loadKeytar(): Promise<Keytar> {
-  keytar ??= import('keytar').then(
-    (mod) => ((mod as { default?: Keytar }).default ?? mod) as Keytar,
+  keytar ??= (import(KEYTAR_MODULE) as Promise<Keytar | { default: Keytar }>).then(
+    (mod) => ('default' in mod ? mod.default : mod),
     (err: Error) => {
       // optional dependency not installed, or its native module failed to load
-      throw new Error(`keytar is not available: ${err.message.split('\n')[0]}`);
+      throw new KeychainUnavailableError('module', `keytar is not available: ${err.message.split('\n')[0]}`);
     },
   );
   return keytar;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { StorageMode, TokenSpec } from '../token-options.js';
 import { ensurePrivateDir, readPrivateFile, removeFile, writePrivateFileAtomic } from './private-files.js';
 import { isSealed, newKey, seal, unseal } from './seal.js';
-import { openKeychain, readSessionKey, removeSessionKey, sessionKeyDir, writeSessionKey, type Keychain } from './keychain.js';
+import { keychainAbsenceOf, openKeychain, readSessionKey, removeSessionKey, sessionKeyDir, writeSessionKey, type Keychain, type KeychainAbsence } from './keychain.js';
 import { parseRecord, type TokenRecord } from './record.js';
 
 type Part = 'msal' | 'token';
@@ -34,6 +34,8 @@ export class TokenStore {
   private key: Buffer | undefined;
   private readonly memory = new Map<Part, string>();
   private readonly sessionDir: string | undefined;
+  /** why keychain storage fell back to files, for the warning's wording */
+  private absence: KeychainAbsence = 'service';
 
   private constructor(
     readonly cacheKey: string,
@@ -145,6 +147,7 @@ export class TokenStore {
       return key;
     } catch (err) {
       this.io.debug?.(`OS keychain unavailable (${(err as Error).message}); using a 0600 file`);
+      this.absence = keychainAbsenceOf(err);
       this.keychain = undefined;
       this.effective = 'file';
       return undefined;
@@ -172,8 +175,12 @@ export class TokenStore {
   private warnNoKeychainOnce(): void {
     const marker = join(this.dir, WARNED_MARKER);
     if (existsSync(marker)) return;
+    const cause =
+      this.absence === 'module'
+        ? 'the keychain module (keytar) is not installed or did not load; on Linux install libsecret-1-dev, then run npm rebuild keytar in the kubectl-np install'
+        : 'no OS keychain answers (on Linux: no D-Bus Secret Service such as gnome-keyring is running)';
     this.io.warn?.(
-      `warning: no OS keychain is reachable (on Linux: no D-Bus Secret Service such as gnome-keyring); ` +
+      `warning: ${cause}; ` +
         `tokens are cached in files readable only by you under ${this.dir}. ` +
         `Pass --token-cache-storage file to make this the choice, or none to keep tokens in memory only.`,
     );

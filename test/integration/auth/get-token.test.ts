@@ -52,7 +52,7 @@ describe('first use: device code sign-in', () => {
     const result = await getToken({ interactive: true });
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/To sign in, use a web browser to open the page https:\/\/127\.0\.0\.1:\d+\/devicelogin and enter the code [A-Z0-9]+ to authenticate\./);
-    expect(result.stderr).toMatch(/warning: no OS keychain is reachable/);
+    expect(result.stderr).toMatch(/warning: no OS keychain answers/);
     const cred = JSON.parse(result.stdout);
     expect(Object.keys(cred)).toEqual(['kind', 'apiVersion', 'spec', 'status']);
     expect(cred).toMatchObject({ kind: 'ExecCredential', apiVersion: 'client.authentication.k8s.io/v1', spec: { interactive: true } });
