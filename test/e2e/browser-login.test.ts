@@ -54,7 +54,7 @@ beforeEach(async () => {
 });
 
 const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}, onStderr?: (s: string) => void): Promise<CliResult> =>
-  runCli(args, { env: { ...env, ...extraEnv }, timeoutMs: 60_000, onStderr });
+  runCli(args, { env: { ...env, ...extraEnv }, timeoutMs: 300_000, onStderr });
 const kubectl = (args: string[]): Promise<KubectlResult> => runKubectl(args, { kubeconfig, env });
 /** requests that sign in or get tokens (the test API server itself reads discovery and keys to validate tokens) */
 const signInCalls = (from: number) => emu.requests.slice(from).filter((r) => ['token', 'authorize', 'devicecode'].includes(r.endpoint));
@@ -63,7 +63,7 @@ interface DriverResult { opened: string; heading?: string; message?: string; err
 const readDriverResult = (): DriverResult | undefined => (existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as DriverResult) : undefined);
 /** the browser script runs detached and may still be closing Chromium when kubectl-np has finished */
 async function driverResult(): Promise<DriverResult> {
-  for (let waited = 0; waited < 20_000; waited += 50) {
+  for (let waited = 0; waited < 120_000; waited += 50) {
     const result = readDriverResult();
     if (result) return result;
     await new Promise((r) => setTimeout(r, 50));
@@ -190,7 +190,7 @@ describe('Ctrl-C while the browser is open', () => {
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no browser opened: ${stderr}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`no browser opened: ${stderr}`)), 120_000);
       const poll = setInterval(() => {
         const lock = readdirSync(cacheDir).some((f) => f.endsWith('.lock'));
         if (lock && readDriverResult()?.waiting) {

@@ -164,8 +164,10 @@ describe('parallel callers', () => {
     emu.setAccessTokenLifetime(3600);
     const args = ['get-token', '--login', 'devicecode', '--tenant-id', emu.tenantId, '--authority-host', emu.authorityHost];
     const before = emu.requests.length;
+    // twenty Node processes share two (possibly busy) cores and queue on one lock: budget each a full
+    // process start-up in turn; the test asserts what happened, not how fast
     const runs = await Promise.all(Array.from({ length: 20 }, () =>
-      runCli(args, { env: { ...env, PATH: pathWithPlugin(env.PATH), KUBERNETES_EXEC_INFO: execInfo(false) }, timeoutMs: 60_000 })));
+      runCli(args, { env: { ...env, PATH: pathWithPlugin(env.PATH), KUBERNETES_EXEC_INFO: execInfo(false) }, timeoutMs: 20 * 30_000 })));
     expect(runs.map((r) => r.code)).toEqual(Array(20).fill(0));
     const tokens = new Set(runs.map((r) => credentialOf(r).status.token));
     expect(tokens.size).toBe(1);

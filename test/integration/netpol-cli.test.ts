@@ -33,7 +33,7 @@ function run(args: string[], opts: { input?: string; env?: Record<string, string
     input: opts.input,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '', KUBECONFIG: '/nonexistent', ...opts.env },
-    timeout: 30_000,
+    timeout: 120_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -79,7 +79,7 @@ function stopChild(child: ChildProcess | undefined): Promise<void> {
 }
 
 export async function startKeyring(options: KeyringOptions = {}): Promise<KeyringSession> {
-  const timeoutMs = options.startTimeoutMs ?? 10_000;
+  const timeoutMs = options.startTimeoutMs ?? 60_000;
   const base = mkdtempSync(join(tmpdir(), 'kubectl-np-keyring-'));
   const home = join(base, 'home');
   const shm = '/dev/shm';

@@ -81,7 +81,8 @@ export function runKubectl(args: string[], options: KubectlOptions): Promise<Kub
         options.onStderr?.(stderr);
       });
     }
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    // only catches a hang: a kubectl → kubectl-np → emulator chain takes minutes on a CI box loaded tenfold
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 300_000);
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.on('error', reject);
     child.on('close', (code) => {

@@ -26,7 +26,8 @@ export function runCli(args: string[], options: CliOptions): Promise<CliResult> 
     const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), ...args], { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    // only catches a hang: one CLI run can take a minute of wall time on a CI box loaded tenfold
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 300_000);
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();

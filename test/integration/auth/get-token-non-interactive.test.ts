@@ -103,7 +103,7 @@ describe('parallel callers', () => {
     const args = ['get-token', '--login', 'spn', '--tenant-id', emu.tenantId, '--authority-host', emu.authorityHost, '--token-cache-storage', 'file'];
     const spnEnv = { ...env, AZURE_CLIENT_ID: SP.clientId, AZURE_CLIENT_SECRET: SP.secret };
     const before = emu.requests.length;
-    const runs = await Promise.all(Array.from({ length: 10 }, () => runCli(args, { env: spnEnv, timeoutMs: 60_000 })));
+    const runs = await Promise.all(Array.from({ length: 10 }, () => runCli(args, { env: spnEnv, timeoutMs: 10 * 30_000 })));
     expect(runs.map((r) => r.code)).toEqual(Array(10).fill(0));
     expect(new Set(runs.map((r) => credentialOf(r).status.token)).size).toBe(1);
     expect(emu.requests.slice(before).filter((r) => r.endpoint === 'token').map((r) => r.grantType)).toEqual(['client_credentials']);

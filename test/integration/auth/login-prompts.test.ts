@@ -74,7 +74,7 @@ function startInTerminal(name: string, args: string[], extraEnv: NodeJS.ProcessE
 const screen = (name: string, escapes = false) => tmux('capture-pane', '-p', '-J', ...(escapes ? ['-e'] : []), '-t', name);
 
 /** Waits for the screen to match; approves every device code that appears on it as `approveAs`. */
-async function waitForScreen(name: string, pattern: RegExp, approveAs?: string, timeoutMs = 30_000): Promise<string> {
+async function waitForScreen(name: string, pattern: RegExp, approveAs?: string, timeoutMs = 180_000): Promise<string> {
   const approved = new Set<string>();
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -49,7 +49,7 @@ export class OidcAuthenticator {
 
   private get(url: string, bearer?: string): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-      const req = httpsRequest(url, { method: 'GET', ca: this.opts.caPem, headers: { accept: 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) }, timeout: 10_000 }, (res) => {
+      const req = httpsRequest(url, { method: 'GET', ca: this.opts.caPem, headers: { accept: 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) }, timeout: 60_000 }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (body += c));

@@ -30,7 +30,7 @@ const report = (result) => {
 const deadline = setTimeout(() => {
   report({ opened: url, error: 'drive-signin timed out' });
   process.exit(3);
-}, 60_000);
+}, 180_000);
 
 let browser;
 try {
@@ -53,14 +53,14 @@ try {
   } else {
     // the emulator shows its sign-in page, or (an error at authorize) goes straight back to kubectl-np
     const heading = page.locator('#signed-in, #sign-in-failed');
-    await page.locator('#username, #signed-in, #sign-in-failed').first().waitFor({ timeout: 30_000 });
+    await page.locator('#username, #signed-in, #sign-in-failed').first().waitFor({ timeout: 120_000 });
     if (await page.locator('#username').count()) {
       if (process.env.DRIVE_SIGNIN_USERNAME) await page.fill('#username', process.env.DRIVE_SIGNIN_USERNAME);
       else if (action === 'sign-in' && !(await page.inputValue('#username'))) throw new Error('no login_hint prefilled and DRIVE_SIGNIN_USERNAME unset');
       await page.click(action === 'cancel' ? '#cancel' : '#sign-in');
     }
     // kubectl-np's loopback answers once it has redeemed the code (or failed)
-    await heading.waitFor({ timeout: 30_000 });
+    await heading.waitFor({ timeout: 120_000 });
     report({ opened: url, final: page.url(), heading: await heading.getAttribute('id'), message: await page.locator('#message').textContent() });
   }
   process.stdout.write('junk: done\n');

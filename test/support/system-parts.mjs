@@ -1,0 +1,149 @@
+// The machine parts the end-to-end tests drive for real, which npm cannot install: the real kubectl,
+// a Secret Service (gnome-keyring under D-Bus) with keytar's native module, headless Chromium, tmux,
+// a real kube-apiserver with etcd, and Graphviz. One list serves three readers:
+//   `node test/support/system-parts.mjs install`  (run by `npm test`): installs what is missing from
+//       Debian's packages when it runs as root on Debian, as `playwright install --with-deps` does;
+//   vitest.config.ts: outside CI, leaves out the test files of a group whose parts are missing and says
+//       so at the end, one line per group; under CI=true nothing is left out (those tests then fail);
+//   `node test/support/system-parts.mjs check`: prints what is there and what is not.
+// Plain JavaScript without dependencies: it runs before `npm ci` has built anything.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const ENABLE_COMMAND = 'sudo npm run test:setup';
+
+function onPath(name) {
+  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/bin', '/usr/sbin', '/usr/local/bin'])) {
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return true;
+    } catch {
+      // not in this directory
+    }
+  }
+  return false;
+}
+
+/** The directory of kube-apiserver, etcd and kube-controller-manager (controller-runtime's envtest convention). */
+export function kubebuilderAssets() {
+  return process.env.KUBEBUILDER_ASSETS || join(repoRoot, '.cache', 'kubebuilder-assets');
+}
+
+function keytarLoads() {
+  // a separate process: a native module that fails to load must not take this one down with it
+  const result = spawnSync(process.execPath, ['-e', "require('keytar')"], { cwd: repoRoot, stdio: 'ignore', timeout: 30_000 });
+  return result.status === 0;
+}
+
+/** Each part: how to tell it is there, and the Debian packages that bring it. */
+export const PARTS = {
+  kubectl: { what: 'kubectl (/usr/bin/kubectl)', present: () => existsSync('/usr/bin/kubectl'), debian: ['kubectl', 'kubernetes-client'] },
+  script: { what: 'script (util-linux)', present: () => onPath('script'), debian: ['bsdutils'] },
+  dbus: { what: 'dbus-daemon and dbus-run-session', present: () => onPath('dbus-daemon') && onPath('dbus-run-session') && onPath('dbus-send'), debian: ['dbus', 'dbus-x11'] },
+  gnomeKeyring: { what: 'gnome-keyring-daemon', present: () => onPath('gnome-keyring-daemon'), debian: ['gnome-keyring'] },
+  secretTool: { what: 'secret-tool (libsecret-tools)', present: () => onPath('secret-tool'), debian: ['libsecret-tools'] },
+  keytar: { what: "keytar's native module (needs libsecret-1-dev when npm installs it)", present: keytarLoads, debian: ['libsecret-1-dev'] },
+  chromium: { what: 'chromium (/usr/bin/chromium)', present: () => existsSync('/usr/bin/chromium'), debian: ['chromium'] },
+  tmux: { what: 'tmux', present: () => onPath('tmux'), debian: ['tmux'] },
+  openssl: { what: 'openssl', present: () => onPath('openssl'), debian: ['openssl', 'ca-certificates'] },
+  etcd: { what: 'etcd (etcd-server)', present: () => existsSync(join(kubebuilderAssets(), 'etcd')) || onPath('etcd'), debian: ['etcd-server'] },
+  kubeApiserver: {
+    what: `kube-apiserver and kube-controller-manager in ${kubebuilderAssets()} (KUBEBUILDER_ASSETS)`,
+    present: () => ['kube-apiserver', 'kube-controller-manager'].every((b) => existsSync(join(kubebuilderAssets(), b))),
+    debian: ['xz-utils'],
+  },
+  graphviz: { what: 'Graphviz dot', present: () => onPath('dot'), debian: ['graphviz'] },
+};
+
+/** Groups of end-to-end tests, the parts each needs, and its test files (globs, relative to the repo). */
+export const GROUPS = [
+  { name: 'keychain (real Secret Service)', parts: ['dbus', 'gnomeKeyring', 'secretTool', 'keytar'], files: ['test/integration/auth/keychain.test.ts', 'test/e2e/credential-helper.test.ts'] },
+  { name: 'kubectl exec credential', parts: ['kubectl', 'script'], files: ['test/e2e/**/*.test.ts', 'test/integration/apiserver.test.ts'] },
+  { name: 'browser sign-in (headless Chromium)', parts: ['chromium'], files: ['test/e2e/browser-login.test.ts', 'test/e2e/report*.test.ts'] },
+  { name: 'terminal prompts (tmux)', parts: ['tmux'], files: ['test/integration/auth/login-prompts.test.ts'] },
+  { name: 'real kube-apiserver', parts: ['etcd', 'kubeApiserver', 'kubectl'], files: ['test/real-apiserver/**/*.test.ts', 'test/e2e/real-apiserver*.test.ts'] },
+  { name: 'Graphviz rendering', parts: ['graphviz'], files: ['test/**/*graphviz*.test.ts'] },
+];
+
+/** Part ids that are missing on this machine, each checked once. */
+export function missingPartIds(ids = Object.keys(PARTS)) {
+  return ids.filter((id) => !PARTS[id].present());
+}
+
+/** The groups that cannot run here, with what each lacks. */
+export function unrunnableGroups() {
+  const missing = new Set(missingPartIds());
+  return GROUPS.map((g) => ({ ...g, lacking: g.parts.filter((p) => missing.has(p)) })).filter((g) => g.lacking.length > 0);
+}
+
+export function skipLine(group) {
+  return `skipped end-to-end group "${group.name}": missing ${group.lacking.map((p) => PARTS[p].what).join(', ')}; enable with: ${ENABLE_COMMAND}`;
+}
+
+function isRoot() {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+function say(line) {
+  process.stderr.write(`test:setup: ${line}\n`);
+}
+
+/** Unpacks the kube-apiserver shipped beside the repository (../shared/k8s) into the assets directory. */
+function provisionKubeApiserver() {
+  const script = join(repoRoot, 'test', 'support', 'real-apiserver', 'provision-assets.sh');
+  if (!existsSync(script)) return;
+  say(`unpacking kube-apiserver into ${kubebuilderAssets()}`);
+  execFileSync('bash', [script], { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, KUBEBUILDER_ASSETS: kubebuilderAssets() } });
+}
+
+function installKeytar() {
+  const keytarDir = join(repoRoot, 'node_modules', 'keytar');
+  if (!existsSync(join(repoRoot, 'node_modules'))) return; // before npm ci: it builds keytar itself
+  if (existsSync(keytarDir)) {
+    say('rebuilding keytar against libsecret');
+    execFileSync('npm', ['rebuild', 'keytar'], { cwd: repoRoot, stdio: 'inherit' });
+  } else {
+    const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).optionalDependencies?.keytar;
+    say(`installing keytar@${version} (npm skipped it while libsecret was missing)`);
+    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', `keytar@${version}`], { cwd: repoRoot, stdio: 'inherit' });
+  }
+}
+
+export function install() {
+  const ci = process.env.CI === 'true';
+  let missing = missingPartIds();
+  const apt = onPath('apt-get') && existsSync('/etc/debian_version');
+  if (missing.length > 0 && isRoot() && apt) {
+    const packages = [...new Set(missing.flatMap((id) => PARTS[id].debian))];
+    say(`installing Debian packages for the end-to-end tests: ${packages.join(' ')}`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    for (const pkg of packages) {
+      // one at a time: a package this release lacks (kubectl is not in every Debian) must not stop the rest
+      const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { stdio: 'inherit', env });
+      if (r.status !== 0) say(`could not install ${pkg}`);
+    }
+  }
+  if (!PARTS.kubeApiserver.present()) provisionKubeApiserver();
+  if (!PARTS.keytar.present() && onPath('pkg-config') && spawnSync('pkg-config', ['--exists', 'libsecret-1']).status === 0) installKeytar();
+  missing = missingPartIds();
+  if (missing.length === 0) {
+    say('every end-to-end part is installed');
+    return 0;
+  }
+  const why = !apt ? 'this is not a Debian machine' : !isRoot() ? 'not running as root' : 'installing failed';
+  say(`missing ${missing.map((id) => PARTS[id].what).join(', ')} (${why}); ${ci ? 'CI=true: their tests will fail' : `their tests will be skipped; enable with: ${ENABLE_COMMAND}`}`);
+  return ci ? 1 : 0;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const verb = process.argv[2] ?? 'check';
+  if (verb === 'install') process.exit(install());
+  for (const [id, part] of Object.entries(PARTS)) process.stdout.write(`${part.present() ? 'ok     ' : 'missing'} ${id}: ${part.what}\n`);
+  for (const g of unrunnableGroups()) process.stdout.write(`${skipLine(g)}\n`);
+}
