@@ -27,6 +27,11 @@ async function loadFastPath() {
 
 async function main() {
   const argv = process.argv.slice(2);
+  if (argv[0] === '__complete') {
+    const { printCompletions } = await import('../dist/cli/complete-entry.js');
+    printCompletions(join(root, 'oclif.manifest.json'), argv.slice(1));
+    return;
+  }
   if (argv[0] === 'get-token') {
     const { tryCachedToken } = await loadFastPath();
     if (await tryCachedToken(argv.slice(1))) process.exit(0);

@@ -147,3 +147,19 @@ export function removeSessionKey(dir: string | undefined, cacheKey: string): voi
     // nothing to clean
   }
 }
+
+/** Where tokens are kept on this machine now, in words, for `kubectl np version` and diagnostics. */
+export async function describeTokenStorage(env: NodeJS.ProcessEnv = process.env): Promise<{ backend: 'keychain' | 'file'; detail: string }> {
+  const name = process.platform === 'darwin' ? 'macOS Keychain' : process.platform === 'win32' ? 'Windows Credential Manager' : 'Secret Service (libsecret)';
+  if (env.KUBECTL_NP_DISABLE_KEYCHAIN === '1') return { backend: 'file', detail: '0600 files (KUBECTL_NP_DISABLE_KEYCHAIN=1)' };
+  const keychain = openKeychain(env);
+  if (!keychain) return { backend: 'file', detail: '0600 files (no D-Bus session bus, so no Secret Service)' };
+  try {
+    await keychain.accounts();
+    return { backend: 'keychain', detail: `OS keychain: ${name}` };
+  } catch (err) {
+    return keychainAbsenceOf(err) === 'module'
+      ? { backend: 'file', detail: '0600 files (the keytar native module is not installed or did not load)' }
+      : { backend: 'file', detail: `0600 files (${name} did not answer: ${(err as Error).message.split('\n')[0]})` };
+  }
+}
