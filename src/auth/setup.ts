@@ -13,7 +13,7 @@ import {
 import { DEFAULT_LOGIN_MODE, LOGIN_MODES } from './login-modes.js';
 import { AKS_CLIENT_ID, AKS_SERVER_ID, ENV, canonicalEnvironment, SECRET_TOKEN_OPTIONS, resolveTokenOptions, type RawTokenOptions } from './token-options.js';
 
-export const INSTALL_HINT = 'kubectl-np signs you in to this cluster with Entra ID; install it with `npm install -g kubectl-np` and make sure kubectl-np is on your PATH';
+export const INSTALL_HINT = 'kubectl-np signs you in to this cluster with Entra ID; install it from its tarball (npm install -g ./kubectl-np-VERSION.tgz, see its README) and make sure kubectl-np is on your PATH';
 
 /** Credentials an exec entry replaces: leaving them would make kubectl send two identities. */
 const REPLACED_USER_KEYS = ['exec', 'auth-provider', 'token', 'tokenFile', 'username', 'password', 'client-certificate', 'client-certificate-data', 'client-key', 'client-key-data'];

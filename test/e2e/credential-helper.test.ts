@@ -80,7 +80,7 @@ describe('kubectl with a kubeconfig written by kubectl np setup', () => {
       exec: expect.objectContaining({
         apiVersion: 'client.authentication.k8s.io/v1', command: 'kubectl-np', interactiveMode: 'IfAvailable',
         args: ['get-token', '--login', 'devicecode', '--tenant-id', emu.tenantId, '--client-id', '80faf920-1908-4b52-b5ef-a8e7bedfc67a', '--server-id', AKS_SERVER_ID, '--authority-host', emu.authorityHost],
-        installHint: expect.stringContaining('npm install -g kubectl-np'),
+        installHint: expect.stringContaining('npm install -g ./kubectl-np-VERSION.tgz'),
       }),
     });
     const backups = readdirSync(join(env.HOME, '.kube')).filter((f) => f.startsWith('config.kubectl-np-backup-'));
