@@ -8,7 +8,7 @@
 //   `node test/support/system-parts.mjs check`: prints what is there and what is not.
 // Plain JavaScript without dependencies: it runs before `npm ci` has built anything.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,7 +47,7 @@ export const PARTS = {
   dbus: { what: 'dbus-daemon and dbus-run-session', present: () => onPath('dbus-daemon') && onPath('dbus-run-session') && onPath('dbus-send'), debian: ['dbus', 'dbus-x11'] },
   gnomeKeyring: { what: 'gnome-keyring-daemon', present: () => onPath('gnome-keyring-daemon'), debian: ['gnome-keyring'] },
   secretTool: { what: 'secret-tool (libsecret-tools)', present: () => onPath('secret-tool'), debian: ['libsecret-tools'] },
-  keytar: { what: "keytar's native module (needs libsecret-1-dev when npm installs it)", present: keytarLoads, debian: ['libsecret-1-dev'] },
+  keytar: { what: "keytar's native module (needs libsecret-1-dev when npm installs it)", present: keytarLoads, debian: ['libsecret-1-dev', 'pkg-config'] },
   chromium: { what: 'chromium (/usr/bin/chromium)', present: () => existsSync('/usr/bin/chromium'), debian: ['chromium'] },
   tmux: { what: 'tmux', present: () => onPath('tmux'), debian: ['tmux'] },
   openssl: { what: 'openssl', present: () => onPath('openssl'), debian: ['openssl', 'ca-certificates'] },
@@ -70,15 +70,47 @@ export const GROUPS = [
   { name: 'Graphviz rendering', parts: ['graphviz'], files: ['test/**/*graphviz*.test.ts'] },
 ];
 
+/** A glob of GROUPS (`**`, `*`) as a regular expression over repo-relative paths. */
+function globPattern(glob) {
+  const body = glob
+    .split(/(\*\*\/|\*)/)
+    .map((piece) => (piece === '**/' ? '(?:.*/)?' : piece === '*' ? '[^/]*' : piece.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${body}$`);
+}
+
+function testFiles(dir = 'test') {
+  const found = [];
+  for (const entry of readdirSync(join(repoRoot, dir), { withFileTypes: true })) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) found.push(...testFiles(path));
+    else if (entry.name.endsWith('.test.ts')) found.push(path);
+  }
+  return found;
+}
+
+/** Groups that have at least one test file: a group without tests needs nothing installed. */
+export function populatedGroups() {
+  const files = testFiles();
+  return GROUPS.filter((g) => g.files.some((glob) => files.some((f) => globPattern(glob).test(f))));
+}
+
+/** The parts the test files present need. */
+export function neededPartIds() {
+  return [...new Set(populatedGroups().flatMap((g) => g.parts))];
+}
+
 /** Part ids that are missing on this machine, each checked once. */
-export function missingPartIds(ids = Object.keys(PARTS)) {
+export function missingPartIds(ids = neededPartIds()) {
   return ids.filter((id) => !PARTS[id].present());
 }
 
 /** The groups that cannot run here, with what each lacks. */
 export function unrunnableGroups() {
   const missing = new Set(missingPartIds());
-  return GROUPS.map((g) => ({ ...g, lacking: g.parts.filter((p) => missing.has(p)) })).filter((g) => g.lacking.length > 0);
+  return populatedGroups()
+    .map((g) => ({ ...g, lacking: g.parts.filter((p) => missing.has(p)) }))
+    .filter((g) => g.lacking.length > 0);
 }
 
 export function skipLine(group) {
@@ -99,6 +131,10 @@ function provisionKubeApiserver() {
   if (!existsSync(script)) return;
   say(`unpacking kube-apiserver into ${kubebuilderAssets()}`);
   execFileSync('bash', [script], { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, KUBEBUILDER_ASSETS: kubebuilderAssets() } });
+}
+
+function libsecretHeaders() {
+  return onPath('pkg-config') && spawnSync('pkg-config', ['--exists', 'libsecret-1']).status === 0;
 }
 
 function installKeytar() {
@@ -129,9 +165,14 @@ export function install() {
       if (r.status !== 0) say(`could not install ${pkg}`);
     }
   }
-  if (!PARTS.kubeApiserver.present()) provisionKubeApiserver();
-  if (!PARTS.keytar.present() && onPath('pkg-config') && spawnSync('pkg-config', ['--exists', 'libsecret-1']).status === 0) installKeytar();
+  if (missing.includes('kubeApiserver') && !PARTS.kubeApiserver.present()) provisionKubeApiserver();
+  if (missing.includes('keytar') && !PARTS.keytar.present() && libsecretHeaders()) installKeytar();
   missing = missingPartIds();
+  if (missing.includes('keytar') && !existsSync(join(repoRoot, 'node_modules')) && libsecretHeaders()) {
+    // before `npm ci` (as in .ci/run): npm builds keytar against the headers just installed
+    say("keytar's native module will be built by npm ci (libsecret headers are installed)");
+    missing = missing.filter((id) => id !== 'keytar');
+  }
   if (missing.length === 0) {
     say('every end-to-end part is installed');
     return 0;
