@@ -29,7 +29,12 @@ export function manifestNamespaceOf(flagNamespaces: string[] | undefined): strin
 export async function loadSnapshot(source: SnapshotSource): Promise<ClusterSnapshot> {
   if (source.files && source.files.length > 0) {
     const { readManifestSnapshot } = await import('./manifests.js');
-    return readManifestSnapshot(source.files, { namespace: source.manifestNamespace ?? 'default' });
+    const snapshot = await readManifestSnapshot(source.files, { namespace: source.manifestNamespace ?? 'default' });
+    const ignored = [source.context !== undefined ? `--context ${source.context}` : '', source.kubeconfig !== undefined ? `--kubeconfig ${source.kubeconfig}` : ''].filter(Boolean);
+    if (ignored.length > 0) {
+      snapshot.warnings = [...(snapshot.warnings ?? []), `-f is given, so the answer comes from the manifests alone: ${ignored.join(' and ')} ${ignored.length > 1 ? 'are' : 'is'} not used`];
+    }
+    return snapshot;
   }
   const { readLiveSnapshot } = await import('./live.js');
   return readLiveSnapshot(source);

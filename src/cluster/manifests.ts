@@ -109,13 +109,19 @@ function normalizeContainers(spec: Record<string, unknown> | undefined): Record<
  */
 export async function readManifestSnapshot(paths: string[], options: { namespace?: string } = {}): Promise<ClusterSnapshot> {
   const defaultNamespace = options.namespace || 'default';
-  const sources: Source[] = [];
+  const sources: (Source & { path: string })[] = [];
   for (const path of paths) {
-    if (path === '-') sources.push({ name: 'stdin', text: await readStdin() });
-    else await expand(path, sources, true);
+    if (path === '-') sources.push({ name: 'stdin', text: await readStdin(), path });
+    else {
+      const found: Source[] = [];
+      await expand(path, found, true);
+      sources.push(...found.map((f) => ({ ...f, path })));
+    }
   }
   const snapshot = emptySnapshot(`manifests ${paths.join(', ')}`);
   const referenced = new Set<string>();
+  // an empty pipe or a file of comments would otherwise answer as if it described a cluster with no policies
+  const objectsPerPath = new Map<string, number>(paths.map((p) => [p, 0]));
 
   for (const source of sources) {
     documentsOf(source).forEach((doc, index) => {
@@ -125,6 +131,8 @@ export async function readManifestSnapshot(paths: string[], options: { namespace
         if (!isObject(raw)) throw new UsageError(`${at}: expected a Kubernetes object, found ${Array.isArray(raw) ? 'a list' : typeof raw}`);
         const obj = raw as Obj;
         if (typeof obj.kind !== 'string' || obj.kind === '') throw new UsageError(`${at}: object has no kind`);
+        // an empty List (`kubectl get netpol -o yaml` with none) is a real answer, so it counts
+        objectsPerPath.set(source.path, (objectsPerPath.get(source.path) ?? 0) + 1);
         if (obj.kind === 'List' || (obj.kind.endsWith('List') && Array.isArray(obj.items))) {
           (Array.isArray(obj.items) ? obj.items : []).forEach((item, i) => add(item, `${at}: items[${i}]`));
           return;
@@ -198,6 +206,12 @@ export async function readManifestSnapshot(paths: string[], options: { namespace
       };
       add(doc, where);
     });
+  }
+
+  for (const [path, count] of objectsPerPath) {
+    if (count > 0) continue;
+    if (path === '-') throw new UsageError('-f -: stdin holds no Kubernetes objects (empty input?)');
+    throw new UsageError(`-f ${path}: no Kubernetes objects found${sources.some((s) => s.path === path) ? '' : ' (no .yaml, .yml or .json files)'}`);
   }
 
   // The API server labels every namespace with its name, and policies select namespaces by that label;
