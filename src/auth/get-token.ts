@@ -5,6 +5,7 @@ import { execCredentialJson, parseExecInfo } from './exec-credential.js';
 import { formatExecArgs } from './exec-args.js';
 import { contextsWhere, loadKubeconfigs } from './kubeconfig.js';
 import { resolveTokenOptions, SECRET_TOKEN_OPTIONS, type RawTokenOptions, type TokenSpec } from './token-options.js';
+import { printable } from '../printable.js';
 import { redact } from '../redact.js';
 
 export interface CommandIo {
@@ -16,13 +17,13 @@ export interface CommandIo {
   stdinIsTTY: boolean;
 }
 
-/** The real process streams; human text and debug lines are redacted on the way out. */
+/** The real process streams; human text and debug lines are redacted and made printable on the way out. */
 export function processIo(debug: boolean): CommandIo {
   return {
     env: process.env,
     stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(redact(text)),
-    debug: debug ? (text) => process.stderr.write(`debug: ${redact(text)}\n`) : undefined,
+    stderr: (text) => process.stderr.write(printable(redact(text))),
+    debug: debug ? (text) => process.stderr.write(`debug: ${printable(redact(text))}\n`) : undefined,
     stdinIsTTY: Boolean(process.stdin.isTTY),
   };
 }

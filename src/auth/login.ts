@@ -13,6 +13,7 @@ import { ANOTHER_ACCOUNT, type LoginPrompter } from './prompts.js';
 import { defaultCacheDir, resolveTokenOptions, type RawTokenOptions, type TokenSpec } from './token-options.js';
 import type { CommandIo } from './get-token.js';
 import { UsageError } from '../errors.js';
+import { printable } from '../printable.js';
 
 export interface Target {
   kubeconfig?: string;
@@ -147,7 +148,8 @@ export function describeLogin(outcome: LoginOutcome, now = Date.now()): string {
   const where = outcome.contexts.length ? ` for ${outcome.contexts.length > 1 ? 'contexts' : 'context'} ${outcome.contexts.join(', ')}` : '';
   const minutes = Math.round((outcome.expiresOn - now) / 60_000);
   const left = minutes >= 120 ? `${Math.round(minutes / 60)} hours` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
-  return `Signed in as ${who}${where}; token valid until ${new Date(outcome.expiresOn).toISOString()} (in ${left}).`;
+  // the account name comes from Entra's token: shown as text, never as terminal control
+  return printable(`Signed in as ${who}${where}; token valid until ${new Date(outcome.expiresOn).toISOString()} (in ${left}).`);
 }
 
 export interface LogoutResult {

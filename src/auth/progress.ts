@@ -2,6 +2,7 @@
 // and Ctrl-C that ends the wait cleanly. The sign-in flows run inside acquire's cache lock, so
 // cancelling must unwind through it (the lock is released, the cache is left as it was) instead of
 // letting Node die on the signal.
+import { printable } from '../printable.js';
 import { SignInFailedError } from './sign-in-errors.js';
 
 export interface ProgressStream {
@@ -39,7 +40,7 @@ let shown: Progress | undefined;
  */
 export function noteAboveStatusLine(text: string): boolean {
   if (!shown) return false;
-  shown.note(text);
+  shown.note(printable(text));
   return true;
 }
 

@@ -1,6 +1,7 @@
 // What an Entra/msal-node failure means for the user, and the one line we tell them. No msal import
 // here: errors are recognised by their fields, so this stays testable and cheap.
 import { UnreachableError } from '../errors.js';
+import { printable } from '../printable.js';
 import { redact } from '../redact.js';
 
 /** The refresh token is dead: revoked (50173), expired from inactivity (70043, 700082). */
@@ -33,12 +34,12 @@ export function aadstsCode(err: MsalLikeError): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** "AADSTS50173: The provided grant has expired…" without msal's timestamps and trace ids, one line, redacted. */
+/** "AADSTS50173: The provided grant has expired…" without msal's timestamps and trace ids, one line, redacted, printable. */
 export function entraReason(err: MsalLikeError): string {
   const text = `${err.errorMessage ?? ''} ${err.message ?? ''}`;
   const aadsts = /AADSTS\d+:[^\r\n]*?(?=\s*(?:\\r\\n|\r|\n|Trace ID:| - Correlation ID| - Trace ID|$))/.exec(text)?.[0];
   const base = aadsts ?? (err.errorMessage || err.message || err.errorCode || 'unknown error');
-  return redact(base.split(/\r?\n/)[0].trim());
+  return printable(redact(base.split(/\r?\n/)[0].trim()));
 }
 
 /** msal client errors that mean the authority could not be reached or understood */

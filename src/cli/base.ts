@@ -1,5 +1,6 @@
 import { Command, Flags, Errors } from '@oclif/core';
 import { ExitCode, exitCodeOf } from '../errors.js';
+import { printable } from '../printable.js';
 import { redact } from '../redact.js';
 
 /** Flags every command shares: how to find the cluster, and how to talk back. */
@@ -16,7 +17,7 @@ export const debugFlag = {
 };
 
 /**
- * Every command extends this: errors become one redacted line on stderr and an exit code from the
+ * Every command extends this: errors become one redacted, printable line on stderr and an exit code from the
  * CLI contract (0 yes, 1 no, 2 bad input, 3 unreachable); --debug adds the stack.
  */
 export abstract class BaseCommand extends Command {
@@ -31,10 +32,10 @@ export abstract class BaseCommand extends Command {
     if (err instanceof Errors.ExitError) throw err;
     const code = exitCodeOf(err);
     const unexpected = code === ExitCode.BadInput && !(err instanceof Errors.CLIError) && err.exitCode === undefined;
-    const message = redact(oneLine(String(err.message ?? err)));
+    const message = printable(redact(oneLine(String(err.message ?? err))));
     const hint = unexpected && !this.debugEnabled ? ' (unexpected error; run with --debug for details)' : '';
     process.stderr.write(`error: ${message}${hint}\n`);
-    if (this.debugEnabled) process.stderr.write(redact(describeChain(err)) + '\n');
+    if (this.debugEnabled) process.stderr.write(printable(redact(describeChain(err))) + '\n');
     return this.exit(code);
   }
 }

