@@ -12,7 +12,7 @@ import { TokenStore } from './cache/token-store.js';
 import { LOGIN_MODES } from './login-modes.js';
 import { noteAboveStatusLine } from './progress.js';
 import { redact } from '../redact.js';
-import { decodeJwtPayload } from '../identity/claims.js';
+import { decodeJwtPayload } from '../jwt.js';
 import { classifySignInError, LoginRequiredError, SignInFailedError } from './sign-in-errors.js';
 import type { TokenSpec } from './token-options.js';
 

@@ -8,7 +8,8 @@ import type { AccessRequest, Grant, NearMiss, RbacObjects } from '../rbac/types.
 import { currentBearerToken, readRbacObjects, selfSubjectAccessReview, selfSubjectReview, type AccessReviewResult, type ClusterUser, type RbacReadResult } from '../cluster/reviews.js';
 import { describeRequest, parseAccessRequest } from '../rbac/resources.js';
 import { describeSubject } from '../rbac/subjects.js';
-import { decodeJwtPayload, identityFromClaims } from './claims.js';
+import { identityFromClaims } from './claims.js';
+import { decodeJwtPayload } from '../jwt.js';
 
 export interface RbacChain {
   allowed: boolean;

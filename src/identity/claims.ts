@@ -1,21 +1,9 @@
 // What a bearer token says about its holder, read locally without verifying the signature: the API
 // server verifies it; we only explain it. Nothing here ever returns or prints the token itself.
 
-export type Claims = Record<string, unknown>;
+import type { JwtClaims } from '../jwt.js';
 
-/** The payload of a JWT, or undefined when the token is not a JWT (opaque tokens, client certificates). */
-export function decodeJwtPayload(token: string): Claims | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3 || !parts[0] || !parts[1]) return undefined;
-  try {
-    const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as unknown;
-    const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as unknown;
-    if (!isObject(header) || !isObject(payload) || typeof header.alg !== 'string') return undefined;
-    return payload;
-  } catch {
-    return undefined;
-  }
-}
+export type Claims = JwtClaims;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -16,7 +16,8 @@ import {
   type ClusterUser,
   type SelfSubjectReviewVersion,
 } from '../cluster/reviews.js';
-import { decodeJwtPayload, identityFromClaims, secondsUntilExpiry, type TokenIdentity } from './claims.js';
+import { identityFromClaims, secondsUntilExpiry, type TokenIdentity } from './claims.js';
+import { decodeJwtPayload } from '../jwt.js';
 import { describeCredential, kubectlNpExecOf, type CredentialSource } from './credential.js';
 import { graphAccessFor } from './graph-token.js';
 import { parseAsPod, podIdentity, type PodIdentityReport } from './pod-identity.js';
