@@ -21,3 +21,9 @@ export function decodeJwtPayload(token: string): JwtClaims | undefined {
     return undefined;
   }
 }
+
+/** The `exp` claim of a JWT in epoch milliseconds; undefined for opaque tokens or a JWT without one. */
+export function jwtExpiryMs(token: string): number | undefined {
+  const exp = decodeJwtPayload(token)?.exp;
+  return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+}

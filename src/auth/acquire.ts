@@ -7,7 +7,7 @@ import type { AuthenticationResult, PublicClientApplication, AccountInfo } from 
 import { UsageError } from '../errors.js';
 import type { SignInRequest, SignInResult } from './flows/index.js';
 import { FileLock } from './cache/lock.js';
-import { emptyRecord, RENEW_BEFORE_EXPIRY_MS, usableToken, type CachedToken, type TokenRecord } from './cache/record.js';
+import { emptyRecord, expiryOf, RENEW_BEFORE_EXPIRY_MS, usableToken, type CachedToken, type TokenRecord } from './cache/record.js';
 import { TokenStore } from './cache/token-store.js';
 import { LOGIN_MODES } from './login-modes.js';
 import { noteAboveStatusLine } from './progress.js';
@@ -104,7 +104,7 @@ async function acquireLocked(
       throw new Error(`--login ${spec.loginMode} does not sign in through a public client`);
     };
     const result = await runSignInFlow(spec, store, io, { scopes: spec.scopes, timeoutMs: spec.timeoutMs }, noPublicClient, undefined);
-    return remember(store, spec, result, 'sign-in');
+    return remember(store, spec, result, 'sign-in', io);
   }
   const { createPublicClient, findAccount } = await import('./msal/client.js');
   const app = createPublicClient(spec, store, { debug: io.debug });
@@ -118,7 +118,7 @@ async function acquireLocked(
   } else if (account && !options.forceSignIn) {
     try {
       const result = await silent(app, account, spec);
-      return await remember(store, spec, result, 'silent');
+      return await remember(store, spec, result, 'silent', io);
     } catch (err) {
       const failure = classifySignInError(err, spec.authorityHost);
       io.debug?.(`silent token acquisition failed: ${failure.reason}`);
@@ -140,7 +140,7 @@ async function acquireLocked(
     ? { scopes: spec.scopes, claims, selectAccount: true, timeoutMs: spec.timeoutMs }
     : { scopes: spec.scopes, claims, loginHint: account?.username ?? record.account?.username, timeoutMs: spec.timeoutMs };
   const result = await runSignInFlow(spec, store, io, request, () => app, needsUser ? lock : undefined);
-  return remember(store, spec, result, 'sign-in');
+  return remember(store, spec, result, 'sign-in', io);
 }
 
 /** Loads and runs the mode's sign-in flow; failures become one-line SignInFailedErrors. */
@@ -182,14 +182,25 @@ function idTokenExpiry(result: SignInResult): number | undefined {
   return typeof exp === 'number' ? exp * 1000 : undefined;
 }
 
-/** msal's cache or refresh token. msal renews access tokens itself; ID tokens it hands back even when stale. */
+/** The result's token of this type with its expiry (never past the token's own `exp`), if it has one. */
+function tokenOf(result: SignInResult, type: TokenSpec['tokenType']): CachedToken | undefined {
+  if (type === 'access') {
+    return result.accessToken && result.expiresOn ? { token: result.accessToken, expiresOn: expiryOf(result.accessToken, result.expiresOn.getTime()) } : undefined;
+  }
+  const exp = idTokenExpiry(result);
+  return result.idToken && exp !== undefined ? { token: result.idToken, expiresOn: exp } : undefined;
+}
+
+/**
+ * msal's cache or refresh token. msal judges its cached access tokens by the expiry it computed from
+ * this machine's clock, and hands back ID tokens even when stale: a token that its own `exp` says is
+ * about to end is refreshed instead.
+ */
 async function silent(app: PublicClientApplication, account: AccountInfo, spec: TokenSpec): Promise<AuthenticationResult> {
   const result = await app.acquireTokenSilent({ account, scopes: spec.scopes });
-  if (spec.tokenType === 'id') {
-    const exp = idTokenExpiry(result);
-    if (!result.idToken || exp === undefined || exp - Date.now() <= RENEW_BEFORE_EXPIRY_MS) {
-      return app.acquireTokenSilent({ account, scopes: spec.scopes, forceRefresh: true });
-    }
+  const token = tokenOf(result, spec.tokenType);
+  if (!token || token.expiresOn - Date.now() <= RENEW_BEFORE_EXPIRY_MS) {
+    return app.acquireTokenSilent({ account, scopes: spec.scopes, forceRefresh: true });
   }
   return result;
 }
@@ -210,16 +221,34 @@ function principalOf(accessToken: string | undefined): Account | undefined {
   return { homeAccountId: `${oid}.${tid}`, username, tenantId: tid };
 }
 
-async function remember(store: TokenStore, spec: TokenSpec, result: SignInResult, source: AcquiredToken['source']): Promise<AcquiredToken> {
+async function remember(store: TokenStore, spec: TokenSpec, result: SignInResult, source: AcquiredToken['source'], io: AcquireIo): Promise<AcquiredToken> {
   const tokens: TokenRecord['tokens'] = {};
-  if (result.accessToken && result.expiresOn) tokens.access = { token: result.accessToken, expiresOn: result.expiresOn.getTime() };
-  const idExp = idTokenExpiry(result);
-  if (result.idToken && idExp !== undefined) tokens.id = { token: result.idToken, expiresOn: idExp };
+  const access = tokenOf(result, 'access');
+  const id = tokenOf(result, 'id');
+  if (access) tokens.access = access;
+  if (id) tokens.id = id;
   const account: Account | undefined = result.account
     ? { homeAccountId: result.account.homeAccountId, username: result.account.username, tenantId: result.account.tenantId }
     : principalOf(result.accessToken);
   await store.writeRecord({ v: 1, account, tokens });
   const chosen = tokens[spec.tokenType];
   if (!chosen) throw new SignInFailedError(`Entra returned no ${spec.tokenType === 'id' ? 'ID' : 'access'} token`);
+  warnIfClockAhead(chosen, io);
   return { ...chosen, account, source };
+}
+
+/**
+ * A token just issued that this machine's clock already counts as (nearly) expired, issued (by its
+ * `iat`) well before "now", means the clock is ahead of Entra's. The token is still handed out, with its
+ * true expiry, and every call renews it: correct, but slow, so the user is told why.
+ */
+function warnIfClockAhead(token: CachedToken, io: AcquireIo): void {
+  const now = Date.now();
+  if (token.expiresOn - now > RENEW_BEFORE_EXPIRY_MS) return;
+  const issuedAt = decodeJwtPayload(token.token)?.iat;
+  if (typeof issuedAt !== 'number' || now - issuedAt * 1000 <= RENEW_BEFORE_EXPIRY_MS) return;
+  io.warn(
+    `warning: this machine's clock (${new Date(now).toISOString()}) looks ${Math.round((now - issuedAt * 1000) / 60_000)} minutes ahead of Entra's: ` +
+      `a token issued just now already counts as expiring. Correct the system clock; until then every call renews the token.`,
+  );
 }

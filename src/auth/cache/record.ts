@@ -1,6 +1,7 @@
 // The small "last token" record the fast path reads without msal-node: per cache key, the active
 // account and the most recent access and ID token with their expiry.
 import type { TokenType } from '../token-options.js';
+import { jwtExpiryMs } from '../../jwt.js';
 
 /** MSAL refreshes this long before expiry (tokenRenewalOffsetSeconds); the fast path agrees with it. */
 export const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
@@ -40,8 +41,21 @@ export function parseRecord(text: string): TokenRecord | undefined {
   return record;
 }
 
+/**
+ * When a token stops being valid: the expiry we were told (msal reads `expires_in` against this
+ * machine's clock), but never later than the token's own `exp`. A clock that was fast when the token
+ * arrived would otherwise stretch its life by the skew, and kubectl would be handed an expired token.
+ */
+export function expiryOf(token: string, reportedMs: number): number {
+  const exp = jwtExpiryMs(token);
+  return exp === undefined ? reportedMs : Math.min(reportedMs, exp);
+}
+
 /** The token of this type if it stays valid long enough to hand to kubectl without renewing. */
 export function usableToken(record: TokenRecord | undefined, type: TokenType, now = Date.now()): CachedToken | undefined {
-  const token = record?.tokens[type];
-  return token && token.expiresOn - now > RENEW_BEFORE_EXPIRY_MS ? token : undefined;
+  const cached = record?.tokens[type];
+  if (!cached) return undefined;
+  // records written before expiries were capped by `exp` are capped here too
+  const token = { token: cached.token, expiresOn: expiryOf(cached.token, cached.expiresOn) };
+  return token.expiresOn - now > RENEW_BEFORE_EXPIRY_MS ? token : undefined;
 }

@@ -1,0 +1,75 @@
+// The token cache under conditions a review attacked it with (issue 17): a wrong clock, a token endpoint
+// that never answers, an Entra outage with parallel callers, a cache that cannot be written, and the
+// Azure CLI / azd modes after an account switch. The built CLI runs as kubectl runs it, against the
+// Entra emulator, with the file cache (no D-Bus session in these children).
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { startEntraEmulator, type EntraEmulator } from '../../support/entra-emulator/index.js';
+import { fakeClockEnv } from '../../support/fake-clock.js';
+import { requireFreshBuild } from './dist.js';
+import { approveFromStderr, claimsOf, credentialOf, execInfo, isolatedEnv, runCli, type CliResult } from './cli.js';
+
+const ALICE = 'alice@contoso.example';
+const HOUR = 3_600_000;
+let emu: EntraEmulator;
+
+beforeAll(async () => {
+  requireFreshBuild();
+  emu = await startEntraEmulator({ users: [{ username: ALICE }], deviceCodeIntervalSeconds: 0.05 });
+});
+afterAll(async () => {
+  await emu?.close();
+});
+
+let env: ReturnType<typeof isolatedEnv>;
+beforeEach(() => {
+  env = isolatedEnv({ NODE_EXTRA_CA_CERTS: emu.caFile });
+  emu.setAccessTokenLifetime(3600);
+});
+
+const tokenArgs = () => ['--tenant-id', emu.tenantId, '--authority-host', emu.authorityHost];
+const cacheDir = () => join(env.HOME, '.kube', 'cache', 'kubectl-np');
+const tokenCalls = (since: number, grant?: string) => emu.requests.slice(since).filter((r) => r.endpoint === 'token' && (!grant || r.grantType === grant));
+
+function getToken(opts: { interactive?: boolean; extra?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  const childEnv = { ...env, ...opts.env, KUBERNETES_EXEC_INFO: execInfo(opts.interactive ?? false) };
+  return runCli(['get-token', ...tokenArgs(), ...(opts.extra ?? [])], {
+    env: childEnv,
+    onStderr: approveFromStderr((code) => emu.approveDeviceCode(code, ALICE)),
+  });
+}
+
+/** What kubectl is told about a token, next to what the token says of itself. */
+function expiries(result: CliResult): { reportedMs: number; expMs: number } {
+  const { status } = credentialOf(result);
+  return { reportedMs: Date.parse(status.expirationTimestamp), expMs: Number(claimsOf(status.token).exp) * 1000 };
+}
+
+describe('a wrong clock', () => {
+  it('signed in with the clock 2 h fast: once the clock is right, kubectl is never told a token lives past its exp', async () => {
+    const signIn = await getToken({ interactive: true, env: fakeClockEnv(2 * HOUR) });
+    expect(signIn.code).toBe(0);
+    const since = emu.requests.length;
+    const later = await getToken({ interactive: false });
+    const { reportedMs, expMs } = expiries(later);
+    expect(reportedMs).toBeLessThanOrEqual(expMs);
+    // the cached token is still good by its own exp: answered from the cache
+    expect(tokenCalls(since)).toEqual([]);
+  });
+
+  it('a clock that stays 2 h fast renews on each call instead of handing out the expired cached token, and says why', async () => {
+    const skewed = fakeClockEnv(2 * HOUR);
+    expect((await getToken({ interactive: true, env: skewed })).code).toBe(0);
+    const since = emu.requests.length;
+    const again = await getToken({ interactive: false, env: skewed });
+    const { reportedMs, expMs } = expiries(again);
+    expect(reportedMs).toBeLessThanOrEqual(expMs);
+    expect(tokenCalls(since, 'refresh_token')).toHaveLength(1);
+    expect(again.stderr).toMatch(/^warning: this machine's clock \(.*\) looks 1[12]\d minutes ahead of Entra's/m);
+  });
+
+  it('a clock 2 h slow is told the expiry its own clock gives, still no later than exp', async () => {
+    const { reportedMs, expMs } = expiries(await getToken({ interactive: true, env: fakeClockEnv(-2 * HOUR) }));
+    expect(reportedMs).toBeLessThanOrEqual(expMs);
+  });
+});
