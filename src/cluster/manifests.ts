@@ -6,6 +6,7 @@ import { extname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { UsageError } from '../errors.js';
 import { emptySnapshot, type ClusterSnapshot, type Namespace, type WorkloadKind } from '../model/k8s.js';
+import { labelsErrors } from '../model/validation.js';
 import { NAMESPACE_NAME_LABEL } from '../netpol/describe.js';
 import { policyProblems, shapeOf } from '../netpol/validate.js';
 
@@ -83,18 +84,6 @@ function normalizePorts<T extends Record<string, unknown>>(ports: unknown, keys:
   });
 }
 
-/**
- * A NetworkPolicy rule list with its port numbers written as strings read as numbers — and nothing else
- * changed: elements and fields of the wrong shape stay as written, for policyProblems to refuse.
- */
-function policyRules(rules: unknown): unknown {
-  if (!Array.isArray(rules)) return rules;
-  return rules.map((r) => {
-    if (!isObject(r) || !Array.isArray(r.ports)) return r;
-    return { ...r, ports: r.ports.map((p) => (isObject(p) && 'port' in p ? { ...p, port: intOrString(p.port) } : p)) };
-  });
-}
-
 function normalizeContainers(spec: Record<string, unknown> | undefined): Record<string, unknown> {
   const s = { ...(spec ?? {}) };
   for (const key of ['containers', 'initContainers']) {
@@ -146,6 +135,8 @@ export async function readManifestSnapshot(paths: string[], options: { namespace
           for (const [k, v] of Object.entries(map)) {
             if (typeof v !== 'string') throw new UsageError(`${at}: ${obj.kind} ${meta.name}: ${field.slice(0, -1)} ${k} must be a string (quote ${JSON.stringify(v)})`);
           }
+          const [labelError] = field === 'labels' ? labelsErrors(map as Record<string, string>, 'metadata.labels') : [];
+          if (labelError) throw new UsageError(`${at}: ${obj.kind} ${meta.name}: ${labelError}`);
         }
         const metadata = { ...meta } as Record<string, unknown> & { name: string; namespace?: string };
         if (!CLUSTER_SCOPED.has(obj.kind)) {
@@ -171,7 +162,8 @@ export async function readManifestSnapshot(paths: string[], options: { namespace
             const policy = {
               kind: 'NetworkPolicy',
               metadata,
-              spec: { ...spec, podSelector: spec.podSelector ?? {}, ingress: policyRules(spec.ingress), egress: policyRules(spec.egress) },
+              // as written: a quoted "80" is a port name to the API server, which refuses it
+              spec: { ...spec, podSelector: spec.podSelector ?? {} },
             } as never;
             for (const key of ['ingress', 'egress']) if ((policy as { spec: Record<string, unknown> }).spec[key] === undefined) delete (policy as { spec: Record<string, unknown> }).spec[key];
             const problems = policyProblems(policy);

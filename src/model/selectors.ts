@@ -1,6 +1,7 @@
 // Kubernetes label selectors (metav1.LabelSelector), shared by NetworkPolicy evaluation and
 // ClusterRole aggregation. Pure: no I/O, no client-node.
 import type { LabelSelector, LabelSelectorRequirement } from './k8s.js';
+import { forbidden, invalid, labelKeyErrors, labelsErrors, labelValueErrors, required } from './validation.js';
 
 export type Labels = Readonly<Record<string, string>>;
 export type LabelPredicate = (labels: Labels) => boolean;
@@ -62,36 +63,48 @@ function isMap(x: unknown): x is Record<string, unknown> {
 }
 
 /**
- * Why a selector is invalid, the way the API server would reject it; undefined when valid. Manifests
- * are untyped, so shapes are checked too: `matchLabels: [a]` is not a label `0=a`.
+ * Why a selector is invalid, the way the API server would reject it (its wording, under `path`);
+ * undefined when valid. Manifests are untyped, so shapes are checked too: `matchLabels: [a]` is not a
+ * label `0=a`.
  */
-export function selectorProblem(selector: LabelSelector | undefined): string | undefined {
+export function selectorProblem(selector: LabelSelector | undefined, path = 'selector'): string | undefined {
   const raw = selector as unknown;
   if (raw === undefined || raw === null) return undefined;
-  if (!isMap(raw)) return `expected a label selector (a map with matchLabels/matchExpressions), found ${shape(raw)}`;
+  if (!isMap(raw)) return `${path}: expected a label selector (a map with matchLabels/matchExpressions), found ${shape(raw)}`;
   const { matchLabels, matchExpressions } = raw;
   if (matchLabels !== undefined && matchLabels !== null) {
-    if (!isMap(matchLabels)) return `matchLabels: expected a map of label keys to values, found ${shape(matchLabels)}`;
+    if (!isMap(matchLabels)) return `${path}.matchLabels: expected a map of label keys to values, found ${shape(matchLabels)}`;
     for (const [key, value] of Object.entries(matchLabels)) {
-      if (typeof value !== 'string') return `matchLabels.${key} must be a string (quote ${JSON.stringify(value)})`;
+      if (typeof value !== 'string') return `${path}.matchLabels.${key}: must be a string (quote ${JSON.stringify(value)})`;
     }
+    const [labelError] = labelsErrors(matchLabels as Record<string, string>, `${path}.matchLabels`);
+    if (labelError) return labelError;
   }
   if (matchExpressions === undefined || matchExpressions === null) return undefined;
-  if (!Array.isArray(matchExpressions)) return `matchExpressions: expected a list of {key, operator, values}, found ${shape(matchExpressions)}`;
+  if (!Array.isArray(matchExpressions)) return `${path}.matchExpressions: expected a list of {key, operator, values}, found ${shape(matchExpressions)}`;
   for (const [i, req] of (matchExpressions as unknown[]).entries()) {
-    if (!isMap(req)) return `matchExpressions[${i}]: expected a map {key, operator, values}, found ${shape(req)}`;
-    if (typeof req.key !== 'string' || req.key === '') return `matchExpressions[${i}] needs a key`;
+    const at = `${path}.matchExpressions[${i}]`;
+    if (!isMap(req)) return `${at}: expected a map {key, operator, values}, found ${shape(req)}`;
+    if (req.key !== undefined && req.key !== null && typeof req.key !== 'string') return `${at}.key: expected a string, found ${shape(req.key)}`;
     const values = req.values;
     if (values !== undefined && values !== null && (!Array.isArray(values) || values.some((v) => typeof v !== 'string'))) {
-      return `matchExpressions[${i}].values: expected a list of strings, found ${Array.isArray(values) ? `a list holding ${shape(values.find((v) => typeof v !== 'string'))}` : shape(values)}`;
+      return `${at}.values: expected a list of strings, found ${Array.isArray(values) ? `a list holding ${shape(values.find((v) => typeof v !== 'string'))}` : shape(values)}`;
     }
+    // ValidateLabelSelectorRequirement, in the server's order: operator and values, key, each value
     const count = Array.isArray(values) ? values.length : 0;
     if (req.operator === 'In' || req.operator === 'NotIn') {
-      if (count === 0) return `matchExpressions[${i}]: operator ${req.operator} needs values`;
+      if (count === 0) return required(`${at}.values`, "must be specified when `operator` is 'In' or 'NotIn'");
     } else if (req.operator === 'Exists' || req.operator === 'DoesNotExist') {
-      if (count > 0) return `matchExpressions[${i}]: operator ${req.operator} takes no values`;
+      if (count > 0) return forbidden(`${at}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
     } else {
-      return `matchExpressions[${i}]: unknown operator ${JSON.stringify(req.operator)}`;
+      return invalid(`${at}.operator`, req.operator ?? '', 'not a valid selector operator');
+    }
+    const key = (req.key ?? '') as string;
+    const [keyError] = labelKeyErrors(key);
+    if (keyError) return invalid(`${at}.key`, key, keyError);
+    for (const [j, value] of ((values ?? []) as string[]).entries()) {
+      const [valueError] = labelValueErrors(value);
+      if (valueError) return invalid(`${at}.values[${j}]`, value, valueError);
     }
   }
   return undefined;

@@ -4,10 +4,10 @@
 // policy is refused instead of being read as something wider than it says.
 import type { NetworkPolicy } from '../model/k8s.js';
 import { selectorProblem } from '../model/selectors.js';
+import { forbidden, invalid, notSupported, portNameErrors, portNumberErrors, required } from '../model/validation.js';
 import { cidrContains, parseCidr } from './cidr.js';
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
-const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/;
 
 type Map = Record<string, unknown>;
 
@@ -49,58 +49,70 @@ function portProblems(value: unknown, path: string): string[] {
   const ports = listOfMaps(value, path, 'a port', out);
   ports.forEach((p, i) => {
     const at = `${path}[${i}]`;
-    if (p.protocol !== undefined && p.protocol !== null && !PROTOCOLS.includes(p.protocol as string)) out.push(`${at}.protocol: ${JSON.stringify(p.protocol)} is not TCP, UDP or SCTP`);
+    // ValidateNetworkPolicyPort, in the server's order
+    if (p.protocol !== undefined && p.protocol !== null && !PROTOCOLS.includes(p.protocol as string)) out.push(notSupported(`${at}.protocol`, p.protocol, PROTOCOLS));
+    const endPort = p.endPort ?? undefined;
+    if (endPort !== undefined && typeof endPort !== 'number') {
+      out.push(`${at}.endPort: expected a number, found ${shapeOf(endPort)}`);
+      return;
+    }
     if (typeof p.port === 'number') {
-      if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) out.push(`${at}.port: ${p.port} is not a port number (1-65535)`);
+      for (const msg of portNumberErrors(p.port)) out.push(invalid(`${at}.port`, p.port, msg));
+      if (endPort !== undefined) {
+        if (endPort < p.port) out.push(invalid(`${at}.endPort`, p.port, 'must be greater than or equal to `port`'));
+        for (const msg of portNumberErrors(endPort)) out.push(invalid(`${at}.endPort`, endPort, msg));
+      }
     } else if (typeof p.port === 'string') {
-      if (!PORT_NAME.test(p.port)) out.push(`${at}.port: ${JSON.stringify(p.port)} is not a port name (lowercase letters, digits, dashes, at most 15)`);
+      // a quoted "80" is a port name to the server, and a name needs a letter
+      if (endPort !== undefined) out.push(invalid(`${at}.endPort`, endPort, 'may not be specified when `port` is non-numeric'));
+      for (const msg of portNameErrors(p.port)) out.push(invalid(`${at}.port`, p.port, msg));
     } else if (p.port !== undefined && p.port !== null) {
       out.push(`${at}.port: expected a number or a port name, found ${shapeOf(p.port)}`);
-    }
-    if (p.endPort !== undefined && p.endPort !== null) {
-      if (typeof p.endPort !== 'number') out.push(`${at}.endPort: expected a number, found ${shapeOf(p.endPort)}`);
-      else if (typeof p.port !== 'number') out.push(`${at}.endPort: needs a numeric port to start the range`);
-      else if (!Number.isInteger(p.endPort) || p.endPort < p.port || p.endPort > 65535) out.push(`${at}.endPort: ${p.endPort} must be between port ${p.port} and 65535`);
+    } else if (endPort !== undefined) {
+      out.push(invalid(`${at}.endPort`, endPort, 'may not be specified when `port` is not specified'));
     }
   });
   return out;
 }
+
+const CIDR_DETAIL = 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)';
 
 function peerProblems(value: unknown, path: string): string[] {
   const out: string[] = [];
   const peers = listOfMaps(value, path, 'a peer', out);
   peers.forEach((peer, i) => {
     const at = `${path}[${i}]`;
-    if (peer.ipBlock !== undefined && peer.ipBlock !== null) {
-      const block = peer.ipBlock;
-      if (!isMap(block)) {
-        out.push(`${at}.ipBlock: expected a map {cidr, except}, found ${shapeOf(block)}`);
-        return;
-      }
-      if (peer.podSelector || peer.namespaceSelector) out.push(`${at}: ipBlock cannot be combined with podSelector or namespaceSelector`);
-      const cidr = typeof block.cidr === 'string' ? parseCidr(block.cidr) : undefined;
-      if (!cidr) {
-        out.push(`${at}.ipBlock.cidr: ${JSON.stringify(block.cidr)} is not a CIDR`);
-        return;
-      }
-      if (block.except !== undefined && block.except !== null && !Array.isArray(block.except)) {
-        out.push(`${at}.ipBlock.except: expected a list of CIDRs, found ${shapeOf(block.except)}`);
-        return;
-      }
-      ((block.except ?? []) as unknown[]).forEach((e, j) => {
-        const ex = typeof e === 'string' ? parseCidr(e) : undefined;
-        if (!ex) out.push(`${at}.ipBlock.except[${j}]: ${JSON.stringify(e)} is not a CIDR`);
-        else if (ex.family !== cidr.family || ex.prefix <= cidr.prefix || !cidrContains(cidr, { family: ex.family, value: ex.network })) {
-          out.push(`${at}.ipBlock.except[${j}]: ${e as string} must be a strict subset of ${block.cidr as string}`);
-        }
-      });
+    // ValidateNetworkPolicyPeer: each part, then how many were given
+    const present = (['podSelector', 'namespaceSelector', 'ipBlock'] as const).filter((k) => peer[k] !== undefined && peer[k] !== null);
+    for (const key of ['podSelector', 'namespaceSelector'] as const) {
+      const problem = selectorProblem(peer[key] as never, `${at}.${key}`);
+      if (problem) out.push(problem);
+    }
+    if (peer.ipBlock !== undefined && peer.ipBlock !== null) out.push(...ipBlockProblems(peer.ipBlock, `${at}.ipBlock`));
+    if (present.length === 0) out.push(required(at, 'must specify a peer'));
+    else if (present.includes('ipBlock') && present.length > 1) out.push(forbidden(at, 'may not specify both ipBlock and another peer'));
+  });
+  return out;
+}
+
+function ipBlockProblems(block: unknown, at: string): string[] {
+  if (!isMap(block)) return [`${at}: expected a map {cidr, except}, found ${shapeOf(block)}`];
+  if (block.cidr === undefined || block.cidr === null || block.cidr === '') return [required(`${at}.cidr`, '')];
+  if (typeof block.cidr !== 'string') return [`${at}.cidr: expected a string, found ${shapeOf(block.cidr)}`];
+  const cidr = parseCidr(block.cidr);
+  if (!cidr) return [invalid(`${at}.cidr`, block.cidr, CIDR_DETAIL)];
+  if (block.except !== undefined && block.except !== null && !Array.isArray(block.except)) return [`${at}.except: expected a list of CIDRs, found ${shapeOf(block.except)}`];
+  const out: string[] = [];
+  ((block.except ?? []) as unknown[]).forEach((e, j) => {
+    if (typeof e !== 'string') {
+      out.push(`${at}.except[${j}]: expected a string, found ${shapeOf(e)}`);
       return;
     }
-    if (!peer.podSelector && !peer.namespaceSelector) out.push(`${at}: a peer needs podSelector, namespaceSelector or ipBlock`);
-    const pod = selectorProblem(peer.podSelector as never);
-    if (pod) out.push(`${at}.podSelector: ${pod}`);
-    const ns = selectorProblem(peer.namespaceSelector as never);
-    if (ns) out.push(`${at}.namespaceSelector: ${ns}`);
+    const ex = parseCidr(e);
+    if (!ex) out.push(invalid(`${at}.except[${j}]`, e, CIDR_DETAIL));
+    else if (ex.family !== cidr.family || ex.prefix <= cidr.prefix || !cidrContains(cidr, { family: ex.family, value: ex.network })) {
+      out.push(invalid(`${at}.except[${j}]`, e, 'must be a strict subset of `cidr`'));
+    }
   });
   return out;
 }
@@ -110,11 +122,14 @@ export function policyProblems(policy: NetworkPolicy): string[] {
   const spec = policy.spec as unknown;
   if (!isMap(spec)) return [spec === undefined || spec === null ? 'spec: missing' : `spec: expected a map, found ${shapeOf(spec)}`];
   const out: string[] = [];
-  const sel = selectorProblem(spec.podSelector as never);
-  if (sel) out.push(`spec.podSelector: ${sel}`);
+  const sel = selectorProblem(spec.podSelector as never, 'spec.podSelector');
+  if (sel) out.push(sel);
   const types = spec.policyTypes;
   if (types !== undefined && types !== null && !Array.isArray(types)) out.push(`spec.policyTypes: expected a list (e.g. [Ingress, Egress]), found ${shapeOf(types)}`);
-  else for (const t of (types ?? []) as unknown[]) if (t !== 'Ingress' && t !== 'Egress') out.push(`spec.policyTypes: ${JSON.stringify(t)} is not Ingress or Egress`);
+  else if (Array.isArray(types) && types.length > 2) out.push(invalid('spec.policyTypes', types, 'may not specify more than two policyTypes'));
+  else ((types ?? []) as unknown[]).forEach((t, i) => {
+    if (t !== 'Ingress' && t !== 'Egress') out.push(notSupported(`spec.policyTypes[${i}]`, t, ['Ingress', 'Egress']));
+  });
   for (const [key, peersKey] of [['ingress', 'from'], ['egress', 'to']] as const) {
     const rules = listOfMaps(spec[key], `spec.${key}`, 'a rule', out);
     rules.forEach((rule, i) => {

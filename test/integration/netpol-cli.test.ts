@@ -158,12 +158,33 @@ describe('kubectl np can-reach -f', () => {
   it('says which field of a policy has the wrong shape and what was expected, instead of a JavaScript error', () => {
     const ask = (spec: string) => run(['explain', '-f', '-', 'networkpolicy/np'], { input: `kind: NetworkPolicy\nmetadata: {name: np}\nspec:\n${spec}` });
     expectOneLineError(ask('  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, except: 10.1.0.0/16}}]}]\n'), /NetworkPolicy default\/np: spec\.ingress\[0\]\.from\[0\]\.ipBlock\.except: expected a list of CIDRs, found a string \("10\.1\.0\.0\/16"\)$/);
-    expectOneLineError(ask('  podSelector: {matchExpressions: {key: a}}\n'), /NetworkPolicy default\/np: spec\.podSelector: matchExpressions: expected a list of \{key, operator, values\}, found a map$/);
+    expectOneLineError(ask('  podSelector: {matchExpressions: {key: a}}\n'), /NetworkPolicy default\/np: spec\.podSelector\.matchExpressions: expected a list of \{key, operator, values\}, found a map$/);
     expectOneLineError(ask('  podSelector: {}\n  policyTypes: Ingress\n'), /NetworkPolicy default\/np: spec\.policyTypes: expected a list \(e\.g\. \[Ingress, Egress\]\), found a string \("Ingress"\)$/);
-    expectOneLineError(ask('  podSelector: {matchLabels: [a]}\n'), /NetworkPolicy default\/np: spec\.podSelector: matchLabels: expected a map of label keys to values, found a list$/);
-    expectOneLineError(ask('  podSelector: {}\n  egress: [{to: [{namespaceSelector: {matchExpressions: [{key: a, operator: In, values: x}]}}]}]\n'), /spec\.egress\[0\]\.to\[0\]\.namespaceSelector: matchExpressions\[0\]\.values: expected a list of strings, found a string \("x"\)$/);
+    expectOneLineError(ask('  podSelector: {matchLabels: [a]}\n'), /NetworkPolicy default\/np: spec\.podSelector\.matchLabels: expected a map of label keys to values, found a list$/);
+    expectOneLineError(ask('  podSelector: {}\n  egress: [{to: [{namespaceSelector: {matchExpressions: [{key: a, operator: In, values: x}]}}]}]\n'), /spec\.egress\[0\]\.to\[0\]\.namespaceSelector\.matchExpressions\[0\]\.values: expected a list of strings, found a string \("x"\)$/);
     expectOneLineError(ask('  podSelector: {}\n  egress: [{to: [{ipBlock: 10.0.0.0/8}]}]\n'), /spec\.egress\[0\]\.to\[0\]\.ipBlock: expected a map \{cidr, except\}, found a string/);
     expectOneLineError(ask('  podSelector: {}\n  ingress: [{ports: [{port: 80, endPort: "90"}]}]\n'), /spec\.ingress\[0\]\.ports\[0\]\.endPort: expected a number, found a string \("90"\)$/);
+  });
+
+  it('refuses what the API server refuses, in its words: a quoted port, bad port names, label keys and values, policyTypes', () => {
+    const pod = 'kind: Pod\nmetadata: {name: web, labels: {app: web}}\nspec: {containers: [{name: c, ports: [{containerPort: 80}]}]}\n---\n';
+    const ask = (spec: string) => run(['can-reach', '-f', '-', 'web', 'web', '--port', '80'], { input: `${pod}kind: NetworkPolicy\nmetadata: {name: np}\nspec:\n  podSelector: {}\n${spec}` });
+    // "80" in quotes is a port name to the server, not TCP 80
+    expectOneLineError(ask('  ingress: [{ports: [{port: "80"}]}]\n'), /NetworkPolicy default\/np: spec\.ingress\[0\]\.ports\[0\]\.port: Invalid value: "80": must contain at least one letter \(a-z\)$/);
+    expectOneLineError(ask('  ingress: [{ports: [{port: ab--cd}]}]\n'), /spec\.ingress\[0\]\.ports\[0\]\.port: Invalid value: "ab--cd": must not contain consecutive hyphens$/);
+    expectOneLineError(ask('  ingress: [{ports: [{port: web-}]}]\n'), /port: Invalid value: "web-": must not begin or end with a hyphen$/);
+    expectOneLineError(ask('  ingress: [{ports: [{port: 80, protocol: tcp}]}]\n'), /spec\.ingress\[0\]\.ports\[0\]\.protocol: Unsupported value: "tcp": supported values: "TCP", "UDP", "SCTP"$/);
+    expectOneLineError(ask('  policyTypes: [Ingress, Egress, Ingress]\n'), /spec\.policyTypes: Invalid value: \["Ingress","Egress","Ingress"\]: may not specify more than two policyTypes$/);
+    expectOneLineError(ask('  ingress: [{from: [{podSelector: {matchLabels: {"bad key": x}}}]}]\n'), /spec\.ingress\[0\]\.from\[0\]\.podSelector\.matchLabels: Invalid value: "bad key": name part must consist of alphanumeric characters, '-', '_' or '\.', and must start and end with an alphanumeric character \(e\.g\. 'MyName',  or 'my\.name',  or '123-abc', regex used for validation is '\(\[A-Za-z0-9\]\[-A-Za-z0-9_\.\]\*\)\?\[A-Za-z0-9\]'\)$/);
+    const long = 'x'.repeat(64);
+    expectOneLineError(ask(`  ingress: [{from: [{namespaceSelector: {matchExpressions: [{key: team, operator: In, values: [ok, ${long}]}]}}]}]\n`), new RegExp(`namespaceSelector\\.matchExpressions\\[0\\]\\.values\\[1\\]: Invalid value: "${long}": must be no more than 63 characters$`));
+    expectOneLineError(ask('  egress: [{to: [{podSelector: {matchLabels: {app: "-web"}}}]}]\n'), /spec\.egress\[0\]\.to\[0\]\.podSelector\.matchLabels: Invalid value: "-web": a valid label must be an empty string or consist of alphanumeric characters/);
+    expectOneLineError(ask('  ingress: [{from: [{podSelector: {matchExpressions: [{key: example.com/a/b, operator: Exists}]}}]}]\n'), /matchExpressions\[0\]\.key: Invalid value: "example\.com\/a\/b": a qualified name must consist of/);
+    // labels of any object are checked as the server checks them
+    expectOneLineError(run(['can-reach', '-f', '-', 'web', 'web', '--port', '80'], { input: pod.replace('app: web', `app: ${long}`) }), /Pod web: metadata\.labels: Invalid value: "x+": must be no more than 63 characters$/);
+    // and what it accepts still works: an unquoted number, a valid name
+    expect(ask('  ingress: [{ports: [{port: 80}]}]\n').code).toBe(0);
+    expect(ask('  ingress: [{ports: [{port: web-http}]}]\n').code).toBe(1);
   });
 
   it('-n places manifest objects without a namespace, as kubectl apply -n does', () => {

@@ -194,12 +194,17 @@ describe('label selectors', () => {
   });
   it('format like kubectl and report invalid selectors', () => {
     expect(formatSelector({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['a', 'b'] }, { key: 'x', operator: 'DoesNotExist' }] })).toBe('app=web,tier notin (a,b),!x');
-    expect(selectorProblem({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] })).toMatch(/needs values/);
-    expect(selectorProblem({ matchExpressions: [{ key: 'a', operator: 'Equals' as never }] })).toMatch(/unknown operator/);
-    expect(selectorProblem({ matchLabels: ['a'] as never })).toMatch(/^matchLabels: expected a map/);
-    expect(selectorProblem({ matchExpressions: { key: 'a' } as never })).toMatch(/^matchExpressions: expected a list/);
-    expect(selectorProblem({ matchExpressions: ['a' as never] })).toMatch(/^matchExpressions\[0\]: expected a map/);
-    expect(selectorProblem('app=web' as never)).toMatch(/^expected a label selector/);
+    expect(selectorProblem({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] })).toBe("selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'");
+    expect(selectorProblem({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }, 'spec.podSelector')).toBe("spec.podSelector.matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
+    expect(selectorProblem({ matchExpressions: [{ key: 'a', operator: 'Equals' as never }] })).toBe('selector.matchExpressions[0].operator: Invalid value: "Equals": not a valid selector operator');
+    expect(selectorProblem({ matchLabels: { app: 'x'.repeat(64) } })).toMatch(/^selector\.matchLabels: Invalid value: "x{64}": must be no more than 63 characters$/);
+    expect(selectorProblem({ matchLabels: { '/app': 'web' } })).toBe('selector.matchLabels: Invalid value: "/app": prefix part must be non-empty');
+    expect(selectorProblem({ matchLabels: { 'Example.com/app': 'web' } })).toMatch(/^selector\.matchLabels: Invalid value: "Example\.com\/app": prefix part a lowercase RFC 1123 subdomain must consist of/);
+    expect(selectorProblem({ matchLabels: { 'example.com/app': 'web', 'app.kubernetes.io/name': '' } })).toBeUndefined();
+    expect(selectorProblem({ matchLabels: ['a'] as never })).toMatch(/^selector\.matchLabels: expected a map/);
+    expect(selectorProblem({ matchExpressions: { key: 'a' } as never })).toMatch(/^selector\.matchExpressions: expected a list/);
+    expect(selectorProblem({ matchExpressions: ['a' as never] })).toMatch(/^selector\.matchExpressions\[0\]: expected a map/);
+    expect(selectorProblem('app=web' as never)).toMatch(/^selector: expected a label selector/);
   });
 });
 

@@ -86,8 +86,8 @@ describe('readManifestSnapshot', () => {
     expect(await failure([join(root, 'nokind.yaml')])).toMatch(/nokind\.yaml: document 1: object has no kind/);
     expect(await failure([join(root, 'bad.json')])).toMatch(/bad\.json: not valid JSON/);
     expect(await failure([join(root, 'label.yaml')])).toMatch(/label version must be a string \(quote 1\)/);
-    expect(await failure([join(root, 'policy.yaml')])).toMatch(/NetworkPolicy default\/p: spec\.ingress\[0\]\.ports\[0\]\.endPort: needs a numeric port/);
-    expect(await failure([join(root, 'cidr.yaml')])).toMatch(/ipBlock\.cidr: "10\.0\.0\.0\/33" is not a CIDR/);
+    expect(await failure([join(root, 'policy.yaml')])).toMatch(/NetworkPolicy default\/p: spec\.ingress\[0\]\.ports\[0\]\.endPort: Invalid value: 90: may not be specified when `port` is non-numeric$/);
+    expect(await failure([join(root, 'cidr.yaml')])).toMatch(/ipBlock\.cidr: Invalid value: "10\.0\.0\.0\/33": must be a valid CIDR value, \(e\.g\. 10\.9\.8\.0\/24 or 2001:db8::\/64\)$/);
     expect(await failure([join(root, 'missing.yaml')])).toMatch(/cannot read .*missing\.yaml: no such file or directory/);
   });
 });
