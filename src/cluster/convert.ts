@@ -76,6 +76,7 @@ function toContainers(list: V1Container[] | undefined): PodSpec['containers'] | 
   return mapOf(list, (c) =>
     compact({
       name: c.name,
+      restartPolicy: c.restartPolicy,
       ports: mapOf(c.ports, (p) => compact({ name: p.name, containerPort: p.containerPort, protocol: p.protocol as Protocol | undefined })) as ContainerPort[] | undefined,
     }),
   ) as PodSpec['containers'] | undefined;

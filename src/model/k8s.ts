@@ -35,7 +35,8 @@ export interface PodSpec {
   hostNetwork?: boolean;
   nodeName?: string;
   containers: { name: string; ports?: ContainerPort[] }[];
-  initContainers?: { name: string; ports?: ContainerPort[] }[];
+  /** restartPolicy Always makes an init container a sidecar: it keeps running and serves its ports */
+  initContainers?: { name: string; ports?: ContainerPort[]; restartPolicy?: string }[];
 }
 
 export interface Pod {

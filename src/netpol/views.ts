@@ -2,9 +2,15 @@
 import type { ContainerPort, Pod, Workload } from '../model/k8s.js';
 import type { PodView } from './types.js';
 
+/**
+ * The ports a pod serves, in the order Kubernetes' FindPort resolves names: its containers, then its
+ * sidecars (init containers with restartPolicy Always). Plain init containers have exited before the
+ * pod runs, so their ports serve nothing.
+ */
 function declaredPorts(spec: Pod['spec'] | undefined): ContainerPort[] {
   const ports: ContainerPort[] = [];
-  for (const c of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) {
+  const sidecars = (spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
+  for (const c of [...(spec?.containers ?? []), ...sidecars]) {
     for (const p of c.ports ?? []) ports.push({ ...p, protocol: p.protocol ?? 'TCP' });
   }
   return ports;

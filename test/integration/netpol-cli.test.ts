@@ -223,6 +223,17 @@ describe('kubectl np can-reach -f', () => {
   });
 });
 
+describe('endpoints that are not what they seem (-f)', () => {
+  it('resolves named ports on containers and sidecars only, never on a plain init container', () => {
+    const pod = (restartPolicy: string) =>
+      `kind: Pod\nmetadata: {name: api, labels: {app: api}}\nspec:\n  containers: [{name: app, ports: [{name: http, containerPort: 8080}]}]\n  initContainers: [{name: proxy, ${restartPolicy}ports: [{name: metrics, containerPort: 9090}]}]\n---\nkind: Pod\nmetadata: {name: client}\nspec: {containers: [{name: c}]}\n`;
+    expectOneLineError(run(['can-reach', '-f', '-', 'client', 'api', '--port', 'metrics'], { input: pod('') }), /api declares no port named metrics; its ports: 8080\/TCP \(http\)$/);
+    const sidecar = run(['can-reach', '-f', '-', 'client', 'api', '--port', 'metrics', '-o', 'json'], { input: pod('restartPolicy: Always, ') });
+    expect(sidecar.code, sidecar.stderr).toBe(0);
+    expect(JSON.parse(sidecar.stdout)).toMatchObject({ allowed: true, port: 'metrics', targetPort: 9090 });
+  });
+});
+
 describe('kubectl np explain -f', () => {
   it('traces every rule of every selecting policy for a connection', () => {
     const r = run(['explain', ...SHOP, 'default/deploy/frontend', 'payments/svc/payments']);
