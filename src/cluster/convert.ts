@@ -103,7 +103,13 @@ export function toPod(p: V1Pod): Pod {
     metadata: toObjectMeta(p.metadata),
     spec: toPodSpec(p.spec),
     status: s
-      ? compact({ phase: s.phase, podIP: s.podIP, podIPs: mapOf(s.podIPs, (i) => ({ ip: i.ip })) as { ip: string }[] | undefined, hostIP: s.hostIP })
+      ? compact({
+          phase: s.phase,
+          podIP: s.podIP,
+          podIPs: mapOf(s.podIPs, (i) => ({ ip: i.ip })) as { ip: string }[] | undefined,
+          hostIP: s.hostIP,
+          conditions: mapOf(s.conditions, (c) => ({ type: c.type, status: c.status })) as { type: string; status: string }[] | undefined,
+        })
       : undefined,
   });
 }

@@ -43,7 +43,7 @@ export interface Pod {
   kind?: 'Pod';
   metadata: ObjectMeta;
   spec: PodSpec;
-  status?: { phase?: string; podIP?: string; podIPs?: { ip: string }[]; hostIP?: string };
+  status?: { phase?: string; podIP?: string; podIPs?: { ip: string }[]; hostIP?: string; conditions?: { type: string; status: string }[] };
 }
 
 export interface Namespace {

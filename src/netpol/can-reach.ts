@@ -1,10 +1,11 @@
 // The can-reach use case: resolved endpoints + an optional port → one verdict per port and pair of
 // pods, grouped so replicas with identical labels are reported once.
-import { UsageError } from '../errors.js';
+import { UnreachableError, UsageError } from '../errors.js';
 import type { Protocol, ServicePort } from '../model/k8s.js';
 import type { PolicyEngine } from './engine.js';
 import type { ResolvedEndpoint } from './endpoints.js';
 import { equivalenceKey, ipBlocksOf, type IpBlocks } from './matrix.js';
+import { finishedPhase } from './views.js';
 import { comparePorts, podName, type Peer, type PodView, type SideTrace, type Traffic } from './types.js';
 
 export interface PortRequest {
@@ -154,6 +155,14 @@ export function canReach(engine: PolicyEngine, source: ResolvedEndpoint, destina
   if (source.kind === 'ip' && destination.kind === 'ip') {
     throw new UsageError('both endpoints are addresses outside the cluster: NetworkPolicies only apply to pods');
   }
+  for (const end of [source, destination]) {
+    const phase = end.kind === 'Pod' ? finishedPhase(end.pods[0]) : undefined;
+    if (phase) {
+      throw new UnreachableError(
+        `cannot tell: pod ${end.namespace}/${end.name} has finished (${phase}), so it sends and receives no traffic and no NetworkPolicy verdict applies to it; name its workload or a running pod`,
+      );
+    }
+  }
   const checks = destination.service ? serviceChecks(destination, request) : podChecks(destination, request);
   const blocks: IpBlocks = ipBlocksOf(engine.policies);
   const sourcePeers: Peer[] = source.kind === 'ip' ? [{ kind: 'ip', ip: source.ip! }] : source.pods.map((pod) => ({ kind: 'pod', pod }));
@@ -209,6 +218,6 @@ export function canReach(engine: PolicyEngine, source: ResolvedEndpoint, destina
     ports,
     connections,
     deciding: connections.find((c) => !c.allowed) ?? connections[0],
-    notes: [...new Set(notes)],
+    notes: [...new Set([...(source.notes ?? []), ...(destination.notes ?? []), ...notes])],
   };
 }

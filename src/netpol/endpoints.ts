@@ -5,7 +5,7 @@ import type { ClusterSnapshot, Pod, Service, UnreadableList, Workload, WorkloadK
 import { compileSelector } from '../model/selectors.js';
 import { parseIp } from './cidr.js';
 import type { PodView } from './types.js';
-import { isActive, podView, templateView } from './views.js';
+import { isActive, isReady, notBackend, podView, templateView } from './views.js';
 
 export type ObjectKind = 'Pod' | 'Service' | WorkloadKind;
 
@@ -69,6 +69,8 @@ export interface ResolvedEndpoint {
   /** true when pods stand for pod templates (no running pods) */
   fromTemplate: boolean;
   service?: Service;
+  /** what resolving it found worth saying: selected pods that are not backends, backends not ready */
+  notes?: string[];
 }
 
 function controllerOf(meta: { ownerReferences?: { kind: string; name: string; controller?: boolean }[] }) {
@@ -196,7 +198,7 @@ export function resolveEndpoint(snapshot: ClusterSnapshot, spec: EndpointSpec, d
 }
 
 /** A Service's backends: running pods its selector matches, else the templates of workloads whose pods it would match. */
-export function serviceBackends(snapshot: ClusterSnapshot, service: Service): { pods: PodView[]; fromTemplate: boolean } {
+export function serviceBackends(snapshot: ClusterSnapshot, service: Service): { pods: PodView[]; fromTemplate: boolean; notes?: string[] } {
   const ns = namespaceOf(service);
   const name = `${ns}/${service.metadata.name}`;
   const selector = service.spec.selector;
@@ -204,12 +206,26 @@ export function serviceBackends(snapshot: ClusterSnapshot, service: Service): { 
     throw new UsageError(`service ${name} has no selector (its endpoints are managed by hand), so its backend pods are unknown; name the pods instead`);
   }
   const matches = compileSelector({ matchLabels: selector });
-  const pods = snapshot.pods.filter((p) => namespaceOf(p) === ns && isActive(p) && matches(p.metadata.labels ?? {}));
-  if (pods.length > 0) return { pods: pods.map(podView), fromTemplate: false };
+  // EndpointSlice semantics: a selected pod is a backend once it has an IP and until it finishes; one
+  // that is not ready is listed with ready=false and gets no traffic until it is
+  const notes: string[] = [];
+  const pods: Pod[] = [];
+  for (const p of snapshot.pods) {
+    if (namespaceOf(p) !== ns || !matches(p.metadata.labels ?? {})) continue;
+    const why = notBackend(p);
+    if (why === undefined) pods.push(p);
+    // finished pods (completed Jobs' leftovers) are not worth a line each
+    else if (isActive(p)) notes.push(`${ns}/${p.metadata.name} matches service ${name} but is not a backend: ${why}`);
+  }
+  for (const p of pods) {
+    if (isReady(p) === false) notes.push(`${ns}/${p.metadata.name} is not ready: service ${name} sends it traffic only once it is (verdicts for it apply from then)`);
+  }
+  const withNotes = notes.length > 0 ? { notes } : {};
+  if (pods.length > 0) return { pods: pods.map(podView), fromTemplate: false, ...withNotes };
   const templates = snapshot.workloads.filter(
     (w) => namespaceOf(w) === ns && !isSubordinate(w) && matches(w.spec.template.metadata?.labels ?? {}),
   );
-  if (templates.length > 0) return { pods: templates.map(templateView), fromTemplate: true };
+  if (templates.length > 0) return { pods: templates.map(templateView), fromTemplate: true, ...withNotes };
   const refused = (['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'] as const).filter((k) => unreadable(snapshot, k, ns));
   if (refused.length > 0) {
     throw new UnreachableError(`cannot tell which pods service ${name} selects: none runs, and you may not list ${refused.map((k) => RESOURCE[k]).join(', ')} in namespace ${ns} to find their templates (${snapshot.source})`);

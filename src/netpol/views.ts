@@ -25,6 +25,7 @@ export function podView(pod: Pod): PodView {
     ips,
     ports: declaredPorts(pod.spec),
     hostNetwork: pod.spec?.hostNetwork === true,
+    ...(pod.status?.phase ? { phase: pod.status.phase } : {}),
   };
 }
 
@@ -45,4 +46,27 @@ export function templateView(workload: Workload): PodView {
 export function isActive(pod: Pod): boolean {
   const phase = pod.status?.phase;
   return phase !== 'Succeeded' && phase !== 'Failed';
+}
+
+/** A pod that has finished: it sends and receives nothing, so no connection verdict applies to it. */
+export function finishedPhase(pod: { phase?: string }): string | undefined {
+  return pod.phase === 'Succeeded' || pod.phase === 'Failed' ? pod.phase : undefined;
+}
+
+/**
+ * Why a pod a Service selects is not one of its backends, as EndpointSlices decide: it has finished, or
+ * it has no IP yet (Pending). Undefined when it is a backend. Pods without status (manifests) are taken
+ * as they will run.
+ */
+export function notBackend(pod: Pod): string | undefined {
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') return `it has finished (${phase})`;
+  if (pod.status && !pod.status.podIP && !pod.status.podIPs?.length) return `it has no IP yet${phase ? ` (${phase})` : ''}`;
+  return undefined;
+}
+
+/** The Ready condition: false when the pod reports it not ready, undefined when it does not say. */
+export function isReady(pod: Pod): boolean | undefined {
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
+  return ready ? ready.status === 'True' : undefined;
 }

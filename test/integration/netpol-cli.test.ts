@@ -232,6 +232,25 @@ describe('endpoints that are not what they seem (-f)', () => {
     expect(sidecar.code, sidecar.stderr).toBe(0);
     expect(JSON.parse(sidecar.stdout)).toMatchObject({ allowed: true, port: 'metrics', targetPort: 9090 });
   });
+
+  it('counts only pods with an IP that have not finished as Service backends, and refuses a verdict for a finished pod', () => {
+    const pod = (name: string, labels: string, status: string) => `kind: Pod\nmetadata: {name: ${name}, labels: {${labels}}}\nspec: {containers: [{name: c, ports: [{containerPort: 8080}]}]}\nstatus: ${status}\n---\n`;
+    const input =
+      pod('api-1', 'app: api', '{phase: Running, podIP: 10.1.0.1}') +
+      pod('api-2', 'app: api', '{phase: Pending}') +
+      pod('client', 'app: client', '{phase: Running, podIP: 10.1.0.9}') +
+      pod('migrate', 'app: migrate', '{phase: Succeeded, podIP: 10.1.0.8}') +
+      'kind: Service\nmetadata: {name: api}\nspec: {selector: {app: api}, ports: [{port: 80, targetPort: 8080}]}\n';
+    const r = run(['can-reach', '-f', '-', 'client', 'svc/api', '-o', 'json'], { input });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.destination.pods).toEqual(['default/api-1']);
+    expect(out.notes).toContain('default/api-2 matches service default/api but is not a backend: it has no IP yet (Pending)');
+    const finished = run(['can-reach', '-f', '-', 'client', 'migrate', '--port', '8080'], { input });
+    expect(finished.code).toBe(3);
+    expect(finished.stdout).toBe('');
+    expect(finished.stderr.trim()).toMatch(/^error: cannot tell: pod default\/migrate has finished \(Succeeded\), so it sends and receives no traffic/);
+  });
 });
 
 describe('kubectl np explain -f', () => {

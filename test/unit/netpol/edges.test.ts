@@ -1,7 +1,10 @@
 // Endpoints that are not what they seem (issue 14): pods whose declared ports, phase, addresses or
 // network are not what a naive reading of the snapshot suggests.
 import { describe, expect, it } from 'vitest';
-import type { NetworkPolicy, Pod } from '../../../src/model/k8s.js';
+import { ExitCode, exitCodeOf } from '../../../src/errors.js';
+import { emptySnapshot, type ClusterSnapshot, type NetworkPolicy, type Pod } from '../../../src/model/k8s.js';
+import { canReach } from '../../../src/netpol/can-reach.js';
+import { parseEndpoint, resolveEndpoint } from '../../../src/netpol/endpoints.js';
 import { PolicyEngine } from '../../../src/netpol/engine.js';
 import { podView } from '../../../src/netpol/views.js';
 import type { Peer } from '../../../src/netpol/types.js';
@@ -28,5 +31,49 @@ describe('named ports resolve where Kubernetes FindPort looks: containers, then 
     const api = podView(withInit('Always'));
     expect(api.ports.map((p) => p.name)).toEqual(['http', 'metrics']);
     expect(engine.allows(client, { kind: 'pod', pod: api }, { port: 9090, protocol: 'TCP' })).toBe(true);
+  });
+});
+
+describe('Service backends are the pods EndpointSlices list; finished pods get no verdict', () => {
+  const pod = (name: string, status: Pod['status'], labels = { app: 'api' }): Pod => ({ metadata: { namespace: 'shop', name, labels }, spec: { containers: [{ name: 'c', ports: [{ name: 'http', containerPort: 8080 }] }] }, status });
+  const running = (ip: string, ready = 'True'): Pod['status'] => ({ phase: 'Running', podIP: ip, conditions: [{ type: 'Ready', status: ready }] });
+  const snapshot: ClusterSnapshot = {
+    ...emptySnapshot('prod'),
+    namespaces: [{ metadata: { name: 'shop' } }],
+    pods: [
+      pod('api-1', running('10.1.0.1')),
+      pod('api-2', { phase: 'Pending' }),
+      pod('api-3', running('10.1.0.3', 'False')),
+      pod('api-4', { phase: 'Succeeded', podIP: '10.1.0.4' }),
+      pod('client', running('10.1.0.9'), { app: 'client' }),
+      pod('migrate', { phase: 'Failed', podIP: '10.1.0.8' }, { app: 'migrate' }),
+    ],
+    services: [{ metadata: { namespace: 'shop', name: 'api' }, spec: { selector: { app: 'api' }, ports: [{ port: 80, targetPort: 'http' }] } }],
+    networkPolicies: [np('shop', 'deny', { podSelector: { matchLabels: { app: 'api' } }, ingress: [] })],
+  };
+  const engine = new PolicyEngine(snapshot);
+  const resolve = (text: string) => resolveEndpoint(snapshot, parseEndpoint(text), 'shop');
+
+  it('only pods with an IP that have not finished are backends; the others and readiness are noted', () => {
+    const api = resolve('svc/api');
+    expect(api.pods.map((p) => p.name)).toEqual(['api-1', 'api-3']);
+    const result = canReach(engine, resolve('client'), api, {});
+    expect(result.connections.flatMap((c) => c.destinations)).toEqual(['shop/api-1', 'shop/api-3']);
+    expect(result.notes).toContain('shop/api-2 matches service shop/api but is not a backend: it has no IP yet (Pending)');
+    expect(result.notes).toContain('shop/api-3 is not ready: service shop/api sends it traffic only once it is (verdicts for it apply from then)');
+    expect(result.notes.join('\n')).not.toContain('api-4');
+  });
+
+  it('a finished pod named directly is "cannot tell" (exit 3) with the reason, as source or destination', () => {
+    for (const [src, dst] of [['migrate', 'client'], ['client', 'migrate']]) {
+      let error: unknown;
+      try {
+        canReach(engine, resolve(src), resolve(dst), { port: 8080 });
+      } catch (err) {
+        error = err;
+      }
+      expect(exitCodeOf(error)).toBe(ExitCode.Unreachable);
+      expect((error as Error).message).toMatch(/^cannot tell: pod shop\/migrate has finished \(Failed\), so it sends and receives no traffic/);
+    }
   });
 });
