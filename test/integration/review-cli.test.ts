@@ -56,3 +56,54 @@ describe('-f honest edges', () => {
     expect(r.stderr).toContain('warning: -f is given, so the answer comes from the manifests alone: --context prod is not used');
   });
 });
+
+describe('audit', () => {
+  it('reports the planted problems as a table and exits 1; --fail-on error still fails on the DNS errors', () => {
+    const r = run(['audit', '-f', 'examples/audit']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^SEVERITY\s+RULE\s+NAMESPACE\s+OBJECT\s+MESSAGE$/m);
+    expect(r.stdout).toMatch(/^error\s+dns-egress-blocked\s+legacy\s+deployment\/orders\s+egress is isolated/m);
+    expect(r.stdout).toContain('4 findings (2 errors, 2 warnings); 8 rules checked; 4 at or above --fail-on warning');
+    expect(run(['audit', '-f', 'examples/audit', '--fail-on', 'error']).code).toBe(1);
+    expect(run(['audit', '-f', 'examples/audit', '-n', 'clean']).code).toBe(0);
+  });
+
+  it('-o json has exactly the documented shape', () => {
+    const r = run(['audit', '-f', 'examples/audit', '-o', 'json', '--skip', 'dns-egress-blocked']);
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout);
+    expect(Object.keys(json)).toEqual(['findings']);
+    expect(json.findings).toHaveLength(2);
+    for (const f of json.findings) expect(Object.keys(f)).toEqual(['rule', 'severity', 'namespace', 'object', 'message']);
+    expect(json.findings[1]).toMatchObject({ rule: 'selects-nothing', severity: 'warning', namespace: 'legacy', object: 'networkpolicy/allow-worker-to-orders' });
+  });
+
+  it('-o sarif and -o junit carry the same findings; warnings pass under --fail-on error', () => {
+    const sarif = JSON.parse(run(['audit', '-f', 'examples/audit', '-o', 'sarif']).stdout);
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0].tool.driver.rules.map((r: { id: string }) => r.id)).toContain('dns-egress-blocked');
+    expect(sarif.runs[0].results.map((r: { ruleId: string; level: string }) => `${r.ruleId}:${r.level}`)).toEqual([
+      'dns-egress-blocked:error',
+      'dns-egress-blocked:error',
+      'no-default-deny-ingress:warning',
+      'selects-nothing:warning',
+    ]);
+    const junit = run(['audit', '-f', 'examples/audit', '-o', 'junit', '--fail-on', 'error']);
+    expect(junit.code).toBe(1);
+    expect(junit.stdout).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>/);
+    expect(junit.stdout).toContain('<testsuite name="kubectl np audit" tests="9" failures="2"');
+    expect(junit.stdout).toContain('<testcase classname="audit.allow-all" name="allow-all"/>');
+    expect(junit.stdout).toMatch(/<testcase classname="audit.selects-nothing" name="selects-nothing legacy\/networkpolicy\/allow-worker-to-orders">\s*<system-out>warning: /);
+  });
+
+  it('refuses an unknown rule in --skip with one line naming the rules', () => {
+    expectOneLineError(run(['audit', '-f', 'examples/audit', '--skip', 'dns']), /--skip dns: no such rule \(rules: no-default-deny-ingress, /);
+  });
+
+  it('its help names every rule and links the rules document', () => {
+    const r = run(['audit', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('docs/audit-rules.md');
+    expect(r.stdout).toMatch(/metadata-service-reachable\s+error/);
+  });
+});

@@ -1,0 +1,76 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, outputFlag, snapshotFlags } from '../cli/base.js';
+import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { AUDIT_RULES, SKIP_ANNOTATION, auditSnapshot, failingFindings, isAuditRuleId, type Severity } from '../netpol/audit.js';
+import { snapshotWarnings } from '../netpol/inputs.js';
+import { auditSarif, renderAuditJunit, renderAuditTable } from '../render/audit.js';
+import { colourFor } from '../render/netpol-text.js';
+import { toYaml } from '../render/yaml.js';
+
+export default class Audit extends BaseCommand {
+  static override summary = 'Posture findings of the NetworkPolicies: missing default-deny, DNS blocked, metadata service open, selector typos';
+  static override description = `Each finding has a stable rule ID, a severity (info, warning, error), a namespace, an object (networkpolicy/NAME, pod/NAME, deployment/NAME, namespace/NAME, cluster) and a one-line message with the fix.
+Rules (every one documented with an example and the fix in docs/audit-rules.md):
+${AUDIT_RULES.map((r) => `  ${r.id.padEnd(27)} ${r.severity.padEnd(8)} ${r.summary}${r.liveOnly ? ' (live only)' : ''}`).join('\n')}
+Silence a rule with --skip RULE, or on an object (policy, pod, workload or namespace) with the annotation ${SKIP_ANNOTATION}: "RULE,RULE" (or "*").
+Namespaces: -n (repeatable), -A, or by default the context namespace (with -f: every namespace in the manifests). kube-system, kube-public and kube-node-lease are not expected to default-deny.
+Exit 0 when no finding reaches --fail-on (default warning), 1 otherwise; bad input 2, an unreachable cluster 3.
+-o json: {"findings":[{"rule","severity","namespace","object","message"}]}. -o sarif is SARIF 2.1.0 (code scanning); -o junit is JUnit XML (CI test reports).`;
+
+  static override examples = [
+    '<%= config.bin %> audit -f examples/audit',
+    '<%= config.bin %> audit -A --fail-on error',
+    '<%= config.bin %> audit -f k8s/ -o sarif > audit.sarif',
+    '<%= config.bin %> audit -f k8s/ -o junit --skip no-default-deny-egress > audit-junit.xml',
+    '<%= config.bin %> audit -n payments -o json | jq \'.findings[] | select(.severity == "error")\'',
+  ];
+
+  static override flags = {
+    ...snapshotFlags,
+    output: outputFlag(['table', 'json', 'yaml', 'sarif', 'junit'], 'table'),
+    'fail-on': Flags.string({ description: 'lowest severity that makes the exit code 1', options: ['info', 'warning', 'error'], default: 'warning' }),
+    skip: Flags.string({ description: 'a rule ID not to check; repeatable', multiple: true, multipleNonGreedy: true }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Audit);
+    const skip = flags.skip ?? [];
+    for (const id of skip) {
+      if (!isAuditRuleId(id)) throw new UsageError(`--skip ${id}: no such rule (rules: ${AUDIT_RULES.map((r) => r.id).join(', ')})`);
+    }
+    const snapshot = await loadSnapshot({
+      files: flags.filename,
+      kubeconfig: flags.kubeconfig,
+      context: flags.context,
+      namespaces: flags.namespace,
+      allNamespaces: flags['all-namespaces'],
+      manifestNamespace: manifestNamespaceOf(flags.namespace),
+    });
+    // the no-enforcing-engine finding says it better than the generic warning
+    for (const warning of snapshotWarnings(snapshot)) if (!warning.includes('no NetworkPolicy enforcement engine')) process.stderr.write(warning + '\n');
+    const manifests = (flags.filename ?? []).length > 0;
+    const namespaces = flags['all-namespaces'] ? undefined : flags.namespace ?? (manifests ? undefined : [snapshot.defaultNamespace ?? 'default']);
+    const report = auditSnapshot(snapshot, { namespaces, skip });
+    const failOn = flags['fail-on'] as Severity;
+    const json = { findings: report.findings };
+    switch (flags.output) {
+      case 'json':
+        process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+        break;
+      case 'yaml':
+        process.stdout.write(toYaml(json));
+        break;
+      case 'sarif':
+        process.stdout.write(JSON.stringify(auditSarif(report, this.config.version), null, 2) + '\n');
+        break;
+      case 'junit':
+        process.stdout.write(renderAuditJunit(report, failOn));
+        break;
+      default:
+        process.stdout.write(renderAuditTable({ colour: colourFor(process.stdout) }, report, failOn));
+    }
+    if (flags.output !== 'table') for (const n of report.notes) process.stderr.write(`note: ${n}\n`);
+    if (failingFindings(report, failOn).length > 0) this.exit(ExitCode.No);
+  }
+}

@@ -1,0 +1,439 @@
+// `audit`: posture findings over a snapshot, each with a stable rule ID (docs/audit-rules.md). Pure:
+// the report page calls auditSnapshot too. Verdicts are computed once per class of equivalent pods
+// (matrix.ts), so auditing 10,000 pods costs about as much as loading them.
+import type { ClusterSnapshot, NetworkPolicyPort, Pod, Protocol } from '../model/k8s.js';
+import { formatSelector, labelsKey, type Labels } from '../model/selectors.js';
+import { parseCidr, cidrContains } from './cidr.js';
+import { clusterPods } from './endpoints.js';
+import { portMatches, type CompiledPolicy, type CompiledRule, PolicyEngine } from './engine.js';
+import { dnsTarget } from './explain.js';
+import { equivalenceKey, ipBlocksOf } from './matrix.js';
+import type { Direction, Peer, PodView, Traffic } from './types.js';
+
+export type Severity = 'info' | 'warning' | 'error';
+
+export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'error'];
+
+export type AuditRuleId =
+  | 'no-default-deny-ingress'
+  | 'no-default-deny-egress'
+  | 'dns-egress-blocked'
+  | 'metadata-service-reachable'
+  | 'allow-all'
+  | 'selects-nothing'
+  | 'peer-selects-nothing'
+  | 'undeclared-named-port'
+  | 'no-enforcing-engine';
+
+export interface AuditRule {
+  id: AuditRuleId;
+  severity: Severity;
+  /** one line: what the rule looks for */
+  summary: string;
+  /** only a live cluster can tell (manifests say nothing about the network) */
+  liveOnly?: boolean;
+}
+
+/** Every rule, in the order of docs/audit-rules.md. IDs are stable: scripts, --skip and annotations name them. */
+export const AUDIT_RULES: readonly AuditRule[] = [
+  { id: 'no-default-deny-ingress', severity: 'warning', summary: 'a namespace with pods, some of them not isolated for ingress' },
+  { id: 'no-default-deny-egress', severity: 'warning', summary: 'a namespace with pods, some of them not isolated for egress' },
+  { id: 'dns-egress-blocked', severity: 'error', summary: 'a pod isolated for egress with no allowed path to cluster DNS (UDP and TCP 53)' },
+  { id: 'metadata-service-reachable', severity: 'error', summary: 'an egress policy lets a pod reach 169.254.169.254 (IMDS) or 168.63.129.16 (Azure platform)' },
+  { id: 'allow-all', severity: 'warning', summary: 'a rule that allows every peer on every port' },
+  { id: 'selects-nothing', severity: 'warning', summary: 'a policy whose podSelector matches no pod in its namespace' },
+  { id: 'peer-selects-nothing', severity: 'warning', summary: 'a rule peer whose selectors match no pod or no namespace' },
+  { id: 'undeclared-named-port', severity: 'warning', summary: 'a named port that no pod the rule can apply to declares' },
+  { id: 'no-enforcing-engine', severity: 'error', summary: 'policies exist but no engine enforces them', liveOnly: true },
+];
+
+/** `metadata.annotations[SKIP_ANNOTATION]` on a policy, pod, workload or namespace: comma-separated rule IDs, or "*". */
+export const SKIP_ANNOTATION = 'kubectl-np.io/audit-skip';
+
+/** Namespaces Kubernetes and AKS run their own components in: no default-deny is expected there. */
+export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease'];
+
+export interface Finding {
+  rule: AuditRuleId;
+  severity: Severity;
+  /** "" for findings about the whole cluster */
+  namespace: string;
+  /** networkpolicy/NAME, pod/NAME, deployment/NAME (pods of a workload), namespace/NAME, or cluster */
+  object: string;
+  /** one line: the problem and the fix */
+  message: string;
+}
+
+export interface AuditOptions {
+  /** namespaces to audit; undefined = every namespace in the snapshot */
+  namespaces?: string[];
+  /** rule IDs not to report */
+  skip?: string[];
+}
+
+export interface AuditReport {
+  findings: Finding[];
+  /** the rules that were checked (not skipped, and answerable from this snapshot) */
+  checked: AuditRuleId[];
+  /** findings silenced by an annotation */
+  silenced: number;
+  /** what could not be checked, and why */
+  notes: string[];
+}
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
+/** Findings at or above the --fail-on threshold: any makes `audit` exit 1. */
+export function failingFindings(report: AuditReport, failOn: Severity): Finding[] {
+  return report.findings.filter((f) => severityRank(f.severity) >= severityRank(failOn));
+}
+
+export function isAuditRuleId(id: string): id is AuditRuleId {
+  return AUDIT_RULES.some((r) => r.id === id);
+}
+
+type CompiledPeer = NonNullable<CompiledRule['peers']>[number];
+
+const RULES = new Map(AUDIT_RULES.map((r) => [r.id, r]));
+const METADATA_TARGETS: { ip: string; what: string; traffic: Traffic[] }[] = [
+  { ip: '169.254.169.254', what: 'IMDS, node credentials', traffic: [{ port: 80, protocol: 'TCP' }] },
+  {
+    ip: '168.63.129.16',
+    what: 'Azure WireServer',
+    traffic: [
+      { port: 80, protocol: 'TCP' },
+      { port: 32526, protocol: 'TCP' },
+    ],
+  },
+];
+const DNS_TRAFFIC: Traffic[] = [
+  { port: 53, protocol: 'UDP' },
+  { port: 53, protocol: 'TCP' },
+];
+const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'].map((c) => parseCidr(c)!);
+
+interface PodClass {
+  representative: PodView;
+  /** the objects its pods belong to (deployment/NAME, pod/NAME…), in order of appearance */
+  objects: string[];
+}
+
+/** What a finding about a pod names: the workload that runs it (Deployment over its ReplicaSet), else the pod. */
+function ownerIndex(snapshot: ClusterSnapshot): (pod: PodView) => string {
+  const pods = new Map<string, Pod>();
+  for (const p of snapshot.pods) pods.set(`${p.metadata.namespace ?? 'default'}/${p.metadata.name}`, p);
+  const controllers = new Map<string, { kind: string; name: string }>();
+  for (const w of snapshot.workloads) {
+    const ref = w.metadata.ownerReferences?.find((o) => o.controller) ?? w.metadata.ownerReferences?.[0];
+    if (ref) controllers.set(`${w.metadata.namespace ?? 'default'}/${w.kind}/${w.metadata.name}`, ref);
+  }
+  return (view) => {
+    if (view.template) return `${view.template.kind.toLowerCase()}/${view.template.name}`;
+    const pod = pods.get(`${view.namespace}/${view.name}`);
+    const ref = pod?.metadata.ownerReferences?.find((o) => o.controller) ?? pod?.metadata.ownerReferences?.[0];
+    if (!ref) return `pod/${view.name}`;
+    const parent = controllers.get(`${view.namespace}/${ref.kind}/${ref.name}`);
+    return parent ? `${parent.kind.toLowerCase()}/${parent.name}` : `${ref.kind.toLowerCase()}/${ref.name}`;
+  };
+}
+
+function listed(objects: string[], max = 3): string {
+  return objects.length <= max ? objects.join(', ') : `${objects.slice(0, max).join(', ')} and ${objects.length - max} more`;
+}
+
+function ruleName(direction: Direction, rule: CompiledRule): string {
+  return `${direction} rule #${rule.index}`;
+}
+
+function overlaps(cidr: ReturnType<typeof parseCidr>, range: NonNullable<ReturnType<typeof parseCidr>>): boolean {
+  if (!cidr || cidr.family !== range.family) return false;
+  return cidrContains(cidr, { family: range.family, value: range.network }) || cidrContains(range, { family: cidr.family, value: cidr.network });
+}
+
+export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions = {}): AuditReport {
+  const skip = new Set(options.skip ?? []);
+  const inScope = (ns: string) => !options.namespaces || options.namespaces.includes(ns);
+  const engine = new PolicyEngine(snapshot);
+  const findings: Finding[] = [];
+  const notes: string[] = [];
+  const checked = AUDIT_RULES.filter((r) => !skip.has(r.id) && (!r.liveOnly || snapshot.policyEngines !== undefined)).map((r) => r.id);
+  const wants = (id: AuditRuleId) => checked.includes(id);
+  const add = (rule: AuditRuleId, namespace: string, object: string, message: string) =>
+    findings.push({ rule, severity: RULES.get(rule)!.severity, namespace, object, message });
+
+  const annotations = annotationIndex(snapshot);
+  let silencedWorkloads = 0;
+  const allPods = clusterPods(snapshot);
+  const ownerOf = ownerIndex(snapshot);
+  const blocks = ipBlocksOf(engine.policies);
+
+  // pods by namespace, and classes of pods no policy can tell apart
+  const podsByNamespace = new Map<string, PodView[]>();
+  const classes = new Map<string, PodClass>();
+  for (const pod of allPods) {
+    const list = podsByNamespace.get(pod.namespace) ?? [];
+    list.push(pod);
+    podsByNamespace.set(pod.namespace, list);
+    if (!inScope(pod.namespace)) continue;
+    const key = equivalenceKey(pod, blocks);
+    const object = ownerOf(pod);
+    const c = classes.get(key);
+    if (!c) classes.set(key, { representative: pod, objects: [object] });
+    else if (!c.objects.includes(object)) c.objects.push(object);
+  }
+  const unreadablePods = (ns: string) => (snapshot.unreadable ?? []).some((u) => u.resource === 'pods' && (u.namespace === undefined || u.namespace === ns));
+  for (const ns of new Set([...engine.policies.map((p) => p.namespace)].filter(inScope))) {
+    if (unreadablePods(ns)) notes.push(`pods in namespace ${ns} could not be listed: selects-nothing, peer-selects-nothing and undeclared-named-port were not checked there`);
+  }
+  /** can pod-selecting rules be judged in this namespace: its pods are known and there are some */
+  const podsKnown = (ns: string) => !unreadablePods(ns) && (podsByNamespace.get(ns)?.length ?? 0) > 0;
+
+  // --- cluster ---
+  if (wants('no-enforcing-engine') && snapshot.policyEngines?.length === 0 && snapshot.networkPolicies.length > 0) {
+    add(
+      'no-enforcing-engine',
+      '',
+      'cluster',
+      `${snapshot.networkPolicies.length} NetworkPolicies exist in ${snapshot.source}, but no enforcement engine (Calico, Cilium, Azure NPM, Antrea…) runs: every connection is allowed whatever they say; enable network policy on the cluster (AKS: --network-policy azure|calico|cilium)`,
+    );
+  }
+
+  // --- namespaces: isolation ---
+  for (const direction of ['ingress', 'egress'] as const) {
+    const id: AuditRuleId = direction === 'ingress' ? 'no-default-deny-ingress' : 'no-default-deny-egress';
+    if (!wants(id)) continue;
+    for (const [ns, pods] of [...podsByNamespace].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (!inScope(ns) || SYSTEM_NAMESPACES.includes(ns)) continue;
+      const open: string[] = [];
+      const all = new Set<string>();
+      const excused = new Set<string>();
+      for (const pod of pods) {
+        const object = ownerOf(pod);
+        all.add(object);
+        if (engine.policiesSelecting(pod, direction).length > 0 || open.includes(object)) continue;
+        // a workload annotated with this rule is open on purpose: it does not count against its namespace
+        if (skips(annotations.get(`${ns}|${object}`), id)) excused.add(object);
+        else open.push(object);
+      }
+      silencedWorkloads += excused.size;
+      if (open.length === 0) continue;
+      const what = direction === 'ingress' ? 'any pod or address can connect to them' : 'they can connect anywhere, including 169.254.169.254';
+      add(
+        id,
+        ns,
+        `namespace/${ns}`,
+        `${open.length} of ${all.size} workloads are not isolated for ${direction} (${listed(open)}): ${what}; add a default-deny policy (podSelector: {}, policyTypes: [${direction === 'ingress' ? 'Ingress' : 'Egress'}])`,
+      );
+    }
+  }
+
+  // --- pods: DNS and the metadata service ---
+  const dns = dnsTarget(snapshot);
+  const dnsPods: PodView[] = clusterPods(snapshot, [dns.namespace]).filter((p) => p.labels['k8s-app'] === 'kube-dns');
+  const dnsKnown = dnsPods.length > 0 && dnsPods.some((p) => p.ips.length > 0);
+  if (dnsPods.length === 0) {
+    // the snapshot does not hold kube-system: judge against CoreDNS as AKS and kubeadm label it
+    dnsPods.push({ namespace: dns.namespace, name: 'coredns', labels: { 'k8s-app': 'kube-dns' }, ips: [], hostNetwork: false, ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' }] });
+  }
+  const mayBeDnsByAddress = (pod: PodView, traffic: Traffic) =>
+    !dnsKnown &&
+    engine.policiesSelecting(pod, 'egress').some((p) =>
+      (p.egress ?? []).some(
+        (r) =>
+          (!r.ports || r.ports.some((port) => typeof port.port === 'string' || portMatches(port, traffic, undefined))) &&
+          r.peers?.some((peer) => peer.ipBlock && PRIVATE.some((range) => overlaps(peer.ipBlock!.cidr, range))),
+      ),
+    );
+
+  for (const c of classes.values()) {
+    const pod = c.representative;
+    if (pod.hostNetwork || SYSTEM_NAMESPACES.includes(pod.namespace)) continue;
+    const egressPolicies = engine.policiesSelecting(pod, 'egress');
+    if (egressPolicies.length === 0) continue;
+    const self: Peer = { kind: 'pod', pod };
+    if (wants('dns-egress-blocked')) {
+      const blocked = DNS_TRAFFIC.filter((t) => !dnsPods.some((d) => engine.allows(self, { kind: 'pod', pod: d }, t)) && !mayBeDnsByAddress(pod, t));
+      if (blocked.length > 0) {
+        const which = blocked.map((t) => `${t.protocol} 53`).join(' and ');
+        const by = egressPolicies.map((p) => p.name).join(', ');
+        for (const object of c.objects) {
+          add(
+            'dns-egress-blocked',
+            pod.namespace,
+            object,
+            `egress is isolated (${by}) and nothing allows ${which} to cluster DNS (${dns.namespace}, k8s-app=kube-dns): name lookups fail; allow egress to namespaceSelector kubernetes.io/metadata.name=${dns.namespace} + podSelector k8s-app=kube-dns on UDP and TCP 53`,
+          );
+        }
+      }
+    }
+    if (wants('metadata-service-reachable')) {
+      const through: string[] = [];
+      for (const target of METADATA_TARGETS) {
+        for (const traffic of target.traffic) {
+          const side = engine.traceSide('egress', pod, { kind: 'ip', ip: target.ip }, traffic);
+          if (!side.allowed) continue;
+          const by = side.policies.filter((p) => p.allowed).map((p) => `${p.name} egress rule #${p.rule}`);
+          through.push(`${target.ip} (${target.what}) on ${traffic.protocol} ${traffic.port} through ${by.join(', ')}`);
+          break;
+        }
+      }
+      if (through.length > 0) {
+        for (const object of c.objects) {
+          add(
+            'metadata-service-reachable',
+            pod.namespace,
+            object,
+            `can reach ${through.join('; ')}: add 169.254.169.254/32 and 168.63.129.16/32 to the ipBlock's except list, or name the destinations the pods need`,
+          );
+        }
+      }
+    }
+  }
+
+  // --- policies ---
+  const podSets = labelSetsByNamespace(podsByNamespace);
+  for (const policy of engine.policies) {
+    if (!inScope(policy.namespace)) continue;
+    const object = `networkpolicy/${policy.name}`;
+    const selected = (podsByNamespace.get(policy.namespace) ?? []).filter((p) => policy.selects(p.labels));
+    if (wants('selects-nothing') && podsKnown(policy.namespace) && selected.length === 0) {
+      add(
+        'selects-nothing',
+        policy.namespace,
+        object,
+        `podSelector ${formatSelector(policy.policy.spec.podSelector) || '{}'} matches no pod or workload in namespace ${policy.namespace}, so the policy protects nothing: check the labels for a typo`,
+      );
+    }
+    for (const direction of ['ingress', 'egress'] as const) {
+      for (const rule of policy[direction] ?? []) {
+        if (wants('allow-all') && !rule.peers && !rule.ports) {
+          add(
+            'allow-all',
+            policy.namespace,
+            object,
+            `${ruleName(direction, rule)} allows every ${direction === 'ingress' ? 'source' : 'destination'} on every port, which overrides every other ${direction} policy on the pods it selects: list the peers and ports it should allow`,
+          );
+        }
+        if (wants('peer-selects-nothing')) {
+          (rule.peers ?? []).forEach((peer, i) => {
+            const problem = peerProblem(engine, snapshot, policy, peer, podSets, podsKnown, unreadablePods);
+            if (problem) add('peer-selects-nothing', policy.namespace, object, `${ruleName(direction, rule)}, peer #${i}: ${problem}`);
+          });
+        }
+        if (wants('undeclared-named-port')) {
+          const named = (rule.ports ?? []).filter((p): p is NetworkPolicyPort & { port: string } => typeof p.port === 'string');
+          if (named.length === 0) continue;
+          // named ports resolve on the destination: the selected pods for ingress, the peers' pods for egress
+          const destinations = direction === 'ingress' ? selected : egressDestinations(engine, policy, rule, allPods);
+          if (destinations === undefined || destinations.length === 0) continue;
+          if (direction === 'ingress' && !podsKnown(policy.namespace)) continue;
+          for (const port of named) {
+            const protocol: Protocol = port.protocol ?? 'TCP';
+            if (destinations.some((d) => d.ports.some((cp) => cp.name === port.port && (cp.protocol ?? 'TCP') === protocol))) continue;
+            add(
+              'undeclared-named-port',
+              policy.namespace,
+              object,
+              `${ruleName(direction, rule)} names port "${port.port}" (${protocol}), which none of the ${destinations.length} ${direction === 'ingress' ? 'pods it selects' : 'pods it allows'} declares, so the port matches nothing: fix the name or use the port number`,
+            );
+          }
+        }
+      }
+    }
+  }
+
+  return silence(annotations, findings, checked, notes, silencedWorkloads);
+}
+
+/** Label sets of the pods in each namespace: a peer matches some pod iff it matches one of these. */
+function labelSetsByNamespace(podsByNamespace: Map<string, PodView[]>): Map<string, Labels[]> {
+  const out = new Map<string, Labels[]>();
+  for (const [ns, pods] of podsByNamespace) {
+    const seen = new Map<string, Labels>();
+    for (const p of pods) seen.set(labelsKey(p.labels), p.labels);
+    out.set(ns, [...seen.values()]);
+  }
+  return out;
+}
+
+/** Why a selector peer matches nothing, or undefined when it matches something or the snapshot cannot tell. */
+function peerProblem(
+  engine: PolicyEngine,
+  snapshot: ClusterSnapshot,
+  policy: CompiledPolicy,
+  peer: CompiledPeer,
+  podSets: Map<string, Labels[]>,
+  podsKnown: (ns: string) => boolean,
+  unreadable: (ns: string) => boolean,
+): string | undefined {
+  if (peer.ipBlock || peer.invalid) return undefined;
+  let namespaces: string[];
+  if (peer.namespaceMatch) {
+    const selector = peer.spec.namespaceSelector!;
+    namespaces = snapshot.namespaces.map((n) => n.metadata.name).filter((ns) => peer.namespaceMatch!(engine.namespaceLabels(ns)));
+    if (namespaces.length === 0) {
+      // manifests hold only the namespaces they mention: one named outright may exist in the cluster
+      const byName = selector.matchLabels?.['kubernetes.io/metadata.name'];
+      if (snapshot.policyEngines === undefined && byName !== undefined) return undefined;
+      return `namespaceSelector ${formatSelector(selector) || '{}'} matches no namespace${snapshot.policyEngines === undefined ? ' in these manifests' : ''}, so the peer allows nothing: check the namespace labels for a typo`;
+    }
+  } else {
+    namespaces = [policy.namespace];
+  }
+  const podSelector = peer.spec.podSelector;
+  if (!podSelector || (Object.keys(podSelector.matchLabels ?? {}).length === 0 && (podSelector.matchExpressions ?? []).length === 0)) return undefined;
+  // judge only where the pods are known; a namespace that could not be read may hold the match
+  if (namespaces.some((ns) => unreadable(ns))) return undefined;
+  const known = namespaces.filter(podsKnown);
+  if (known.length === 0) return undefined;
+  if (known.some((ns) => (podSets.get(ns) ?? []).some((labels) => peer.podMatch!(labels)))) return undefined;
+  const where = peer.namespaceMatch ? `namespaces ${listed(known)}` : `namespace ${policy.namespace}`;
+  return `podSelector ${formatSelector(podSelector)} matches no pod or workload in ${where}, so the peer allows nothing: check the labels for a typo`;
+}
+
+/** The pods an egress rule's selector peers can reach (every pod when it has no peers); undefined when it only names addresses. */
+function egressDestinations(engine: PolicyEngine, policy: CompiledPolicy, rule: CompiledRule, pods: PodView[]): PodView[] | undefined {
+  if (!rule.peers) return pods;
+  const selectors = rule.peers.filter((p) => !p.ipBlock && !p.invalid);
+  if (selectors.length === 0) return undefined;
+  return pods.filter((pod) => selectors.some((peer) => engine.peerMatches(peer, policy.namespace, { kind: 'pod', pod })));
+}
+
+/** Drops findings silenced by the annotation on their object, the pods' workload, or their namespace. */
+/** The skip annotation of every object a finding can name, by "NAMESPACE|OBJECT". */
+function annotationIndex(snapshot: ClusterSnapshot): Map<string, string> {
+  const annotations = new Map<string, string>();
+  const note = (ns: string, object: string, value: string | undefined) => {
+    if (value !== undefined) annotations.set(`${ns}|${object}`, value);
+  };
+  for (const n of snapshot.namespaces) note(n.metadata.name, `namespace/${n.metadata.name}`, n.metadata.annotations?.[SKIP_ANNOTATION]);
+  for (const p of snapshot.networkPolicies) note(p.metadata.namespace ?? 'default', `networkpolicy/${p.metadata.name}`, p.metadata.annotations?.[SKIP_ANNOTATION]);
+  for (const p of snapshot.pods) note(p.metadata.namespace ?? 'default', `pod/${p.metadata.name}`, p.metadata.annotations?.[SKIP_ANNOTATION]);
+  for (const w of snapshot.workloads) {
+    const value = w.metadata.annotations?.[SKIP_ANNOTATION] ?? w.spec.template.metadata?.annotations?.[SKIP_ANNOTATION];
+    note(w.metadata.namespace ?? 'default', `${w.kind.toLowerCase()}/${w.metadata.name}`, value);
+  }
+  return annotations;
+}
+
+function skips(value: string | undefined, rule: string): boolean {
+  return value !== undefined && value.split(',').some((s) => s.trim() === rule || s.trim() === '*');
+}
+
+/** Drops findings silenced by the annotation on their object or their namespace, and sorts the rest. */
+function silence(annotations: Map<string, string>, findings: Finding[], checked: AuditRuleId[], notes: string[], silencedBefore: number): AuditReport {
+  const kept = findings.filter(
+    (f) => !skips(annotations.get(`${f.namespace}|${f.object}`), f.rule) && !skips(annotations.get(`${f.namespace}|namespace/${f.namespace}`), f.rule),
+  );
+  kept.sort(
+    (a, b) =>
+      (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0) ||
+      severityRank(b.severity) - severityRank(a.severity) ||
+      AUDIT_RULES.findIndex((r) => r.id === a.rule) - AUDIT_RULES.findIndex((r) => r.id === b.rule) ||
+      (a.object < b.object ? -1 : a.object > b.object ? 1 : 0) ||
+      (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
+  );
+  return { findings: kept, checked, silenced: silencedBefore + findings.length - kept.length, notes };
+}
