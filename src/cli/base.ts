@@ -2,12 +2,26 @@ import { Command, Flags, Errors } from '@oclif/core';
 import { ExitCode, exitCodeOf } from '../errors.js';
 import { printable } from '../printable.js';
 import { redact } from '../redact.js';
+import { setDebugSink } from '../debug.js';
 
 /** Flags every command shares: how to find the cluster, and how to talk back. */
 export const clusterFlags = {
   kubeconfig: Flags.string({ description: 'path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' }),
   context: Flags.string({ description: 'kubeconfig context to use' }),
 };
+
+/** kubectl's impersonation flags; each overrides the kubeconfig user's as, as-groups, as-uid. */
+export const impersonationFlags = {
+  as: Flags.string({ description: 'user to impersonate, like kubectl --as (a service account: system:serviceaccount:NS:NAME); needs the impersonate verb' }),
+  'as-group': Flags.string({ description: 'group to impersonate, like kubectl --as-group; repeatable; needs --as', multiple: true, multipleNonGreedy: true }),
+  'as-uid': Flags.string({ description: 'UID to impersonate, like kubectl --as-uid; needs --as' }),
+};
+
+/** The impersonation flags as the cluster layer takes them. */
+export function impersonationFromFlags(flags: { as?: string; 'as-group'?: string[]; 'as-uid'?: string }): { as?: string; asGroups?: string[]; asUid?: string } | undefined {
+  if (!flags.as && !flags['as-group']?.length && !flags['as-uid']) return undefined;
+  return { as: flags.as, asGroups: flags['as-group'], asUid: flags['as-uid'] };
+}
 
 export const outputFlag = (options: string[] = ['table', 'json', 'yaml'], defaultValue = 'table') =>
   Flags.string({ char: 'o', description: 'output format', options, default: defaultValue });
@@ -25,6 +39,11 @@ export abstract class BaseCommand extends Command {
 
   protected get debugEnabled(): boolean {
     return this.argv.includes('--debug') || process.env.KUBECTL_NP_DEBUG === '1';
+  }
+
+  public override async init(): Promise<void> {
+    await super.init();
+    if (this.debugEnabled) setDebugSink((line) => process.stderr.write(`${line}\n`));
   }
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
@@ -69,6 +88,7 @@ export const snapshotFlags = {
   namespace: Flags.string({ char: 'n', description: 'namespace (default: the context namespace, or "default"); repeatable', multiple: true, multipleNonGreedy: true }),
   'all-namespaces': Flags.boolean({ char: 'A', description: 'all namespaces', default: false }),
   filename: Flags.string({ char: 'f', description: 'read manifests (file, directory or - for stdin) instead of the cluster; repeatable', multiple: true, multipleNonGreedy: true }),
+  ...impersonationFlags,
 };
 
 /** The connection a can-reach/explain question is about. */

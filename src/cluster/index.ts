@@ -1,3 +1,5 @@
+import { UsageError } from '../errors.js';
+import type { ImpersonationFlags } from './impersonation.js';
 import type { ClusterSnapshot } from '../model/k8s.js';
 
 export interface SnapshotSource {
@@ -5,6 +7,8 @@ export interface SnapshotSource {
   files?: string[];
   kubeconfig?: string;
   context?: string;
+  /** --as, --as-group, --as-uid */
+  impersonate?: ImpersonationFlags;
   /** namespaces to read; empty = the context's namespace */
   namespaces?: string[];
   /** read the context's namespace as well as `namespaces` (endpoints without a namespace live there) */
@@ -28,6 +32,7 @@ export function manifestNamespaceOf(flagNamespaces: string[] | undefined): strin
  */
 export async function loadSnapshot(source: SnapshotSource): Promise<ClusterSnapshot> {
   if (source.files && source.files.length > 0) {
+    if (source.impersonate) throw new UsageError('--as, --as-group and --as-uid ask the cluster as someone else; they do not combine with -f (manifests)');
     const { readManifestSnapshot } = await import('./manifests.js');
     const snapshot = await readManifestSnapshot(source.files, { namespace: source.manifestNamespace ?? 'default' });
     const ignored = [source.context !== undefined ? `--context ${source.context}` : '', source.kubeconfig !== undefined ? `--kubeconfig ${source.kubeconfig}` : ''].filter(Boolean);

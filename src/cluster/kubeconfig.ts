@@ -8,6 +8,8 @@ import { ApiException, KubeConfig, ServerConfiguration, createConfiguration, typ
 import { isKubectlNpExec } from '../auth/kubeconfig.js';
 import { ExitCode, UnreachableError, UsageError } from '../errors.js';
 import { redact } from '../redact.js';
+import { mergeImpersonation, readKubeconfigImpersonation, type Impersonation, type ImpersonationFlags } from './impersonation.js';
+import { kubeHttpLibrary } from './request.js';
 
 export { KubeConfig };
 
@@ -18,6 +20,21 @@ export interface KubeConfigOptions {
   context?: string;
   /** the command can read manifests instead (-f): say so when there is no kubeconfig (default true) */
   manifestsInstead?: boolean;
+  /** --as, --as-group, --as-uid: override the kubeconfig user's as, as-groups, as-uid */
+  impersonate?: ImpersonationFlags;
+}
+
+/** The merged impersonation of each loaded KubeConfig (client-node keeps only `as`). */
+const impersonations = new WeakMap<KubeConfig, Impersonation | undefined>();
+
+/**
+ * Whom requests made with this KubeConfig impersonate: what loadKubeConfig found (kubeconfig fields
+ * and flags), else the `as` client-node parsed for a KubeConfig loaded elsewhere.
+ */
+export function impersonationOf(kc: KubeConfig): Impersonation | undefined {
+  if (impersonations.has(kc)) return impersonations.get(kc);
+  const user = kc.getCurrentUser()?.impersonateUser;
+  return user ? { user, source: 'kubeconfig' } : undefined;
 }
 
 /** Inside a pod, client-node (like kubectl) uses the service account when there is no kubeconfig. */
@@ -26,9 +43,9 @@ function inCluster(env: NodeJS.ProcessEnv): boolean {
 }
 
 /** ~/.kube/config where client-node's loadFromDefault looks for it ($HOME; on Windows also USERPROFILE, HOMEDRIVE+HOMEPATH). */
-function defaultKubeconfigExists(env: NodeJS.ProcessEnv): boolean {
+function defaultKubeconfig(env: NodeJS.ProcessEnv): string | undefined {
   const homes = process.platform === 'win32' ? [env.HOME, env.USERPROFILE, env.HOMEDRIVE && env.HOMEPATH ? join(env.HOMEDRIVE, env.HOMEPATH) : undefined] : [env.HOME];
-  return homes.some((h) => !!h && existsSync(join(h, '.kube', 'config')));
+  return homes.map((h) => (h ? join(h, '.kube', 'config') : '')).find((f) => f !== '' && existsSync(f));
 }
 
 /**
@@ -63,12 +80,15 @@ export function loadKubeConfig(opts: KubeConfigOptions = {}, env: NodeJS.Process
   const kc = new KubeConfig();
   let where = opts.kubeconfig ?? '~/.kube/config';
   const instead = `use --kubeconfig${opts.manifestsInstead === false ? '' : ', or -f to read manifests'}`;
+  /** the files read, in kubectl's precedence order */
+  let files: string[] = [];
   try {
     if (opts.kubeconfig) {
       if (!existsSync(opts.kubeconfig)) throw new UsageError(`kubeconfig ${opts.kubeconfig} does not exist`);
+      files = [opts.kubeconfig];
       kc.loadFromFile(opts.kubeconfig);
     } else if (env.KUBECONFIG) {
-      const files = env.KUBECONFIG.split(delimiter).filter((f) => f !== '' && existsSync(f));
+      files = env.KUBECONFIG.split(delimiter).filter((f) => f !== '' && existsSync(f));
       where = files.join(delimiter) || env.KUBECONFIG;
       if (files.length === 0) throw new UsageError(`no kubeconfig found (none of the files in $KUBECONFIG exist: ${env.KUBECONFIG}); ${instead}`);
       kc.loadFromFile(files[0]);
@@ -80,7 +100,9 @@ export function loadKubeConfig(opts: KubeConfigOptions = {}, env: NodeJS.Process
     } else {
       // client-node would fall back to http://localhost:8080 and fail with a TLS message; kubectl too
       // says nothing useful. Without a file (and outside a pod) there is no cluster to talk to.
-      if (!defaultKubeconfigExists(env) && !inCluster(env)) throw new UsageError(`no kubeconfig found (looked at $KUBECONFIG / ~/.kube/config); ${instead}`);
+      const file = defaultKubeconfig(env);
+      if (!file && !inCluster(env)) throw new UsageError(`no kubeconfig found (looked at $KUBECONFIG / ~/.kube/config); ${instead}`);
+      files = file ? [file] : [];
       kc.loadFromDefault(undefined, true);
     }
   } catch (err) {
@@ -99,6 +121,7 @@ export function loadKubeConfig(opts: KubeConfigOptions = {}, env: NodeJS.Process
   const context = kc.getContextObject(current);
   if (!context) throw new UsageError(`current-context "${current}" is not defined in kubeconfig ${where} (${list})`);
   if (!kc.getCurrentCluster()) throw new UsageError(`context "${current}" refers to cluster "${context.cluster}", which kubeconfig ${where} does not define`);
+  impersonations.set(kc, mergeImpersonation(readKubeconfigImpersonation(files, context.user), opts.impersonate));
   return kc;
 }
 
@@ -126,6 +149,7 @@ export function makeApiClient<T>(kc: KubeConfig, Api: new (config: Configuration
   const config = createConfiguration({
     baseServer: new ServerConfiguration(cluster.server, {}),
     authMethods: { default: kc },
+    httpApi: kubeHttpLibrary(impersonationOf(kc)),
     promiseMiddleware: [
       {
         pre: async (request) => {

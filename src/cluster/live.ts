@@ -71,7 +71,7 @@ interface Listed<T> {
 export async function readLiveSnapshot(source: SnapshotSource, options: LiveReadOptions = {}): Promise<ClusterSnapshot> {
   const include = { ...DEFAULT_INCLUDE, ...options.include };
   const workloadNeed = (kind: WorkloadKind): Need => (typeof include.workloads === 'string' ? include.workloads : (include.workloads[kind] ?? 'skip'));
-  const kc = loadKubeConfig({ kubeconfig: source.kubeconfig, context: source.context });
+  const kc = loadKubeConfig({ kubeconfig: source.kubeconfig, context: source.context, impersonate: source.impersonate });
   const defaultNamespace = currentNamespace(kc);
   const wanted = source.namespaces?.length ? [...source.namespaces, ...(source.withContextNamespace ? [defaultNamespace] : [])] : [defaultNamespace];
   const selected = source.allNamespaces ? undefined : [...new Set(wanted)];

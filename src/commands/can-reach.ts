@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { toYaml } from '../render/yaml.js';
-import { BaseCommand, connectionFlags, outputFlag, snapshotFlags } from '../cli/base.js';
+import { BaseCommand, connectionFlags, outputFlag, snapshotFlags, impersonationFromFlags } from '../cli/base.js';
 import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { canReach } from '../netpol/can-reach.js';
@@ -45,7 +45,7 @@ The answer is ALLOWED (exit 0) only if every asked port is allowed from every so
       if (flags.filename?.length) throw new UsageError('can-reach me asks the API server about your access; -f (manifests) does not apply');
       const { runCanReachMe } = await import('../identity/api-reach.js');
       const { renderApiReach } = await import('../render/rbac-reach.js');
-      const report = await runCanReachMe({ kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace?.[0], destination: args.destination, port: flags.port });
+      const report = await runCanReachMe({ kubeconfig: flags.kubeconfig, context: flags.context, impersonate: impersonationFromFlags(flags), namespace: flags.namespace?.[0], destination: args.destination, port: flags.port });
       for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
       if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
@@ -60,6 +60,7 @@ The answer is ALLOWED (exit 0) only if every asked port is allowed from every so
       files: flags.filename,
       kubeconfig: flags.kubeconfig,
       context: flags.context,
+      impersonate: impersonationFromFlags(flags),
       ...namespacesFor([source, destination], flags.namespace),
       allNamespaces: flags['all-namespaces'],
       manifestNamespace: manifestNamespaceOf(flags.namespace),

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, outputFlag, snapshotFlags } from '../cli/base.js';
+import { BaseCommand, outputFlag, snapshotFlags, impersonationFromFlags } from '../cli/base.js';
 import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
 import { UsageError } from '../errors.js';
 import { clusterPods } from '../netpol/endpoints.js';
@@ -41,6 +41,7 @@ export default class Matrix extends BaseCommand {
       files: flags.filename,
       kubeconfig: flags.kubeconfig,
       context: flags.context,
+      impersonate: impersonationFromFlags(flags),
       namespaces: flags.namespace,
       allNamespaces: flags['all-namespaces'],
       manifestNamespace: manifestNamespaceOf(flags.namespace),

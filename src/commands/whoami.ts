@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { toYaml } from '../render/yaml.js';
-import { BaseCommand, clusterFlags, outputFlag } from '../cli/base.js';
+import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlag } from '../cli/base.js';
 import { runWhoami } from '../identity/whoami.js';
 import { renderPodIdentity, renderWhoami } from '../render/whoami.js';
 import { printable } from '../printable.js';
@@ -19,6 +19,7 @@ It also says when a webhook authorizer (AKS Azure RBAC) answers alongside RBAC: 
   static override examples = [
     '<%= config.bin %> whoami',
     '<%= config.bin %> whoami --context aks-prod --resolve-groups',
+    '<%= config.bin %> whoami --as jane@contoso.example --as-group ops',
     '<%= config.bin %> whoami --as-pod pod/api-7c9d-x2x4z -n shop',
     '<%= config.bin %> whoami --as-pod deploy/payments -n payments -o yaml',
     '<%= config.bin %> whoami -o json | jq -r .apiServer.user.groups[]',
@@ -26,6 +27,7 @@ It also says when a webhook authorizer (AKS Azure RBAC) answers alongside RBAC: 
 
   static override flags = {
     ...clusterFlags,
+    ...impersonationFlags,
     namespace: Flags.string({ char: 'n', description: 'namespace for --as-pod (default: the context namespace)' }),
     'resolve-groups': Flags.boolean({ description: 'fetch your groups from Microsoft Graph (getMemberObjects), with display names where permitted', default: false }),
     'graph-url': Flags.string({ description: 'Microsoft Graph base URL (default: from the sign-in cloud, e.g. https://graph.microsoft.com)' }),
@@ -38,6 +40,7 @@ It also says when a webhook authorizer (AKS Azure RBAC) answers alongside RBAC: 
     const result = await runWhoami({
       kubeconfig: flags.kubeconfig,
       context: flags.context,
+      impersonate: impersonationFromFlags(flags),
       namespace: flags.namespace,
       resolveGroups: flags['resolve-groups'],
       graphUrl: flags['graph-url'],

@@ -1,6 +1,7 @@
 // The use-case behind `kubectl np can-reach me DESTINATION`: resolve the destination to its pods, ask
 // the API server (SelfSubjectAccessReview) about each API path to them, and explain each answer with
 // the RBAC chain.
+import type { ImpersonationFlags } from '../cluster/impersonation.js';
 import { readLiveSnapshot, type SnapshotInclude } from '../cluster/live.js';
 import type { ClusterSnapshot } from '../model/k8s.js';
 import { currentNamespace, loadKubeConfig } from '../cluster/kubeconfig.js';
@@ -16,6 +17,8 @@ export interface ApiReachInput {
   namespace?: string;
   destination: string;
   port?: string;
+  /** --as, --as-group, --as-uid */
+  impersonate?: ImpersonationFlags;
 }
 
 export interface ApiReachReport {
@@ -34,7 +37,7 @@ export interface ApiReachReport {
 export async function runCanReachMe(input: ApiReachInput): Promise<ApiReachReport> {
   const spec = parseEndpoint(input.destination);
   if (spec.kind === 'ip') throw new UsageError(`${input.destination} is an address outside the cluster: can-reach me asks about pods and Services reachable through the API`);
-  const kc = loadKubeConfig({ kubeconfig: input.kubeconfig, context: input.context, manifestsInstead: false });
+  const kc = loadKubeConfig({ kubeconfig: input.kubeconfig, context: input.context, manifestsInstead: false, impersonate: input.impersonate });
   const namespace = spec.namespace ?? input.namespace ?? currentNamespace(kc);
   const notes: string[] = [];
   const warnings: string[] = [];
@@ -49,7 +52,7 @@ export async function runCanReachMe(input: ApiReachInput): Promise<ApiReachRepor
     // Only what resolving the destination needs — never NetworkPolicies (they do not apply to this
     // traffic) nor RBAC objects (readRbacContext reads those). A Service's backends are its running
     // pods; workloads are read only when none runs (their templates), or to say what was meant.
-    const source = { kubeconfig: input.kubeconfig, context: input.context, namespaces: [namespace] };
+    const source = { kubeconfig: input.kubeconfig, context: input.context, namespaces: [namespace], impersonate: input.impersonate };
     const hint = 'ask for list access, or name a pod (pod/NAME), which needs no lookup';
     const read = (workloads: SnapshotInclude['workloads']) =>
       readLiveSnapshot(source, {

@@ -1,6 +1,7 @@
 // `kubectl np explain can-i`: the API server's verdict (SelfSubjectAccessReview, authoritative under
 // any authorizer) beside the binding → role → rule chain RBAC objects give for it, or the nearest misses.
-import { currentNamespace, loadKubeConfig, type KubeConfig } from '../cluster/kubeconfig.js';
+import { currentNamespace, impersonationOf, loadKubeConfig, type KubeConfig } from '../cluster/kubeconfig.js';
+import type { ImpersonationFlags } from '../cluster/impersonation.js';
 import { UsageError } from '../errors.js';
 import { authorize } from '../rbac/authorize.js';
 import { detectAuthorizerMode, type AuthorizerMode } from '../rbac/authorizer-mode.js';
@@ -48,6 +49,8 @@ export interface RbacContext {
 
 /** The groups claim of the current credential; undefined for non-JWT credentials (a failure shows up in the reviews). */
 async function tokenGroupsOf(kc: KubeConfig): Promise<string[] | undefined> {
+  // the token's groups are the impersonator's, not those of the identity being asked about
+  if (impersonationOf(kc)) return undefined;
   const token = await currentBearerToken(kc).catch(() => undefined);
   const claims = token ? decodeJwtPayload(token) : undefined;
   return claims ? identityFromClaims(claims).groups : undefined;
@@ -113,12 +116,14 @@ export interface CanIInput {
   namespace?: string;
   allNamespaces?: boolean;
   subresource?: string;
+  /** --as, --as-group, --as-uid */
+  impersonate?: ImpersonationFlags;
 }
 
 /** The use-case behind `kubectl np explain can-i`. */
 export async function runCanI(input: CanIInput): Promise<CanIReport> {
   if (input.allNamespaces && input.namespace) throw new UsageError('-n and -A do not combine');
-  const kc = loadKubeConfig({ kubeconfig: input.kubeconfig, context: input.context, manifestsInstead: false });
+  const kc = loadKubeConfig({ kubeconfig: input.kubeconfig, context: input.context, manifestsInstead: false, impersonate: input.impersonate });
   const namespace = input.allNamespaces ? '' : (input.namespace ?? currentNamespace(kc));
   const parsed = parseAccessRequest({ verb: input.verb, target: input.target, namespace, subresource: input.subresource });
   return canI(kc, parsed.request, parsed.notes);

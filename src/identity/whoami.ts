@@ -1,6 +1,7 @@
 // `kubectl np whoami`: who the API server thinks I am, what my token says, and which RBAC bindings
 // that gives me — or, with --as-pod, the same for a workload's service account.
-import { currentNamespace, loadKubeConfig, type KubeConfig } from '../cluster/kubeconfig.js';
+import { currentNamespace, impersonationOf, loadKubeConfig, type KubeConfig } from '../cluster/kubeconfig.js';
+import { describeImpersonation, impersonationOrigin, type Impersonation, type ImpersonationFlags } from '../cluster/impersonation.js';
 import { readLiveSnapshot, type SnapshotInclude } from '../cluster/live.js';
 import { UnreachableError, UsageError } from '../errors.js';
 import { authorize } from '../rbac/authorize.js';
@@ -32,6 +33,8 @@ export interface WhoamiReport {
   context: string;
   server?: string;
   credential: CredentialSource;
+  /** whom the requests impersonate (kubeconfig as/as-groups, --as/--as-group): the API server's view and the bindings are theirs */
+  impersonation?: Impersonation;
   /** SelfSubjectReview: the identity RBAC is evaluated against */
   apiServer: { apiVersion?: SelfSubjectReviewVersion; user?: ClusterUser; unavailable?: string };
   /** claims of the bearer token kubectl would send, decoded locally (absent for non-JWT credentials) */
@@ -55,8 +58,9 @@ export interface WhoamiOptions {
 }
 
 /** Does the API server's group list contain this Entra object ID, with or without a groups prefix? */
-function seenBy(user: ClusterUser | undefined, id: string): boolean | undefined {
-  if (!user) return undefined;
+function seenBy(user: ClusterUser | undefined, id: string, impersonating: boolean): boolean | undefined {
+  // an impersonated identity's groups say nothing about whether the API server maps the token's
+  if (!user || impersonating) return undefined;
   const lower = id.toLowerCase();
   return user.groups.some((g) => g.toLowerCase().endsWith(lower));
 }
@@ -64,6 +68,7 @@ function seenBy(user: ClusterUser | undefined, id: string): boolean | undefined 
 export async function whoami(kc: KubeConfig, options: WhoamiOptions): Promise<WhoamiReport> {
   const notes: string[] = [];
   const credential = describeCredential(kc.getCurrentUser());
+  const impersonation = impersonationOf(kc);
   const token = await currentBearerToken(kc);
   const claims = token ? decodeJwtPayload(token) : undefined;
   const tokenIdentity = claims ? identityFromClaims(claims) : undefined;
@@ -86,12 +91,12 @@ export async function whoami(kc: KubeConfig, options: WhoamiOptions): Promise<Wh
     const resolved = await resolveGroups(options.graph);
     groups = {
       source: 'graph',
-      items: resolved.groups.map((g) => ({ ...g, seenByApiServer: seenBy(user, g.id) })),
+      items: resolved.groups.map((g) => ({ ...g, seenByApiServer: seenBy(user, g.id, !!impersonation) })),
       namesResolved: resolved.namesResolved,
       ...(resolved.note ? { note: resolved.note } : {}),
     };
   } else if (tokenIdentity?.groups) {
-    groups = { source: 'token', items: tokenIdentity.groups.map((id) => ({ id, seenByApiServer: seenBy(user, id) })) };
+    groups = { source: 'token', items: tokenIdentity.groups.map((id) => ({ id, seenByApiServer: seenBy(user, id, !!impersonation) })) };
   }
   if (tokenIdentity?.overage && !options.graph) {
     notes.push('your token carries no group list (more groups than fit in a token); run with --resolve-groups to fetch them from Microsoft Graph');
@@ -99,6 +104,9 @@ export async function whoami(kc: KubeConfig, options: WhoamiOptions): Promise<Wh
   if (groups && user && groups.items.some((g) => g.seenByApiServer === false)) {
     const missing = groups.items.filter((g) => g.seenByApiServer === false).length;
     notes.push(`${missing} of your ${groups.items.length} groups are not in the API server's view of you: RBAC bindings naming them do not apply to you (groups claim not mapped, or group changes not yet in a new token)`);
+  }
+  if (impersonation) {
+    notes.push(`requests impersonate ${describeImpersonation(impersonation)} (${impersonationOrigin(impersonation)}): the API server's view and the bindings are that identity's; the credential and token are yours`);
   }
   if (!token) {
     notes.push(credential.kind === 'client-certificate' ? 'you authenticate with a client certificate: there is no token to decode' : 'no bearer token is sent for this context');
@@ -122,6 +130,7 @@ export async function whoami(kc: KubeConfig, options: WhoamiOptions): Promise<Wh
     context: kc.getCurrentContext(),
     ...(kc.getCurrentCluster()?.server ? { server: kc.getCurrentCluster()!.server } : {}),
     credential,
+    ...(impersonation ? { impersonation } : {}),
     apiServer: { ...(ssr.apiVersion ? { apiVersion: ssr.apiVersion } : {}), ...(user ? { user } : {}), ...(ssr.unavailable ? { unavailable: ssr.unavailable } : {}) },
     ...(tokenIdentity ? { token: { ...tokenIdentity, ...(expiresInSeconds !== undefined ? { expiresInSeconds } : {}) } } : {}),
     ...(token && !claims ? { tokenNote: 'the bearer token is not a JWT; there are no claims to show' } : {}),
@@ -143,6 +152,8 @@ export interface WhoamiInput {
   graphUrl?: string;
   /** --as-pod: a pod or workload whose identity to show instead of mine */
   asPod?: string;
+  /** --as, --as-group, --as-uid */
+  impersonate?: ImpersonationFlags;
   env?: NodeJS.ProcessEnv;
   debug?: (text: string) => void;
 }
@@ -151,7 +162,7 @@ export type WhoamiResult = { kind: 'user'; report: WhoamiReport } | { kind: 'pod
 
 /** The use-case behind `kubectl np whoami`: load the context, then my identity or the pod's. */
 export async function runWhoami(input: WhoamiInput): Promise<WhoamiResult> {
-  const kc = loadKubeConfig({ kubeconfig: input.kubeconfig, context: input.context, manifestsInstead: false });
+  const kc = loadKubeConfig({ kubeconfig: input.kubeconfig, context: input.context, manifestsInstead: false, impersonate: input.impersonate });
   const namespace = input.namespace ?? currentNamespace(kc);
   if (input.asPod) {
     if (input.resolveGroups) throw new UsageError('--resolve-groups is about your own token; it does not combine with --as-pod');
@@ -171,7 +182,7 @@ export async function runWhoami(input: WhoamiInput): Promise<WhoamiResult> {
       policyEngines: 'skip',
     };
     const [snapshot, rbacRead] = await Promise.all([
-      readLiveSnapshot({ kubeconfig: input.kubeconfig, context: input.context, namespaces: [podNamespace] }, { include, forbiddenHint: 'ask for list access' }),
+      readLiveSnapshot({ kubeconfig: input.kubeconfig, context: input.context, namespaces: [podNamespace], impersonate: input.impersonate }, { include, forbiddenHint: 'ask for list access' }),
       readRbacObjects(kc, [podNamespace]),
     ]);
     const report = podIdentity(snapshot, rbacRead, input.asPod, podNamespace);
@@ -179,6 +190,8 @@ export async function runWhoami(input: WhoamiInput): Promise<WhoamiResult> {
   }
   let graph: GraphOptions | undefined;
   if (input.resolveGroups) {
+    const impersonation = impersonationOf(kc);
+    if (impersonation) throw new UsageError(`--resolve-groups fetches your own groups; it does not combine with impersonating ${describeImpersonation(impersonation)} (${impersonationOrigin(impersonation)})`);
     const exec = kubectlNpExecOf(kc.getCurrentUser());
     if (!exec) {
       throw new UsageError(`--resolve-groups needs a Microsoft Graph token from the account you signed in with, which kubectl-np has only for contexts using kubectl-np get-token (convert this one with: kubectl np setup --context ${kc.getCurrentContext()})`);

@@ -4,6 +4,7 @@ import type { WhoamiBinding } from '../identity/bindings.js';
 import type { WhoamiReport } from '../identity/whoami.js';
 import type { PodIdentityReport } from '../identity/pod-identity.js';
 import { describeCredentialSource } from '../identity/credential.js';
+import { describeImpersonation } from '../model/impersonation.js';
 import { describeRef } from '../rbac/summary.js';
 
 const INDENT = '  ';
@@ -46,6 +47,7 @@ export function renderWhoami(r: WhoamiReport): string {
   out.push(...rows([
     ['Context', r.server ? `${r.context} (${r.server})` : r.context],
     ['Credential', describeCredentialSource(r.credential)],
+    ['Impersonating', r.impersonation ? describeImpersonation(r.impersonation) : undefined],
   ]));
   out.push('');
 

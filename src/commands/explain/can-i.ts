@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { toYaml } from '../../render/yaml.js';
-import { BaseCommand, clusterFlags, outputFlag } from '../../cli/base.js';
+import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlag } from '../../cli/base.js';
 import { ExitCode } from '../../errors.js';
 import { runCanI } from '../../identity/can-i.js';
 import { renderCanI } from '../../render/rbac.js';
@@ -16,6 +16,7 @@ RESOURCE is a resource type (pods, deploy, deployments.apps, widgets.example.com
     '<%= config.bin %> explain can-i create pods/web-0 --subresource portforward -n shop',
     '<%= config.bin %> explain can-i delete deployments.apps/api -n payments -o json',
     '<%= config.bin %> explain can-i list nodes',
+    '<%= config.bin %> explain can-i get secrets -n payments --as system:serviceaccount:payments:api',
     '<%= config.bin %> explain can-i get /metrics',
   ];
 
@@ -26,6 +27,7 @@ RESOURCE is a resource type (pods, deploy, deployments.apps, widgets.example.com
 
   static override flags = {
     ...clusterFlags,
+    ...impersonationFlags,
     namespace: Flags.string({ char: 'n', description: 'namespace (default: the context namespace)' }),
     'all-namespaces': Flags.boolean({ char: 'A', description: 'ask about all namespaces', default: false }),
     subresource: Flags.string({ description: 'subresource, e.g. log, exec, portforward, scale, proxy' }),
@@ -37,6 +39,7 @@ RESOURCE is a resource type (pods, deploy, deployments.apps, widgets.example.com
     const report = await runCanI({
       kubeconfig: flags.kubeconfig,
       context: flags.context,
+      impersonate: impersonationFromFlags(flags),
       verb: args.verb,
       target: args.resource,
       namespace: flags.namespace,

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { toYaml } from '../../render/yaml.js';
-import { BaseCommand, connectionFlags, outputFlag, snapshotFlags } from '../../cli/base.js';
+import { BaseCommand, connectionFlags, outputFlag, snapshotFlags, impersonationFromFlags } from '../../cli/base.js';
 import { loadSnapshot, manifestNamespaceOf } from '../../cluster/index.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { canReach, summarize } from '../../netpol/can-reach.js';
@@ -50,6 +50,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
       files: flags.filename,
       kubeconfig: flags.kubeconfig,
       context: flags.context,
+      impersonate: impersonationFromFlags(flags),
       ...(policyRef ? { namespaces: policyRef.namespace ? [policyRef.namespace] : flags.namespace, withContextNamespace: false } : namespacesFor(endpoints, flags.namespace)),
       allNamespaces: flags['all-namespaces'],
       manifestNamespace: manifestNamespaceOf(flags.namespace),

@@ -13,6 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { testPki } from '../tls.js';
 import { OidcAuthenticator, TokenRejected, type OidcOptions } from './oidc.js';
+import { ImpersonationError, impersonate } from './impersonation.js';
 import { rbacAuthorize, rbacRulesFor, type Decision, type ResourceAttributes, type UserInfo } from './rbac.js';
 import {
   apiGroupDocument,
@@ -59,6 +60,9 @@ export interface RecordedRequest {
   authorization?: 'bearer' | 'none';
   /** why authentication failed (no token material) */
   authError?: string;
+  /** with Impersonate-* headers: who asked (`user` is then the impersonated user) and the identity asked for, one entry per header line */
+  impersonatedBy?: string;
+  impersonated?: UserInfo;
 }
 
 export interface TestApiServer {
@@ -73,7 +77,7 @@ export interface TestApiServer {
   close(): Promise<void>;
 }
 
-const STATUS_REASONS: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 415: 'UnsupportedMediaType' };
+const STATUS_REASONS: Record<number, string> = { 500: 'InternalError', 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 415: 'UnsupportedMediaType' };
 
 class HttpError extends Error {
   constructor(readonly code: number, message: string, readonly details?: Record<string, unknown>) {
@@ -275,8 +279,21 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
       res.end(JSON.stringify(body));
     };
     (async () => {
-      const user = await authenticate(req, record);
-      record.user = user.username;
+      const authenticated = await authenticate(req, record);
+      record.user = authenticated.username;
+      let user = authenticated;
+      try {
+        const impersonated = impersonate(req, authenticated, authorize);
+        if (impersonated) {
+          record.impersonatedBy = authenticated.username;
+          record.impersonated = impersonated;
+          record.user = impersonated.username;
+          user = impersonated;
+        }
+      } catch (err) {
+        if (err instanceof ImpersonationError) throw new HttpError(err.code, err.message);
+        throw err;
+      }
       return route(req, url, user);
     })()
       .then(([code, body]) => send(code, body))
