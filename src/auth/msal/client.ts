@@ -8,10 +8,21 @@ import {
 import type { TokenStore } from '../cache/token-store.js';
 import type { TokenSpec } from '../token-options.js';
 import { redact } from '../../redact.js';
-import { RetryingNetworkClient } from './network.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY, RetryingNetworkClient, type RetryPolicy } from './network.js';
 
 export interface ClientIo {
   debug?: (message: string) => void;
+  /** epoch ms by which every request must have its answer (default: --timeout from now) */
+  deadline?: number;
+}
+
+/** Every request bounded by its own default and by what is left of --timeout. */
+function networkClient(spec: TokenSpec, io: ClientIo, policy: RetryPolicy = DEFAULT_RETRY): RetryingNetworkClient {
+  const debug = io.debug;
+  return new RetryingNetworkClient(policy, (m) => debug?.(m), undefined, {
+    perRequestMs: DEFAULT_REQUEST_TIMEOUT_MS,
+    deadline: io.deadline ?? Date.now() + spec.timeoutMs,
+  });
 }
 
 function cachePlugin(store: TokenStore, io: ClientIo): ICachePlugin {
@@ -70,7 +81,7 @@ export function createConfidentialClient(spec: TokenSpec, credential: ClientCred
   const debug = io.debug;
   return new ConfidentialClientApplication({
     auth: { ...authorityOf(spec), ...credential },
-    system: { networkClient: new RetryingNetworkClient(undefined, (m) => debug?.(m)), loggerOptions: loggerOptions(debug) },
+    system: { networkClient: networkClient(spec, io), loggerOptions: loggerOptions(debug) },
   });
 }
 
@@ -83,7 +94,8 @@ export function createManagedIdentityClient(spec: TokenSpec, io: ClientIo = {}):
       : identityClientId
         ? { userAssignedClientId: identityClientId }
         : undefined,
-    system: { loggerOptions: loggerOptions(io.debug) },
+    // msal retries managed identity requests itself: ours only bounds them
+    system: { networkClient: networkClient(spec, io, { ...DEFAULT_RETRY, maxRetries: 0 }), loggerOptions: loggerOptions(io.debug) },
   });
 }
 
@@ -93,7 +105,7 @@ export function createPublicClient(spec: TokenSpec, store: TokenStore, io: Clien
     auth: authorityOf(spec),
     cache: { cachePlugin: cachePlugin(store, io) },
     system: {
-      networkClient: new RetryingNetworkClient(undefined, (m) => debug?.(m)),
+      networkClient: networkClient(spec, io),
       loggerOptions: loggerOptions(debug),
     },
   });
