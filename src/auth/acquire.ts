@@ -53,6 +53,9 @@ export async function acquireToken(spec: TokenSpec, given: AcquireIo, options: A
     warn: (text) => noteAboveStatusLine(redact(text)) || given.warn(text),
     debug: given.debug && ((text) => (noteAboveStatusLine(redact(`debug: ${text}`)) ? undefined : given.debug?.(text))),
   };
+  // --timeout bounds the whole call: waiting for the lock and every request after it
+  const started = Date.now();
+  const deadline = started + spec.timeoutMs;
   const store = TokenStore.open(spec, { env: io.env, warn: io.warn, debug: io.debug });
   const loginCommand = options.loginCommand ?? (() => defaultLoginCommand(spec));
   if (!options.forceSignIn) {
@@ -60,16 +63,21 @@ export async function acquireToken(spec: TokenSpec, given: AcquireIo, options: A
     const cached = usableToken(record, spec.tokenType);
     if (cached) return { ...cached, account: record?.account, source: 'cache' };
   }
-  if (spec.storage === 'none') return acquireLocked(spec, store, io, options, loginCommand, undefined);
+  if (spec.storage === 'none') return acquireLocked(spec, store, io, options, loginCommand, { deadline });
 
+  let waited = false;
   const lock = await FileLock.acquire(join(spec.cacheDir, `${spec.cacheKey}.lock`), spec.timeoutMs, {
     giveUp: (holder) =>
       !io.interactive && holder.waitingForUser
         ? new LoginRequiredError(`another kubectl-np (pid ${holder.pid}) is waiting for you to sign in; finish that sign-in, or run \`${loginCommand()}\``)
         : undefined,
+    onWait: (holder) => {
+      waited = true;
+      io.debug?.(`another kubectl-np${holder ? ` (pid ${holder.pid})` : ''} holds the token cache lock; waiting for it`);
+    },
   });
   try {
-    return await acquireLocked(spec, store, io, options, loginCommand, lock);
+    return await acquireLocked(spec, store, io, options, loginCommand, { lock, deadline, waitedSince: waited ? started : undefined });
   } finally {
     lock.release();
   }
@@ -81,8 +89,9 @@ async function acquireLocked(
   io: AcquireIo,
   options: AcquireOptions,
   loginCommand: () => string,
-  lock: FileLock | undefined,
+  held: Held,
 ): Promise<AcquiredToken> {
+  const { lock, deadline } = held;
   const record = (await store.readRecord()) ?? emptyRecord();
   const mode = LOGIN_MODES[spec.loginMode];
   const needsUser = mode.needsUser;
@@ -90,6 +99,13 @@ async function acquireLocked(
     // another process may have refreshed while we waited for the lock
     const cached = usableToken(record, spec.tokenType);
     if (cached) return { ...cached, account: record.account, source: 'cache' };
+    // … or failed: then its failure is ours too, as its token would have been (in an outage ten waiting
+    // callers make one attempt, not ten)
+    const failure = held.waitedSince === undefined ? undefined : store.sharedFailure(held.waitedSince);
+    if (failure) {
+      io.debug?.('the kubectl-np that held the lock failed while this one waited; reporting its failure instead of trying again');
+      throw new SignInFailedError(failure);
+    }
     // nothing to refresh and no one to ask: say so now, before loading msal. Without the record, msal's
     // own cache may still hold the account and its refresh token: then msal is worth loading.
     if (needsUser && !io.interactive && !record.account && !store.hasMsalCache()) {
@@ -103,11 +119,11 @@ async function acquireLocked(
     const noPublicClient = (): never => {
       throw new Error(`--login ${spec.loginMode} does not sign in through a public client`);
     };
-    const result = await runSignInFlow(spec, store, io, { scopes: spec.scopes, timeoutMs: spec.timeoutMs }, noPublicClient, undefined);
+    const result = await sharedOnFailure(store, runSignInFlow(spec, store, io, { scopes: spec.scopes, timeoutMs: spec.timeoutMs }, noPublicClient, undefined));
     return remember(store, spec, result, 'sign-in', io);
   }
   const { createPublicClient, findAccount } = await import('./msal/client.js');
-  const app = createPublicClient(spec, store, { debug: io.debug });
+  const app = createPublicClient(spec, store, { debug: io.debug, deadline });
   const account = await findAccount(app, record.account?.homeAccountId);
   let claims = record.claims;
   let why = 'sign-in required';
@@ -122,7 +138,11 @@ async function acquireLocked(
     } catch (err) {
       const failure = classifySignInError(err, spec.authorityHost);
       io.debug?.(`silent token acquisition failed: ${failure.reason}`);
-      if (failure.kind !== 'reauthenticate') throw new SignInFailedError(failure.kind === 'blocked' ? failure.reason : `cannot refresh the token: ${failure.reason}`, { cause: err });
+      if (failure.kind !== 'reauthenticate') {
+        const error = new SignInFailedError(failure.kind === 'blocked' ? failure.reason : `cannot refresh the token: ${failure.reason}`, { cause: err });
+        store.shareFailure(error.message);
+        throw error;
+      }
       if (failure.dropRefreshToken) await app.getTokenCache().removeAccount(account);
       claims = failure.claims ?? claims;
       why = failure.claims ? `additional verification required (${failure.reason})` : `the session has ended (${failure.reason})`;
@@ -141,6 +161,24 @@ async function acquireLocked(
     : { scopes: spec.scopes, claims, loginHint: account?.username ?? record.account?.username, timeoutMs: spec.timeoutMs };
   const result = await runSignInFlow(spec, store, io, request, () => app, needsUser ? lock : undefined);
   return remember(store, spec, result, 'sign-in', io);
+}
+
+/** What the lock-holding part of a call has: the lock (none for storage none), its deadline, since when it waited. */
+interface Held {
+  lock?: FileLock;
+  deadline: number;
+  /** set when another process held the lock first: failures it recorded since then are shared */
+  waitedSince?: number;
+}
+
+/** An app-only request's failure (the service down, the credential refused) is the same for every waiter. */
+async function sharedOnFailure<T>(store: TokenStore, pending: Promise<T>): Promise<T> {
+  try {
+    return await pending;
+  } catch (err) {
+    if (err instanceof SignInFailedError) store.shareFailure(err.message);
+    throw err;
+  }
 }
 
 /** Loads and runs the mode's sign-in flow; failures become one-line SignInFailedErrors. */
@@ -231,6 +269,7 @@ async function remember(store: TokenStore, spec: TokenSpec, result: SignInResult
     ? { homeAccountId: result.account.homeAccountId, username: result.account.username, tenantId: result.account.tenantId }
     : principalOf(result.accessToken);
   await store.writeRecord({ v: 1, account, tokens });
+  store.forgetFailure();
   const chosen = tokens[spec.tokenType];
   if (!chosen) throw new SignInFailedError(`Entra returned no ${spec.tokenType === 'id' ? 'ID' : 'access'} token`);
   warnIfClockAhead(chosen, io);

@@ -20,6 +20,8 @@ export interface AcquireOptions {
   holdForMs?: number;
   /** checked while waiting: return an error to stop waiting for this holder */
   giveUp?: (holder: Holder) => Error | undefined;
+  /** called once, when the lock is first found held by another live process */
+  onWait?: (holder: Holder | undefined) => void;
 }
 
 /** Extra time past a holder's own timeout before its lock counts as abandoned. */
@@ -84,6 +86,7 @@ export class FileLock {
     const holdForMs = options.holdForMs ?? timeoutMs;
     const deadline = Date.now() + timeoutMs;
     let delay = 10;
+    let waiting = false;
     for (;;) {
       const content = JSON.stringify({ pid: process.pid, host: hostname(), expiresAt: Date.now() + holdForMs + ABANDON_GRACE_MS } satisfies Holder);
       if (createPrivateFileExclusive(path, content)) {
@@ -98,6 +101,10 @@ export class FileLock {
       }
       const stop = current?.holder && options.giveUp?.(current.holder);
       if (stop) throw stop;
+      if (!waiting) {
+        waiting = true;
+        options.onWait?.(current?.holder);
+      }
       if (Date.now() >= deadline) throw new LockTimeoutError(path, timeoutMs, current?.holder);
       await sleep(Math.min(delay, Math.max(1, deadline - Date.now())) + Math.random() * 10);
       delay = Math.min(delay * 2, 100);

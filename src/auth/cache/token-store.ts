@@ -1,6 +1,8 @@
 // Where one cache key's tokens live. Per key K under the cache directory:
 //   K.msal   the MSAL token cache (accounts, refresh tokens, access and ID tokens)
 //   K.token  the "last token" record the fast path reads without msal-node
+//   K.failed the last refresh failure (Entra down, no answer), so callers that waited for the lock
+//            report it instead of each trying again; never secret, never sealed
 // keychain storage: both sealed with AES-256-GCM under a random key kept in the OS keychain (service
 //                   "kubectl-np", account K). No reachable keychain: plain 0600 files, one warning.
 // file storage:     plain 0600 files (as Azure/kubelogin and the Azure CLI keep theirs).
@@ -17,6 +19,7 @@ import { parseRecord, type TokenRecord } from './record.js';
 
 type Part = 'msal' | 'token';
 const CACHE_FILE = /^([0-9a-f]{32})\.(msal|token)$/;
+const FAILURE_FILE = /^[0-9a-f]{32}\.failed$/;
 const WARNED_MARKER = '.no-keychain-warning-shown';
 
 export interface StoreIo {
@@ -88,6 +91,44 @@ export class TokenStore {
     return this.write('msal', serialized);
   }
 
+  /**
+   * The failure another process met for this key at or after `since` (epoch ms), while this one waited
+   * for the lock: the waiter reports it, as it would take a token the holder had got.
+   */
+  sharedFailure(since: number): string | undefined {
+    if (this.requested === 'none') return undefined;
+    try {
+      const text = readPrivateFile(this.failurePath())?.toString('utf8');
+      const failure = text ? (JSON.parse(text) as { at?: unknown; message?: unknown }) : undefined;
+      return failure && typeof failure.at === 'number' && failure.at >= since && typeof failure.message === 'string' ? failure.message : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Records this process's refresh failure for the callers waiting on the lock. */
+  shareFailure(message: string): void {
+    if (this.requested === 'none') return;
+    try {
+      writePrivateFileAtomic(this.failurePath(), JSON.stringify({ at: Date.now(), message }));
+    } catch (err) {
+      this.io.debug?.(`cannot record the failure for waiting callers: ${(err as Error).message}`);
+    }
+  }
+
+  forgetFailure(): void {
+    if (this.requested === 'none') return;
+    try {
+      removeFile(this.failurePath());
+    } catch {
+      // a stale failure is only ever read by callers that waited since it happened
+    }
+  }
+
+  private failurePath(): string {
+    return join(this.dir, `${this.cacheKey}.failed`);
+  }
+
   /** Forgets this key's tokens: both files, the keychain entry and the session copy of the key. True if any were there. */
   async clear(): Promise<boolean> {
     const hadMemory = this.memory.size > 0;
@@ -95,6 +136,7 @@ export class TokenStore {
     if (this.requested === 'none') return hadMemory;
     let removed = removeFile(this.path('msal'));
     removed = removeFile(this.path('token')) || removed;
+    this.forgetFailure();
     removeSessionKey(this.sessionDir ?? sessionKeyDir(this.io.env ?? process.env), this.cacheKey);
     const keychain = this.keychain ?? openKeychain(this.io.env ?? process.env);
     if (keychain) removed = (await keychain.delete(this.cacheKey).catch(() => false)) || removed;
@@ -204,6 +246,7 @@ export async function clearAllTokenCaches(dirs: string | readonly string[], io: 
     if (!existsSync(dir)) continue;
     ensurePrivateDir(dir);
     for (const name of readdirSync(dir)) {
+      if (FAILURE_FILE.test(name)) removeFile(join(dir, name)); // not a sign-in: not counted
       const m = CACHE_FILE.exec(name);
       if (!m) continue;
       await TokenStore.open({ cacheKey: m[1], cacheDir: dir, storage: 'keychain' }, io).clear();

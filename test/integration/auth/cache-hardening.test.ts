@@ -3,7 +3,9 @@
 // Azure CLI / azd modes after an account switch. The built CLI runs as kubectl runs it, against the
 // Entra emulator, with the file cache (no D-Bus session in these children).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_RETRY } from '../../../src/auth/msal/network.js';
 import { startEntraEmulator, type EntraEmulator } from '../../support/entra-emulator/index.js';
 import { fakeClockEnv } from '../../support/fake-clock.js';
 import { requireFreshBuild } from './dist.js';
@@ -71,5 +73,65 @@ describe('a wrong clock', () => {
   it('a clock 2 h slow is told the expiry its own clock gives, still no later than exp', async () => {
     const { reportedMs, expMs } = expiries(await getToken({ interactive: true, env: fakeClockEnv(-2 * HOUR) }));
     expect(reportedMs).toBeLessThanOrEqual(expMs);
+  });
+});
+
+describe('a token endpoint that does not answer', () => {
+  it('gives up when --timeout runs out: exit 3, one line, and the cache lock free for the next caller', async () => {
+    emu.setAccessTokenLifetime(60); // inside the renewal window: the next call refreshes
+    expect((await getToken({ interactive: true })).code).toBe(0);
+    emu.setAccessTokenLifetime(3600);
+    // far longer than any test runs: only the CLI's own bound can end the wait
+    emu.failNext({ endpoint: 'token', grantType: 'refresh_token', latencyMs: 3_600_000 });
+    const since = emu.requests.length;
+    // generous enough for a loaded machine to load msal and read discovery before the refresh
+    const stuck = await getToken({ extra: ['--timeout', '15s'] });
+    expect(stuck.code).toBe(3);
+    expect(stuck.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: cannot refresh the token: 127\.0\.0\.1:\d+ did not answer: the --timeout ran out/)]);
+    // the delayed refresh has not been answered: the CLI gave up on its own
+    expect(tokenCalls(since)).toEqual([]);
+    expect(readdirSync(cacheDir()).filter((n) => n.includes('.lock'))).toEqual([]);
+    const next = await getToken();
+    expect(next.code).toBe(0);
+    expect(tokenCalls(since, 'refresh_token').map((r) => r.status)).toEqual([200]);
+  });
+});
+
+describe('an Entra outage with parallel callers', () => {
+  it('callers that waited for the lock share the holder\'s failure, as they share its token: ten callers, one refresh attempt', async () => {
+    emu.setAccessTokenLifetime(60);
+    expect((await getToken({ interactive: true })).code).toBe(0);
+    emu.setAccessTokenLifetime(3600);
+    // the first refresh is held until the nine others wait for the lock; every attempt of the holder
+    // (the first and its retries) gets a 503
+    let release = () => {};
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    emu.failNext({ endpoint: 'token', grantType: 'refresh_token', status: 503, times: DEFAULT_RETRY.maxRetries + 1, hold });
+    const since = emu.requests.length;
+    const waiting = new Set<number>();
+    const callers = Array.from({ length: 10 }, (_, i) =>
+      runCli(['get-token', ...tokenArgs(), '--debug'], {
+        env: { ...env, KUBERNETES_EXEC_INFO: execInfo(false) },
+        onStderr: (text) => {
+          if (/holds the token cache lock; waiting for it/.test(text)) waiting.add(i);
+          if (waiting.size === 9) release();
+        },
+      }),
+    );
+    const results = await Promise.all(callers);
+    expect(results.map((r) => r.code)).toEqual(Array(10).fill(3));
+    const errorLines = results.map((r) => r.stderr.split('\n').find((l) => l.startsWith('error: ')));
+    expect(errorLines[0]).toMatch(/^error: cannot refresh the token: /);
+    expect(errorLines.filter((line) => line !== errorLines[0])).toEqual([]);
+    expect(tokenCalls(since, 'refresh_token').map((r) => r.status)).toEqual(Array(DEFAULT_RETRY.maxRetries + 1).fill(503));
+  });
+
+  it('a caller that starts after the failure tries again by itself', async () => {
+    emu.setAccessTokenLifetime(60);
+    expect((await getToken({ interactive: true })).code).toBe(0);
+    emu.setAccessTokenLifetime(3600);
+    emu.failNext({ endpoint: 'token', grantType: 'refresh_token', status: 503, times: DEFAULT_RETRY.maxRetries + 1 });
+    expect((await getToken()).code).toBe(3);
+    expect((await getToken()).code).toBe(0);
   });
 });

@@ -91,6 +91,8 @@ export interface EmulatorFault {
   malformed?: boolean;
   /** delay before answering; alone, the request then succeeds normally */
   latencyMs?: number;
+  /** held until this settles (after latencyMs): lets a test answer once its callers are where it wants them */
+  hold?: Promise<unknown>;
 }
 
 export interface EmulatorGroup { id: string; displayName: string }
@@ -595,6 +597,7 @@ class Emulator implements EntraEmulator {
     const f = this.takeFault(endpoint, grantType);
     if (!f) return false;
     if (f.latencyMs) await sleep(f.latencyMs);
+    if (f.hold) await f.hold.catch(() => undefined);
     const failing = f.malformed || f.status !== undefined || f.error !== undefined || f.aadsts !== undefined;
     if (!failing) return false;
     const status = f.status ?? 400;
