@@ -120,6 +120,8 @@ export async function readManifestSnapshot(paths: string[], options: { namespace
         if (!isObject(raw)) throw new UsageError(`${at}: expected a Kubernetes object, found ${Array.isArray(raw) ? 'a list' : typeof raw}`);
         const obj = raw as Obj;
         if (typeof obj.kind !== 'string' || obj.kind === '') throw new UsageError(`${at}: object has no kind`);
+        // kubectl-np's own files (ConnectivityExpectations) often sit beside the manifests they test
+        if (obj.apiVersion === 'kubectl-np/v1') return;
         // an empty List (`kubectl get netpol -o yaml` with none) is a real answer, so it counts
         objectsPerPath.set(source.path, (objectsPerPath.get(source.path) ?? 0) + 1);
         if (obj.kind === 'List' || (obj.kind.endsWith('List') && Array.isArray(obj.items))) {

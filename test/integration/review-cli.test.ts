@@ -107,3 +107,48 @@ describe('audit', () => {
     expect(r.stdout).toMatch(/metadata-service-reachable\s+error/);
   });
 });
+
+describe('test', () => {
+  const expectations = (body: string) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'np-expect-')), 'connectivity.yaml');
+    writeFileSync(file, `apiVersion: kubectl-np/v1\nkind: ConnectivityExpectations\nexpect:\n${body}`);
+    return file;
+  };
+
+  it('passes on the shop example expectations (the file sits inside the manifests directory)', () => {
+    const r = run(['test', '-f', 'examples/shop', 'examples/shop/expectations.yaml']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^PASS {2}only the cart pays: default\/deploy\/frontend → payments\/svc\/payments TCP 443: expected denied, is denied$/m);
+    expect(r.stdout).toMatch(/^9 expectations: 9 passed, 0 failed$/m);
+  });
+
+  it('fails as declared, naming the expectation and the deciding policy; a missing workload is a failure, not a pass', () => {
+    const file = expectations(
+      '  - {from: default/deploy/cart, to: payments/svc/payments, port: 443, allowed: false}\n' +
+        '  - {from: default/deploy/frontend, to: default/svc/cart, port: 80, allowed: true}\n' +
+        '  - {from: default/deploy/nope, to: payments/svc/payments, port: 443, allowed: false}\n',
+    );
+    const r = run(['test', '-f', 'examples/shop', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('FAIL  default/deploy/cart → payments/svc/payments TCP 443: expected denied, found allowed');
+    expect(r.stdout).toContain(`${file} expect[0]: egress from default/cart is not isolated; ingress to payments/payments allowed by payments/allow-cart rule #0`);
+    expect(r.stdout).toContain('FAIL  default/deploy/nope → payments/svc/payments TCP 443: expected denied, found no verdict');
+    expect(r.stdout).toMatch(/^3 expectations: 1 passed, 2 failed$/m);
+
+    const junit = run(['test', '-f', 'examples/shop', file, '-o', 'junit']);
+    expect(junit.code).toBe(1);
+    expect(junit.stdout).toContain('<testsuites name="kubectl np test" tests="3" failures="2">');
+    expect(junit.stdout).toContain('<failure message="expected denied, found allowed">expect[0]: egress from default/cart');
+
+    const json = JSON.parse(run(['test', '-f', 'examples/shop', file, '-o', 'json']).stdout);
+    expect(json).toMatchObject({ passed: 1, failed: 2 });
+    expect(json.results[2]).toMatchObject({ from: 'default/deploy/nope', expected: false, actual: null, passed: false });
+  });
+
+  it('refuses a malformed file with one line naming the entry', () => {
+    expectOneLineError(run(['test', '-f', 'examples/shop', expectations('  - {from: default/deploy/cart, to: payments/svc/payments, port: 443}\n')]), /connectivity\.yaml: expect\[0\]: "allowed" must be true or false/);
+    expectOneLineError(run(['test', '-f', 'examples/shop', expectations('  - {from: default/deploy/cart, to: x, allowed: true, prot: UDP}\n')]), /expect\[0\]: unknown field "prot"/);
+    expectOneLineError(run(['test', '-f', 'examples/shop', '-'], { input: '' }), /stdin: holds no ConnectivityExpectations document/);
+  });
+});

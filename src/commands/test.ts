@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import { Args } from '@oclif/core';
+import { parseAllDocuments } from 'yaml';
+import { BaseCommand, outputFlag, snapshotFlags } from '../cli/base.js';
+import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { parseEndpoint } from '../netpol/endpoints.js';
+import { PolicyEngine } from '../netpol/engine.js';
+import { EXPECTATIONS_KIND, checkExpectations, parseExpectations, type Expectation } from '../netpol/expectations.js';
+import { defaultNamespace, namespacesFor, snapshotWarnings } from '../netpol/inputs.js';
+import { expectationsJson, renderExpectationsJunit, renderExpectationsTable } from '../render/expectations.js';
+import { colourFor } from '../render/netpol-text.js';
+import { toYaml } from '../render/yaml.js';
+
+export default class Test extends BaseCommand {
+  static override summary = 'Assert declared connectivity expectations (ConnectivityExpectations YAML) against the cluster or manifests';
+  static override description = `Each FILE is YAML (documented with a JSON Schema in docs/connectivity-expectations.md):
+  apiVersion: kubectl-np/v1
+  kind: ConnectivityExpectations
+  expect:
+  - {from: default/deploy/frontend, to: payments/svc/payments, port: 443, allowed: false}
+  - {from: default/deploy/frontend, to: kube-system/svc/kube-dns, port: 53, protocol: UDP, allowed: true}
+Endpoints use the can-reach grammar; port (number or name) and protocol are optional, name labels an expectation.
+Exit 0 when every expectation holds, 1 otherwise, each failure naming the expectation and the deciding policy; a malformed file exits 2.
+-o junit writes JUnit XML for CI test reports (one suite per file); -o json: {"passed","failed","results":[{"file","index","from","to","port","protocol","expected","actual","passed","reason"}]}.`;
+
+  static override examples = [
+    '<%= config.bin %> test -f examples/shop examples/shop/expectations.yaml',
+    '<%= config.bin %> test -f k8s/ connectivity/*.yaml -o junit > np-junit.xml',
+    '<%= config.bin %> test --context prod connectivity.yaml',
+  ];
+
+  static override strict = false;
+
+  static override args = {
+    file: Args.string({ required: true, ignoreStdin: true, description: 'expectations file(s) (ConnectivityExpectations YAML); - reads stdin' }),
+  };
+
+  static override flags = {
+    ...snapshotFlags,
+    output: outputFlag(['table', 'json', 'yaml', 'junit'], 'table'),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Test);
+    const files = argv as string[];
+    if (files.includes('-') && (flags.filename ?? []).includes('-')) throw new UsageError('stdin can hold the expectations or the manifests (-f -), not both');
+    const expectations: Expectation[] = [];
+    for (const file of files) expectations.push(...(await readExpectations(file)));
+    const endpoints = expectations.flatMap((e) => [parseEndpoint(e.from), parseEndpoint(e.to)]);
+    const snapshot = await loadSnapshot({
+      files: flags.filename,
+      kubeconfig: flags.kubeconfig,
+      context: flags.context,
+      ...namespacesFor(endpoints, flags.namespace),
+      allNamespaces: flags['all-namespaces'],
+      manifestNamespace: manifestNamespaceOf(flags.namespace),
+    });
+    for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
+    const results = checkExpectations(snapshot, new PolicyEngine(snapshot), expectations, defaultNamespace(snapshot, flags.namespace));
+    if (flags.output === 'json') process.stdout.write(JSON.stringify(expectationsJson(results), null, 2) + '\n');
+    else if (flags.output === 'yaml') process.stdout.write(toYaml(expectationsJson(results)));
+    else if (flags.output === 'junit') process.stdout.write(renderExpectationsJunit(results));
+    else process.stdout.write(renderExpectationsTable({ colour: colourFor(process.stdout) }, results));
+    if (results.some((r) => !r.passed)) this.exit(ExitCode.No);
+  }
+}
+
+async function readExpectations(file: string): Promise<Expectation[]> {
+  let text: string;
+  const name = file === '-' ? 'stdin' : file;
+  try {
+    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file or directory' : code === 'EISDIR' ? 'is a directory (name the expectations files)' : code ?? String(err)}`);
+  }
+  const docs = parseAllDocuments(text);
+  const list = (Array.isArray(docs) ? docs : []).filter((d) => d.contents !== null);
+  if (list.length === 0) throw new UsageError(`${name}: holds no ${EXPECTATIONS_KIND} document (empty input?)`);
+  return list.flatMap((doc, i) => {
+    if (doc.errors.length > 0) throw new UsageError(`${name}: document ${i + 1}: ${doc.errors[0].message.split('\n')[0]}`);
+    return parseExpectations(doc.toJS(), list.length > 1 ? `${name} (document ${i + 1})` : name);
+  });
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
