@@ -79,15 +79,16 @@ describe('kubectl np login --login interactive in a real browser', () => {
     expect(login.code, login.stderr).toBe(0);
     expect(login.stdout).toMatch(new RegExp(`^Signed in as ${ALICE} \\(tenant ${emu.tenantId}\\) for context ${CONTEXT}; token valid until \\d{4}-\\d\\d-\\d\\dT`));
     expect(login.stdout).not.toContain('JUNK');
-    expect(login.stderr).toMatch(/Opening the sign-in page in --browser-command\. If no browser opens, visit http:\/\/localhost:\d+\n/);
+    expect(login.stderr).toMatch(/Opening the sign-in page in --browser-command\. If no browser opens, visit http:\/\/127\.0\.0\.1:\d+\/kubectl-np-start\/[0-9a-f]{32}\n/);
 
-    // the browser went to the emulator's authorize endpoint with PKCE S256, and ended on our loopback page
+    // the browser was given the one-time loopback address (never the authorization URL: argv is readable by
+    // every local user), went on to the emulator's authorize endpoint with PKCE S256 and the redirect URI
+    // on the IP literal, and ended on our loopback page
     const driven = await driverResult();
     expect(driven.error).toBeUndefined();
-    const opened = new URL(driven.opened);
-    expect(opened.origin + opened.pathname).toBe(`${emu.authority()}/oauth2/v2.0/authorize`);
-    expect(opened.searchParams.get('code_challenge_method')).toBe('S256');
-    expect(opened.searchParams.get('redirect_uri')).toMatch(/^http:\/\/localhost:\d+$/);
+    expect(driven.opened).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/kubectl-np-start\/[0-9a-f]{32}$/);
+    const authorizeRequest = authorizeRequests(before)[0];
+    expect(authorizeRequest).toMatchObject({ codeChallengeMethod: 'S256', redirectUri: `http://127.0.0.1:${new URL(driven.opened).port}` });
     expect(driven).toMatchObject({ heading: 'signed-in', message: `You are signed in as ${ALICE}. You can close this tab and return to the terminal.` });
     expect(authorizeRequests(before)).toEqual([expect.objectContaining({ responseMode: 'form_post', status: 200 })]);
     expect(emu.tokenRequests('authorization_code').at(-1)?.status).toBe(200);
@@ -138,6 +139,49 @@ describe('kubectl np login --login interactive in a real browser', () => {
     expect(authorizeRequests(before)).toHaveLength(1);
     expect(emu.requests.slice(before).filter((r) => r.endpoint === 'token')).toEqual([]);
     expect((await driverResult()).heading).toBe('sign-in-failed');
+  });
+});
+
+describe('another user of this machine listening on [::1] at our port (Chromium tries ::1 first for localhost)', () => {
+  async function squatIpv6(): Promise<{ port: number; connections: number; close: () => void }> {
+    const { createServer } = await import('node:net');
+    for (;;) {
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+      const port = (probe.address() as { port: number }).port;
+      await new Promise((resolve) => probe.close(resolve));
+      const squatter = { port, connections: 0, close: () => server.close() };
+      const server = createServer((socket) => {
+        squatter.connections++;
+        socket.destroy();
+      });
+      const ok = await new Promise<boolean>((resolve) => server.once('error', () => resolve(false)).listen(port, '::1', () => resolve(true)));
+      if (ok) return squatter;
+    }
+  }
+
+  it('receives nothing: the redirect names 127.0.0.1, where only kubectl-np listens', async () => {
+    const squatter = await squatIpv6();
+    try {
+      const result = await cli([...getTokenArgs(), '--listen-address', `127.0.0.1:${squatter.port}`], { KUBERNETES_EXEC_INFO: execInfo(true) });
+      expect(result.code, result.stderr).toBe(0);
+      expect((await driverResult()).heading).toBe('signed-in');
+      expect(squatter.connections).toBe(0);
+    } finally {
+      squatter.close();
+    }
+  });
+
+  it('with a localhost --redirect-url, kubectl-np refuses to start rather than leave [::1] to the other user', async () => {
+    const squatter = await squatIpv6();
+    try {
+      const result = await cli([...getTokenArgs(), '--redirect-url', `http://localhost:${squatter.port}`], { KUBERNETES_EXEC_INFO: execInfo(true) });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^error: cannot listen on \[::1\]:\d+ for the sign-in redirect: another program holds it/m);
+      expect(squatter.connections).toBe(0);
+    } finally {
+      squatter.close();
+    }
   });
 });
 

@@ -69,20 +69,21 @@ export const interactiveSignIn: SignInFlow = async (ctx) => {
       claims: request.claims,
       ...(request.selectAccount && !spec.loginHint ? { prompt: 'select_account' } : {}),
     });
-    // the loopback address itself redirects to the (long) authorization URL: short enough to type
-    loopback.setStartUrl(authorizeUrl);
-    const short = loopback.redirectUri;
+    // The browser gets a one-time local address that redirects to the authorization URL, never the URL
+    // itself: a launcher's argv (and a browser's) is readable by every local user, the one-time address
+    // is spent once the browser has followed it. It is also short enough to type.
+    const start = loopback.startUrlFor(authorizeUrl);
     debug?.(`authorization request: ${authorizeUrl}`);
     debug?.(`listening on ${loopback.address} for the redirect to ${loopback.redirectUri}`);
     if (plan.mode === 'open') {
-      prompt(`Opening the sign-in page in ${plan.launcher.label}. If no browser opens, visit ${short}\n`);
-      void openInBrowser(plan.launcher, authorizeUrl, debug).failure.then((reason) => {
-        const text = `Could not open a browser (${reason}). Open ${short} in a browser on this machine.`;
+      prompt(`Opening the sign-in page in ${plan.launcher.label}. If no browser opens, visit ${start}\n`);
+      void openInBrowser(plan.launcher, start, debug).failure.then((reason) => {
+        const text = `Could not open a browser (${reason}). Open ${start} in a browser on this machine.`;
         if (progress) progress.note(text);
         else prompt(`${text}\n`);
       });
     } else {
-      prompt(`To sign in, open ${short} in a browser on this machine.\n`);
+      prompt(`To sign in, open ${start} in a browser on this machine.\n`);
     }
     progress = startProgress('Waiting for you to sign in in the browser…', scope.deadline, { env });
     const response = await loopback.response(scope.signal);

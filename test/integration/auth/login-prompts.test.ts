@@ -199,7 +199,7 @@ describe('kubectl np login at a terminal', () => {
   it('--skip-open-browser prints the short loopback address; the status line counts down until the browser comes back', async () => {
     startInTerminal('skip', ['login', '--context', 'aks-test', '--login', 'interactive', '--skip-open-browser']);
     const waiting = await waitForScreen('skip', /Waiting for you to sign in in the browser… \(\d+:\d\d left; Ctrl-C to cancel\)/);
-    const address = /To sign in, open (http:\/\/localhost:\d+) in a browser on this machine\./.exec(waiting)?.[1];
+    const address = /To sign in, open (http:\/\/127\.0\.0\.1:\d+\/kubectl-np-start\/[0-9a-f]{32}) in a browser on this machine\./.exec(waiting)?.[1];
     expect(address).toBeDefined();
     // a person opens that address: it leads to the emulator's sign-in page and back
     await trustCaInProcess(emu.caPem);
@@ -235,7 +235,7 @@ describe('kubectl np login without a terminal', () => {
     });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Signed in as ${CAROL} \\(tenant ${emu.tenantId}\\) for context aks-prod; token valid until \\S+ \\(in 60 minutes\\)\\.\\n$`));
-    expect(r.stderr).toMatch(/^Opening the sign-in page in \$BROWSER\. If no browser opens, visit http:\/\/localhost:\d+\n$/);
+    expect(r.stderr).toMatch(/^Opening the sign-in page in \$BROWSER\. If no browser opens, visit http:\/\/127\.0\.0\.1:\d+\/kubectl-np-start\/[0-9a-f]{32}\n$/);
     expect(emu.requests.slice(before).filter((q) => q.endpoint === 'devicecode')).toEqual([]);
     expect(emu.requests.slice(before).filter((q) => q.endpoint === 'authorize' && q.method === 'GET')).toHaveLength(1);
   });
@@ -243,7 +243,7 @@ describe('kubectl np login without a terminal', () => {
   it('gives up after --timeout when nobody comes back from the browser: one line, exit 3, lock released', async () => {
     const r = await runCli(['login', '--context', 'aks-test', '--login', 'interactive', '--skip-open-browser', '--timeout', '2s'], { env });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^To sign in, open http:\/\/localhost:\d+ in a browser on this machine\.\nerror: timed out after 0:02 waiting for the browser sign-in \(raise --timeout to wait longer\)\n$/);
+    expect(r.stderr).toMatch(/^To sign in, open http:\/\/127\.0\.0\.1:\d+\/kubectl-np-start\/[0-9a-f]{32} in a browser on this machine\.\nerror: timed out after 0:02 waiting for the browser sign-in \(raise --timeout to wait longer\)\n$/);
     const dir = join(env.HOME, '.kube', 'cache', 'kubectl-np');
     expect(existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.lock')) : []).toEqual([]);
   });

@@ -1,7 +1,9 @@
 // The sign-in as a hostile server or a hostile local user would meet it (issue 17): the built CLI
 // against the Entra emulator, with faults injected where the review found them.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEntraEmulator, type EntraEmulator } from '../../support/entra-emulator/index.js';
+import { createServer, type Server, type Socket } from 'node:net';
+import { startEntraEmulator, trustCaInProcess, type EntraEmulator } from '../../support/entra-emulator/index.js';
+import { signInWithBrowser } from '../../support/entra-emulator/browser.js';
 import { requireFreshBuild } from './dist.js';
 import { approveFromStderr, execInfo, isolatedEnv, runCli, type CliResult } from './cli.js';
 
@@ -11,6 +13,8 @@ let emu: EntraEmulator;
 beforeAll(async () => {
   requireFreshBuild();
   emu = await startEntraEmulator({ users: [{ username: ALICE }], deviceCodeIntervalSeconds: 0.05 });
+  // this process plays the user's browser (and the other local user)
+  await trustCaInProcess(emu.caPem);
 });
 afterAll(async () => {
   await emu?.close();
@@ -58,5 +62,95 @@ describe('server-controlled text reaches the terminal as text (CWE-150)', () => 
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('debug: ');
     expect(result.stderr).not.toMatch(CONTROL);
+  });
+});
+
+/** Another local user's listener: it counts every connection it is offered. */
+async function squat(host: string, port: number): Promise<{ server: Server; connections: Socket[] }> {
+  const connections: Socket[] = [];
+  const server = createServer((socket) => {
+    connections.push(socket);
+    socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, () => resolve()));
+  return { server, connections };
+}
+
+/** A port free on 127.0.0.1 that another user then takes on [::1] */
+async function portTakenOnIpv6ByAnotherUser(): Promise<{ port: number; other: Awaited<ReturnType<typeof squat>> }> {
+  for (;;) {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+    try {
+      return { port, other: await squat('::1', port) };
+    } catch {
+      // taken on ::1 already: another port
+    }
+  }
+}
+
+describe('the browser sign-in on a shared machine (login CSRF, RFC 6749 §10.12)', () => {
+  /** get-token --login interactive printing its address; `visit` is called with it once it is printed */
+  function interactive(extra: string[], visit: (startUrl: string) => Promise<void>): Promise<CliResult> {
+    let visited = false;
+    let visiting: Promise<void> = Promise.resolve();
+    // a failed visit leaves get-token waiting for its --timeout: keep that short of the test's hang limit
+    const run = runCli(['get-token', '--login', 'interactive', '--skip-open-browser', '--timeout', '3m', '--tenant-id', emu.tenantId, '--authority-host', emu.authorityHost, '--token-cache-storage', 'file', ...extra], {
+      env,
+      onStderr: (stderr) => {
+        const start = /open (http:\/\/\S+) in a browser/.exec(stderr)?.[1];
+        if (start && !visited) {
+          visited = true;
+          visiting = visit(start);
+        }
+      },
+    });
+    return run.then(async (result) => {
+      await visiting;
+      return result;
+    });
+  }
+
+  it('another local user who finds the port gets no authorization URL, and one listening on [::1]:PORT receives nothing', async () => {
+    const { port, other } = await portTakenOnIpv6ByAnotherUser();
+    try {
+      const before = emu.requests.length;
+      const probes: { path: string; status: number; location: string | null; body: string }[] = [];
+      const result = await interactive(['--listen-address', `127.0.0.1:${port}`], async (start) => {
+        // the other user scans the port first: GET / and a guess at the start address
+        for (const path of ['/', '/kubectl-np-start/', `/kubectl-np-start/${'0'.repeat(32)}`]) {
+          const res = await fetch(`http://127.0.0.1:${port}${path}`, { redirect: 'manual' });
+          probes.push({ path, status: res.status, location: res.headers.get('location'), body: await res.text() });
+        }
+        // then the user opens what the terminal said
+        await signInWithBrowser(start, { username: ALICE });
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(new RegExp(`To sign in, open http://127\\.0\\.0\\.1:${port}/kubectl-np-start/[0-9a-f]{32} in a browser on this machine\\.`));
+      for (const probe of probes) {
+        expect(probe.status, probe.path).toBeGreaterThanOrEqual(400);
+        expect(probe.location, probe.path).toBeNull();
+        expect(probe.body, probe.path).not.toMatch(/authorize|state=|code_challenge/);
+      }
+      const authorize = emu.requests.slice(before).filter((r) => r.endpoint === 'authorize' && r.method === 'GET');
+      expect(authorize.map((r) => r.redirectUri)).toEqual([`http://127.0.0.1:${port}`]);
+      expect(other.connections).toHaveLength(0);
+    } finally {
+      other.server.close();
+    }
+  });
+
+  it('when another program opened the sign-in address first, the sign-in stops instead of taking its answer', async () => {
+    const result = await interactive([], async (start) => {
+      const stolen = await fetch(start, { redirect: 'manual' });
+      expect(stolen.status).toBe(302);
+      const page = await signInWithBrowser(start, { username: ALICE });
+      expect(page.status).toBe(410);
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^error: .*the sign-in address was opened more than once/m);
+    expect(result.stdout).toBe('');
   });
 });

@@ -69,6 +69,10 @@ export interface EmulatorRequest {
   prompt?: string;
   loginHint?: string;
   responseMode?: string;
+  /** authorize: the redirect_uri asked for */
+  redirectUri?: string;
+  /** authorize: the PKCE method (undefined without a code_challenge) */
+  codeChallengeMethod?: string;
   /** the user or principal a token was issued to */
   subject?: string;
 }
@@ -807,7 +811,8 @@ class Emulator implements EntraEmulator {
   private async handleAuthorize(res: ServerResponse, tenant: string, params: Record<string, string>, ctx: RequestContext): Promise<void> {
     Object.assign(ctx.record, {
       clientId: params.client_id, scope: params.scope, claims: params.claims, prompt: params.prompt, loginHint: params.login_hint,
-      responseMode: params.response_mode ?? 'query',
+      responseMode: params.response_mode ?? 'query', redirectUri: params.redirect_uri,
+      codeChallengeMethod: params.code_challenge ? (params.code_challenge_method ?? 'plain') : undefined,
     });
     if (!params.client_id) return sendHtml(res, 400, messagePage('Sign-in error', aadText(900144, { detail: 'client_id' })));
     if (!isAcceptableRedirect(params.redirect_uri)) {

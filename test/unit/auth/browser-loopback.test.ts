@@ -17,10 +17,10 @@ async function loopback(options: Partial<Parameters<typeof startLoopback>[0]> = 
 const base = (l: Loopback) => `http://${l.address}`;
 
 describe('loopback listener', () => {
-  it('listens on 127.0.0.1 on a random port and names the redirect URI http://localhost:PORT, as msal does', async () => {
+  it('listens on 127.0.0.1 on a random port and names the redirect URI by that IP literal, http://127.0.0.1:PORT (RFC 8252 §8.3)', async () => {
     const l = await loopback();
     expect(l.address).toMatch(/^127\.0\.0\.1:\d+$/);
-    expect(l.redirectUri).toBe(`http://localhost:${l.address.split(':')[1]}`);
+    expect(l.redirectUri).toBe(`http://127.0.0.1:${l.address.split(':')[1]}`);
   });
 
   it('takes a query-mode response (GET) and answers the browser only once the caller knows the outcome', async () => {
@@ -58,13 +58,40 @@ describe('loopback listener', () => {
     expect(settled).toBe(false);
   });
 
-  it('a plain GET of the redirect address goes to the authorization URL (the short address people can type)', async () => {
+  it('another local program that GETs the loopback port learns nothing: no authorization URL at / or anywhere but the one-time address', async () => {
     const l = await loopback();
-    l.setStartUrl('https://login.example/tenant/oauth2/v2.0/authorize?client_id=x');
-    const res = await fetch(`${base(l)}/`, { redirect: 'manual' });
-    expect(res.status).toBe(302);
-    expect(res.headers.get('location')).toBe('https://login.example/tenant/oauth2/v2.0/authorize?client_id=x');
-    expect((await fetch(`${base(l)}/favicon.ico`)).status).toBe(404);
+    const authorize = 'https://login.example/tenant/oauth2/v2.0/authorize?client_id=x&state=the-state&code_challenge=c';
+    const start = l.startUrlFor(authorize);
+    for (const path of ['/', '/?', '/kubectl-np-start/', '/kubectl-np-start/0123456789abcdef0123456789abcdef', '/favicon.ico']) {
+      const res = await fetch(`${base(l)}${path}`, { redirect: 'manual' });
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+      expect(res.headers.get('location'), path).toBeNull();
+      expect(await res.text(), path).not.toMatch(/authorize|the-state|code_challenge/);
+    }
+    expect(start).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${l.address.split(':')[1]}/kubectl-np-start/[0-9a-f]{32}$`));
+  });
+
+  it('the one-time address redirects once; a second visit gets nothing and stops the sign-in (someone else had it)', async () => {
+    const l = await loopback();
+    const authorize = 'https://login.example/tenant/oauth2/v2.0/authorize?client_id=x';
+    const start = l.startUrlFor(authorize);
+    const first = await fetch(start, { redirect: 'manual' });
+    expect(first.status).toBe(302);
+    expect(first.headers.get('location')).toBe(authorize);
+    const waiting = l.response();
+    waiting.catch(() => undefined); // asserted below
+    const second = await fetch(start, { redirect: 'manual' });
+    expect(second.status).toBe(410);
+    expect(second.headers.get('location')).toBeNull();
+    await expect(waiting).rejects.toThrow(/sign-in address was opened more than once/);
+    // and a response arriving afterwards (the other program's sign-in) is refused
+    expect((await fetch(`${base(l)}/?code=evil&state=the-state`)).status).toBe(409);
+  });
+
+  it('two start addresses never repeat', async () => {
+    const a = await loopback();
+    const b = await loopback();
+    expect(new URL(a.startUrlFor('https://x/')).pathname).not.toBe(new URL(b.startUrlFor('https://x/')).pathname);
   });
 
   it('stops waiting when the signal aborts (Ctrl-C, timeout)', async () => {
@@ -97,6 +124,30 @@ describe('loopback listener', () => {
   it('--listen-address fixes the address; a port in use is a one-line usage error naming the flag', async () => {
     const first = await loopback({ listenAddress: '127.0.0.1:0' });
     await expect(startLoopback({ state: 's', listenAddress: first.address })).rejects.toThrow(/cannot listen on 127\.0\.0\.1:\d+ for the sign-in redirect \(EADDRINUSE\); choose another --listen-address/);
+  });
+
+  it('a localhost redirect is listened for on ::1 too, so another user cannot take the response there', async () => {
+    const probe = await loopback();
+    const port = Number(probe.address.split(':')[1]);
+    probe.close();
+    const l = await loopback({ redirectUrl: `http://localhost:${port}` });
+    expect(l.redirectUri).toBe(`http://localhost:${port}`);
+    const page = fetch(`http://[::1]:${port}/?code=abc&state=the-state`);
+    expect((await l.response()).code).toBe('abc');
+    await l.finish({ ok: true, message: 'ok' });
+    expect((await page).status).toBe(200);
+  });
+
+  it('a localhost redirect whose [::1] port another program holds is refused, never half-listened', async () => {
+    const { createServer } = await import('node:net');
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '::1', resolve));
+    const port = (squatter.address() as { port: number }).port;
+    try {
+      await expect(startLoopback({ state: 's', redirectUrl: `http://localhost:${port}` })).rejects.toThrow(/cannot listen on \[::1\]:\d+ for the sign-in redirect: another program holds it/);
+    } finally {
+      squatter.close();
+    }
   });
 });
 
