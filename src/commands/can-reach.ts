@@ -71,6 +71,7 @@ The answer is ALLOWED (exit 0) only if every asked port is allowed from every so
     if (flags.output === 'json') process.stdout.write(JSON.stringify(canReachJson(result), null, 2) + '\n');
     else if (flags.output === 'yaml') process.stdout.write(toYaml(canReachJson(result)));
     else process.stdout.write(renderCanReach({ colour: colourFor(process.stdout) }, result));
+    if (result.cannotTell) this.exit(ExitCode.Unreachable);
     if (!result.allowed) this.exit(ExitCode.No);
   }
 }

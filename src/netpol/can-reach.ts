@@ -2,7 +2,7 @@
 // pods, grouped so replicas with identical labels are reported once.
 import { UnreachableError, UsageError } from '../errors.js';
 import type { Protocol, ServicePort } from '../model/k8s.js';
-import type { PolicyEngine } from './engine.js';
+import type { PolicyEngine, Unseen } from './engine.js';
 import type { ResolvedEndpoint } from './endpoints.js';
 import { equivalenceKey, ipBlocksOf, type IpBlocks } from './matrix.js';
 import { finishedPhase } from './views.js';
@@ -44,6 +44,8 @@ export interface ConnectionGroup {
   egress: SideTrace;
   ingress: SideTrace;
   notes: string[];
+  /** set when this connection's answer depends on data that could not be read; `allowed` is then false but no verdict */
+  cannotTell?: Unseen[];
 }
 
 export interface PortVerdict {
@@ -51,11 +53,18 @@ export interface PortVerdict {
   protocol: Protocol;
   allowed: boolean;
   targetPorts: number[];
+  /** no connection on this port is denied, but some could not be decided */
+  cannotTell?: boolean;
 }
 
 export interface CanReachResult {
   /** true only when every asked port is allowed between every source pod and every destination pod */
   allowed: boolean;
+  /**
+   * Set when no connection is denied but some depend on data that could not be read: then there is no
+   * verdict (exit 3). What was missing and the permission that would show it, each once.
+   */
+  cannotTell?: Unseen[];
   source: EndpointSummary;
   destination: EndpointSummary;
   ports: PortVerdict[];
@@ -203,21 +212,28 @@ export function canReach(engine: PolicyEngine, source: ResolvedEndpoint, destina
           egress: verdict.egress,
           ingress: verdict.ingress,
           notes: verdict.notes,
+          ...(verdict.cannotTell ? { cannotTell: verdict.cannotTell } : {}),
         });
       }
     });
     const list = [...groups.values()];
     if (list.length === 0) notes.push(`no destination pod serves ${check.protocol} port ${check.port}`);
     connections.push(...list);
-    ports.push({ port: check.port, protocol: check.protocol, allowed: list.length > 0 && list.every((g) => g.allowed), targetPorts: [...targetPorts] });
+    const undecided = list.some((g) => g.cannotTell) && list.every((g) => g.allowed || g.cannotTell);
+    ports.push({ port: check.port, protocol: check.protocol, allowed: list.length > 0 && list.every((g) => g.allowed), targetPorts: [...targetPorts], ...(undecided ? { cannotTell: true } : {}) });
   }
+  // a denied connection is a fact whatever could not be read; otherwise an undecided one leaves no verdict
+  const denied = connections.some((c) => !c.allowed && !c.cannotTell) || ports.some((p) => !p.allowed && !p.cannotTell);
+  const unseen = new Map<string, Unseen>();
+  if (!denied) for (const c of connections) for (const u of c.cannotTell ?? []) unseen.set(u.what, u);
   return {
     allowed: ports.every((p) => p.allowed),
+    ...(unseen.size > 0 ? { cannotTell: [...unseen.values()] } : {}),
     source: summarize(source),
     destination: summarize(destination),
     ports,
     connections,
-    deciding: connections.find((c) => !c.allowed) ?? connections[0],
+    deciding: connections.find((c) => !c.allowed && !c.cannotTell) ?? connections.find((c) => c.cannotTell) ?? connections[0],
     notes: [...new Set([...(source.notes ?? []), ...(destination.notes ?? []), ...notes])],
   };
 }

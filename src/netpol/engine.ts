@@ -2,14 +2,16 @@
 // rule admits a connection, and why not. Pure; see docs/network-policies.md for the rules.
 import type {
   ContainerPort,
+  LabelSelector,
   Namespace,
   NetworkPolicy,
   NetworkPolicyPeer,
   NetworkPolicyPort,
+  UnreadableList,
 } from '../model/k8s.js';
 import { compileSelector, formatSelector, type LabelPredicate, type Labels } from '../model/selectors.js';
 import { cidrContains, parseCidr, parseIp, type Cidr, type Ip } from './cidr.js';
-import { NAMESPACE_NAME_LABEL, describePorts, describeRule, namespaceMismatch } from './describe.js';
+import { NAMESPACE_NAME_LABEL, describeNamespaceSelector, describePorts, describeRule, namespaceMismatch } from './describe.js';
 import {
   podName,
   peerName,
@@ -104,6 +106,35 @@ export function compilePolicy(policy: NetworkPolicy): CompiledPolicy {
   };
 }
 
+/**
+ * A namespaceSelector over a namespace whose labels could not be read: only kubernetes.io/metadata.name
+ * is known (the API server sets it), so a requirement on any other key could go either way. False when
+ * a known requirement fails, true when every requirement is on the name, else undefined.
+ */
+export function nameOnlyOutcome(selector: LabelSelector, namespace: string): boolean | undefined {
+  const known = { [NAMESPACE_NAME_LABEL]: namespace };
+  let unknown = false;
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    if (key !== NAMESPACE_NAME_LABEL) unknown = true;
+    else if (value !== namespace) return false;
+  }
+  for (const req of selector.matchExpressions ?? []) {
+    if (req.key !== NAMESPACE_NAME_LABEL) unknown = true;
+    else if (!compileSelector({ matchExpressions: [req] })(known)) return false;
+  }
+  return unknown ? undefined : true;
+}
+
+/** What a verdict depended on that the reader could not see, and the permission that would show it. */
+export interface Unseen {
+  /** one line: which data, for which rule */
+  what: string;
+  /** the RBAC permission that would let kubectl-np read it */
+  permission: string;
+}
+
+export const NAMESPACES_PERMISSION = 'list namespaces (a ClusterRole with verbs [list] on resources [namespaces] in API group "", bound by a ClusterRoleBinding: namespaces are cluster-scoped)';
+
 const parsedIps = new WeakMap<PodView, Ip[]>();
 function podIps(pod: PodView): Ip[] {
   let ips = parsedIps.get(pod);
@@ -143,8 +174,11 @@ export class PolicyEngine {
   private readonly byNamespace = new Map<string, CompiledPolicy[]>();
   private readonly namespaceLabelMap = new Map<string, Labels>();
   readonly policies: CompiledPolicy[];
+  /** the namespace list could not be read: labels other than kubernetes.io/metadata.name are unknown */
+  readonly namespaceLabelsUnknown: boolean;
 
-  constructor(input: { namespaces: Namespace[]; networkPolicies: NetworkPolicy[] }) {
+  constructor(input: { namespaces: Namespace[]; networkPolicies: NetworkPolicy[]; unreadable?: UnreadableList[] }) {
+    this.namespaceLabelsUnknown = (input.unreadable ?? []).some((l) => l.resource === 'namespaces');
     for (const ns of input.namespaces) {
       this.namespaceLabelMap.set(ns.metadata.name, { ...ns.metadata.labels, [NAMESPACE_NAME_LABEL]: ns.metadata.name });
     }
@@ -181,7 +215,21 @@ export class PolicyEngine {
     return this.policiesInNamespace(pod.namespace).filter((p) => p[direction] !== undefined && p.selects(pod.labels));
   }
 
-  peerMatches(peer: CompiledPeer, policyNamespace: string, other: Peer): boolean {
+  /**
+   * Does a namespaceSelector select this namespace? Undefined when that depends on labels that could
+   * not be read.
+   */
+  namespaceSelects(peer: CompiledPeer, namespace: string): boolean | undefined {
+    if (!this.namespaceLabelsUnknown) return peer.namespaceMatch!(this.namespaceLabels(namespace));
+    return nameOnlyOutcome(peer.spec.namespaceSelector!, namespace);
+  }
+
+  /**
+   * @param assume what a namespaceSelector whose outcome depends on unreadable labels counts as (the
+   *   verdict is monotone in peer matches, so assuming false then true bounds it); default false
+   * @param unseen collects the namespaces whose unreadable labels were consulted
+   */
+  peerMatches(peer: CompiledPeer, policyNamespace: string, other: Peer, assume = false, unseen?: Map<string, Unseen>): boolean {
     if (peer.invalid) return false;
     if (peer.ipBlock) {
       if (other.kind === 'ip') {
@@ -193,7 +241,17 @@ export class PolicyEngine {
     if (other.kind === 'ip') return false;
     const pod = other.pod;
     if (peer.namespaceMatch) {
-      if (!peer.namespaceMatch(this.namespaceLabels(pod.namespace))) return false;
+      const selects = this.namespaceSelects(peer, pod.namespace);
+      if (selects === false) return false;
+      if (selects === undefined) {
+        // the pod selector may settle it without the namespace's labels
+        if (!peer.podMatch!(pod.labels)) return false;
+        unseen?.set(`${pod.namespace}\u0000${formatSelector(peer.spec.namespaceSelector)}`, {
+          what: `whether namespace ${pod.namespace} is one of the ${describeNamespaceSelector(peer.spec.namespaceSelector!)} (a peer of a policy in ${policyNamespace})`,
+          permission: NAMESPACES_PERMISSION,
+        });
+        return assume;
+      }
     } else if (pod.namespace !== policyNamespace) {
       return false;
     }
@@ -217,8 +275,10 @@ export class PolicyEngine {
     if (other.kind === 'ip') return `${who} is not a pod, and the peer selects pods`;
     const pod = other.pod;
     if (peer.namespaceMatch) {
-      if (!peer.namespaceMatch(this.namespaceLabels(pod.namespace))) {
-        return namespaceMismatch(pod.namespace, peer.spec.namespaceSelector!);
+      const selects = this.namespaceSelects(peer, pod.namespace);
+      if (selects === false) return namespaceMismatch(pod.namespace, peer.spec.namespaceSelector!);
+      if (selects === undefined && peer.podMatch!(pod.labels)) {
+        return `cannot tell whether namespace ${pod.namespace} is one of the ${describeNamespaceSelector(peer.spec.namespaceSelector!)}: its labels could not be read`;
       }
     } else if (pod.namespace !== policyNamespace) {
       return `${who} is not in namespace ${policyNamespace} (a podSelector alone selects pods in the policy's namespace)`;
@@ -226,9 +286,9 @@ export class PolicyEngine {
     return `${who} does not have ${formatSelector(peer.spec.podSelector)}`;
   }
 
-  private rulePeersMatch(rule: CompiledRule, policyNamespace: string, other: Peer): boolean {
+  private rulePeersMatch(rule: CompiledRule, policyNamespace: string, other: Peer, assume = false, unseen?: Map<string, Unseen>): boolean {
     if (!rule.peers) return true;
-    for (const peer of rule.peers) if (this.peerMatches(peer, policyNamespace, other)) return true;
+    for (const peer of rule.peers) if (this.peerMatches(peer, policyNamespace, other, assume, unseen)) return true;
     return false;
   }
 
@@ -239,9 +299,9 @@ export class PolicyEngine {
   }
 
   /** Does one isolating policy admit the connection through any of its rules for this direction? */
-  policyAllows(policy: CompiledPolicy, direction: Direction, other: Peer, traffic: Traffic, destinationPorts: ContainerPort[] | undefined): boolean {
+  policyAllows(policy: CompiledPolicy, direction: Direction, other: Peer, traffic: Traffic, destinationPorts: ContainerPort[] | undefined, assume = false, unseen?: Map<string, Unseen>): boolean {
     for (const rule of policy[direction] ?? []) {
-      if (this.rulePeersMatch(rule, policy.namespace, other) && this.rulePortsMatch(rule, traffic, destinationPorts)) return true;
+      if (this.rulePortsMatch(rule, traffic, destinationPorts) && this.rulePeersMatch(rule, policy.namespace, other, assume, unseen)) return true;
     }
     return false;
   }
@@ -250,18 +310,32 @@ export class PolicyEngine {
    * One side of a connection: egress of the source (subject = source, other = destination) or
    * ingress of the destination (subject = destination, other = source).
    */
-  sideAllows(direction: Direction, subject: PodView, other: Peer, traffic: Traffic): boolean {
+  sideAllows(direction: Direction, subject: PodView, other: Peer, traffic: Traffic, assume = false, unseen?: Map<string, Unseen>): boolean {
     const policies = this.policiesSelecting(subject, direction);
     if (policies.length === 0) return true;
     const destinationPorts = destinationPortsOf(direction, subject, other);
-    return policies.some((p) => this.policyAllows(p, direction, other, traffic, destinationPorts));
+    return policies.some((p) => this.policyAllows(p, direction, other, traffic, destinationPorts, assume, unseen));
   }
 
   /** Is the connection allowed? Egress of the source AND ingress of the destination; ip: ends skip their side. */
-  allows(source: Peer, destination: Peer, traffic: Traffic): boolean {
-    if (source.kind === 'pod' && !this.sideAllows('egress', source.pod, destination, traffic)) return false;
-    if (destination.kind === 'pod' && !this.sideAllows('ingress', destination.pod, source, traffic)) return false;
+  allows(source: Peer, destination: Peer, traffic: Traffic, assume = false, unseen?: Map<string, Unseen>): boolean {
+    if (source.kind === 'pod' && !this.sideAllows('egress', source.pod, destination, traffic, assume, unseen)) return false;
+    if (destination.kind === 'pod' && !this.sideAllows('ingress', destination.pod, source, traffic, assume, unseen)) return false;
     return true;
+  }
+
+  /**
+   * The verdict when it does not depend on what could not be read, else what it depends on. Verdicts
+   * are monotone in peer matches, so one evaluation with every unreadable namespaceSelector outcome
+   * false and one with them true bound it: equal bounds are the answer.
+   */
+  decide(source: Peer, destination: Peer, traffic: Traffic): { allowed: boolean; unseen?: undefined } | { allowed?: undefined; unseen: Unseen[] } {
+    if (!this.namespaceLabelsUnknown) return { allowed: this.allows(source, destination, traffic) };
+    const unseen = new Map<string, Unseen>();
+    const low = this.allows(source, destination, traffic, false, unseen);
+    if (low || unseen.size === 0) return { allowed: low };
+    const high = this.allows(source, destination, traffic, true, unseen);
+    return high === low ? { allowed: low } : { unseen: [...unseen.values()] };
   }
 
   private traceRule(rule: CompiledRule, policy: CompiledPolicy, other: Peer, traffic: Traffic, destinationPorts: ContainerPort[] | undefined, notes: TraceNotes): RuleTrace {
@@ -326,7 +400,14 @@ export class PolicyEngine {
       destination.kind === 'pod'
         ? this.traceSide('ingress', destination.pod, source, traffic, notes)
         : { direction: 'ingress', allowed: true, isolated: false, policies: [], skipped: `${peerName(destination)} is outside the cluster: no ingress policy applies to it` };
-    return { allowed: egress.allowed && ingress.allowed, egress, ingress, notes: verdictNotes(source, destination, notes) };
+    const decided = this.decide(source, destination, traffic);
+    return {
+      allowed: decided.allowed ?? false,
+      egress,
+      ingress,
+      notes: verdictNotes(source, destination, notes),
+      ...(decided.unseen ? { cannotTell: decided.unseen } : {}),
+    };
   }
 }
 

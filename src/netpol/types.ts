@@ -69,6 +69,11 @@ export interface Verdict {
   ingress: SideTrace;
   /** implementation-defined corners worth knowing about (hostNetwork, loopback, Cilium ipBlock…) */
   notes: string[];
+  /**
+   * Set when the answer depends on data the reader could not see (say, namespace labels without the
+   * right to list namespaces): `allowed` is then not a verdict. What was missing, and the permission.
+   */
+  cannotTell?: { what: string; permission: string }[];
 }
 
 export function podName(pod: PodView): string {

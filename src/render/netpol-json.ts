@@ -4,7 +4,9 @@ import type { CanReachResult } from '../netpol/can-reach.js';
 /** The stable JSON shape: the deciding connection's port, protocol, egress and ingress at the top. */
 export function canReachJson(r: CanReachResult) {
   return {
-    allowed: r.allowed,
+    // no verdict when it depends on what could not be read (exit 3): null, with what was missing
+    allowed: r.cannotTell ? null : r.allowed,
+    ...(r.cannotTell ? { cannotTell: r.cannotTell } : {}),
     source: r.source,
     destination: r.destination,
     port: r.deciding?.port ?? r.ports[0]?.port ?? null,

@@ -43,8 +43,11 @@ function portsHeadline(r: CanReachResult): string {
     return `${portLabel(p.port, p.protocol)}${targets.length ? ` (→ ${targets.join(', ')} at the pods)` : ''}`;
   }
   const allowed = r.ports.filter((p) => p.allowed).map((p) => portLabel(p.port, p.protocol));
-  const denied = r.ports.filter((p) => !p.allowed).map((p) => portLabel(p.port, p.protocol));
-  return [denied.length ? `denied on ${denied.join(', ')}` : '', allowed.length ? `allowed on ${allowed.join(', ')}` : ''].filter(Boolean).join('; ');
+  const denied = r.ports.filter((p) => !p.allowed && !p.cannotTell).map((p) => portLabel(p.port, p.protocol));
+  const undecided = r.ports.filter((p) => p.cannotTell).map((p) => portLabel(p.port, p.protocol));
+  return [denied.length ? `denied on ${denied.join(', ')}` : '', undecided.length ? `cannot tell on ${undecided.join(', ')}` : '', allowed.length ? `allowed on ${allowed.join(', ')}` : '']
+    .filter(Boolean)
+    .join('; ');
 }
 
 /** One side of a connection. Concise: the deciding reason. Detailed: every rule of every selecting policy. */
@@ -85,10 +88,13 @@ export function renderSide(style: Style, side: SideTrace, detailed: boolean): st
   return out;
 }
 
+const CANNOT_TELL = 'CANNOT TELL';
+
 function renderGroup(style: Style, g: ConnectionGroup, detailed: boolean, only: boolean): string[] {
   const port = `${portLabel(g.port, g.protocol)}${g.targetPort !== undefined ? ` (→ ${g.targetPort})` : ''}`;
+  const word = g.cannotTell ? paint(style, 'yellow', CANNOT_TELL) : verdictWord(style, g.allowed);
   // a lone connection repeats the headline's verdict; say only which pods it was judged between
-  const out = [`${only ? '' : `${verdictWord(style, g.allowed)}  `}${names(g.sources)} → ${names(g.destinations)}  ${port}`];
+  const out = [`${only ? '' : `${word}  `}${names(g.sources)} → ${names(g.destinations)}  ${port}`];
   for (const side of [g.egress, g.ingress]) out.push(...renderSide(style, side, detailed).map((l) => INDENT + l));
   return out;
 }
@@ -98,7 +104,9 @@ const MAX_GROUPS = 12;
 /** can-reach (concise) and explain SOURCE DESTINATION (detailed). */
 export function renderCanReach(style: Style, r: CanReachResult, detailed = false): string {
   const out: string[] = [];
-  out.push(`${paint(style, 'bold', verdictWord(style, r.allowed))}  ${endpointLabel(r.source)} → ${endpointLabel(r.destination)}  ${portsHeadline(r)}`);
+  const headline = r.cannotTell ? paint(style, 'yellow', CANNOT_TELL) : verdictWord(style, r.allowed);
+  out.push(`${paint(style, 'bold', headline)}  ${endpointLabel(r.source)} → ${endpointLabel(r.destination)}  ${portsHeadline(r)}`);
+  for (const u of r.cannotTell ?? []) out.push(`${INDENT}it depends on ${u.what}, which you may not see: to see it, you need to ${u.permission}`);
   for (const port of r.ports) {
     const groups = r.connections.filter((c) => c.port === port.port && c.protocol === port.protocol);
     const allowed = groups.filter((g) => g.allowed).flatMap((g) => g.destinations);

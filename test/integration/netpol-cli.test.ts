@@ -446,6 +446,42 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
     }
   });
 
+  it('with namespace-scoped view (no list on namespaces), a verdict that hangs on namespace labels is "cannot tell" (exit 3) naming the permission; others stand', async () => {
+    const namespace = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...labels, 'kubernetes.io/metadata.name': name } } });
+    const pod = (ns: string, name: string, ip: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: ns, name, labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 5432 }] }] }, status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] } });
+    const policy = (name: string, operator: string) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'app', name }, spec: { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator, values: ['lab', 'ext'] }] } }] }] } });
+    const view = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'ns-view' }, rules: [{ apiGroups: ['', 'apps', 'batch', 'networking.k8s.io'], resources: ['pods', 'services', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'networkpolicies'], verbs: ['get', 'list'] }] };
+    const bind = (ns: string) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { namespace: ns, name: 'dev-view' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'ns-view' }, subjects: [{ kind: 'User', name: 'dev@example.com' }] });
+    const cluster = [namespace('app', {}), namespace('np-lab', { team: 'lab' }), pod('np-lab', 'client', '10.1.0.5'), pod('app', 'db', '10.1.0.6'), view, bind('app'), bind('np-lab')];
+    const scoped = await startTestApiServer({ staticTokens: { 'dev-token-0123456789': { username: 'dev@example.com' }, 'admin-token-0123456789': { username: 'admin', groups: ['system:masters'] } }, objects: [...cluster, policy('lab', 'In')] });
+    try {
+      const config = join(home, 'scoped');
+      scoped.writeKubeconfig(config, { context: 'scoped', namespace: 'app', user: { token: 'dev-token-0123456789' } });
+      const ask = (args: string[]) => runAsync(['can-reach', '--kubeconfig', config, ...args], { HOME: home, KUBECONFIG: config });
+      // the truth (team=lab is In (lab,ext)) is ALLOWED; main said DENIED "np-lab does not have team in (lab,ext)"
+      const r = await ask(['np-lab/client', 'app/db', '--port', '5432']);
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stdout.split('\n')[0]).toBe('CANNOT TELL  np-lab/client → app/db  TCP 5432');
+      expect(r.stdout).toContain('it depends on whether namespace np-lab is one of the namespaces with team in (lab,ext) (a peer of a policy in app), which you may not see: to see it, you need to list namespaces');
+      expect(r.stdout).not.toContain('does not have');
+      const json = JSON.parse((await ask(['np-lab/client', 'app/db', '--port', '5432', '-o', 'json'])).stdout);
+      expect(json.allowed).toBeNull();
+      expect(json.cannotTell[0].permission).toMatch(/^list namespaces/);
+      // NotIn: the truth is DENIED; main said ALLOWED
+      scoped.setObjects([...cluster, policy('not-lab', 'NotIn')]);
+      expect((await ask(['np-lab/client', 'app/db', '--port', '5432'])).code).toBe(3);
+      // a verdict that does not depend on the labels stands: db → client is not selected by any policy
+      const other = await ask(['app/db', 'np-lab/client', '--port', '5432']);
+      expect(other.code, other.stderr).toBe(0);
+      // with the list, the same question has its answer
+      const admin = join(home, 'admin');
+      scoped.writeKubeconfig(admin, { context: 'admin', namespace: 'app', user: { token: 'admin-token-0123456789' } });
+      expect((await runAsync(['can-reach', '--kubeconfig', admin, 'np-lab/client', 'app/db', '--port', '5432'], { HOME: home, KUBECONFIG: admin })).code).toBe(1);
+    } finally {
+      await scoped.close();
+    }
+  });
+
   it('exits 3 when the cluster cannot be reached', async () => {
     const closed = await startTestApiServer({ staticTokens: {} });
     const dead = join(home, 'dead');

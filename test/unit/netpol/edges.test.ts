@@ -77,3 +77,38 @@ describe('Service backends are the pods EndpointSlices list; finished pods get n
     }
   });
 });
+
+describe('namespace labels the reader could not see (no list on namespaces)', () => {
+  // what the live reader builds without the namespace list: each namespace with only its name label
+  const blind = (policies: NetworkPolicy[]) =>
+    new PolicyEngine({
+      namespaces: ['app', 'np-lab'].map((name) => ({ metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } })),
+      networkPolicies: policies,
+      unreadable: [{ resource: 'namespaces' }],
+    });
+  const client = asPeer({ metadata: { namespace: 'np-lab', name: 'client', labels: { app: 'client' } }, spec: { containers: [] }, status: { phase: 'Running', podIP: '10.1.0.7' } });
+  const db = asPeer({ metadata: { namespace: 'app', name: 'db', labels: { app: 'db' } }, spec: { containers: [] }, status: { phase: 'Running', podIP: '10.1.0.8' } });
+  const from = (peer: NonNullable<NonNullable<NetworkPolicy['spec']['ingress']>[number]['from']>[number]) => np('app', 'allow', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [peer] }] });
+  const tcp = { port: 5432, protocol: 'TCP' as const };
+
+  it('a namespaceSelector on other labels (In or NotIn) decides nothing: cannot tell, naming the namespace and the permission', () => {
+    for (const operator of ['In', 'NotIn'] as const) {
+      const v = blind([from({ namespaceSelector: { matchExpressions: [{ key: 'team', operator, values: ['lab', 'ext'] }] } })]).evaluate(client, db, tcp);
+      expect(v.cannotTell).toEqual([{ what: expect.stringMatching(/^whether namespace np-lab is one of the namespaces with team (in|notin) \(lab,ext\)/), permission: expect.stringMatching(/^list namespaces/) }]);
+      expect(v.ingress.policies[0].rules[0].why).toMatch(/^cannot tell whether namespace np-lab is one of the namespaces with team/);
+      expect(v.ingress.policies[0].rules[0].why).not.toMatch(/does not have/);
+    }
+  });
+
+  it('what does not depend on the labels is still a verdict: the name label, a pod selector that fails, another rule that allows', () => {
+    const byName = blind([from({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'np-lab' } } })]).evaluate(client, db, tcp);
+    expect(byName).toMatchObject({ allowed: true });
+    expect(byName.cannotTell).toBeUndefined();
+    const wrongPod = blind([from({ namespaceSelector: { matchLabels: { team: 'lab' } }, podSelector: { matchLabels: { app: 'other' } } })]).evaluate(client, db, tcp);
+    expect(wrongPod).toMatchObject({ allowed: false });
+    expect(wrongPod.cannotTell).toBeUndefined();
+    const alsoOpen = blind([from({ namespaceSelector: { matchLabels: { team: 'lab' } } }), np('app', 'open', { podSelector: {}, ingress: [{}] })]).evaluate(client, db, tcp);
+    expect(alsoOpen).toMatchObject({ allowed: true });
+    expect(alsoOpen.cannotTell).toBeUndefined();
+  });
+});
