@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, outputFlag, snapshotFlags, impersonationFromFlags } from '../cli/base.js';
 import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
-import { UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { clusterPods } from '../netpol/endpoints.js';
 import { PolicyEngine } from '../netpol/engine.js';
 import { parseExternal, parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
@@ -66,5 +66,9 @@ export default class Matrix extends BaseCommand {
     } else if (flags.output === 'dot') process.stdout.write(renderMatrixDot(matrix));
     else if (flags.output === 'mermaid') process.stdout.write(renderMatrixMermaid(matrix));
     else process.stdout.write(renderMatrixTable({ colour: colourFor(process.stdout) }, matrix));
+    if (matrix.cannotTell) {
+      for (const u of matrix.cannotTell) process.stderr.write(`cannot tell: some verdicts depend on ${u.what}, which you may not see: to see it, you need to ${u.permission}\n`);
+      this.exit(ExitCode.Unreachable);
+    }
   }
 }

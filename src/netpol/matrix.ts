@@ -4,7 +4,7 @@
 import type { Protocol } from '../model/k8s.js';
 import { labelsKey } from '../model/selectors.js';
 import { cidrContains, parseIp, type Cidr, type Ip } from './cidr.js';
-import type { CompiledPolicy, PolicyEngine } from './engine.js';
+import type { CompiledPolicy, PolicyEngine, Unseen } from './engine.js';
 import { comparePorts, peerName, type Peer, type PodView, type Traffic } from './types.js';
 
 export interface PortQuery {
@@ -15,6 +15,8 @@ export interface PortQuery {
 }
 
 export const NOT_APPLICABLE = 2;
+/** a cell whose verdict depends on data that could not be read (namespace labels without list on namespaces) */
+export const CANNOT_TELL = 3;
 
 export interface Matrix {
   /** NS/POD for pods (workload templates use the workload's name), ip:ADDR for externals */
@@ -26,6 +28,8 @@ export interface Matrix {
   protocols: (Protocol | undefined)[][];
   /** how many distinct equivalence classes the verdicts were computed for */
   classes: number;
+  /** set when some cell is CANNOT_TELL: what was missing and the permission that would show it */
+  cannotTell?: Unseen[];
 }
 
 export interface MatrixVerdict {
@@ -33,7 +37,8 @@ export interface MatrixVerdict {
   to: string;
   port: number | string;
   protocol: Protocol;
-  allowed: boolean;
+  /** null: cannot tell (the verdict depends on data that could not be read) */
+  allowed: boolean | null;
 }
 
 /** Resolves a port query against a destination: numbers pass through, names resolve on the destination pod. */
@@ -96,10 +101,29 @@ export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; ex
   const egressPolicies = representatives.map((r) => (r.kind === 'pod' ? engine.policiesSelecting(r.pod, 'egress') : []));
   const ingressPolicies = representatives.map((r) => (r.kind === 'pod' ? engine.policiesSelecting(r.pod, 'ingress') : []));
 
-  const sideAllows = (policies: CompiledPolicy[], direction: 'egress' | 'ingress', other: Peer, traffic: Traffic, dst: Peer): boolean => {
+  const sideAllows = (policies: CompiledPolicy[], direction: 'egress' | 'ingress', other: Peer, traffic: Traffic, dst: Peer, assume: boolean, unseen?: Map<string, Unseen>): boolean => {
     if (policies.length === 0) return true;
     const destinationPorts = dst.kind === 'pod' ? dst.pod.ports : undefined;
-    return policies.some((p) => engine.policyAllows(p, direction, other, traffic, destinationPorts));
+    return policies.some((p) => engine.policyAllows(p, direction, other, traffic, destinationPorts, assume, unseen));
+  };
+  const allowed = (s: number, d: number, traffic: Traffic, assume: boolean, unseen?: Map<string, Unseen>): boolean => {
+    const src = representatives[s];
+    const dst = representatives[d];
+    return (
+      (src.kind === 'ip' || sideAllows(egressPolicies[s], 'egress', dst, traffic, dst, assume, unseen)) &&
+      (dst.kind === 'ip' || sideAllows(ingressPolicies[d], 'ingress', src, traffic, dst, assume, unseen))
+    );
+  };
+  // as engine.decide: unreadable namespaceSelector outcomes false, then true; cells that differ are unknown
+  const allUnseen = new Map<string, Unseen>();
+  const cell = (s: number, d: number, traffic: Traffic): number => {
+    if (!engine.namespaceLabelsUnknown) return allowed(s, d, traffic, false) ? 1 : 0;
+    const unseen = new Map<string, Unseen>();
+    const low = allowed(s, d, traffic, false, unseen);
+    if (low || unseen.size === 0) return low ? 1 : 0;
+    if (!allowed(s, d, traffic, true, unseen)) return 0;
+    for (const [k, u] of unseen) allUnseen.set(k, u);
+    return CANNOT_TELL;
   };
 
   const cells: Uint8Array[] = [];
@@ -116,10 +140,7 @@ export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; ex
           classCells[s * k + d] = NOT_APPLICABLE;
           continue;
         }
-        const ok =
-          (src.kind === 'ip' || sideAllows(egressPolicies[s], 'egress', dst, traffic, dst)) &&
-          (dst.kind === 'ip' || sideAllows(ingressPolicies[d], 'ingress', src, traffic, dst));
-        classCells[s * k + d] = ok ? 1 : 0;
+        classCells[s * k + d] = cell(s, d, traffic);
       }
     }
     const out = new Uint8Array(n * n);
@@ -130,7 +151,7 @@ export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; ex
     cells.push(out);
     protocols.push(Array.from(classOf, (c) => classTraffic[c]?.protocol));
   }
-  return { endpoints: peers.map(peerName), queries: input.queries, cells, protocols, classes: k };
+  return { endpoints: peers.map(peerName), queries: input.queries, cells, protocols, classes: k, ...(allUnseen.size > 0 ? { cannotTell: [...allUnseen.values()] } : {}) };
 }
 
 /** The matrix as a flat list of verdicts, skipping cells that do not apply. */
@@ -142,7 +163,7 @@ export function* matrixVerdicts(matrix: Matrix): Generator<MatrixVerdict> {
       for (let j = 0; j < n; j++) {
         const cell = cells[i * n + j];
         if (cell === NOT_APPLICABLE) continue;
-        yield { from: matrix.endpoints[i], to: matrix.endpoints[j], port: matrix.queries[q].port, protocol: matrix.protocols[q][j]!, allowed: cell === 1 };
+        yield { from: matrix.endpoints[i], to: matrix.endpoints[j], port: matrix.queries[q].port, protocol: matrix.protocols[q][j]!, allowed: cell === CANNOT_TELL ? null : cell === 1 };
       }
     }
   }

@@ -1,5 +1,5 @@
 // Reachability matrices as a table, JSON ({"verdicts":[…]}), Graphviz dot or Mermaid.
-import { NOT_APPLICABLE, type Matrix, type PortQuery } from '../netpol/matrix.js';
+import { CANNOT_TELL, NOT_APPLICABLE, type Matrix, type PortQuery } from '../netpol/matrix.js';
 import { paint, type Style } from './netpol-text.js';
 
 function queryLabel(q: PortQuery): string {
@@ -15,13 +15,13 @@ export function renderMatrixTable(style: Style, m: Matrix): string {
   const out: string[] = [];
   m.queries.forEach((q, qi) => {
     if (qi > 0) out.push('');
-    out.push(`${paint(style, 'bold', queryLabel(q))}   rows: from, columns: to   ${paint(style, 'green', '✓')} allowed  ${paint(style, 'red', '✗')} denied  · not applicable`);
+    out.push(`${paint(style, 'bold', queryLabel(q))}   rows: from, columns: to   ${paint(style, 'green', '✓')} allowed  ${paint(style, 'red', '✗')} denied  · not applicable${m.cannotTell ? `  ${paint(style, 'yellow', '?')} cannot tell` : ''}`);
     out.push(`${' '.repeat(num + 1)}${corner.padEnd(nameWidth)} ${m.endpoints.map((_, j) => String(j + 1).padStart(cell)).join('')}`);
     for (let i = 0; i < n; i++) {
       const row: string[] = [];
       for (let j = 0; j < n; j++) {
         const v = m.cells[qi][i * n + j];
-        const mark = v === NOT_APPLICABLE ? '·' : v === 1 ? paint(style, 'green', '✓') : paint(style, 'red', '✗');
+        const mark = v === NOT_APPLICABLE ? '·' : v === CANNOT_TELL ? paint(style, 'yellow', '?') : v === 1 ? paint(style, 'green', '✓') : paint(style, 'red', '✗');
         row.push(' '.repeat(cell - 1) + mark);
       }
       out.push(`${String(i + 1).padStart(num)} ${m.endpoints[i].padEnd(nameWidth)} ${row.join('')}`);
@@ -44,7 +44,7 @@ export function* renderMatrixJson(m: Matrix): Generator<string> {
       for (let j = 0; j < n; j++) {
         const v = cells[i * n + j];
         if (v === NOT_APPLICABLE) continue;
-        chunk += `${first ? '\n' : ',\n'}{"from":${names[i]},"to":${names[j]},"port":${port},"protocol":"${m.protocols[q][j]}","allowed":${v === 1}}`;
+        chunk += `${first ? '\n' : ',\n'}{"from":${names[i]},"to":${names[j]},"port":${port},"protocol":"${m.protocols[q][j]}","allowed":${v === CANNOT_TELL ? null : v === 1}}`;
         first = false;
       }
       if (chunk) yield chunk;

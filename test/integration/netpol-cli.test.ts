@@ -473,6 +473,13 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
       // a verdict that does not depend on the labels stands: db → client is not selected by any policy
       const other = await ask(['app/db', 'np-lab/client', '--port', '5432']);
       expect(other.code, other.stderr).toBe(0);
+      // the matrix says which cells it cannot tell, and exits 3
+      const matrix = await runAsync(['matrix', '--kubeconfig', config, '-n', 'app', '-n', 'np-lab', '--port', '5432', '-o', 'json'], { HOME: home, KUBECONFIG: config });
+      expect(matrix.code, matrix.stderr).toBe(3);
+      const cells = JSON.parse(matrix.stdout).verdicts.map((v: { from: string; to: string; allowed: boolean | null }) => `${v.from}>${v.to}:${v.allowed}`);
+      expect(cells).toContain('np-lab/client>app/db:null');
+      expect(cells).toContain('app/db>np-lab/client:true');
+      expect(matrix.stderr).toMatch(/^cannot tell: some verdicts depend on whether namespace np-lab is one of the namespaces with team notin \(lab,ext\) .*you need to list namespaces/m);
       // with the list, the same question has its answer
       const admin = join(home, 'admin');
       scoped.writeKubeconfig(admin, { context: 'admin', namespace: 'app', user: { token: 'admin-token-0123456789' } });

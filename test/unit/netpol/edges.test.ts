@@ -7,7 +7,8 @@ import { canReach } from '../../../src/netpol/can-reach.js';
 import { parseEndpoint, resolveEndpoint } from '../../../src/netpol/endpoints.js';
 import { PolicyEngine } from '../../../src/netpol/engine.js';
 import { podView } from '../../../src/netpol/views.js';
-import type { Peer } from '../../../src/netpol/types.js';
+import type { Peer, PodView } from '../../../src/netpol/types.js';
+import { CANNOT_TELL, computeMatrix, matrixVerdicts } from '../../../src/netpol/matrix.js';
 
 const np = (ns: string, name: string, spec: NetworkPolicy['spec']): NetworkPolicy => ({ metadata: { namespace: ns, name }, spec });
 const asPeer = (pod: Pod): Peer => ({ kind: 'pod', pod: podView(pod) });
@@ -98,6 +99,16 @@ describe('namespace labels the reader could not see (no list on namespaces)', ()
       expect(v.ingress.policies[0].rules[0].why).toMatch(/^cannot tell whether namespace np-lab is one of the namespaces with team/);
       expect(v.ingress.policies[0].rules[0].why).not.toMatch(/does not have/);
     }
+  });
+
+  it('matrix: cells that hang on the labels are CANNOT_TELL (null in JSON), the others keep their verdicts', () => {
+    const engine = blind([from({ namespaceSelector: { matchLabels: { team: 'lab' } } })]);
+    const m = computeMatrix(engine, { pods: [client, db].map((p) => (p as { pod: PodView }).pod), externals: [], queries: [{ port: 5432, protocol: 'TCP' }] });
+    const verdicts = [...matrixVerdicts(m)].map((v) => `${v.from}>${v.to}:${v.allowed}`);
+    expect(verdicts).toEqual(['np-lab/client>np-lab/client:true', 'np-lab/client>app/db:null', 'app/db>np-lab/client:true', 'app/db>app/db:null']);
+    expect(m.cells[0][1]).toBe(CANNOT_TELL);
+    // app's own labels are unknown too: it might carry team=lab
+    expect(m.cannotTell!.map((u) => u.what)).toEqual([expect.stringContaining('whether namespace np-lab is one of the namespaces with team=lab'), expect.stringContaining('whether namespace app is one')]);
   });
 
   it('what does not depend on the labels is still a verdict: the name label, a pod selector that fails, another rule that allows', () => {
