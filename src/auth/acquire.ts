@@ -7,6 +7,7 @@ import type { AuthenticationResult, PublicClientApplication, AccountInfo } from 
 import { UsageError } from '../errors.js';
 import type { SignInRequest, SignInResult } from './flows/index.js';
 import { FileLock } from './cache/lock.js';
+import { CacheWriteError } from './cache/private-files.js';
 import { emptyRecord, expiryOf, RENEW_BEFORE_EXPIRY_MS, usableToken, type CachedToken, type TokenRecord } from './cache/record.js';
 import { TokenStore } from './cache/token-store.js';
 import { LOGIN_MODES } from './login-modes.js';
@@ -268,10 +269,16 @@ async function remember(store: TokenStore, spec: TokenSpec, result: SignInResult
   const account: Account | undefined = result.account
     ? { homeAccountId: result.account.homeAccountId, username: result.account.username, tenantId: result.account.tenantId }
     : principalOf(result.accessToken);
-  await store.writeRecord({ v: 1, account, tokens });
-  store.forgetFailure();
   const chosen = tokens[spec.tokenType];
   if (!chosen) throw new SignInFailedError(`Entra returned no ${spec.tokenType === 'id' ? 'ID' : 'access'} token`);
+  try {
+    await store.writeRecord({ v: 1, account, tokens });
+  } catch (err) {
+    if (!(err instanceof CacheWriteError)) throw err;
+  }
+  // the token is good whether or not it could be kept: kubectl gets it, and is told it was not kept
+  if (store.writeFailure) io.warn(`warning: ${store.writeFailure.message}; the new token is used for this call only`);
+  else store.forgetFailure();
   warnIfClockAhead(chosen, io);
   return { ...chosen, account, source };
 }

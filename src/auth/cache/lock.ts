@@ -115,8 +115,12 @@ export class FileLock {
   markWaitingForUser(waiting: boolean): void {
     const holder = JSON.parse(this.content) as Holder;
     const next = JSON.stringify({ ...holder, waitingForUser: waiting || undefined });
-    writePrivateFileAtomic(this.path, next);
-    this.content = next;
+    try {
+      writePrivateFileAtomic(this.path, next);
+      this.content = next;
+    } catch {
+      // only a hint for waiting callers (they then wait instead of failing fast): never worth failing a sign-in
+    }
   }
 
   release(): void {

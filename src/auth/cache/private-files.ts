@@ -2,7 +2,8 @@
 // but their owner could read them (a cache other users can read is a leaked credential).
 import { closeSync, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, constants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { UsageError } from '../../errors.js';
+import { dirname } from 'node:path';
+import { UnreachableError, UsageError } from '../../errors.js';
 
 /** A token cache file or directory other users can read or write: refused, with the fix. */
 export class ExposedCacheError extends UsageError {
@@ -11,6 +12,32 @@ export class ExposedCacheError extends UsageError {
     super(`token cache ${path} is accessible by other users (mode ${octal}); fix it with: chmod ${isDir ? '700' : '600'} ${path}`);
     this.name = 'ExposedCacheError';
   }
+}
+
+/** Why a directory takes no writes, in words; anything else is unexpected and stays as it is. */
+const WRITE_FAILURES: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+};
+
+/** The token cache cannot be written (full disk, quota, read-only mount, permissions): one line, exit 3. */
+export class CacheWriteError extends UnreachableError {
+  constructor(
+    readonly dir: string,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`cannot write the token cache in ${dir}: ${WRITE_FAILURES[code] ?? code} (${code})`, options);
+    this.name = 'CacheWriteError';
+  }
+}
+
+function asCacheWriteError(err: unknown, dir: string): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code && code in WRITE_FAILURES ? new CacheWriteError(dir, code, { cause: err }) : err;
 }
 
 const myUid = typeof process.getuid === 'function' ? process.getuid() : undefined;
@@ -30,7 +57,7 @@ export function ensurePrivateDir(dir: string): void {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     // ENOENT: the path is a symbolic link to nowhere (reported below), or a parent is missing
-    if (code !== 'EEXIST' && !(code === 'ENOENT' && lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink())) throw err;
+    if (code !== 'EEXIST' && !(code === 'ENOENT' && lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink())) throw asCacheWriteError(err, dir);
   }
   let st = lstatSync(dir);
   let where = dir;
@@ -80,7 +107,10 @@ function tempName(path: string): string {
   return `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
 }
 
-/** Writes a 0600 file by rename, so readers see the old content or the new, never half of either. */
+/**
+ * Writes a 0600 file by rename, so readers see the old content or the new, never half of either. A
+ * failed write leaves no temporary file behind (a full disk creates it, then refuses its content).
+ */
 export function writePrivateFileAtomic(path: string, data: string | Buffer): void {
   const tmp = tempName(path);
   try {
@@ -88,7 +118,7 @@ export function writePrivateFileAtomic(path: string, data: string | Buffer): voi
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw err;
+    throw asCacheWriteError(err, dirname(path));
   }
 }
 
@@ -98,13 +128,18 @@ export function writePrivateFileAtomic(path: string, data: string | Buffer): voi
  */
 export function createPrivateFileExclusive(path: string, data: string): boolean {
   const tmp = tempName(path);
-  writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw asCacheWriteError(err, dirname(path));
+  }
   try {
     linkSync(tmp, path);
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
+    throw asCacheWriteError(err, dirname(path));
   } finally {
     unlinkSync(tmp);
   }

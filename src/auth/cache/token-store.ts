@@ -12,7 +12,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StorageMode, TokenSpec } from '../token-options.js';
-import { ensurePrivateDir, readPrivateFile, removeFile, writePrivateFileAtomic } from './private-files.js';
+import { CacheWriteError, ensurePrivateDir, readPrivateFile, removeFile, writePrivateFileAtomic } from './private-files.js';
 import { isSealed, newKey, seal, unseal } from './seal.js';
 import { keychainAbsenceOf, openKeychain, readSessionKey, removeSessionKey, sessionKeyDir, writeSessionKey, type Keychain, type KeychainAbsence } from './keychain.js';
 import { parseRecord, type TokenRecord } from './record.js';
@@ -37,6 +37,8 @@ export class TokenStore {
   private key: Buffer | undefined;
   private readonly memory = new Map<Part, string>();
   private readonly sessionDir: string | undefined;
+  /** the first write this store could not make (full disk, read-only directory): tokens then live for this call only */
+  writeFailure: CacheWriteError | undefined;
   /** why keychain storage fell back to files, for the warning's wording */
   private absence: KeychainAbsence = 'service';
 
@@ -201,6 +203,15 @@ export class TokenStore {
       this.memory.set(part, text);
       return;
     }
+    try {
+      await this.writeFile(part, text);
+    } catch (err) {
+      if (err instanceof CacheWriteError) this.writeFailure ??= err;
+      throw err;
+    }
+  }
+
+  private async writeFile(part: Part, text: string): Promise<void> {
     if (this.effective === 'keychain') {
       // The keychain is the source of truth when writing, so every reader can find the key later.
       const key = await this.keychainKey(true);

@@ -6,6 +6,7 @@ import {
   type AccountInfo, type Configuration, type ICachePlugin, type NodeAuthOptions, type TokenCacheContext,
 } from '@azure/msal-node';
 import type { TokenStore } from '../cache/token-store.js';
+import { CacheWriteError } from '../cache/private-files.js';
 import type { TokenSpec } from '../token-options.js';
 import { redact } from '../../redact.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY, RetryingNetworkClient, type RetryPolicy } from './network.js';
@@ -41,7 +42,15 @@ function cachePlugin(store: TokenStore, io: ClientIo): ICachePlugin {
       }
     },
     async afterCacheAccess(context: TokenCacheContext) {
-      if (context.cacheHasChanged) await store.writeMsalCache(context.tokenCache.serialize());
+      if (!context.cacheHasChanged) return;
+      try {
+        await store.writeMsalCache(context.tokenCache.serialize());
+      } catch (err) {
+        // a full or read-only cache directory must not cost the token msal just got: the store keeps
+        // the failure, and the caller says so once and still answers with the token
+        if (!(err instanceof CacheWriteError)) throw err;
+        io.debug?.(`msal cache not written: ${err.message}`);
+      }
     },
   };
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DEFAULT_RETRY } from '../../../src/auth/msal/network.js';
 import { startEntraEmulator, type EntraEmulator } from '../../support/entra-emulator/index.js';
 import { fakeClockEnv } from '../../support/fake-clock.js';
+import { failWritesEnv } from '../../support/fail-writes.js';
 import { requireFreshBuild } from './dist.js';
 import { approveFromStderr, claimsOf, credentialOf, execInfo, isolatedEnv, runCli, type CliResult } from './cli.js';
 
@@ -133,5 +134,49 @@ describe('an Entra outage with parallel callers', () => {
     emu.failNext({ endpoint: 'token', grantType: 'refresh_token', status: 503, times: DEFAULT_RETRY.maxRetries + 1 });
     expect((await getToken()).code).toBe(3);
     expect((await getToken()).code).toBe(0);
+  });
+});
+
+describe('a cache directory that cannot be written', () => {
+  async function expiredSession(): Promise<void> {
+    emu.setAccessTokenLifetime(60); // inside the renewal window: the next call refreshes
+    expect((await getToken({ interactive: true })).code).toBe(0);
+    emu.setAccessTokenLifetime(3600);
+  }
+  const litter = () => readdirSync(cacheDir()).filter((n) => n.endsWith('.tmp') || n.includes('.lock'));
+
+  it.each([
+    ['full', 'ENOSPC', 'no space left on device'],
+    ['read-only', 'EROFS', 'read-only file system'],
+  ] as const)('%s: exit 3 with one line naming the directory and the cause, and no temporary files left', async (_what, code, words) => {
+    await expiredSession();
+    const since = emu.requests.length;
+    const result = await getToken({ env: failWritesEnv(cacheDir(), code) });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toEqual([`error: cannot write the token cache in ${cacheDir()}: ${words} (${code})`]);
+    expect(litter()).toEqual([]);
+    // nothing was refreshed that could not be kept
+    expect(tokenCalls(since)).toEqual([]);
+  });
+
+  it('read-only: a token still valid in the cache is answered as usual', async () => {
+    const first = credentialOf(await getToken({ interactive: true })).status.token;
+    const again = await getToken({ env: failWritesEnv(cacheDir(), 'EROFS') });
+    expect(credentialOf(again).status.token).toBe(first);
+  });
+
+  it('the refresh succeeded but the disk filled before the cache was written: kubectl still gets the new token, with one warning', async () => {
+    await expiredSession();
+    const since = emu.requests.length;
+    const result = await getToken({ env: failWritesEnv(cacheDir(), 'ENOSPC', /\.(token|msal)\./) });
+    expect(result.code).toBe(0);
+    const { token } = credentialOf(result).status;
+    expect(emu.verifyOwnToken(token)).toMatchObject({ upn: ALICE });
+    expect(tokenCalls(since, 'refresh_token').map((r) => r.status)).toEqual([200]);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `warning: cannot write the token cache in ${cacheDir()}: no space left on device (ENOSPC); the new token is used for this call only`,
+    ]);
+    expect(litter()).toEqual([]);
   });
 });
