@@ -1,6 +1,8 @@
 // client-node model objects → the plain data types of src/model/k8s.ts. Only the fields the analyses
 // read are copied (no managedFields, status noise or Dates), and "absent" stays distinct from "empty"
-// where the API gives them different meanings (NetworkPolicy `ingress`, `from`, `ports`, …).
+// where the API gives them different meanings (NetworkPolicy `ingress`, `from`, `ports`, …). A real API
+// server sends null where a list was stored empty (a Role's `rules: []` comes back `"rules": null`):
+// null is read like absent everywhere, which is what the server itself does with it.
 import type {
   RbacV1Subject,
   V1ClusterRole,
@@ -41,13 +43,13 @@ import type {
   WorkloadKind,
 } from '../model/k8s.js';
 
-/** Drops keys whose value is undefined, so converted objects print and compare cleanly. */
+/** Drops keys whose value is undefined or null, so converted objects print and compare cleanly. */
 function compact<T extends object>(obj: T): T {
-  for (const key of Object.keys(obj) as (keyof T)[]) if (obj[key] === undefined) delete obj[key];
+  for (const key of Object.keys(obj) as (keyof T)[]) if (obj[key] === undefined || obj[key] === null) delete obj[key];
   return obj;
 }
 
-const mapOf = <T>(list: T[] | undefined, fn: (x: T) => unknown) => (list === undefined ? undefined : list.map(fn));
+const mapOf = <T>(list: T[] | null | undefined, fn: (x: T) => unknown) => (list === undefined || list === null ? undefined : list.map(fn));
 
 // kubectl apply's copy of the whole object: large, and nothing reads it
 const DROPPED_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
@@ -201,7 +203,7 @@ export function toRoleBinding(kind: 'RoleBinding' | 'ClusterRoleBinding', b: V1R
     kind,
     metadata: toObjectMeta(b.metadata),
     subjects: mapOf(b.subjects, toSubject) as Subject[] | undefined,
-    roleRef: compact({ kind: b.roleRef.kind as 'Role' | 'ClusterRole', name: b.roleRef.name, apiGroup: b.roleRef.apiGroup }),
+    roleRef: compact({ kind: b.roleRef?.kind as 'Role' | 'ClusterRole', name: b.roleRef?.name, apiGroup: b.roleRef?.apiGroup }),
   });
 }
 

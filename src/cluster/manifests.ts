@@ -70,6 +70,19 @@ function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
+/**
+ * Fields set to null read as absent, as the API server reads them: a dump of a real cluster
+ * (`kubectl get -o yaml`) has `rules: null` for every Role stored with `rules: []`, and YAML's `key:`
+ * with nothing after it is null too. List elements are kept, so a null element is still refused.
+ */
+function withoutNullFields(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(withoutNullFields);
+  if (!isObject(x)) return x;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(x)) if (v !== null) out[k] = withoutNullFields(v);
+  return out;
+}
+
 /** IntOrString written as "8080" in YAML is a number to every reader. */
 function intOrString(x: unknown): unknown {
   return typeof x === 'string' && /^\d+$/.test(x) ? Number(x) : x;
@@ -198,7 +211,7 @@ export async function readManifestSnapshot(paths: string[], options: { namespace
           // other kinds (ConfigMaps, Ingresses, CRDs…) do not affect reachability or RBAC
         }
       };
-      add(doc, where);
+      add(withoutNullFields(doc), where);
     });
   }
 
