@@ -1,6 +1,7 @@
 // Resolving a binding's roleRef to the rules it grants, including ClusterRole aggregation.
-// A live cluster's aggregation controller has already copied aggregated rules into the role; a role
-// read from manifests has only its aggregationRule. Both give the same effective rules here, and each
+// A live cluster's aggregation controller has already copied aggregated rules into the role (replacing
+// the role's own); a role read from manifests has only its aggregationRule. Both give the same effective
+// rules here, and each
 // rule remembers which role wrote it so explanations can say "aggregated from edit".
 import type { PolicyRule, Role, RoleBinding } from '../model/k8s.js';
 import { selectorMatches } from '../model/selectors.js';
@@ -46,14 +47,18 @@ export function effectiveRules(rbac: RbacObjects, role: Role, visiting: Set<stri
     }
   }
   visiting.delete(role.metadata.name);
+  // The aggregation controller replaces the role's rules with the selected roles' rules, and leaves
+  // them alone when those give none (selectors that match nothing, or only empty roles).
+  if (aggregated.size === 0) return own;
   // Rules the controller already copied in keep their order but are attributed to the role they came from.
   const result: EffectiveRule[] = [];
   const seen = new Set<string>();
   for (const eff of own) {
     const key = ruleKey(eff.rule);
-    if (seen.has(key)) continue;
+    const source = aggregated.get(key);
+    if (!source || seen.has(key)) continue;
     seen.add(key);
-    result.push(aggregated.get(key) ?? eff);
+    result.push(source);
   }
   for (const [key, eff] of aggregated) if (!seen.has(key)) result.push(eff);
   return result;

@@ -135,11 +135,12 @@ describe('readLiveSnapshot', () => {
     expect(snap.serviceAccounts.map((s) => `${s.kind} ${s.metadata.namespace}/${s.metadata.name}`)).toEqual(['ServiceAccount shop/web']);
     expect(snap.workloads.map((w) => `${w.kind}/${w.metadata.name}`).sort()).toEqual(['Deployment/web', 'Job/migrate', 'ReplicaSet/web-7d4b9', 'StatefulSet/db']);
     const deploy = snap.workloads.find((w) => w.kind === 'Deployment')!;
-    expect(deploy.spec).toEqual({ selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', ports: [{ name: 'http', containerPort: 8080 }] }] } } });
+    // the API server defaults container port protocols to TCP
+    expect(deploy.spec).toEqual({ selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }] }] } } });
     expect(snap.workloads.find((w) => w.kind === 'StatefulSet')!.spec.selector).toEqual({ matchExpressions: [{ key: 'app', operator: 'In', values: ['db'] }] });
   });
 
-  it('NetworkPolicies keep from/ports/ipBlock/endPort and the difference between absent and empty rules', async () => {
+  it('NetworkPolicies keep from/ports/ipBlock/endPort and empty rules, as the API server returns them (protocol defaulted, empty lists dropped)', async () => {
     const snap = await readLiveSnapshot({ kubeconfig: admin, namespaces: ['shop', 'payments'] });
     const web = snap.networkPolicies.find((p) => p.metadata.name === 'web-ingress')!;
     expect(web.spec).toEqual({
@@ -148,14 +149,13 @@ describe('readLiveSnapshot', () => {
       ingress: [
         {
           from: [{ namespaceSelector: { matchLabels: { team: 'retail' } }, podSelector: { matchLabels: { role: 'frontend' } } }, { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }],
-          ports: [{ protocol: 'TCP', port: 'http' }, { port: 9000, endPort: 9100 }],
+          ports: [{ protocol: 'TCP', port: 'http' }, { protocol: 'TCP', port: 9000, endPort: 9100 }],
         },
         {},
       ],
-      egress: [],
     });
     const deny = snap.networkPolicies.find((p) => p.metadata.name === 'default-deny')!;
-    expect(deny.spec).toEqual({ podSelector: {} });
+    expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
     expect('ingress' in deny.spec).toBe(false);
   });
 

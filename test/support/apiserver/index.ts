@@ -65,12 +65,24 @@ export interface RecordedRequest {
   impersonated?: UserInfo;
 }
 
+/** One list call as the server saw it: which page of which list. */
+export interface ListRequest {
+  resource: string;
+  namespace?: string;
+  /** the `limit` asked for (unset: the whole list at once) */
+  limit?: number;
+  /** a later page (the request carried `continue`) */
+  continued?: boolean;
+}
+
 export interface TestApiServer {
   /** https://127.0.0.1:PORT */
   url: string;
   caFile: string;
   caPem: string;
   requests: RecordedRequest[];
+  /** every list call, with its paging */
+  listRequests: ListRequest[];
   setObjects(objs: unknown[]): void;
   /** writes a kubeconfig (mode 0600) with one cluster/context/user pointing at this server */
   writeKubeconfig(path: string, opts: { context?: string; namespace?: string; user: Record<string, unknown> }): void;
@@ -99,6 +111,36 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/**
+ * `limit` and `continue` as the real server pages a list: at most `limit` items, and while more remain
+ * a `continue` token (opaque; here the offset and the resourceVersion it was issued at) and
+ * `remainingItemCount`. A token that does not parse is a 400, as on the real server.
+ */
+function paginate<T>(items: T[], params: URLSearchParams, resourceVersion: string): { items: T[]; metadata: Record<string, unknown>; limit?: number; continued: boolean } {
+  const limit = Number(params.get('limit') ?? 0);
+  const token = params.get('continue');
+  let start = 0;
+  if (token) {
+    let decoded: { rv?: string; start?: number } | undefined;
+    try {
+      decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    } catch {
+      decoded = undefined;
+    }
+    if (!decoded || typeof decoded.start !== 'number') throw new HttpError(400, 'continue key is not valid: the provided continue parameter is too old to display a consistent list result or is malformed');
+    start = decoded.start;
+  }
+  if (!Number.isInteger(limit) || limit <= 0) return { items: items.slice(start), metadata: {}, continued: !!token };
+  const end = start + limit;
+  const more = end < items.length;
+  return {
+    items: items.slice(start, end),
+    metadata: more ? { continue: Buffer.from(JSON.stringify({ rv: resourceVersion, start: end })).toString('base64url'), remainingItemCount: items.length - end } : {},
+    limit,
+    continued: !!token,
+  };
+}
+
 function forbiddenMessage(user: UserInfo, a: ResourceAttributes): string {
   if (!a.resource) return `forbidden: User "${user.username}" cannot ${a.verb} path "${a.path}"`;
   const res = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
@@ -118,6 +160,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   const authorizerMode = opts.authorizer ?? 'rbac';
   const ssrVersions = opts.selfSubjectReviewVersions ?? ['v1'];
   const requests: RecordedRequest[] = [];
+  const listRequests: ListRequest[] = [];
 
   const withAuthenticated = (u: UserInfo): UserInfo => ({ ...u, groups: u.groups.includes('system:authenticated') ? u.groups : [...u.groups, 'system:authenticated'] });
 
@@ -241,8 +284,10 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     } catch (err) {
       throw new HttpError(400, (err as Error).message);
     }
-    if (asTable) return [200, toTable(items, type.kind, store.currentResourceVersion, url.searchParams.get('includeObject'))];
-    return [200, { kind: `${type.kind}List`, apiVersion: group ? `${group}/${version}` : version, metadata: { resourceVersion: store.currentResourceVersion }, items }];
+    const page = paginate(items, url.searchParams, store.currentResourceVersion);
+    listRequests.push({ resource, ...(namespace ? { namespace } : {}), ...(page.limit ? { limit: page.limit } : {}), ...(page.continued ? { continued: true } : {}) });
+    if (asTable) return [200, toTable(page.items, type.kind, store.currentResourceVersion, url.searchParams.get('includeObject'))];
+    return [200, { kind: `${type.kind}List`, apiVersion: group ? `${group}/${version}` : version, metadata: { resourceVersion: store.currentResourceVersion, ...page.metadata }, items: page.items }];
   }
 
   async function route(req: IncomingMessage, url: URL, user: UserInfo): Promise<[number, unknown]> {
@@ -314,6 +359,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     caFile: pki.caFile,
     caPem: pki.caPem,
     requests,
+    listRequests,
     setObjects(objs: unknown[]) {
       store.replace(withBootstrap(objs));
     },

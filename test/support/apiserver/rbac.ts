@@ -3,8 +3,8 @@
 // so it must never import from src/. It follows k8s.io/kubernetes/plugin/pkg/auth/authorizer/rbac:
 // ClusterRoleBindings apply everywhere, RoleBindings only in their namespace (also when they point at a
 // ClusterRole), rules match verbs/apiGroups/resources(+subresources)/resourceNames or nonResourceURLs
-// with `*` wildcards, and aggregated ClusterRoles get the rules of every ClusterRole their selectors match.
-import { matchesLabelSelector, type LabelSelectorObject } from './selectors.js';
+// with `*` wildcards. Aggregated ClusterRoles are authorized by the rules stored in them, which the
+// store fills in as kube-controller-manager's clusterrole-aggregation controller does.
 import type { ObjectStore, StoredObject } from './store.js';
 
 export interface UserInfo {
@@ -97,27 +97,16 @@ export function ruleAllows(rule: Rule, attrs: ResourceAttributes): boolean {
   return true;
 }
 
-/** A ClusterRole's effective rules: its own plus, transitively, those of every ClusterRole its aggregationRule selects. */
-function clusterRoleRules(store: ObjectStore, name: string, seen = new Set<string>()): Rule[] | undefined {
+/** A ClusterRole's rules as stored: aggregation is the controller's job (store.ts does it on load), not the authorizer's. */
+function clusterRoleRules(store: ObjectStore, name: string): Rule[] | undefined {
   const role = store.ofKind('ClusterRole').find((r) => r.metadata.name === name);
-  if (!role) return undefined;
-  seen.add(name);
-  const rules = [...((role.rules as Rule[] | undefined) ?? [])];
-  const selectors = (role.aggregationRule as { clusterRoleSelectors?: LabelSelectorObject[] } | undefined)?.clusterRoleSelectors;
-  if (selectors) {
-    for (const other of store.ofKind('ClusterRole')) {
-      if (seen.has(other.metadata.name)) continue;
-      if (!selectors.some((s) => matchesLabelSelector(s, other.metadata.labels))) continue;
-      rules.push(...(clusterRoleRules(store, other.metadata.name, seen) ?? []));
-    }
-  }
-  return rules;
+  return role ? ((role.rules as Rule[] | null | undefined) ?? []) : undefined;
 }
 
 function roleRules(store: ObjectStore, binding: Binding): Rule[] | undefined {
   if (binding.roleRef.kind === 'ClusterRole') return clusterRoleRules(store, binding.roleRef.name);
   const role = store.ofKind('Role').find((r) => r.metadata.name === binding.roleRef.name && r.metadata.namespace === binding.namespace);
-  return role ? ((role.rules as Rule[] | undefined) ?? []) : undefined;
+  return role ? ((role.rules as Rule[] | null | undefined) ?? []) : undefined;
 }
 
 /** Bindings that apply to `user` for a request in `namespace` ('' = cluster scope), in the order kube visits them. */

@@ -38,6 +38,17 @@ describe('ClusterRole aggregation', () => {
     expect(rules.map((r) => r.origin.name)).toEqual(['monitoring-endpoints', 'monitoring-pods']);
   });
 
+  it('replaces the role\'s own rules when the selectors give rules, and keeps them when they give none, as the controller does', () => {
+    const own = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] as never[];
+    const replaced = aggregate('replaced', {}, { 'rbac.example.com/aggregate-to-monitoring': 'true' }, own);
+    expect(effectiveRules({ ...rbac, roles: [...rbac.roles, replaced] }, replaced).map((r) => r.rule.resources?.[0]).sort()).toEqual(['endpoints', 'pods']);
+    const nothing = aggregate('nothing', {}, { 'rbac.example.com/aggregate-to': 'nobody' }, own);
+    expect(effectiveRules({ ...rbac, roles: [...rbac.roles, nothing] }, nothing).map((r) => r.rule.resources?.[0])).toEqual(['secrets']);
+    const empty = clusterRole('empty-source', [], {}, { 'rbac.example.com/aggregate-to': 'empty' });
+    const onlyEmpty = aggregate('only-empty', {}, { 'rbac.example.com/aggregate-to': 'empty' }, own);
+    expect(effectiveRules({ roles: [empty, onlyEmpty], roleBindings: [] }, onlyEmpty).map((r) => r.rule.resources?.[0])).toEqual(['secrets']);
+  });
+
   it('survives aggregation cycles', () => {
     const a = aggregate('a', { x: 'a' }, { x: 'b' });
     const b = clusterRole('b', [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }], { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { x: 'a' } }] } }, { x: 'b' });

@@ -1,0 +1,154 @@
+// Behaviour of a real kube-apiserver that the test double must copy, as data: objects to create and what
+// reading them back must show. test/real-apiserver/fidelity.test.ts checks each case against the real
+// server (so the expectations are facts, not guesses) and test/integration/apiserver-fidelity.test.ts
+// checks the double against the same cases. A difference found later becomes a case here.
+
+export const FIDELITY_NS = 'fidelity';
+const RBAC = 'rbac.authorization.k8s.io/v1';
+const NETPOL = 'networking.k8s.io/v1';
+
+const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: FIDELITY_NS, labels: { app: 'page' } }, spec: { containers: [{ name: 'c', image: 'registry.example/c:1', ports: [{ containerPort: 8080 }] }] } });
+
+export const PAGED_PODS = 5;
+
+export const fidelityObjects: unknown[] = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: FIDELITY_NS } },
+  { apiVersion: RBAC, kind: 'Role', metadata: { name: 'empty-rules', namespace: FIDELITY_NS }, rules: [] },
+  { apiVersion: RBAC, kind: 'Role', metadata: { name: 'no-rules', namespace: FIDELITY_NS } },
+  { apiVersion: NETPOL, kind: 'NetworkPolicy', metadata: { name: 'ingress-only', namespace: FIDELITY_NS }, spec: { podSelector: {}, ingress: [{ from: [], ports: [{ port: 80 }] }] } },
+  { apiVersion: NETPOL, kind: 'NetworkPolicy', metadata: { name: 'with-egress', namespace: FIDELITY_NS }, spec: { podSelector: {}, egress: [{ ports: [{ port: 53, protocol: 'UDP' }, { port: 443 }] }] } },
+  { apiVersion: NETPOL, kind: 'NetworkPolicy', metadata: { name: 'empty-egress', namespace: FIDELITY_NS }, spec: { podSelector: {}, egress: [] } },
+  { apiVersion: NETPOL, kind: 'NetworkPolicy', metadata: { name: 'explicit-types', namespace: FIDELITY_NS }, spec: { podSelector: {}, policyTypes: ['Egress'] } },
+  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: FIDELITY_NS }, spec: { selector: { app: 'page' }, ports: [{ port: 80 }] } },
+  // aggregation: selectors that give rules replace the role's own; selectors that give none keep them
+  { apiVersion: RBAC, kind: 'ClusterRole', metadata: { name: 'fidelity-source', labels: { 'fidelity.example/aggregate': 'full' } }, rules: [{ apiGroups: [''], resources: ['services'], verbs: ['list'] }] },
+  { apiVersion: RBAC, kind: 'ClusterRole', metadata: { name: 'fidelity-source-empty', labels: { 'fidelity.example/aggregate': 'empty' } }, rules: [] },
+  ...(['full', 'empty', 'nothing'] as const).map((sel) => ({
+    apiVersion: RBAC,
+    kind: 'ClusterRole',
+    metadata: { name: `fidelity-agg-${sel}` },
+    aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'fidelity.example/aggregate': sel } }] },
+    rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }],
+  })),
+  { apiVersion: RBAC, kind: 'ClusterRole', metadata: { name: 'fidelity-agg-bare' }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'fidelity.example/aggregate': 'nothing' } }] } },
+  ...Array.from({ length: PAGED_PODS }, (_, i) => pod(`page-${i}`)),
+];
+
+/** GET a path as admin: the parsed JSON body, or the HTTP status when it is not 200. */
+export type AdminGet = (path: string) => Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface FidelityCase {
+  name: string;
+  check(get: AdminGet): Promise<void>;
+}
+
+function assert(cond: boolean, message: string): void {
+  if (!cond) throw new Error(message);
+}
+
+/** JSON with keys sorted: the real server's field order is not part of the behaviour. */
+const json = (x: unknown): string =>
+  JSON.stringify(x, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
+
+async function object(get: AdminGet, path: string) {
+  const r = await get(path);
+  assert(r.status === 200, `GET ${path}: HTTP ${r.status}`);
+  return r.body;
+}
+
+const nsPath = (group: string, resource: string, name = '') => `${group ? `/apis/${group}` : '/api/v1'}/namespaces/${FIDELITY_NS}/${resource}${name ? `/${name}` : ''}`;
+
+export const fidelityCases: FidelityCase[] = [
+  {
+    name: 'a Role created with rules: [] or without rules comes back with "rules": null',
+    async check(get) {
+      for (const name of ['empty-rules', 'no-rules']) {
+        const role = await object(get, nsPath('rbac.authorization.k8s.io/v1', 'roles', name));
+        assert('rules' in role && role.rules === null, `role ${name}: rules is ${json(role.rules)}, the real server sends null`);
+      }
+    },
+  },
+  {
+    name: 'NetworkPolicy policyTypes are defaulted (Egress only with egress rules), ports get protocol TCP, empty lists are dropped',
+    async check(get) {
+      const types = async (name: string) => (await object(get, nsPath('networking.k8s.io/v1', 'networkpolicies', name))).spec;
+      const ingressOnly = await types('ingress-only');
+      assert(json(ingressOnly.policyTypes) === json(['Ingress']), `ingress-only: policyTypes ${json(ingressOnly.policyTypes)}`);
+      assert(json(ingressOnly.ingress) === json([{ ports: [{ port: 80, protocol: 'TCP' }] }]), `ingress-only: ingress ${json(ingressOnly.ingress)}`);
+      const withEgress = await types('with-egress');
+      assert(json(withEgress.policyTypes) === json(['Ingress', 'Egress']), `with-egress: policyTypes ${json(withEgress.policyTypes)}`);
+      assert(json(withEgress.egress[0].ports.map((p: { protocol: string }) => p.protocol)) === json(['UDP', 'TCP']), `with-egress: ports ${json(withEgress.egress[0].ports)}`);
+      const emptyEgress = await types('empty-egress');
+      assert(json(emptyEgress.policyTypes) === json(['Ingress']) && !('egress' in emptyEgress), `empty-egress: ${json(emptyEgress)}`);
+      const explicit = await types('explicit-types');
+      assert(json(explicit.policyTypes) === json(['Egress']), `explicit-types: policyTypes ${json(explicit.policyTypes)}`);
+    },
+  },
+  {
+    name: 'the original NetworkPolicy is only in kubectl.kubernetes.io/last-applied-configuration',
+    async check(get) {
+      const np = await object(get, nsPath('networking.k8s.io/v1', 'networkpolicies', 'ingress-only'));
+      const applied = JSON.parse(np.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'] ?? '{}');
+      assert(applied.spec && !('policyTypes' in applied.spec), `last-applied-configuration: ${json(applied)}`);
+    },
+  },
+  {
+    name: 'Service ports get protocol TCP and targetPort = port; type defaults to ClusterIP',
+    async check(get) {
+      const svc = await object(get, nsPath('', 'services', 'web'));
+      assert(svc.spec.type === 'ClusterIP', `type ${svc.spec.type}`);
+      assert(json(svc.spec.ports.map((p: Record<string, unknown>) => [p.port, p.protocol, p.targetPort])) === json([[80, 'TCP', 80]]), `ports ${json(svc.spec.ports)}`);
+    },
+  },
+  {
+    name: 'pod container ports get protocol TCP',
+    async check(get) {
+      const p = await object(get, nsPath('', 'pods', 'page-0'));
+      assert(p.spec.containers[0].ports[0].protocol === 'TCP', `ports ${json(p.spec.containers[0].ports)}`);
+    },
+  },
+  {
+    name: 'every namespace carries the kubernetes.io/metadata.name label',
+    async check(get) {
+      const ns = await object(get, `/api/v1/namespaces/${FIDELITY_NS}`);
+      assert(ns.metadata.labels?.['kubernetes.io/metadata.name'] === FIDELITY_NS, `labels ${json(ns.metadata.labels)}`);
+    },
+  },
+  {
+    name: 'aggregation replaces a ClusterRole\'s own rules when its selectors give rules, keeps them when they give none',
+    async check(get) {
+      const rules = async (name: string) => (await object(get, `/apis/rbac.authorization.k8s.io/v1/clusterroles/${name}`)).rules;
+      const services = [{ verbs: ['list'], apiGroups: [''], resources: ['services'] }];
+      const pods = [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }];
+      const norm = (r: unknown) => json((r as Record<string, unknown>[] | null)?.map((x) => ({ verbs: x.verbs, apiGroups: x.apiGroups, resources: x.resources })) ?? null);
+      assert(norm(await rules('fidelity-agg-full')) === json(services), `fidelity-agg-full: ${json(await rules('fidelity-agg-full'))}`);
+      assert(norm(await rules('fidelity-agg-empty')) === json(pods), `fidelity-agg-empty: ${json(await rules('fidelity-agg-empty'))}`);
+      assert(norm(await rules('fidelity-agg-nothing')) === json(pods), `fidelity-agg-nothing: ${json(await rules('fidelity-agg-nothing'))}`);
+      assert((await rules('fidelity-agg-bare')) === null, `fidelity-agg-bare: ${json(await rules('fidelity-agg-bare'))}`);
+    },
+  },
+  {
+    name: 'lists honour limit and continue, with remainingItemCount, until the last page',
+    async check(get) {
+      const names: string[] = [];
+      let token: string | undefined;
+      const pages: number[] = [];
+      do {
+        const r = await object(get, `${nsPath('', 'pods')}?limit=2${token ? `&continue=${encodeURIComponent(token)}` : ''}`);
+        names.push(...r.items.map((i: { metadata: { name: string } }) => i.metadata.name));
+        pages.push(r.items.length);
+        token = r.metadata.continue || undefined;
+        if (token) assert(r.metadata.remainingItemCount === PAGED_PODS - names.length, `remainingItemCount ${r.metadata.remainingItemCount} after ${names.length}`);
+      } while (token && pages.length < 10);
+      assert(json(pages) === json([2, 2, 1]), `pages ${json(pages)}`);
+      assert(json(names.sort()) === json(Array.from({ length: PAGED_PODS }, (_, i) => `page-${i}`)), `names ${json(names)}`);
+    },
+  },
+  {
+    name: 'a continue token that is not one the server issued is a 400',
+    async check(get) {
+      const r = await get(`${nsPath('', 'pods')}?limit=2&continue=not-a-token`);
+      assert(r.status === 400, `HTTP ${r.status}`);
+    },
+  },
+];
