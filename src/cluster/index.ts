@@ -1,22 +1,8 @@
 import { UsageError } from '../errors.js';
-import type { ImpersonationFlags } from './impersonation.js';
 import type { ClusterSnapshot } from '../model/k8s.js';
+import type { SnapshotSource } from './source.js';
 
-export interface SnapshotSource {
-  /** manifest paths (files, directories, or "-" for stdin); when set the cluster is never contacted */
-  files?: string[];
-  kubeconfig?: string;
-  context?: string;
-  /** --as, --as-group, --as-uid */
-  impersonate?: ImpersonationFlags;
-  /** namespaces to read; empty = the context's namespace */
-  namespaces?: string[];
-  /** read the context's namespace as well as `namespaces` (endpoints without a namespace live there) */
-  withContextNamespace?: boolean;
-  allNamespaces?: boolean;
-  /** with -f: the namespace of objects without metadata.namespace (see manifestNamespaceOf); default "default" */
-  manifestNamespace?: string;
-}
+export type { SnapshotSource } from './source.js';
 
 /**
  * The namespace manifests without metadata.namespace belong to: the -n when exactly one was given, as

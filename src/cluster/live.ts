@@ -5,7 +5,7 @@
 // a one-line ForbiddenError (exit 1, as kubectl). The defaults are the NetworkPolicy commands' needs.
 import { AppsV1Api, BatchV1Api, CoreV1Api, NetworkingV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import type { ClusterSnapshot, Namespace, UnreadableList, Workload, WorkloadKind } from '../model/k8s.js';
-import type { SnapshotSource } from './index.js';
+import type { SnapshotSource } from './source.js';
 import {
   toNamespace,
   toNetworkPolicy,
