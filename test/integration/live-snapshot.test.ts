@@ -127,7 +127,7 @@ describe('readLiveSnapshot', () => {
         containers: [{ name: 'web', ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }] }],
         initContainers: [{ name: 'init' }],
       },
-      status: { phase: 'Running', podIP: '10.1.0.5', podIPs: [{ ip: '10.1.0.5' }], hostIP: '192.168.0.10' },
+      status: { phase: 'Running', podIP: '10.1.0.5', podIPs: [{ ip: '10.1.0.5' }], hostIP: '192.168.0.10', conditions: [{ type: 'Ready', status: 'True' }] },
     });
     expect(JSON.stringify(snap)).not.toMatch(/managedFields|last-applied|creationTimestamp|resourceVersion/);
 
