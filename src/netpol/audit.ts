@@ -1,13 +1,14 @@
 // `audit`: posture findings over a snapshot, each with a stable rule ID (docs/audit-rules.md). Pure:
 // the report page calls auditSnapshot too. Verdicts are computed once per class of equivalent pods
 // (matrix.ts), so auditing 10,000 pods costs about as much as loading them.
-import type { ClusterSnapshot, NetworkPolicyPort, Pod, Protocol } from '../model/k8s.js';
+import type { ClusterSnapshot, NetworkPolicyPort, Protocol } from '../model/k8s.js';
 import { formatSelector, labelsKey, type Labels } from '../model/selectors.js';
 import { parseCidr, cidrContains } from './cidr.js';
 import { clusterPods } from './endpoints.js';
 import { portMatches, type CompiledPolicy, type CompiledRule, PolicyEngine } from './engine.js';
 import { dnsTarget } from './explain.js';
 import { equivalenceKey, ipBlocksOf } from './matrix.js';
+import { ownerIndex } from './owners.js';
 import type { Direction, Peer, PodView, Traffic } from './types.js';
 
 export type Severity = 'info' | 'warning' | 'error';
@@ -118,25 +119,6 @@ interface PodClass {
   representative: PodView;
   /** the objects its pods belong to (deployment/NAME, pod/NAME…), in order of appearance */
   objects: string[];
-}
-
-/** What a finding about a pod names: the workload that runs it (Deployment over its ReplicaSet), else the pod. */
-function ownerIndex(snapshot: ClusterSnapshot): (pod: PodView) => string {
-  const pods = new Map<string, Pod>();
-  for (const p of snapshot.pods) pods.set(`${p.metadata.namespace ?? 'default'}/${p.metadata.name}`, p);
-  const controllers = new Map<string, { kind: string; name: string }>();
-  for (const w of snapshot.workloads) {
-    const ref = w.metadata.ownerReferences?.find((o) => o.controller) ?? w.metadata.ownerReferences?.[0];
-    if (ref) controllers.set(`${w.metadata.namespace ?? 'default'}/${w.kind}/${w.metadata.name}`, ref);
-  }
-  return (view) => {
-    if (view.template) return `${view.template.kind.toLowerCase()}/${view.template.name}`;
-    const pod = pods.get(`${view.namespace}/${view.name}`);
-    const ref = pod?.metadata.ownerReferences?.find((o) => o.controller) ?? pod?.metadata.ownerReferences?.[0];
-    if (!ref) return `pod/${view.name}`;
-    const parent = controllers.get(`${view.namespace}/${ref.kind}/${ref.name}`);
-    return parent ? `${parent.kind.toLowerCase()}/${parent.name}` : `${ref.kind.toLowerCase()}/${ref.name}`;
-  };
 }
 
 function listed(objects: string[], max = 3): string {

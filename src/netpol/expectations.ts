@@ -95,7 +95,7 @@ function sideText(side: SideTrace, peer: string): string {
 }
 
 /** One line naming what decided a connection: the denying side(s), else the allowing rules of both sides. */
-export function decidingText(c: ConnectionGroup): string {
+export function decidingText(c: Pick<ConnectionGroup, 'egress' | 'ingress' | 'sources' | 'destinations'>): string {
   const sides = [c.egress, c.ingress].filter((s) => !s.skipped);
   const denied = sides.filter((s) => !s.allowed);
   const shown = denied.length > 0 ? denied : sides;

@@ -152,3 +152,40 @@ describe('test', () => {
     expectOneLineError(run(['test', '-f', 'examples/shop', '-'], { input: '' }), /stdin: holds no ConnectivityExpectations document/);
   });
 });
+
+describe('diff', () => {
+  const change = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: cart-from-prometheus, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: cart}}
+  ingress:
+    - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]
+      ports: [{port: http}]
+`;
+
+  it('reads the change from a pipe (--with -) and lists the one connection it opens; exit 1', () => {
+    const r = run(['diff', '-f', 'examples/shop', '--with', '-'], { input: change });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(
+      'monitoring/sts/prometheus\n' +
+        '  → default/deploy/cart  TCP 8080  denied → allowed\n' +
+        '      egress from monitoring/prometheus is not isolated; ingress to default/cart allowed by default/cart-from-prometheus rule #0\n\n' +
+        '1 connection changes: 1 opened, 0 closed\n',
+    );
+    const json = JSON.parse(run(['diff', '-f', 'examples/shop', '--with', '-', '-o', 'json'], { input: change }).stdout);
+    expect(json.changes).toEqual([expect.objectContaining({ from: 'monitoring/sts/prometheus', to: 'default/deploy/cart', port: 8080, protocol: 'TCP', before: false, after: true })]);
+  });
+
+  it('exit 0 when the change flips nothing (the same policies again)', () => {
+    const r = run(['diff', '-f', 'examples/shop', '--with', 'examples/shop/policies/shop.yaml']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('no connection changes its verdict\n');
+  });
+
+  it('refuses stdin for both the base and the change, and an empty change on stdin', () => {
+    expectOneLineError(run(['diff', '-f', '-', '--with', '-'], { input: change }), /stdin can hold the base \(-f -\) or the change \(--with -\), not both/);
+    expectOneLineError(run(['diff', '-f', 'examples/shop', '--with', '-'], { input: '' }), /stdin holds no Kubernetes objects/);
+    expectOneLineError(run(['diff', '-f', 'examples/shop']), /nothing to compare/);
+  });
+});
