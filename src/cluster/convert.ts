@@ -125,8 +125,14 @@ export function toService(svc: V1Service): Service {
       selector: s?.selector,
       ports: mapOf(s?.ports, (p) => compact({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol as Protocol | undefined })) as Service['spec']['ports'],
       clusterIP: s?.clusterIP,
+      clusterIPs: s?.clusterIPs,
+      externalIPs: s?.externalIPs,
       type: s?.type,
+      externalTrafficPolicy: s?.externalTrafficPolicy,
     }),
+    ...(svc.status?.loadBalancer?.ingress?.length
+      ? { status: { loadBalancer: { ingress: svc.status.loadBalancer.ingress.map((i) => compact({ ip: i.ip, hostname: i.hostname })) } } }
+      : {}),
   };
 }
 

@@ -170,7 +170,7 @@ export async function readManifestSnapshot(paths: string[], options: { namespace
             snapshot.pods.push({ kind: 'Pod', metadata, spec: normalizeContainers(spec), status: isObject(obj.status) ? obj.status : undefined } as never);
             break;
           case 'Service':
-            snapshot.services.push({ kind: 'Service', metadata, spec: { ...spec, ports: normalizePorts(spec.ports, ['port', 'targetPort']) } } as never);
+            snapshot.services.push({ kind: 'Service', metadata, spec: { ...spec, ports: normalizePorts(spec.ports, ['port', 'targetPort']) }, ...(isObject(obj.status) ? { status: obj.status } : {}) } as never);
             break;
           case 'NetworkPolicy': {
             if (obj.spec !== undefined && obj.spec !== null && !isObject(obj.spec)) throw new UsageError(`${label}: spec: expected a map, found ${shapeOf(obj.spec)}`);

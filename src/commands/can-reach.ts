@@ -67,7 +67,7 @@ The answer is ALLOWED (exit 0) only if every asked port is allowed from every so
     });
     for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const ns = defaultNamespace(snapshot, flags.namespace);
-    const result = canReach(new PolicyEngine(snapshot), resolveEndpoint(snapshot, source, ns), resolveEndpoint(snapshot, destination, ns), request);
+    const result = canReach(new PolicyEngine(snapshot), resolveEndpoint(snapshot, source, ns, 'source'), resolveEndpoint(snapshot, destination, ns), request);
     if (flags.output === 'json') process.stdout.write(JSON.stringify(canReachJson(result), null, 2) + '\n');
     else if (flags.output === 'yaml') process.stdout.write(toYaml(canReachJson(result)));
     else process.stdout.write(renderCanReach({ colour: colourFor(process.stdout) }, result));

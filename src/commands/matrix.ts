@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, outputFlag, snapshotFlags, impersonationFromFlags } from '../cli/base.js';
 import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { clusterPods } from '../netpol/endpoints.js';
+import { clusterPods, resolveExternals } from '../netpol/endpoints.js';
 import { PolicyEngine } from '../netpol/engine.js';
 import { parseExternal, parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
 import { computeMatrix, matrixQueries, namedQueryText, unresolvedNamedQueries } from '../netpol/matrix.js';
@@ -49,7 +49,9 @@ export default class Matrix extends BaseCommand {
     for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const manifests = (flags.filename ?? []).length > 0;
     const namespaces = flags['all-namespaces'] ? undefined : flags.namespace ?? (manifests ? undefined : [snapshot.defaultNamespace ?? 'default']);
-    const pods = clusterPods(snapshot, namespaces);
+    const resolved = resolveExternals(snapshot, externals, clusterPods(snapshot, namespaces));
+    for (const note of resolved.notes) process.stderr.write(`note: ${note}\n`);
+    const pods = resolved.pods;
     if (pods.length === 0) throw new UsageError(`no pods or workloads in ${namespaces ? `namespace ${namespaces.join(', ')}` : 'any namespace'} (${snapshot.source})`);
     const queries = matrixQueries(pods, ports, protocols);
     if (queries.length === 0) {
@@ -60,7 +62,7 @@ export default class Matrix extends BaseCommand {
       throw new UsageError(`no selected pod declares a ${[...new Set(unresolved.map(namedQueryText))].join(' or a ')}, so no connection has a verdict`);
     }
     for (const q of unresolved) process.stderr.write(`note: no selected pod declares a ${namedQueryText(q)}: its table has no verdicts\n`);
-    const matrix = computeMatrix(new PolicyEngine(snapshot), { pods, externals, queries });
+    const matrix = computeMatrix(new PolicyEngine(snapshot), { pods, externals: resolved.externals, queries });
     if (flags.output === 'json') {
       for (const chunk of renderMatrixJson(matrix)) process.stdout.write(chunk);
     } else if (flags.output === 'dot') process.stdout.write(renderMatrixDot(matrix));

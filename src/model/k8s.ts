@@ -65,8 +65,14 @@ export interface Service {
     selector?: Record<string, string>;
     ports?: ServicePort[];
     clusterIP?: string;
+    /** both families on a dual-stack Service */
+    clusterIPs?: string[];
+    externalIPs?: string[];
     type?: string;
+    /** Cluster (the default) lets a node forward to a backend on another node, SNATing the client */
+    externalTrafficPolicy?: string;
   };
+  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
 }
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Job';

@@ -3,7 +3,7 @@
 import { UnreachableError, UsageError } from '../errors.js';
 import type { Protocol, ServicePort } from '../model/k8s.js';
 import type { PolicyEngine, Unseen } from './engine.js';
-import type { ResolvedEndpoint } from './endpoints.js';
+import { snatCaveat, type ResolvedEndpoint } from './endpoints.js';
 import { equivalenceKey, ipBlocksOf, type IpBlocks } from './matrix.js';
 import { finishedPhase } from './views.js';
 import { comparePorts, podName, type Peer, type PodView, type SideTrace, type Traffic } from './types.js';
@@ -180,6 +180,10 @@ export function canReach(engine: PolicyEngine, source: ResolvedEndpoint, destina
   const nameOf = (peer: Peer) => (peer.kind === 'ip' ? `ip:${peer.ip}` : podName(peer.pod));
 
   const notes: string[] = [];
+  if (source.kind === 'ip' && destination.service) {
+    const caveat = snatCaveat(destination.service);
+    if (caveat) notes.push(caveat);
+  }
   const connections: ConnectionGroup[] = [];
   const ports: PortVerdict[] = [];
   for (const check of checks) {

@@ -3,8 +3,8 @@
 import { UnreachableError, UsageError } from '../errors.js';
 import type { ClusterSnapshot, Pod, Service, UnreadableList, Workload, WorkloadKind } from '../model/k8s.js';
 import { compileSelector } from '../model/selectors.js';
-import { parseIp } from './cidr.js';
-import type { PodView } from './types.js';
+import { parseIp, type Ip } from './cidr.js';
+import { podName, type PodView } from './types.js';
 import { isActive, isReady, notBackend, podView, templateView } from './views.js';
 
 export type ObjectKind = 'Pod' | 'Service' | WorkloadKind;
@@ -175,9 +175,85 @@ function notFound(snapshot: ClusterSnapshot, kind: ObjectKind, namespace: string
   return new UsageError(`${kind.toLowerCase()} "${name}" not found ${where}${hints.length ? `; did you mean ${hints.join(' or ')}?` : ''}`);
 }
 
-/** Finds what an endpoint names and the pods behind it. Missing objects are a UsageError naming where we looked. */
-export function resolveEndpoint(snapshot: ClusterSnapshot, spec: EndpointSpec, defaultNamespace: string): ResolvedEndpoint {
-  if (spec.kind === 'ip') return { input: spec.input, kind: 'ip', ip: spec.ip, pods: [], fromTemplate: false };
+function sameIp(a: string, b: Ip | undefined): boolean {
+  const x = parseIp(a);
+  return x !== undefined && b !== undefined && x.family === b.family && x.value === b.value;
+}
+
+export type AddressOwner = { pod: Pod } | { service: Service; as: 'ClusterIP' | 'external IP' | 'load-balancer IP' };
+
+/**
+ * What an address is in the snapshot: the IP of a pod that has not finished, or (as a destination) a
+ * Service's ClusterIP, external IP or load-balancer IP, which enforcement only ever sees after DNAT.
+ */
+export function addressOwner(snapshot: ClusterSnapshot, address: string, role: 'source' | 'destination'): AddressOwner | undefined {
+  const ip = parseIp(address);
+  const pod = snapshot.pods.find((p) => isActive(p) && [p.status?.podIP, ...(p.status?.podIPs ?? []).map((i) => i.ip)].some((a) => a !== undefined && sameIp(a, ip)));
+  if (pod) return { pod };
+  if (role === 'source') return undefined;
+  for (const service of snapshot.services) {
+    const spec = service.spec;
+    if ([spec.clusterIP, ...(spec.clusterIPs ?? [])].some((a) => a !== undefined && a !== 'None' && sameIp(a, ip))) return { service, as: 'ClusterIP' };
+    if ((spec.externalIPs ?? []).some((a) => sameIp(a, ip))) return { service, as: 'external IP' };
+    if ((service.status?.loadBalancer?.ingress ?? []).some((i) => i.ip !== undefined && sameIp(i.ip, ip))) return { service, as: 'load-balancer IP' };
+  }
+  return undefined;
+}
+
+/**
+ * Traffic from outside that reaches a Service through a node (NodePort, LoadBalancer) with
+ * externalTrafficPolicy Cluster may be forwarded to a backend on another node, SNATed to the node's IP.
+ */
+export function snatCaveat(service: Service): string | undefined {
+  const type = service.spec.type;
+  if ((type !== 'LoadBalancer' && type !== 'NodePort') || service.spec.externalTrafficPolicy === 'Local') return undefined;
+  return `service ${namespaceOf(service)}/${service.metadata.name} (${type}) has externalTrafficPolicy Cluster: traffic from outside the cluster may be SNATed to a node's IP on its way to a backend, so the backends' ipBlock rules see that node, not the client (externalTrafficPolicy Local keeps the client's address)`;
+}
+
+function resolveAddress(snapshot: ClusterSnapshot, spec: EndpointSpec & { kind: 'ip' }, role: 'source' | 'destination'): ResolvedEndpoint {
+  const plain: ResolvedEndpoint = { input: spec.input, kind: 'ip', ip: spec.ip, pods: [], fromTemplate: false };
+  const owner = addressOwner(snapshot, spec.ip, role);
+  if (!owner) return plain;
+  if ('pod' in owner) {
+    const view = podView(owner.pod);
+    return {
+      input: spec.input,
+      kind: 'Pod',
+      namespace: view.namespace,
+      name: view.name,
+      ip: spec.ip,
+      pods: [view],
+      fromTemplate: false,
+      notes: [`${spec.input} is the IP of pod ${podName(view)}: judged as that pod, as enforcement sees it`],
+    };
+  }
+  const service = owner.service;
+  const name = `${namespaceOf(service)}/${service.metadata.name}`;
+  if (!service.spec.selector || Object.keys(service.spec.selector).length === 0) {
+    throw new UnreachableError(
+      `cannot tell: ${spec.input} is the ${owner.as} of service ${name}, which has no selector: policies judge its traffic after DNAT at its endpoints, which are unknown; name the endpoint address instead`,
+    );
+  }
+  const backends = serviceBackends(snapshot, service);
+  const caveat = owner.as === 'ClusterIP' ? undefined : snatCaveat(service);
+  return {
+    input: spec.input,
+    kind: 'Service',
+    namespace: namespaceOf(service),
+    name: service.metadata.name,
+    ip: spec.ip,
+    service,
+    ...backends,
+    notes: [`${spec.input} is the ${owner.as} of service ${name}: judged at its backend pods after DNAT, as enforcement sees it`, ...(backends.notes ?? []), ...(caveat ? [caveat] : [])],
+  };
+}
+
+/**
+ * Finds what an endpoint names and the pods behind it. Missing objects are a UsageError naming where we
+ * looked. An ip: that is a pod's (or, as a destination, a Service's) address is that pod or Service.
+ */
+export function resolveEndpoint(snapshot: ClusterSnapshot, spec: EndpointSpec, defaultNamespace: string, role: 'source' | 'destination' = 'destination'): ResolvedEndpoint {
+  if (spec.kind === 'ip') return resolveAddress(snapshot, spec, role);
   const namespace = spec.namespace ?? defaultNamespace;
   const base = { input: spec.input, kind: spec.kind, namespace, name: spec.name };
   if (spec.kind === 'Pod') {
@@ -267,4 +343,39 @@ export function parsePolicyRef(text: string): { namespace?: string; name: string
   if (parts.length === 2 && isPolicy(parts[0]) && parts[1]) return { name: parts[1] };
   if (parts.length === 3 && isPolicy(parts[1]) && parts[0] && parts[2]) return { namespace: parts[0], name: parts[2] };
   return undefined;
+}
+
+/**
+ * The matrix's --external addresses as enforcement sees them: one that is a pod's IP is that pod, one
+ * that is a Service's address is its backend pods (after DNAT); the rest stay outside the cluster.
+ */
+export function resolveExternals(snapshot: ClusterSnapshot, externals: string[], pods: PodView[]): { pods: PodView[]; externals: string[]; notes: string[] } {
+  const out = [...pods];
+  const known = new Set(pods.map(podName));
+  const add = (view: PodView) => {
+    if (!known.has(podName(view))) out.push(view);
+    known.add(podName(view));
+  };
+  const kept: string[] = [];
+  const notes: string[] = [];
+  for (const ip of externals) {
+    const owner = addressOwner(snapshot, ip, 'destination');
+    if (!owner) kept.push(ip);
+    else if ('pod' in owner) {
+      const view = podView(owner.pod);
+      add(view);
+      notes.push(`--external ${ip} is the IP of pod ${podName(view)}: judged as that pod`);
+    } else {
+      const name = `${namespaceOf(owner.service)}/${owner.service.metadata.name}`;
+      if (!owner.service.spec.selector || Object.keys(owner.service.spec.selector).length === 0) {
+        throw new UnreachableError(`cannot tell: --external ${ip} is the ${owner.as} of service ${name}, which has no selector: its endpoints after DNAT are unknown`);
+      }
+      const backends = serviceBackends(snapshot, owner.service);
+      backends.pods.forEach(add);
+      notes.push(`--external ${ip} is the ${owner.as} of service ${name}: judged at its backend pods after DNAT (${backends.pods.map(podName).join(', ')})`);
+      const caveat = owner.as === 'ClusterIP' ? undefined : snatCaveat(owner.service);
+      if (caveat) notes.push(caveat);
+    }
+  }
+  return { pods: out, externals: kept, notes };
 }

@@ -251,6 +251,30 @@ describe('endpoints that are not what they seem (-f)', () => {
     expect(finished.stdout).toBe('');
     expect(finished.stderr.trim()).toMatch(/^error: cannot tell: pod default\/migrate has finished \(Succeeded\), so it sends and receives no traffic/);
   });
+
+  it('an ip: that is a pod IP is that pod, a ClusterIP its Service after DNAT, and says so; matrix --external too', () => {
+    const pod = (ns: string, name: string, ip: string) => `kind: Pod\nmetadata: {name: ${name}, namespace: ${ns}, labels: {app: ${name}}}\nspec: {containers: [{name: c, ports: [{containerPort: 8080}]}]}\nstatus: {phase: Running, podIP: ${ip}}\n---\n`;
+    const input =
+      pod('app', 'client', '10.244.1.5') +
+      pod('app', 'db', '10.244.1.6') +
+      pod('backend', 'api', '10.244.2.7') +
+      'kind: Service\nmetadata: {name: api, namespace: backend}\nspec: {selector: {app: api}, clusterIP: 10.96.0.20, ports: [{port: 80, targetPort: 8080}]}\n---\n' +
+      'kind: NetworkPolicy\nmetadata: {name: client-out, namespace: app}\nspec: {podSelector: {matchLabels: {app: client}}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 10.96.0.0/12}}]}]}\n';
+    const fromIp = run(['can-reach', '-f', '-', 'ip:10.244.1.5', 'app/db', '--port', '8080'], { input });
+    expect(fromIp.code, fromIp.stdout).toBe(1);
+    expect(fromIp.stdout).toContain('note: ip:10.244.1.5 is the IP of pod app/client: judged as that pod, as enforcement sees it');
+    const toClusterIp = run(['can-reach', '-f', '-', 'app/client', 'ip:10.96.0.20', '--port', '80', '-o', 'json'], { input });
+    expect(toClusterIp.code, toClusterIp.stdout).toBe(1);
+    const out = JSON.parse(toClusterIp.stdout);
+    expect(out.destination).toMatchObject({ kind: 'Service', namespace: 'backend', name: 'api', ip: '10.96.0.20', pods: ['backend/api'] });
+    expect(out.notes).toContain('ip:10.96.0.20 is the ClusterIP of service backend/api: judged at its backend pods after DNAT, as enforcement sees it');
+    const matrix = run(['matrix', '-f', '-', '-n', 'app', '--port', '8080', '--external', '10.96.0.20', '-o', 'json'], { input });
+    expect(matrix.code, matrix.stderr).toBe(0);
+    expect(matrix.stderr).toContain('note: --external 10.96.0.20 is the ClusterIP of service backend/api: judged at its backend pods after DNAT (backend/api)');
+    const cells = JSON.parse(matrix.stdout).verdicts.map((v: { from: string; to: string; allowed: boolean }) => `${v.from}>${v.to}:${v.allowed}`);
+    expect(cells).toContain('app/client>backend/api:false');
+    expect(cells.join(' ')).not.toContain('ip:10.96.0.20');
+  });
 });
 
 describe('kubectl np explain -f', () => {

@@ -87,7 +87,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
 
     if (args.destination !== undefined) {
       const request = { port: flags.port === undefined ? undefined : parsePort(flags.port), protocol: parseProtocol(flags.protocol) };
-      const result = canReach(engine, resolveEndpoint(snapshot, endpoints[0], ns), resolveEndpoint(snapshot, endpoints[1], ns), request);
+      const result = canReach(engine, resolveEndpoint(snapshot, endpoints[0], ns, 'source'), resolveEndpoint(snapshot, endpoints[1], ns), request);
       emit(canReachJson(result), () => renderCanReach(style, result, true));
       if (result.cannotTell) this.exit(ExitCode.Unreachable);
       if (!result.allowed) this.exit(ExitCode.No);

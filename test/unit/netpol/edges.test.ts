@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode, exitCodeOf } from '../../../src/errors.js';
 import { emptySnapshot, type ClusterSnapshot, type NetworkPolicy, type Pod } from '../../../src/model/k8s.js';
 import { canReach } from '../../../src/netpol/can-reach.js';
-import { parseEndpoint, resolveEndpoint } from '../../../src/netpol/endpoints.js';
+import { parseEndpoint, resolveEndpoint, resolveExternals } from '../../../src/netpol/endpoints.js';
 import { PolicyEngine } from '../../../src/netpol/engine.js';
 import { podView } from '../../../src/netpol/views.js';
 import type { Peer, PodView } from '../../../src/netpol/types.js';
@@ -121,5 +121,58 @@ describe('namespace labels the reader could not see (no list on namespaces)', ()
     const alsoOpen = blind([from({ namespaceSelector: { matchLabels: { team: 'lab' } } }), np('app', 'open', { podSelector: {}, ingress: [{}] })]).evaluate(client, db, tcp);
     expect(alsoOpen).toMatchObject({ allowed: true });
     expect(alsoOpen.cannotTell).toBeUndefined();
+  });
+});
+
+describe('ip: endpoints that are a pod or a Service', () => {
+  const running = (ns: string, name: string, ip: string): Pod => ({ metadata: { namespace: ns, name, labels: { app: name } }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 8080 }] }] }, status: { phase: 'Running', podIP: ip } });
+  const snapshot: ClusterSnapshot = {
+    ...emptySnapshot('prod'),
+    namespaces: [{ metadata: { name: 'app' } }, { metadata: { name: 'backend' } }],
+    pods: [running('app', 'client', '10.244.1.5'), running('app', 'db', '10.244.1.6'), running('backend', 'api', '10.244.2.7')],
+    services: [
+      { metadata: { namespace: 'backend', name: 'api' }, spec: { selector: { app: 'api' }, clusterIP: '10.96.0.20', type: 'LoadBalancer', ports: [{ port: 80, targetPort: 8080 }] }, status: { loadBalancer: { ingress: [{ ip: '20.1.2.3' }] } } },
+      { metadata: { namespace: 'default', name: 'kubernetes' }, spec: { clusterIP: '10.96.0.1', ports: [{ port: 443 }] } },
+    ],
+    networkPolicies: [
+      // the client may only talk to the service range: a ClusterIP is never what enforcement sees
+      np('app', 'client-out', { podSelector: { matchLabels: { app: 'client' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.96.0.0/12' } }] }] }),
+    ],
+  };
+  const engine = new PolicyEngine(snapshot);
+  const resolve = (text: string, role: 'source' | 'destination' = 'destination') => resolveEndpoint(snapshot, parseEndpoint(text), 'app', role);
+
+  it("a pod's IP is that pod: its egress policies apply (DENIED, as app/client → app/db), and the output says so", () => {
+    const r = canReach(engine, resolve('ip:10.244.1.5', 'source'), resolve('app/db'), { port: 8080 });
+    expect(r.allowed).toBe(false);
+    expect(r.source).toMatchObject({ kind: 'Pod', namespace: 'app', name: 'client', ip: '10.244.1.5' });
+    expect(r.notes).toContain('ip:10.244.1.5 is the IP of pod app/client: judged as that pod, as enforcement sees it');
+  });
+
+  it('a ClusterIP is its Service, judged at the backends after DNAT (DENIED, as app/client → backend/svc/api)', () => {
+    const r = canReach(engine, resolve('app/client', 'source'), resolve('ip:10.96.0.20'), { port: 80 });
+    expect(r.allowed).toBe(false);
+    expect(r.destination).toMatchObject({ kind: 'Service', namespace: 'backend', name: 'api', pods: ['backend/api'] });
+    expect(r.notes[0]).toBe('ip:10.96.0.20 is the ClusterIP of service backend/api: judged at its backend pods after DNAT, as enforcement sees it');
+  });
+
+  it('a load-balancer IP reached from outside carries the SNAT caveat of externalTrafficPolicy Cluster', () => {
+    const r = canReach(engine, resolve('ip:8.8.8.8', 'source'), resolve('ip:20.1.2.3'), { port: 80 });
+    expect(r.allowed).toBe(true);
+    expect(r.notes.some((n) => /has externalTrafficPolicy Cluster: traffic from outside the cluster may be SNATed/.test(n))).toBe(true);
+  });
+
+  it('a Service without a selector behind the IP is cannot tell; an address that is nothing known stays outside', () => {
+    expect(() => resolve('ip:10.96.0.1')).toThrow(/^cannot tell: ip:10\.96\.0\.1 is the ClusterIP of service default\/kubernetes, which has no selector/);
+    expect(resolve('ip:10.96.0.20', 'source').kind).toBe('ip');
+    expect(resolve('ip:1.1.1.1').kind).toBe('ip');
+  });
+
+  it('matrix --external: a pod IP becomes that pod, a Service IP its backends; others stay external', () => {
+    const r = resolveExternals(snapshot, ['10.244.1.5', '20.1.2.3', '169.254.169.254'], [podView(snapshot.pods[1])]);
+    expect(r.pods.map((p) => `${p.namespace}/${p.name}`)).toEqual(['app/db', 'app/client', 'backend/api']);
+    expect(r.externals).toEqual(['169.254.169.254']);
+    expect(r.notes[0]).toBe('--external 10.244.1.5 is the IP of pod app/client: judged as that pod');
+    expect(r.notes[1]).toMatch(/^--external 20\.1\.2\.3 is the load-balancer IP of service backend\/api: judged at its backend pods after DNAT \(backend\/api\)$/);
   });
 });
