@@ -37,29 +37,61 @@ export type ParsedExecArgs =
   | { ok: true; options: RawTokenOptions; debug: boolean }
   | { ok: false; reason: string };
 
-/** Parses `--name value`, `--name=value` and `-x value`; anything else is reported, never guessed. */
+/**
+ * The flag an argument names, as oclif finds it: `--name` exactly (or an alias), or `-c` followed by
+ * anything (`-tVALUE`, `-t=VALUE`). undefined when it names none.
+ */
+function flagNamed(arg: string): string | undefined {
+  if (arg.startsWith('--')) {
+    const name = arg.slice(2);
+    return name.length > 1 && (name === 'debug' || BOOLEAN_OPTIONS.has(name) || Object.hasOwn(VALUE_FLAGS, name)) ? name : undefined;
+  }
+  if (arg.startsWith('-') && arg.length >= 2) {
+    const char = arg[1];
+    return Object.hasOwn(VALUE_FLAGS, char) ? char : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Parses a `get-token` argument list with the grammar oclif applies to the same flags, so an exec entry
+ * the fast path answers is one the full command accepts too (a hand-edited entry must not work only
+ * until its token needs renewal): `--name value`, `--name=value`, `-c value`, `-cVALUE`, `-c=VALUE`; a
+ * switch takes no value (`--debug=true` is refused); a value flag is given once; a value that is itself
+ * one of these flags means the value is missing; nothing but flags, and nothing after `--`.
+ * test/unit/auth/exec-args.test.ts holds this to oclif's parser.
+ */
 export function parseExecArgs(args: readonly string[]): ParsedExecArgs {
   const options: RawTokenOptions = {};
+  const given = new Set<keyof RawTokenOptions>();
   let debug = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    const m = /^--?([A-Za-z][A-Za-z0-9-]*)(?:=(.*))?$/s.exec(arg);
-    if (!m) return { ok: false, reason: `unexpected argument ${JSON.stringify(arg)}` };
-    const [, name, inline] = m;
-    if (arg.startsWith('--') === (name.length === 1)) return { ok: false, reason: `unknown flag ${arg}` };
+    if (arg === '--') {
+      if (i + 1 < args.length) return { ok: false, reason: `unexpected argument ${JSON.stringify(args[i + 1])}` };
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') return { ok: false, reason: `unexpected argument ${JSON.stringify(arg)}` };
+    let name = flagNamed(arg);
+    let inline: string | undefined;
+    const eq = arg.indexOf('=');
+    if (!name && eq > 0) {
+      name = flagNamed(arg.slice(0, eq));
+      inline = arg.slice(eq + 1);
+    }
+    if (!name) return { ok: false, reason: `unknown flag ${arg.slice(0, eq > 0 ? eq : undefined)}` };
     if (name === 'debug' || BOOLEAN_OPTIONS.has(name)) {
-      if (inline !== undefined && inline !== 'true' && inline !== 'false') return { ok: false, reason: `${arg} takes no value` };
-      if (name === 'debug') debug = inline !== 'false';
-      else if (inline !== 'false') options[name as keyof RawTokenOptions] = 'true';
+      if (inline !== undefined) return { ok: false, reason: `--${name} takes no value (got ${JSON.stringify(arg)})` };
+      if (name === 'debug') debug = true;
+      else options[name as keyof RawTokenOptions] = 'true';
       continue;
     }
     const key = VALUE_FLAGS[name];
-    if (!key) return { ok: false, reason: `unknown flag ${arg}` };
+    if (given.has(key)) return { ok: false, reason: `--${key} can only be given once` };
+    given.add(key);
     let value = inline;
-    if (value === undefined) {
-      if (i + 1 >= args.length) return { ok: false, reason: `${arg} needs a value` };
-      value = args[++i];
-    }
+    if (value === undefined) value = arg.startsWith('--') || arg.length < 3 ? args[++i] : arg.slice(arg[2] === '=' ? 3 : 2);
+    if (value === undefined || flagNamed(value)) return { ok: false, reason: `--${key} needs a value` };
     options[key] = value;
   }
   return { ok: true, options, debug };

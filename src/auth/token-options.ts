@@ -289,7 +289,7 @@ export function resolveTokenOptions(raw: RawTokenOptions, env: NodeJS.ProcessEnv
   if (envLogin && !loginModeNames().includes(envLogin)) {
     throw new UsageError(`${ENV.loginMethod} must be one of ${loginModeNames().join(', ')} (got ${JSON.stringify(envLogin)})`);
   }
-  const loginMode = oneOf('login', envLogin || raw.login || DEFAULT_LOGIN_MODE, loginModeNames());
+  const loginMode = oneOf('login', envLogin || (raw.login ?? DEFAULT_LOGIN_MODE), loginModeNames());
   const mode = LOGIN_MODES[loginMode];
   const terraform = raw['use-azurerm-env-vars'] === 'true';
   const names = terraform && mode.client === 'confidential' && loginMode === 'spn' ? { ...ENV, ...ENV.terraform } : ENV;
