@@ -2,7 +2,7 @@
 // exec entry; Azure/kubelogin exec entries and the legacy `azure` auth-provider are converted in place
 // keeping their tenant, server and client ids. Only user entries change; each file written is backed
 // up next to itself first.
-import { isMap, type YAMLMap } from 'yaml';
+import { isMap, isSeq, type YAMLMap } from 'yaml';
 import { UsageError } from '../errors.js';
 import { EXEC_V1 } from './exec-credential.js';
 import { formatExecArgs, parseExecArgs } from './exec-args.js';
@@ -122,10 +122,74 @@ function sourceOf(user: YAMLMap): SourceKind {
   return 'other';
 }
 
-function existingOptions(user: YAMLMap, from: SourceKind): RawTokenOptions {
+/** A kubeconfig exec entry's `env` list: name → value. */
+function execEnvOf(user: YAMLMap): Map<string, string> {
+  const env = new Map<string, string>();
+  const node = user.getIn(['user', 'exec', 'env']);
+  const list: unknown = isSeq(node) ? node.toJSON() : node;
+  if (!Array.isArray(list)) return env;
+  for (const item of list as unknown[]) {
+    const { name, value } = (item ?? {}) as { name?: unknown; value?: unknown };
+    if (typeof name === 'string' && name) env.set(name, value === undefined || value === null ? '' : String(value));
+  }
+  return env;
+}
+
+type LoginMode = keyof typeof LOGIN_MODES;
+/**
+ * The variables of a kubelogin entry's `env` that carry a non-secret setting kubectl-np takes as a flag,
+ * and the modes that read them (as resolveTokenOptions does). In those modes the variable wins over the
+ * argument, as it does in kubelogin; a later name wins over an earlier one.
+ */
+const ENV_SETTINGS: { key: keyof RawTokenOptions; names: (terraform: boolean) => readonly string[]; modes: readonly LoginMode[] }[] = [
+  { key: 'login', names: () => [ENV.loginMethod], modes: Object.keys(LOGIN_MODES) as LoginMode[] },
+  { key: 'client-id', names: (tf) => (tf ? ENV.terraform.clientId : ENV.clientId), modes: ['spn', 'msi'] },
+  { key: 'client-id', names: () => ['AZURE_CLIENT_ID'], modes: ['workloadidentity'] },
+  { key: 'tenant-id', names: (tf) => (tf ? ENV.terraform.tenantId : ENV.tenantId), modes: ['spn', 'workloadidentity', 'ropc'] },
+  { key: 'client-certificate', names: (tf) => (tf ? ENV.terraform.clientCertificate : ENV.clientCertificate), modes: ['spn'] },
+  { key: 'username', names: () => ENV.username, modes: ['ropc'] },
+  { key: 'federated-token-file', names: () => [ENV.federatedTokenFile], modes: ['workloadidentity'] },
+  { key: 'authority-host', names: () => [ENV.authorityHost], modes: ['workloadidentity'] },
+];
+const SECRET_VARIABLE = /SECRET|PASSWORD|TOKEN(?!_FILE)|_KEY\b/i;
+
+/**
+ * kubelogin entries often carry their service principal in `exec.env` (convert-kubeconfig writes
+ * AAD_SERVICE_PRINCIPAL_CLIENT_ID there). The new entry has no env: its non-secret settings become flags,
+ * and every variable left behind is named, never its value.
+ */
+function withKubeloginEnv(options: RawTokenOptions, env: Map<string, string>, notes: string[]): RawTokenOptions {
+  if (!env.size) return options;
+  const result = { ...options };
+  const taken = new Set<string>();
+  const fromEnv = (names: readonly string[]) => names.filter((n) => env.get(n)).at(-1);
+  const loginName = fromEnv([ENV.loginMethod]);
+  if (loginName) {
+    result.login = env.get(loginName);
+    taken.add(loginName);
+  }
+  const mode = (result.login ?? DEFAULT_LOGIN_MODE) as LoginMode;
+  const terraform = result['use-azurerm-env-vars'] === 'true' && mode === 'spn';
+  for (const setting of ENV_SETTINGS) {
+    if (setting.key === 'login' || !setting.modes.includes(mode)) continue;
+    const name = fromEnv(setting.names(terraform));
+    if (!name) continue;
+    result[setting.key] = env.get(name);
+    taken.add(name);
+  }
+  // what stays behind is named (never its value): kubelogin read it, kubectl-np's entry will not have it
+  const secrets = [...env.keys()].filter((n) => !taken.has(n) && SECRET_VARIABLE.test(n));
+  const others = [...env.keys()].filter((n) => !taken.has(n) && !SECRET_VARIABLE.test(n));
+  const them = (list: string[]) => (list.length > 1 ? 'them' : 'it');
+  if (secrets.length) notes.push(`${secrets.join(', ')} in the entry's env dropped: secrets are not written into kubeconfigs; set ${them(secrets)} where kubectl runs instead`);
+  if (others.length) notes.push(`${others.join(', ')} in the entry's env dropped: --login ${mode} does not read ${them(others)} from a kubeconfig; set ${them(others)} where kubectl runs if needed`);
+  return result;
+}
+
+function existingOptions(user: YAMLMap, from: SourceKind, notes: string[]): RawTokenOptions {
   switch (from) {
     case 'kubelogin':
-      return optionsFromKubelogin(execOfUser(user)!.args);
+      return withKubeloginEnv(optionsFromKubelogin(execOfUser(user)!.args), execEnvOf(user), notes);
     case 'azure auth-provider':
       return optionsFromAzureAuthProvider(user);
     case 'kubectl-np': {
@@ -250,7 +314,7 @@ export function planSetup(files: KubeconfigFile[], request: SetupRequest): Setup
     let args: string[];
     const warnings: string[] = [];
     try {
-      args = execArgsFor(existingOptions(user, from), request.overrides, warnings);
+      args = execArgsFor(existingOptions(user, from, warnings), request.overrides, warnings);
     } catch (err) {
       if (!request.all) throw new UsageError(`cannot set up user ${JSON.stringify(name)}: ${(err as Error).message}`);
       result.skipped.push({ user: name, reason: (err as Error).message });

@@ -203,3 +203,49 @@ describe('writing', () => {
     expect(readdirSync(join(path, '..')).filter((f) => f.includes('backup'))).toHaveLength(1);
   });
 });
+
+describe("setup reads a kubelogin entry's exec.env (issue 17 item 12)", () => {
+  const SP = '0b0c6f1e-1111-4222-8333-444455556666';
+  /** like kubeloginConfig, with an env list as `kubelogin convert-kubeconfig -l spn` writes it */
+  function withEnv(args: string[], env: { name: string; value: string }[]): KubeconfigFile {
+    const path = join(mkdtempSync(join(tmpdir(), 'kubectl-np-setup-')), 'config');
+    writeFileSync(path, stringify({
+      apiVersion: 'v1', kind: 'Config', 'current-context': 'aks',
+      clusters: [{ name: 'aks', cluster: { server: 'https://aks.example:443' } }],
+      contexts: [{ name: 'aks', context: { cluster: 'aks', user: 'u' } }],
+      users: [{ name: 'u', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'kubelogin', args: ['get-token', ...args], env } } }],
+    }), { mode: 0o600 });
+    return readKubeconfig(path);
+  }
+
+  it('keeps the service principal\'s client id as --client-id and names the secret it leaves out, without its value', () => {
+    const file = withEnv(['--login', 'spn', ...S, '--tenant-id', TENANT], [
+      { name: 'AAD_SERVICE_PRINCIPAL_CLIENT_ID', value: SP },
+      { name: 'AAD_SERVICE_PRINCIPAL_CLIENT_SECRET', value: 'env-secret-value-123' },
+    ]);
+    const result = planSetup([file], { context: 'aks', overrides: {} });
+    expect(result.changes[0].args).toEqual(['get-token', '--login', 'spn', '--tenant-id', TENANT, '--client-id', SP, ...S]);
+    expect(result.warnings).toEqual([
+      "user u: AAD_SERVICE_PRINCIPAL_CLIENT_SECRET in the entry's env dropped: secrets are not written into kubeconfigs; set it where kubectl runs instead",
+    ]);
+    expect(JSON.stringify(result) + renderSetup(file, result)).not.toContain('env-secret-value-123');
+  });
+
+  it('the env wins over an argument in the modes that read it (as in kubelogin); other variables are named as dropped', () => {
+    const file = withEnv(['--login', 'workloadidentity', ...S, '--client-id', 'from-args'], [
+      { name: 'AZURE_CLIENT_ID', value: SP },
+      { name: 'AZURE_TENANT_ID', value: TENANT },
+      { name: 'AZURE_FEDERATED_TOKEN_FILE', value: '/var/run/secrets/azure/tokens/azure-identity-token' },
+      { name: 'HTTPS_PROXY', value: 'http://proxy:3128' },
+    ]);
+    const result = planSetup([file], { context: 'aks', overrides: {} });
+    expect(result.changes[0].args).toEqual(['get-token', '--login', 'workloadidentity', '--tenant-id', TENANT, '--client-id', SP, ...S, '--federated-token-file', '/var/run/secrets/azure/tokens/azure-identity-token']);
+    expect(result.warnings).toEqual(["user u: HTTPS_PROXY in the entry's env dropped: --login workloadidentity does not read it from a kubeconfig; set it where kubectl runs if needed"]);
+  });
+
+  it('a variable the mode does not read is not turned into a flag, but named', () => {
+    const result = planSetup([withEnv(['--login', 'devicecode', ...S, '-t', TENANT], [{ name: 'AZURE_CLIENT_ID', value: SP }])], { context: 'aks', overrides: {} });
+    expect(result.changes[0].args).toEqual(['get-token', '--login', 'devicecode', '--tenant-id', TENANT, '--client-id', AKS_CLIENT, ...S]);
+    expect(result.warnings).toEqual(["user u: AZURE_CLIENT_ID in the entry's env dropped: --login devicecode does not read it from a kubeconfig; set it where kubectl runs if needed"]);
+  });
+});
