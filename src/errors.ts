@@ -18,9 +18,12 @@ export class UsageError extends Error {
 /** The cluster or Entra could not be reached, or sign-in failed: one line, exit 3. */
 export class UnreachableError extends Error {
   readonly exitCode = ExitCode.Unreachable;
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** lines printed under the error line: what was found out about the failure and how to fix it */
+  readonly details: string[];
+  constructor(message: string, options?: { cause?: unknown; details?: string[] }) {
     super(message, options);
     this.name = 'UnreachableError';
+    this.details = options?.details ?? [];
   }
 }
 

@@ -1,5 +1,5 @@
 import { Command, Flags, Errors } from '@oclif/core';
-import { ExitCode, exitCodeOf } from '../errors.js';
+import { ExitCode, UnreachableError, exitCodeOf } from '../errors.js';
 import { printable } from '../printable.js';
 import { redact } from '../redact.js';
 import { setDebugSink } from '../debug.js';
@@ -54,6 +54,7 @@ export abstract class BaseCommand extends Command {
     const message = printable(redact(oneLine(String(err.message ?? err))));
     const hint = unexpected && !this.debugEnabled ? ' (unexpected error; run with --debug for details)' : '';
     process.stderr.write(`error: ${message}${hint}\n`);
+    for (const line of err instanceof UnreachableError ? err.details : []) process.stderr.write(`  ${redact(line)}\n`);
     if (this.debugEnabled) process.stderr.write(printable(redact(describeChain(err))) + '\n');
     return this.exit(code);
   }

@@ -9,7 +9,8 @@ import { isKubectlNpExec } from '../auth/kubeconfig.js';
 import { ExitCode, UnreachableError, UsageError } from '../errors.js';
 import { redact } from '../redact.js';
 import { mergeImpersonation, readKubeconfigImpersonation, type Impersonation, type ImpersonationFlags } from './impersonation.js';
-import { kubeHttpLibrary } from './request.js';
+import { UnauthorizedResponse, kubeHttpLibrary } from './request.js';
+import { diagnoseRejectedToken, diagnosisLines } from './unauthorized.js';
 
 export { KubeConfig };
 
@@ -165,7 +166,7 @@ export function makeApiClient<T>(kc: KubeConfig, Api: new (config: Configuration
 
 /** The HTTP status of an API error, or undefined for transport and credential failures. */
 export function httpStatusOf(err: unknown): number | undefined {
-  return err instanceof ApiException ? err.code : undefined;
+  return err instanceof ApiException ? err.code : err instanceof UnauthorizedResponse ? err.status : undefined;
 }
 
 /** The `message` of the Status body of an API error (never the exception text, which embeds headers). */
@@ -239,7 +240,13 @@ export function toClusterError(err: unknown, kc: KubeConfig, what: string): Erro
   const context = kc.getCurrentContext();
   const status = httpStatusOf(err);
   if (status === 401) {
-    return new UnreachableError(`the API server ${server} rejected the credentials (401): ${fixFor401(kc)}`, { cause: err });
+    const exec = kc.getCurrentUser()?.exec;
+    const diagnosis = diagnoseRejectedToken({
+      claims: err instanceof UnauthorizedResponse ? err.claims : undefined,
+      context,
+      ...(exec?.command ? { exec: { command: exec.command, args: exec.args ?? [] } } : {}),
+    });
+    return new UnreachableError(`the API server ${server} rejected the credentials (401): ${diagnosis.lead ?? fixFor401(kc)}`, { cause: err, details: diagnosisLines(diagnosis) });
   }
   if (status === 403) {
     return new ForbiddenError(`forbidden while ${what}: ${apiErrorMessage(err) ?? 'HTTP 403'}`, { cause: err });

@@ -6,7 +6,17 @@ import http from 'node:http';
 import https from 'node:https';
 import { ResponseContext, wrapHttpLibrary, type HttpLibrary, type RequestContext } from '@kubernetes/client-node';
 import { debugLine } from '../debug.js';
+import { decodeJwtPayload, type JwtClaims } from '../jwt.js';
 import { ImpersonationForbiddenError, describeImpersonation, impersonationHeaders, type Impersonation } from './impersonation.js';
+
+/** The API server answered 401; `claims` are those of the bearer token sent, if it was a JWT. */
+export class UnauthorizedResponse extends Error {
+  readonly status = 401;
+  constructor(readonly claims: JwtClaims | undefined) {
+    super('Unauthorized (HTTP 401)');
+    this.name = 'UnauthorizedResponse';
+  }
+}
 
 function statusMessage(body: Buffer): string | undefined {
   try {
@@ -58,6 +68,11 @@ async function send(request: RequestContext, impersonation: Impersonation | unde
   });
   debugLine(`${method} ${pathOf(url)}${as} → ${response.status} (${elapsed()})`);
 
+  if (response.status === 401) {
+    // the only moment the token that was refused is at hand: keep its claims (never the token) to explain the 401
+    const bearer = /^Bearer\s+(\S+)$/i.exec(String(headers.Authorization ?? headers.authorization ?? ''))?.[1];
+    throw new UnauthorizedResponse(bearer ? decodeJwtPayload(bearer) : undefined);
+  }
   if (response.status === 403 && impersonation?.user) {
     const message = statusMessage(response.body);
     // kube-apiserver checks impersonation before anything else; its refusal names the impersonate verb

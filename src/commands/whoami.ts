@@ -2,7 +2,8 @@ import { Flags } from '@oclif/core';
 import { toYaml } from '../render/yaml.js';
 import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlag } from '../cli/base.js';
 import { runWhoami } from '../identity/whoami.js';
-import { renderPodIdentity, renderWhoami } from '../render/whoami.js';
+import { renderPodIdentity, renderTokenOnly, renderWhoami } from '../render/whoami.js';
+import { UsageError } from '../errors.js';
 import { printable } from '../printable.js';
 import { redact } from '../redact.js';
 
@@ -14,11 +15,14 @@ export default class Whoami extends BaseCommand {
   and the ClusterRoleBindings/RoleBindings that name your user, your groups or system:authenticated, with a one-line summary of each role.
 It also says when a webhook authorizer (AKS Azure RBAC) answers alongside RBAC: then bindings are not the whole story and \`explain can-i\` is authoritative.
 --resolve-groups fetches your full group list from Microsoft Graph (for tokens past the 200-group overage), using the account of a kubectl-np exec entry.
+--token-only shows only the claims of the token kubectl would send, offline: from kubectl-np's cache for its exec entries (even an expired token), from the kubeconfig for a static token.
+When the API server rejects the token (401), every live command decodes the token it sent and says what the server likely rejects (tenant, audience, expiry, clock, groups overage, issuer version) with the fix for each.
 --as-pod shows a workload's identity instead: its service account, Entra workload identity client id, RBAC bindings and the NetworkPolicies selecting it.`;
 
   static override examples = [
     '<%= config.bin %> whoami',
     '<%= config.bin %> whoami --context aks-prod --resolve-groups',
+    '<%= config.bin %> whoami --token-only',
     '<%= config.bin %> whoami --as jane@contoso.example --as-group ops',
     '<%= config.bin %> whoami --as-pod pod/api-7c9d-x2x4z -n shop',
     '<%= config.bin %> whoami --as-pod deploy/payments -n payments -o yaml',
@@ -31,12 +35,23 @@ It also says when a webhook authorizer (AKS Azure RBAC) answers alongside RBAC: 
     namespace: Flags.string({ char: 'n', description: 'namespace for --as-pod (default: the context namespace)' }),
     'resolve-groups': Flags.boolean({ description: 'fetch your groups from Microsoft Graph (getMemberObjects), with display names where permitted', default: false }),
     'graph-url': Flags.string({ description: 'Microsoft Graph base URL (default: from the sign-in cloud, e.g. https://graph.microsoft.com)' }),
+    'token-only': Flags.boolean({ description: "only the claims of the token kubectl would send, without contacting the cluster (kubectl-np's cache for its exec entries, even expired)", default: false }),
     'as-pod': Flags.string({ description: "show a pod's (or workload's) identity instead: [NAMESPACE/]pod/NAME, deploy/NAME, …" }),
     output: outputFlag(['text', 'json', 'yaml'], 'text'),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Whoami);
+    if (flags['token-only']) {
+      const clash = (['as-pod', 'resolve-groups', 'as', 'as-group', 'as-uid'] as const).find((f) => (Array.isArray(flags[f]) ? (flags[f] as string[]).length > 0 : !!flags[f]));
+      if (clash) throw new UsageError(`--token-only reads your token without the cluster; --${clash} does not combine with it`);
+      const { runTokenOnly } = await import('../identity/token-only.js');
+      const report = await runTokenOnly({ kubeconfig: flags.kubeconfig, context: flags.context });
+      if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
+      else process.stdout.write(renderTokenOnly(report));
+      return;
+    }
     const result = await runWhoami({
       kubeconfig: flags.kubeconfig,
       context: flags.context,

@@ -3,7 +3,7 @@
 import { currentNamespace, impersonationOf, loadKubeConfig, type KubeConfig } from '../cluster/kubeconfig.js';
 import { describeImpersonation, impersonationOrigin, type Impersonation, type ImpersonationFlags } from '../cluster/impersonation.js';
 import { readLiveSnapshot, type SnapshotInclude } from '../cluster/live.js';
-import { UnreachableError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { authorize } from '../rbac/authorize.js';
 import { detectAuthorizerMode, type AuthorizerMode } from '../rbac/authorizer-mode.js';
 import { bindingsReport, type WhoamiBinding } from './bindings.js';
@@ -77,13 +77,7 @@ export async function whoami(kc: KubeConfig, options: WhoamiOptions): Promise<Wh
     selfSubjectReview(kc),
     readRbacObjects(kc, [options.namespace]),
     rulesReviewProbe(kc, options.namespace),
-  ]).catch((err: unknown) => {
-    // A plain OIDC authenticator cannot follow Entra's overage link and rejects the whole token.
-    if (tokenIdentity?.overage && err instanceof UnreachableError && /\b401\b/.test(err.message)) {
-      throw new UnreachableError(`${err.message} — your token has no groups claim (group overage), which an API server trusting Entra directly as OIDC issuer cannot resolve`, { cause: err });
-    }
-    throw err;
-  });
+  ]);
   const user = ssr.user;
 
   let groups: WhoamiReport['groups'];

@@ -2,6 +2,7 @@
 // claims, the bindings) readable at a glance; -o json|yaml print the report object as is.
 import type { WhoamiBinding } from '../identity/bindings.js';
 import type { WhoamiReport } from '../identity/whoami.js';
+import type { TokenOnlyReport } from '../identity/token-only.js';
 import type { PodIdentityReport } from '../identity/pod-identity.js';
 import { describeCredentialSource } from '../identity/credential.js';
 import { describeImpersonation } from '../model/impersonation.js';
@@ -64,24 +65,7 @@ export function renderWhoami(r: WhoamiReport): string {
   out.push('');
 
   if (r.token) {
-    const t = r.token;
-    out.push('Your token says (decoded locally, not verified)');
-    const groupsLine = t.overage
-      ? `not in the token: more than fit (overage${t.overage.kind === 'hasgroups' ? ', hasgroups' : ''})`
-      : t.groups
-        ? `${t.groups.length} in the token`
-        : undefined;
-    out.push(...rows([
-      ['User', t.displayUser],
-      ['Object ID', t.oid],
-      ['Tenant', t.tid],
-      ['Issuer', t.issuer],
-      ['Audience', t.audience.join(', ')],
-      ['Client', t.clientId],
-      ['Expires', t.expiresAt ? `${t.expiresAt}${t.expiresInSeconds !== undefined ? ` (${formatDuration(t.expiresInSeconds)})` : ''}` : undefined],
-      ['Groups', groupsLine],
-    ]));
-    out.push('');
+    out.push(...renderTokenSection(r.token), '');
   } else if (r.tokenNote) {
     out.push(`Token: ${r.tokenNote}`, '');
   }
@@ -104,6 +88,43 @@ export function renderWhoami(r: WhoamiReport): string {
   if (r.authorization) out.push(...renderAuthorization(r.authorization, r.rbacGaps));
   for (const note of r.notes) out.push(`Note: ${note}`);
   return out.join('\n').replace(/\n+$/, '') + '\n';
+}
+
+/** The token's claims, as whoami and whoami --token-only show them. */
+function renderTokenSection(t: NonNullable<WhoamiReport['token']>): string[] {
+  const groupsLine = t.overage
+    ? `not in the token: more than fit (overage${t.overage.kind === 'hasgroups' ? ', hasgroups' : ''})`
+    : t.groups
+      ? `${t.groups.length} in the token`
+      : undefined;
+  return [
+    'Your token says (decoded locally, not verified)',
+    ...rows([
+      ['User', t.displayUser],
+      ['Object ID', t.oid],
+      ['Tenant', t.tid],
+      ['Issuer', t.issuer],
+      ['Version', t.version],
+      ['Audience', t.audience.join(', ')],
+      ['Client', t.clientId],
+      ['Expires', t.expiresAt ? `${t.expiresAt}${t.expiresInSeconds !== undefined ? ` (${formatDuration(t.expiresInSeconds)})` : ''}` : undefined],
+      ['Groups', groupsLine],
+    ]),
+  ];
+}
+
+export function renderTokenOnly(r: TokenOnlyReport): string {
+  const out = rows([
+    ['Context', r.context],
+    ['Credential', describeCredentialSource(r.credential)],
+    ['Token from', r.source],
+  ]);
+  out.push('');
+  if (r.token) {
+    out.push(...renderTokenSection(r.token));
+    if (r.token.groups?.length) out.push('', `Groups in the token (${r.token.groups.length})`, ...r.token.groups.map((g) => `${INDENT}${g}`));
+  } else out.push(`Token: ${r.tokenNote ?? 'none'}`);
+  return out.join('\n') + '\n';
 }
 
 /** `gaps`: RBAC lists that could not be read; then the bindings shown are not the whole story either. */
