@@ -4,6 +4,8 @@ export const ExitCode = {
   No: 1,
   BadInput: 2,
   Unreachable: 3,
+  /** a verdict that cannot be told: a policy that may decide it was not evaluated (same code as Unreachable: no answer) */
+  CannotTell: 3,
 } as const;
 
 /** An error the user can fix by changing the command line or input: one line, exit 2. */

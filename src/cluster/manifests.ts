@@ -8,6 +8,8 @@ import { UsageError } from '../errors.js';
 import { emptySnapshot, type ClusterSnapshot, type Namespace, type WorkloadKind } from '../model/k8s.js';
 import { labelsErrors } from '../model/validation.js';
 import { NAMESPACE_NAME_LABEL } from '../netpol/describe.js';
+import { policyObjectProblem } from '../netpol/kinds/compile.js';
+import { isPolicyLike, policyKindOf } from '../netpol/kinds/index.js';
 import { policyProblems, shapeOf } from '../netpol/validate.js';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -106,6 +108,14 @@ function normalizeContainers(spec: Record<string, unknown> | undefined): Record<
   return s;
 }
 
+/** Evaluated kinds know their scope; other policy-like kinds are namespaced when they name a namespace or are not called cluster/global/admin. */
+function isClusterScopedPolicy(apiVersion: string, kind: string, meta: Record<string, unknown>): boolean {
+  const known = policyKindOf(apiVersion, kind);
+  if (known) return !known.namespaced;
+  if (typeof meta.namespace === 'string' && meta.namespace !== '') return false;
+  return /^(Cluster|Global|Admin|Baseline)/.test(kind);
+}
+
 /**
  * @param options.namespace where objects without metadata.namespace belong (`kubectl apply -n`); default "default"
  */
@@ -154,7 +164,11 @@ export async function readManifestSnapshot(paths: string[], options: { namespace
           if (labelError) throw new UsageError(`${at}: ${obj.kind} ${meta.name}: ${labelError}`);
         }
         const metadata = { ...meta } as Record<string, unknown> & { name: string; namespace?: string };
-        if (!CLUSTER_SCOPED.has(obj.kind)) {
+        const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
+        // policy kinds beyond NetworkPolicy (Calico's is also called NetworkPolicy: the group tells them apart)
+        const policyLike = isPolicyLike(apiVersion, obj.kind);
+        const clusterScoped = policyLike ? isClusterScopedPolicy(apiVersion, obj.kind, meta) : CLUSTER_SCOPED.has(obj.kind);
+        if (!clusterScoped) {
           metadata.namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : defaultNamespace;
           referenced.add(metadata.namespace);
         } else {
@@ -162,6 +176,13 @@ export async function readManifestSnapshot(paths: string[], options: { namespace
         }
         const spec = isObject(obj.spec) ? obj.spec : {};
         const label = `${at}: ${obj.kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name}`;
+        if (policyLike) {
+          const object = { apiVersion, kind: obj.kind, metadata, spec: obj.spec } as never;
+          const problem = policyObjectProblem(object);
+          if (problem) throw new UsageError(`${label}: ${problem}`);
+          (snapshot.policyObjects ??= []).push(object);
+          return;
+        }
         switch (obj.kind) {
           case 'Namespace':
             snapshot.namespaces.push({ kind: 'Namespace', metadata } as never);

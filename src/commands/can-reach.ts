@@ -15,7 +15,8 @@ export default class CanReach extends BaseCommand {
   static override description = `Endpoints: [NAMESPACE/]KIND/NAME, [KIND/]NAME or ip:ADDRESS. KIND is pod (default), deploy, sts, ds, rs, job or svc; NAMESPACE/NAME is a pod.
 A Service resolves to its backend pods and --port to the Service port, judged at each backend on its targetPort (named target ports resolve per pod). A workload resolves to its pods, or to its pod template's labels when none run.
 --port takes a number or a port name (resolved on the destination). Without --port, every port the destination declares is checked (every Service port, or every container port).
-The answer is ALLOWED (exit 0) only if every asked port is allowed from every source pod to every destination pod; otherwise DENIED (exit 1), saying which pods and ports differ. Bad input exits 2, an unreachable cluster 3.
+The answer is ALLOWED (exit 0) only if every asked port is allowed from every source pod to every destination pod; otherwise DENIED (exit 1), saying which pods and ports differ. Bad input exits 2, an unreachable cluster 3. CANNOT TELL (exit 3) when a policy that may decide the answer was read but not evaluated (named under "not evaluated").
+Policy kinds: NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy; see docs/network-policies.md.
 -o json: {"allowed", "source", "destination", "port", "protocol", "egress", "ingress", "ports", "connections", "notes"}; port/protocol/egress/ingress describe the deciding connection (the first denied one, else the first).`;
 
   static override examples = [

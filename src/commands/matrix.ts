@@ -69,7 +69,7 @@ export default class Matrix extends BaseCommand {
     else if (flags.output === 'mermaid') process.stdout.write(renderMatrixMermaid(matrix));
     else process.stdout.write(renderMatrixTable({ colour: colourFor(process.stdout) }, matrix));
     if (matrix.cannotTell) {
-      for (const u of matrix.cannotTell) process.stderr.write(`cannot tell: some verdicts depend on ${u.what}, which you may not see: to see it, you need to ${u.permission}\n`);
+      for (const u of matrix.cannotTell) process.stderr.write(`cannot tell: some verdicts depend on ${u.what}${u.permission ? `, which you may not see: to see it, you need to ${u.permission}` : ''}\n`);
       this.exit(ExitCode.Unreachable);
     }
   }

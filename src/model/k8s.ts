@@ -182,6 +182,21 @@ export interface ClusterSnapshot {
    * (or a cluster-scoped resource). Live reads only.
    */
   unreadable?: UnreadableList[];
+  /**
+   * Policy objects of kinds other than networking.k8s.io/v1 NetworkPolicy (AdminNetworkPolicy, Cilium,
+   * Calico, unknown policy-like kinds…), as read: their specs are checked by the engine that reads them.
+   */
+  policyObjects?: PolicyObject[];
+  /** the policy API groups/versions the server serves (live reads), e.g. cilium.io/v2; unset for manifests */
+  servedPolicyApis?: string[];
+}
+
+/** A policy-like object beyond NetworkPolicy, untyped below its metadata (CRDs change; the engine checks shapes). */
+export interface PolicyObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: unknown;
 }
 
 /** A list the caller was not allowed to read. */

@@ -6,7 +6,7 @@ import type { PolicyEngine, Unseen } from './engine.js';
 import { snatCaveat, type ResolvedEndpoint } from './endpoints.js';
 import { equivalenceKey, ipBlocksOf, type IpBlocks } from './matrix.js';
 import { finishedPhase } from './views.js';
-import { comparePorts, podName, type Peer, type PodView, type SideTrace, type Traffic } from './types.js';
+import { comparePorts, podName, type NotEvaluated, type Peer, type PodView, type SideTrace, type Traffic } from './types.js';
 
 export interface PortRequest {
   /** a number or a name; absent = every port the destination declares */
@@ -72,6 +72,8 @@ export interface CanReachResult {
   /** the connection that decides the answer: the first denied one, else the first */
   deciding?: ConnectionGroup;
   notes: string[];
+  /** every policy object read but not evaluated, whether or not it touches these endpoints */
+  notEvaluated: NotEvaluated[];
 }
 
 export function summarize(e: ResolvedEndpoint): EndpointSummary {
@@ -173,7 +175,7 @@ export function canReach(engine: PolicyEngine, source: ResolvedEndpoint, destina
     }
   }
   const checks = destination.service ? serviceChecks(destination, request) : podChecks(destination, request);
-  const blocks: IpBlocks = ipBlocksOf(engine.policies);
+  const blocks: IpBlocks = ipBlocksOf(engine.policies, engine.extraCidrs);
   const sourcePeers: Peer[] = source.kind === 'ip' ? [{ kind: 'ip', ip: source.ip! }] : source.pods.map((pod) => ({ kind: 'pod', pod }));
   const destinationPeers: Peer[] = destination.kind === 'ip' ? [{ kind: 'ip', ip: destination.ip! }] : destination.pods.map((pod) => ({ kind: 'pod', pod }));
   const keyOf = (peer: Peer) => (peer.kind === 'ip' ? `ip:${peer.ip}` : equivalenceKey(peer.pod, blocks));
@@ -238,6 +240,7 @@ export function canReach(engine: PolicyEngine, source: ResolvedEndpoint, destina
     ports,
     connections,
     deciding: connections.find((c) => !c.allowed && !c.cannotTell) ?? connections.find((c) => c.cannotTell) ?? connections[0],
-    notes: [...new Set([...(source.notes ?? []), ...(destination.notes ?? []), ...notes])],
+    notes: [...new Set([...(source.notes ?? []), ...(destination.notes ?? []), ...notes, ...engine.ignored])],
+    notEvaluated: engine.notEvaluated,
   };
 }

@@ -7,15 +7,20 @@ import type {
   NetworkPolicy,
   NetworkPolicyPeer,
   NetworkPolicyPort,
+  PolicyObject,
   UnreadableList,
 } from '../model/k8s.js';
 import { compileSelector, formatSelector, type LabelPredicate, type Labels } from '../model/selectors.js';
 import { cidrContains, parseCidr, parseIp, type Cidr, type Ip } from './cidr.js';
 import { NAMESPACE_NAME_LABEL, describeNamespaceSelector, describePorts, describeRule, namespaceMismatch } from './describe.js';
+import type { CompiledExtraPolicy, CompiledRule as ExtraRule, MatchContext } from './kinds/common.js';
+import { compileExtras, type CompileOptions, type NotEvaluatedEntry } from './kinds/compile.js';
+import { decideSide, hasTiers, type SideOutcome, type TieredPolicies } from './tiers.js';
 import {
   podName,
   peerName,
   type Direction,
+  type NotEvaluated,
   type Peer,
   type PodView,
   type PolicyTrace,
@@ -129,8 +134,8 @@ export function nameOnlyOutcome(selector: LabelSelector, namespace: string): boo
 export interface Unseen {
   /** one line: which data, for which rule */
   what: string;
-  /** the RBAC permission that would let kubectl-np read it */
-  permission: string;
+  /** the RBAC permission that would let kubectl-np read it; unset when no permission would help (a policy kind not evaluated, a rule that cannot be decided statically) */
+  permission?: string;
 }
 
 export const NAMESPACES_PERMISSION = 'list namespaces (a ClusterRole with verbs [list] on resources [namespaces] in API group "", bound by a ClusterRoleBinding: namespaces are cluster-scoped)';
@@ -168,6 +173,17 @@ export function portMatches(rulePort: NetworkPolicyPort, traffic: Traffic, desti
 interface TraceNotes {
   ipBlockMatchedPod: Set<string>;
   ipBlockUnknownIp: Set<string>;
+  /** notes of the tiers (same-priority policies, L7 caveats…) */
+  other: Set<string>;
+}
+
+export interface EngineInput {
+  namespaces: Namespace[];
+  networkPolicies: NetworkPolicy[];
+  /** AdminNetworkPolicy, Cilium, Calico, … objects (ClusterSnapshot.policyObjects) */
+  policyObjects?: PolicyObject[];
+  /** lists that could not be read: policy lists among them make their scope "cannot tell" */
+  unreadable?: UnreadableList[];
 }
 
 export class PolicyEngine {
@@ -176,8 +192,14 @@ export class PolicyEngine {
   readonly policies: CompiledPolicy[];
   /** the namespace list could not be read: labels other than kubernetes.io/metadata.name are unknown */
   readonly namespaceLabelsUnknown: boolean;
+  /** the other policy kinds, ordered into tiers (tiers.ts) */
+  readonly tiers: TieredPolicies;
+  private readonly notEvaluatedEntries: NotEvaluatedEntry[];
+  /** policy objects the chosen engine does not enforce, one sentence each */
+  readonly ignored: string[];
+  private calicoWrappers?: CompiledExtraPolicy[];
 
-  constructor(input: { namespaces: Namespace[]; networkPolicies: NetworkPolicy[]; unreadable?: UnreadableList[] }) {
+  constructor(input: EngineInput, options: CompileOptions = {}) {
     this.namespaceLabelsUnknown = (input.unreadable ?? []).some((l) => l.resource === 'namespaces');
     for (const ns of input.namespaces) {
       this.namespaceLabelMap.set(ns.metadata.name, { ...ns.metadata.labels, [NAMESPACE_NAME_LABEL]: ns.metadata.name });
@@ -190,6 +212,105 @@ export class PolicyEngine {
       list.push(p);
       this.byNamespace.set(p.namespace, list);
     }
+    const extra = compileExtras(input.policyObjects ?? [], input.unreadable ?? [], options);
+    this.tiers = extra.tiers;
+    this.notEvaluatedEntries = extra.notEvaluated;
+    this.ignored = extra.ignored;
+  }
+
+  /** Everything read but not evaluated, for `notEvaluated` in the output. */
+  get notEvaluated(): NotEvaluated[] {
+    return this.notEvaluatedEntries.map(({ object, reason }) => ({ object, reason }));
+  }
+
+  /** The unevaluated objects that may select this pod: a verdict involving it cannot be told. */
+  notEvaluatedFor(pod: PodView): NotEvaluated[] {
+    return this.notEvaluatedEntries.filter((e) => e.maySelect(pod)).map(({ object, reason }) => ({ object, reason }));
+  }
+
+  /** CIDRs of other kinds' rules that pod IPs are compared with (for matrix equivalence classes). */
+  get extraCidrs(): Cidr[] {
+    const t = this.tiers;
+    return [...t.admin, ...t.baseline, ...t.ciliumDeny, ...t.ciliumAllow, ...t.calico.flatMap((c) => c.policies)].flatMap((p) => p.cidrs ?? []);
+  }
+
+  /** A matrix cell without traces when other kinds or unevaluated objects take part: 1 allowed, 0 denied, 3 cannot tell (as evaluate). */
+  cell(source: Peer, destination: Peer, traffic: Traffic): { value: 0 | 1 | 3; unseen?: Unseen[] } {
+    const side = (direction: Direction, subject: Peer, other: Peer) => {
+      if (subject.kind !== 'pod') return { allowed: true, unknown: [] as Unseen[] };
+      const outcome = this.tiered ? this.decideTiered(direction, subject.pod, other, traffic) : undefined;
+      const allowed = outcome ? outcome.allowed : this.sideAllows(direction, subject.pod, other, traffic);
+      const unknown: Unseen[] = [
+        ...(outcome?.undecided ?? []).map((what) => ({ what })),
+        ...this.notEvaluatedEntries.filter((e) => e.maySelect(subject.pod)).map((e) => ({ what: `${e.object}, which was not evaluated (${e.reason})` })),
+      ];
+      return { allowed, unknown };
+    };
+    const egress = side('egress', source, destination);
+    const ingress = side('ingress', destination, source);
+    if (egress.allowed && ingress.allowed) {
+      const unseen = [...egress.unknown, ...ingress.unknown];
+      return unseen.length ? { value: 3, unseen } : { value: 1 };
+    }
+    const denying = [egress, ingress].filter((s) => !s.allowed);
+    return denying.some((s) => s.unknown.length === 0) ? { value: 0 } : { value: 3, unseen: denying.flatMap((s) => s.unknown) };
+  }
+
+  /** True when policy kinds other than NetworkPolicy take part (the tiered path). */
+  get tiered(): boolean {
+    return hasTiers(this.tiers);
+  }
+
+  private matchContext(direction: Direction, subject: PodView, other: Peer): MatchContext {
+    return { namespaceLabels: (ns) => this.namespaceLabels(ns), destinationPorts: destinationPortsOf(direction, subject, other) };
+  }
+
+  /** NetworkPolicies as Calico sees them: tier default, order 1000, Allow rules. */
+  private networkPoliciesAsCalico(): CompiledExtraPolicy[] {
+    if (!this.calicoWrappers) {
+      this.calicoWrappers = this.policies.map((p) => {
+        const rules = (direction: Direction): ExtraRule[] | undefined =>
+          p[direction]?.map((r) => ({
+            index: r.index,
+            action: 'Allow',
+            actionText: 'Allow',
+            text: r.text,
+            matches: (other, traffic, ctx) => this.rulePeersMatch(r, p.namespace, other) && this.rulePortsMatch(r, traffic, ctx.destinationPorts),
+          }));
+        return {
+          kind: 'NetworkPolicy',
+          title: `NetworkPolicy ${p.namespace}/${p.name}`,
+          namespace: p.namespace,
+          name: p.name,
+          priority: 1000,
+          tier: 'default',
+          selects: (pod: PodView) => pod.namespace === p.namespace && p.selects(pod.labels),
+          ingress: rules('ingress'),
+          egress: rules('egress'),
+        };
+      });
+    }
+    return this.calicoWrappers;
+  }
+
+  /** One side through every tier (tiers.ts); the NetworkPolicy union is this engine's own. */
+  decideTiered(direction: Direction, subject: PodView, other: Peer, traffic: Traffic): SideOutcome {
+    return decideSide(
+      this.tiers,
+      direction,
+      subject,
+      this.namespaceLabels(subject.namespace),
+      other,
+      traffic,
+      this.matchContext(direction, subject, other),
+      () => {
+        const policies = this.policiesSelecting(subject, direction);
+        if (policies.length === 0) return { selected: false, allowed: true };
+        const destinationPorts = destinationPortsOf(direction, subject, other);
+        return { selected: true, allowed: policies.some((p) => this.policyAllows(p, direction, other, traffic, destinationPorts)) };
+      },
+      () => this.networkPoliciesAsCalico(),
+    );
   }
 
   /** A namespace's labels, always including kubernetes.io/metadata.name (the API server sets it). */
@@ -311,6 +432,7 @@ export class PolicyEngine {
    * ingress of the destination (subject = destination, other = source).
    */
   sideAllows(direction: Direction, subject: PodView, other: Peer, traffic: Traffic, assume = false, unseen?: Map<string, Unseen>): boolean {
+    if (this.tiered) return this.decideTiered(direction, subject, other, traffic).allowed;
     const policies = this.policiesSelecting(subject, direction);
     if (policies.length === 0) return true;
     const destinationPorts = destinationPortsOf(direction, subject, other);
@@ -381,12 +503,44 @@ export class PolicyEngine {
     const destinationPorts = destinationPortsOf(direction, subject, other);
     const seen = newNotes();
     const traces = policies.map((p) => this.tracePolicy(p, direction, other, traffic, destinationPorts, seen));
+    if (this.tiered) return this.traceTiered(direction, subject, other, traffic, traces, seen, notes);
     const allowed = traces.length === 0 || traces.some((t) => t.allowed);
     // caveats only where they could change this side's answer: an ipBlock that admitted a pod, or one
     // that could not be checked for lack of an IP when nothing else admitted the connection
     if (allowed) for (const who of seen.ipBlockMatchedPod) notes.ipBlockMatchedPod.add(who);
     else for (const who of seen.ipBlockUnknownIp) notes.ipBlockUnknownIp.add(who);
     return { direction, subject: podName(subject), isolated: traces.length > 0, allowed, policies: traces };
+  }
+
+  /** traceSide when other kinds take part: the NetworkPolicy traces stay, the deciding tier is named. */
+  private traceTiered(direction: Direction, subject: PodView, other: Peer, traffic: Traffic, traces: PolicyTrace[], seen: TraceNotes, notes: TraceNotes): SideTrace {
+    const outcome = this.decideTiered(direction, subject, other, traffic);
+    const npDecided = outcome.stage === 'network-policy' && outcome.decidedBy === undefined;
+    if (npDecided && outcome.allowed) for (const who of seen.ipBlockMatchedPod) notes.ipBlockMatchedPod.add(who);
+    if (npDecided && !outcome.allowed) for (const who of seen.ipBlockUnknownIp) notes.ipBlockUnknownIp.add(who);
+    for (const n of outcome.notes) notes.other.add(n);
+    const cilium: PolicyTrace[] = outcome.ciliumAllow.map(({ policy, rule }) => ({
+      kind: policy.kind,
+      namespace: policy.namespace ?? '',
+      name: policy.name,
+      allowed: rule !== undefined,
+      rule: rule?.index,
+      ruleText: rule?.text,
+      summary: rule ? `rule #${rule.index} allows it: ${rule.text}` : `none of its ${direction} rules allows it`,
+      rules: [],
+    }));
+    // NetworkPolicies only count where the union step was reached
+    const policies = outcome.stage === 'network-policy' ? [...traces, ...cilium] : outcome.stage === 'calico' || outcome.stage === 'cilium-deny' ? traces : [];
+    return {
+      direction,
+      subject: podName(subject),
+      isolated: outcome.isolated || traces.length > 0,
+      allowed: outcome.allowed,
+      policies,
+      ...(outcome.decidedBy ? { decidedBy: outcome.decidedBy } : {}),
+      ...(outcome.passed.length ? { passed: outcome.passed } : {}),
+      ...(outcome.undecided.length ? { undecided: outcome.undecided } : {}),
+    };
   }
 
   /** The full answer with reasons: which policies select each end, which rule decided, and caveats. */
@@ -400,19 +554,34 @@ export class PolicyEngine {
       destination.kind === 'pod'
         ? this.traceSide('ingress', destination.pod, source, traffic, notes)
         : { direction: 'ingress', allowed: true, isolated: false, policies: [], skipped: `${peerName(destination)} is outside the cluster: no ingress policy applies to it` };
+    // unreadable namespace labels (decide), unevaluated objects that may select a pod, undecidable rules
     const decided = this.decide(source, destination, traffic);
+    const unknownOf = (side: SideTrace, peer: Peer): Unseen[] => [
+      ...(peer.kind === 'pod' ? this.notEvaluatedFor(peer.pod).map((n) => ({ what: `${n.object}, which may select ${podName(peer.pod)} and was not evaluated (${n.reason})` })) : []),
+      ...(side.undecided ?? []).map((what) => ({ what })),
+    ];
+    const unknown = { egress: unknownOf(egress, source), ingress: unknownOf(ingress, destination) };
+    const allowed = decided.allowed ?? false;
+    // allowed: anything unknown on either side could deny it; denied: only if no denying side is certain
+    const denying = [egress, ingress].filter((side) => !side.allowed);
+    const certainDeny = !decided.unseen && denying.some((side) => unknown[side.direction].length === 0);
+    const cannotTell = [
+      ...(decided.unseen ?? []),
+      ...(allowed || decided.unseen ? [...unknown.egress, ...unknown.ingress] : certainDeny ? [] : denying.flatMap((side) => unknown[side.direction])),
+    ];
+    const unique = [...new Map(cannotTell.map((u) => [u.what, u])).values()];
     return {
-      allowed: decided.allowed ?? false,
+      allowed: unique.length ? false : allowed,
       egress,
       ingress,
       notes: verdictNotes(source, destination, notes),
-      ...(decided.unseen ? { cannotTell: decided.unseen } : {}),
+      ...(unique.length ? { cannotTell: unique } : {}),
     };
   }
 }
 
 function newNotes(): TraceNotes {
-  return { ipBlockMatchedPod: new Set(), ipBlockUnknownIp: new Set() };
+  return { ipBlockMatchedPod: new Set(), ipBlockUnknownIp: new Set(), other: new Set() };
 }
 
 /** Named ports always resolve on the destination: the subject for ingress, the peer for egress. */
@@ -458,5 +627,6 @@ function verdictNotes(source: Peer, destination: Peer, notes: TraceNotes): strin
   for (const who of notes.ipBlockUnknownIp) {
     out.push(`${who} has no IP in this snapshot, so ipBlock rules could not match it`);
   }
+  out.push(...notes.other);
   return out;
 }

@@ -5,7 +5,7 @@ import type { Protocol } from '../model/k8s.js';
 import { labelsKey } from '../model/selectors.js';
 import { cidrContains, parseIp, type Cidr, type Ip } from './cidr.js';
 import type { CompiledPolicy, PolicyEngine, Unseen } from './engine.js';
-import { comparePorts, peerName, type Peer, type PodView, type Traffic } from './types.js';
+import { comparePorts, peerName, type NotEvaluated, type Peer, type PodView, type Traffic } from './types.js';
 
 export interface PortQuery {
   /** a number, or a container port name resolved on each destination pod */
@@ -15,21 +15,23 @@ export interface PortQuery {
 }
 
 export const NOT_APPLICABLE = 2;
-/** a cell whose verdict depends on data that could not be read (namespace labels without list on namespaces) */
+/** a cell whose verdict depends on data that could not be read (namespace labels without list on namespaces), on a policy that was not evaluated, or on a rule that cannot be judged statically */
 export const CANNOT_TELL = 3;
 
 export interface Matrix {
   /** NS/POD for pods (workload templates use the workload's name), ip:ADDR for externals */
   endpoints: string[];
   queries: PortQuery[];
-  /** per query, row-major n×n: 1 allowed, 0 denied, 2 not applicable (named port absent, external to external) */
+  /** per query, row-major n×n: 1 allowed, 0 denied, 2 not applicable (named port absent, external to external), 3 cannot tell */
   cells: Uint8Array[];
   /** per query and destination index: the protocol a named port resolved to */
   protocols: (Protocol | undefined)[][];
   /** how many distinct equivalence classes the verdicts were computed for */
   classes: number;
-  /** set when some cell is CANNOT_TELL: what was missing and the permission that would show it */
+  /** set when some cell is CANNOT_TELL: what was missing and, for unreadable data, the permission that would show it */
   cannotTell?: Unseen[];
+  /** policy objects read but not evaluated (cells they may touch are CANNOT_TELL) */
+  notEvaluated: NotEvaluated[];
 }
 
 export interface MatrixVerdict {
@@ -51,9 +53,13 @@ export function resolveQuery(query: PortQuery, destination: Peer): Traffic | und
 
 export type IpBlocks = { cidr: Cidr; except: Cidr[] }[];
 
-/** Every distinct ipBlock in the policies: pods inside the same ones are indistinguishable to them. */
-export function ipBlocksOf(policies: CompiledPolicy[]): { cidr: Cidr; except: Cidr[] }[] {
+/**
+ * Every distinct ipBlock in the policies (and CIDR other kinds compare pod IPs with): pods inside the
+ * same ones are indistinguishable to them.
+ */
+export function ipBlocksOf(policies: CompiledPolicy[], otherCidrs: Cidr[] = []): { cidr: Cidr; except: Cidr[] }[] {
   const seen = new Map<string, { cidr: Cidr; except: Cidr[] }>();
+  for (const cidr of otherCidrs) seen.set(`${cidr.text}|`, { cidr, except: [] });
   for (const p of policies) {
     for (const rule of [...(p.ingress ?? []), ...(p.egress ?? [])]) {
       for (const peer of rule.peers ?? []) {
@@ -79,7 +85,7 @@ export function equivalenceKey(pod: PodView, blocks: IpBlocks): string {
 }
 
 export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; externals: string[]; queries: PortQuery[] }): Matrix {
-  const blocks = ipBlocksOf(engine.policies);
+  const blocks = ipBlocksOf(engine.policies, engine.extraCidrs);
   const peers: Peer[] = [...input.pods.map((pod): Peer => ({ kind: 'pod', pod })), ...input.externals.map((ip): Peer => ({ kind: 'ip', ip }))];
   const n = peers.length;
 
@@ -126,6 +132,8 @@ export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; ex
     return CANNOT_TELL;
   };
 
+  // other policy kinds, or objects not evaluated: every cell through the engine's full decision
+  const tiered = engine.tiered || engine.notEvaluated.length > 0;
   const cells: Uint8Array[] = [];
   const protocols: (Protocol | undefined)[][] = [];
   for (const query of input.queries) {
@@ -140,6 +148,12 @@ export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; ex
           classCells[s * k + d] = NOT_APPLICABLE;
           continue;
         }
+        if (tiered) {
+          const c = engine.cell(src, dst, traffic);
+          if (c.unseen) for (const u of c.unseen) allUnseen.set(u.what, u);
+          classCells[s * k + d] = c.value;
+          continue;
+        }
         classCells[s * k + d] = cell(s, d, traffic);
       }
     }
@@ -151,7 +165,7 @@ export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; ex
     cells.push(out);
     protocols.push(Array.from(classOf, (c) => classTraffic[c]?.protocol));
   }
-  return { endpoints: peers.map(peerName), queries: input.queries, cells, protocols, classes: k, ...(allUnseen.size > 0 ? { cannotTell: [...allUnseen.values()] } : {}) };
+  return { endpoints: peers.map(peerName), queries: input.queries, cells, protocols, classes: k, ...(allUnseen.size > 0 ? { cannotTell: [...allUnseen.values()] } : {}), notEvaluated: engine.notEvaluated };
 }
 
 /** The matrix as a flat list of verdicts, skipping cells that do not apply. */

@@ -39,6 +39,8 @@ export interface RuleTrace {
 }
 
 export interface PolicyTrace {
+  /** set for kinds other than NetworkPolicy that joined the union (CiliumNetworkPolicy, …) */
+  kind?: string;
   namespace: string;
   name: string;
   allowed: boolean;
@@ -61,6 +63,38 @@ export interface SideTrace {
   isolated: boolean;
   /** the policies that select the subject for this direction, in name order */
   policies: PolicyTrace[];
+  /**
+   * Set when a rule of another policy kind decided this side (an AdminNetworkPolicy Deny, a Cilium deny,
+   * a Calico rule or tier end, a baseline Allow…): tier, priority/order, rule and action.
+   */
+  decidedBy?: RuleRef;
+  /** Pass rules that handed this side on to the next tier */
+  passed?: RuleRef[];
+  /** rules that cannot be decided statically and could change this side's answer (FQDN, node peers…) */
+  undecided?: string[];
+}
+
+/** The rule of a tiered policy kind that decided a side, or passed it on. */
+export interface RuleRef {
+  kind: string;
+  /** "AdminNetworkPolicy deny-imds", "CiliumNetworkPolicy shop/x" */
+  policy: string;
+  /** admin, baseline, cilium, or the Calico tier's name */
+  tier: string;
+  priority?: number;
+  /** the rule's index; -1 for Calico's implicit end-of-tier deny */
+  rule: number;
+  ruleName?: string;
+  /** as the API spells it: Allow, Accept, Deny, Pass, Log; "end of tier" for Calico's implicit deny */
+  action: string;
+  text: string;
+}
+
+/** A policy object that was read but not evaluated (or a list of policies that could not be read). */
+export interface NotEvaluated {
+  /** "CiliumNetworkPolicy shop/l7", "ciliumnetworkpolicies.cilium.io in namespace shop" */
+  object: string;
+  reason: string;
 }
 
 export interface Verdict {
@@ -70,10 +104,11 @@ export interface Verdict {
   /** implementation-defined corners worth knowing about (hostNetwork, loopback, Cilium ipBlock…) */
   notes: string[];
   /**
-   * Set when the answer depends on data the reader could not see (say, namespace labels without the
-   * right to list namespaces): `allowed` is then not a verdict. What was missing, and the permission.
+   * Set when the answer cannot be told: it depends on data the reader could not see (say, namespace labels
+   * without the right to list namespaces; then with the permission), on a policy that was read but not
+   * evaluated, or on a rule that cannot be decided statically. `allowed` is then not a verdict.
    */
-  cannotTell?: { what: string; permission: string }[];
+  cannotTell?: { what: string; permission?: string }[];
 }
 
 export function podName(pod: PodView): string {

@@ -17,5 +17,6 @@ export function canReachJson(r: CanReachResult) {
     ports: r.ports,
     connections: r.connections,
     notes: [...new Set([...r.connections.flatMap((c) => c.notes), ...r.notes])],
+    notEvaluated: r.notEvaluated,
   };
 }

@@ -1,6 +1,6 @@
 // Reachability matrices as a table, JSON ({"verdicts":[…]}), Graphviz dot or Mermaid.
 import { CANNOT_TELL, NOT_APPLICABLE, type Matrix, type PortQuery } from '../netpol/matrix.js';
-import { paint, type Style } from './netpol-text.js';
+import { notEvaluatedLines, paint, type Style } from './netpol-text.js';
 
 function queryLabel(q: PortQuery): string {
   return typeof q.port === 'number' ? `${q.protocol ?? 'TCP'} ${q.port}` : `port ${q.port}${q.protocol ? `/${q.protocol}` : ''}`;
@@ -27,6 +27,7 @@ export function renderMatrixTable(style: Style, m: Matrix): string {
       out.push(`${String(i + 1).padStart(num)} ${m.endpoints[i].padEnd(nameWidth)} ${row.join('')}`);
     }
   });
+  if (m.notEvaluated.length) out.push('', ...notEvaluatedLines(style, m.notEvaluated));
   return out.join('\n') + '\n';
 }
 
@@ -50,7 +51,7 @@ export function* renderMatrixJson(m: Matrix): Generator<string> {
       if (chunk) yield chunk;
     }
   }
-  yield '\n]}\n';
+  yield m.notEvaluated.length ? `\n],"notEvaluated":${JSON.stringify(m.notEvaluated)}}\n` : '\n]}\n';
 }
 
 /** Allowed connections as edges (denied ones are absent), one edge per pair listing its ports; loopback omitted. */

@@ -1,7 +1,7 @@
 // Human output of can-reach and explain: the verdict first, then the policy and rule that decided.
 import type { CanReachResult, ConnectionGroup, EndpointSummary } from '../netpol/can-reach.js';
 import type { IsolationSummary, PolicyDescription, RuleLine } from '../netpol/explain.js';
-import type { SideTrace } from '../netpol/types.js';
+import type { NotEvaluated, RuleRef, SideTrace } from '../netpol/types.js';
 
 export interface Style {
   colour: boolean;
@@ -20,8 +20,22 @@ export function paint(style: Style, code: 'green' | 'red' | 'bold' | 'dim' | 'ye
   return `\u001b[${open}m${text}\u001b[0m`;
 }
 
-export function verdictWord(style: Style, allowed: boolean): string {
+export function verdictWord(style: Style, allowed: boolean, cannotTell = false): string {
+  if (cannotTell) return paint(style, 'yellow', 'CANNOT TELL');
   return allowed ? paint(style, 'green', 'ALLOWED') : paint(style, 'red', 'DENIED');
+}
+
+/** "AdminNetworkPolicy deny-imds (tier admin, priority 10) rule #0 \"no-imds\" Deny: Deny to IPs in …" */
+export function ruleRefText(ref: RuleRef): string {
+  const word = ref.tier === 'admin' || ref.tier === 'baseline' ? 'priority' : 'order';
+  const where = [`tier ${ref.tier}`, ...(ref.priority !== undefined ? [`${word} ${ref.priority}`] : [])].join(', ');
+  if (ref.rule < 0) return `${ref.policy} (${where}): ${ref.text}`;
+  return `${ref.policy} (${where}) rule #${ref.rule}${ref.ruleName ? ` "${ref.ruleName}"` : ''} ${ref.action}: ${ref.text}`;
+}
+
+/** The human lines for what was read but not evaluated. */
+export function notEvaluatedLines(style: Style, list: NotEvaluated[]): string[] {
+  return list.map((n) => `${paint(style, 'yellow', 'not evaluated:')} ${n.object} — ${n.reason}`);
 }
 
 function names(list: string[], max = 3): string {
@@ -55,8 +69,15 @@ export function renderSide(style: Style, side: SideTrace, detailed: boolean): st
   const word = side.direction === 'egress' ? 'egress from' : 'ingress to';
   const who = side.subject ?? '';
   if (side.skipped) return [`${word.split(' ')[0]}: not applicable — ${side.skipped}`];
-  if (!side.isolated) return [`${word} ${who}: allowed — no NetworkPolicy selects it for ${side.direction}, so it is not isolated`];
   const out: string[] = [];
+  for (const ref of side.passed ?? []) out.push(`${word} ${who}: passed on by ${ruleRefText(ref)}`);
+  for (const u of side.undecided ?? []) out.push(`${word} ${who}: ${paint(style, 'yellow', 'cannot tell')} — ${u}`);
+  // a rule of another policy kind decided: name its tier, priority/order, rule and action
+  if (side.decidedBy && !(side.allowed && side.policies.some((p) => p.allowed && !p.kind))) {
+    out.push(`${word} ${who}: ${side.allowed ? paint(style, 'green', 'allowed') : paint(style, 'red', 'denied')} by ${ruleRefText(side.decidedBy)}`);
+    return out;
+  }
+  if (!side.isolated) return [...out, `${word} ${who}: allowed — no NetworkPolicy selects it for ${side.direction}, so it is not isolated`];
   const n = side.policies.length;
   const count = `${n} ${n === 1 ? 'policy' : 'policies'}`;
   const first = side.policies.find((p) => p.allowed);
@@ -64,7 +85,7 @@ export function renderSide(style: Style, side: SideTrace, detailed: boolean): st
     // every selecting policy, every rule: which matched and why the others did not
     out.push(`${word} ${who}: ${side.allowed ? `${paint(style, 'green', 'allowed')} — selected by ${count}; ${first!.namespace}/${first!.name} rule #${first!.rule} allows it:` : `${paint(style, 'red', 'denied')} — selected by ${count}, none allows this connection:`}`);
     for (const p of side.policies) {
-      out.push(`${INDENT}${p.namespace}/${p.name}${p.rules.length === 0 ? `: ${p.summary}` : ''}`);
+      out.push(`${INDENT}${policyLabel(p)}${p.rules.length === 0 ? `: ${p.summary}` : ''}`);
       for (const r of p.rules) {
         const mark = r.matched ? paint(style, 'green', '✓') : paint(style, 'red', '✗');
         out.push(`${INDENT}${INDENT}${mark} #${r.index} ${r.text}${r.why ? paint(style, 'dim', ` — ${r.why}`) : ''}`);
@@ -73,14 +94,14 @@ export function renderSide(style: Style, side: SideTrace, detailed: boolean): st
     return out;
   }
   if (first) {
-    out.push(`${word} ${who}: ${paint(style, 'green', 'allowed')} by ${first.namespace}/${first.name} rule #${first.rule}: ${first.ruleText}`);
-    const others = side.policies.filter((p) => p !== first).map((p) => `${p.namespace}/${p.name}`);
+    out.push(`${word} ${who}: ${paint(style, 'green', 'allowed')} by ${policyLabel(first)} rule #${first.rule}: ${first.ruleText}`);
+    const others = side.policies.filter((p) => p !== first).map(policyLabel);
     if (others.length) out.push(`${INDENT}(also selected by ${names(others)})`);
     return out;
   }
   out.push(`${word} ${who}: ${paint(style, 'red', 'denied')} — selected by ${count}, none allows this connection:`);
   for (const p of side.policies) {
-    out.push(`${INDENT}${p.namespace}/${p.name}: ${p.summary}`);
+    out.push(`${INDENT}${policyLabel(p)}: ${p.summary}`);
     if (p.rules.length > 1) {
       for (const r of p.rules) out.push(`${INDENT}${INDENT}${paint(style, 'red', '✗')} #${r.index} ${r.text}${paint(style, 'dim', ` — ${r.why}`)}`);
     }
@@ -89,6 +110,10 @@ export function renderSide(style: Style, side: SideTrace, detailed: boolean): st
 }
 
 const CANNOT_TELL = 'CANNOT TELL';
+function policyLabel(p: { kind?: string; namespace: string; name: string }): string {
+  const name = p.namespace ? `${p.namespace}/${p.name}` : p.name;
+  return p.kind ? `${p.kind} ${name}` : name;
+}
 
 function renderGroup(style: Style, g: ConnectionGroup, detailed: boolean, only: boolean): string[] {
   const port = `${portLabel(g.port, g.protocol)}${g.targetPort !== undefined ? ` (→ ${g.targetPort})` : ''}`;
@@ -106,7 +131,7 @@ export function renderCanReach(style: Style, r: CanReachResult, detailed = false
   const out: string[] = [];
   const headline = r.cannotTell ? paint(style, 'yellow', CANNOT_TELL) : verdictWord(style, r.allowed);
   out.push(`${paint(style, 'bold', headline)}  ${endpointLabel(r.source)} → ${endpointLabel(r.destination)}  ${portsHeadline(r)}`);
-  for (const u of r.cannotTell ?? []) out.push(`${INDENT}it depends on ${u.what}, which you may not see: to see it, you need to ${u.permission}`);
+  for (const u of r.cannotTell ?? []) out.push(`${INDENT}it depends on ${u.what}${u.permission ? `, which you may not see: to see it, you need to ${u.permission}` : ''}`);
   for (const port of r.ports) {
     const groups = r.connections.filter((c) => c.port === port.port && c.protocol === port.protocol);
     const allowed = groups.filter((g) => g.allowed).flatMap((g) => g.destinations);
@@ -120,6 +145,7 @@ export function renderCanReach(style: Style, r: CanReachResult, detailed = false
   if (r.connections.length > shown.length) out.push('', `(${r.connections.length - shown.length} more connection groups; use -o json for all)`);
   const notes = [...new Set([...r.connections.flatMap((c) => c.notes), ...r.notes])];
   if (notes.length) out.push('', ...notes.map((n) => `${paint(style, 'yellow', 'note:')} ${n}`));
+  if (r.notEvaluated.length) out.push('', ...notEvaluatedLines(style, r.notEvaluated));
   return out.join('\n') + '\n';
 }
 

@@ -397,6 +397,70 @@ describe('kubectl np matrix -f', () => {
   });
 });
 
+const NO_IMDS = `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata:
+  name: no-imds
+spec:
+  priority: 10
+  subject:
+    namespaces: {}
+  egress:
+  - name: deny-imds
+    action: Deny
+    to:
+    - networks: ["169.254.169.254/32"]
+`;
+const ANTREA = `apiVersion: crd.antrea.io/v1beta1
+kind: NetworkPolicy
+metadata:
+  name: restrict
+  namespace: payments
+spec: {}
+`;
+
+describe('policy kinds beyond NetworkPolicy (-f)', () => {
+  it('an AdminNetworkPolicy Deny closes the IMDS pitfall the NetworkPolicy leaves open, naming tier, priority, rule and action', () => {
+    const open = run(['can-reach', ...SHOP, 'default/deploy/frontend', 'ip:169.254.169.254', '--port', '80']);
+    expect(open.code).toBe(0);
+    const r = run(['can-reach', ...SHOP, '-f', '-', 'default/deploy/frontend', 'ip:169.254.169.254', '--port', '80'], { input: NO_IMDS });
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')[0]).toBe('DENIED  default/deploy/frontend → ip:169.254.169.254  TCP 80');
+    expect(r.stdout).toContain('egress from default/frontend: denied by AdminNetworkPolicy no-imds (tier admin, priority 10) rule #0 "deny-imds" Deny: Deny to IPs in 169.254.169.254/32 on any port');
+  });
+
+  it('a policy kind it does not evaluate is named, and a verdict it may touch is CANNOT TELL (exit 3)', () => {
+    const r = run(['can-reach', ...SHOP, '-f', '-', 'default/deploy/cart', 'payments/svc/payments'], { input: ANTREA });
+    expect(r.code).toBe(3);
+    expect(r.stdout.split('\n')[0]).toBe('CANNOT TELL  default/deploy/cart → payments/svc/payments  TCP 443 (→ 8443 at the pods)');
+    expect(r.stdout).toContain('NetworkPolicy payments/restrict may select payments/payments and was not evaluated');
+    expect(r.stdout).toContain('not evaluated: NetworkPolicy payments/restrict — kubectl-np does not evaluate NetworkPolicy (crd.antrea.io/v1beta1)');
+    const json = run(['can-reach', ...SHOP, '-f', '-', 'default/deploy/cart', 'payments/svc/payments', '-o', 'json'], { input: ANTREA });
+    expect(json.code).toBe(3);
+    const out = JSON.parse(json.stdout);
+    expect(out.cannotTell).toBe(true);
+    expect(out.notEvaluated).toEqual([{ object: 'NetworkPolicy payments/restrict', reason: 'kubectl-np does not evaluate NetworkPolicy (crd.antrea.io/v1beta1)' }]);
+    // a connection that does not involve payments is still answered, and the object still named
+    const other = run(['can-reach', ...SHOP, '-f', '-', 'default/deploy/frontend', 'default/deploy/cart', '--port', '8080'], { input: ANTREA });
+    expect(other.code).toBe(0);
+    expect(other.stdout).toContain('not evaluated: NetworkPolicy payments/restrict');
+  });
+
+  it('matrix marks the cells an unevaluated policy may touch with "?" and names it; -o json gives them "allowed": null', () => {
+    const r = run(['matrix', ...SHOP, '-f', '-', '--port', '8443'], { input: ANTREA });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('? cannot tell');
+    expect(r.stdout).toContain('not evaluated: NetworkPolicy payments/restrict');
+    const json = JSON.parse(run(['matrix', ...SHOP, '-f', '-', '--port', '8443', '-o', 'json'], { input: ANTREA }).stdout);
+    expect(json.verdicts.some((v: { to: string; allowed: boolean | null }) => v.to === 'payments/payments' && v.allowed === null)).toBe(true);
+    expect(json.notEvaluated[0].object).toBe('NetworkPolicy payments/restrict');
+  });
+
+  it('refuses a malformed AdminNetworkPolicy on one line, naming the field', () => {
+    expectOneLineError(run(['can-reach', '-f', '-', 'a', 'b', '--port', '80'], { input: NO_IMDS.replace('action: Deny', 'action: Drop') }), /AdminNetworkPolicy no-imds: spec\.egress\[0\]\.action: expected Allow, Deny or Pass, found a string \("Drop"\)$/);
+  });
+});
+
 describe('kubectl np can-reach against a live cluster (the test API server)', () => {
   // the shop, running: two frontend replicas owned through a ReplicaSet, a payments pod, with IPs
   const shop = ['namespaces.yaml', 'shop.yaml', 'payments.yaml', 'platform.yaml', 'policies/shop.yaml', 'policies/payments.yaml']

@@ -95,7 +95,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
     }
 
     const endpoint = resolveEndpoint(snapshot, endpoints[0], ns);
-    const blocks = ipBlocksOf(engine.policies);
+    const blocks = ipBlocksOf(engine.policies, engine.extraCidrs);
     const dns = dnsTarget(snapshot);
     const groups = new Map<string, { pods: string[]; summary: ReturnType<typeof isolationOf> }>();
     for (const pod of endpoint.pods) {

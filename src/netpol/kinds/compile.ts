@@ -1,0 +1,95 @@
+// Policy objects beyond NetworkPolicy → the tiers the engine walks, plus everything that was read but
+// is not evaluated (never dropped silently: each entry says which pods it may select).
+import type { PolicyObject, UnreadableList } from '../../model/k8s.js';
+import { byPriority, emptyTiers, type TieredPolicies } from '../tiers.js';
+import type { NotEvaluated, PodView } from '../types.js';
+import { compileAdminPolicy } from './admin.js';
+import type { Compiled, CompiledExtraPolicy } from './common.js';
+import { POLICY_KINDS, isPolicyLike, policyKindOf, policyTitle, type PolicyFamily } from './index.js';
+
+export interface NotEvaluatedEntry extends NotEvaluated {
+  /** could it select this pod? (unknown kinds: any pod in its namespace, or any pod when cluster-scoped) */
+  maySelect(pod: PodView): boolean;
+}
+
+export interface ExtraCompilation {
+  tiers: TieredPolicies;
+  notEvaluated: NotEvaluatedEntry[];
+  /** kinds read but not enforced by the chosen engine: said, not evaluated */
+  ignored: string[];
+}
+
+export interface CompileOptions {
+  /** why a family is not enforced here (the engine does not implement it), or undefined when it is */
+  notEnforced?: (family: PolicyFamily) => string | undefined;
+}
+
+/** Compiles one evaluated kind; undefined for kinds this version does not evaluate. */
+function compileOne(object: PolicyObject, family: PolicyFamily): Compiled<CompiledExtraPolicy> | undefined {
+  switch (family) {
+    case 'AdminNetworkPolicy':
+    case 'BaselineAdminNetworkPolicy':
+    case 'ClusterNetworkPolicy':
+      return compileAdminPolicy(object);
+    default:
+      return undefined;
+  }
+}
+
+/** Why a policy object is malformed, the way manifests refuse it; undefined when it compiles (or is not evaluated). */
+export function policyObjectProblem(object: PolicyObject): string | undefined {
+  const kind = policyKindOf(object.apiVersion, object.kind);
+  if (!kind) return undefined;
+  const compiled = compileOne(object, kind.family);
+  return compiled && 'problem' in compiled ? compiled.problem : undefined;
+}
+
+function scopeOf(namespace: string | undefined): (pod: PodView) => boolean {
+  return namespace ? (pod) => pod.namespace === namespace : () => true;
+}
+
+export function compileExtras(objects: PolicyObject[], unreadable: UnreadableList[], options: CompileOptions = {}): ExtraCompilation {
+  const tiers = emptyTiers();
+  const notEvaluated: NotEvaluatedEntry[] = [];
+  const ignored: string[] = [];
+  for (const object of objects) {
+    const title = policyTitle(object);
+    const kind = policyKindOf(object.apiVersion, object.kind);
+    if (!kind) {
+      if (isPolicyLike(object.apiVersion, object.kind)) {
+        notEvaluated.push({ object: title, reason: `kubectl-np does not evaluate ${object.kind} (${object.apiVersion})`, maySelect: scopeOf(object.metadata.namespace) });
+      }
+      continue;
+    }
+    const why = options.notEnforced?.(kind.family);
+    if (why) {
+      ignored.push(`${title} is not enforced: ${why}`);
+      continue;
+    }
+    const compiled = compileOne(object, kind.family);
+    if (!compiled) {
+      notEvaluated.push({ object: title, reason: `kubectl-np does not evaluate ${kind.family} yet`, maySelect: scopeOf(object.metadata.namespace) });
+      continue;
+    }
+    if ('problem' in compiled) {
+      notEvaluated.push({ object: title, reason: `cannot read it: ${compiled.problem}`, maySelect: scopeOf(object.metadata.namespace) });
+      continue;
+    }
+    const policy = compiled.policy;
+    if (policy.tier === 'admin') tiers.admin.push(policy);
+    else if (policy.tier === 'baseline') tiers.baseline.push(policy);
+  }
+  tiers.admin.sort(byPriority);
+  tiers.baseline.sort(byPriority);
+  // a list of policies the reader could not read may hold policies selecting anything in its scope
+  for (const list of unreadable) {
+    const kind = POLICY_KINDS.find((k) => list.resource === `${k.resource}.${k.group}`);
+    if (!kind) continue;
+    notEvaluated.push({
+      object: `${list.resource}${list.namespace ? ` in namespace ${list.namespace}` : ''}`,
+      reason: 'you may not list them',
+      maySelect: scopeOf(list.namespace),
+    });
+  }
+  return { tiers, notEvaluated, ignored };
+}

@@ -1,0 +1,83 @@
+// Which policy kinds kubectl-np evaluates, how each is named in output, and which engine enforces it.
+// Pure: the readers (manifests, live) and the engine share this one table.
+import type { PolicyObject } from '../../model/k8s.js';
+
+export type PolicyFamily =
+  | 'AdminNetworkPolicy'
+  | 'BaselineAdminNetworkPolicy'
+  | 'ClusterNetworkPolicy'
+  | 'CiliumNetworkPolicy'
+  | 'CiliumClusterwideNetworkPolicy'
+  | 'CalicoNetworkPolicy'
+  | 'CalicoGlobalNetworkPolicy';
+
+export interface PolicyKind {
+  family: PolicyFamily;
+  group: string;
+  version: string;
+  kind: string;
+  /** plural resource, as in API paths */
+  resource: string;
+  namespaced: boolean;
+}
+
+/** Every kind the engine evaluates, in the order live reads list them. */
+export const POLICY_KINDS: readonly PolicyKind[] = [
+  { family: 'AdminNetworkPolicy', group: 'policy.networking.k8s.io', version: 'v1alpha1', kind: 'AdminNetworkPolicy', resource: 'adminnetworkpolicies', namespaced: false },
+  { family: 'BaselineAdminNetworkPolicy', group: 'policy.networking.k8s.io', version: 'v1alpha1', kind: 'BaselineAdminNetworkPolicy', resource: 'baselineadminnetworkpolicies', namespaced: false },
+  { family: 'ClusterNetworkPolicy', group: 'policy.networking.k8s.io', version: 'v1alpha2', kind: 'ClusterNetworkPolicy', resource: 'clusternetworkpolicies', namespaced: false },
+  { family: 'CiliumNetworkPolicy', group: 'cilium.io', version: 'v2', kind: 'CiliumNetworkPolicy', resource: 'ciliumnetworkpolicies', namespaced: true },
+  { family: 'CiliumClusterwideNetworkPolicy', group: 'cilium.io', version: 'v2', kind: 'CiliumClusterwideNetworkPolicy', resource: 'ciliumclusterwidenetworkpolicies', namespaced: false },
+  // the API server Calico installs serves projectcalico.org/v3; without it only the stored crd.projectcalico.org/v1 form exists
+  { family: 'CalicoNetworkPolicy', group: 'projectcalico.org', version: 'v3', kind: 'NetworkPolicy', resource: 'networkpolicies', namespaced: true },
+  { family: 'CalicoGlobalNetworkPolicy', group: 'projectcalico.org', version: 'v3', kind: 'GlobalNetworkPolicy', resource: 'globalnetworkpolicies', namespaced: false },
+  { family: 'CalicoNetworkPolicy', group: 'crd.projectcalico.org', version: 'v1', kind: 'NetworkPolicy', resource: 'networkpolicies', namespaced: true },
+  { family: 'CalicoGlobalNetworkPolicy', group: 'crd.projectcalico.org', version: 'v1', kind: 'GlobalNetworkPolicy', resource: 'globalnetworkpolicies', namespaced: false },
+];
+
+export function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+}
+
+/** The evaluated kind an apiVersion/kind pair is, whatever its version within the group (CRDs move versions). */
+export function policyKindOf(apiVersion: string, kind: string): PolicyKind | undefined {
+  const group = groupOf(apiVersion);
+  return POLICY_KINDS.find((k) => k.group === group && k.kind === kind);
+}
+
+/** Groups whose kinds filter traffic: anything there that is not evaluated must be named. */
+const POLICY_GROUPS = new Set([
+  'policy.networking.k8s.io',
+  'cilium.io',
+  'projectcalico.org',
+  'crd.projectcalico.org',
+  'crd.antrea.io',
+  'security.antrea.tanzu.vmware.com',
+  'networking.gke.io',
+  'k8s.ovn.org',
+  'security.openshift.io',
+  'network.openshift.io',
+]);
+
+/** Kinds that are not policies though they live in a policy group (Calico's IP pools, Cilium's endpoints, …). */
+const NOT_POLICIES = /^(CiliumEndpoint|CiliumIdentity|CiliumNode|CiliumEndpointSlice|CiliumLoadBalancerIPPool|CiliumBGP.*|CiliumL2.*|CiliumEnvoyConfig|CiliumClusterwideEnvoyConfig|CiliumLocalRedirectPolicy|CiliumEgressGatewayPolicy|CiliumPodIPPool|CiliumExternalWorkload|IPPool|IPAMBlock|IPAMHandle|IPAMConfig|IPReservation|BlockAffinity|BGP.*|FelixConfiguration|ClusterInformation|KubeControllersConfiguration|HostEndpoint|NetworkSet|GlobalNetworkSet|Tier|ExternalNetworkSet|Staged.*)$/;
+
+/**
+ * Is this object something that may filter traffic? Evaluated kinds are; so is any kind named like a
+ * network policy, or living in a policy group (except its bookkeeping kinds).
+ */
+export function isPolicyLike(apiVersion: string, kind: string): boolean {
+  if (policyKindOf(apiVersion, kind)) return true;
+  // NetworkPolicy itself (also written without apiVersion) is read separately; Ingress etc. are not policies
+  if (groupOf(apiVersion) === '' || groupOf(apiVersion) === 'networking.k8s.io') return false;
+  if (NOT_POLICIES.test(kind)) return false;
+  return /NetworkPolicy$/.test(kind) || POLICY_GROUPS.has(groupOf(apiVersion));
+}
+
+/** "CiliumNetworkPolicy shop/deny-db", "AdminNetworkPolicy deny-imds", "Calico NetworkPolicy shop/x". */
+export function policyTitle(object: Pick<PolicyObject, 'apiVersion' | 'kind' | 'metadata'>): string {
+  const known = policyKindOf(object.apiVersion, object.kind);
+  const kind = known?.family === 'CalicoNetworkPolicy' ? 'Calico NetworkPolicy' : known?.family === 'CalicoGlobalNetworkPolicy' ? 'Calico GlobalNetworkPolicy' : object.kind;
+  const name = object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata.name;
+  return `${kind} ${name}`;
+}

@@ -1,0 +1,235 @@
+// One side of a connection through every evaluated policy kind, in the order the APIs define:
+//   1. the admin tier (AdminNetworkPolicy, ClusterNetworkPolicy tier Admin) by ascending priority,
+//      first matching rule; Allow and Deny are final, Pass hands over to step 3;
+//   2. Cilium deny rules (ingressDeny/egressDeny): a match denies whatever allows it;
+//   3. the allow lists: NetworkPolicy and Cilium allow rules, unioned — or, where Calico policies are
+//      given, Calico's tiers with the NetworkPolicies (and Cilium allows) in tier "default" at order 1000;
+//   4. the baseline tier (BaselineAdminNetworkPolicy, ClusterNetworkPolicy tier Baseline), only when
+//      nothing in step 3 selected the pod for this direction; then allowed.
+// Pure; docs/network-policies.md cites the API documents behind each step.
+import type { Labels } from '../model/selectors.js';
+import type { CompiledExtraPolicy, CompiledRule, MatchContext } from './kinds/common.js';
+import type { Direction, Peer, PodView, RuleRef, Traffic } from './types.js';
+
+export interface CalicoTier {
+  name: string;
+  /** Tier.spec.order when known; undefined = unknown */
+  order?: number;
+  policies: CompiledExtraPolicy[];
+}
+
+export interface TieredPolicies {
+  admin: CompiledExtraPolicy[];
+  baseline: CompiledExtraPolicy[];
+  /** Cilium policies' deny rules and allow rules, split; a policy may be in both */
+  ciliumDeny: CompiledExtraPolicy[];
+  ciliumAllow: CompiledExtraPolicy[];
+  /** Calico tiers in evaluation order; empty when no Calico policy was given */
+  calico: CalicoTier[];
+}
+
+export interface SideOutcome {
+  allowed: boolean;
+  /** which step decided: admin, cilium-deny, network-policy, calico, baseline, or default (nothing selected) */
+  stage: 'admin' | 'cilium-deny' | 'network-policy' | 'calico' | 'baseline' | 'default';
+  decidedBy?: RuleRef;
+  /** Pass rules met on the way */
+  passed: RuleRef[];
+  /** rules whose match cannot be decided statically and whose action would change this answer */
+  undecided: string[];
+  /** step 3 selected the pod for this direction */
+  isolated: boolean;
+  /** the Cilium allow policies that selected the pod (for the trace), with whether they allowed it */
+  ciliumAllow: { policy: CompiledExtraPolicy; rule?: CompiledRule }[];
+  notes: string[];
+}
+
+export function emptyTiers(): TieredPolicies {
+  return { admin: [], baseline: [], ciliumDeny: [], ciliumAllow: [], calico: [] };
+}
+
+export function hasTiers(t: TieredPolicies): boolean {
+  return t.admin.length + t.baseline.length + t.ciliumDeny.length + t.ciliumAllow.length + t.calico.length > 0;
+}
+
+/** priority ascending (unset last), then name: Calico's documented tie-break, and a stable order for the rest */
+export function byPriority(a: CompiledExtraPolicy, b: CompiledExtraPolicy): number {
+  const pa = a.priority ?? Number.POSITIVE_INFINITY;
+  const pb = b.priority ?? Number.POSITIVE_INFINITY;
+  return pa !== pb ? pa - pb : a.title.localeCompare(b.title);
+}
+
+function refOf(policy: CompiledExtraPolicy, rule: CompiledRule, tier: string): RuleRef {
+  return { kind: policy.kind, policy: policy.title, tier, priority: policy.priority, rule: rule.index, ruleName: rule.name, action: rule.actionText, text: rule.text };
+}
+
+interface Maybe {
+  action: string;
+  why: string;
+}
+
+interface OrderedResult {
+  decision?: { action: 'Allow' | 'Deny' | 'Pass'; policy: CompiledExtraPolicy; rule: CompiledRule };
+  selected: CompiledExtraPolicy[];
+  maybes: Maybe[];
+}
+
+/** First matching rule across ordered policies; Log rules are noted and passed over. */
+function firstMatch(policies: CompiledExtraPolicy[], direction: Direction, subject: PodView, subjectLabels: Labels, other: Peer, traffic: Traffic, ctx: MatchContext): OrderedResult {
+  const selected: CompiledExtraPolicy[] = [];
+  const maybes: Maybe[] = [];
+  for (const policy of policies) {
+    const rules = policy[direction];
+    if (!rules || !policy.selects(subject, subjectLabels)) continue;
+    selected.push(policy);
+    for (const rule of rules) {
+      const m = rule.matches(other, traffic, ctx);
+      if (m === false || rule.action === 'Log') continue;
+      if (m !== true) {
+        maybes.push({ action: rule.action, why: `${policy.title} rule #${rule.index}${rule.name ? ` (${rule.name})` : ''} ${rule.actionText}: ${m.maybe}` });
+        continue;
+      }
+      return { decision: { action: rule.action, policy, rule }, selected, maybes };
+    }
+  }
+  return { selected, maybes };
+}
+
+/** Same-priority policies are implementation-defined: say so when another one would have decided differently. */
+function samePriorityNote(policies: CompiledExtraPolicy[], result: OrderedResult, direction: Direction, subject: PodView, subjectLabels: Labels, other: Peer, traffic: Traffic, ctx: MatchContext): string | undefined {
+  const d = result.decision;
+  if (!d || d.policy.priority === undefined) return undefined;
+  for (const p of policies) {
+    if (p === d.policy || p.priority !== d.policy.priority || !p.selects(subject, subjectLabels)) continue;
+    const hit = (p[direction] ?? []).find((r) => r.action !== 'Log' && r.matches(other, traffic, ctx) === true);
+    if (hit && hit.action !== d.rule.action) {
+      return `${d.policy.title} and ${p.title} share priority ${d.policy.priority} and disagree (${d.rule.actionText} vs ${hit.actionText}): which one wins is implementation-defined; this verdict took ${d.policy.title} (name order)`;
+    }
+  }
+  return undefined;
+}
+
+/** Undecided rules before the decision matter only if their action would give another answer. */
+function relevantMaybes(maybes: Maybe[], allowed: boolean): string[] {
+  return maybes.filter((m) => m.action === 'Pass' || (m.action === 'Allow') !== allowed).map((m) => m.why);
+}
+
+export interface UnionStep {
+  /** NetworkPolicies select the subject for this direction */
+  selected: boolean;
+  allowed: boolean;
+}
+
+/**
+ * One side through the four steps. `networkPolicy` is the NetworkPolicy union for this side (computed by
+ * the caller, which owns NetworkPolicy semantics); `npAsCalico` wraps those policies for Calico's default tier.
+ */
+export function decideSide(
+  tiers: TieredPolicies,
+  direction: Direction,
+  subject: PodView,
+  subjectLabels: Labels,
+  other: Peer,
+  traffic: Traffic,
+  ctx: MatchContext,
+  networkPolicy: () => UnionStep,
+  npAsCalico: () => CompiledExtraPolicy[],
+): SideOutcome {
+  const passed: RuleRef[] = [];
+  const maybes: Maybe[] = [];
+  const notes: string[] = [];
+  const out = (o: Omit<SideOutcome, 'passed' | 'undecided' | 'notes' | 'ciliumAllow'> & { ciliumAllow?: SideOutcome['ciliumAllow'] }): SideOutcome => ({
+    ciliumAllow: [],
+    ...o,
+    passed,
+    undecided: relevantMaybes(maybes, o.allowed),
+    notes,
+  });
+
+  // 1. admin tier
+  if (tiers.admin.length > 0) {
+    const r = firstMatch(tiers.admin, direction, subject, subjectLabels, other, traffic, ctx);
+    maybes.push(...r.maybes);
+    const note = samePriorityNote(tiers.admin, r, direction, subject, subjectLabels, other, traffic, ctx);
+    if (note) notes.push(note);
+    if (r.decision?.action === 'Pass') passed.push(refOf(r.decision.policy, r.decision.rule, 'admin'));
+    else if (r.decision) return out({ allowed: r.decision.action === 'Allow', stage: 'admin', decidedBy: refOf(r.decision.policy, r.decision.rule, 'admin'), isolated: false });
+  }
+
+  // 2. Cilium deny rules beat every allow
+  if (tiers.ciliumDeny.length > 0) {
+    const r = firstMatch(tiers.ciliumDeny, direction, subject, subjectLabels, other, traffic, ctx);
+    maybes.push(...r.maybes);
+    if (r.decision) return out({ allowed: false, stage: 'cilium-deny', decidedBy: refOf(r.decision.policy, r.decision.rule, 'cilium'), isolated: true });
+  }
+
+  // 3a. Calico tiers, the NetworkPolicies (and Cilium allows) in tier default at order 1000
+  if (tiers.calico.length > 0) {
+    let selectedAny = false;
+    for (const tier of tiers.calico) {
+      const policies = tier.name === 'default' ? [...tier.policies, ...npAsCalico(), ...tiers.ciliumAllow.map((p) => ({ ...p, priority: 1000 }))].sort(byPriority) : tier.policies;
+      const r = firstMatch(policies, direction, subject, subjectLabels, other, traffic, ctx);
+      maybes.push(...r.maybes);
+      if (r.selected.length > 0) selectedAny = true;
+      if (r.decision?.action === 'Pass') {
+        passed.push(refOf(r.decision.policy, r.decision.rule, tier.name));
+        continue;
+      }
+      if (r.decision) return out({ allowed: r.decision.action === 'Allow', stage: 'calico', decidedBy: refOf(r.decision.policy, r.decision.rule, tier.name), isolated: true });
+      if (r.selected.length > 0) {
+        // Calico: an endpoint selected by a tier's policies that no rule decided is denied at the end of the tier
+        const last = r.selected[r.selected.length - 1];
+        return out({
+          allowed: false,
+          stage: 'calico',
+          decidedBy: { kind: last.kind, policy: r.selected.map((p) => p.title).join(', '), tier: tier.name, rule: -1, action: 'end of tier', text: `no rule of the ${r.selected.length === 1 ? 'policy' : `${r.selected.length} policies`} selecting it in tier ${tier.name} matched, so the tier's implicit deny applies` },
+          isolated: true,
+        });
+      }
+    }
+    if (selectedAny) return out({ allowed: true, stage: 'calico', isolated: true });
+  } else {
+    // 3b. the union of NetworkPolicy and Cilium allow rules
+    const np = networkPolicy();
+    const cilium: SideOutcome['ciliumAllow'] = [];
+    let ciliumAllowed: { policy: CompiledExtraPolicy; rule: CompiledRule } | undefined;
+    for (const policy of tiers.ciliumAllow) {
+      const rules = policy[direction];
+      if (!rules || !policy.selects(subject, subjectLabels)) continue;
+      let hit: CompiledRule | undefined;
+      for (const rule of rules) {
+        const m = rule.matches(other, traffic, ctx);
+        if (m === true) {
+          hit = rule;
+          break;
+        }
+        if (m !== false) maybes.push({ action: 'Allow', why: `${policy.title} rule #${rule.index} Allow: ${m.maybe}` });
+      }
+      cilium.push({ policy, rule: hit });
+      if (hit && !ciliumAllowed) ciliumAllowed = { policy, rule: hit };
+    }
+    if (np.selected || cilium.length > 0) {
+      const allowed = np.allowed || ciliumAllowed !== undefined;
+      return out({
+        allowed,
+        stage: 'network-policy',
+        decidedBy: !np.allowed && ciliumAllowed ? refOf(ciliumAllowed.policy, ciliumAllowed.rule, 'cilium') : undefined,
+        isolated: true,
+        ciliumAllow: cilium,
+      });
+    }
+  }
+
+  // 4. baseline tier: only for pods no policy of step 3 selected
+  if (tiers.baseline.length > 0) {
+    const r = firstMatch(tiers.baseline, direction, subject, subjectLabels, other, traffic, ctx);
+    maybes.push(...r.maybes);
+    const note = samePriorityNote(tiers.baseline, r, direction, subject, subjectLabels, other, traffic, ctx);
+    if (note) notes.push(note);
+    if (r.decision && r.decision.action !== 'Pass') {
+      return out({ allowed: r.decision.action === 'Allow', stage: 'baseline', decidedBy: refOf(r.decision.policy, r.decision.rule, 'baseline'), isolated: false });
+    }
+    if (r.decision) passed.push(refOf(r.decision.policy, r.decision.rule, 'baseline'));
+  }
+  return out({ allowed: true, stage: 'default', isolated: false });
+}
