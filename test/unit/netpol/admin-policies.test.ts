@@ -24,7 +24,7 @@ const cnp = (name: string, tier: 'Admin' | 'Baseline', priority: number, spec: R
   metadata: { name },
   spec: { tier, priority, ...spec },
 });
-const namespaces = [
+const namespaces: { metadata: { name: string; labels: Record<string, string> } }[] = [
   { metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop', env: 'prod' } } },
   { metadata: { name: 'ops', labels: { 'kubernetes.io/metadata.name': 'ops' } } },
 ];
