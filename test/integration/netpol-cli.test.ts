@@ -433,12 +433,13 @@ describe('policy kinds beyond NetworkPolicy (-f)', () => {
     const r = run(['can-reach', ...SHOP, '-f', '-', 'default/deploy/cart', 'payments/svc/payments'], { input: ANTREA });
     expect(r.code).toBe(3);
     expect(r.stdout.split('\n')[0]).toBe('CANNOT TELL  default/deploy/cart → payments/svc/payments  TCP 443 (→ 8443 at the pods)');
-    expect(r.stdout).toContain('NetworkPolicy payments/restrict may select payments/payments and was not evaluated');
+    expect(r.stdout).toContain('it depends on NetworkPolicy payments/restrict, which may select payments/payments and was not evaluated');
     expect(r.stdout).toContain('not evaluated: NetworkPolicy payments/restrict — kubectl-np does not evaluate NetworkPolicy (crd.antrea.io/v1beta1)');
     const json = run(['can-reach', ...SHOP, '-f', '-', 'default/deploy/cart', 'payments/svc/payments', '-o', 'json'], { input: ANTREA });
     expect(json.code).toBe(3);
     const out = JSON.parse(json.stdout);
-    expect(out.cannotTell).toBe(true);
+    expect(out.allowed).toBe(null);
+    expect(out.cannotTell[0].what).toMatch(/^NetworkPolicy payments\/restrict, which may select payments\/payments/);
     expect(out.notEvaluated).toEqual([{ object: 'NetworkPolicy payments/restrict', reason: 'kubectl-np does not evaluate NetworkPolicy (crd.antrea.io/v1beta1)' }]);
     // a connection that does not involve payments is still answered, and the object still named
     const other = run(['can-reach', ...SHOP, '-f', '-', 'default/deploy/frontend', 'default/deploy/cart', '--port', '8080'], { input: ANTREA });
@@ -446,9 +447,9 @@ describe('policy kinds beyond NetworkPolicy (-f)', () => {
     expect(other.stdout).toContain('not evaluated: NetworkPolicy payments/restrict');
   });
 
-  it('matrix marks the cells an unevaluated policy may touch with "?" and names it; -o json gives them "allowed": null', () => {
+  it('matrix marks the cells an unevaluated policy may touch with "?" and names it (exit 3); -o json gives them "allowed": null', () => {
     const r = run(['matrix', ...SHOP, '-f', '-', '--port', '8443'], { input: ANTREA });
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(3);
     expect(r.stdout).toContain('? cannot tell');
     expect(r.stdout).toContain('not evaluated: NetworkPolicy payments/restrict');
     const json = JSON.parse(run(['matrix', ...SHOP, '-f', '-', '--port', '8443', '-o', 'json'], { input: ANTREA }).stdout);

@@ -121,8 +121,9 @@ describe('AdminNetworkPolicy', () => {
   it('a node peer cannot be decided without nodes: a Deny on it makes an address verdict "cannot tell"', () => {
     const e = engine([], [anp('no-nodes', 1, { subject: everyNamespace, egress: [{ name: 'd', action: 'Deny', to: [{ nodes: {} }] }] })]);
     const v = e.evaluate(web, { kind: 'ip', ip: '10.0.0.4' }, tcp(10250));
-    expect(v.allowed).toBe(true);
-    expect(v.cannotTell?.[0]).toMatch(/no-nodes rule #0.*nodes are not read/);
+    expect(v.cannotTell?.[0].what).toMatch(/no-nodes rule #0.*nodes are not read/);
+    // the traced side still says what the evaluated rules decide
+    expect(v.egress.allowed).toBe(true);
     // a pod is never a node: decided
     expect(e.evaluate(web, api, tcp(80)).cannotTell).toBeUndefined();
   });
@@ -178,8 +179,8 @@ describe('ClusterNetworkPolicy (v1alpha2)', () => {
   it('domainNames peers cannot be decided statically for an address', () => {
     const e = engine([np('shop', 'deny-egress', { podSelector: {}, policyTypes: ['Egress'] })], [cnp('stripe', 'Admin', 1, { subject: everyNamespace, egress: [{ action: 'Accept', to: [{ domainNames: ['api.stripe.com'] }] }] })]);
     const v = e.evaluate(web, { kind: 'ip', ip: '54.187.174.169' }, tcp(443));
-    expect(v.allowed).toBe(false);
-    expect(v.cannotTell?.[0]).toMatch(/api\.stripe\.com/);
+    expect(v.egress.allowed).toBe(false);
+    expect(v.cannotTell?.[0].what).toMatch(/api\.stripe\.com/);
   });
 
   it('refuses a tier other than Admin or Baseline', () => {
@@ -194,8 +195,8 @@ describe('never silent', () => {
     const e = engine([], [antrea]);
     expect(e.notEvaluated).toEqual([{ object: 'NetworkPolicy shop/x', reason: 'kubectl-np does not evaluate NetworkPolicy (crd.antrea.io/v1beta1)' }]);
     const v = e.evaluate(probe, api, tcp(80));
-    expect(v.allowed).toBe(true);
-    expect(v.cannotTell?.[0]).toMatch(/NetworkPolicy shop\/x may select shop\/api and was not evaluated/);
+    expect(v.ingress.allowed).toBe(true);
+    expect(v.cannotTell).toEqual([{ what: 'NetworkPolicy shop/x, which may select shop/api and was not evaluated (kubectl-np does not evaluate NetworkPolicy (crd.antrea.io/v1beta1))' }]);
     // ops is outside its namespace on both ends
     expect(e.evaluate(probe, { kind: 'ip', ip: '8.8.8.8' }, tcp(80)).cannotTell).toBeUndefined();
   });
