@@ -1,11 +1,11 @@
 // `explain networkpolicy/NAME` and `explain pod/NAME`: what a policy says, and how a pod is isolated.
-import type { ClusterSnapshot, NetworkPolicyPort } from '../model/k8s.js';
+import type { ClusterSnapshot } from '../model/k8s.js';
 import type { Labels } from '../model/selectors.js';
 import { cidrContains, parseCidr, parseIp, type Cidr, type Ip } from './cidr.js';
 import { describeSubject } from './describe.js';
-import { clusterPods } from './endpoints.js';
-import { effectivePolicyTypes, portMatches, type CompiledPolicy, type CompiledRule, type PolicyEngine } from './engine.js';
-import { podName, type Direction, type PodView } from './types.js';
+import { clusterPods, serviceBackends } from './endpoints.js';
+import { effectivePolicyTypes, portMatches, type CompiledPolicy, type PolicyEngine } from './engine.js';
+import { podName, type Direction, type PodView, type Traffic } from './types.js';
 
 export interface RuleLine {
   policy: string;
@@ -47,59 +47,95 @@ function rulesOf(policy: CompiledPolicy, direction: Direction): RuleLine[] {
 }
 
 /**
- * Where cluster DNS lives, as far as the snapshot tells: the kube-system pods labelled k8s-app=kube-dns
- * (CoreDNS keeps that label) and their IPs plus the kube-dns Service IP. Without them, the usual label.
+ * Where DNS queries land, as enforcement sees them: after the kube-dns Service's DNAT, at its backend
+ * pods (else the kube-system pods labelled k8s-app=kube-dns, which CoreDNS keeps; else CoreDNS as
+ * kubeadm and AKS deploy it), each with the UDP traffic a query to port 53 becomes there.
  */
 export interface DnsTarget {
   namespace: string;
   /** label sets of the DNS pods (at least one) */
   labels: Labels[];
-  /** known pod and Service IPs of cluster DNS; empty when unknown */
+  /** known pod IPs of cluster DNS; never the Service's ClusterIP, which no policy ever sees */
   ips: Ip[];
+  /** the pods and the traffic (UDP, the Service's target port) a lookup becomes at each */
+  targets: { pod: PodView; traffic?: Traffic }[];
+  /** the kube-dns Service's addresses, to say why an ipBlock over them does not count */
+  serviceIps: Ip[];
 }
 
 const DNS_NAMESPACE = 'kube-system';
-const DNS_LABELS: Labels = { 'k8s-app': 'kube-dns' };
+const COREDNS: PodView = {
+  namespace: DNS_NAMESPACE,
+  name: 'coredns',
+  labels: { 'k8s-app': 'kube-dns' },
+  ips: [],
+  hostNetwork: false,
+  ports: [
+    { name: 'dns', containerPort: 53, protocol: 'UDP' },
+    { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
+  ],
+};
 /** where cluster DNS is when its IPs are unknown: somewhere in private address space */
 const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'].map((c) => parseCidr(c)!);
 
 export function dnsTarget(snapshot?: ClusterSnapshot): DnsTarget {
-  const pods = snapshot ? clusterPods(snapshot, [DNS_NAMESPACE]).filter((p) => p.labels['k8s-app'] === 'kube-dns') : [];
   const service = snapshot?.services.find((s) => s.metadata.namespace === DNS_NAMESPACE && s.metadata.name === 'kube-dns');
-  const ips = [...pods.flatMap((p) => p.ips), ...(service?.spec.clusterIP ? [service.spec.clusterIP] : [])].map(parseIp).filter((ip): ip is Ip => ip !== undefined);
-  return { namespace: DNS_NAMESPACE, labels: pods.length > 0 ? pods.map((p) => p.labels) : [DNS_LABELS], ips };
+  let pods: PodView[] = [];
+  if (snapshot && service?.spec.selector && Object.keys(service.spec.selector).length > 0) {
+    try {
+      const backends = serviceBackends(snapshot, service);
+      if (!backends.fromTemplate) pods = backends.pods;
+    } catch {
+      // no backend and no template in the snapshot: fall through to the label
+    }
+  }
+  if (pods.length === 0 && snapshot) pods = clusterPods(snapshot, [DNS_NAMESPACE]).filter((p) => p.labels['k8s-app'] === 'kube-dns' && !p.template);
+  if (pods.length === 0) pods = [COREDNS];
+  const udp = service?.spec.ports?.find((p) => p.port === 53 && (p.protocol ?? 'TCP') === 'UDP');
+  const target = udp ? (udp.targetPort ?? udp.port) : 53;
+  const targets = pods.map((pod) => {
+    if (typeof target === 'number') return { pod, traffic: { port: target, protocol: 'UDP' as const } };
+    const cp = pod.ports.find((c) => c.name === target && (c.protocol ?? 'TCP') === 'UDP');
+    return { pod, traffic: cp ? { port: cp.containerPort, protocol: 'UDP' as const } : undefined };
+  });
+  const serviceIps = [service?.spec.clusterIP, ...(service?.spec.clusterIPs ?? [])].flatMap((a) => (a ? [parseIp(a)] : [])).filter((ip): ip is Ip => ip !== undefined);
+  const ips = pods.flatMap((p) => p.ips).map(parseIp).filter((ip): ip is Ip => ip !== undefined);
+  return { namespace: DNS_NAMESPACE, labels: pods.map((p) => p.labels), ips, targets, serviceIps };
 }
 
 function overlaps(a: Cidr, b: Cidr): boolean {
   return a.family === b.family && (cidrContains(a, { family: b.family, value: b.network }) || cidrContains(b, { family: a.family, value: a.network }));
 }
 
-/** Can this peer include cluster DNS? Selectors: the DNS pods' namespace and labels; ipBlocks: the DNS IPs (or, unknown, private space). */
-function peerMayBeDns(engine: PolicyEngine, policy: CompiledPolicy, peer: NonNullable<CompiledRule['peers']>[number], dns: DnsTarget): boolean {
-  if (peer.invalid) return false;
-  if (peer.ipBlock) {
-    const block = peer.ipBlock;
-    if (dns.ips.length > 0) return dns.ips.some((ip) => cidrContains(block.cidr, ip) && !block.except.some((e) => cidrContains(e, ip)));
-    return PRIVATE.some((range) => overlaps(block.cidr, range) && !block.except.some((e) => cidrContains(e, { family: range.family, value: range.network }) && e.prefix <= range.prefix));
-  }
-  const namespaceOk = peer.namespaceMatch ? peer.namespaceMatch(engine.namespaceLabels(dns.namespace)) : policy.namespace === dns.namespace;
-  return namespaceOk && dns.labels.some((labels) => peer.podMatch!(labels));
-}
-
 /**
- * Could any of these egress rules let DNS (UDP 53 to the kube-dns pods) out? A rule needs both a port
- * that can be 53 (named ports might be) and peers that can include cluster DNS.
+ * Do these egress policies let a lookup (UDP 53 to the kube-dns Service) reach cluster DNS? Judged as
+ * can-reach judges it — egress to the DNS pods after DNAT, the UDP target port, named ports by name and
+ * protocol on the DNS pods — so the warning and can-reach always agree. "unknown" when only an ipBlock
+ * over private space could let it out and the DNS pods' IPs are not in the snapshot.
  */
-function allowsDns(engine: PolicyEngine, policies: CompiledPolicy[], dns: DnsTarget): boolean {
-  const udp53 = { port: 53, protocol: 'UDP' as const };
-  return policies.some((p) =>
+function dnsEgress(engine: PolicyEngine, policies: CompiledPolicy[], dns: DnsTarget): 'allowed' | 'denied' | 'unknown' {
+  for (const { pod, traffic } of dns.targets) {
+    if (traffic && policies.some((p) => engine.policyAllows(p, 'egress', { kind: 'pod', pod }, traffic, pod.ports))) return 'allowed';
+  }
+  if (dns.ips.length > 0) return 'denied';
+  const byAddress = policies.some((p) =>
     (p.egress ?? []).some(
       (r) =>
-        (!r.ports || r.ports.some((port: NetworkPolicyPort) => typeof port.port === 'string' || portMatches(port, udp53, undefined))) &&
-        (!r.peers || r.peers.some((peer) => peerMayBeDns(engine, p, peer, dns))),
+        dns.targets.some(({ pod, traffic }) => traffic && (!r.ports || r.ports.some((port) => portMatches(port, traffic, pod.ports)))) &&
+        r.peers?.some((peer) => peer.ipBlock && PRIVATE.some((range) => overlaps(peer.ipBlock!.cidr, range) && !peer.ipBlock!.except.some((e) => e.family === range.family && e.prefix <= range.prefix && cidrContains(e, { family: range.family, value: range.network })))),
     ),
   );
+  return byAddress ? 'unknown' : 'denied';
 }
+
+/** ipBlocks that cover the kube-dns Service IP: a common way to "allow DNS" that enforcement never sees. */
+function serviceIpRules(policy: CompiledPolicy, dns: DnsTarget): number[] {
+  return (policy.egress ?? [])
+    .filter((r) => r.peers?.some((peer) => peer.ipBlock && dns.serviceIps.some((ip) => cidrContains(peer.ipBlock!.cidr, ip) && !peer.ipBlock!.except.some((e) => cidrContains(e, ip)))))
+    .map((r) => r.index);
+}
+
+const DNS_DENIED = `without allowing DNS (UDP 53 to ${DNS_NAMESPACE}/kube-dns)`;
 
 const IMDS = parseIp('169.254.169.254')!;
 
@@ -124,8 +160,11 @@ export function describePolicy(engine: PolicyEngine, policy: CompiledPolicy, pod
   }
   if (!types.ingress && (spec.ingress ?? []).length > 0) warnings.push('its ingress rules are ignored: policyTypes does not list Ingress');
   if (!types.egress && (spec.egress ?? []).length > 0) warnings.push('its egress rules are ignored: policyTypes does not list Egress');
-  if (types.egress && !allowsDns(engine, [policy], dns)) {
-    warnings.push(`it isolates egress without allowing DNS (UDP 53 to ${DNS_NAMESPACE}/kube-dns): unless another policy allows it, name lookups from these pods fail`);
+  if (types.egress && dnsEgress(engine, [policy], dns) === 'denied') {
+    warnings.push(`it isolates egress ${DNS_DENIED}: unless another policy allows it, name lookups from these pods fail`);
+    for (const index of serviceIpRules(policy, dns)) {
+      warnings.push(`egress rule #${index}'s ipBlock covers the kube-dns Service IP, but policies see DNS traffic after DNAT, at the DNS pods' own IPs: it does not allow DNS`);
+    }
   }
   for (const { index, anywhere } of imdsRules(policy)) {
     warnings.push(
@@ -162,7 +201,7 @@ export function isolationOf(engine: PolicyEngine, pod: PodView, dns: DnsTarget =
   const egress = side('egress');
   const notes: string[] = [];
   if (pod.hostNetwork) notes.push('it uses the host network: whether NetworkPolicies apply to hostNetwork pods is implementation-defined');
-  if (egress.isolated && !allowsDns(engine, engine.policiesSelecting(pod, 'egress'), dns)) {
+  if (egress.isolated && dnsEgress(engine, engine.policiesSelecting(pod, 'egress'), dns) === 'denied') {
     notes.push(`egress is isolated and no rule allows DNS (UDP 53 to ${DNS_NAMESPACE}/kube-dns): name lookups will fail`);
   }
   for (const p of engine.policiesSelecting(pod, 'egress')) {

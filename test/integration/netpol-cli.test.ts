@@ -314,6 +314,22 @@ describe('kubectl np explain -f', () => {
     expect(r.stdout).toContain('without allowing DNS (UDP 53 to kube-system/kube-dns)');
   });
 
+  it('the DNS warning agrees with can-reach to the DNS Service: an ipBlock over its ClusterIP or a TCP named port does not allow DNS', () => {
+    const cluster =
+      'kind: Pod\nmetadata: {name: coredns-1, namespace: kube-system, labels: {k8s-app: kube-dns}}\nspec: {containers: [{name: c, ports: [{name: dns, containerPort: 53, protocol: UDP}, {name: dns-tcp, containerPort: 53}]}]}\nstatus: {phase: Running, podIP: 10.244.0.5}\n---\n' +
+      'kind: Service\nmetadata: {name: kube-dns, namespace: kube-system}\nspec: {selector: {k8s-app: kube-dns}, clusterIP: 10.96.0.10, ports: [{name: dns, port: 53, protocol: UDP, targetPort: dns}]}\n---\n' +
+      'kind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec: {containers: [{name: c}]}\nstatus: {phase: Running, podIP: 10.244.1.9}\n---\n';
+    const policy = (rule: string) => `${cluster}kind: NetworkPolicy\nmetadata: {name: out, namespace: shop}\nspec: {podSelector: {}, policyTypes: [Egress], egress: [${rule}]}\n`;
+    for (const rule of ['{to: [{ipBlock: {cidr: 10.96.0.10/32}}]}', '{ports: [{port: dns}]}']) {
+      const explained = run(['explain', '-f', '-', 'shop/networkpolicy/out'], { input: policy(rule) });
+      expect(explained.stdout, rule).toContain('without allowing DNS (UDP 53 to kube-system/kube-dns)');
+      expect(run(['can-reach', '-f', '-', 'shop/web', 'kube-system/svc/kube-dns', '--port', '53', '--protocol', 'UDP'], { input: policy(rule) }).code, rule).toBe(1);
+    }
+    const allowed = policy('{to: [{ipBlock: {cidr: 10.244.0.0/16}}], ports: [{port: dns, protocol: UDP}]}');
+    expect(run(['explain', '-f', '-', 'shop/networkpolicy/out'], { input: allowed }).stdout).not.toContain('DNS');
+    expect(run(['can-reach', '-f', '-', 'shop/web', 'kube-system/svc/kube-dns', '--port', '53', '--protocol', 'UDP'], { input: allowed }).code).toBe(0);
+  });
+
   it('warns about the metadata service for an egress rule to every destination on port 80', () => {
     const policy = 'kind: NetworkPolicy\nmetadata: {name: web-out, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n  - ports: [{port: 80}, {port: 443}, {port: 53, protocol: UDP}]\n';
     const r = run(['explain', '-f', '-', 'shop/networkpolicy/web-out'], { input: policy });

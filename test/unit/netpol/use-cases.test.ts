@@ -165,11 +165,24 @@ describe('explain summaries', () => {
     expect(dnsWarning([{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }])).toBe(false);
     expect(dnsWarning([{}])).toBe(false);
     expect(dnsWarning([{ to: [{ podSelector: {} }] }], 'kube-system')).toBe(false);
-    // known DNS IPs decide for ipBlocks
-    const e = new PolicyEngine({ namespaces: [], networkPolicies: [{ metadata: { name: 'e', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/16' } }] }] } }] });
-    const known = (clusterIP: string) => describePolicy(e, e.policies[0], [], dnsTarget({ ...emptySnapshot('t'), services: [{ metadata: { namespace: 'kube-system', name: 'kube-dns' }, spec: { clusterIP } }] })).warnings.some((w) => w.includes('DNS'));
-    expect(known('10.0.0.10')).toBe(false);
-    expect(known('10.96.0.10')).toBe(true);
+    // known DNS pods decide, after the Service's DNAT: an ipBlock over the ClusterIP alone allows nothing
+    const withDns = (cidr: string, ports?: unknown[]) => {
+      const e = new PolicyEngine({ namespaces: [], networkPolicies: [{ metadata: { name: 'e', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr } }], ...(ports ? { ports } : {}) }] as never } }] });
+      const dns = dnsTarget({
+        ...emptySnapshot('t'),
+        pods: [{ metadata: { namespace: 'kube-system', name: 'coredns-1', labels: { 'k8s-app': 'kube-dns' } }, spec: { containers: [{ name: 'c', ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' }] }] }, status: { phase: 'Running', podIP: '10.244.0.5' } }],
+        services: [{ metadata: { namespace: 'kube-system', name: 'kube-dns' }, spec: { selector: { 'k8s-app': 'kube-dns' }, clusterIP: '10.96.0.10', ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 'dns' }] } }],
+      });
+      return describePolicy(e, e.policies[0], [], dns).warnings.filter((w) => w.includes('DNS'));
+    };
+    expect(withDns('10.244.0.0/16')).toEqual([]);
+    expect(withDns('10.96.0.10/32')).toEqual([
+      expect.stringMatching(/without allowing DNS/),
+      "egress rule #0's ipBlock covers the kube-dns Service IP, but policies see DNS traffic after DNAT, at the DNS pods' own IPs: it does not allow DNS",
+    ]);
+    // a named port is TCP unless it says otherwise: "dns" never admits UDP 53, "dns" with protocol UDP does
+    expect(withDns('10.244.0.0/16', [{ port: 'dns' }])).toEqual([expect.stringMatching(/without allowing DNS/)]);
+    expect(withDns('10.244.0.0/16', [{ port: 'dns', protocol: 'UDP' }])).toEqual([]);
   });
 
   it('warns about the metadata service (169.254.169.254 on TCP 80) for every rule that can reach it', () => {
