@@ -22,6 +22,12 @@ export interface LoginModeInfo {
   needsTenant: boolean;
   /** can return an ID token (`--token-type id`) */
   idToken: boolean;
+  /**
+   * false: tokens are never cached, whatever --token-cache-storage says. The Azure CLI and azd keep
+   * their own sessions: `az logout` or a switch to another account must take effect on the next call,
+   * and nothing short of asking them tells which account is signed in now (docs/benchmarks.md: the cost).
+   */
+  cached?: false;
   summary: string;
 }
 
@@ -76,6 +82,7 @@ export const LOGIN_MODES: Readonly<Record<string, LoginModeInfo>> = {
     name: 'azurecli',
     needsUser: false,
     cacheFamily: 'azurecli',
+    cached: false,
     client: 'azure-cli',
     needsTenant: false,
     idToken: false,
@@ -85,6 +92,7 @@ export const LOGIN_MODES: Readonly<Record<string, LoginModeInfo>> = {
     name: 'azd',
     needsUser: false,
     cacheFamily: 'azd',
+    cached: false,
     client: 'azure-developer-cli',
     needsTenant: false,
     idToken: false,

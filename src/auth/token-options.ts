@@ -341,7 +341,8 @@ export function resolveTokenOptions(raw: RawTokenOptions, env: NodeJS.ProcessEnv
   const environment = mode.needsUser ? raw.environment : fromEnv[ENV.environment] || raw.environment;
   const authorityHost = resolveAuthorityHost(environment, authorityOverride);
   const host = new URL(authorityHost).host;
-  const storage = oneOf('token-cache-storage', raw['token-cache-storage'] ?? 'keychain', STORAGE_MODES);
+  const askedStorage = oneOf('token-cache-storage', raw['token-cache-storage'] ?? 'keychain', STORAGE_MODES);
+  const storage: StorageMode = mode.cached === false ? 'none' : askedStorage;
   const tokenType = oneOf('token-type', raw['token-type'] ?? 'access', TOKEN_TYPES);
   if (tokenType === 'id' && !mode.idToken) throw new UsageError(`--token-type id needs a user sign-in; --login ${loginMode} gets access tokens only`);
   // AZURE_CLI_TIMEOUT is how long kubelogin waits for az; here it is the same --timeout

@@ -3,10 +3,11 @@
 // Azure CLI / azd modes after an account switch. The built CLI runs as kubectl runs it, against the
 // Entra emulator, with the file cache (no D-Bus session in these children).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_RETRY } from '../../../src/auth/msal/network.js';
-import { startEntraEmulator, type EntraEmulator } from '../../support/entra-emulator/index.js';
+import { AKS_SERVER_ID, startEntraEmulator, type EntraEmulator } from '../../support/entra-emulator/index.js';
+import { createFakeAz } from '../../support/fake-az/index.js';
 import { fakeClockEnv } from '../../support/fake-clock.js';
 import { failWritesEnv } from '../../support/fail-writes.js';
 import { requireFreshBuild } from './dist.js';
@@ -178,5 +179,27 @@ describe('a cache directory that cannot be written', () => {
       `warning: cannot write the token cache in ${cacheDir()}: no space left on device (ENOSPC); the new token is used for this call only`,
     ]);
     expect(litter()).toEqual([]);
+  });
+});
+
+describe('--login azurecli and azd are never cached', () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  const tokenOf = (oid: string) => ({ accessToken: emu.mintToken({ aud: AKS_SERVER_ID, iss: emu.issuer(), tid: emu.tenantId, oid, iat: now(), exp: now() + 3600 }), expiresOn: now() + 3600 });
+
+  it.each(['azurecli', 'azd'])('--login %s: after an account switch the next call has the new account\'s token; after sign-out, none', async (mode) => {
+    const az = createFakeAz({ signedIn: true, tenant: emu.tenantId, tokens: { [AKS_SERVER_ID]: tokenOf('first-account') } });
+    const run = () =>
+      runCli(['get-token', '--login', mode, '--tenant-id', emu.tenantId, '--token-cache-storage', 'file'], {
+        env: { ...env, ...az.env, PATH: `${az.binDir}:${env.PATH}`, KUBERNETES_EXEC_INFO: execInfo(false) },
+      });
+    expect(claimsOf(credentialOf(await run()).status.token).oid).toBe('first-account');
+    az.setState({ signedIn: true, tenant: emu.tenantId, tokens: { [AKS_SERVER_ID]: tokenOf('second-account') } });
+    expect(claimsOf(credentialOf(await run()).status.token).oid).toBe('second-account');
+    az.setState({ signedIn: false, tenant: emu.tenantId });
+    const signedOut = await run();
+    expect(signedOut.code).toBe(3);
+    expect(signedOut.stdout).toBe('');
+    expect(az.calls()).toHaveLength(3);
+    expect(existsSync(cacheDir()) ? readdirSync(cacheDir()).filter((n) => /\.(token|msal)$/.test(n)) : []).toEqual([]);
   });
 });
