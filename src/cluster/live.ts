@@ -16,6 +16,7 @@ import {
   toServiceAccount,
   toWorkload,
 } from './convert.js';
+import { listAll, type ListPage, type Page } from './paging.js';
 import { apiErrorMessage, currentNamespace, ForbiddenError, httpStatusOf, loadKubeConfig, makeApiClient, toClusterError } from './kubeconfig.js';
 
 /** required: a 403 stops the command; optional: a 403 is a warning; skip: never read. */
@@ -64,9 +65,6 @@ const ENGINE_NAMESPACES = ['kube-system', 'calico-system'];
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
-interface Listed<T> {
-  items: T[];
-}
 
 export async function readLiveSnapshot(source: SnapshotSource, options: LiveReadOptions = {}): Promise<ClusterSnapshot> {
   const include = { ...DEFAULT_INCLUDE, ...options.include };
@@ -87,12 +85,12 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
   const unreadable: UnreadableList[] = [];
   const hint = options.forbiddenHint ?? 'ask for list access, or analyse manifests with -f';
 
-  /** One list call (none when skipped); a 403 on an optional list becomes a warning and `undefined`. */
-  async function read<T>(list: UnreadableList, call: () => Promise<Listed<T>>, need: Need, scope = list.namespace ? ` in namespace ${list.namespace}` : ''): Promise<T[] | undefined> {
+  /** One list, page by page (none when skipped); a 403 on an optional list becomes a warning and `undefined`. */
+  async function read<T>(list: UnreadableList, call: (page: Page) => Promise<ListPage<T>>, need: Need, scope = list.namespace ? ` in namespace ${list.namespace}` : ''): Promise<T[] | undefined> {
     if (need === 'skip') return undefined;
     const what = `${list.resource}${scope}`;
     try {
-      return (await call()).items;
+      return await listAll(call);
     } catch (err) {
       if (need === 'optional' && httpStatusOf(err) === 403) {
         warnings.push(`not allowed to list ${what}: ${apiErrorMessage(err) ?? 'forbidden'}`);
@@ -109,47 +107,47 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
   }
 
   /** A namespaced kind in the selected namespaces (or all); undefined only when nothing could be read. */
-  async function scoped<T>(resource: string, all: () => Promise<Listed<T>>, inNamespace: (namespace: string) => Promise<Listed<T>>, need: Need): Promise<T[] | undefined> {
+  async function scoped<T>(resource: string, all: (page: Page) => Promise<ListPage<T>>, inNamespace: (namespace: string, page: Page) => Promise<ListPage<T>>, need: Need): Promise<T[] | undefined> {
     if (need === 'skip') return undefined;
     if (!selected) return read({ resource }, all, need, ' in all namespaces');
-    const parts = await Promise.all(selected.map((namespace) => read({ resource, namespace }, () => inNamespace(namespace), need)));
+    const parts = await Promise.all(selected.map((namespace) => read({ resource, namespace }, (page) => inNamespace(namespace, page), need)));
     return parts.every((p) => p === undefined) ? undefined : parts.flatMap((p) => p ?? []);
   }
 
   // The first request checks the server and the credentials before the parallel burst: the namespace
   // list when it is wanted, else the first list the command needs.
-  const listedNamespaces = await read({ resource: 'namespaces' }, () => core.listNamespace(), include.namespaces);
+  const listedNamespaces = await read({ resource: 'namespaces' }, (page) => core.listNamespace(page), include.namespaces);
 
   const workloadKinds = [
-    ['Deployment', 'deployments', () => apps.listDeploymentForAllNamespaces(), (namespace: string) => apps.listNamespacedDeployment({ namespace })],
-    ['StatefulSet', 'statefulsets', () => apps.listStatefulSetForAllNamespaces(), (namespace: string) => apps.listNamespacedStatefulSet({ namespace })],
-    ['DaemonSet', 'daemonsets', () => apps.listDaemonSetForAllNamespaces(), (namespace: string) => apps.listNamespacedDaemonSet({ namespace })],
-    ['ReplicaSet', 'replicasets', () => apps.listReplicaSetForAllNamespaces(), (namespace: string) => apps.listNamespacedReplicaSet({ namespace })],
-    ['Job', 'jobs', () => batch.listJobForAllNamespaces(), (namespace: string) => batch.listNamespacedJob({ namespace })],
+    ['Deployment', 'deployments', (page: Page) => apps.listDeploymentForAllNamespaces(page), (namespace: string, page: Page) => apps.listNamespacedDeployment({ namespace, ...page })],
+    ['StatefulSet', 'statefulsets', (page: Page) => apps.listStatefulSetForAllNamespaces(page), (namespace: string, page: Page) => apps.listNamespacedStatefulSet({ namespace, ...page })],
+    ['DaemonSet', 'daemonsets', (page: Page) => apps.listDaemonSetForAllNamespaces(page), (namespace: string, page: Page) => apps.listNamespacedDaemonSet({ namespace, ...page })],
+    ['ReplicaSet', 'replicasets', (page: Page) => apps.listReplicaSetForAllNamespaces(page), (namespace: string, page: Page) => apps.listNamespacedReplicaSet({ namespace, ...page })],
+    ['Job', 'jobs', (page: Page) => batch.listJobForAllNamespaces(page), (namespace: string, page: Page) => batch.listNamespacedJob({ namespace, ...page })],
   ] as const;
   // with -A the DaemonSet list covers them; otherwise ask where engines are installed
   const engineNamespaces = selected && include.policyEngines !== 'skip' ? ENGINE_NAMESPACES : [];
 
-  const readPods = () => scoped('pods', () => core.listPodForAllNamespaces(), (namespace) => core.listNamespacedPod({ namespace }), include.pods);
+  const readPods = () => scoped('pods', (page) => core.listPodForAllNamespaces(page), (namespace, page) => core.listNamespacedPod({ namespace, ...page }), include.pods);
   // without the namespace list, the pod list goes first
   const earlyPods = include.namespaces === 'skip' ? await readPods() : undefined;
   const [pods, services, serviceAccounts, networkPolicies, roles, roleBindings, clusterRoles, clusterRoleBindings, workloadLists, engineDaemonSets] = await Promise.all([
     include.namespaces === 'skip' ? earlyPods : readPods(),
-    scoped('services', () => core.listServiceForAllNamespaces(), (namespace) => core.listNamespacedService({ namespace }), include.services),
-    scoped('serviceaccounts', () => core.listServiceAccountForAllNamespaces(), (namespace) => core.listNamespacedServiceAccount({ namespace }), include.serviceAccounts),
-    scoped('networkpolicies', () => networking.listNetworkPolicyForAllNamespaces(), (namespace) => networking.listNamespacedNetworkPolicy({ namespace }), include.networkPolicies),
-    scoped('roles', () => rbac.listRoleForAllNamespaces(), (namespace) => rbac.listNamespacedRole({ namespace }), include.rbac),
-    scoped('rolebindings', () => rbac.listRoleBindingForAllNamespaces(), (namespace) => rbac.listNamespacedRoleBinding({ namespace }), include.rbac),
-    read({ resource: 'clusterroles' }, () => rbac.listClusterRole(), include.rbac),
-    read({ resource: 'clusterrolebindings' }, () => rbac.listClusterRoleBinding(), include.rbac),
+    scoped('services', (page) => core.listServiceForAllNamespaces(page), (namespace, page) => core.listNamespacedService({ namespace, ...page }), include.services),
+    scoped('serviceaccounts', (page) => core.listServiceAccountForAllNamespaces(page), (namespace, page) => core.listNamespacedServiceAccount({ namespace, ...page }), include.serviceAccounts),
+    scoped('networkpolicies', (page) => networking.listNetworkPolicyForAllNamespaces(page), (namespace, page) => networking.listNamespacedNetworkPolicy({ namespace, ...page }), include.networkPolicies),
+    scoped('roles', (page) => rbac.listRoleForAllNamespaces(page), (namespace, page) => rbac.listNamespacedRole({ namespace, ...page }), include.rbac),
+    scoped('rolebindings', (page) => rbac.listRoleBindingForAllNamespaces(page), (namespace, page) => rbac.listNamespacedRoleBinding({ namespace, ...page }), include.rbac),
+    read({ resource: 'clusterroles' }, (page) => rbac.listClusterRole(page), include.rbac),
+    read({ resource: 'clusterrolebindings' }, (page) => rbac.listClusterRoleBinding(page), include.rbac),
     Promise.all(
       workloadKinds.map(([kind, resource, all, inNs]) => {
         // -A: the DaemonSet list is also how policy engines are found
         const need = kind === 'DaemonSet' && !selected && workloadNeed(kind) === 'skip' ? include.policyEngines : workloadNeed(kind);
-        return scoped<unknown>(resource, all as () => Promise<Listed<unknown>>, inNs as (ns: string) => Promise<Listed<unknown>>, need).then((items) => ({ kind, items }));
+        return scoped<unknown>(resource, all as (page: Page) => Promise<ListPage<unknown>>, inNs as (ns: string, page: Page) => Promise<ListPage<unknown>>, need).then((items) => ({ kind, items }));
       }),
     ),
-    Promise.all(engineNamespaces.map((namespace) => read({ resource: 'daemonsets', namespace }, () => apps.listNamespacedDaemonSet({ namespace }), include.policyEngines))),
+    Promise.all(engineNamespaces.map((namespace) => read({ resource: 'daemonsets', namespace }, (page) => apps.listNamespacedDaemonSet({ namespace, ...page }), include.policyEngines))),
   ]);
 
   const snapshotPods = (pods ?? []).map(toPod);

@@ -14,6 +14,7 @@ import {
 import type { AccessRequest, RbacObjects, UserInfo } from '../rbac/types.js';
 import { toRole, toRoleBinding } from './convert.js';
 import { httpStatusOf, makeApiClient, toClusterError } from './kubeconfig.js';
+import { listAll, type ListPage, type Page } from './paging.js';
 
 export interface ClusterUser extends UserInfo {
   uid?: string;
@@ -150,10 +151,10 @@ export async function readRbacObjects(kc: KubeConfig, namespaces: string[] = [])
   // gaps in the order the lists are asked for, not the order the answers arrive (output must not shuffle)
   const asked: string[] = [];
   const forbidden = new Set<string>();
-  const attempt = async <T>(what: string, read: () => Promise<{ items: T[] }>): Promise<T[] | undefined> => {
+  const attempt = async <T>(what: string, read: (page: Page) => Promise<ListPage<T>>): Promise<T[] | undefined> => {
     asked.push(what);
     try {
-      return (await read()).items;
+      return await listAll(read);
     } catch (err) {
       if (statusOf(err) === 403) {
         forbidden.add(what);
@@ -164,10 +165,10 @@ export async function readRbacObjects(kc: KubeConfig, namespaces: string[] = [])
   };
 
   const [clusterRoles, clusterRoleBindings, allRoles, allBindings] = await Promise.all([
-    attempt('clusterroles', () => api.listClusterRole()),
-    attempt('clusterrolebindings', () => api.listClusterRoleBinding()),
-    attempt('roles in all namespaces', () => api.listRoleForAllNamespaces()),
-    attempt('rolebindings in all namespaces', () => api.listRoleBindingForAllNamespaces()),
+    attempt('clusterroles', (page) => api.listClusterRole(page)),
+    attempt('clusterrolebindings', (page) => api.listClusterRoleBinding(page)),
+    attempt('roles in all namespaces', (page) => api.listRoleForAllNamespaces(page)),
+    attempt('rolebindings in all namespaces', (page) => api.listRoleBindingForAllNamespaces(page)),
   ]);
   let roles = allRoles;
   let bindings = allBindings;
@@ -175,8 +176,8 @@ export async function readRbacObjects(kc: KubeConfig, namespaces: string[] = [])
     const perNamespace = await Promise.all(
       namespaces.map(async (namespace) => {
         const [nsRoles, nsBindings] = await Promise.all([
-          allRoles ? [] : attempt(`roles in ${namespace}`, () => api.listNamespacedRole({ namespace })),
-          allBindings ? [] : attempt(`rolebindings in ${namespace}`, () => api.listNamespacedRoleBinding({ namespace })),
+          allRoles ? [] : attempt(`roles in ${namespace}`, (page) => api.listNamespacedRole({ namespace, ...page })),
+          allBindings ? [] : attempt(`rolebindings in ${namespace}`, (page) => api.listNamespacedRoleBinding({ namespace, ...page })),
         ]);
         return { roles: nsRoles ?? [], bindings: nsBindings ?? [] };
       }),

@@ -40,6 +40,15 @@ export interface CommandResult {
   stderr: string;
 }
 
+export interface AuditEvent {
+  verb: string;
+  /** path and query as sent, e.g. /api/v1/namespaces/a/pods?limit=500&continue=… */
+  requestURI: string;
+  user: string;
+  userAgent?: string;
+  code?: number;
+}
+
 export interface RealApiServer {
   /** https://127.0.0.1:PORT */
   url: string;
@@ -64,6 +73,8 @@ export interface RealApiServer {
   writeKubeconfig(path: string, opts: { context?: string; namespace?: string; user: Record<string, unknown> }): void;
   /** a kubeconfig for a client-certificate user (written into the scratch directory) */
   kubeconfigFor(username: string, groups?: string[], namespace?: string): string;
+  /** list and get requests the server received so far (its audit log, at Metadata level): to see what a client asked for */
+  auditEvents(): AuditEvent[];
   /** polls `check` until it returns a value other than undefined; for controllers' work (aggregation) */
   eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
@@ -225,6 +236,9 @@ export async function startRealApiServer(opts: RealApiServerOptions = {}): Promi
     const admin = issueClientSync('kubectl-np-admin', ['system:masters']);
     await openssl(['genrsa', '-out', 'sa.key', '2048'], dir);
     await openssl(['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir);
+    // reads only, written as they complete (the log backend blocks), so tests can see how a client paged
+    writeFileSync(join(dir, 'audit-policy.yaml'), stringify({ apiVersion: 'audit.k8s.io/v1', kind: 'Policy', omitStages: ['RequestReceived'], rules: [{ level: 'Metadata', verbs: ['list', 'get'] }, { level: 'None' }] }));
+    const auditLog = join(dir, 'audit.log');
     let url = '';
     const adminKubeconfig = join(dir, 'admin.kubeconfig');
     const writeKubeconfig = (path: string, { context = 'real', namespace, user }: { context?: string; namespace?: string; user: Record<string, unknown> }) => {
@@ -283,6 +297,7 @@ export async function startRealApiServer(opts: RealApiServerOptions = {}): Promi
         `--service-account-key-file=${join(dir, 'sa.pub')}`, `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
         '--service-account-issuer=https://kubernetes.default.svc', '--service-cluster-ip-range=10.96.0.0/16',
         '--disable-admission-plugins=ServiceAccount', `--cert-dir=${join(dir, 'apiserver-certs')}`,
+        `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`, `--audit-log-path=${auditLog}`,
         ...oidc,
       ], dir);
       procs.push(p);
@@ -336,6 +351,14 @@ export async function startRealApiServer(opts: RealApiServerOptions = {}): Promi
         const path = join(dir, `${username.replace(/[^a-zA-Z0-9.-]/g, '_')}-${certSerial}.kubeconfig`);
         writeKubeconfig(path, { context: 'real', namespace, user: { 'client-certificate': certFile, 'client-key': keyFile } });
         return path;
+      },
+      auditEvents() {
+        if (!existsSync(auditLog)) return [];
+        return readFileSync(auditLog, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as { verb: string; requestURI: string; user?: { username?: string }; userAgent?: string; responseStatus?: { code?: number } })
+          .map((e) => ({ verb: e.verb, requestURI: e.requestURI, user: e.user?.username ?? '', userAgent: e.userAgent, code: e.responseStatus?.code }));
       },
       eventually,
       async close() {
