@@ -51,8 +51,9 @@ function compact<T extends object>(obj: T): T {
 
 const mapOf = <T>(list: T[] | null | undefined, fn: (x: T) => unknown) => (list === undefined || list === null ? undefined : list.map(fn));
 
-// kubectl apply's copy of the whole object: large, and nothing reads it
-const DROPPED_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
+// kubectl apply's copy of the whole object: large; only NetworkPolicy conversion reads it (authoredPolicyTypes)
+const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+const DROPPED_ANNOTATIONS = new Set([LAST_APPLIED_ANNOTATION]);
 
 export function toObjectMeta(m: V1ObjectMeta | undefined): ObjectMeta {
   const annotations = m?.annotations ? Object.fromEntries(Object.entries(m.annotations).filter(([k]) => !DROPPED_ANNOTATIONS.has(k))) : undefined;
@@ -169,6 +170,31 @@ function toPolicyPort(p: V1NetworkPolicyPort): NetworkPolicyPort {
   return compact({ protocol: p.protocol as Protocol | undefined, port: p.port, endPort: p.endPort });
 }
 
+/**
+ * policyTypes as the author wrote them. The API server fills in omitted policyTypes (Ingress, plus Egress
+ * when there are egress rules), so a live policy never shows them omitted and "policyTypes is omitted"
+ * warnings could not fire; `kubectl apply` keeps the manifest as written in last-applied-configuration.
+ * When that copy has no policyTypes and the stored ones are exactly the defaulted value, they are read as
+ * omitted — the same isolation, inferred the same way. Anything else (no annotation, a later edit that
+ * changed them) keeps the stored value.
+ */
+function authoredPolicyTypes(np: V1NetworkPolicy): ('Ingress' | 'Egress')[] | undefined {
+  const stored = (np.spec?.policyTypes ?? undefined) as ('Ingress' | 'Egress')[] | undefined;
+  const applied = np.metadata?.annotations?.[LAST_APPLIED_ANNOTATION];
+  if (!stored || !applied) return stored;
+  let spec: unknown;
+  try {
+    spec = (JSON.parse(applied) as { spec?: unknown }).spec;
+  } catch {
+    return stored;
+  }
+  if (!spec || typeof spec !== 'object') return stored;
+  const written = (spec as { policyTypes?: unknown }).policyTypes;
+  if (Array.isArray(written) && written.length > 0) return stored;
+  const defaulted = ['Ingress', ...((np.spec?.egress ?? []).length > 0 ? ['Egress'] : [])];
+  return stored.length === defaulted.length && defaulted.every((t, i) => stored[i] === t) ? undefined : stored;
+}
+
 export function toNetworkPolicy(np: V1NetworkPolicy): NetworkPolicy {
   const s = np.spec;
   return {
@@ -176,7 +202,7 @@ export function toNetworkPolicy(np: V1NetworkPolicy): NetworkPolicy {
     metadata: toObjectMeta(np.metadata),
     spec: compact({
       podSelector: toLabelSelector(s?.podSelector) ?? {},
-      policyTypes: s?.policyTypes as ('Ingress' | 'Egress')[] | undefined,
+      policyTypes: authoredPolicyTypes(np),
       // client-node renames the reserved word `from` to `_from`
       ingress: mapOf(s?.ingress, (r) => compact({ from: mapOf(r._from, toPeer), ports: mapOf(r.ports, toPolicyPort) })) as NetworkPolicy['spec']['ingress'],
       egress: mapOf(s?.egress, (r) => compact({ to: mapOf(r.to, toPeer), ports: mapOf(r.ports, toPolicyPort) })) as NetworkPolicy['spec']['egress'],

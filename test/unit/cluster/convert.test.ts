@@ -77,3 +77,26 @@ describe('converters read null like absent', () => {
     expect(toRole('Role', { metadata: { name: 'empty', namespace: 'ns' }, rules: null } as never)).toEqual({ kind: 'Role', metadata: { name: 'empty', namespace: 'ns' } });
   });
 });
+
+describe('NetworkPolicy policyTypes as the author wrote them', () => {
+  const applied = (spec: unknown) => ({ 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', spec }) });
+  const egressOnly = { podSelector: {}, egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }] };
+
+  it('are omitted when last-applied-configuration omits them and the server only defaulted them', () => {
+    const live = { metadata: { name: 'np', namespace: 'a', annotations: applied(egressOnly) }, spec: { ...egressOnly, policyTypes: ['Ingress', 'Egress'] } };
+    const np = toNetworkPolicy(live as never);
+    expect(np.spec.policyTypes).toBeUndefined();
+    expect(np.metadata.annotations).toBeUndefined(); // the copy itself is not kept
+  });
+
+  it('stay as stored when written, when changed after the apply, or without the annotation', () => {
+    const written = { metadata: { name: 'np', annotations: applied({ ...egressOnly, policyTypes: ['Ingress', 'Egress'] }) }, spec: { ...egressOnly, policyTypes: ['Ingress', 'Egress'] } };
+    expect(toNetworkPolicy(written as never).spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    const edited = { metadata: { name: 'np', annotations: applied(egressOnly) }, spec: { ...egressOnly, policyTypes: ['Egress'] } };
+    expect(toNetworkPolicy(edited as never).spec.policyTypes).toEqual(['Egress']);
+    const created = { metadata: { name: 'np' }, spec: { ...egressOnly, policyTypes: ['Ingress', 'Egress'] } };
+    expect(toNetworkPolicy(created as never).spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    const garbled = { metadata: { name: 'np', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{not json' } }, spec: { ...egressOnly, policyTypes: ['Ingress', 'Egress'] } };
+    expect(toNetworkPolicy(garbled as never).spec.policyTypes).toEqual(['Ingress', 'Egress']);
+  });
+});
