@@ -46,6 +46,8 @@ export interface ConnectionGroup {
   notes: string[];
   /** set when this connection's answer depends on data that could not be read; `allowed` is then false but no verdict */
   cannotTell?: Unseen[];
+  /** dual-stack ends whose answer differs by IP family: each family's answer */
+  families?: { family: 4 | 6; allowed: boolean | null }[];
 }
 
 export interface PortVerdict {
@@ -219,6 +221,7 @@ export function canReach(engine: PolicyEngine, source: ResolvedEndpoint, destina
           ingress: verdict.ingress,
           notes: verdict.notes,
           ...(verdict.cannotTell ? { cannotTell: verdict.cannotTell } : {}),
+          ...(verdict.families ? { families: verdict.families } : {}),
         });
       }
     });

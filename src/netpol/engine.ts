@@ -17,6 +17,9 @@ import type { CompiledExtraPolicy, CompiledRule as ExtraRule, MatchContext } fro
 import { compileExtras, type CompileOptions, type NotEvaluatedEntry } from './kinds/compile.js';
 import { decideSide, hasTiers, type SideOutcome, type TieredPolicies } from './tiers.js';
 import {
+  connectionFamilies,
+  familyName,
+  overFamily,
   podName,
   peerName,
   type Direction,
@@ -543,8 +546,28 @@ export class PolicyEngine {
     };
   }
 
-  /** The full answer with reasons: which policies select each end, which rule decided, and caveats. */
+  /**
+   * The full answer with reasons: which policies select each end, which rule decided, and caveats.
+   * Between dual-stack ends a connection uses one family, and ipBlocks see only that family's
+   * addresses: each family is judged, and an answer that differs by family is given per family.
+   */
   evaluate(source: Peer, destination: Peer, traffic: Traffic): Verdict {
+    const families = connectionFamilies(source, destination);
+    const whole = this.evaluateOnce(source, destination, traffic);
+    if (families.length < 2) return whole;
+    const per = families.map((family) => ({ family, verdict: this.evaluateOnce(overFamily(source, family), overFamily(destination, family), traffic) }));
+    const answer = (v: Verdict) => (v.cannotTell ? null : v.allowed);
+    if (per.every((p) => answer(p.verdict) === answer(per[0].verdict))) return whole;
+    // a certain denial over one family decides; otherwise a family that cannot be told
+    const deciding = per.find((p) => answer(p.verdict) === false) ?? per.find((p) => answer(p.verdict) === null)!;
+    const said = (a: boolean | null) => (a === null ? 'cannot tell' : a ? 'allowed' : 'denied');
+    const allowedOver = per.filter((p) => answer(p.verdict) === true).map((p) => familyName(p.family));
+    const others = per.filter((p) => answer(p.verdict) !== true).map((p) => `${familyName(p.family)} ${said(answer(p.verdict))}`);
+    const note = `dual-stack: allowed over ${allowedOver.join(' and ')} only; ${others.join(', ')} — a connection may use either family, so there is no single yes (the trace is ${familyName(deciding.family)}'s)`;
+    return { ...deciding.verdict, allowed: false, families: per.map((p) => ({ family: p.family, allowed: answer(p.verdict) })), notes: [...deciding.verdict.notes, note] };
+  }
+
+  private evaluateOnce(source: Peer, destination: Peer, traffic: Traffic): Verdict {
     const notes = newNotes();
     const egress: SideTrace =
       source.kind === 'pod'

@@ -5,7 +5,7 @@ import type { Protocol } from '../model/k8s.js';
 import { labelsKey } from '../model/selectors.js';
 import { cidrContains, parseIp, type Cidr, type Ip } from './cidr.js';
 import type { CompiledPolicy, PolicyEngine, Unseen } from './engine.js';
-import { comparePorts, peerName, type NotEvaluated, type Peer, type PodView, type Traffic } from './types.js';
+import { comparePorts, connectionFamilies, overFamily, peerName, type NotEvaluated, type Peer, type PodView, type Traffic } from './types.js';
 
 export interface PortQuery {
   /** a number, or a container port name resolved on each destination pod */
@@ -76,10 +76,12 @@ export function equivalenceKey(pod: PodView, blocks: IpBlocks): string {
   let ipSignature = '';
   if (blocks.length > 0 && pod.ips.length > 0) {
     const ips = pod.ips.map(parseIp).filter((ip): ip is Ip => ip !== undefined);
+    // per family: a connection uses one, and a dual-stack pod may be inside a block over one only
     for (const b of blocks) {
-      const inside = ips.some((ip) => cidrContains(b.cidr, ip) && !b.except.some((e) => cidrContains(e, ip)));
-      ipSignature += inside ? '1' : '0';
+      const inside = (family: 4 | 6) => ips.some((ip) => ip.family === family && cidrContains(b.cidr, ip) && !b.except.some((e) => cidrContains(e, ip)));
+      ipSignature += String((inside(4) ? 1 : 0) + (inside(6) ? 2 : 0));
     }
+    ipSignature += `/${[...new Set(ips.map((ip) => ip.family))].sort().join('')}`;
   }
   return `${pod.namespace}\u0000${labelsKey(pod.labels)}\u0000${ports}\u0000${ipSignature}\u0000${pod.hostNetwork ? 'h' : ''}`;
 }
@@ -112,9 +114,7 @@ export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; ex
     const destinationPorts = dst.kind === 'pod' ? dst.pod.ports : undefined;
     return policies.some((p) => engine.policyAllows(p, direction, other, traffic, destinationPorts, assume, unseen));
   };
-  const allowed = (s: number, d: number, traffic: Traffic, assume: boolean, unseen?: Map<string, Unseen>): boolean => {
-    const src = representatives[s];
-    const dst = representatives[d];
+  const allowed = (src: Peer, dst: Peer, s: number, d: number, traffic: Traffic, assume: boolean, unseen?: Map<string, Unseen>): boolean => {
     return (
       (src.kind === 'ip' || sideAllows(egressPolicies[s], 'egress', dst, traffic, dst, assume, unseen)) &&
       (dst.kind === 'ip' || sideAllows(ingressPolicies[d], 'ingress', src, traffic, dst, assume, unseen))
@@ -122,16 +122,17 @@ export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; ex
   };
   // as engine.decide: unreadable namespaceSelector outcomes false, then true; cells that differ are unknown
   const allUnseen = new Map<string, Unseen>();
-  const cell = (s: number, d: number, traffic: Traffic): number => {
-    if (!engine.namespaceLabelsUnknown) return allowed(s, d, traffic, false) ? 1 : 0;
+  const cell = (src: Peer, dst: Peer, s: number, d: number, traffic: Traffic): number => {
+    if (!engine.namespaceLabelsUnknown) return allowed(src, dst, s, d, traffic, false) ? 1 : 0;
     const unseen = new Map<string, Unseen>();
-    const low = allowed(s, d, traffic, false, unseen);
+    const low = allowed(src, dst, s, d, traffic, false, unseen);
     if (low || unseen.size === 0) return low ? 1 : 0;
-    if (!allowed(s, d, traffic, true, unseen)) return 0;
+    if (!allowed(src, dst, s, d, traffic, true, unseen)) return 0;
     for (const [k, u] of unseen) allUnseen.set(k, u);
     return CANNOT_TELL;
   };
 
+  const byFamily = representatives.map((r) => ({ 4: overFamily(r, 4), 6: overFamily(r, 6) }));
   // other policy kinds, or objects not evaluated: every cell through the engine's full decision
   const tiered = engine.tiered || engine.notEvaluated.length > 0;
   const cells: Uint8Array[] = [];
@@ -148,13 +149,19 @@ export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; ex
           classCells[s * k + d] = NOT_APPLICABLE;
           continue;
         }
-        if (tiered) {
-          const c = engine.cell(src, dst, traffic);
+        const judge = (from: Peer, to: Peer): number => {
+          if (!tiered) return cell(from, to, s, d, traffic);
+          const c = engine.cell(from, to, traffic);
           if (c.unseen) for (const u of c.unseen) allUnseen.set(u.what, u);
-          classCells[s * k + d] = c.value;
-          continue;
+          return c.value;
+        };
+        // dual-stack ends: a connection uses one family; allowed only if every family they share allows it
+        const families = connectionFamilies(src, dst);
+        if (families.length < 2) classCells[s * k + d] = judge(src, dst);
+        else {
+          const values = families.map((f) => judge(byFamily[s][f], byFamily[d][f]));
+          classCells[s * k + d] = values.includes(0) ? 0 : values.includes(CANNOT_TELL) ? CANNOT_TELL : 1;
         }
-        classCells[s * k + d] = cell(s, d, traffic);
       }
     }
     const out = new Uint8Array(n * n);

@@ -109,6 +109,12 @@ export interface Verdict {
    * evaluated, or on a rule that cannot be decided statically. `allowed` is then not a verdict.
    */
   cannotTell?: { what: string; permission?: string }[];
+  /**
+   * Set on a connection between dual-stack ends whose answer differs by IP family (an ipBlock of one
+   * family): each family's answer (null: cannot tell). `allowed` is then false, and the traces are for
+   * the first family that is not allowed.
+   */
+  families?: { family: 4 | 6; allowed: boolean | null }[];
 }
 
 export function podName(pod: PodView): string {
@@ -132,4 +138,30 @@ export function comparePorts(a: { protocol?: string; port?: number | string | nu
   if (kind(a) !== kind(b)) return kind(a) - kind(b);
   if (typeof a.port === 'number' && typeof b.port === 'number') return a.port - b.port;
   return String(a.port ?? '') < String(b.port ?? '') ? -1 : String(a.port ?? '') > String(b.port ?? '') ? 1 : 0;
+}
+
+/** The IP families of an endpoint: a pod's known IPs (none known: undefined), an address's own. */
+export function familiesOf(peer: Peer): (4 | 6)[] | undefined {
+  const ips = peer.kind === 'ip' ? [peer.ip] : peer.pod.ips;
+  const families = new Set(ips.map((ip) => (ip.includes(':') ? 6 : 4) as 4 | 6));
+  return families.size > 0 ? [...families].sort() : undefined;
+}
+
+/** The same endpoint seen over one IP family: a pod keeps only that family's IPs. */
+export function overFamily(peer: Peer, family: 4 | 6): Peer {
+  if (peer.kind !== 'pod') return peer;
+  return { kind: 'pod', pod: { ...peer.pod, ips: peer.pod.ips.filter((ip) => (ip.includes(':') ? 6 : 4) === family) } };
+}
+
+/** The families a connection between these ends can use: both have them (an end without known IPs takes any). */
+export function connectionFamilies(source: Peer, destination: Peer): (4 | 6)[] {
+  const a = familiesOf(source);
+  const b = familiesOf(destination);
+  if (!a) return b ?? [];
+  if (!b) return a;
+  return a.filter((f) => b.includes(f));
+}
+
+export function familyName(family: 4 | 6): string {
+  return family === 4 ? 'IPv4' : 'IPv6';
 }

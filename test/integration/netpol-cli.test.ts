@@ -275,6 +275,16 @@ describe('endpoints that are not what they seem (-f)', () => {
     expect(cells).toContain('app/client>backend/api:false');
     expect(cells.join(' ')).not.toContain('ip:10.96.0.20');
   });
+
+  it('answers per IP family between dual-stack pods: allowed over IPv6 only is not ALLOWED', () => {
+    const pod = (name: string) => `kind: Pod\nmetadata: {name: ${name}, labels: {app: ${name}}}\nspec: {containers: [{name: c, ports: [{containerPort: 5432}]}]}\nstatus: {phase: Running, podIPs: [{ip: 10.1.0.${name.length}}, {ip: "fd00::${name.length}"}]}\n---\n`;
+    const input = pod('client') + pod('db') + 'kind: NetworkPolicy\nmetadata: {name: v6-only}\nspec: {podSelector: {matchLabels: {app: db}}, ingress: [{from: [{ipBlock: {cidr: "fd00::/64"}}]}]}\n';
+    const text = run(['can-reach', '-f', '-', 'client', 'db', '--port', '5432'], { input });
+    expect(text.code, text.stderr).toBe(1);
+    expect(text.stdout).toContain("note: dual-stack: allowed over IPv6 only; IPv4 denied");
+    const json = JSON.parse(run(['can-reach', '-f', '-', 'client', 'db', '--port', '5432', '-o', 'json'], { input }).stdout);
+    expect(json.connections[0].families).toEqual([{ family: 4, allowed: false }, { family: 6, allowed: true }]);
+  });
 });
 
 describe('kubectl np explain -f', () => {

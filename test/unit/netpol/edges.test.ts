@@ -176,3 +176,30 @@ describe('ip: endpoints that are a pod or a Service', () => {
     expect(r.notes[1]).toMatch(/^--external 20\.1\.2\.3 is the load-balancer IP of service backend\/api: judged at its backend pods after DNAT \(backend\/api\)$/);
   });
 });
+
+describe('dual-stack: an answer per IP family', () => {
+  const pod = (name: string, ips: string[]): Pod => ({ metadata: { namespace: 'shop', name, labels: { app: name } }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 5432 }] }] }, status: { phase: 'Running', podIP: ips[0], podIPs: ips.map((ip) => ({ ip })) } });
+  const engine = new PolicyEngine({
+    namespaces: [{ metadata: { name: 'shop' } }],
+    networkPolicies: [np('shop', 'v6-only', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ ipBlock: { cidr: 'fd00::/64' } }] }] })],
+  });
+  const db = asPeer(pod('db', ['10.1.0.6', 'fd00::6']));
+  const tcp = { port: 5432, protocol: 'TCP' as const };
+
+  it('a dual-stack pod allowed only by an IPv6 block is not ALLOWED outright: IPv6 allowed, IPv4 denied, the trace is IPv4', () => {
+    const v = engine.evaluate(asPeer(pod('client', ['10.1.0.5', 'fd00::5'])), db, tcp);
+    expect(v.allowed).toBe(false);
+    expect(v.families).toEqual([{ family: 4, allowed: false }, { family: 6, allowed: true }]);
+    expect(v.notes).toContain("dual-stack: allowed over IPv6 only; IPv4 denied — a connection may use either family, so there is no single yes (the trace is IPv4's)");
+    expect(v.ingress.policies[0].rules[0].why).toBe('shop/client (10.1.0.5) is not in fd00::/64');
+  });
+
+  it('a single-stack IPv6 client has its one answer; the matrix agrees per family', () => {
+    const v6 = asPeer(pod('client6', ['fd00::7']));
+    expect(engine.evaluate(v6, db, tcp)).toMatchObject({ allowed: true });
+    expect(engine.evaluate(v6, db, tcp).families).toBeUndefined();
+    const pods = [pod('client', ['10.1.0.5', 'fd00::5']), pod('client6', ['fd00::7']), pod('db', ['10.1.0.6', 'fd00::6'])].map(podView);
+    const cells = [...matrixVerdicts(computeMatrix(engine, { pods, externals: [], queries: [{ port: 5432, protocol: 'TCP' }] }))].filter((c) => c.to === 'shop/db' && c.from !== 'shop/db');
+    expect(cells.map((c) => `${c.from}:${c.allowed}`)).toEqual(['shop/client:false', 'shop/client6:true']);
+  });
+});
