@@ -9,6 +9,7 @@ import type { TokenStore } from '../cache/token-store.js';
 import { CacheWriteError } from '../cache/private-files.js';
 import type { TokenSpec } from '../token-options.js';
 import { redact } from '../../redact.js';
+import { DeviceCodePolling } from './device-code-polling.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY, RetryingNetworkClient, type RetryPolicy } from './network.js';
 
 export interface ClientIo {
@@ -114,7 +115,8 @@ export function createPublicClient(spec: TokenSpec, store: TokenStore, io: Clien
     auth: authorityOf(spec),
     cache: { cachePlugin: cachePlugin(store, io) },
     system: {
-      networkClient: networkClient(spec, io),
+      // device code polling as RFC 8628 asks (msal's own gives up on slow_down and on one bad answer)
+      networkClient: new DeviceCodePolling(networkClient(spec, io), (m) => debug?.(m)),
       loggerOptions: loggerOptions(debug),
     },
   });

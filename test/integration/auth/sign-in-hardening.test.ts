@@ -154,3 +154,49 @@ describe('the browser sign-in on a shared machine (login CSRF, RFC 6749 §10.12)
     expect(result.stdout).toBe('');
   });
 });
+
+describe('device code polling follows RFC 8628 §3.5', () => {
+  const polls = (since: number, server = emu) => server.requests.slice(since).filter((r) => r.endpoint === 'token' && r.grantType === 'device_code');
+
+  it('slow_down keeps the sign-in going, 5 s slower from then on', async () => {
+    const before = emu.requests.length;
+    emu.failNext({ endpoint: 'token', grantType: 'device_code', error: 'slow_down', aadsts: 70016, description: 'AADSTS70016: slow down' });
+    const result = await getToken();
+    expect(result.code, result.stderr).toBe(0);
+    const [slowDown, next] = polls(before);
+    expect(slowDown.status).toBe(400);
+    expect(next.status).toBe(200);
+    // the floor interval (1 s) plus the 5 s slow_down adds; lower bounds only, so a loaded machine cannot break it
+    expect(next.at - slowDown.at).toBeGreaterThanOrEqual(5_900);
+  });
+
+  it('one unreadable answer and a 503 do not end it', async () => {
+    const before = emu.requests.length;
+    emu.failNext({ endpoint: 'token', grantType: 'device_code', malformed: true });
+    emu.failNext({ endpoint: 'token', grantType: 'device_code', status: 503, error: 'temporarily_unavailable', aadsts: 90033, times: 3 });
+    const result = await getToken();
+    expect(result.code, result.stderr).toBe(0);
+    expect(polls(before).at(-1)?.status).toBe(200);
+    expect(polls(before).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('an interval of 0 from the server is not taken literally: polls stay at least a second apart', async () => {
+    const eager = await startEntraEmulator({ users: [{ username: ALICE }], deviceCodeIntervalSeconds: 0 });
+    try {
+      let userCode: string | undefined;
+      const run = runCli(['get-token', '--tenant-id', eager.tenantId, '--authority-host', eager.authorityHost, '--token-cache-storage', 'file'], {
+        env: { ...env, NODE_EXTRA_CA_CERTS: eager.caFile },
+        onStderr: (stderr) => (userCode ??= /enter the code ([A-Z0-9]+) to authenticate/.exec(stderr)?.[1]),
+      });
+      // let it poll a few times before the user approves
+      while (!userCode || polls(0, eager).length < 3) await new Promise((r) => setTimeout(r, 50));
+      eager.approveDeviceCode(userCode, ALICE);
+      const result = await run;
+      expect(result.code, result.stderr).toBe(0);
+      const at = polls(0, eager).map((r) => r.at);
+      for (let i = 1; i < at.length; i++) expect(at[i] - at[i - 1], `poll ${i}`).toBeGreaterThanOrEqual(900);
+    } finally {
+      await eager.close();
+    }
+  });
+});
