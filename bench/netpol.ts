@@ -5,6 +5,7 @@
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { stringify } from 'yaml';
 import { readManifestSnapshot } from '../src/cluster/manifests.js';
@@ -25,7 +26,8 @@ let seed = 42;
 const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
 const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
 
-function generate(dir: string): void {
+/** Writes the benchmark cluster as one YAML file per namespace (also used by bench/audit.ts). */
+export function generate(dir: string): void {
   const podsPerNamespace = Math.ceil(PODS / NAMESPACES);
   const policiesPerNamespace = Math.ceil(POLICIES / NAMESPACES);
   let podCount = 0;
@@ -187,4 +189,5 @@ function writeSection(r: { load: number; verdict: number; matrix: number; json: 
   console.log(`wrote ${file}`);
 }
 
-await main();
+// run when executed, not when bench/audit.ts imports generate()
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
