@@ -4,7 +4,10 @@ import { BaseCommand, connectionFlags, outputFlag, snapshotFlags, impersonationF
 import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { canReach } from '../netpol/can-reach.js';
-import { parseEndpoint, resolveEndpoint } from '../netpol/endpoints.js';
+import { clusterPods, parseEndpoint, resolveEndpoint } from '../netpol/endpoints.js';
+import { ownerIndex } from '../netpol/owners.js';
+import { reverseReach } from '../netpol/reverse.js';
+import { renderReverse } from '../render/reverse.js';
 import { PolicyEngine } from '../netpol/engine.js';
 import { defaultNamespace, namespacesFor, parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
 import { canReachJson } from '../render/netpol-json.js';
@@ -17,6 +20,7 @@ A Service resolves to its backend pods and --port to the Service port, judged at
 --port takes a number or a port name (resolved on the destination). Without --port, every port the destination declares is checked (every Service port, or every container port).
 The answer is ALLOWED (exit 0) only if every asked port is allowed from every source pod to every destination pod; otherwise DENIED (exit 1), saying which pods and ports differ. Bad input exits 2, an unreachable cluster 3. CANNOT TELL (exit 3) when a policy that may decide the answer was read but not evaluated (named under "not evaluated").
 Policy kinds: NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy; see docs/network-policies.md.
+Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespace) that can reach it, and the address ranges its ingress rules admit; --from ENDPOINT lists what it can reach and the ranges its egress rules admit; each with the allowing policy. Exit 0 when something can, 1 when nothing can.
 -o json: {"allowed", "source", "destination", "port", "protocol", "egress", "ingress", "ports", "connections", "notes"}; port/protocol/egress/ingress describe the deciding connection (the first denied one, else the first).`;
 
   static override examples = [
@@ -24,22 +28,57 @@ Policy kinds: NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy and 
     '<%= config.bin %> can-reach -f examples/shop default/deploy/frontend payments/deploy/payments --port 8443',
     '<%= config.bin %> can-reach deploy/api ip:169.254.169.254 --port 80',
     '<%= config.bin %> can-reach monitoring/sts/prometheus payments/deploy/payments -o json | jq .allowed',
+    '<%= config.bin %> can-reach -f examples/shop --to payments/svc/payments --port 443',
+    '<%= config.bin %> can-reach --from default/deploy/frontend -o json | jq -r \'.reachable[].workload\'',
     'kubectl apply --dry-run=client -o yaml -f policy.yaml | <%= config.bin %> can-reach -f - -f app/ web db --port 5432',
   ];
 
   static override args = {
-    source: Args.string({ required: true, description: 'where the connection starts ([NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDRESS)' }),
-    destination: Args.string({ required: true, description: 'where it goes (a Service is judged at its backend pods)' }),
+    // ignoreStdin: stdin is for -f - (manifests)
+    source: Args.string({ required: false, ignoreStdin: true, description: 'where the connection starts ([NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDRESS)' }),
+    destination: Args.string({ required: false, ignoreStdin: true, description: 'where it goes (a Service is judged at its backend pods)' }),
   };
 
   static override flags = {
     ...snapshotFlags,
     ...connectionFlags,
+    to: Flags.string({ description: 'reverse question: list every workload (and address range) that can reach this endpoint', exclusive: ['from'] }),
+    from: Flags.string({ description: 'reverse question: list every workload (and address range) this endpoint can reach', exclusive: ['to'] }),
     output: outputFlag(['text', 'json', 'yaml'], 'text'),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(CanReach);
+    const reverse = flags.to ?? flags.from;
+    if (reverse !== undefined) {
+      if (args.source !== undefined) throw new UsageError(`--${flags.to !== undefined ? 'to' : 'from'} asks about one endpoint: drop the SOURCE and DESTINATION arguments`);
+      const direction = flags.to !== undefined ? 'to' : 'from';
+      const endpoint = parseEndpoint(reverse);
+      const request = { port: flags.port === undefined ? undefined : parsePort(flags.port), protocol: parseProtocol(flags.protocol) };
+      // who can reach it (or what it reaches) may live in any namespace: read them all unless -n narrows it
+      const narrowed = namespacesFor([endpoint], flags.namespace);
+      const snapshot = await loadSnapshot({
+        files: flags.filename,
+        kubeconfig: flags.kubeconfig,
+        context: flags.context,
+        impersonate: impersonationFromFlags(flags),
+        ...narrowed,
+        allNamespaces: flags['all-namespaces'] || !flags.namespace?.length,
+        manifestNamespace: manifestNamespaceOf(flags.namespace),
+      });
+      for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
+      const ns = defaultNamespace(snapshot, flags.namespace);
+      const scope = flags['all-namespaces'] || !flags.namespace?.length ? undefined : flags.namespace;
+      const owner = ownerIndex(snapshot);
+      const candidates = clusterPods(snapshot, scope).map((pod) => ({ pod, owner: owner(pod) }));
+      const result = reverseReach(new PolicyEngine(snapshot), resolveEndpoint(snapshot, endpoint, ns), direction, candidates, request);
+      if (flags.output === 'json') process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      else if (flags.output === 'yaml') process.stdout.write(toYaml(result));
+      else process.stdout.write(renderReverse({ colour: colourFor(process.stdout) }, result));
+      if (result.reachable.length === 0 && result.externals.length === 0) this.exit(ExitCode.No);
+      return;
+    }
+    if (args.source === undefined || args.destination === undefined) throw new UsageError('pass SOURCE and DESTINATION, or --to ENDPOINT / --from ENDPOINT for the reverse question');
     // SOURCE "me": may I reach it through the API (port-forward / exec / proxy) under RBAC — src/identity/api-reach.ts.
     // Exit 0 when port-forward is allowed (it alone gives a connection to the pod's ports), else 1.
     if (args.source === 'me') {

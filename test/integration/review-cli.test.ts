@@ -189,3 +189,17 @@ spec:
     expectOneLineError(run(['diff', '-f', 'examples/shop']), /nothing to compare/);
   });
 });
+
+describe('can-reach --to / --from', () => {
+  it('lists who can reach a Service on a port; exit 0', () => {
+    const r = run(['can-reach', '-f', 'examples/shop', '--to', 'payments/svc/payments', '--port', '443']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Workloads that can reach payments\/svc\/payments:\n {2}default\/deploy\/cart {2}TCP 443\n {6}egress from default\/cart is not isolated; ingress to payments\/payments allowed by payments\/allow-cart rule #0\n/);
+    expect(r.stdout).toContain('1 of 4 workloads can reach payments/svc/payments');
+  });
+
+  it('refuses both forms at once, with one line', () => {
+    expectOneLineError(run(['can-reach', '-f', 'examples/shop', 'default/deploy/cart', '--to', 'payments/svc/payments']), /drop the SOURCE and DESTINATION arguments/);
+    expectOneLineError(run(['can-reach', '-f', 'examples/shop']), /pass SOURCE and DESTINATION, or --to ENDPOINT \/ --from ENDPOINT/);
+  });
+});
