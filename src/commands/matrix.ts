@@ -7,7 +7,9 @@ import { PolicyEngine } from '../netpol/engine.js';
 import { parseExternal, parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
 import { computeMatrix, matrixQueries, namedQueryText, unresolvedNamedQueries } from '../netpol/matrix.js';
 import type { Protocol } from '../model/k8s.js';
-import { renderMatrixDot, renderMatrixJson, renderMatrixMermaid, renderMatrixTable } from '../render/netpol-matrix.js';
+import { focusGroups, groupEndpoints, workloadMatrix } from '../netpol/workloads.js';
+import { renderMatrixJson, renderMatrixTable } from '../render/netpol-matrix.js';
+import { renderWorkloadCsv, renderWorkloadDot, renderWorkloadMarkdown, renderWorkloadMermaid } from '../render/netpol-workloads.js';
 import { colourFor } from '../render/netpol-text.js';
 
 export default class Matrix extends BaseCommand {
@@ -15,13 +17,16 @@ export default class Matrix extends BaseCommand {
   static override description = `Rows are sources, columns destinations. Pods come from -n (repeatable), -A, or by default the context namespace (with -f: every namespace in the manifests); workloads with no running pod appear once, as their pod template.
 --port (repeatable) takes numbers or names (names resolve on each destination pod; pods without that port show "·"). Without --port, every port any selected pod declares is checked. --protocol (repeatable) defaults to TCP.
 --external adds addresses outside the cluster (e.g. 169.254.169.254), as sources and as destinations.
--o json prints exactly {"verdicts":[{"from","to","port","protocol","allowed"}]}, endpoints written NS/POD or ip:ADDR. -o dot and -o mermaid draw allowed connections as edges.`;
+-o json prints exactly {"verdicts":[{"from","to","port","protocol","allowed"}]}, endpoints written NS/POD or ip:ADDR.
+-o dot, mermaid, csv and md work on workloads: replicas are collapsed by owner (Deployment, StatefulSet, DaemonSet, Job, CronJob; bare pods stand alone) and named NS/KIND/NAME; a pair is allowed, denied, or partly (some replicas). dot and mermaid group workloads by namespace and draw one edge per pair listing its ports; past Mermaid's 500-edge limit the diagram is drawn per namespace, with a comment saying so. --focus draws only edges to and from one workload; --denied draws (or lists) denied pairs instead of allowed ones.`;
 
   static override examples = [
     '<%= config.bin %> matrix -n shop -n payments --port 8443',
     '<%= config.bin %> matrix -f examples/shop --port 8080 --port 8443 --external 169.254.169.254',
     '<%= config.bin %> matrix -A --port 53 --protocol UDP -o json | jq \'.verdicts[] | select(.allowed == false)\'',
     '<%= config.bin %> matrix -f examples/shop --port http -o dot | dot -Tsvg > reachability.svg',
+    '<%= config.bin %> matrix -A -o mermaid --focus payments/deploy/payments',
+    '<%= config.bin %> matrix -A --denied -o md > reachability.md',
   ];
 
   static override flags = {
@@ -29,7 +34,9 @@ export default class Matrix extends BaseCommand {
     port: Flags.string({ char: 'p', description: 'destination port, number or name; repeatable (default: every declared port)', multiple: true, multipleNonGreedy: true }),
     protocol: Flags.string({ description: 'TCP, UDP or SCTP; repeatable (default: TCP)', multiple: true, multipleNonGreedy: true }),
     external: Flags.string({ description: 'an address outside the cluster to include, e.g. 169.254.169.254; repeatable', multiple: true, multipleNonGreedy: true }),
-    output: outputFlag(['table', 'json', 'dot', 'mermaid'], 'table'),
+    output: outputFlag(['table', 'json', 'dot', 'mermaid', 'csv', 'md'], 'table'),
+    focus: Flags.string({ description: 'with -o dot|mermaid|csv|md: only connections to and from this workload (NS/KIND/NAME, NS/NAME or NAME)' }),
+    denied: Flags.boolean({ description: 'with -o dot|mermaid|csv|md: draw or list denied pairs instead of allowed ones', default: false }),
   };
 
   async run(): Promise<void> {
@@ -37,6 +44,10 @@ export default class Matrix extends BaseCommand {
     const ports = (flags.port ?? []).map(parsePort);
     const protocols = (flags.protocol ?? []).map((p) => parseProtocol(p) as Protocol);
     const externals = (flags.external ?? []).map(parseExternal);
+    const workloadOutput = ['dot', 'mermaid', 'csv', 'md'].includes(flags.output);
+    if (!workloadOutput && (flags.focus !== undefined || flags.denied)) {
+      throw new UsageError(`--${flags.focus !== undefined ? 'focus' : 'denied'} works with -o dot, mermaid, csv or md, not -o ${flags.output}`);
+    }
     const snapshot = await loadSnapshot({
       files: flags.filename,
       kubeconfig: flags.kubeconfig,
@@ -63,11 +74,24 @@ export default class Matrix extends BaseCommand {
     }
     for (const q of unresolved) process.stderr.write(`note: no selected pod declares a ${namedQueryText(q)}: its table has no verdicts\n`);
     const matrix = computeMatrix(new PolicyEngine(snapshot), { pods, externals: resolved.externals, queries });
-    if (flags.output === 'json') {
+    if (workloadOutput) {
+      const workloads = workloadMatrix(matrix, groupEndpoints(snapshot, pods, resolved.externals));
+      let focus: number[] | undefined;
+      if (flags.focus !== undefined) {
+        focus = focusGroups(workloads.groups, flags.focus);
+        if (focus.length === 0) {
+          const near = workloads.groups.filter((g) => g.name.includes(flags.focus!.split('/').pop()!)).slice(0, 3).map((g) => g.id);
+          throw new UsageError(`--focus ${flags.focus} names no workload in the matrix${near.length ? `; did you mean ${near.join(' or ')}?` : ''}`);
+        }
+      }
+      const opts = { focus, denied: flags.denied };
+      if (flags.output === 'dot') process.stdout.write(renderWorkloadDot(workloads, opts));
+      else if (flags.output === 'mermaid') process.stdout.write(renderWorkloadMermaid(workloads, opts));
+      else if (flags.output === 'md') process.stdout.write(renderWorkloadMarkdown(workloads, opts));
+      else for (const chunk of renderWorkloadCsv(workloads, opts)) process.stdout.write(chunk);
+    } else if (flags.output === 'json') {
       for (const chunk of renderMatrixJson(matrix)) process.stdout.write(chunk);
-    } else if (flags.output === 'dot') process.stdout.write(renderMatrixDot(matrix));
-    else if (flags.output === 'mermaid') process.stdout.write(renderMatrixMermaid(matrix));
-    else process.stdout.write(renderMatrixTable({ colour: colourFor(process.stdout) }, matrix));
+    } else process.stdout.write(renderMatrixTable({ colour: colourFor(process.stdout) }, matrix));
     if (matrix.cannotTell) {
       for (const u of matrix.cannotTell) process.stderr.write(`cannot tell: some verdicts depend on ${u.what}${u.permission ? `, which you may not see: to see it, you need to ${u.permission}` : ''}\n`);
       this.exit(ExitCode.Unreachable);

@@ -73,7 +73,8 @@ export interface ResolvedEndpoint {
   notes?: string[];
 }
 
-function controllerOf(meta: { ownerReferences?: { kind: string; name: string; controller?: boolean }[] }) {
+/** The owner that controls an object: the one marked controller, else its only owner. */
+export function controllerOf(meta: { ownerReferences?: { kind: string; name: string; controller?: boolean }[] }) {
   return meta.ownerReferences?.find((o) => o.controller) ?? (meta.ownerReferences?.length === 1 ? meta.ownerReferences[0] : undefined);
 }
 

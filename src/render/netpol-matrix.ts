@@ -1,4 +1,4 @@
-// Reachability matrices as a table, JSON ({"verdicts":[…]}), Graphviz dot or Mermaid.
+// Pod-level reachability matrices as a table or JSON ({"verdicts":[…]}); workload-level outputs are in netpol-workloads.ts.
 import { CANNOT_TELL, NOT_APPLICABLE, type Matrix, type PortQuery } from '../netpol/matrix.js';
 import { notEvaluatedLines, paint, type Style } from './netpol-text.js';
 
@@ -52,65 +52,4 @@ export function* renderMatrixJson(m: Matrix): Generator<string> {
     }
   }
   yield m.notEvaluated.length ? `\n],"notEvaluated":${JSON.stringify(m.notEvaluated)}}\n` : '\n]}\n';
-}
-
-/** Allowed connections as edges (denied ones are absent), one edge per pair listing its ports; loopback omitted. */
-function edges(m: Matrix): Map<string, { from: number; to: number; ports: string[] }> {
-  const n = m.endpoints.length;
-  const out = new Map<string, { from: number; to: number; ports: string[] }>();
-  m.queries.forEach((q, qi) => {
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        if (i === j || m.cells[qi][i * n + j] !== 1) continue;
-        const key = `${i}>${j}`;
-        const e = out.get(key) ?? { from: i, to: j, ports: [] };
-        e.ports.push(typeof q.port === 'number' ? `${m.protocols[qi][j]} ${q.port}` : `${q.port}`);
-        out.set(key, e);
-      }
-    }
-  });
-  return out;
-}
-
-function groupsOf(m: Matrix): Map<string, number[]> {
-  const groups = new Map<string, number[]>();
-  m.endpoints.forEach((e, i) => {
-    const group = e.startsWith('ip:') ? '' : e.split('/')[0];
-    groups.set(group, [...(groups.get(group) ?? []), i]);
-  });
-  return groups;
-}
-
-export function renderMatrixDot(m: Matrix): string {
-  const q = (s: string) => JSON.stringify(s);
-  const out = ['digraph reachability {', '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
-  for (const [group, members] of groupsOf(m)) {
-    if (group === '') {
-      for (const i of members) out.push(`  ${q(m.endpoints[i])} [shape=ellipse];`);
-      continue;
-    }
-    out.push(`  subgraph ${q(`cluster_${group}`)} {`, `    label=${q(group)};`);
-    for (const i of members) out.push(`    ${q(m.endpoints[i])} [label=${q(m.endpoints[i].slice(group.length + 1))}];`);
-    out.push('  }');
-  }
-  for (const e of edges(m).values()) out.push(`  ${q(m.endpoints[e.from])} -> ${q(m.endpoints[e.to])} [label=${q(e.ports.join(', '))}];`);
-  out.push('}');
-  return out.join('\n') + '\n';
-}
-
-export function renderMatrixMermaid(m: Matrix): string {
-  const id = (i: number) => `n${i}`;
-  const text = (s: string) => s.replace(/"/g, '#quot;');
-  const out = ['flowchart LR'];
-  for (const [group, members] of groupsOf(m)) {
-    if (group === '') {
-      for (const i of members) out.push(`  ${id(i)}(("${text(m.endpoints[i])}"))`);
-      continue;
-    }
-    out.push(`  subgraph ns_${group.replace(/[^A-Za-z0-9_]/g, '_')}["${text(group)}"]`);
-    for (const i of members) out.push(`    ${id(i)}["${text(m.endpoints[i].slice(group.length + 1))}"]`);
-    out.push('  end');
-  }
-  for (const e of edges(m).values()) out.push(`  ${id(e.from)} -->|"${text(e.ports.join(', '))}"| ${id(e.to)}`);
-  return out.join('\n') + '\n';
 }

@@ -382,13 +382,38 @@ describe('kubectl np matrix -f', () => {
     expect(out.verdicts.filter((v: { port: unknown }) => v.port === 8443)).toHaveLength(6 * 6 - 1);
   });
 
-  it('draws allowed connections as dot and mermaid', () => {
-    const dot = run(['matrix', ...SHOP, '--port', '8443', '-o', 'dot']);
-    expect(dot.stdout).toMatch(/^digraph reachability \{/);
-    expect(dot.stdout).toContain('"default/cart" -> "payments/payments" [label="TCP 8443"];');
+  it('draws workloads as dot and mermaid: one edge per pair, ports listed once, --focus and --denied', () => {
+    const dot = run(['matrix', ...SHOP, '--port', '8443', '--port', '8080', '-o', 'dot']);
+    expect(dot.code).toBe(0);
+    expect(dot.stdout).toMatch(/^\/\/ kubectl np matrix: nodes are workloads/);
+    expect(dot.stdout).toContain('subgraph "cluster_payments" {');
+    expect(dot.stdout).toContain('"default/deploy/cart" -> "payments/deploy/payments" [xlabel="TCP 8443"];');
     const mermaid = run(['matrix', ...SHOP, '--port', '8443', '-o', 'mermaid']);
     expect(mermaid.stdout).toMatch(/^flowchart LR/);
     expect(mermaid.stdout).toMatch(/n\d+ -->\|"TCP 8443"\| n\d+/);
+    const focused = run(['matrix', ...SHOP, '--port', '8443', '--port', '8080', '-o', 'mermaid', '--focus', 'default/deploy/frontend']);
+    expect(focused.stdout).not.toContain('payments');
+    // frontend ⇄ cart, and coredns and prometheus (whose egress is open) to frontend, on 8080
+    expect(focused.stdout.match(/-->/g)).toHaveLength(4);
+    const denied = run(['matrix', ...SHOP, '--port', '8443', '-o', 'dot', '--denied', '--focus', 'payments']);
+    expect(denied.stdout).toContain('"default/deploy/frontend" -> "payments/deploy/payments" [xlabel="TCP 8443"];');
+    expect(denied.stdout).not.toContain('"default/deploy/cart" -> "payments/deploy/payments"');
+  });
+
+  it('writes workload pairs as CSV and Markdown', () => {
+    const csv = run(['matrix', ...SHOP, '--port', '8443', '-o', 'csv']);
+    expect(csv.code).toBe(0);
+    const rows = csv.stdout.trim().split('\n');
+    expect(rows[0]).toBe('from,from_kind,from_pods,to,to_kind,to_pods,port,protocol,verdict,allowed_pod_pairs,pod_pairs');
+    expect(rows).toContain('default/deploy/cart,Deployment,0,payments/deploy/payments,Deployment,0,8443,TCP,allowed,1,1');
+    expect(rows).toHaveLength(1 + 5 * 5);
+    const md = run(['matrix', ...SHOP, '--port', '8443', '--port', '8080', '-o', 'md', '--focus', 'payments/deploy/payments']);
+    expect(md.stdout).toContain('| `default/deploy/cart` | `payments/deploy/payments` | TCP 8443 | TCP 8080 |  |');
+  });
+
+  it('refuses --focus on a name that is not in the matrix, and --focus with the pod outputs', () => {
+    expectOneLineError(run(['matrix', ...SHOP, '-o', 'dot', '--focus', 'default/deploy/front']), /--focus default\/deploy\/front names no workload in the matrix; did you mean default\/deploy\/frontend\?$/);
+    expectOneLineError(run(['matrix', ...SHOP, '--denied']), /--denied works with -o dot, mermaid, csv or md, not -o table$/);
   });
 
   it('prints a table with one row per endpoint', () => {
