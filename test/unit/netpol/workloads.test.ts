@@ -5,7 +5,7 @@ import { readManifestSnapshot } from '../../../src/cluster/manifests.js';
 import { clusterPods } from '../../../src/netpol/endpoints.js';
 import { PolicyEngine } from '../../../src/netpol/engine.js';
 import { computeMatrix, matrixQueries } from '../../../src/netpol/matrix.js';
-import { focusGroups, groupEndpoints, joinPorts, pairState, workloadMatrix } from '../../../src/netpol/workloads.js';
+import { focusGroups, groupEndpoints, joinPorts, pairState, stateOf, workloadMatrix } from '../../../src/netpol/workloads.js';
 import { MERMAID_MAX_EDGES, MERMAID_MAX_TEXT, renderWorkloadCsv, renderWorkloadDot, renderWorkloadMarkdown, renderWorkloadMermaid } from '../../../src/render/netpol-workloads.js';
 import { generateCluster, namespacesFor, PODS_PER_NAMESPACE, WORKLOADS_PER_NAMESPACE, writeCluster } from '../../support/generated-cluster.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -75,6 +75,14 @@ describe('workload matrix', () => {
     // 3 web pods × 3 api pods, one of the three web pods is v2
     const g = w.groups.length;
     expect([w.allowed[q8443][at('team-000/deploy/web') * g + at('team-000/deploy/api')], w.pairs[q8443][at('team-000/deploy/web') * g + at('team-000/deploy/api')]]).toEqual([3, 9]);
+  });
+
+  it('a pair with a pod pair that cannot be told is "cannot tell", unless it is certainly partly', () => {
+    expect(stateOf(4, 4, 0)).toBe('allowed');
+    expect(stateOf(4, 0, 0)).toBe('denied');
+    expect(stateOf(4, 3, 1)).toBe('unknown');
+    expect(stateOf(4, 0, 1)).toBe('unknown');
+    expect(stateOf(4, 1, 1)).toBe('partly');
   });
 
   it('lists ports once per protocol, and finds --focus targets by any spelling', () => {
