@@ -187,6 +187,35 @@ export interface EngineInput {
   policyObjects?: PolicyObject[];
   /** lists that could not be read: policy lists among them make their scope "cannot tell" */
   unreadable?: UnreadableList[];
+  /** the enforcement engines found (ClusterSnapshot.policyEngines): how they treat hostNetwork pods */
+  policyEngines?: string[];
+}
+
+/**
+ * How each engine treats pods on the host network. Calico, Cilium, Azure NPM, Antrea, OVN-Kubernetes and
+ * kube-router all see their traffic as the node's: not selected by pod NetworkPolicies, and matched by
+ * peers only through ipBlocks over the node's address. An engine that behaved otherwise would be 'pod'.
+ */
+const HOST_NETWORK: Record<string, { name: string; as: 'node' | 'pod' }> = {
+  'calico-node': { name: 'Calico', as: 'node' },
+  canal: { name: 'Calico (Canal)', as: 'node' },
+  cilium: { name: 'Cilium', as: 'node' },
+  'cilium-agent': { name: 'Cilium', as: 'node' },
+  'azure-npm': { name: 'Azure NPM', as: 'node' },
+  'azure-npm-win': { name: 'Azure NPM', as: 'node' },
+  'antrea-agent': { name: 'Antrea', as: 'node' },
+  'ovnkube-node': { name: 'OVN-Kubernetes', as: 'node' },
+  'kube-router': { name: 'kube-router', as: 'node' },
+};
+
+/** How hostNetwork pods are judged here, and the words that say why. */
+function hostNetworkBehaviour(engines: string[] | undefined): { asNode: boolean; why: string } {
+  const known = [...new Set((engines ?? []).map((e) => HOST_NETWORK[e]).filter((e) => e !== undefined).map((e) => `${e.name}:${e.as}`))];
+  if (known.length === 1) {
+    const [name, as] = known[0].split(':');
+    return { asNode: as === 'node', why: `as ${name}, the enforcement engine found, does` };
+  }
+  return { asNode: true, why: 'as Calico, Cilium, Azure NPM and Antrea do' };
 }
 
 export class PolicyEngine {
@@ -195,6 +224,8 @@ export class PolicyEngine {
   readonly policies: CompiledPolicy[];
   /** the namespace list could not be read: labels other than kubernetes.io/metadata.name are unknown */
   readonly namespaceLabelsUnknown: boolean;
+  /** hostNetwork pods as node traffic (the common behaviour), and why */
+  readonly hostNetwork: { asNode: boolean; why: string };
   /** the other policy kinds, ordered into tiers (tiers.ts) */
   readonly tiers: TieredPolicies;
   private readonly notEvaluatedEntries: NotEvaluatedEntry[];
@@ -204,6 +235,7 @@ export class PolicyEngine {
 
   constructor(input: EngineInput, options: CompileOptions = {}) {
     this.namespaceLabelsUnknown = (input.unreadable ?? []).some((l) => l.resource === 'namespaces');
+    this.hostNetwork = hostNetworkBehaviour(input.policyEngines);
     for (const ns of input.namespaces) {
       this.namespaceLabelMap.set(ns.metadata.name, { ...ns.metadata.labels, [NAMESPACE_NAME_LABEL]: ns.metadata.name });
     }
@@ -240,7 +272,7 @@ export class PolicyEngine {
   /** A matrix cell without traces when other kinds or unevaluated objects take part: 1 allowed, 0 denied, 3 cannot tell (as evaluate). */
   cell(source: Peer, destination: Peer, traffic: Traffic): { value: 0 | 1 | 3; unseen?: Unseen[] } {
     const side = (direction: Direction, subject: Peer, other: Peer) => {
-      if (subject.kind !== 'pod') return { allowed: true, unknown: [] as Unseen[] };
+      if (subject.kind !== 'pod' || this.isNode(subject.pod)) return { allowed: true, unknown: [] as Unseen[] };
       const outcome = this.tiered ? this.decideTiered(direction, subject.pod, other, traffic) : undefined;
       const allowed = outcome ? outcome.allowed : this.sideAllows(direction, subject.pod, other, traffic);
       const unknown: Unseen[] = [
@@ -336,7 +368,20 @@ export class PolicyEngine {
 
   /** The policies that isolate this pod for one direction (select it and have that policy type). */
   policiesSelecting(pod: PodView, direction: Direction): CompiledPolicy[] {
+    if (this.isNode(pod)) return [];
     return this.policiesInNamespace(pod.namespace).filter((p) => p[direction] !== undefined && p.selects(pod.labels));
+  }
+
+  /** A hostNetwork pod judged as its node: no pod policy selects it, no pod or namespace selector matches it. */
+  isNode(pod: PodView): boolean {
+    return pod.hostNetwork && this.hostNetwork.asNode;
+  }
+
+  /** One line on how a hostNetwork pod is judged here. */
+  hostNetworkNote(pod: PodView): string {
+    return this.hostNetwork.asNode
+      ? `${podName(pod)} uses the host network: judged as node traffic, ${this.hostNetwork.why} — pod NetworkPolicies do not select it, and peers match it only through an ipBlock over the node's address`
+      : `${podName(pod)} uses the host network: judged as a pod, ${this.hostNetwork.why}`;
   }
 
   /**
@@ -364,6 +409,7 @@ export class PolicyEngine {
     }
     if (other.kind === 'ip') return false;
     const pod = other.pod;
+    if (this.isNode(pod)) return false;
     if (peer.namespaceMatch) {
       const selects = this.namespaceSelects(peer, pod.namespace);
       if (selects === false) return false;
@@ -398,6 +444,7 @@ export class PolicyEngine {
     }
     if (other.kind === 'ip') return `${who} is not a pod, and the peer selects pods`;
     const pod = other.pod;
+    if (this.isNode(pod)) return `${who} uses the host network: its traffic is the node's, which pod and namespace selectors do not match`;
     if (peer.namespaceMatch) {
       const selects = this.namespaceSelects(peer, pod.namespace);
       if (selects === false) return namespaceMismatch(pod.namespace, peer.spec.namespaceSelector!);
@@ -435,6 +482,7 @@ export class PolicyEngine {
    * ingress of the destination (subject = destination, other = source).
    */
   sideAllows(direction: Direction, subject: PodView, other: Peer, traffic: Traffic, assume = false, unseen?: Map<string, Unseen>): boolean {
+    if (this.isNode(subject)) return true;
     if (this.tiered) return this.decideTiered(direction, subject, other, traffic).allowed;
     const policies = this.policiesSelecting(subject, direction);
     if (policies.length === 0) return true;
@@ -502,6 +550,9 @@ export class PolicyEngine {
   }
 
   traceSide(direction: Direction, subject: PodView, other: Peer, traffic: Traffic, notes: TraceNotes = newNotes()): SideTrace {
+    if (this.isNode(subject)) {
+      return { direction, subject: podName(subject), isolated: false, allowed: true, policies: [], skipped: `${podName(subject)} uses the host network: its traffic is the node's, which pod policies do not select` };
+    }
     const policies = this.policiesSelecting(subject, direction);
     const destinationPorts = destinationPortsOf(direction, subject, other);
     const seen = newNotes();
@@ -597,7 +648,7 @@ export class PolicyEngine {
       allowed: unique.length ? false : allowed,
       egress,
       ingress,
-      notes: verdictNotes(source, destination, notes),
+      notes: verdictNotes(source, destination, notes, (pod) => this.hostNetworkNote(pod)),
       ...(unique.length ? { cannotTell: unique } : {}),
     };
   }
@@ -627,16 +678,14 @@ function portMismatch(ports: NetworkPolicyPort[], traffic: Traffic, destinationP
 
 const METADATA_SERVICES = new Set(['169.254.169.254', 'fd00:ec2::254', '100.100.100.200']);
 
-function verdictNotes(source: Peer, destination: Peer, notes: TraceNotes): string[] {
+function verdictNotes(source: Peer, destination: Peer, notes: TraceNotes, hostNote: (pod: PodView) => string): string[] {
   const out: string[] = [];
   for (const peer of [source, destination]) {
     if (peer.kind !== 'pod') continue;
     if (peer.pod.template) {
       out.push(`${podName(peer.pod)} has no running pods: evaluated with the pod template labels of ${peer.pod.template.kind} ${peer.pod.template.name}`);
     }
-    if (peer.pod.hostNetwork) {
-      out.push(`${podName(peer.pod)} uses the host network: whether NetworkPolicies apply to hostNetwork pods is implementation-defined`);
-    }
+    if (peer.pod.hostNetwork) out.push(hostNote(peer.pod));
   }
   if (destination.kind === 'ip' && METADATA_SERVICES.has(destination.ip)) {
     out.push(`${destination.ip} is the cloud instance metadata service (IMDS): pods that reach it can often obtain the node's credentials`);

@@ -200,7 +200,7 @@ export function isolationOf(engine: PolicyEngine, pod: PodView, dns: DnsTarget =
   };
   const egress = side('egress');
   const notes: string[] = [];
-  if (pod.hostNetwork) notes.push('it uses the host network: whether NetworkPolicies apply to hostNetwork pods is implementation-defined');
+  if (pod.hostNetwork) notes.push(engine.hostNetworkNote(pod));
   if (egress.isolated && dnsEgress(engine, engine.policiesSelecting(pod, 'egress'), dns) === 'denied') {
     notes.push(`egress is isolated and no rule allows DNS (UDP 53 to ${DNS_NAMESPACE}/kube-dns): name lookups will fail`);
   }

@@ -285,6 +285,17 @@ describe('endpoints that are not what they seem (-f)', () => {
     const json = JSON.parse(run(['can-reach', '-f', '-', 'client', 'db', '--port', '5432', '-o', 'json'], { input }).stdout);
     expect(json.connections[0].families).toEqual([{ family: 4, allowed: false }, { family: 6, allowed: true }]);
   });
+
+  it('judges a hostNetwork pod as node traffic by default, and says so', () => {
+    const input =
+      'kind: Pod\nmetadata: {name: node-exporter, labels: {app: node-exporter}}\nspec: {hostNetwork: true, containers: [{name: c, ports: [{containerPort: 9100}]}]}\n---\n' +
+      'kind: Pod\nmetadata: {name: prometheus, labels: {app: prometheus}}\nspec: {containers: [{name: c}]}\n---\n' +
+      'kind: NetworkPolicy\nmetadata: {name: deny-ingress}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n';
+    const r = run(['can-reach', '-f', '-', 'prometheus', 'node-exporter', '--port', '9100'], { input });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toContain("ingress: not applicable — default/node-exporter uses the host network: its traffic is the node's, which pod policies do not select");
+    expect(r.stdout).toContain('note: default/node-exporter uses the host network: judged as node traffic, as Calico, Cilium, Azure NPM and Antrea do');
+  });
 });
 
 describe('kubectl np explain -f', () => {

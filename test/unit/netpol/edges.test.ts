@@ -203,3 +203,34 @@ describe('dual-stack: an answer per IP family', () => {
     expect(cells.map((c) => `${c.from}:${c.allowed}`)).toEqual(['shop/client:false', 'shop/client6:true']);
   });
 });
+
+describe('hostNetwork pods follow the enforcement engine: node traffic by default', () => {
+  const pod = (name: string, ip: string, hostNetwork = false): Peer => asPeer({ metadata: { namespace: 'shop', name, labels: { app: name } }, spec: { hostNetwork, containers: [{ name: 'c', ports: [{ containerPort: 9100 }] }] }, status: { phase: 'Running', podIP: ip } });
+  const exporter = pod('node-exporter', '10.0.0.4', true);
+  const web = pod('web', '10.1.0.5');
+  const policies = [
+    np('shop', 'deny-all', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }),
+    np('shop', 'from-pods', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ podSelector: {} }] }] }),
+  ];
+  const tcp = { port: 9100, protocol: 'TCP' as const };
+
+  it('a default-deny does not select a hostNetwork pod: traffic to and from it is the node\'s (Calico, Cilium, Azure NPM leave it open)', () => {
+    const e = new PolicyEngine({ namespaces: [{ metadata: { name: 'shop' } }], networkPolicies: policies, policyEngines: ['calico-node'] });
+    const v = e.evaluate(web, exporter, tcp);
+    expect(v.ingress).toMatchObject({ allowed: true, isolated: false, skipped: 'shop/node-exporter uses the host network: its traffic is the node\'s, which pod policies do not select' });
+    expect(v.notes).toContain("shop/node-exporter uses the host network: judged as node traffic, as Calico, the enforcement engine found, does — pod NetworkPolicies do not select it, and peers match it only through an ipBlock over the node's address");
+    // web's own egress is still denied by deny-all: the verdict is DENIED for that reason alone
+    expect(v.allowed).toBe(false);
+    expect(v.egress.allowed).toBe(false);
+  });
+
+  it('as a peer, pod selectors do not match it; an ipBlock over the node address does', () => {
+    const e = new PolicyEngine({ namespaces: [{ metadata: { name: 'shop' } }], networkPolicies: [policies[1]] });
+    const v = e.evaluate(exporter, web, tcp);
+    expect(v.allowed).toBe(false);
+    expect(v.ingress.policies[0].rules[0].why).toBe("shop/node-exporter uses the host network: its traffic is the node's, which pod and namespace selectors do not match");
+    expect(v.notes.join('\n')).toContain('as Calico, Cilium, Azure NPM and Antrea do');
+    const byIp = new PolicyEngine({ namespaces: [], networkPolicies: [np('shop', 'nodes', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/24' } }] }] })] });
+    expect(byIp.allows(exporter, web, tcp)).toBe(true);
+  });
+});
