@@ -1,7 +1,7 @@
 // --login azd: the token of the signed-in Azure Developer CLI (`azd auth token`), as Azure/kubelogin's
 // azd mode. Cached like every token, so azd is started only when the token is due for renewal.
 import { SignInFailedError } from '../sign-in-errors.js';
-import type { SignInFlow, SignInResult } from './index.js';
+import type { SignInFlow, SignInResult } from './sign-in.js';
 import { runDeveloperCli, type DeveloperCli } from './developer-cli.js';
 
 const AZURE_DEVELOPER_CLI: DeveloperCli = { command: 'azd', title: 'Azure Developer CLI', mode: 'azd', installUrl: 'https://aka.ms/azd' };

@@ -2,7 +2,7 @@
 // is cached like any other token, so kubectl does not start az (a Python program, slow to start) on
 // every call; az renews its own tokens when we ask again after expiry.
 import { SignInFailedError } from '../sign-in-errors.js';
-import type { SignInFlow, SignInResult } from './index.js';
+import type { SignInFlow, SignInResult } from './sign-in.js';
 import { runDeveloperCli, type DeveloperCli } from './developer-cli.js';
 
 const AZURE_CLI: DeveloperCli = { command: 'az', title: 'Azure CLI', mode: 'azurecli', installUrl: 'https://aka.ms/azure-cli' };

@@ -4,7 +4,7 @@
 import type { DeviceCodeRequest } from '@azure/msal-node';
 import { startProgress, untilAborted, waitScope, type Progress } from '../progress.js';
 import { SignInFailedError } from '../sign-in-errors.js';
-import type { SignInFlow } from './index.js';
+import type { SignInFlow } from './sign-in.js';
 
 export const deviceCodeSignIn: SignInFlow = async ({ app, request, prompt, env }) => {
   const scope = waitScope('the device code sign-in', request.timeoutMs);

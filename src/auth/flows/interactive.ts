@@ -15,7 +15,7 @@ import { startLoopback, type AuthorizationResponse } from '../browser/loopback.j
 import { openInBrowser } from '../browser/open.js';
 import { SignInCancelledError, startProgress, untilAborted, waitScope, type Progress } from '../progress.js';
 import { deviceCodeSignIn } from './devicecode.js';
-import type { SignInFlow } from './index.js';
+import type { SignInFlow } from './sign-in.js';
 
 /** Shaped like msal's ServerError / InteractionRequiredAuthError, so classifySignInError reads it the same way. */
 export class AuthorizeResponseError extends Error {

@@ -4,7 +4,7 @@
 // --identity-resource-id names a user-assigned identity.
 import { createManagedIdentityClient } from '../msal/client.js';
 import { SignInFailedError } from '../sign-in-errors.js';
-import type { SignInFlow } from './index.js';
+import type { SignInFlow } from './sign-in.js';
 
 export const managedIdentitySignIn: SignInFlow = async ({ spec, debug }) => {
   const app = createManagedIdentityClient(spec, { debug });

@@ -5,7 +5,7 @@
 import { UsageError } from '../../errors.js';
 import { SignInFailedError } from '../sign-in-errors.js';
 import { ENV } from '../token-options.js';
-import type { SignInFlow } from './index.js';
+import type { SignInFlow } from './sign-in.js';
 
 export const usernamePasswordSignIn: SignInFlow = async ({ app, spec, request, debug }) => {
   const username = spec.app.username;

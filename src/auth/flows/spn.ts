@@ -6,7 +6,7 @@ import { loadClientCertificate } from '../credentials/certificate.js';
 import { createConfidentialClient, type ClientCredential } from '../msal/client.js';
 import { SignInFailedError } from '../sign-in-errors.js';
 import { ENV, type TokenSpec } from '../token-options.js';
-import type { SignInFlow, SignInResult } from './index.js';
+import type { SignInFlow, SignInResult } from './sign-in.js';
 
 function credentialFor(spec: TokenSpec, debug?: (text: string) => void): ClientCredential {
   const certificatePath = spec.app.clientCertificate;

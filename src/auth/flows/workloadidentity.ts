@@ -7,7 +7,7 @@ import { UsageError } from '../../errors.js';
 import { SignInFailedError } from '../sign-in-errors.js';
 import { ENV } from '../token-options.js';
 import { appToken } from './spn.js';
-import type { SignInFlow } from './index.js';
+import type { SignInFlow } from './sign-in.js';
 
 /** The audience Entra expects on federated tokens. */
 export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
