@@ -141,6 +141,32 @@ export async function rulesReviewProbe(kc: KubeConfig, namespace: string): Promi
   }
 }
 
+export interface RulesReviewResult {
+  resourceRules: { verbs: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[] }[];
+  nonResourceRules: { verbs: string[]; nonResourceURLs?: string[] }[];
+  incomplete: boolean;
+  evaluationError?: string;
+}
+
+/** SelfSubjectRulesReview in `namespace`: what `kubectl auth can-i --list` shows. undefined when not served or not permitted. */
+export async function selfSubjectRulesReview(kc: KubeConfig, namespace: string): Promise<RulesReviewResult | undefined> {
+  try {
+    const review = await makeApiClient(kc, AuthorizationV1Api).createSelfSubjectRulesReview({
+      body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
+    });
+    const status = review.status;
+    return {
+      resourceRules: (status?.resourceRules ?? []).map((r) => ({ verbs: r.verbs, ...(r.apiGroups ? { apiGroups: r.apiGroups } : {}), ...(r.resources ? { resources: r.resources } : {}), ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) })),
+      nonResourceRules: (status?.nonResourceRules ?? []).map((r) => ({ verbs: r.verbs, ...(r.nonResourceURLs ? { nonResourceURLs: r.nonResourceURLs } : {}) })),
+      incomplete: !!status?.incomplete,
+      ...(status?.evaluationError ? { evaluationError: status.evaluationError } : {}),
+    };
+  } catch (err) {
+    if (statusOf(err) === 403 || statusOf(err) === 404) return undefined;
+    throw toClusterError(err, kc, 'listing what you may do (SelfSubjectRulesReview)');
+  }
+}
+
 /**
  * ClusterRoles, ClusterRoleBindings, and Roles/RoleBindings (all namespaces, or the given ones when
  * listing across namespaces is forbidden). Forbidden lists become gaps, not errors: people often may

@@ -3,6 +3,8 @@
 // account is gone, the user is told to sign in with kubectl np login.
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import type { KubeConfig } from '../cluster/kubeconfig.js';
+import { kubectlNpExecOf } from './credential.js';
 import { parseExecArgs } from '../auth/exec-args.js';
 import { resolveTokenOptions } from '../auth/token-options.js';
 import { LoginRequiredError, SignInFailedError, classifySignInError } from '../auth/sign-in-errors.js';
@@ -59,4 +61,13 @@ export function graphAccessFor(input: GraphAccessInput): GraphOptions {
       }
     },
   };
+}
+
+/** Graph access through the account of the context's kubectl-np exec entry (--resolve-groups). */
+export function graphForContext(kc: KubeConfig, input: { graphUrl?: string; env?: NodeJS.ProcessEnv; debug?: (text: string) => void }): GraphOptions {
+  const exec = kubectlNpExecOf(kc.getCurrentUser());
+  if (!exec) {
+    throw new UsageError(`--resolve-groups needs a Microsoft Graph token from the account you signed in with, which kubectl-np has only for contexts using kubectl-np get-token (convert this one with: kubectl np setup --context ${kc.getCurrentContext()})`);
+  }
+  return graphAccessFor({ args: exec.args, env: { ...(input.env ?? process.env), ...exec.env }, graphUrl: input.graphUrl, context: kc.getCurrentContext(), debug: input.debug });
 }

@@ -19,8 +19,8 @@ import {
 } from '../cluster/reviews.js';
 import { identityFromClaims, secondsUntilExpiry, type TokenIdentity } from './claims.js';
 import { decodeJwtPayload } from '../jwt.js';
-import { describeCredential, kubectlNpExecOf, type CredentialSource } from './credential.js';
-import { graphAccessFor } from './graph-token.js';
+import { describeCredential, type CredentialSource } from './credential.js';
+import { graphForContext } from './graph-token.js';
 import { parseAsPod, podIdentity, type PodIdentityReport } from './pod-identity.js';
 import { resolveGroups, type DirectoryGroup, type GraphOptions } from './graph.js';
 
@@ -186,11 +186,7 @@ export async function runWhoami(input: WhoamiInput): Promise<WhoamiResult> {
   if (input.resolveGroups) {
     const impersonation = impersonationOf(kc);
     if (impersonation) throw new UsageError(`--resolve-groups fetches your own groups; it does not combine with impersonating ${describeImpersonation(impersonation)} (${impersonationOrigin(impersonation)})`);
-    const exec = kubectlNpExecOf(kc.getCurrentUser());
-    if (!exec) {
-      throw new UsageError(`--resolve-groups needs a Microsoft Graph token from the account you signed in with, which kubectl-np has only for contexts using kubectl-np get-token (convert this one with: kubectl np setup --context ${kc.getCurrentContext()})`);
-    }
-    graph = graphAccessFor({ args: exec.args, env: { ...(input.env ?? process.env), ...exec.env }, graphUrl: input.graphUrl, context: kc.getCurrentContext(), debug: input.debug });
+    graph = graphForContext(kc, input);
   }
   return { kind: 'user', report: await whoami(kc, { namespace, graph }) };
 }

@@ -1,0 +1,69 @@
+// Human output of explain can-i --list, who-can and access: kubectl's column layout (two spaces
+// between columns, upper-case headers that --no-headers drops), with the chain or caveat under it.
+import type { AccessReport, RulesListReport, WhoCanReport } from '../identity/rbac-tools.js';
+import { describeRef } from '../rbac/summary.js';
+
+export interface TableOptions {
+  /** --no-headers */
+  headers?: boolean;
+}
+
+/** Columns padded to their widest cell, like kubectl's tabwriter output. */
+export function table(header: string[], rows: string[][], opts: TableOptions = {}): string[] {
+  const all = opts.headers === false ? rows : [header, ...rows];
+  const widths = header.map((_, i) => Math.max(0, ...all.map((r) => (r[i] ?? '').length)));
+  return all.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('   ').trimEnd());
+}
+
+const bracket = (l: string[] | undefined) => `[${(l ?? []).join(' ')}]`;
+
+/** RESOURCE.GROUP[/SUBRESOURCE], as kubectl auth can-i --list names it: one row per resource and group. */
+function resourceNames(r: { resources?: string[]; apiGroups?: string[] }): string[] {
+  if (!r.resources?.length) return [''];
+  const groups = (r.apiGroups ?? []).filter((g) => g !== '');
+  return r.resources.flatMap((res) => {
+    const [type, sub] = res.split('/');
+    const suffix = sub ? `/${sub}` : '';
+    return groups.length ? groups.map((g) => `${type}.${g}${suffix}`) : [res];
+  });
+}
+
+export function renderCanIList(r: RulesListReport, opts: TableOptions = {}): string {
+  const rows = r.rules.flatMap((rule) => {
+    const granted = rule.grantedBy.length ? rule.grantedBy.map((g) => `${describeRef(g.binding)} → ${describeRef(g.role)}${g.aggregatedFrom ? ` (aggregated from ${g.aggregatedFrom})` : ''}`).join('; ') : '?';
+    return resourceNames(rule).map((name) => [name, bracket(rule.nonResourceURLs), bracket(rule.resourceNames), bracket(rule.verbs), granted]);
+  });
+  const out = table(['RESOURCES', 'NON-RESOURCE URLS', 'RESOURCE NAMES', 'VERBS', 'GRANTED BY'], rows, opts);
+  if (opts.headers !== false) {
+    out.unshift(`What ${r.user?.username ?? 'you'} may do in namespace ${r.namespace} (SelfSubjectRulesReview)${r.incomplete ? ' — INCOMPLETE' : ''}`);
+    if (r.evaluationError) out.push(`note: the API server said: ${r.evaluationError}`);
+    for (const n of r.notes) out.push(`note: ${n}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+export function renderWhoCan(r: WhoCanReport, opts: TableOptions = {}): string {
+  const rows = r.entries.map((e) => [
+    e.subject.kind.toUpperCase(),
+    e.subject.kind === 'ServiceAccount' ? `${e.subject.namespace ?? ''}/${e.subject.name}` : e.subject.name,
+    e.displayName ?? '',
+    `${describeRef(e.binding)} → ${describeRef(e.role)}${e.aggregatedFrom ? ` (aggregated from ${e.aggregatedFrom})` : ''}`,
+  ]);
+  const hasNames = r.entries.some((e) => e.displayName);
+  const header = hasNames ? ['KIND', 'SUBJECT', 'DISPLAY NAME', 'BINDING → ROLE'] : ['KIND', 'SUBJECT', 'BINDING → ROLE'];
+  const body = table(header, hasNames ? rows : rows.map(([k, s, , b]) => [k, s, b]), opts);
+  if (opts.headers === false) return body.length ? body.join('\n') + '\n' : '';
+  const out = [`Who may ${r.description} (RBAC${r.complete ? '' : ', INCOMPLETE'})`, ...(r.entries.length ? body : ['  (no binding grants it)'])];
+  for (const n of r.notes) out.push(`note: ${n}`);
+  return out.join('\n') + '\n';
+}
+
+export function renderAccess(r: AccessReport, opts: TableOptions = {}): string {
+  const rows = r.rows.map((row) => [row.name, ...r.verbs.map((v) => (row.verbs[v] ? '✔' : '✖'))]);
+  const out = table(['NAME', ...r.verbs.map((v) => v.toUpperCase())], rows, opts);
+  if (opts.headers !== false) {
+    out.unshift(`Access of ${r.user?.username ?? 'you'} ${r.namespace ? `in namespace ${r.namespace}` : 'cluster-wide (namespaced resources in every namespace)'} (SelfSubjectAccessReview)`);
+    for (const n of r.notes) out.push(`note: ${n}`);
+  }
+  return out.join('\n') + '\n';
+}
