@@ -177,7 +177,7 @@ export async function readManifestSnapshot(paths: string[], options: { namespace
         const spec = isObject(obj.spec) ? obj.spec : {};
         const label = `${at}: ${obj.kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name}`;
         if (policyLike) {
-          const object = { apiVersion, kind: obj.kind, metadata, spec: obj.spec } as never;
+          const object = { apiVersion, kind: obj.kind, metadata, spec: obj.spec, ...(obj.specs !== undefined ? { specs: obj.specs } : {}) } as never;
           const problem = policyObjectProblem(object);
           if (problem) throw new UsageError(`${label}: ${problem}`);
           (snapshot.policyObjects ??= []).push(object);

@@ -197,6 +197,8 @@ export interface PolicyObject {
   kind: string;
   metadata: ObjectMeta;
   spec?: unknown;
+  /** Cilium's alternative to spec: a list of rule sets */
+  specs?: unknown;
 }
 
 /** A list the caller was not allowed to read. */

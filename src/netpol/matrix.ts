@@ -83,7 +83,8 @@ export function equivalenceKey(pod: PodView, blocks: IpBlocks): string {
     }
     ipSignature += `/${[...new Set(ips.map((ip) => ip.family))].sort().join('')}`;
   }
-  return `${pod.namespace}\u0000${labelsKey(pod.labels)}\u0000${ports}\u0000${ipSignature}\u0000${pod.hostNetwork ? 'h' : ''}`;
+  // the service account: Cilium and Calico policies can select by it
+  return `${pod.namespace}\u0000${labelsKey(pod.labels)}\u0000${ports}\u0000${ipSignature}\u0000${pod.hostNetwork ? 'h' : ''}\u0000${pod.serviceAccount ?? ''}`;
 }
 
 export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; externals: string[]; queries: PortQuery[] }): Matrix {

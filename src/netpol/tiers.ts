@@ -175,7 +175,10 @@ export function decideSide(
         passed.push(refOf(r.decision.policy, r.decision.rule, tier.name));
         continue;
       }
-      if (r.decision) return out({ allowed: r.decision.action === 'Allow', stage: 'calico', decidedBy: refOf(r.decision.policy, r.decision.rule, tier.name), isolated: true });
+      if (r.decision) {
+        if (r.decision.action === 'Allow' && r.decision.rule.caveat) notes.push(r.decision.rule.caveat);
+        return out({ allowed: r.decision.action === 'Allow', stage: 'calico', decidedBy: refOf(r.decision.policy, r.decision.rule, tier.name), isolated: true });
+      }
       if (r.selected.length > 0) {
         // Calico: an endpoint selected by a tier's policies that no rule decided is denied at the end of the tier
         const last = r.selected[r.selected.length - 1];
@@ -193,6 +196,7 @@ export function decideSide(
     const np = networkPolicy();
     const cilium: SideOutcome['ciliumAllow'] = [];
     let ciliumAllowed: { policy: CompiledExtraPolicy; rule: CompiledRule } | undefined;
+    let ciliumIsolates = false;
     for (const policy of tiers.ciliumAllow) {
       const rules = policy[direction];
       if (!rules || !policy.selects(subject, subjectLabels)) continue;
@@ -206,14 +210,17 @@ export function decideSide(
         if (m !== false) maybes.push({ action: 'Allow', why: `${policy.title} rule #${rule.index} Allow: ${m.maybe}` });
       }
       cilium.push({ policy, rule: hit });
+      if (policy.isolates?.[direction] !== false) ciliumIsolates = true;
       if (hit && !ciliumAllowed) ciliumAllowed = { policy, rule: hit };
     }
-    if (np.selected || cilium.length > 0) {
-      const allowed = np.allowed || ciliumAllowed !== undefined;
+    if (np.selected || ciliumIsolates) {
+      const npAllows = np.selected && np.allowed;
+      if (!npAllows && ciliumAllowed?.rule.caveat) notes.push(ciliumAllowed.rule.caveat);
+      const allowed = npAllows || ciliumAllowed !== undefined;
       return out({
         allowed,
         stage: 'network-policy',
-        decidedBy: !np.allowed && ciliumAllowed ? refOf(ciliumAllowed.policy, ciliumAllowed.rule, 'cilium') : undefined,
+        decidedBy: !npAllows && ciliumAllowed ? refOf(ciliumAllowed.policy, ciliumAllowed.rule, 'cilium') : undefined,
         isolated: true,
         ciliumAllow: cilium,
       });

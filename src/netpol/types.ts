@@ -14,6 +14,8 @@ export interface PodView {
   /** declared container ports: named ports in policies resolve against these */
   ports: ContainerPort[];
   hostNetwork: boolean;
+  /** spec.serviceAccountName ("default" when unset): Cilium and Calico policies can select by it */
+  serviceAccount?: string;
   /** status.phase of a pod read with its status (unset for templates and manifests without status) */
   phase?: string;
   /** set when this stands for a workload that has no running pods: its pod template */

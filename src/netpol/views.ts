@@ -25,6 +25,7 @@ export function podView(pod: Pod): PodView {
     ips,
     ports: declaredPorts(pod.spec),
     hostNetwork: pod.spec?.hostNetwork === true,
+    serviceAccount: pod.spec?.serviceAccountName || 'default',
     ...(pod.status?.phase ? { phase: pod.status.phase } : {}),
   };
 }
@@ -38,6 +39,7 @@ export function templateView(workload: Workload): PodView {
     ips: [],
     ports: declaredPorts(workload.spec.template.spec),
     hostNetwork: workload.spec.template.spec?.hostNetwork === true,
+    serviceAccount: workload.spec.template.spec?.serviceAccountName || 'default',
     template: { kind: workload.kind, name: workload.metadata.name },
   };
 }

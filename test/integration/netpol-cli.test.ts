@@ -519,6 +519,26 @@ describe('policy kinds beyond NetworkPolicy (-f)', () => {
     expect(json.notEvaluated[0].object).toBe('NetworkPolicy payments/restrict');
   });
 
+  it('a CiliumNetworkPolicy ingressDeny beats the NetworkPolicy that allows the cart (exit 1), naming the Cilium rule', () => {
+    const deny = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: no-cart
+  namespace: payments
+spec:
+  endpointSelector: {}
+  ingressDeny:
+  - fromEndpoints:
+    - matchLabels:
+        k8s:io.kubernetes.pod.namespace: default
+        app: cart
+`;
+    const r = run(['can-reach', ...SHOP, '-f', '-', 'default/deploy/cart', 'payments/svc/payments'], { input: deny });
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')[0]).toBe('DENIED  default/deploy/cart → payments/svc/payments  TCP 443 (→ 8443 at the pods)');
+    expect(r.stdout).toContain('ingress to payments/payments: denied by CiliumNetworkPolicy payments/no-cart (tier cilium) rule #0 Deny: Deny from pods with app=cart in namespace default on any port');
+  });
+
   it('refuses a malformed AdminNetworkPolicy on one line, naming the field', () => {
     expectOneLineError(run(['can-reach', '-f', '-', 'a', 'b', '--port', '80'], { input: NO_IMDS.replace('action: Deny', 'action: Drop') }), /AdminNetworkPolicy no-imds: spec\.egress\[0\]\.action: expected Allow, Deny or Pass, found a string \("Drop"\)$/);
   });

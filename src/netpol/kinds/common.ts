@@ -43,6 +43,8 @@ export interface CompiledExtraPolicy {
   /** rules per direction the policy applies to; undefined = it does not affect that direction */
   ingress?: CompiledRule[];
   egress?: CompiledRule[];
+  /** per direction, whether selecting a pod isolates it (Cilium's enableDefaultDeny: false does not); default yes */
+  isolates?: { ingress: boolean; egress: boolean };
   /** CIDRs its rules compare pod IPs with: pods inside different ones are told apart (matrix classes) */
   cidrs?: Cidr[];
 }

@@ -4,6 +4,7 @@ import type { PolicyObject, UnreadableList } from '../../model/k8s.js';
 import { byPriority, emptyTiers, type TieredPolicies } from '../tiers.js';
 import type { NotEvaluated, PodView } from '../types.js';
 import { compileAdminPolicy } from './admin.js';
+import { compileCiliumPolicy, type CiliumCompiled } from './cilium.js';
 import type { Compiled, CompiledExtraPolicy } from './common.js';
 import { POLICY_KINDS, isPolicyLike, policyKindOf, policyTitle, type PolicyFamily } from './index.js';
 
@@ -24,13 +25,19 @@ export interface CompileOptions {
   notEnforced?: (family: PolicyFamily) => string | undefined;
 }
 
+type AnyCompiled = { admin: CompiledExtraPolicy } | { cilium: CiliumCompiled };
+
 /** Compiles one evaluated kind; undefined for kinds this version does not evaluate. */
-function compileOne(object: PolicyObject, family: PolicyFamily): Compiled<CompiledExtraPolicy> | undefined {
+function compileOne(object: PolicyObject, family: PolicyFamily): Compiled<AnyCompiled> | undefined {
+  const wrap = <T>(c: Compiled<T>, f: (p: T) => AnyCompiled): Compiled<AnyCompiled> => ('problem' in c ? c : { policy: f(c.policy) });
   switch (family) {
     case 'AdminNetworkPolicy':
     case 'BaselineAdminNetworkPolicy':
     case 'ClusterNetworkPolicy':
-      return compileAdminPolicy(object);
+      return wrap(compileAdminPolicy(object), (admin) => ({ admin }));
+    case 'CiliumNetworkPolicy':
+    case 'CiliumClusterwideNetworkPolicy':
+      return wrap(compileCiliumPolicy(object), (cilium) => ({ cilium }));
     default:
       return undefined;
   }
@@ -75,9 +82,18 @@ export function compileExtras(objects: PolicyObject[], unreadable: UnreadableLis
       notEvaluated.push({ object: title, reason: `cannot read it: ${compiled.problem}`, maySelect: scopeOf(object.metadata.namespace) });
       continue;
     }
-    const policy = compiled.policy;
-    if (policy.tier === 'admin') tiers.admin.push(policy);
-    else if (policy.tier === 'baseline') tiers.baseline.push(policy);
+    const compiledPolicy = compiled.policy;
+    if ('admin' in compiledPolicy) {
+      const policy = compiledPolicy.admin;
+      if (policy.tier === 'admin') tiers.admin.push(policy);
+      else if (policy.tier === 'baseline') tiers.baseline.push(policy);
+    } else {
+      tiers.ciliumDeny.push(...compiledPolicy.cilium.deny);
+      tiers.ciliumAllow.push(...compiledPolicy.cilium.allow);
+      for (const what of compiledPolicy.cilium.hostPolicies) {
+        notEvaluated.push({ object: what, reason: 'host policies are not modelled; they govern host-networked pods', maySelect: (pod) => pod.hostNetwork });
+      }
+    }
   }
   tiers.admin.sort(byPriority);
   tiers.baseline.sort(byPriority);
