@@ -19,6 +19,11 @@ export interface KeyringSession {
   runtimeDir: string;
   /** the keyring password, should a test want to lock/unlock */
   password: string;
+  /**
+   * Locks the default collection over D-Bus, as the desktop does on screen lock or after a timeout.
+   * gnome-keyring cannot be unlocked again without a prompt, so lock last (or in a session of its own).
+   */
+  lock(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,14 +58,25 @@ function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number, wh
   });
 }
 
-async function defaultCollectionReady(env: NodeJS.ProcessEnv): Promise<boolean> {
+async function defaultCollection(env: NodeJS.ProcessEnv): Promise<string | undefined> {
   try {
     const { stdout } = await execFileAsync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.secrets',
       '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.ReadAlias', 'string:default'], { env, timeout: 2000 });
-    return /object path "\/org\/freedesktop\/secrets\/collection\/[^"]+"/.test(stdout);
+    return /object path "(\/org\/freedesktop\/secrets\/collection\/[^"]+)"/.exec(stdout)?.[1];
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+async function defaultCollectionReady(env: NodeJS.ProcessEnv): Promise<boolean> {
+  return (await defaultCollection(env)) !== undefined;
+}
+
+async function lockDefaultCollection(env: NodeJS.ProcessEnv): Promise<void> {
+  const collection = await defaultCollection(env);
+  if (!collection) throw new Error('the keyring has no default collection to lock');
+  await execFileAsync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.secrets',
+    '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.Lock', `array:objpath:${collection}`], { env, timeout: 10_000 });
 }
 
 function stopChild(child: ChildProcess | undefined): Promise<void> {
@@ -128,7 +144,7 @@ export async function startKeyring(options: KeyringOptions = {}): Promise<Keyrin
       if (Date.now() > deadline) throw new Error(`gnome-keyring did not provide an unlocked default collection within ${timeoutMs} ms: ${keyringErr.trim()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    return { env, home, runtimeDir, password, stop: cleanup };
+    return { env, home, runtimeDir, password, lock: () => lockDefaultCollection(env), stop: cleanup };
   } catch (err) {
     await cleanup();
     throw new Error(`cannot start a private Secret Service (dbus-daemon + gnome-keyring-daemon): ${(err as Error).message}`);

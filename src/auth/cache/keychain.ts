@@ -3,6 +3,7 @@
 // with it on disk because keychains cap entry sizes (Windows: 2,560 bytes).
 import { existsSync, lstatSync, mkdirSync, readFileSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
+import { UnreachableError } from '../../errors.js';
 import { removeFile, writePrivateFileAtomic } from './private-files.js';
 import { KEY_BYTES } from './seal.js';
 
@@ -55,6 +56,42 @@ export class KeychainUnavailableError extends Error {
 /** Names the cause as the user has to fix it; any failure that is not the module's is the service's. */
 export function keychainAbsenceOf(err: unknown): KeychainAbsence {
   return err instanceof KeychainUnavailableError ? err.absence : 'service';
+}
+
+/** Why there is no keychain, with the fix: the native module (install libsecret, rebuild keytar) or the Secret Service. */
+export function absenceCause(absence: KeychainAbsence): string {
+  return absence === 'module'
+    ? 'the keychain module (keytar) is not installed or did not load; on Linux install libsecret-1-dev, then run npm rebuild keytar in the kubectl-np install'
+    : 'no OS keychain answers (on Linux: no D-Bus Secret Service such as gnome-keyring is running)';
+}
+
+/**
+ * A keychain that is there but locked. gnome-keyring refuses writes to a locked collection ("Cannot
+ * create an item in a locked collection") and answers reads as if nothing were stored; macOS says
+ * "User interaction is not allowed" when it cannot ask to unlock.
+ */
+export function isKeychainLocked(err: unknown): boolean {
+  return /\blocked\b|interaction is not allowed/i.test(err instanceof Error ? err.message : String(err));
+}
+
+/** How to unlock the keychain, in the words of this platform. */
+export function unlockHint(): string {
+  if (process.platform === 'darwin') return 'unlock the login keychain (Keychain Access, or: security unlock-keychain)';
+  if (process.platform === 'win32') return 'sign in to Windows again';
+  return 'unlock the "login" keyring: sign in to the desktop session again, or unlock it in Seahorse (Passwords and Keys)';
+}
+
+/**
+ * Sealed token files whose key is in a keychain that is locked or cannot be reached now. The files are
+ * kept: the session inside is valid, and discarding it (or replacing it with plain text) is what a
+ * locked keychain must never cause.
+ */
+export class KeychainLockedError extends UnreachableError {
+  constructor(dir: string, why: 'locked' | KeychainAbsence) {
+    const state = why === 'locked' ? `the OS keychain is locked; ${unlockHint()}` : absenceCause(why);
+    super(`the token cache in ${dir} is sealed with a key kept in the OS keychain, and ${state}. Then run the command again; the sealed files are kept (kubectl np logout discards them)`);
+    this.name = 'KeychainLockedError';
+  }
 }
 
 // A specifier in a variable: neither tsc nor esbuild try to resolve keytar at build time.

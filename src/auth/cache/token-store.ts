@@ -4,7 +4,10 @@
 //   K.failed the last refresh failure (Entra down, no answer), so callers that waited for the lock
 //            report it instead of each trying again; never secret, never sealed
 // keychain storage: both sealed with AES-256-GCM under a random key kept in the OS keychain (service
-//                   "kubectl-np", account K). No reachable keychain: plain 0600 files, one warning.
+//                   "kubectl-np", account K). No keychain on this machine: plain 0600 files, with a
+//                   warning each time. A keychain that is locked or gone after files were sealed fails
+//                   closed: sealed files are kept, sealed again only with a key in hand, never replaced
+//                   by plain text; without a key the tokens live in memory for the call.
 // file storage:     plain 0600 files (as Azure/kubelogin and the Azure CLI keep theirs).
 // none:             memory only, nothing survives the process.
 // The format of each file says how to read it, so switching storage never strands a cache; a file
@@ -14,13 +17,12 @@ import { join } from 'node:path';
 import type { StorageMode, TokenSpec } from '../token-options.js';
 import { CacheWriteError, ensurePrivateDir, readPrivateFile, removeFile, writePrivateFileAtomic } from './private-files.js';
 import { isSealed, newKey, seal, unseal } from './seal.js';
-import { keychainAbsenceOf, openKeychain, readSessionKey, removeSessionKey, sessionKeyDir, writeSessionKey, type Keychain, type KeychainAbsence } from './keychain.js';
+import { absenceCause, isKeychainLocked, keychainAbsenceOf, KeychainLockedError, openKeychain, readSessionKey, removeSessionKey, sessionKeyDir, unlockHint, writeSessionKey, type Keychain, type KeychainAbsence } from './keychain.js';
 import { parseRecord, type TokenRecord } from './record.js';
 
 type Part = 'msal' | 'token';
 const CACHE_FILE = /^([0-9a-f]{32})\.(msal|token)$/;
 const FAILURE_FILE = /^[0-9a-f]{32}\.failed$/;
-const WARNED_MARKER = '.no-keychain-warning-shown';
 
 export interface StoreIo {
   env?: NodeJS.ProcessEnv;
@@ -39,8 +41,10 @@ export class TokenStore {
   private readonly sessionDir: string | undefined;
   /** the first write this store could not make (full disk, read-only directory): tokens then live for this call only */
   writeFailure: CacheWriteError | undefined;
-  /** why keychain storage fell back to files, for the warning's wording */
-  private absence: KeychainAbsence = 'service';
+  /** why the keychain could not be used: absent (module, service) or locked; undefined while it answers */
+  private trouble: KeychainAbsence | 'locked' | undefined;
+  /** warnings said once per call (per store), never once per directory: each call that falls back is told */
+  private readonly warned = new Set<string>();
 
   private constructor(
     readonly cacheKey: string,
@@ -50,9 +54,12 @@ export class TokenStore {
   ) {
     const env = io.env ?? process.env;
     this.keychain = requested === 'keychain' ? openKeychain(env) : undefined;
-    this.effective = requested === 'keychain' && !this.keychain ? 'file' : requested;
+    this.effective = requested;
     this.sessionDir = requested === 'keychain' ? sessionKeyDir(env) : undefined;
-    if (requested === 'keychain' && !this.keychain) this.io.debug?.('no OS keychain reachable; using a 0600 file');
+    if (requested === 'keychain' && !this.keychain) {
+      this.trouble = 'service';
+      this.io.debug?.('no OS keychain reachable');
+    }
   }
 
   static open(spec: Pick<TokenSpec, 'cacheKey' | 'cacheDir' | 'storage'>, io: StoreIo = {}): TokenStore {
@@ -151,7 +158,8 @@ export class TokenStore {
   }
 
   private async read(part: Part): Promise<string | undefined> {
-    if (this.requested === 'none') return this.memory.get(part);
+    if (this.memory.has(part)) return this.memory.get(part);
+    if (this.requested === 'none') return undefined;
     const blob = readPrivateFile(this.path(part));
     if (!blob) return undefined;
     if (!isSealed(blob)) return blob.toString('utf8');
@@ -163,8 +171,36 @@ export class TokenStore {
         return text;
       }
     }
+    if (this.requested === 'keychain' && !(await this.keychainAnswers())) {
+      // locked or unreachable: the session sealed in the file is still good; keep it and say why
+      throw new KeychainLockedError(this.dir, this.trouble ?? 'service');
+    }
     this.io.debug?.(`cannot decrypt ${this.path(part)} (keychain entry missing or changed); discarding it`);
     return undefined;
+  }
+
+  /**
+   * After no key opened a sealed file: does the keychain really answer, so that the key is gone (then a
+   * new one is stored now), or is it locked (gnome-keyring then reads as "no such entry")? Only a write
+   * tells them apart.
+   */
+  private async keychainAnswers(): Promise<boolean> {
+    if (!this.keychain || this.trouble) return false;
+    const key = newKey();
+    try {
+      await this.keychain.set(this.cacheKey, key.toString('base64'));
+    } catch (err) {
+      this.noteTrouble(err);
+      return false;
+    }
+    this.key = key;
+    writeSessionKey(this.sessionDir, this.cacheKey, key);
+    return true;
+  }
+
+  private noteTrouble(err: unknown): void {
+    this.trouble = isKeychainLocked(err) ? 'locked' : keychainAbsenceOf(err);
+    this.io.debug?.(`OS keychain ${this.trouble === 'locked' ? 'locked' : 'unavailable'} (${(err as Error).message})`);
   }
 
   /** Keys that may open a sealed file: the one already used, the session copy, then the keychain's. */
@@ -178,7 +214,7 @@ export class TokenStore {
 
   /** The key stored in the keychain (created when `create`); undefined if the keychain fails us. */
   private async keychainKey(create: boolean): Promise<Buffer | undefined> {
-    if (!this.keychain) return undefined;
+    if (!this.keychain || this.trouble) return undefined;
     try {
       const stored = await this.keychain.get(this.cacheKey);
       let key: Buffer | undefined = stored ? Buffer.from(stored, 'base64') : undefined;
@@ -190,10 +226,7 @@ export class TokenStore {
       if (key) writeSessionKey(this.sessionDir, this.cacheKey, key);
       return key;
     } catch (err) {
-      this.io.debug?.(`OS keychain unavailable (${(err as Error).message}); using a 0600 file`);
-      this.absence = keychainAbsenceOf(err);
-      this.keychain = undefined;
-      this.effective = 'file';
+      this.noteTrouble(err);
       return undefined;
     }
   }
@@ -212,36 +245,57 @@ export class TokenStore {
   }
 
   private async writeFile(part: Part, text: string): Promise<void> {
-    if (this.effective === 'keychain') {
-      // The keychain is the source of truth when writing, so every reader can find the key later.
-      const key = await this.keychainKey(true);
-      if (key) {
-        this.key = key;
-        writePrivateFileAtomic(this.path(part), seal(key, text, this.label(part)));
-        return;
-      }
+    if (this.requested !== 'keychain') {
+      writePrivateFileAtomic(this.path(part), text);
+      return;
     }
-    if (this.requested === 'keychain') this.warnNoKeychainOnce();
+    // The keychain is the source of truth when writing, so every reader can find the key later; when it
+    // is locked or gone, the key already in hand (read from it earlier, or its session copy) still is
+    const key = (await this.keychainKey(true)) ?? this.key ?? readSessionKey(this.sessionDir, this.cacheKey);
+    if (key) {
+      this.key = key;
+      writePrivateFileAtomic(this.path(part), seal(key, text, this.label(part)));
+      return;
+    }
+    if (this.trouble === 'locked' || this.hasSealedFile()) {
+      // fail closed: never plain text where the user's keychain holds (or held) the session
+      this.memory.set(part, text);
+      this.warnOnce(
+        'memory',
+        this.trouble === 'locked'
+          ? `warning: the OS keychain is locked, so this sign-in is kept in memory for this call only and the token cache in ${this.dir} is left as it was; to keep sign-ins, ${unlockHint()}`
+          : `warning: ${absenceCause(this.trouble ?? 'service')}; the token cache in ${this.dir} is sealed with a key kept there, so this sign-in is kept in memory for this call only and the sealed files are left as they were`,
+      );
+      return;
+    }
+    this.effective = 'file';
     writePrivateFileAtomic(this.path(part), text);
+    // said with each token stored this way (a sign-in or refresh), not for msal's bookkeeping on a failure
+    if (part === 'token') {
+      this.warnOnce(
+        'file',
+        `warning: ${absenceCause(this.trouble === 'module' ? 'module' : 'service')}; ` +
+          `tokens are cached in files readable only by you under ${this.dir}. ` +
+          `Pass --token-cache-storage file to make this the choice, or none to keep tokens in memory only.`,
+      );
+    }
   }
 
-  private warnNoKeychainOnce(): void {
-    const marker = join(this.dir, WARNED_MARKER);
-    if (existsSync(marker)) return;
-    const cause =
-      this.absence === 'module'
-        ? 'the keychain module (keytar) is not installed or did not load; on Linux install libsecret-1-dev, then run npm rebuild keytar in the kubectl-np install'
-        : 'no OS keychain answers (on Linux: no D-Bus Secret Service such as gnome-keyring is running)';
-    this.io.warn?.(
-      `warning: ${cause}; ` +
-        `tokens are cached in files readable only by you under ${this.dir}. ` +
-        `Pass --token-cache-storage file to make this the choice, or none to keep tokens in memory only.`,
-    );
-    try {
-      writePrivateFileAtomic(marker, new Date().toISOString() + '\n');
-    } catch {
-      // warning again next time is better than failing now
-    }
+  private hasSealedFile(): boolean {
+    return (['token', 'msal'] as const).some((part) => {
+      try {
+        const blob = readPrivateFile(this.path(part));
+        return blob !== undefined && isSealed(blob);
+      } catch {
+        return true; // unreadable: treat as something not to overwrite
+      }
+    });
+  }
+
+  private warnOnce(kind: string, message: string): void {
+    if (this.warned.has(kind)) return;
+    this.warned.add(kind);
+    this.io.warn?.(message);
   }
 }
 

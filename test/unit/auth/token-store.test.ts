@@ -67,26 +67,46 @@ describe('file storage', () => {
     expect(await store.readRecord()).toBeUndefined();
   });
 
-  it('treats a sealed file it has no key for as absent', async () => {
-    const store = TokenStore.open({ cacheKey, cacheDir: dir, storage: 'keychain' }, { env: noKeychainEnv });
+  it('treats a sealed file as absent when file storage is asked for (switching storage never strands a cache)', async () => {
+    const store = TokenStore.open({ cacheKey, cacheDir: dir, storage: 'file' }, { env: noKeychainEnv });
     writeFileSync(store.path('msal'), seal(newKey(), '{}', 'whatever'), { mode: 0o600 });
     expect(await store.readMsalCache()).toBeUndefined();
+  });
+
+  it('keeps a sealed file, and says why, when keychain storage has no keychain to open it with', async () => {
+    const store = TokenStore.open({ cacheKey, cacheDir: dir, storage: 'keychain' }, { env: noKeychainEnv });
+    const sealed = seal(newKey(), '{}', 'whatever');
+    writeFileSync(store.path('msal'), sealed, { mode: 0o600 });
+    await expect(store.readMsalCache()).rejects.toThrow(`the token cache in ${dir} is sealed with a key kept in the OS keychain, and no OS keychain answers`);
+    expect(readFileSync(store.path('msal'))).toEqual(sealed);
   });
 });
 
 describe('keychain storage without a keychain', () => {
-  it('falls back to a 0600 file and warns once per cache directory', async () => {
+  it('falls back to a 0600 file and warns on every call that does (not once per cache directory)', async () => {
     const warnings: string[] = [];
     const store = TokenStore.open({ cacheKey, cacheDir: dir, storage: 'keychain' }, { env: noKeychainEnv, warn: (m) => warnings.push(m) });
-    expect(store.storage).toBe('file');
     await store.writeRecord(record);
     await store.writeMsalCache('{}');
-    const second = TokenStore.open({ cacheKey: 'b'.repeat(32), cacheDir: dir, storage: 'keychain' }, { env: noKeychainEnv, warn: (m) => warnings.push(m) });
-    await second.writeRecord(record);
+    expect(store.storage).toBe('file');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/no OS keychain answers/);
+    const nextCall = TokenStore.open({ cacheKey, cacheDir: dir, storage: 'keychain' }, { env: noKeychainEnv, warn: (m) => warnings.push(m) });
+    await nextCall.writeRecord(record);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[1]).toMatch(/^warning: no OS keychain answers .*; tokens are cached in files readable only by you under /);
     expect(mode(store.path('token'))).toBe(0o600);
     expect(JSON.parse(readFileSync(store.path('token'), 'utf8'))).toEqual(record);
+  });
+
+  it('never writes plain text over a sealed session: the new tokens live in memory for the call, with a warning', async () => {
+    const warnings: string[] = [];
+    const store = TokenStore.open({ cacheKey, cacheDir: dir, storage: 'keychain' }, { env: noKeychainEnv, warn: (m) => warnings.push(m) });
+    const sealed = seal(newKey(), '{"v":1,"tokens":{}}', `kubectl-np:${cacheKey}:token`);
+    writeFileSync(store.path('token'), sealed, { mode: 0o600 });
+    await store.writeRecord(record);
+    expect(readFileSync(store.path('token'))).toEqual(sealed);
+    expect(await store.readRecord()).toEqual(record);
+    expect(warnings).toEqual([expect.stringMatching(/so this sign-in is kept in memory for this call only and the sealed files are left as they were$/)]);
   });
 });
 
