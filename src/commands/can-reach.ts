@@ -7,6 +7,7 @@ import { canReach } from '../netpol/can-reach.js';
 import { clusterPods, parseEndpoint, resolveEndpoint } from '../netpol/endpoints.js';
 import { ownerIndex } from '../netpol/owners.js';
 import { reverseReach } from '../netpol/reverse.js';
+import { suggestPolicies, suggestionManifests } from '../netpol/suggest.js';
 import { renderReverse } from '../render/reverse.js';
 import { PolicyEngine } from '../netpol/engine.js';
 import { defaultNamespace, namespacesFor, parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
@@ -20,6 +21,7 @@ A Service resolves to its backend pods and --port to the Service port, judged at
 --port takes a number or a port name (resolved on the destination). Without --port, every port the destination declares is checked (every Service port, or every container port).
 The answer is ALLOWED (exit 0) only if every asked port is allowed from every source pod to every destination pod; otherwise DENIED (exit 1), saying which pods and ports differ. Bad input exits 2, an unreachable cluster 3. CANNOT TELL (exit 3) when a policy that may decide the answer was read but not evaluated (named under "not evaluated").
 Policy kinds: NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy; see docs/network-policies.md.
+--suggest: when DENIED, stdout is the smallest NetworkPolicy change that allows exactly this connection (a policy per denied side, selecting each end by its labels, on the asked port only), ready for kubectl apply or diff --with -.
 Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespace) that can reach it, and the address ranges its ingress rules admit; --from ENDPOINT lists what it can reach and the ranges its egress rules admit; each with the allowing policy. Exit 0 when something can, 1 when nothing can.
 -o json: {"allowed", "source", "destination", "port", "protocol", "egress", "ingress", "ports", "connections", "notes"}; port/protocol/egress/ingress describe the deciding connection (the first denied one, else the first).`;
 
@@ -30,6 +32,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
     '<%= config.bin %> can-reach monitoring/sts/prometheus payments/deploy/payments -o json | jq .allowed',
     '<%= config.bin %> can-reach -f examples/shop --to payments/svc/payments --port 443',
     '<%= config.bin %> can-reach --from default/deploy/frontend -o json | jq -r \'.reachable[].workload\'',
+    '<%= config.bin %> can-reach -f examples/shop default/deploy/frontend payments/svc/payments --port 443 --suggest | <%= config.bin %> diff -f examples/shop --with -',
     'kubectl apply --dry-run=client -o yaml -f policy.yaml | <%= config.bin %> can-reach -f - -f app/ web db --port 5432',
   ];
 
@@ -43,6 +46,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
     ...snapshotFlags,
     ...connectionFlags,
     to: Flags.string({ description: 'reverse question: list every workload (and address range) that can reach this endpoint', exclusive: ['from'] }),
+    suggest: Flags.boolean({ description: 'when DENIED, write the smallest NetworkPolicy change that allows exactly this connection (YAML on stdout)', default: false }),
     from: Flags.string({ description: 'reverse question: list every workload (and address range) this endpoint can reach', exclusive: ['to'] }),
     output: outputFlag(['text', 'json', 'yaml'], 'text'),
   };
@@ -107,8 +111,23 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
     });
     for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const ns = defaultNamespace(snapshot, flags.namespace);
-    const result = canReach(new PolicyEngine(snapshot), resolveEndpoint(snapshot, source, ns, 'source'), resolveEndpoint(snapshot, destination, ns), request);
-    if (flags.output === 'json') process.stdout.write(JSON.stringify(canReachJson(result), null, 2) + '\n');
+    if (flags.suggest && flags.output !== 'text') throw new UsageError('--suggest writes NetworkPolicy YAML: drop -o');
+    const engine = new PolicyEngine(snapshot);
+    const resolvedSource = resolveEndpoint(snapshot, source, ns, 'source');
+    const resolvedDestination = resolveEndpoint(snapshot, destination, ns);
+    const result = canReach(engine, resolvedSource, resolvedDestination, request);
+    if (flags.suggest) {
+      // stdout carries only the YAML, so it pipes into kubectl apply or diff --with -
+      const suggestion = suggestPolicies(result, resolvedSource, resolvedDestination, { tiered: engine.tiered });
+      if (result.allowed) process.stderr.write('ALLOWED: nothing to suggest\n');
+      else if (result.cannotTell) process.stderr.write('CANNOT TELL: no suggestion without a verdict (see can-reach without --suggest)\n');
+      else if (suggestion.policies.length === 0) process.stderr.write('DENIED, and no NetworkPolicy can allow it (see can-reach without --suggest)\n');
+      else {
+        process.stdout.write(suggestionManifests(suggestion.policies).map((d) => toYaml(d)).join('---\n'));
+        process.stderr.write(`DENIED: ${suggestion.policies.length === 1 ? 'this policy allows' : 'these policies allow'} exactly this connection (check: ... | kubectl np diff --with -)\n`);
+        for (const n of suggestion.notes) process.stderr.write(`note: ${n}\n`);
+      }
+    } else if (flags.output === 'json') process.stdout.write(JSON.stringify(canReachJson(result), null, 2) + '\n');
     else if (flags.output === 'yaml') process.stdout.write(toYaml(canReachJson(result)));
     else process.stdout.write(renderCanReach({ colour: colourFor(process.stdout) }, result));
     if (result.cannotTell) this.exit(ExitCode.Unreachable);

@@ -114,6 +114,8 @@ export function checkExpectations(snapshot: ClusterSnapshot, engine: PolicyEngin
       if (!(err instanceof UsageError)) throw err;
       return { expectation, passed: false, reason: `no verdict: ${err.message}` };
     }
+    // a verdict that depends on what could not be read or evaluated neither passes nor fails by luck
+    if (result.cannotTell) return { expectation, passed: false, reason: `cannot tell: depends on ${result.cannotTell.map((u) => u.what).join('; ')}` };
     const c = result.deciding;
     const reason = c ? decidingText(c) : result.notes[0] ?? 'no connection to judge';
     return { expectation, passed: result.allowed === expectation.allowed, actual: result.allowed, reason };

@@ -203,3 +203,22 @@ describe('can-reach --to / --from', () => {
     expectOneLineError(run(['can-reach', '-f', 'examples/shop']), /pass SOURCE and DESTINATION, or --to ENDPOINT \/ --from ENDPOINT/);
   });
 });
+
+describe('can-reach --suggest', () => {
+  it('writes only YAML on stdout, and diff --with of it opens exactly that connection', () => {
+    const suggested = run(['can-reach', '-f', 'examples/shop', 'default/deploy/frontend', 'payments/svc/payments', '--port', '443', '--suggest']);
+    expect(suggested.code).toBe(1);
+    expect(suggested.stdout).toMatch(/^apiVersion: networking\.k8s\.io\/v1\nkind: NetworkPolicy\n/);
+    expect(suggested.stderr).toMatch(/^DENIED: these policies allow exactly this connection/);
+    const diff = run(['diff', '-f', 'examples/shop', '--with', '-', '-o', 'json'], { input: suggested.stdout });
+    expect(diff.code).toBe(1);
+    expect(JSON.parse(diff.stdout).changes.map((c: { from: string; to: string; port: number }) => `${c.from} → ${c.to} ${c.port}`)).toEqual(['default/deploy/frontend → payments/deploy/payments 8443']);
+  });
+
+  it('an allowed connection has nothing to suggest: empty stdout, exit 0', () => {
+    const r = run(['can-reach', '-f', 'examples/shop', 'default/deploy/cart', 'payments/svc/payments', '--port', '443', '--suggest']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('ALLOWED: nothing to suggest\n');
+  });
+});
