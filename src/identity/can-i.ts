@@ -7,7 +7,8 @@ import { authorize } from '../rbac/authorize.js';
 import { detectAuthorizerMode, type AuthorizerMode } from '../rbac/authorizer-mode.js';
 import type { AccessRequest, Grant, NearMiss, RbacObjects } from '../rbac/types.js';
 import { currentBearerToken, readRbacObjects, selfSubjectAccessReview, selfSubjectReview, type AccessReviewResult, type ClusterUser, type RbacReadResult } from '../cluster/reviews.js';
-import { describeRequest, parseAccessRequest } from '../rbac/resources.js';
+import { describeRequest } from '../rbac/resources.js';
+import { resolveAccessRequest } from '../cluster/discovery.js';
 import { describeSubject } from '../rbac/subjects.js';
 import { identityFromClaims } from './claims.js';
 import { decodeJwtPayload } from '../jwt.js';
@@ -125,6 +126,6 @@ export async function runCanI(input: CanIInput): Promise<CanIReport> {
   if (input.allNamespaces && input.namespace) throw new UsageError('-n and -A do not combine');
   const kc = loadKubeConfig({ kubeconfig: input.kubeconfig, context: input.context, manifestsInstead: false, impersonate: input.impersonate });
   const namespace = input.allNamespaces ? '' : (input.namespace ?? currentNamespace(kc));
-  const parsed = parseAccessRequest({ verb: input.verb, target: input.target, namespace, subresource: input.subresource });
+  const parsed = await resolveAccessRequest(kc, { verb: input.verb, target: input.target, namespace, subresource: input.subresource });
   return canI(kc, parsed.request, parsed.notes);
 }

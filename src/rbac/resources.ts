@@ -1,73 +1,91 @@
-// Turning `kubectl np explain can-i VERB RESOURCE[/NAME]` arguments into an access request.
-// kubectl resolves resource names through API discovery; the built-in kinds below cover what people
-// type (plural, singular, short name), and anything else is written RESOURCE.GROUP as kubectl allows.
+// Turning `kubectl np explain can-i VERB RESOURCE[/NAME]` arguments into an access request, the way
+// `kubectl auth can-i` does: the name (plural, singular or short name, optionally .GROUP) is looked up in
+// the server's resource types (API discovery, src/cluster/discovery.ts), the first match in discovery
+// order winning as in kubectl's RESTMapper; the built-in table below is the fallback when discovery
+// cannot be read. Cluster-scoped types drop the namespace: a RoleBinding cannot grant them.
 import { UsageError } from '../errors.js';
 import type { AccessRequest } from './types.js';
 
-interface BuiltinResource {
+/** A resource type as discovery describes it, reduced to what resolving a name needs. */
+export interface KnownResource {
   resource: string;
   group: string;
   namespaced: boolean;
+  /** singular name and short names */
   aliases: string[];
 }
 
-const r = (resource: string, group: string, namespaced: boolean, ...aliases: string[]): BuiltinResource => ({ resource, group, namespaced, aliases });
+/** Where the resource types came from, for notes: the server's discovery or the built-in table. */
+export type ResourceSource = 'discovery' | 'builtin';
 
-export const BUILTIN_RESOURCES: BuiltinResource[] = [
-  r('pods', '', true, 'pod', 'po'),
-  r('services', '', true, 'service', 'svc'),
+const r = (resource: string, group: string, namespaced: boolean, ...aliases: string[]): KnownResource => ({ resource, group, namespaced, aliases });
+
+/** Kubernetes 1.32's built-in types, in discovery order; used when the server's discovery cannot be read. */
+export const BUILTIN_RESOURCES: KnownResource[] = [
+  r('bindings', '', true, 'binding'),
+  r('componentstatuses', '', false, 'componentstatus', 'cs'),
   r('configmaps', '', true, 'configmap', 'cm'),
-  r('secrets', '', true, 'secret'),
-  r('serviceaccounts', '', true, 'serviceaccount', 'sa'),
-  r('endpoints', '', true, 'ep'),
+  r('endpoints', '', true, 'endpoints', 'ep'),
   r('events', '', true, 'event', 'ev'),
-  r('persistentvolumeclaims', '', true, 'persistentvolumeclaim', 'pvc'),
-  r('replicationcontrollers', '', true, 'replicationcontroller', 'rc'),
-  r('resourcequotas', '', true, 'resourcequota', 'quota'),
   r('limitranges', '', true, 'limitrange', 'limits'),
-  r('podtemplates', '', true, 'podtemplate'),
   r('namespaces', '', false, 'namespace', 'ns'),
   r('nodes', '', false, 'node', 'no'),
+  r('persistentvolumeclaims', '', true, 'persistentvolumeclaim', 'pvc'),
   r('persistentvolumes', '', false, 'persistentvolume', 'pv'),
-  r('deployments', 'apps', true, 'deployment', 'deploy'),
-  r('statefulsets', 'apps', true, 'statefulset', 'sts'),
-  r('daemonsets', 'apps', true, 'daemonset', 'ds'),
-  r('replicasets', 'apps', true, 'replicaset', 'rs'),
+  r('pods', '', true, 'pod', 'po'),
+  r('podtemplates', '', true, 'podtemplate'),
+  r('replicationcontrollers', '', true, 'replicationcontroller', 'rc'),
+  r('resourcequotas', '', true, 'resourcequota', 'quota'),
+  r('secrets', '', true, 'secret'),
+  r('serviceaccounts', '', true, 'serviceaccount', 'sa'),
+  r('services', '', true, 'service', 'svc'),
+  r('mutatingwebhookconfigurations', 'admissionregistration.k8s.io', false, 'mutatingwebhookconfiguration'),
+  r('validatingadmissionpolicies', 'admissionregistration.k8s.io', false, 'validatingadmissionpolicy'),
+  r('validatingadmissionpolicybindings', 'admissionregistration.k8s.io', false, 'validatingadmissionpolicybinding'),
+  r('validatingwebhookconfigurations', 'admissionregistration.k8s.io', false, 'validatingwebhookconfiguration'),
+  r('customresourcedefinitions', 'apiextensions.k8s.io', false, 'customresourcedefinition', 'crd', 'crds'),
+  r('apiservices', 'apiregistration.k8s.io', false, 'apiservice'),
   r('controllerrevisions', 'apps', true, 'controllerrevision'),
-  r('jobs', 'batch', true, 'job'),
-  r('cronjobs', 'batch', true, 'cronjob', 'cj'),
+  r('daemonsets', 'apps', true, 'daemonset', 'ds'),
+  r('deployments', 'apps', true, 'deployment', 'deploy'),
+  r('replicasets', 'apps', true, 'replicaset', 'rs'),
+  r('statefulsets', 'apps', true, 'statefulset', 'sts'),
+  r('selfsubjectreviews', 'authentication.k8s.io', false, 'selfsubjectreview'),
+  r('tokenreviews', 'authentication.k8s.io', false, 'tokenreview'),
+  r('localsubjectaccessreviews', 'authorization.k8s.io', true, 'localsubjectaccessreview'),
+  r('selfsubjectaccessreviews', 'authorization.k8s.io', false, 'selfsubjectaccessreview'),
+  r('selfsubjectrulesreviews', 'authorization.k8s.io', false, 'selfsubjectrulesreview'),
+  r('subjectaccessreviews', 'authorization.k8s.io', false, 'subjectaccessreview'),
   r('horizontalpodautoscalers', 'autoscaling', true, 'horizontalpodautoscaler', 'hpa'),
-  r('poddisruptionbudgets', 'policy', true, 'poddisruptionbudget', 'pdb'),
-  r('networkpolicies', 'networking.k8s.io', true, 'networkpolicy', 'netpol'),
-  r('ingresses', 'networking.k8s.io', true, 'ingress', 'ing'),
-  r('ingressclasses', 'networking.k8s.io', false, 'ingressclass'),
-  r('endpointslices', 'discovery.k8s.io', true, 'endpointslice'),
+  r('cronjobs', 'batch', true, 'cronjob', 'cj'),
+  r('jobs', 'batch', true, 'job'),
+  r('certificatesigningrequests', 'certificates.k8s.io', false, 'certificatesigningrequest', 'csr'),
   r('leases', 'coordination.k8s.io', true, 'lease'),
-  r('roles', 'rbac.authorization.k8s.io', true, 'role'),
-  r('rolebindings', 'rbac.authorization.k8s.io', true, 'rolebinding'),
-  r('clusterroles', 'rbac.authorization.k8s.io', false, 'clusterrole'),
+  r('endpointslices', 'discovery.k8s.io', true, 'endpointslice'),
+  r('events', 'events.k8s.io', true, 'event', 'ev'),
+  r('flowschemas', 'flowcontrol.apiserver.k8s.io', false, 'flowschema'),
+  r('prioritylevelconfigurations', 'flowcontrol.apiserver.k8s.io', false, 'prioritylevelconfiguration'),
+  r('ingressclasses', 'networking.k8s.io', false, 'ingressclass'),
+  r('ingresses', 'networking.k8s.io', true, 'ingress', 'ing'),
+  r('networkpolicies', 'networking.k8s.io', true, 'networkpolicy', 'netpol'),
+  r('runtimeclasses', 'node.k8s.io', false, 'runtimeclass'),
+  r('poddisruptionbudgets', 'policy', true, 'poddisruptionbudget', 'pdb'),
   r('clusterrolebindings', 'rbac.authorization.k8s.io', false, 'clusterrolebinding'),
-  r('storageclasses', 'storage.k8s.io', false, 'storageclass', 'sc'),
+  r('clusterroles', 'rbac.authorization.k8s.io', false, 'clusterrole'),
+  r('rolebindings', 'rbac.authorization.k8s.io', true, 'rolebinding'),
+  r('roles', 'rbac.authorization.k8s.io', true, 'role'),
+  r('priorityclasses', 'scheduling.k8s.io', false, 'priorityclass', 'pc'),
   r('csidrivers', 'storage.k8s.io', false, 'csidriver'),
   r('csinodes', 'storage.k8s.io', false, 'csinode'),
+  r('csistoragecapacities', 'storage.k8s.io', true, 'csistoragecapacity'),
+  r('storageclasses', 'storage.k8s.io', false, 'storageclass', 'sc'),
   r('volumeattachments', 'storage.k8s.io', false, 'volumeattachment'),
-  r('customresourcedefinitions', 'apiextensions.k8s.io', false, 'customresourcedefinition', 'crd', 'crds'),
-  r('certificatesigningrequests', 'certificates.k8s.io', false, 'certificatesigningrequest', 'csr'),
-  r('priorityclasses', 'scheduling.k8s.io', false, 'priorityclass', 'pc'),
-  r('mutatingwebhookconfigurations', 'admissionregistration.k8s.io', false, 'mutatingwebhookconfiguration'),
-  r('validatingwebhookconfigurations', 'admissionregistration.k8s.io', false, 'validatingwebhookconfiguration'),
-  r('selfsubjectaccessreviews', 'authorization.k8s.io', false),
-  r('selfsubjectrulesreviews', 'authorization.k8s.io', false),
-  r('subjectaccessreviews', 'authorization.k8s.io', false),
-  r('localsubjectaccessreviews', 'authorization.k8s.io', true),
-  r('selfsubjectreviews', 'authentication.k8s.io', false),
-  r('tokenreviews', 'authentication.k8s.io', false),
 ];
 
-function lookup(name: string, group?: string): BuiltinResource | undefined {
-  return BUILTIN_RESOURCES.find(
-    (b) => (group === undefined || b.group === group) && (b.resource === name || b.aliases.includes(name)),
-  );
+function lookup(known: KnownResource[], name: string, group?: string): KnownResource | undefined {
+  const named = (b: KnownResource) => (group === undefined || b.group === group) && (b.resource === name || b.aliases.includes(name));
+  // plural names first, then singular and short names, as kubectl's RESTMapper and shortcut expander do
+  return known.find((b) => named(b) && b.resource === name) ?? known.find(named);
 }
 
 export interface ParsedAccessRequest {
@@ -84,7 +102,25 @@ export interface AccessRequestInput {
   subresource?: string;
 }
 
-export function parseAccessRequest(input: AccessRequestInput): ParsedAccessRequest {
+/** Whether a target names a resource type `known` lacks (so fresher discovery might know it). */
+export function isUnknownResource(target: string, known: KnownResource[]): boolean {
+  const type = target.trim().split('/')[0].toLowerCase();
+  if (!type || type === '*' || target.trim().startsWith('/')) return false;
+  const dot = type.indexOf('.');
+  return !lookup(known, dot >= 0 ? type.slice(0, dot) : type, dot >= 0 ? explicitGroupOf(type.slice(dot + 1)) : undefined);
+}
+
+/** RESOURCE.GROUP, also RESOURCE.VERSION.GROUP as kubectl accepts (the version does not matter to RBAC). */
+function explicitGroupOf(afterDot: string): string {
+  const group = afterDot.replace(/^v\d+(?:(?:alpha|beta)\d+)?(?:\.|$)/, '');
+  return group === 'core' ? '' : group;
+}
+
+/**
+ * @param known the server's resource types (discovery), else the built-in table
+ * @param source where `known` came from, for the note on names it lacks
+ */
+export function parseAccessRequest(input: AccessRequestInput, known: KnownResource[] = BUILTIN_RESOURCES, source: ResourceSource = 'builtin'): ParsedAccessRequest {
   const verb = input.verb.trim();
   if (!verb || /\s/.test(verb)) throw new UsageError(`invalid verb "${input.verb}"`);
   const target = input.target.trim();
@@ -108,25 +144,27 @@ export function parseAccessRequest(input: AccessRequestInput): ParsedAccessReque
   let group: string;
   let namespaced = true;
   if (type === '*') {
+    // what `kubectl auth can-i VERB '*'` asks: every resource of the core group
     resource = '*';
-    group = '*';
+    group = '';
   } else {
     const dot = type.indexOf('.');
     const typeName = dot >= 0 ? type.slice(0, dot) : type;
-    // RESOURCE.GROUP, also RESOURCE.VERSION.GROUP as kubectl accepts (the version does not matter to RBAC)
-    const explicitGroup = dot >= 0 ? type.slice(dot + 1).replace(/^v\d+(?:(?:alpha|beta)\d+)?\./, '') : undefined;
-    const known = lookup(typeName, explicitGroup);
-    if (known) {
-      resource = known.resource;
-      group = known.group;
-      namespaced = known.namespaced;
+    const explicitGroup = dot >= 0 ? explicitGroupOf(type.slice(dot + 1)) : undefined;
+    const found = lookup(known, typeName, explicitGroup);
+    const lacks = source === 'discovery' ? 'the server does not have a resource type' : 'the built-in table (used because discovery could not be read) has no resource type';
+    if (found) {
+      resource = found.resource;
+      group = found.group;
+      namespaced = found.namespaced;
     } else if (explicitGroup !== undefined) {
       resource = typeName;
-      group = explicitGroup === 'core' ? '' : explicitGroup;
+      group = explicitGroup;
+      notes.push(`${lacks} "${typeName}" in group "${group}"; asking about it as written`);
     } else {
       resource = typeName;
       group = '';
-      notes.push(`"${typeName}" is not a built-in resource; assuming the core API group (write RESOURCE.GROUP for others)`);
+      notes.push(`${lacks} "${typeName}"; assuming the core API group (write RESOURCE.GROUP for others)`);
     }
   }
 
