@@ -3,7 +3,7 @@
 import { UnreachableError, UsageError } from '../errors.js';
 import type { ClusterSnapshot, Pod, Service, UnreadableList, Workload, WorkloadKind } from '../model/k8s.js';
 import { compileSelector } from '../model/selectors.js';
-import { parseIp, type Ip } from './cidr.js';
+import { cidrContains, parseCidr, parseIp, type Ip } from './cidr.js';
 import { podName, type PodView } from './types.js';
 import { isActive, isReady, notBackend, podView, templateView } from './views.js';
 
@@ -211,10 +211,21 @@ export function snatCaveat(service: Service): string | undefined {
   return `service ${namespaceOf(service)}/${service.metadata.name} (${type}) has externalTrafficPolicy Cluster: traffic from outside the cluster may be SNATed to a node's IP on its way to a backend, so the backends' ipBlock rules see that node, not the client (externalTrafficPolicy Local keeps the client's address)`;
 }
 
+/** Link-local and loopback addresses (the metadata service among them) are never a pod's or a Service's. */
+const NEVER_IN_CLUSTER = ['169.254.0.0/16', '127.0.0.0/8', 'fe80::/10', '::1/128'].map((c) => parseCidr(c)!);
+
 function resolveAddress(snapshot: ClusterSnapshot, spec: EndpointSpec & { kind: 'ip' }, role: 'source' | 'destination'): ResolvedEndpoint {
   const plain: ResolvedEndpoint = { input: spec.input, kind: 'ip', ip: spec.ip, pods: [], fromTemplate: false };
   const owner = addressOwner(snapshot, spec.ip, role);
-  if (!owner) return plain;
+  if (!owner) {
+    // a forbidden list is not an empty one: the address may be a pod or a Service we were not shown
+    const refused = unreadableLists(snapshot).filter((l) => l.resource === 'pods' || (role === 'destination' && l.resource === 'services'));
+    if (refused.length > 0 && !NEVER_IN_CLUSTER.some((c) => cidrContains(c, parseIp(spec.ip)!))) {
+      const what = refused.map((l) => `${l.resource} ${l.namespace ? `in namespace ${l.namespace}` : 'in all namespaces'}`).join(', ');
+      throw new UnreachableError(`cannot tell what ${spec.input} is: it may be a pod's${role === 'destination' ? " or a Service's" : ''} address, and you may not list ${what} (${snapshot.source}); ask for list access there`);
+    }
+    return plain;
+  }
   if ('pod' in owner) {
     const view = podView(owner.pod);
     return {

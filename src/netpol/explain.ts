@@ -117,6 +117,9 @@ function dnsEgress(engine: PolicyEngine, policies: CompiledPolicy[], dns: DnsTar
   for (const { pod, traffic } of dns.targets) {
     if (traffic && policies.some((p) => engine.policyAllows(p, 'egress', { kind: 'pod', pod }, traffic, pod.ports))) return 'allowed';
   }
+  // a namespaceSelector over kube-system's unreadable labels might let it out: no claim either way
+  const unread = (assume: boolean) => dns.targets.some(({ pod, traffic }) => traffic && policies.some((p) => engine.policyAllows(p, 'egress', { kind: 'pod', pod }, traffic, pod.ports, assume)));
+  if (engine.namespaceLabelsUnknown && unread(true)) return 'unknown';
   if (dns.ips.length > 0) return 'denied';
   const byAddress = policies.some((p) =>
     (p.egress ?? []).some(

@@ -9,6 +9,7 @@ import { PolicyEngine } from '../../../src/netpol/engine.js';
 import { podView } from '../../../src/netpol/views.js';
 import type { Peer, PodView } from '../../../src/netpol/types.js';
 import { CANNOT_TELL, computeMatrix, matrixVerdicts } from '../../../src/netpol/matrix.js';
+import { describePolicy } from '../../../src/netpol/explain.js';
 
 const np = (ns: string, name: string, spec: NetworkPolicy['spec']): NetworkPolicy => ({ metadata: { namespace: ns, name }, spec });
 const asPeer = (pod: Pod): Peer => ({ kind: 'pod', pod: podView(pod) });
@@ -232,5 +233,33 @@ describe('hostNetwork pods follow the enforcement engine: node traffic by defaul
     expect(v.notes.join('\n')).toContain('as Calico, Cilium, Azure NPM and Antrea do');
     const byIp = new PolicyEngine({ namespaces: [], networkPolicies: [np('shop', 'nodes', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/24' } }] }] })] });
     expect(byIp.allows(exporter, web, tcp)).toBe(true);
+  });
+});
+
+describe('lists the reader could not see, beyond namespace labels', () => {
+  it('an ip: that is no pod or Service read is "cannot tell" when pods or Services could not be listed', () => {
+    const snapshot: ClusterSnapshot = { ...emptySnapshot('prod'), namespaces: [{ metadata: { name: 'app' } }], unreadable: [{ resource: 'services', namespace: 'app' }] };
+    let error: unknown;
+    try {
+      resolveEndpoint(snapshot, parseEndpoint('ip:10.96.0.20'), 'app');
+    } catch (err) {
+      error = err;
+    }
+    expect(exitCodeOf(error)).toBe(ExitCode.Unreachable);
+    expect((error as Error).message).toBe("cannot tell what ip:10.96.0.20 is: it may be a pod's or a Service's address, and you may not list services in namespace app (prod); ask for list access there");
+    // the metadata service is never in the cluster; as a source an address is never a Service's
+    expect(resolveEndpoint(snapshot, parseEndpoint('ip:169.254.169.254'), 'app').kind).toBe('ip');
+    expect(resolveEndpoint(snapshot, parseEndpoint('ip:10.96.0.20'), 'app', 'source').kind).toBe('ip');
+  });
+
+  it('the DNS warning makes no claim when a namespaceSelector over unreadable labels might include kube-system', () => {
+    const e = new PolicyEngine({
+      namespaces: [{ metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } } }],
+      networkPolicies: [np('shop', 'out', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: { matchLabels: { system: 'true' } } }] }] })],
+      unreadable: [{ resource: 'namespaces' }],
+    });
+    expect(describePolicy(e, e.policies[0], []).warnings.join('\n')).not.toContain('DNS');
+    const readable = new PolicyEngine({ namespaces: [], networkPolicies: [np('shop', 'out', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: { matchLabels: { system: 'true' } } }] }] })] });
+    expect(describePolicy(readable, readable.policies[0], []).warnings.join('\n')).toContain('without allowing DNS');
   });
 });
