@@ -16,7 +16,7 @@ ${AUDIT_RULES.map((r) => `  ${r.id.padEnd(27)} ${r.severity.padEnd(8)} ${r.summa
 Silence a rule with --skip RULE, or on an object (policy, pod, workload or namespace) with the annotation ${SKIP_ANNOTATION}: "RULE,RULE" (or "*").
 Namespaces: -n (repeatable), -A, or by default the context namespace (with -f: every namespace in the manifests). kube-system, kube-public and kube-node-lease are not expected to default-deny.
 Exit 0 when no finding reaches --fail-on (default warning), 1 otherwise; bad input 2, an unreachable cluster 3.
--o json: {"findings":[{"rule","severity","namespace","object","message"}]}. -o sarif is SARIF 2.1.0 (code scanning); -o junit is JUnit XML (CI test reports).`;
+-o json: {"findings":[{"rule","severity","namespace","object","message"}]}. -o sarif is SARIF 2.1.0 (code scanning); -o junit is JUnit XML (CI test reports). Pipelines (GitHub Actions, Azure Pipelines): docs/ci.md.`;
 
   static override examples = [
     '<%= config.bin %> audit -f examples/audit',

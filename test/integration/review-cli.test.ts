@@ -1,7 +1,7 @@
 // The policy-review commands (audit, diff, test) and the honest edges of -f, as users run them:
 // `node bin/run.js` against manifests, checking exit codes, output shapes and one-line errors.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -220,5 +220,15 @@ describe('can-reach --suggest', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('ALLOWED: nothing to suggest\n');
+  });
+});
+
+describe('docs/ci.md', () => {
+  it('shows the audit output the command really prints', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'ci.md'), 'utf8');
+    const block = doc.split('```console\n$ kubectl-np audit -f examples/shop --fail-on error\n')[1].split('$ echo $?')[0];
+    const r = run(['audit', '-f', 'examples/shop', '--fail-on', 'error']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(block);
   });
 });
