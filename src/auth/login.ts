@@ -186,7 +186,7 @@ export async function logout(target: Target & { all?: boolean }, io: CommandIo):
     }
     for (const dir of cacheDirsOfKubeconfigs(files)) if (!dirs.includes(dir)) dirs.push(dir);
     io.debug?.(`clearing token caches in ${dirs.join(', ')}`);
-    const removed = await clearAllTokenCaches(dirs, { env: io.env, debug: io.debug });
+    const removed = await clearAllTokenCaches(dirs, { env: io.env, warn: (m) => io.stderr(`${m}\n`), debug: io.debug });
     return { contexts: [], removed, dirs };
   }
   const { spec, context } = resolveTarget(target, io.env);

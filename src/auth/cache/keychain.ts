@@ -8,6 +8,8 @@ import { removeFile, writePrivateFileAtomic } from './private-files.js';
 import { KEY_BYTES } from './seal.js';
 
 export const KEYCHAIN_SERVICE = 'kubectl-np';
+/** written and deleted at once to learn whether the keychain is locked; never a cache key (those are hex) */
+const PROBE_ACCOUNT = 'lock-probe';
 
 /**
  * The part of keytar's API we use, declared here so that building never needs keytar itself: it is an
@@ -126,7 +128,14 @@ export function openKeychain(env: NodeJS.ProcessEnv = process.env): Keychain | u
     set: async (account, secret) => (await loadKeytar()).setPassword(KEYCHAIN_SERVICE, account, secret),
     delete: async (account) => (await loadKeytar()).deletePassword(KEYCHAIN_SERVICE, account),
     async accounts() {
-      return (await (await loadKeytar()).findCredentials(KEYCHAIN_SERVICE)).map((c) => c.account);
+      const kt = await loadKeytar();
+      // keytar's findCredentials crashes the process (SIGSEGV in libsecret) on a locked gnome-keyring
+      // collection; a write is refused there cleanly ("… locked collection"), so one goes first
+      if (process.platform === 'linux') {
+        await kt.setPassword(KEYCHAIN_SERVICE, PROBE_ACCOUNT, 'probe');
+        await kt.deletePassword(KEYCHAIN_SERVICE, PROBE_ACCOUNT);
+      }
+      return (await kt.findCredentials(KEYCHAIN_SERVICE)).map((c) => c.account).filter((a) => a !== PROBE_ACCOUNT);
     },
   };
 }
@@ -195,6 +204,7 @@ export async function describeTokenStorage(env: NodeJS.ProcessEnv = process.env)
     await keychain.accounts();
     return { backend: 'keychain', detail: `OS keychain: ${name}` };
   } catch (err) {
+    if (isKeychainLocked(err)) return { backend: 'keychain', detail: `OS keychain: ${name}, locked now (cached calls report it until you ${unlockHint()})` };
     return keychainAbsenceOf(err) === 'module'
       ? { backend: 'file', detail: '0600 files (the keytar native module is not installed or did not load)' }
       : { backend: 'file', detail: `0600 files (${name} did not answer: ${(err as Error).message.split('\n')[0]})` };

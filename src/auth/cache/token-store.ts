@@ -327,7 +327,8 @@ export async function clearAllTokenCaches(dirs: string | readonly string[], io: 
         removeSessionKey(sessionKeyDir(env), account);
       }
     } catch (err) {
-      io.debug?.(`OS keychain unavailable (${(err as Error).message})`);
+      if (isKeychainLocked(err)) io.warn?.(`warning: the OS keychain is locked, so its kubectl-np entries were not removed; ${unlockHint()}, then run the command again`);
+      else io.debug?.(`OS keychain unavailable (${(err as Error).message})`);
     }
   }
   return removed.size;
