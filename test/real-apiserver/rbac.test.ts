@@ -58,3 +58,16 @@ describe('"rules": null from a real API server', () => {
     expect(JSON.stringify(out)).toMatch(/alice-empty/);
   });
 });
+
+describe('whoami on a real kube-apiserver', () => {
+  it('says what kubectl auth whoami says, extra (credential-id) included', async () => {
+    const kubeconfig = server.kubeconfigFor('gil', ['devs', 'ops']);
+    const ours = await np(['whoami', '-o', 'json'], kubeconfig);
+    const theirs = await kubectlAs(kubeconfig, ['auth', 'whoami', '-o', 'json']);
+    expect(ours.code).toBe(0);
+    expect(theirs.code).toBe(0);
+    const reference = JSON.parse(theirs.stdout).status.userInfo;
+    expect(reference.extra['authentication.kubernetes.io/credential-id'][0]).toMatch(/^X509SHA256=/);
+    expect(JSON.parse(ours.stdout).apiServer.user).toMatchObject({ username: reference.username, groups: reference.groups, extra: reference.extra });
+  });
+});
