@@ -247,7 +247,7 @@ export class PolicyEngine {
       list.push(p);
       this.byNamespace.set(p.namespace, list);
     }
-    const extra = compileExtras(input.policyObjects ?? [], input.unreadable ?? [], options);
+    const extra = compileExtras(input.policyObjects ?? [], input.unreadable ?? [], options, (ns) => this.namespaceLabels(ns));
     this.tiers = extra.tiers;
     this.notEvaluatedEntries = extra.notEvaluated;
     this.ignored = extra.ignored;
@@ -297,7 +297,7 @@ export class PolicyEngine {
   }
 
   private matchContext(direction: Direction, subject: PodView, other: Peer): MatchContext {
-    return { namespaceLabels: (ns) => this.namespaceLabels(ns), destinationPorts: destinationPortsOf(direction, subject, other) };
+    return { namespaceLabels: (ns) => this.namespaceLabels(ns), destinationPorts: destinationPortsOf(direction, subject, other), self: subject, direction };
   }
 
   /** NetworkPolicies as Calico sees them: tier default, order 1000, Allow rules. */

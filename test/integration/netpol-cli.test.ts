@@ -539,6 +539,26 @@ spec:
     expect(r.stdout).toContain('ingress to payments/payments: denied by CiliumNetworkPolicy payments/no-cart (tier cilium) rule #0 Deny: Deny from pods with app=cart in namespace default on any port');
   });
 
+  it('a Calico GlobalNetworkPolicy Deny at order 10 goes before the order-1000 NetworkPolicy that allows the cart', () => {
+    const deny = `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata:
+  name: quarantine-cart
+spec:
+  order: 10
+  selector: projectcalico.org/namespace == 'payments'
+  ingress:
+  - action: Deny
+    source:
+      selector: app == 'cart'
+      namespaceSelector: all()
+`;
+    const r = run(['can-reach', ...SHOP, '-f', '-', 'default/deploy/cart', 'payments/svc/payments'], { input: deny });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("ingress to payments/payments: denied by Calico GlobalNetworkPolicy quarantine-cart (tier default, order 10) rule #0 Deny: Deny from endpoints with app == 'cart' in namespaces with all()");
+    expectOneLineError(run(['can-reach', '-f', '-', 'a', 'b', '--port', '80'], { input: deny.replace("== 'payments'", "= 'payments'") }), /GlobalNetworkPolicy quarantine-cart: spec\.selector: selector "projectcalico\.org\/namespace = 'payments'": unexpected "=" at column 29$/);
+  });
+
   it('refuses a malformed AdminNetworkPolicy on one line, naming the field', () => {
     expectOneLineError(run(['can-reach', '-f', '-', 'a', 'b', '--port', '80'], { input: NO_IMDS.replace('action: Deny', 'action: Drop') }), /AdminNetworkPolicy no-imds: spec\.egress\[0\]\.action: expected Allow, Deny or Pass, found a string \("Drop"\)$/);
   });

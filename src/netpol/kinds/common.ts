@@ -14,6 +14,9 @@ export interface MatchContext {
   namespaceLabels(namespace: string): Labels;
   /** the destination pod's declared ports, for named ports (undefined for an address) */
   destinationPorts: ContainerPort[] | undefined;
+  /** the pod whose side is being decided (Calico rules also test it: source or destination by direction) */
+  self?: PodView;
+  direction?: Direction;
 }
 
 export interface CompiledRule {

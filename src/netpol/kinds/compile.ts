@@ -4,7 +4,10 @@ import type { PolicyObject, UnreadableList } from '../../model/k8s.js';
 import { byPriority, emptyTiers, type TieredPolicies } from '../tiers.js';
 import type { NotEvaluated, PodView } from '../types.js';
 import { compileAdminPolicy } from './admin.js';
+import { compileCalicoPolicy, type CalicoCompiled } from './calico.js';
+import { parseCalicoSelector } from './calico-selector.js';
 import { compileCiliumPolicy, type CiliumCompiled } from './cilium.js';
+import type { Labels } from '../../model/selectors.js';
 import type { Compiled, CompiledExtraPolicy } from './common.js';
 import { POLICY_KINDS, isPolicyLike, policyKindOf, policyTitle, type PolicyFamily } from './index.js';
 
@@ -25,7 +28,7 @@ export interface CompileOptions {
   notEnforced?: (family: PolicyFamily) => string | undefined;
 }
 
-type AnyCompiled = { admin: CompiledExtraPolicy } | { cilium: CiliumCompiled };
+type AnyCompiled = { admin: CompiledExtraPolicy } | { cilium: CiliumCompiled } | { calico: CalicoCompiled };
 
 /** Compiles one evaluated kind; undefined for kinds this version does not evaluate. */
 function compileOne(object: PolicyObject, family: PolicyFamily): Compiled<AnyCompiled> | undefined {
@@ -38,6 +41,9 @@ function compileOne(object: PolicyObject, family: PolicyFamily): Compiled<AnyCom
     case 'CiliumNetworkPolicy':
     case 'CiliumClusterwideNetworkPolicy':
       return wrap(compileCiliumPolicy(object), (cilium) => ({ cilium }));
+    case 'CalicoNetworkPolicy':
+    case 'CalicoGlobalNetworkPolicy':
+      return wrap(compileCalicoPolicy(object), (calico) => ({ calico }));
     default:
       return undefined;
   }
@@ -55,8 +61,9 @@ function scopeOf(namespace: string | undefined): (pod: PodView) => boolean {
   return namespace ? (pod) => pod.namespace === namespace : () => true;
 }
 
-export function compileExtras(objects: PolicyObject[], unreadable: UnreadableList[], options: CompileOptions = {}): ExtraCompilation {
+export function compileExtras(objects: PolicyObject[], unreadable: UnreadableList[], options: CompileOptions = {}, namespaceLabelsOf: (namespace: string) => Labels = (ns) => ({ 'kubernetes.io/metadata.name': ns })): ExtraCompilation {
   const tiers = emptyTiers();
+  const calicoPolicies: CompiledExtraPolicy[] = [];
   const notEvaluated: NotEvaluatedEntry[] = [];
   const ignored: string[] = [];
   for (const object of objects) {
@@ -87,6 +94,17 @@ export function compileExtras(objects: PolicyObject[], unreadable: UnreadableLis
       const policy = compiledPolicy.admin;
       if (policy.tier === 'admin') tiers.admin.push(policy);
       else if (policy.tier === 'baseline') tiers.baseline.push(policy);
+    } else if ('calico' in compiledPolicy) {
+      const { policy, notModelled } = compiledPolicy.calico;
+      const saSelector = (object.spec as { serviceAccountSelector?: unknown } | undefined)?.serviceAccountSelector;
+      if (notModelled.length > 0) {
+        notEvaluated.push({ object: title, reason: `${notModelled.join(', ')} ${notModelled.length === 1 ? 'is' : 'are'} not modelled`, maySelect: (pod) => policy.selects(pod, namespaceLabelsOf(pod.namespace)) });
+      } else if (typeof saSelector === 'string' && parseCalicoSelector(saSelector).keys.some((k) => k !== 'projectcalico.org/name')) {
+        // only a service account's name is known (projectcalico.org/name), not its labels
+        notEvaluated.push({ object: title, reason: 'its serviceAccountSelector reads service account labels, which are not read', maySelect: scopeOf(object.metadata.namespace) });
+      } else {
+        calicoPolicies.push(policy);
+      }
     } else {
       tiers.ciliumDeny.push(...compiledPolicy.cilium.deny);
       tiers.ciliumAllow.push(...compiledPolicy.cilium.allow);
@@ -97,6 +115,10 @@ export function compileExtras(objects: PolicyObject[], unreadable: UnreadableLis
   }
   tiers.admin.sort(byPriority);
   tiers.baseline.sort(byPriority);
+  // Calico tiers: Tier objects (their order) are not read, so named tiers go before default by name
+  const tierNames = [...new Set(calicoPolicies.map((p) => p.tier ?? 'default'))].sort((a, b) => (a === 'default' ? 1 : b === 'default' ? -1 : a.localeCompare(b)));
+  if (calicoPolicies.length > 0 && !tierNames.includes('default')) tierNames.push('default');
+  tiers.calico = tierNames.map((name) => ({ name, policies: calicoPolicies.filter((p) => (p.tier ?? 'default') === name).sort(byPriority) }));
   // a list of policies the reader could not read may hold policies selecting anything in its scope
   for (const list of unreadable) {
     const kind = POLICY_KINDS.find((k) => list.resource === `${k.resource}.${k.group}`);

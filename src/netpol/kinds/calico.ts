@@ -1,0 +1,245 @@
+// Calico NetworkPolicy and GlobalNetworkPolicy (projectcalico.org/v3, and the crd.projectcalico.org/v1
+// form stored in clusters): selector expressions, order, tiers, Allow/Deny/Log/Pass, nets/notNets,
+// ports and ranges, types. The engine adds the Kubernetes NetworkPolicies at order 1000 in tier default
+// and the end-of-tier deny (tiers.ts). docs/network-policies.md cites Calico's reference.
+import type { PolicyObject, Protocol } from '../../model/k8s.js';
+import type { Labels } from '../../model/selectors.js';
+import { cidrContains, parseCidr, parseIp, type Cidr } from '../cidr.js';
+import type { Peer, PodView } from '../types.js';
+import { SelectorSyntaxError, parseCalicoSelector, type CalicoSelector } from './calico-selector.js';
+import { policyTitle } from './index.js';
+import {
+  ShapeError,
+  describePortMatches,
+  mapAt,
+  mapsAt,
+  optionalNumber,
+  portMatch,
+  shape,
+  stringsAt,
+  type Action,
+  type Compiled,
+  type CompiledExtraPolicy,
+  type CompiledRule,
+  type Map,
+  type Match,
+  type PortMatch,
+} from './common.js';
+
+/** The labels Calico gives a pod's workload endpoint, and its namespace's (selectors see these). */
+export function calicoLabels(pod: PodView, namespaceLabels: Labels): Labels {
+  const out: Record<string, string> = { ...pod.labels, 'projectcalico.org/namespace': pod.namespace, 'projectcalico.org/orchestrator': 'k8s' };
+  if (pod.serviceAccount) out['projectcalico.org/serviceaccount'] = pod.serviceAccount;
+  for (const [k, v] of Object.entries(namespaceLabels)) out[`pcns.${k}`] = v;
+  return out;
+}
+
+function namespaceLabelsOf(namespace: string, labels: Labels): Labels {
+  return { ...labels, 'projectcalico.org/name': namespace };
+}
+
+function selectorAt(x: unknown, path: string): CalicoSelector | undefined {
+  if (x === undefined || x === null) return undefined;
+  if (typeof x !== 'string') throw new ShapeError(`${path}: expected a selector expression (a string), found ${shape(x)}`);
+  try {
+    return parseCalicoSelector(x);
+  } catch (err) {
+    if (err instanceof SelectorSyntaxError) throw new ShapeError(`${path}: selector ${JSON.stringify(x)}: ${err.message}`);
+    throw err;
+  }
+}
+
+const PROTOCOL_NUMBERS: Record<string, Protocol> = { '6': 'TCP', '17': 'UDP', '132': 'SCTP' };
+
+function protocolAt(x: unknown, path: string): Protocol | 'other' | undefined {
+  if (x === undefined || x === null) return undefined;
+  const text = String(x);
+  if (text === 'TCP' || text === 'UDP' || text === 'SCTP') return text;
+  if (PROTOCOL_NUMBERS[text]) return PROTOCOL_NUMBERS[text];
+  if (/^(ICMP|ICMPv6|UDPLite|\d+)$/.test(text)) return 'other';
+  throw new ShapeError(`${path}: unknown protocol ${shape(x)}`);
+}
+
+function portsAt(x: unknown, path: string, protocol: Protocol | 'other' | undefined): PortMatch[] | undefined {
+  if (x === undefined || x === null) return undefined;
+  if (!Array.isArray(x)) throw new ShapeError(`${path}: expected a list of ports, found ${shape(x)}`);
+  if (protocol === undefined) throw new ShapeError(`${path}: ports need a protocol on the rule (TCP, UDP or SCTP)`);
+  const proto = protocol === 'other' ? ('other' as never) : protocol;
+  return x.map((p, i) => {
+    const text = String(p);
+    const range = /^(\d+):(\d+)$/.exec(text);
+    if (typeof p === 'number' || /^\d+$/.test(text)) return { protocol: proto, start: Number(text) };
+    if (range) {
+      const [start, end] = [Number(range[1]), Number(range[2])];
+      if (end < start) throw new ShapeError(`${path}[${i}]: range ${text} ends before it starts`);
+      return { protocol: proto, start, end };
+    }
+    if (typeof p === 'string' && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(p)) return { protocol: proto, name: p };
+    throw new ShapeError(`${path}[${i}]: expected a port number, a range "START:END" or a port name, found ${shape(p)}`);
+  });
+}
+
+/** One side of a rule (source or destination) tested against one end of the connection. */
+type EntityMatch = (end: Peer, nsLabels: (ns: string) => Labels) => Match;
+
+function compileEntity(raw: unknown, path: string, policyNamespace: string | undefined, cidrsSeen: Cidr[]): { match: EntityMatch; text: string; ports?: PortMatch[]; notPorts?: PortMatch[] } & { portsRaw: Map } {
+  const e = mapAt(raw, path);
+  const nets = (key: string) => stringsAt(e[key], `${path}.${key}`).map((t, i) => {
+    const c = parseCidr(t.includes('/') ? t : `${t}/${t.includes(':') ? 128 : 32}`);
+    if (!c) throw new ShapeError(`${path}.${key}[${i}]: ${JSON.stringify(t)} is not a CIDR`);
+    cidrsSeen.push(c);
+    return c;
+  });
+  const inNets = nets('nets');
+  const notNets = nets('notNets');
+  const selector = selectorAt(e.selector, `${path}.selector`);
+  const notSelector = selectorAt(e.notSelector, `${path}.notSelector`);
+  const namespaceSelector = selectorAt(e.namespaceSelector, `${path}.namespaceSelector`);
+  const sa = mapAt(e.serviceAccounts, `${path}.serviceAccounts`);
+  const saNames = stringsAt(sa.names, `${path}.serviceAccounts.names`);
+  const saSelector = selectorAt(sa.selector, `${path}.serviceAccounts.selector`);
+  if (e.services !== undefined && e.services !== null) throw new ShapeError(`${path}.services: Service matches are not supported by kubectl-np`);
+  const texts: string[] = [];
+  if (selector) texts.push(`endpoints with ${selector.text}`);
+  if (notSelector) texts.push(`not ${notSelector.text}`);
+  if (namespaceSelector) texts.push(`in namespaces with ${namespaceSelector.text}`);
+  else if (selector && policyNamespace) texts.push(`in namespace ${policyNamespace}`);
+  if (saNames.length || saSelector) texts.push(`service accounts ${[...saNames, ...(saSelector ? [saSelector.text] : [])].join(', ')}`);
+  if (inNets.length) texts.push(`IPs in ${inNets.map((c) => c.text).join(', ')}`);
+  if (notNets.length) texts.push(`IPs not in ${notNets.map((c) => c.text).join(', ')}`);
+  const podSelectors = selector || notSelector || namespaceSelector || saNames.length || saSelector;
+  const match: EntityMatch = (end, nsLabels) => {
+    let maybe: string | undefined;
+    if (inNets.length || notNets.length) {
+      const ips = end.kind === 'ip' ? [end.ip] : end.pod.ips;
+      if (ips.length === 0 && end.kind === 'pod') maybe = `${end.pod.namespace}/${end.pod.name} has no IP in this snapshot to compare with ${[...inNets, ...notNets].map((c) => c.text).join(', ')}`;
+      else {
+        const parsed = ips.map(parseIp).filter((ip) => ip !== undefined);
+        if (inNets.length && !parsed.some((ip) => inNets.some((c) => cidrContains(c, ip)))) return false;
+        if (notNets.length && parsed.some((ip) => notNets.some((c) => cidrContains(c, ip)))) return false;
+      }
+    }
+    if (podSelectors) {
+      // selectors pick workload endpoints: pods (not host-networked ones, which are host endpoints)
+      if (end.kind !== 'pod' || end.pod.hostNetwork) return false;
+      const pod = end.pod;
+      const ns = nsLabels(pod.namespace);
+      if (namespaceSelector) {
+        if (!namespaceSelector(namespaceLabelsOf(pod.namespace, ns))) return false;
+      } else if (policyNamespace && pod.namespace !== policyNamespace) {
+        return false;
+      }
+      const labels = calicoLabels(pod, ns);
+      if (selector && !selector(labels)) return false;
+      if (notSelector && notSelector(labels)) return false;
+      if (saNames.length && !saNames.includes(pod.serviceAccount ?? 'default')) return false;
+      if (saSelector && !saSelector({ 'projectcalico.org/name': pod.serviceAccount ?? 'default' })) return false;
+    }
+    return maybe ? { maybe } : true;
+  };
+  return { match, text: texts.join(' '), portsRaw: e };
+}
+
+const ACTIONS = new Set(['Allow', 'Deny', 'Log', 'Pass']);
+
+function compileRule(rule: Map, index: number, path: string, policyNamespace: string | undefined, title: string, cidrsSeen: Cidr[]): CompiledRule {
+  const action = rule.action;
+  if (typeof action !== 'string' || !ACTIONS.has(action)) throw new ShapeError(`${path}.action: expected Allow, Deny, Log or Pass, found ${shape(action)}`);
+  const protocol = protocolAt(rule.protocol, `${path}.protocol`);
+  const notProtocol = protocolAt(rule.notProtocol, `${path}.notProtocol`);
+  const source = compileEntity(rule.source, `${path}.source`, policyNamespace, cidrsSeen);
+  const destination = compileEntity(rule.destination, `${path}.destination`, policyNamespace, cidrsSeen);
+  const sourcePorts = portsAt(source.portsRaw.ports, `${path}.source.ports`, protocol) ?? portsAt(source.portsRaw.notPorts, `${path}.source.notPorts`, protocol);
+  const ports = portsAt(destination.portsRaw.ports, `${path}.destination.ports`, protocol);
+  const notPorts = portsAt(destination.portsRaw.notPorts, `${path}.destination.notPorts`, protocol);
+  const l7 = rule.http !== undefined && rule.http !== null;
+  const parts = [
+    protocol ? (protocol === 'other' ? String(rule.protocol) : protocol) : notProtocol ? `not ${String(rule.protocol ?? rule.notProtocol)}` : '',
+    source.text ? `from ${source.text}` : '',
+    destination.text ? `to ${destination.text}` : '',
+    ports ? describePortMatches(ports) : notPorts ? `not ${describePortMatches(notPorts)}` : '',
+    l7 ? '(with HTTP match)' : '',
+  ].filter(Boolean);
+  return {
+    index,
+    action: action as Action,
+    actionText: action,
+    text: `${action}${parts.length ? ` ${parts.join(' ')}` : ' everything'}`,
+    ...(l7 ? { caveat: `allowed at L3/L4; the HTTP match of ${title} rule #${index} further limits which requests pass` } : {}),
+    matches(other, traffic, ctx): Match {
+      if (protocol === 'other' || (protocol && protocol !== traffic.protocol) || (notProtocol && notProtocol === traffic.protocol)) return false;
+      if (ports && !ports.some((p) => portMatch(p, traffic, ctx.destinationPorts))) return false;
+      if (notPorts && notPorts.some((p) => portMatch(p, traffic, ctx.destinationPorts))) return false;
+      const self: Peer | undefined = ctx.self ? { kind: 'pod', pod: ctx.self } : undefined;
+      const [src, dst] = ctx.direction === 'egress' ? [self, other] : [other, self];
+      let maybe: string | undefined;
+      for (const [entity, end] of [[source, src], [destination, dst]] as const) {
+        if (!end) continue;
+        const m = entity.match(end, ctx.namespaceLabels);
+        if (m === false) return false;
+        if (m !== true) maybe ??= m.maybe;
+      }
+      if (sourcePorts) maybe ??= `the source port of the connection is not known (rule #${index} of ${title} matches source ports)`;
+      return maybe ? { maybe } : true;
+    },
+  };
+}
+
+export interface CalicoCompiled {
+  policy: CompiledExtraPolicy;
+  /** doNotTrack, preDNAT, applyOnForward: what is not modelled */
+  notModelled: string[];
+}
+
+export function compileCalicoPolicy(object: PolicyObject): Compiled<CalicoCompiled> {
+  try {
+    const spec = mapAt(object.spec, 'spec');
+    const global = object.kind === 'GlobalNetworkPolicy';
+    const namespace = global ? undefined : object.metadata.namespace ?? 'default';
+    const title = policyTitle(object);
+    const selector = selectorAt(spec.selector, 'spec.selector') ?? parseCalicoSelector('');
+    const namespaceSelector = global ? selectorAt(spec.namespaceSelector, 'spec.namespaceSelector') : undefined;
+    const saSelector = selectorAt(spec.serviceAccountSelector, 'spec.serviceAccountSelector');
+    const order = optionalNumber(spec.order, 'spec.order');
+    const tier = typeof spec.tier === 'string' && spec.tier !== '' ? spec.tier : object.metadata.name.includes('.') ? object.metadata.name.split('.')[0] : 'default';
+    const cidrs: Cidr[] = [];
+    const rules = (key: 'ingress' | 'egress') => mapsAt(spec[key], `spec.${key}`).map((r, i) => compileRule(r, i, `spec.${key}[${i}]`, namespace, title, cidrs));
+    const ingress = rules('ingress');
+    const egress = rules('egress');
+    let types: string[];
+    if (spec.types !== undefined && spec.types !== null) {
+      types = stringsAt(spec.types, 'spec.types');
+      for (const [i, t] of types.entries()) if (t !== 'Ingress' && t !== 'Egress') throw new ShapeError(`spec.types[${i}]: expected Ingress or Egress, found ${JSON.stringify(t)}`);
+    } else {
+      // Calico's defaults: Egress alone when only egress rules are present, else Ingress (plus Egress with egress rules)
+      types = egress.length > 0 && ingress.length === 0 ? ['Egress'] : egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+    }
+    const notModelled = (['doNotTrack', 'preDNAT', 'applyOnForward'] as const).filter((k) => spec[k] === true);
+    return {
+      policy: {
+        policy: {
+          kind: global ? 'GlobalNetworkPolicy' : 'NetworkPolicy',
+          title,
+          namespace,
+          name: object.metadata.name,
+          priority: order,
+          tier,
+          selects: (pod: PodView, nsLabels: Labels) => {
+            if (pod.hostNetwork) return false;
+            if (namespace !== undefined && pod.namespace !== namespace) return false;
+            if (namespaceSelector && !namespaceSelector(namespaceLabelsOf(pod.namespace, nsLabels))) return false;
+            if (saSelector && !saSelector({ 'projectcalico.org/name': pod.serviceAccount ?? 'default' })) return false;
+            return selector(calicoLabels(pod, nsLabels));
+          },
+          ...(types.includes('Ingress') ? { ingress } : {}),
+          ...(types.includes('Egress') ? { egress } : {}),
+          cidrs,
+        },
+        notModelled,
+      },
+    };
+  } catch (err) {
+    if (err instanceof ShapeError) return { problem: err.message };
+    throw err;
+  }
+}
