@@ -1,7 +1,7 @@
 // Reachability matrices. Pods that agree on everything a policy can look at (namespace, labels,
 // declared ports, and which ipBlocks contain their IPs) get the same verdicts, so the matrix is
 // computed once per pair of such equivalence classes and then spread over the pods.
-import type { Protocol } from '../model/k8s.js';
+import type { LabelSelector, Protocol } from '../model/k8s.js';
 import { labelsKey } from '../model/selectors.js';
 import { cidrContains, parseIp, type Cidr, type Ip } from './cidr.js';
 import type { CompiledPolicy, PolicyEngine, Unseen } from './engine.js';
@@ -70,8 +70,33 @@ export function ipBlocksOf(policies: CompiledPolicy[], otherCidrs: Cidr[] = []):
   return [...seen.values()];
 }
 
-/** Two pods with the same key get the same verdicts from every policy, as source and as destination. */
-export function equivalenceKey(pod: PodView, blocks: IpBlocks): string {
+/**
+ * The pod label keys that NetworkPolicy pod selectors read (the policy's podSelector and its peers'):
+ * labels outside this set cannot change a verdict. Undefined when other policy kinds or unevaluated
+ * objects take part, whose selectors (Calico expressions, Cilium endpoint selectors) may read any label.
+ */
+export function podLabelKeysRead(engine: PolicyEngine): ReadonlySet<string> | undefined {
+  if (engine.tiered || engine.notEvaluated.length > 0) return undefined;
+  const keys = new Set<string>();
+  const add = (selector: LabelSelector | undefined) => {
+    for (const key of Object.keys(selector?.matchLabels ?? {})) keys.add(key);
+    for (const req of selector?.matchExpressions ?? []) keys.add(req.key);
+  };
+  for (const { policy } of engine.policies) {
+    add(policy.spec.podSelector);
+    for (const rule of policy.spec.ingress ?? []) for (const peer of rule.from ?? []) add(peer.podSelector);
+    for (const rule of policy.spec.egress ?? []) for (const peer of rule.to ?? []) add(peer.podSelector);
+  }
+  return keys;
+}
+
+/**
+ * Two pods with the same key get the same verdicts from every policy, as source and as destination.
+ * With `labelKeys` (podLabelKeysRead), only those labels count: a label unique to each pod that no
+ * selector reads (pod-template-hash, statefulset.kubernetes.io/pod-name) no longer splits every pod
+ * into a class of its own.
+ */
+export function equivalenceKey(pod: PodView, blocks: IpBlocks, labelKeys?: ReadonlySet<string>): string {
   const ports = pod.ports.map((p) => `${p.name ?? ''}:${p.containerPort}/${p.protocol ?? 'TCP'}`).sort().join(',');
   let ipSignature = '';
   if (blocks.length > 0 && pod.ips.length > 0) {
@@ -83,12 +108,19 @@ export function equivalenceKey(pod: PodView, blocks: IpBlocks): string {
     }
     ipSignature += `/${[...new Set(ips.map((ip) => ip.family))].sort().join('')}`;
   }
+  let labels = pod.labels;
+  if (labelKeys) {
+    const read: Record<string, string> = {};
+    for (const key in pod.labels) if (labelKeys.has(key)) read[key] = pod.labels[key];
+    labels = read;
+  }
   // the service account: Cilium and Calico policies can select by it
-  return `${pod.namespace}\u0000${labelsKey(pod.labels)}\u0000${ports}\u0000${ipSignature}\u0000${pod.hostNetwork ? 'h' : ''}\u0000${pod.serviceAccount ?? ''}`;
+  return `${pod.namespace}\u0000${labelsKey(labels)}\u0000${ports}\u0000${ipSignature}\u0000${pod.hostNetwork ? 'h' : ''}\u0000${pod.serviceAccount ?? ''}`;
 }
 
 export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; externals: string[]; queries: PortQuery[] }): Matrix {
   const blocks = ipBlocksOf(engine.policies, engine.extraCidrs);
+  const labelKeys = podLabelKeysRead(engine);
   const peers: Peer[] = [...input.pods.map((pod): Peer => ({ kind: 'pod', pod })), ...input.externals.map((ip): Peer => ({ kind: 'ip', ip }))];
   const n = peers.length;
 
@@ -97,7 +129,7 @@ export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; ex
   const representatives: Peer[] = [];
   const classOf = new Int32Array(n);
   peers.forEach((peer, i) => {
-    const key = peer.kind === 'ip' ? `ip\u0000${peer.ip}` : equivalenceKey(peer.pod, blocks);
+    const key = peer.kind === 'ip' ? `ip\u0000${peer.ip}` : equivalenceKey(peer.pod, blocks, labelKeys);
     let c = classIndex.get(key);
     if (c === undefined) {
       c = representatives.length;
