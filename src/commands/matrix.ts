@@ -8,7 +8,8 @@ import { parseExternal, parsePort, parseProtocol, snapshotWarnings } from '../ne
 import { computeMatrix, matrixQueries, namedQueryText, unresolvedNamedQueries } from '../netpol/matrix.js';
 import type { Protocol } from '../model/k8s.js';
 import { focusGroups, groupEndpoints, workloadMatrix } from '../netpol/workloads.js';
-import { renderMatrixJson, renderMatrixTable } from '../render/netpol-matrix.js';
+import { matrixTableRows, renderMatrixJson } from '../render/netpol-matrix.js';
+import { writeChunks } from '../cli/stream.js';
 import { renderWorkloadCsv, renderWorkloadDot, renderWorkloadMarkdown, renderWorkloadMermaid } from '../render/netpol-workloads.js';
 import { colourFor } from '../render/netpol-text.js';
 
@@ -74,6 +75,7 @@ export default class Matrix extends BaseCommand {
     }
     for (const q of unresolved) process.stderr.write(`note: no selected pod declares a ${namedQueryText(q)}: its table has no verdicts\n`);
     const matrix = computeMatrix(new PolicyEngine(snapshot), { pods, externals: resolved.externals, queries });
+    let output: Iterable<string>;
     if (workloadOutput) {
       const workloads = workloadMatrix(matrix, groupEndpoints(snapshot, pods, resolved.externals));
       let focus: number[] | undefined;
@@ -85,13 +87,14 @@ export default class Matrix extends BaseCommand {
         }
       }
       const opts = { focus, denied: flags.denied };
-      if (flags.output === 'dot') process.stdout.write(renderWorkloadDot(workloads, opts));
-      else if (flags.output === 'mermaid') process.stdout.write(renderWorkloadMermaid(workloads, opts));
-      else if (flags.output === 'md') process.stdout.write(renderWorkloadMarkdown(workloads, opts));
-      else for (const chunk of renderWorkloadCsv(workloads, opts)) process.stdout.write(chunk);
-    } else if (flags.output === 'json') {
-      for (const chunk of renderMatrixJson(matrix)) process.stdout.write(chunk);
-    } else process.stdout.write(renderMatrixTable({ colour: colourFor(process.stdout) }, matrix));
+      if (flags.output === 'dot') output = [renderWorkloadDot(workloads, opts)];
+      else if (flags.output === 'mermaid') output = [renderWorkloadMermaid(workloads, opts)];
+      else if (flags.output === 'md') output = [renderWorkloadMarkdown(workloads, opts)];
+      else output = renderWorkloadCsv(workloads, opts);
+    } else if (flags.output === 'json') output = renderMatrixJson(matrix);
+    else output = matrixTableRows({ colour: colourFor(process.stdout) }, matrix);
+    // the reader closing the pipe early (| head) is not an error
+    if (!(await writeChunks(process.stdout, output))) this.exit(ExitCode.Yes);
     if (matrix.cannotTell) {
       for (const u of matrix.cannotTell) process.stderr.write(`cannot tell: some verdicts depend on ${u.what}${u.permission ? `, which you may not see: to see it, you need to ${u.permission}` : ''}\n`);
       this.exit(ExitCode.Unreachable);

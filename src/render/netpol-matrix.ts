@@ -7,28 +7,35 @@ function queryLabel(q: PortQuery): string {
 }
 
 export function renderMatrixTable(style: Style, m: Matrix): string {
+  return [...matrixTableRows(style, m)].join('');
+}
+
+/** The table row by row (each ends in a newline), so a large one streams with back-pressure. */
+export function* matrixTableRows(style: Style, m: Matrix): Generator<string> {
   const n = m.endpoints.length;
   const num = String(n).length;
   const corner = 'from \\ to';
   const nameWidth = Math.max(corner.length, ...m.endpoints.map((e) => e.length));
   const cell = Math.max(num, 1) + 1;
-  const out: string[] = [];
-  m.queries.forEach((q, qi) => {
-    if (qi > 0) out.push('');
-    out.push(`${paint(style, 'bold', queryLabel(q))}   rows: from, columns: to   ${paint(style, 'green', '✓')} allowed  ${paint(style, 'red', '✗')} denied  · not applicable${m.cannotTell ? `  ${paint(style, 'yellow', '?')} cannot tell` : ''}`);
-    out.push(`${' '.repeat(num + 1)}${corner.padEnd(nameWidth)} ${m.endpoints.map((_, j) => String(j + 1).padStart(cell)).join('')}`);
+  const marks = new Map<number, string>([
+    [NOT_APPLICABLE, '·'],
+    [CANNOT_TELL, paint(style, 'yellow', '?')],
+    [1, paint(style, 'green', '✓')],
+    [0, paint(style, 'red', '✗')],
+  ]);
+  const pad = ' '.repeat(cell - 1);
+  for (let qi = 0; qi < m.queries.length; qi++) {
+    if (qi > 0) yield '\n';
+    yield `${paint(style, 'bold', queryLabel(m.queries[qi]))}   rows: from, columns: to   ${paint(style, 'green', '✓')} allowed  ${paint(style, 'red', '✗')} denied  · not applicable${m.cannotTell ? `  ${paint(style, 'yellow', '?')} cannot tell` : ''}\n`;
+    yield `${' '.repeat(num + 1)}${corner.padEnd(nameWidth)} ${m.endpoints.map((_, j) => String(j + 1).padStart(cell)).join('')}\n`;
+    const cells = m.cells[qi];
     for (let i = 0; i < n; i++) {
-      const row: string[] = [];
-      for (let j = 0; j < n; j++) {
-        const v = m.cells[qi][i * n + j];
-        const mark = v === NOT_APPLICABLE ? '·' : v === CANNOT_TELL ? paint(style, 'yellow', '?') : v === 1 ? paint(style, 'green', '✓') : paint(style, 'red', '✗');
-        row.push(' '.repeat(cell - 1) + mark);
-      }
-      out.push(`${String(i + 1).padStart(num)} ${m.endpoints[i].padEnd(nameWidth)} ${row.join('')}`);
+      let row = `${String(i + 1).padStart(num)} ${m.endpoints[i].padEnd(nameWidth)} `;
+      for (let j = 0; j < n; j++) row += pad + marks.get(cells[i * n + j]);
+      yield row + '\n';
     }
-  });
-  if (m.notEvaluated.length) out.push('', ...notEvaluatedLines(style, m.notEvaluated));
-  return out.join('\n') + '\n';
+  }
+  if (m.notEvaluated.length) yield ['', ...notEvaluatedLines(style, m.notEvaluated)].join('\n') + '\n';
 }
 
 /** JSON in chunks (a 1,000-pod matrix is a million verdicts): {"verdicts":[{"from","to","port","protocol","allowed"},…]} */
