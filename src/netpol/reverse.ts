@@ -99,7 +99,7 @@ export function reverseReach(
 }
 
 /** Addresses outside the cluster a side admits: everything when not isolated, else its rules' ipBlocks and peerless rules. */
-function externalRanges(engine: PolicyEngine, pods: PodView[], direction: Direction, request: PortRequest): ExternalEntry[] {
+export function externalRanges(engine: PolicyEngine, pods: PodView[], direction: Direction, request: PortRequest): ExternalEntry[] {
   const out = new Map<string, ExternalEntry>();
   for (const pod of pods) {
     const policies = engine.policiesSelecting(pod, direction);

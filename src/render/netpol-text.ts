@@ -190,3 +190,25 @@ export function renderIsolation(style: Style, endpoint: EndpointSummary, summari
   }
   return out.join('\n') + '\n';
 }
+
+/** `explain namespace/NAME`. */
+export function renderNamespacePosture(style: Style, p: import('../netpol/namespace-posture.js').NamespacePosture): string {
+  const out: string[] = [];
+  out.push(paint(style, 'bold', `Namespace ${p.namespace}: ${p.workloads.length} workload${p.workloads.length === 1 ? '' : 's'}${p.workloads.length ? ` (${names(p.workloads, 5)})` : ''}`));
+  for (const direction of ['ingress', 'egress'] as const) {
+    const s = p[direction];
+    out.push('', paint(style, 'bold', `${direction === 'ingress' ? 'Ingress' : 'Egress'}: isolated for ${s.isolated.length} of ${p.workloads.length}`) + (s.open.length ? ` — open: ${names(s.open, 5)}` : ''));
+    const rules = p.policies.flatMap((pol) => (direction === 'ingress' ? pol.ingressRules : pol.egressRules).map((r) => `${pol.name} ${r}`));
+    if (rules.length === 0) out.push(`${INDENT}${s.isolated.length ? 'no rule allows anything' : 'nothing isolates it: everything is allowed'}`);
+    for (const r of rules) out.push(`${INDENT}${r}`);
+  }
+  out.push('', paint(style, 'bold', 'DNS: ') + (p.dnsBlocked.length ? `blocked for ${names(p.dnsBlocked, 5)}` : 'every workload can reach cluster DNS (or is not isolated for egress)'));
+  out.push('', paint(style, 'bold', 'Addresses outside the cluster:'));
+  for (const e of p.external) {
+    const ranges = e.ranges.length ? e.ranges.map((r) => `${r.range} ${r.ports}`).join('; ') : 'none';
+    out.push(`${INDENT}${e.workload}: ${ranges}`);
+  }
+  out.push('', paint(style, 'bold', `Audit findings: ${p.findings.length || 'none'}`));
+  for (const f of p.findings) out.push(`${INDENT}${f.severity} ${f.rule} ${f.object}: ${f.message}`);
+  return out.join('\n') + '\n';
+}

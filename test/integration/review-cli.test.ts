@@ -232,3 +232,13 @@ describe('docs/ci.md', () => {
     expect(r.stdout).toBe(block);
   });
 });
+
+describe('explain namespace/NAME', () => {
+  it('summarises the posture instead of reading the name as a pod', () => {
+    const r = run(['explain', '-f', 'examples/shop', 'namespace/payments']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Namespace payments: 1 workload \(deployment\/payments\)\n/);
+    expect(r.stdout).toContain('deployment/payments: 203.0.113.0/24 TCP 443');
+    expectOneLineError(run(['explain', '-f', 'examples/shop', 'ns/nope']), /namespace "nope" not found \(manifests examples\/shop\)/);
+  });
+});

@@ -10,13 +10,15 @@ import { describePolicy, dnsTarget, isolationOf } from '../../netpol/explain.js'
 import { defaultNamespace, namespacesFor, parsePort, parseProtocol, snapshotWarnings } from '../../netpol/inputs.js';
 import { equivalenceKey, ipBlocksOf } from '../../netpol/matrix.js';
 import { canReachJson } from '../../render/netpol-json.js';
-import { colourFor, renderCanReach, renderIsolation, renderPolicy } from '../../render/netpol-text.js';
+import { colourFor, renderCanReach, renderIsolation, renderNamespacePosture, renderPolicy } from '../../render/netpol-text.js';
+import { namespacePosture } from '../../netpol/namespace-posture.js';
 
 export default class Explain extends BaseCommand {
   static override summary = 'Why: the NetworkPolicy trace of a connection, a policy in plain English, or a pod\'s isolation';
-  static override description = `Three forms:
+  static override description = `Four forms:
   explain SOURCE DESTINATION [--port P]  for egress and ingress separately: which policies select each end, which rule (index and English rendering) matched, or why none did. Exit 0 allowed, 1 denied.
   explain networkpolicy/NAME             the policy in plain English: which pods it applies to, what it isolates, who may connect to whom on what.
+  explain namespace/NAME                 the namespace's posture: isolation both ways, the peers its rules allow, DNS, addresses outside the cluster, audit findings.
   explain pod/NAME                       the pod's isolation: ingress/egress isolated or not, by which policies, and the union of what they allow (also deploy/…, svc/…).
 Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDRESS. For RBAC ("may I …"), see explain can-i.`;
 
@@ -41,6 +43,24 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Explain);
+    const namespaceRef = args.destination === undefined ? /^(?:namespaces?|ns)\/([^/]+)$/i.exec(args.target.trim())?.[1] : undefined;
+    if (namespaceRef !== undefined) {
+      const snapshot = await loadSnapshot({
+        files: flags.filename,
+        kubeconfig: flags.kubeconfig,
+        context: flags.context,
+        impersonate: impersonationFromFlags(flags),
+        namespaces: [namespaceRef],
+        manifestNamespace: manifestNamespaceOf(flags.namespace),
+      });
+      for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
+      if (!snapshot.namespaces.some((n) => n.metadata.name === namespaceRef)) throw new UsageError(`namespace "${namespaceRef}" not found (${snapshot.source})`);
+      const posture = namespacePosture(snapshot, new PolicyEngine(snapshot), namespaceRef);
+      if (flags.output === 'json') process.stdout.write(JSON.stringify(posture, null, 2) + '\n');
+      else if (flags.output === 'yaml') process.stdout.write(toYaml(posture));
+      else process.stdout.write(renderNamespacePosture({ colour: colourFor(process.stdout) }, posture));
+      return;
+    }
     const policyRef = args.destination === undefined ? parsePolicyRef(args.target) : undefined;
     const endpoints = policyRef ? [] : [parseEndpoint(args.target), ...(args.destination !== undefined ? [parseEndpoint(args.destination)] : [])];
     if (!policyRef && args.destination === undefined && endpoints[0].kind === 'ip') {
