@@ -10,8 +10,9 @@
 //  - an unreadable answer, a transport failure, 429/5xx or `temporarily_unavailable` waits with
 //    exponential backoff and keeps polling.
 // msal's loop still ends the polling: at the device code's expiry, at --timeout, on cancel, and on every
-// other error (declined, expired, bad code). Other requests pass through untouched.
-import { ClientAuthError, ClientAuthErrorCodes, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
+// other error (declined, expired, bad code). A device code request Entra refuses is reported as the
+// refusal it is. Other requests pass through untouched.
+import { ClientAuthError, ClientAuthErrorCodes, ServerError, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
 
 /** msal sends Entra's short form; the RFC's URN means the same */
 const DEVICE_CODE_GRANTS = new Set(['device_code', 'urn:ietf:params:oauth:grant-type:device_code']);
@@ -65,6 +66,14 @@ export class DeviceCodePolling implements INetworkModule {
     if (DEVICE_CODE_GRANTS.has(params.get('grant_type') ?? '')) return this.poll<T>(url, options, params.get('device_code') ?? '');
     const response = await this.inner.sendPostRequestAsync<T>(url, options);
     const body = response.body as Record<string, unknown> | undefined;
+    if (!params.has('grant_type') && new URL(url).pathname.endsWith('/devicecode') && (typeof body?.device_code !== 'string' || typeof body?.user_code !== 'string')) {
+      // msal reads this answer without looking at its status: a refusal became the instruction
+      // "undefined" and a later bad_verification_code. Say what Entra said instead.
+      const error = typeof body?.error === 'string' ? body.error : 'invalid_response';
+      const description = typeof body?.error_description === 'string' ? body.error_description : `the device code request got HTTP ${response.status} without a device code`;
+      const codes = Array.isArray(body?.error_codes) ? body.error_codes : [];
+      throw new ServerError(error, '', description, undefined, codes.length ? String(codes[0]) : undefined, response.status);
+    }
     if (!params.has('grant_type') && body && typeof body === 'object' && typeof body.device_code === 'string' && typeof body.user_code === 'string') {
       const interval = pollingInterval(body.interval);
       if (interval !== body.interval) this.debug(`device code: the server's polling interval ${JSON.stringify(body.interval)} taken as ${interval}s`);

@@ -180,6 +180,14 @@ describe('device code polling follows RFC 8628 §3.5', () => {
     expect(polls(before).length).toBeGreaterThanOrEqual(5);
   });
 
+  it('a refused device code request says what Entra said, not "undefined"', async () => {
+    emu.failNext({ endpoint: 'devicecode', status: 400, error: 'invalid_client', aadsts: 7000218, description: 'AADSTS7000218: The request body must contain the following parameter: client_assertion or client_secret.' });
+    const result = await getToken();
+    expect(result.code).toBe(3);
+    expect(result.stderr).not.toMatch(/undefined|bad_verification_code/);
+    expect(result.stderr).toMatch(/^error: .*AADSTS7000218: The request body must contain the following parameter/m);
+  });
+
   it('an interval of 0 from the server is not taken literally: polls stay at least a second apart', async () => {
     const eager = await startEntraEmulator({ users: [{ username: ALICE }], deviceCodeIntervalSeconds: 0 });
     try {
