@@ -27,7 +27,7 @@ export const outputFlag = (options: string[] = ['table', 'json', 'yaml'], defaul
   Flags.string({ char: 'o', description: 'output format', options, default: defaultValue });
 
 export const debugFlag = {
-  debug: Flags.boolean({ description: 'print stack traces and diagnostic detail (secrets stay redacted)', default: false }),
+  debug: Flags.boolean({ description: 'one line per API request (method, path, status, time) and sign-in step, and stack traces on errors; never a token (KUBECTL_NP_DEBUG=1 does the same)', default: false }),
 };
 
 /**

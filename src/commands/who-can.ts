@@ -49,6 +49,7 @@ RBAC only: a webhook authorizer (AKS Azure RBAC) may allow others, and lists you
       resolveGroups: flags['resolve-groups'],
       graphUrl: flags['graph-url'],
     });
+    for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
     if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
     else process.stdout.write(renderWhoCan(report, { headers: !flags['no-headers'] }));

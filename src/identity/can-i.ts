@@ -37,6 +37,8 @@ export interface AccessExplanation {
 export interface CanIReport extends AccessExplanation {
   user?: ClusterUser;
   notes: string[];
+  /** an unknown verb or resource, with the nearest known one (printed on stderr) */
+  warnings?: string[];
 }
 
 /** The caller's identity and the RBAC objects, read once for any number of explanations. */
@@ -127,5 +129,6 @@ export async function runCanI(input: CanIInput): Promise<CanIReport> {
   const kc = loadKubeConfig({ kubeconfig: input.kubeconfig, context: input.context, manifestsInstead: false, impersonate: input.impersonate });
   const namespace = input.allNamespaces ? '' : (input.namespace ?? currentNamespace(kc));
   const parsed = await resolveAccessRequest(kc, { verb: input.verb, target: input.target, namespace, subresource: input.subresource });
-  return canI(kc, parsed.request, parsed.notes);
+  const report = await canI(kc, parsed.request, parsed.notes);
+  return parsed.warnings.length ? { ...report, warnings: parsed.warnings } : report;
 }

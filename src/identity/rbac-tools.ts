@@ -7,7 +7,8 @@ import { readRbacObjects, rulesReviewProbe, selfSubjectAccessReview, selfSubject
 import { UsageError } from '../errors.js';
 import type { PolicyRule, Subject } from '../model/k8s.js';
 import { bindingsForUser } from '../rbac/bindings.js';
-import { BUILTIN_RESOURCES, describeRequest, parseAccessRequest } from '../rbac/resources.js';
+import { BUILTIN_RESOURCES, describeRequest } from '../rbac/resources.js';
+import { resolveAccessRequest } from '../cluster/discovery.js';
 import type { AccessRequest, ObjectRef } from '../rbac/types.js';
 import { whoCan, type WhoCanEntry } from '../rbac/who-can.js';
 import { getByIds, GraphError, type GraphOptions } from './graph.js';
@@ -89,6 +90,8 @@ export interface WhoCanReport {
   /** false when the answer cannot be the whole story (gaps, or a webhook authorizer) */
   complete: boolean;
   notes: string[];
+  /** an unknown verb or resource, with the nearest known one (printed on stderr) */
+  warnings?: string[];
 }
 
 export interface WhoCanInput extends ClusterInput {
@@ -109,7 +112,7 @@ export async function runWhoCan(input: WhoCanInput): Promise<WhoCanReport> {
   if (input.allNamespaces && input.namespace) throw new UsageError('-n and -A do not combine');
   const kc = loadKubeConfig({ kubeconfig: input.kubeconfig, context: input.context, manifestsInstead: false, impersonate: input.impersonate });
   const namespace = input.allNamespaces ? '' : (input.namespace ?? currentNamespace(kc));
-  const parsed = parseAccessRequest({ verb: input.verb, target: input.target, namespace, subresource: input.subresource });
+  const parsed = await resolveAccessRequest(kc, { verb: input.verb, target: input.target, namespace, subresource: input.subresource });
   const graph = input.resolveGroups ? graphForContext(kc, input) : undefined;
   const [rbacRead, probe] = await Promise.all([readRbacObjects(kc, namespace ? [namespace] : []), rulesReviewProbe(kc, namespace || 'default')]);
   const notes = [...parsed.notes];
@@ -125,6 +128,7 @@ export async function runWhoCan(input: WhoCanInput): Promise<WhoCanReport> {
     rbacGaps: rbacRead.gaps,
     complete: rbacRead.gaps.length === 0 && !probe?.incomplete,
     notes,
+    ...(parsed.warnings.length ? { warnings: parsed.warnings } : {}),
   };
 }
 

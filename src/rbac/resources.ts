@@ -92,6 +92,42 @@ export interface ParsedAccessRequest {
   request: AccessRequest;
   /** things the user should know about how the arguments were read */
   notes: string[];
+  /** a verb or resource no API server knows, with the nearest known one (kubectl warns on stderr) */
+  warnings: string[];
+}
+
+/** Verbs the API server and RBAC act on; anything else is allowed only by a `*` rule. */
+const RESOURCE_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', 'proxy', 'impersonate', 'bind', 'escalate', 'use', 'approve', 'sign', 'attest'];
+const NON_RESOURCE_VERBS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+/** The closest of `known` within two edits (a typo), else undefined. */
+export function nearest(word: string, known: readonly string[]): string | undefined {
+  let best: { name: string; d: number } | undefined;
+  for (const name of known) {
+    const d = editDistance(word, name);
+    if (d <= 2 && (!best || d < best.d)) best = { name, d };
+  }
+  return best?.name;
+}
+
+function unknownVerbWarning(verb: string, known: readonly string[]): string[] {
+  if (verb === '*' || known.includes(verb.toLowerCase())) return [];
+  const guess = nearest(verb.toLowerCase(), known);
+  return [`unknown verb "${verb}"${guess ? ` (did you mean ${guess}?)` : ''}: only a rule with verbs ["*"] allows it`];
 }
 
 export interface AccessRequestInput {
@@ -128,7 +164,7 @@ export function parseAccessRequest(input: AccessRequestInput, known: KnownResour
 
   if (target.startsWith('/')) {
     if (input.subresource) throw new UsageError('--subresource does not apply to a non-resource URL');
-    return { request: { kind: 'nonResource', verb, path: target }, notes: [] };
+    return { request: { kind: 'nonResource', verb, path: target }, notes: [], warnings: unknownVerbWarning(verb, NON_RESOURCE_VERBS) };
   }
 
   const slash = target.indexOf('/');
@@ -140,6 +176,7 @@ export function parseAccessRequest(input: AccessRequestInput, known: KnownResour
   if (!type) throw new UsageError(`cannot read "${target}": missing resource type`);
 
   const notes: string[] = [];
+  const warnings = unknownVerbWarning(verb, RESOURCE_VERBS);
   let resource: string;
   let group: string;
   let namespaced = true;
@@ -164,6 +201,9 @@ export function parseAccessRequest(input: AccessRequestInput, known: KnownResour
     } else {
       resource = typeName;
       group = '';
+      const guess = nearest(typeName, known.flatMap((b) => [b.resource, ...b.aliases]));
+      const meant = guess ? lookup(known, guess) : undefined;
+      if (meant) warnings.push(`unknown resource "${typeName}" (did you mean ${meant.group ? `${meant.resource}.${meant.group}` : meant.resource}?)`);
       notes.push(`${lacks} "${typeName}"; assuming the core API group (write RESOURCE.GROUP for others)`);
     }
   }
@@ -184,6 +224,7 @@ export function parseAccessRequest(input: AccessRequestInput, known: KnownResour
       ...(name ? { name } : {}),
     },
     notes,
+    warnings,
   };
 }
 

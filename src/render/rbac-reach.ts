@@ -25,6 +25,6 @@ export function renderApiReach(r: ApiReachReport): string {
     }
   }
   out.push('');
-  for (const n of r.notes) out.push(`Note: ${n}`);
+  for (const n of r.notes) out.push(`note: ${n}`);
   return out.join('\n') + '\n';
 }

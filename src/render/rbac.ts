@@ -62,6 +62,6 @@ export function renderExplanationBody(e: AccessExplanation, indent = INDENT): st
 export function renderCanI(r: CanIReport): string {
   const out = [`${r.allowed ? 'yes' : 'no'} — ${r.description}${r.user ? ` as ${r.user.username}` : ''}`];
   out.push(...renderExplanationBody(r));
-  for (const n of r.notes) out.push(`Note: ${n}`);
+  for (const n of r.notes) out.push(`note: ${n}`);
   return out.join('\n') + '\n';
 }

@@ -65,7 +65,8 @@ export function renderWhoami(r: WhoamiReport): string {
   out.push('');
 
   if (r.token) {
-    out.push(...renderTokenSection(r.token), '');
+    // the group list below counts them already
+    out.push(...renderTokenSection(r.token, r.groups?.source === 'token' && r.groups.items.length > 0), '');
   } else if (r.tokenNote) {
     out.push(`Token: ${r.tokenNote}`, '');
   }
@@ -86,15 +87,15 @@ export function renderWhoami(r: WhoamiReport): string {
   out.push('');
 
   if (r.authorization) out.push(...renderAuthorization(r.authorization, r.rbacGaps));
-  for (const note of r.notes) out.push(`Note: ${note}`);
+  for (const note of r.notes) out.push(`note: ${note}`);
   return out.join('\n').replace(/\n+$/, '') + '\n';
 }
 
 /** The token's claims, as whoami and whoami --token-only show them. */
-function renderTokenSection(t: NonNullable<WhoamiReport['token']>): string[] {
+function renderTokenSection(t: NonNullable<WhoamiReport['token']>, groupsListed = false): string[] {
   const groupsLine = t.overage
     ? `not in the token: more than fit (overage${t.overage.kind === 'hasgroups' ? ', hasgroups' : ''})`
-    : t.groups
+    : t.groups && !groupsListed
       ? `${t.groups.length} in the token`
       : undefined;
   return [
@@ -121,7 +122,7 @@ export function renderTokenOnly(r: TokenOnlyReport): string {
   ]);
   out.push('');
   if (r.token) {
-    out.push(...renderTokenSection(r.token));
+    out.push(...renderTokenSection(r.token, !!r.token.groups?.length));
     if (r.token.groups?.length) out.push('', `Groups in the token (${r.token.groups.length})`, ...r.token.groups.map((g) => `${INDENT}${g}`));
   } else out.push(`Token: ${r.tokenNote ?? 'none'}`);
   return out.join('\n') + '\n';
@@ -178,6 +179,6 @@ export function renderPodIdentity(r: PodIdentityReport): string {
   out.push(`NetworkPolicies selecting it (${r.networkPolicies.length})`);
   if (r.networkPolicies.length === 0) out.push(`${INDENT}(none: not isolated, all ingress and egress allowed)`);
   for (const p of r.networkPolicies) out.push(`${INDENT}${p.namespace}/${p.name}   ${p.directions.join(', ')}   (${p.appliesTo})`);
-  for (const note of r.notes) out.push(`Note: ${note}`);
+  for (const note of r.notes) out.push(`note: ${note}`);
   return out.join('\n') + '\n';
 }

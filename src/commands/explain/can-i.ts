@@ -64,6 +64,7 @@ RESOURCE is a resource type (pods, deploy, deployments.apps, widgets.example.com
       allNamespaces: flags['all-namespaces'],
       subresource: flags.subresource,
     });
+    for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
     if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
     else process.stdout.write(renderCanI(report));

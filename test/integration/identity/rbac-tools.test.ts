@@ -113,3 +113,21 @@ describe('access', () => {
     expect((await run(['access', '--verbs', 'frobnicate'])).code).toBe(2);
   });
 });
+
+describe('kubectl conventions', () => {
+  it('a typo verb is still answered "no", with a did-you-mean warning on stderr', async () => {
+    const r = await run(['explain', 'can-i', 'lsit', 'pods', '-n', 'shop']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('warning: unknown verb "lsit" (did you mean list?): only a rule with verbs ["*"] allows it\n');
+  });
+
+  it('KUBECTL_NP_DEBUG=1 writes one line per API request, as --debug does, on success too', async () => {
+    const r = await runCli(['access', '-n', 'shop', '--verbs', 'get', '--kubeconfig', kubeconfig], { env: { ...isolatedEnv(), NO_COLOR: '1', KUBECTL_NP_DEBUG: '1' } });
+    expect(r.code).toBe(0);
+    const debug = r.stderr.split('\n').filter((l) => l.startsWith('debug: '));
+    // one SelfSubjectReview and one SelfSubjectAccessReview per resource
+    expect(debug.filter((l) => / POST \/apis\/authorization\.k8s\.io\/v1\/selfsubjectaccessreviews → 201 \(\d+ ms\)$/.test(l)).length).toBe(r.stdout.split('\n').filter((l) => /[✔✖]$/.test(l)).length);
+    expect(debug.some((l) => l.includes('POST /apis/authentication.k8s.io/v1/selfsubjectreviews → 201'))).toBe(true);
+    expect(r.stderr).not.toContain(ALICE);
+  });
+});

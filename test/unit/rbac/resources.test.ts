@@ -69,3 +69,19 @@ describe('parseAccessRequest', () => {
     expect(describeRequest(parseAccessRequest({ verb: 'get', target: 'deploy', namespace: 'shop' }).request)).toBe('get deployments.apps in namespace shop');
   });
 });
+
+describe('unknown verbs and resources', () => {
+  it('warns about a typo verb with the nearest known one, for resources and URLs alike', () => {
+    expect(parseAccessRequest({ verb: 'lsit', target: 'pods' }).warnings).toEqual(['unknown verb "lsit" (did you mean list?): only a rule with verbs ["*"] allows it']);
+    expect(parseAccessRequest({ verb: 'gett', target: '/healthz' }).warnings).toEqual(['unknown verb "gett" (did you mean get?): only a rule with verbs ["*"] allows it']);
+    expect(parseAccessRequest({ verb: 'frobnicate', target: 'pods' }).warnings).toEqual(['unknown verb "frobnicate": only a rule with verbs ["*"] allows it']);
+    expect(parseAccessRequest({ verb: 'impersonate', target: 'users' }).warnings).toEqual([]);
+    expect(parseAccessRequest({ verb: '*', target: 'pods' }).warnings).toEqual([]);
+  });
+
+  it('suggests the built-in resource a typo was meant to be', () => {
+    expect(parseAccessRequest({ verb: 'get', target: 'podz' }).warnings).toEqual(['unknown resource "podz" (did you mean pods?)']);
+    expect(parseAccessRequest({ verb: 'get', target: 'deploymnts' }).warnings).toEqual(['unknown resource "deploymnts" (did you mean deployments.apps?)']);
+    expect(parseAccessRequest({ verb: 'get', target: 'widgets.example.com' }).warnings).toEqual([]);
+  });
+});
