@@ -7,8 +7,8 @@ import { readRbacObjects, rulesReviewProbe, selfSubjectAccessReview, selfSubject
 import { UsageError } from '../errors.js';
 import type { PolicyRule, Subject } from '../model/k8s.js';
 import { bindingsForUser } from '../rbac/bindings.js';
-import { BUILTIN_RESOURCES, describeRequest } from '../rbac/resources.js';
-import { resolveAccessRequest } from '../cluster/discovery.js';
+import { describeRequest } from '../rbac/resources.js';
+import { discoverResources, resolveAccessRequest } from '../cluster/discovery.js';
 import type { AccessRequest, ObjectRef } from '../rbac/types.js';
 import { whoCan, type WhoCanEntry } from '../rbac/who-can.js';
 import { getByIds, GraphError, type GraphOptions } from './graph.js';
@@ -203,8 +203,10 @@ export async function runAccess(input: AccessInput): Promise<AccessReport> {
   if (unknown.length) throw new UsageError(`unknown verb ${unknown.join(', ')} for --verbs (one of ${ACCESS_VERBS.join(', ')})`);
   const kc = loadKubeConfig({ kubeconfig: input.kubeconfig, context: input.context, manifestsInstead: false, impersonate: input.impersonate });
   const namespace = input.namespace;
-  // with -n only what lives in a namespace, as rakkess does; reviews are requests, not resources
-  const resources = BUILTIN_RESOURCES.filter((r) => !r.resource.endsWith('reviews') && (!namespace || r.namespaced));
+  // the server's resource types (custom resources too); with -n only what lives in a namespace, as
+  // rakkess does; reviews and token requests are requests, not resources
+  const discovered = await discoverResources(kc);
+  const resources = discovered.resources.filter((r) => !/(reviews|tokenrequests)$/.test(r.resource) && (!namespace || r.namespaced));
   const cells = resources.flatMap((r) => verbs.map((verb) => ({ r, verb })));
   const [ssr, answers] = await Promise.all([
     selfSubjectReview(kc),
@@ -219,7 +221,7 @@ export async function runAccess(input: AccessInput): Promise<AccessReport> {
     namespaced: r.namespaced,
     verbs: Object.fromEntries(verbs.map((verb, v) => [verb, answers[i * verbs.length + v].allowed])),
   }));
-  const notes = ['resources: the built-in kinds kubectl-np knows; custom resources are not listed (ask about one with kubectl np explain can-i VERB RESOURCE.GROUP)'];
+  const notes = discovered.source === 'builtin' ? [`could not read the server's resource types (${discovered.fallbackReason}); showing the built-in table of Kubernetes types`] : [];
   if (impersonationOf(kc)) notes.push(`answers are for the impersonated identity`);
   return { ...(namespace ? { namespace } : {}), ...(ssr.user ? { user: ssr.user } : {}), verbs, rows, notes };
 }
