@@ -8,7 +8,7 @@ import { parseExternal, parsePort, parseProtocol, snapshotWarnings } from '../ne
 import { computeMatrix, matrixQueries, namedQueryText, unresolvedNamedQueries } from '../netpol/matrix.js';
 import type { Protocol } from '../model/k8s.js';
 import { focusGroups, groupEndpoints, workloadMatrix } from '../netpol/workloads.js';
-import { matrixTableRows, renderMatrixJson } from '../render/netpol-matrix.js';
+import { matrixTableRows, renderMatrixJson, renderMatrixJsonByClass } from '../render/netpol-matrix.js';
 import { writeChunks } from '../cli/stream.js';
 import { renderWorkloadCsv, renderWorkloadDot, renderWorkloadMarkdown, renderWorkloadMermaid } from '../render/netpol-workloads.js';
 import { colourFor } from '../render/netpol-text.js';
@@ -18,7 +18,7 @@ export default class Matrix extends BaseCommand {
   static override description = `Rows are sources, columns destinations. Pods come from -n (repeatable), -A, or by default the context namespace (with -f: every namespace in the manifests); workloads with no running pod appear once, as their pod template.
 --port (repeatable) takes numbers or names (names resolve on each destination pod; pods without that port show "·"). Without --port, every port any selected pod declares is checked. --protocol (repeatable) defaults to TCP.
 --external adds addresses outside the cluster (e.g. 169.254.169.254), as sources and as destinations.
--o json prints exactly {"verdicts":[{"from","to","port","protocol","allowed"}]}, endpoints written NS/POD or ip:ADDR.
+-o json prints exactly {"verdicts":[{"from","to","port","protocol","allowed"}]}, endpoints written NS/POD or ip:ADDR; with --by-class, {"classes":[[endpoint,…],…],"verdicts":[…]} with one verdict per pair of classes (endpoints with identical verdicts), from and to being class indexes. Output is written as the reader takes it.
 -o dot, mermaid, csv and md work on workloads: replicas are collapsed by owner (Deployment, StatefulSet, DaemonSet, Job, CronJob; bare pods stand alone) and named NS/KIND/NAME; a pair is allowed, denied, or partly (some replicas). dot and mermaid group workloads by namespace and draw one edge per pair listing its ports; past Mermaid's 500-edge limit the diagram is drawn per namespace, with a comment saying so. --focus draws only edges to and from one workload; --denied draws (or lists) denied pairs instead of allowed ones.`;
 
   static override examples = [
@@ -37,6 +37,7 @@ export default class Matrix extends BaseCommand {
     external: Flags.string({ description: 'an address outside the cluster to include, e.g. 169.254.169.254; repeatable', multiple: true, multipleNonGreedy: true }),
     output: outputFlag(['table', 'json', 'dot', 'mermaid', 'csv', 'md'], 'table'),
     focus: Flags.string({ description: 'with -o dot|mermaid|csv|md: only connections to and from this workload (NS/KIND/NAME, NS/NAME or NAME)' }),
+    'by-class': Flags.boolean({ description: 'with -o json: one verdict per pair of endpoint classes (endpoints with identical verdicts), listed under "classes"; far smaller for large clusters', default: false }),
     denied: Flags.boolean({ description: 'with -o dot|mermaid|csv|md: draw or list denied pairs instead of allowed ones', default: false }),
   };
 
@@ -46,6 +47,7 @@ export default class Matrix extends BaseCommand {
     const protocols = (flags.protocol ?? []).map((p) => parseProtocol(p) as Protocol);
     const externals = (flags.external ?? []).map(parseExternal);
     const workloadOutput = ['dot', 'mermaid', 'csv', 'md'].includes(flags.output);
+    if (flags['by-class'] && flags.output !== 'json') throw new UsageError(`--by-class works with -o json, not -o ${flags.output}`);
     if (!workloadOutput && (flags.focus !== undefined || flags.denied)) {
       throw new UsageError(`--${flags.focus !== undefined ? 'focus' : 'denied'} works with -o dot, mermaid, csv or md, not -o ${flags.output}`);
     }
@@ -91,7 +93,7 @@ export default class Matrix extends BaseCommand {
       else if (flags.output === 'mermaid') output = [renderWorkloadMermaid(workloads, opts)];
       else if (flags.output === 'md') output = [renderWorkloadMarkdown(workloads, opts)];
       else output = renderWorkloadCsv(workloads, opts);
-    } else if (flags.output === 'json') output = renderMatrixJson(matrix);
+    } else if (flags.output === 'json') output = flags['by-class'] ? renderMatrixJsonByClass(matrix) : renderMatrixJson(matrix);
     else output = matrixTableRows({ colour: colourFor(process.stdout) }, matrix);
     // the reader closing the pipe early (| head) is not an error
     if (!(await writeChunks(process.stdout, output))) this.exit(ExitCode.Yes);

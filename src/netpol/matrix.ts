@@ -28,6 +28,8 @@ export interface Matrix {
   protocols: (Protocol | undefined)[][];
   /** how many distinct equivalence classes the verdicts were computed for */
   classes: number;
+  /** each endpoint's class: endpoints of one class have identical rows and columns */
+  classOf?: Int32Array;
   /** set when some cell is CANNOT_TELL: what was missing and, for unreadable data, the permission that would show it */
   cannotTell?: Unseen[];
   /** policy objects read but not evaluated (cells they may touch are CANNOT_TELL) */
@@ -205,7 +207,7 @@ export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; ex
     cells.push(out);
     protocols.push(Array.from(classOf, (c) => classTraffic[c]?.protocol));
   }
-  return { endpoints: peers.map(peerName), queries: input.queries, cells, protocols, classes: k, ...(allUnseen.size > 0 ? { cannotTell: [...allUnseen.values()] } : {}), notEvaluated: engine.notEvaluated };
+  return { endpoints: peers.map(peerName), queries: input.queries, cells, protocols, classes: k, classOf, ...(allUnseen.size > 0 ? { cannotTell: [...allUnseen.values()] } : {}), notEvaluated: engine.notEvaluated };
 }
 
 /** The matrix as a flat list of verdicts, skipping cells that do not apply. */

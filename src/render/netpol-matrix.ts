@@ -60,3 +60,34 @@ export function* renderMatrixJson(m: Matrix): Generator<string> {
   }
   yield m.notEvaluated.length ? `\n],"notEvaluated":${JSON.stringify(m.notEvaluated)}}\n` : '\n]}\n';
 }
+
+/**
+ * The compact JSON: endpoints grouped into their classes (identical verdicts), and one verdict per
+ * class pair and port: {"classes":[[endpoint,…],…],"verdicts":[{"from":CLASS,"to":CLASS,"port","protocol","allowed"},…]}.
+ * Expanding it (every from-member × every to-member) gives exactly the verdicts of -o json.
+ */
+export function* renderMatrixJsonByClass(m: Matrix): Generator<string> {
+  const n = m.endpoints.length;
+  const classOf = m.classOf ?? Int32Array.from({ length: n }, (_, i) => i);
+  const members: number[][] = [];
+  classOf.forEach((c, i) => (members[c] ??= []).push(i));
+  const classes = members.filter((list) => list !== undefined);
+  yield `{"classes":[${classes.map((list) => `\n${JSON.stringify(list.map((i) => m.endpoints[i]))}`).join(',')}\n],"verdicts":[`;
+  let first = true;
+  for (let q = 0; q < m.queries.length; q++) {
+    const port = JSON.stringify(m.queries[q].port);
+    for (let a = 0; a < classes.length; a++) {
+      const i = classes[a][0];
+      let chunk = '';
+      for (let b = 0; b < classes.length; b++) {
+        const j = classes[b][0];
+        const v = m.cells[q][i * n + j];
+        if (v === NOT_APPLICABLE) continue;
+        chunk += `${first ? '\n' : ',\n'}{"from":${a},"to":${b},"port":${port},"protocol":"${m.protocols[q][j]}","allowed":${v === CANNOT_TELL ? null : v === 1}}`;
+        first = false;
+      }
+      if (chunk) yield chunk;
+    }
+  }
+  yield m.notEvaluated.length ? `\n],"notEvaluated":${JSON.stringify(m.notEvaluated)}}\n` : '\n]}\n';
+}

@@ -40,3 +40,22 @@ describe('matrix classes', () => {
     expect(m.classes).toBe(40);
   });
 });
+
+describe('-o json --by-class', () => {
+  it('expanded (every from-member × every to-member) gives exactly the verdicts of -o json', async () => {
+    const { renderMatrixJson, renderMatrixJsonByClass } = await import('../../../src/render/netpol-matrix.js');
+    const engine = new PolicyEngine({ namespaces: [], networkPolicies: policies });
+    const m = computeMatrix(engine, { pods: pods(true), externals: ['8.8.8.8'], queries: [{ port: 8080, protocol: 'TCP' }, { port: 'http' }] });
+    const full = JSON.parse([...renderMatrixJson(m)].join('')).verdicts;
+    const compact = JSON.parse([...renderMatrixJsonByClass(m)].join(''));
+    expect(compact.classes).toHaveLength(3);
+    expect(compact.classes.flat().sort()).toEqual([...m.endpoints].sort());
+    const expanded = compact.verdicts.flatMap((v: { from: number; to: number }) =>
+      compact.classes[v.from].flatMap((from: string) => compact.classes[v.to].map((to: string) => ({ ...v, from, to }))),
+    );
+    const key = (v: { from: string; to: string; port: unknown }) => `${v.from}>${v.to}>${v.port}`;
+    expect(expanded.map(key).sort()).toEqual(full.map(key).sort());
+    const byKey = new Map(full.map((v: { from: string; to: string; port: unknown }) => [key(v), v]));
+    for (const v of expanded) expect(v).toEqual(byKey.get(key(v)));
+  });
+});
