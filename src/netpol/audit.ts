@@ -8,6 +8,7 @@ import { clusterPods } from './endpoints.js';
 import { portMatches, type CompiledPolicy, type CompiledRule, PolicyEngine } from './engine.js';
 import { dnsTarget } from './explain.js';
 import { equivalenceKey, ipBlocksOf } from './matrix.js';
+import { policyKindOf, policyTitle, type PolicyFamily } from './kinds/index.js';
 import { ownerIndex } from './owners.js';
 import type { Direction, Peer, PodView, Traffic } from './types.js';
 
@@ -24,7 +25,8 @@ export type AuditRuleId =
   | 'selects-nothing'
   | 'peer-selects-nothing'
   | 'undeclared-named-port'
-  | 'no-enforcing-engine';
+  | 'no-enforcing-engine'
+  | 'policy-kind-not-enforced';
 
 export interface AuditRule {
   id: AuditRuleId;
@@ -46,6 +48,7 @@ export const AUDIT_RULES: readonly AuditRule[] = [
   { id: 'peer-selects-nothing', severity: 'warning', summary: 'a rule peer whose selectors match no pod or no namespace' },
   { id: 'undeclared-named-port', severity: 'warning', summary: 'a named port that no pod the rule can apply to declares' },
   { id: 'no-enforcing-engine', severity: 'error', summary: 'policies exist but no engine enforces them', liveOnly: true },
+  { id: 'policy-kind-not-enforced', severity: 'error', summary: 'a policy of a kind the detected engine ignores (needs engine detection)' },
 ];
 
 /** `metadata.annotations[SKIP_ANNOTATION]` on a policy, pod, workload or namespace: comma-separated rule IDs, or "*". */
@@ -70,6 +73,11 @@ export interface AuditOptions {
   namespaces?: string[];
   /** rule IDs not to report */
   skip?: string[];
+  /**
+   * Why the detected engine does not enforce a policy family (as CompileOptions.notEnforced), or undefined
+   * when it does. Without it, policy-kind-not-enforced is not checked: nothing says which engine runs.
+   */
+  notEnforced?: (family: PolicyFamily) => string | undefined;
 }
 
 export interface AuditReport {
@@ -140,7 +148,9 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
   const engine = new PolicyEngine(snapshot);
   const findings: Finding[] = [];
   const notes: string[] = [];
-  const checked = AUDIT_RULES.filter((r) => !skip.has(r.id) && (!r.liveOnly || snapshot.policyEngines !== undefined)).map((r) => r.id);
+  const checked = AUDIT_RULES.filter(
+    (r) => !skip.has(r.id) && (!r.liveOnly || snapshot.policyEngines !== undefined) && (r.id !== 'policy-kind-not-enforced' || options.notEnforced !== undefined),
+  ).map((r) => r.id);
   const wants = (id: AuditRuleId) => checked.includes(id);
   const add = (rule: AuditRuleId, namespace: string, object: string, message: string) =>
     findings.push({ rule, severity: RULES.get(rule)!.severity, namespace, object, message });
@@ -180,6 +190,16 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
       'cluster',
       `${snapshot.networkPolicies.length} NetworkPolicies exist in ${snapshot.source}, but no enforcement engine (Calico, Cilium, Azure NPM, Antrea…) runs: every connection is allowed whatever they say; enable network policy on the cluster (AKS: --network-policy azure|calico|cilium)`,
     );
+  }
+
+  if (wants('policy-kind-not-enforced')) {
+    for (const object of snapshot.policyObjects ?? []) {
+      const kind = policyKindOf(object.apiVersion, object.kind);
+      const why = kind && options.notEnforced!(kind.family);
+      const ns = object.metadata.namespace ?? '';
+      if (!why || (ns && !inScope(ns))) continue;
+      add('policy-kind-not-enforced', ns, `${object.kind.toLowerCase()}/${object.metadata.name}`, `${policyTitle(object)} is not enforced: ${why}; its rules have no effect, so write them as a kind the engine enforces or change the engine`);
+    }
   }
 
   // --- namespaces: isolation ---
@@ -393,6 +413,7 @@ function annotationIndex(snapshot: ClusterSnapshot): Map<string, string> {
   for (const n of snapshot.namespaces) note(n.metadata.name, `namespace/${n.metadata.name}`, n.metadata.annotations?.[SKIP_ANNOTATION]);
   for (const p of snapshot.networkPolicies) note(p.metadata.namespace ?? 'default', `networkpolicy/${p.metadata.name}`, p.metadata.annotations?.[SKIP_ANNOTATION]);
   for (const p of snapshot.pods) note(p.metadata.namespace ?? 'default', `pod/${p.metadata.name}`, p.metadata.annotations?.[SKIP_ANNOTATION]);
+  for (const o of snapshot.policyObjects ?? []) note(o.metadata.namespace ?? '', `${o.kind.toLowerCase()}/${o.metadata.name}`, o.metadata.annotations?.[SKIP_ANNOTATION]);
   for (const w of snapshot.workloads) {
     const value = w.metadata.annotations?.[SKIP_ANNOTATION] ?? w.spec.template.metadata?.annotations?.[SKIP_ANNOTATION];
     note(w.metadata.namespace ?? 'default', `${w.kind.toLowerCase()}/${w.metadata.name}`, value);

@@ -146,6 +146,17 @@ describe('audit rules one by one', () => {
     expect(auditSnapshot({ ...s, policyEngines: ['calico-node'] }).findings).toEqual([]);
   });
 
+  it('policy-kind-not-enforced: a kind the detected engine ignores, only when the engine is known', async () => {
+    const s = await manifests(
+      DNS + deploy('a', 'web', { app: 'web' }) + DEFAULT_DENY('a') + ALLOW_DNS('a') +
+        'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: web-in, namespace: a}\nspec: {endpointSelector: {matchLabels: {app: web}}, ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]}\n',
+    );
+    expect(auditSnapshot(s).checked).not.toContain('policy-kind-not-enforced');
+    const found = auditSnapshot(s, { notEnforced: (family) => (family.startsWith('Cilium') ? 'the cluster runs Azure NPM, which implements NetworkPolicy only' : undefined) }).findings;
+    expect(found.map(brief)).toEqual(['policy-kind-not-enforced a/ciliumnetworkpolicy/web-in']);
+    expect(found[0].message).toMatch(/is not enforced: the cluster runs Azure NPM, which implements NetworkPolicy only; its rules have no effect/);
+  });
+
   it('--skip drops a rule; the annotation silences it on a policy, a workload or a whole namespace', async () => {
     const base = DNS + DEFAULT_DENY('a') + ALLOW_DNS('a');
     const wide = (ann = '') => policy('a', 'wide', '{podSelector: {}, ingress: [{}]}', ann);
