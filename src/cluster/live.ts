@@ -3,8 +3,10 @@
 // request), then everything else in parallel. Each command says which kinds it needs (`include`): a kind
 // it does not need is never read, a forbidden optional list becomes a warning, a forbidden required list
 // a one-line ForbiddenError (exit 1, as kubectl). The defaults are the NetworkPolicy commands' needs.
-import { AppsV1Api, BatchV1Api, CoreV1Api, NetworkingV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import type { ClusterSnapshot, Namespace, UnreadableList, Workload, WorkloadKind } from '../model/k8s.js';
+import { ApisApi, AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, NetworkingV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import type { ClusterSnapshot, Namespace, PolicyObject, UnreadableList, Workload, WorkloadKind } from '../model/k8s.js';
+import { POLICY_KINDS } from '../netpol/kinds/index.js';
+import { toObjectMeta } from './convert.js';
 import type { SnapshotSource } from './source.js';
 import {
   toNamespace,
@@ -128,10 +130,44 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
   // with -A the DaemonSet list covers them; otherwise ask where engines are installed
   const engineNamespaces = selected && include.policyEngines !== 'skip' ? ENGINE_NAMESPACES : [];
 
+  /**
+   * The policy kinds beyond NetworkPolicy that the server serves (discovery first: a kind it does not
+   * serve is skipped quietly); a forbidden list is a warning and an unreadable entry, which the engine
+   * turns into "cannot tell" for its scope. Calico's projectcalico.org/v3 is preferred to the stored
+   * crd.projectcalico.org/v1 form of the same policies.
+   */
+  async function readPolicyObjects(): Promise<{ objects: PolicyObject[]; served: string[] }> {
+    if (include.networkPolicies === 'skip') return { objects: [], served: [] };
+    let groups;
+    try {
+      groups = await makeApiClient(kc, ApisApi, timeout).getAPIVersions();
+    } catch (err) {
+      warnings.push(`cannot read the served API groups, so policy kinds beyond NetworkPolicy were not read: ${apiErrorMessage(err) ?? (err as Error).message}`);
+      return { objects: [], served: [] };
+    }
+    const served = new Set((groups.groups ?? []).flatMap((g) => (g.versions ?? []).map((v) => v.groupVersion)));
+    const calicoV3 = served.has('projectcalico.org/v3');
+    const kinds = POLICY_KINDS.filter((k) => served.has(`${k.group}/${k.version}`) && !(k.group === 'crd.projectcalico.org' && calicoV3));
+    const custom = makeApiClient(kc, CustomObjectsApi, timeout);
+    const lists = await Promise.all(
+      kinds.map(async (k) => {
+        const resource = `${k.resource}.${k.group}`;
+        const base = { group: k.group, version: k.version, plural: k.resource };
+        const listed = k.namespaced
+          ? await scoped<Record<string, unknown>>(resource, (page) => custom.listClusterCustomObject({ ...base, ...page }) as never, (namespace, page) => custom.listNamespacedCustomObject({ ...base, namespace, ...page }) as never, 'optional')
+          : await read<Record<string, unknown>>({ resource }, (page) => custom.listClusterCustomObject({ ...base, ...page }) as never, 'optional');
+        return (listed ?? []).map(
+          (o): PolicyObject => ({ apiVersion: `${k.group}/${k.version}`, kind: k.kind, metadata: toObjectMeta(o.metadata as never), spec: o.spec, ...(o.specs !== undefined ? { specs: o.specs } : {}) }),
+        );
+      }),
+    );
+    return { objects: lists.flat(), served: [...served].filter((gv) => POLICY_KINDS.some((k) => `${k.group}/${k.version}` === gv)).sort() };
+  }
+
   const readPods = () => scoped('pods', (page) => core.listPodForAllNamespaces(page), (namespace, page) => core.listNamespacedPod({ namespace, ...page }), include.pods);
   // without the namespace list, the pod list goes first
   const earlyPods = include.namespaces === 'skip' ? await readPods() : undefined;
-  const [pods, services, serviceAccounts, networkPolicies, roles, roleBindings, clusterRoles, clusterRoleBindings, workloadLists, engineDaemonSets] = await Promise.all([
+  const [pods, services, serviceAccounts, networkPolicies, roles, roleBindings, clusterRoles, clusterRoleBindings, workloadLists, engineDaemonSets, policyObjects] = await Promise.all([
     include.namespaces === 'skip' ? earlyPods : readPods(),
     scoped('services', (page) => core.listServiceForAllNamespaces(page), (namespace, page) => core.listNamespacedService({ namespace, ...page }), include.services),
     scoped('serviceaccounts', (page) => core.listServiceAccountForAllNamespaces(page), (namespace, page) => core.listNamespacedServiceAccount({ namespace, ...page }), include.serviceAccounts),
@@ -148,6 +184,7 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
       }),
     ),
     Promise.all(engineNamespaces.map((namespace) => read({ resource: 'daemonsets', namespace }, (page) => apps.listNamespacedDaemonSet({ namespace, ...page }), include.policyEngines))),
+    readPolicyObjects(),
   ]);
 
   const snapshotPods = (pods ?? []).map(toPod);
@@ -183,6 +220,8 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
     services: (services ?? []).map(toService),
     workloads: keptWorkloads,
     networkPolicies: (networkPolicies ?? []).map(toNetworkPolicy),
+    ...(policyObjects.objects.length > 0 ? { policyObjects: policyObjects.objects } : {}),
+    ...(include.networkPolicies !== 'skip' ? { servedPolicyApis: policyObjects.served } : {}),
     roles: [...(clusterRoles ?? []).map((r) => toRole('ClusterRole', r)), ...(roles ?? []).map((r) => toRole('Role', r))],
     roleBindings: [...(clusterRoleBindings ?? []).map((b) => toRoleBinding('ClusterRoleBinding', b)), ...(roleBindings ?? []).map((b) => toRoleBinding('RoleBinding', b))],
     serviceAccounts: (serviceAccounts ?? []).map(toServiceAccount),

@@ -587,7 +587,7 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
   const home = mkdtempSync(join(tmpdir(), 'np-live-'));
 
   beforeAll(async () => {
-    server = await startTestApiServer({ staticTokens: { 'oncall-token-0123456789': { username: 'oncall@example.com', groups: ['oncall'] } }, authorizer: 'always-allow', objects: [...shop, ...pods] });
+    server = await startTestApiServer({ staticTokens: { 'oncall-token-0123456789': { username: 'oncall@example.com', groups: ['oncall'] } }, authorizer: 'always-allow', objects: [...shop, ...pods], policyCrds: true });
     kubeconfig = join(home, 'config');
     server.writeKubeconfig(kubeconfig, { context: 'prod', namespace: 'default', user: { token: 'oncall-token-0123456789' } });
   });
@@ -614,6 +614,33 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe('ALLOWED  deploy/frontend → ip:169.254.169.254  TCP 80');
     expect(r.stderr).not.toContain('enforcement engine');
+  });
+
+  it('reads the policy kinds the server serves (discovery first): an AdminNetworkPolicy Deny decides live too', async () => {
+    const noImds = { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'no-imds' }, spec: { priority: 10, subject: { namespaces: {} }, egress: [{ name: 'deny-imds', action: 'Deny', to: [{ networks: ['169.254.169.254/32'] }] }] } };
+    server.setObjects([...shop, ...pods, calico, noImds]);
+    const r = await live(['deploy/frontend', 'ip:169.254.169.254', '--port', '80']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('denied by AdminNetworkPolicy no-imds (tier admin, priority 10) rule #0 "deny-imds" Deny');
+    expect(server.requests.some((q) => q.path.startsWith('/apis/policy.networking.k8s.io/v1alpha1/adminnetworkpolicies'))).toBe(true);
+  });
+
+  it('a policy list one may not read is named, and verdicts in its scope are CANNOT TELL (exit 3)', async () => {
+    const reader = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'netpol-viewer' }, rules: [{ apiGroups: ['', 'networking.k8s.io', 'apps', 'batch', 'policy.networking.k8s.io'], resources: ['*'], verbs: ['list'] }] };
+    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'dev-netpol-viewer' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'netpol-viewer' }, subjects: [{ kind: 'User', name: 'dev@example.com' }] };
+    const limited = await startTestApiServer({ staticTokens: { 'dev-token-0123456789': { username: 'dev@example.com' } }, objects: [...shop, ...pods, reader, binding], policyCrds: true });
+    try {
+      const config = join(home, 'limited-cilium');
+      limited.writeKubeconfig(config, { context: 'limited', namespace: 'default', user: { token: 'dev-token-0123456789' } });
+      const r = await runAsync(['can-reach', '--kubeconfig', config, 'deploy/frontend', 'ip:169.254.169.254', '--port', '80', '-o', 'json'], { HOME: home, KUBECONFIG: config });
+      expect(r.code).toBe(3);
+      const out = JSON.parse(r.stdout);
+      expect(out.allowed).toBe(null);
+      expect(out.notEvaluated).toContainEqual({ object: 'ciliumnetworkpolicies.cilium.io in namespace default', reason: 'you may not list them' });
+      expect(r.stderr).toMatch(/warning: not allowed to list ciliumnetworkpolicies\.cilium\.io in namespace default/);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('a Deployment it may not list is "cannot tell" (exit 3), not "not found"', async () => {

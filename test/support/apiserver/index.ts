@@ -46,6 +46,11 @@ export interface TestApiServerOptions {
   webhook?: (user: { username: string; groups: string[] }, attrs: ResourceAttributes) => boolean;
   /** which authentication.k8s.io versions serve SelfSubjectReview (default ['v1']); others 404 and are absent from discovery */
   selfSubjectReviewVersions?: SelfSubjectReviewVersion[];
+  /**
+   * serve the policy CRDs (AdminNetworkPolicy, BaselineAdminNetworkPolicy, Cilium's) in discovery and lists,
+   * as a cluster with those CRDs installed does; default false, as a plain cluster
+   */
+  policyCrds?: boolean;
   /** add kube's bootstrap RBAC (cluster-admin for system:masters, discovery and self-reviews for system:authenticated); default true */
   bootstrapPolicy?: boolean;
   port?: number;
@@ -90,6 +95,9 @@ export interface TestApiServer {
 }
 
 const STATUS_REASONS: Record<number, string> = { 500: 'InternalError', 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 415: 'UnsupportedMediaType' };
+
+/** groups whose kinds exist only where their CRDs are installed (TestApiServerOptions.policyCrds) */
+const POLICY_CRD_GROUPS = new Set(['policy.networking.k8s.io', 'cilium.io']);
 
 class HttpError extends Error {
   constructor(readonly code: number, message: string, readonly details?: Record<string, unknown>) {
@@ -160,6 +168,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   const authorizerMode = opts.authorizer ?? 'rbac';
   const ssrVersions = opts.selfSubjectReviewVersions ?? ['v1'];
   const requests: RecordedRequest[] = [];
+  const hiddenGroup = (group: string) => !opts.policyCrds && POLICY_CRD_GROUPS.has(group);
   const listRequests: ListRequest[] = [];
 
   const withAuthenticated = (u: UserInfo): UserInfo => ({ ...u, groups: u.groups.includes('system:authenticated') ? u.groups : [...u.groups, 'system:authenticated'] });
@@ -300,7 +309,11 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     };
     if (path === '/version') return discovery({ major: '1', minor: '31', gitVersion: 'v1.31.0-kubectl-np-test-double', gitCommit: 'test', gitTreeState: 'clean', buildDate: '2024-01-01T00:00:00Z', goVersion: 'go1.22', compiler: 'gc', platform: 'linux/amd64' });
     if (path === '/api') return discovery(apiVersionsDocument());
-    if (path === '/apis') return discovery(apiGroupListDocument(ssrVersions));
+    if (path === '/apis') {
+      const doc = apiGroupListDocument(ssrVersions) as { groups: { name: string }[] };
+      return discovery({ ...doc, groups: doc.groups.filter((g) => !hiddenGroup(g.name)) });
+    }
+    if (seg[0] === 'apis' && seg.length >= 2 && hiddenGroup(seg[1])) throw new HttpError(404, 'the server could not find the requested resource');
     if (path === '/api/v1') return discovery(apiResourceListDocument('', 'v1', ssrVersions));
     if (seg[0] === 'apis' && seg.length === 2) return discovery(apiGroupDocument(seg[1], ssrVersions));
     if (seg[0] === 'apis' && seg.length === 3) return discovery(apiResourceListDocument(seg[1], seg[2], ssrVersions));
