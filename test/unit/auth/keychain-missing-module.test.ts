@@ -23,6 +23,8 @@ describe('keychain storage when the keytar module is missing', () => {
     const env = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', KUBECTL_NP_NO_SESSION_KEYS: '1' };
     const store = TokenStore.open({ cacheKey: 'c'.repeat(32), cacheDir: join(dir, 'cache'), storage: 'keychain' }, { env, warn: (m) => warnings.push(m) });
     await store.writeMsalCache('{"Account":{}}');
+    // the warning comes with the token stored that way (a sign-in or refresh), not with msal's bookkeeping
+    await store.writeRecord({ v: 1, tokens: {} });
     expect(store.storage).toBe('file');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/keychain module \(keytar\) is not installed or did not load/);
