@@ -22,6 +22,7 @@ A Service resolves to its backend pods and --port to the Service port, judged at
 The answer is ALLOWED (exit 0) only if every asked port is allowed from every source pod to every destination pod; otherwise DENIED (exit 1), saying which pods and ports differ. Bad input exits 2, an unreachable cluster 3. CANNOT TELL (exit 3) when a policy that may decide the answer was read but not evaluated (named under "not evaluated").
 Policy kinds: NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy; see docs/network-policies.md.
 --suggest: when DENIED, stdout is the smallest NetworkPolicy change that allows exactly this connection (a policy per denied side, selecting each end by its labels, on the asked port only), ready for kubectl apply or diff --with -.
+SOURCE "me" asks whether YOU can reach DESTINATION through the API server (port-forward, exec, proxy) under RBAC, from SelfSubjectAccessReviews: exit 0 when port-forward is allowed, else 1; --as/--as-group ask for someone else (see docs/identity-and-rbac.md).
 Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespace) that can reach it, and the address ranges its ingress rules admit; --from ENDPOINT lists what it can reach and the ranges its egress rules admit; each with the allowing policy. Exit 0 when something can, 1 when nothing can.
 -o json: {"allowed", "source", "destination", "port", "protocol", "egress", "ingress", "ports", "connections", "notes"}; port/protocol/egress/ingress describe the deciding connection (the first denied one, else the first).`;
 
@@ -29,6 +30,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
     '<%= config.bin %> can-reach default/deploy/frontend payments/svc/payments --port 443',
     '<%= config.bin %> can-reach -f examples/shop default/deploy/frontend payments/deploy/payments --port 8443',
     '<%= config.bin %> can-reach deploy/api ip:169.254.169.254 --port 80',
+    '<%= config.bin %> can-reach me payments/svc/payments --port 443',
     '<%= config.bin %> can-reach monitoring/sts/prometheus payments/deploy/payments -o json | jq .allowed',
     '<%= config.bin %> can-reach -f examples/shop --to payments/svc/payments --port 443',
     '<%= config.bin %> can-reach --from default/deploy/frontend -o json | jq -r \'.reachable[].workload\'',
