@@ -3,6 +3,7 @@ import { BaseCommand, outputFlag, snapshotFlags, impersonationFromFlags } from '
 import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { clusterPods, resolveExternals } from '../netpol/endpoints.js';
+import { ENGINES, notEnforcedBy, type EngineName } from '../netpol/kinds/index.js';
 import { PolicyEngine } from '../netpol/engine.js';
 import { parseExternal, parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
 import { computeMatrix, matrixQueries, namedQueryText, unresolvedNamedQueries } from '../netpol/matrix.js';
@@ -35,6 +36,7 @@ export default class Matrix extends BaseCommand {
     port: Flags.string({ char: 'p', description: 'destination port, number or name; repeatable (default: every declared port)', multiple: true, multipleNonGreedy: true }),
     protocol: Flags.string({ description: 'TCP, UDP or SCTP; repeatable (default: TCP)', multiple: true, multipleNonGreedy: true }),
     external: Flags.string({ description: 'an address outside the cluster to include, e.g. 169.254.169.254; repeatable', multiple: true, multipleNonGreedy: true }),
+    engine: Flags.string({ description: 'the policy engine whose kinds count: auto (every kind given) or azure-npm, calico, cilium, antrea, ovn-kubernetes, kube-network-policies; kinds it does not enforce are ignored and said', options: [...ENGINES], default: 'auto' }),
     output: outputFlag(['table', 'json', 'dot', 'mermaid', 'csv', 'md'], 'table'),
     focus: Flags.string({ description: 'with -o dot|mermaid|csv|md: only connections to and from this workload (NS/KIND/NAME, NS/NAME or NAME)' }),
     'by-class': Flags.boolean({ description: 'with -o json: one verdict per pair of endpoint classes (endpoints with identical verdicts), listed under "classes"; far smaller for large clusters', default: false }),
@@ -76,7 +78,7 @@ export default class Matrix extends BaseCommand {
       throw new UsageError(`no selected pod declares a ${[...new Set(unresolved.map(namedQueryText))].join(' or a ')}, so no connection has a verdict`);
     }
     for (const q of unresolved) process.stderr.write(`note: no selected pod declares a ${namedQueryText(q)}: its table has no verdicts\n`);
-    const matrix = computeMatrix(new PolicyEngine(snapshot), { pods, externals: resolved.externals, queries });
+    const matrix = computeMatrix(new PolicyEngine(snapshot, { notEnforced: notEnforcedBy(flags.engine as EngineName) }), { pods, externals: resolved.externals, queries });
     let output: Iterable<string>;
     if (workloadOutput) {
       const workloads = workloadMatrix(matrix, groupEndpoints(snapshot, pods, resolved.externals));

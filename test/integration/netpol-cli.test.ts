@@ -559,6 +559,15 @@ spec:
     expectOneLineError(run(['can-reach', '-f', '-', 'a', 'b', '--port', '80'], { input: deny.replace("== 'payments'", "= 'payments'") }), /GlobalNetworkPolicy quarantine-cart: spec\.selector: selector "projectcalico\.org\/namespace = 'payments'": unexpected "=" at column 29$/);
   });
 
+  it('--engine ignores the kinds that engine does not enforce, and says so', () => {
+    const r = run(['can-reach', ...SHOP, '-f', '-', 'default/deploy/frontend', 'ip:169.254.169.254', '--port', '80', '--engine', 'cilium'], { input: NO_IMDS });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('note: AdminNetworkPolicy no-imds is not enforced: --engine cilium: Cilium does not enforce AdminNetworkPolicy');
+    expect(run(['can-reach', ...SHOP, '-f', '-', 'default/deploy/frontend', 'ip:169.254.169.254', '--port', '80', '--engine', 'calico'], { input: NO_IMDS }).code).toBe(1);
+    const bad = run(['can-reach', ...SHOP, 'default/deploy/frontend', 'ip:169.254.169.254', '--port', '80', '--engine', 'weave']);
+    expect(bad.code).toBe(2);
+  });
+
   it('refuses a malformed AdminNetworkPolicy on one line, naming the field', () => {
     expectOneLineError(run(['can-reach', '-f', '-', 'a', 'b', '--port', '80'], { input: NO_IMDS.replace('action: Deny', 'action: Drop') }), /AdminNetworkPolicy no-imds: spec\.egress\[0\]\.action: expected Allow, Deny or Pass, found a string \("Drop"\)$/);
   });

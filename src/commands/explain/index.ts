@@ -5,6 +5,7 @@ import { loadSnapshot, manifestNamespaceOf } from '../../cluster/index.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { canReach, summarize } from '../../netpol/can-reach.js';
 import { clusterPods, parseEndpoint, parsePolicyRef, resolveEndpoint } from '../../netpol/endpoints.js';
+import { ENGINES, notEnforcedBy, type EngineName } from '../../netpol/kinds/index.js';
 import { PolicyEngine } from '../../netpol/engine.js';
 import { describePolicy, dnsTarget, isolationOf } from '../../netpol/explain.js';
 import { defaultNamespace, namespacesFor, parsePort, parseProtocol, snapshotWarnings } from '../../netpol/inputs.js';
@@ -38,6 +39,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
   static override flags = {
     ...snapshotFlags,
     ...connectionFlags,
+    engine: Flags.string({ description: 'the policy engine whose kinds count: auto (every kind given) or azure-npm, calico, cilium, antrea, ovn-kubernetes, kube-network-policies; kinds it does not enforce are ignored and said', options: [...ENGINES], default: 'auto' }),
     output: outputFlag(['text', 'json', 'yaml'], 'text'),
   };
 
@@ -55,7 +57,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
       });
       for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
       if (!snapshot.namespaces.some((n) => n.metadata.name === namespaceRef)) throw new UsageError(`namespace "${namespaceRef}" not found (${snapshot.source})`);
-      const posture = namespacePosture(snapshot, new PolicyEngine(snapshot), namespaceRef);
+      const posture = namespacePosture(snapshot, new PolicyEngine(snapshot, { notEnforced: notEnforcedBy(flags.engine as EngineName) }), namespaceRef);
       if (flags.output === 'json') process.stdout.write(JSON.stringify(posture, null, 2) + '\n');
       else if (flags.output === 'yaml') process.stdout.write(toYaml(posture));
       else process.stdout.write(renderNamespacePosture({ colour: colourFor(process.stdout) }, posture));
@@ -77,7 +79,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
     });
     for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const ns = defaultNamespace(snapshot, flags.namespace);
-    const engine = new PolicyEngine(snapshot);
+    const engine = new PolicyEngine(snapshot, { notEnforced: notEnforcedBy(flags.engine as EngineName) });
     const style = { colour: colourFor(process.stdout) };
     const emit = (value: unknown, text: () => string) => {
       if (flags.output === 'json') process.stdout.write(JSON.stringify(value, null, 2) + '\n');

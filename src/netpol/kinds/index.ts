@@ -81,3 +81,24 @@ export function policyTitle(object: Pick<PolicyObject, 'apiVersion' | 'kind' | '
   const name = object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata.name;
   return `${kind} ${name}`;
 }
+
+/** Engines `--engine` names; auto evaluates every kind given. */
+export const ENGINES = ['auto', 'azure-npm', 'calico', 'cilium', 'antrea', 'ovn-kubernetes', 'kube-network-policies'] as const;
+export type EngineName = (typeof ENGINES)[number];
+
+/** The policy kinds each engine enforces besides NetworkPolicy (docs/network-policies.md, "Engines"). */
+const ENFORCES: Record<Exclude<EngineName, 'auto'>, { title: string; families: PolicyFamily[] }> = {
+  'azure-npm': { title: 'Azure NPM', families: [] },
+  calico: { title: 'Calico', families: ['CalicoNetworkPolicy', 'CalicoGlobalNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'] },
+  cilium: { title: 'Cilium', families: ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'] },
+  antrea: { title: 'Antrea', families: ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'] },
+  'ovn-kubernetes': { title: 'OVN-Kubernetes', families: ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'] },
+  'kube-network-policies': { title: 'kube-network-policies', families: ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'] },
+};
+
+/** For PolicyEngine's options: why a family is not enforced under this engine, or undefined when it is. */
+export function notEnforcedBy(engine: EngineName): ((family: PolicyFamily) => string | undefined) | undefined {
+  if (engine === 'auto') return undefined;
+  const e = ENFORCES[engine];
+  return (family) => (e.families.includes(family) ? undefined : `--engine ${engine}: ${e.title} does not enforce ${family}`);
+}
