@@ -60,6 +60,8 @@ export interface RecordedRequest {
   method: string;
   /** path with query string; tokens never appear here */
   path: string;
+  /** when the request arrived (epoch ms), for start-up benchmarks */
+  receivedAt: number;
   status: number;
   user?: string;
   authorization?: 'bearer' | 'none';
@@ -329,7 +331,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
 
   const server = createServer({ key: tls.key, cert: tls.cert }, (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
-    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname + url.search, status: 0 };
+    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname + url.search, status: 0, receivedAt: Date.now() };
     const send = (code: number, body: unknown) => {
       record.status = code;
       requests.push(record);
