@@ -10,6 +10,7 @@ import { runKubectl, type KubectlResult } from '../support/kubectl.js';
 import { startRealApiServer, type RealApiServer } from '../support/real-apiserver/index.js';
 
 const ALICE = 'alice@contoso.example';
+const ALICE_OID = '9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f';
 const GROUP = '5b0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d';
 const CONTEXT = 'aks-real';
 
@@ -24,7 +25,7 @@ function kubectl(args: string[]): Promise<KubectlResult> {
 
 beforeAll(async () => {
   requireFreshBuild();
-  emu = await startEntraEmulator({ users: [{ username: ALICE, groups: [GROUP] }], deviceCodeIntervalSeconds: 0.05 });
+  emu = await startEntraEmulator({ users: [{ username: ALICE, oid: ALICE_OID, groups: [GROUP] }], deviceCodeIntervalSeconds: 0.05 });
   server = await startRealApiServer({
     oidc: { issuerUrl: emu.issuer(), clientId: AKS_SERVER_ID, caFile: emu.caFile, usernameClaim: 'upn', usernamePrefix: '-', groupsClaim: 'groups', groupsPrefix: 'entra:' },
   });
@@ -79,6 +80,33 @@ describe('sign-in through kubectl np setup on a real kube-apiserver', () => {
     const results = await Promise.all(Array.from({ length: 20 }, () => kubectl(['get', 'pods', '-o', 'name'])));
     expect(results.map((r) => r.code)).toEqual(Array(20).fill(0));
     expect(emu.tokenRequests().length).toBe(before);
+    expect(emu.tokenRequests('device_code').length).toBe(signInRequests);
+  });
+});
+
+describe('the oid claim as username (AKS-style), on a second server trusting the same emulator', () => {
+  let oidServer: RealApiServer;
+  beforeAll(async () => {
+    oidServer = await startRealApiServer({
+      oidc: { issuerUrl: emu.issuer(), clientId: AKS_SERVER_ID, caFile: emu.caFile, usernameClaim: 'oid', usernamePrefix: '-', groupsClaim: 'groups', groupsPrefix: '' },
+    });
+  });
+  afterAll(async () => oidServer?.close());
+
+  it('the cached sign-in works there too; the username is the oid and groups carry no prefix', async () => {
+    const config = join(env.HOME, 'oid.kubeconfig');
+    // the same exec entry as setup wrote, pointed at the other server
+    const { parse } = await import('yaml');
+    const { readFileSync } = await import('node:fs');
+    const exec = parse(readFileSync(kubeconfig, 'utf8')).users[0].user.exec;
+    oidServer.writeKubeconfig(config, { context: 'aks-oid', user: { exec } });
+    const r = await oidServer.eventually('the OIDC authenticator of the second server', async () => {
+      const res = await runKubectl(['auth', 'whoami', '-o', 'json'], { kubeconfig: config, env });
+      return res.code === 0 ? res : undefined;
+    });
+    const user = JSON.parse(r.stdout).status.userInfo;
+    expect(user.username).toBe(ALICE_OID);
+    expect(user.groups).toEqual(expect.arrayContaining([GROUP, 'system:authenticated']));
     expect(emu.tokenRequests('device_code').length).toBe(signInRequests);
   });
 });
