@@ -148,6 +148,9 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
   const engine = new PolicyEngine(snapshot);
   const findings: Finding[] = [];
   const notes: string[] = [];
+  if (engine.tiered) {
+    notes.push('AdminNetworkPolicy, Calico or Cilium policies take part: isolation, selector and named-port rules look at Kubernetes NetworkPolicies only (a cluster-wide default deny of another kind is not seen); DNS and metadata-service checks cover pods a NetworkPolicy isolates for egress, judged with every evaluated kind');
+  }
   const checked = AUDIT_RULES.filter(
     (r) => !skip.has(r.id) && (!r.liveOnly || snapshot.policyEngines !== undefined) && (r.id !== 'policy-kind-not-enforced' || options.notEnforced !== undefined),
   ).map((r) => r.id);
