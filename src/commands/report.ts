@@ -1,0 +1,80 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, outputFlag, snapshotFlags, impersonationFromFlags } from '../cli/base.js';
+import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
+import { UsageError } from '../errors.js';
+import { clusterPods } from '../netpol/endpoints.js';
+import { PolicyEngine } from '../netpol/engine.js';
+import { parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
+import { computeMatrix, matrixQueries, namedQueryText, unresolvedNamedQueries } from '../netpol/matrix.js';
+import { pairTraces } from '../netpol/report.js';
+import { groupEndpoints, workloadMatrix } from '../netpol/workloads.js';
+import type { Protocol } from '../model/k8s.js';
+import { renderReportHtml, reportData } from '../render/report-html.js';
+
+/**
+ * Traces are precomputed for this many workload pairs (about 100 workloads); past it the page names
+ * the explain command instead, so the report of a large cluster stays a file a browser opens.
+ */
+export const REPORT_TRACE_LIMIT = 10_000;
+
+export default class Report extends BaseCommand {
+  static override summary = 'A self-contained HTML report: heatmap of workload reachability, with each pair\'s explain trace';
+  static override description = `Writes one HTML page (no external URLs: it opens offline, from a file) to stdout. Rows are source workloads, columns destinations, grouped by namespace (click a namespace to fold it); replicas are collapsed by owner as in matrix -o dot. Each cell is allowed (✓), denied (✗), partly (◐: some ports or replicas) or cannot tell (?), in colour-blind-safe colours with symbols that print in black and white. Hover a cell for its ports; click it for the trace kubectl np explain prints for that pair. Filters: namespace, workload name, only denied, port.
+Pods come from -n (repeatable), -A, or by default the context namespace (with -f: every namespace in the manifests). --port and --protocol work as for matrix (default: every declared port, TCP).
+Traces are precomputed for the first ${REPORT_TRACE_LIMIT} workload pairs; for the others the page shows the explain command to run.`;
+
+  static override examples = [
+    '<%= config.bin %> report -f examples/shop -o html > report.html',
+    '<%= config.bin %> report -A --port 8080 --port 8443 -o html > report.html',
+    '<%= config.bin %> report -n shop -n payments -o html > shop.html',
+  ];
+
+  static override flags = {
+    ...snapshotFlags,
+    port: Flags.string({ char: 'p', description: 'destination port, number or name; repeatable (default: every declared port)', multiple: true, multipleNonGreedy: true }),
+    protocol: Flags.string({ description: 'TCP, UDP or SCTP; repeatable (default: TCP)', multiple: true, multipleNonGreedy: true }),
+    output: outputFlag(['html'], 'html'),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Report);
+    const ports = (flags.port ?? []).map(parsePort);
+    const protocols = (flags.protocol ?? []).map((p) => parseProtocol(p) as Protocol);
+    const snapshot = await loadSnapshot({
+      files: flags.filename,
+      kubeconfig: flags.kubeconfig,
+      context: flags.context,
+      impersonate: impersonationFromFlags(flags),
+      namespaces: flags.namespace,
+      allNamespaces: flags['all-namespaces'],
+      manifestNamespace: manifestNamespaceOf(flags.namespace),
+    });
+    for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
+    const files = flags.filename ?? [];
+    const namespaces = flags['all-namespaces'] ? undefined : flags.namespace ?? (files.length > 0 ? undefined : [snapshot.defaultNamespace ?? 'default']);
+    const pods = clusterPods(snapshot, namespaces);
+    if (pods.length === 0) throw new UsageError(`no pods or workloads in ${namespaces ? `namespace ${namespaces.join(', ')}` : 'any namespace'} (${snapshot.source})`);
+    const queries = matrixQueries(pods, ports, protocols);
+    if (queries.length === 0) {
+      throw new UsageError(`the selected pods declare no ${protocols.length ? `${protocols.join(' or ')} ` : ''}container ports: pass --port${protocols.length ? ' or another --protocol' : ''}`);
+    }
+    const unresolved = unresolvedNamedQueries(pods, queries);
+    if (unresolved.length === queries.length) {
+      throw new UsageError(`no selected pod declares a ${[...new Set(unresolved.map(namedQueryText))].join(' or a ')}, so no connection has a verdict`);
+    }
+    for (const q of unresolved) process.stderr.write(`note: no selected pod declares a ${namedQueryText(q)}: its column has no verdicts\n`);
+    const engine = new PolicyEngine(snapshot);
+    const matrix = computeMatrix(engine, { pods, externals: [], queries });
+    const workloads = workloadMatrix(matrix, groupEndpoints(snapshot, pods, []));
+    const meta = {
+      source: files.length > 0 ? files.join(', ') : `context ${snapshot.source}`,
+      generated: new Date().toISOString(),
+      version: this.config.version,
+      pods: pods.filter((p) => !p.template).length,
+      policies: engine.policies.length,
+    };
+    const data = reportData(meta, workloads, (from, to) => pairTraces(engine, workloads, pods, from, to), REPORT_TRACE_LIMIT);
+    process.stdout.write(renderReportHtml(data));
+    for (const u of matrix.cannotTell ?? []) process.stderr.write(`cannot tell: some verdicts depend on ${u.what}${u.permission ? `, which you may not see: to see it, you need to ${u.permission}` : ''}\n`);
+  }
+}
