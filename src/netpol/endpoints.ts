@@ -4,6 +4,7 @@ import { UnreachableError, UsageError } from '../errors.js';
 import type { ClusterSnapshot, Pod, Service, UnreadableList, Workload, WorkloadKind } from '../model/k8s.js';
 import { compileSelector } from '../model/selectors.js';
 import { cidrContains, parseCidr, parseIp, type Ip } from './cidr.js';
+import { controllerOf, Owners } from './owners.js';
 import { podName, type PodView } from './types.js';
 import { isActive, isReady, notBackend, podView, templateView } from './views.js';
 
@@ -73,15 +74,10 @@ export interface ResolvedEndpoint {
   notes?: string[];
 }
 
-/** The owner that controls an object: the one marked controller, else its only owner. */
-export function controllerOf(meta: { ownerReferences?: { kind: string; name: string; controller?: boolean }[] }) {
-  return meta.ownerReferences?.find((o) => o.controller) ?? (meta.ownerReferences?.length === 1 ? meta.ownerReferences[0] : undefined);
-}
-
-/** Pods and ReplicaSets by namespace, so resolving many workloads stays linear in the cluster size. */
+/** Pods by namespace and their controller chains, so resolving many workloads stays linear in the cluster size. */
 class Ownership {
   private readonly podsByNamespace = new Map<string, Pod[]>();
-  private readonly replicaSets = new Map<string, Workload>();
+  private readonly owners: Owners;
   constructor(snapshot: ClusterSnapshot) {
     for (const pod of snapshot.pods) {
       if (!isActive(pod)) continue;
@@ -90,7 +86,7 @@ class Ownership {
       list.push(pod);
       this.podsByNamespace.set(ns, list);
     }
-    for (const w of snapshot.workloads) if (w.kind === 'ReplicaSet') this.replicaSets.set(`${namespaceOf(w)}/${w.metadata.name}`, w);
+    this.owners = new Owners(snapshot.workloads);
   }
 
   /**
@@ -103,19 +99,8 @@ class Ownership {
     const selector = workload.spec.selector ? compileSelector(workload.spec.selector) : undefined;
     const template = workload.spec.template.metadata?.labels ?? {};
     return (this.podsByNamespace.get(ns) ?? []).filter((pod) => {
-      const owner = controllerOf(pod.metadata);
-      if (owner) {
-        if (owner.kind === workload.kind && owner.name === workload.metadata.name) return true;
-        if (workload.kind === 'Deployment' && owner.kind === 'ReplicaSet') {
-          const rs = this.replicaSets.get(`${ns}/${owner.name}`);
-          const rsOwner = rs ? controllerOf(rs.metadata) : undefined;
-          if (rsOwner) return rsOwner.kind === 'Deployment' && rsOwner.name === workload.metadata.name;
-          // the ReplicaSet was not read: Deployments name theirs <deployment>-<pod-template-hash>
-          const hash = pod.metadata.labels?.['pod-template-hash'];
-          return hash !== undefined && owner.name === `${workload.metadata.name}-${hash}`;
-        }
-        return false;
-      }
+      const chain = this.owners.chain(pod);
+      if (chain.length > 0) return chain.some((o) => o.kind === workload.kind && o.name === workload.metadata.name);
       const labels = pod.metadata.labels ?? {};
       if (selector && !selector(labels)) return false;
       return Object.entries(template).every(([k, v]) => labels[k] === v);

@@ -1,9 +1,9 @@
 // Replicas collapsed by owner: a matrix over pods becomes one over workloads (Deployment, StatefulSet,
 // DaemonSet, Job, CronJob, bare pods), with each pair's verdict allowed, denied or partly (some ports,
 // or some replicas). Pure: over the snapshot's objects and the matrix.
-import type { ClusterSnapshot, Pod, Protocol, Workload } from '../model/k8s.js';
-import { controllerOf } from './endpoints.js';
+import type { ClusterSnapshot, Pod, Protocol } from '../model/k8s.js';
 import { CANNOT_TELL, NOT_APPLICABLE, type Matrix, type PortQuery } from './matrix.js';
+import { Owners } from './owners.js';
 import type { PodView } from './types.js';
 
 export type GroupKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Job' | 'CronJob' | 'Pod' | 'External';
@@ -38,49 +38,20 @@ const SHORT: Record<GroupKind, string> = {
   External: 'ip',
 };
 
-type Owner = { kind: GroupKind; name: string };
-
-/** Follows a pod's controller chain to the workload a person deployed. */
-function ownerOf(pod: Pod, byKey: Map<string, Workload>): Owner {
-  const ns = pod.metadata.namespace ?? 'default';
-  const owner = controllerOf(pod.metadata);
-  if (!owner) return { kind: 'Pod', name: pod.metadata.name };
-  if (owner.kind === 'ReplicaSet') {
-    const rs = byKey.get(`ReplicaSet/${ns}/${owner.name}`);
-    if (rs) {
-      const rsOwner = controllerOf(rs.metadata);
-      return rsOwner?.kind === 'Deployment' ? { kind: 'Deployment', name: rsOwner.name } : { kind: 'ReplicaSet', name: owner.name };
-    }
-    // the ReplicaSet was not read: Deployments name theirs <deployment>-<pod-template-hash>
-    const hash = pod.metadata.labels?.['pod-template-hash'];
-    if (hash && owner.name.endsWith(`-${hash}`)) return { kind: 'Deployment', name: owner.name.slice(0, -hash.length - 1) };
-    return { kind: 'ReplicaSet', name: owner.name };
-  }
-  if (owner.kind === 'Job') {
-    const jobOwner = byKey.get(`Job/${ns}/${owner.name}`);
-    const cron = jobOwner ? controllerOf(jobOwner.metadata) : undefined;
-    return cron?.kind === 'CronJob' ? { kind: 'CronJob', name: cron.name } : { kind: 'Job', name: owner.name };
-  }
-  if (owner.kind in SHORT) return { kind: owner.kind as GroupKind, name: owner.name };
-  // owned by something we do not model (an operator's custom resource): the owner is still the workload
-  return { kind: 'Pod', name: pod.metadata.name };
-}
-
 /**
  * Groups a matrix's endpoints (pods, then externals, as computeMatrix orders them) by workload. Pods
  * are looked up in the snapshot by namespace and name for their owner references; workload templates
  * stand for their workload.
  */
 export function groupEndpoints(snapshot: Pick<ClusterSnapshot, 'pods' | 'workloads'>, pods: PodView[], externals: string[]): Grouping {
-  const byKey = new Map<string, Workload>();
-  for (const w of snapshot.workloads) byKey.set(`${w.kind}/${w.metadata.namespace ?? 'default'}/${w.metadata.name}`, w);
+  const owners = new Owners(snapshot.workloads);
   const podByName = new Map<string, Pod>();
   for (const p of snapshot.pods) podByName.set(`${p.metadata.namespace ?? 'default'}/${p.metadata.name}`, p);
 
   const index = new Map<string, number>();
   const groups: WorkloadGroup[] = [];
   const groupOf = new Int32Array(pods.length + externals.length);
-  const add = (i: number, namespace: string | undefined, owner: Owner, running: boolean) => {
+  const add = (i: number, namespace: string | undefined, owner: { kind: GroupKind; name: string }, running: boolean) => {
     const id = namespace === undefined ? owner.name : `${namespace}/${SHORT[owner.kind]}/${owner.name}`;
     let g = index.get(id);
     if (g === undefined) {
@@ -95,7 +66,7 @@ export function groupEndpoints(snapshot: Pick<ClusterSnapshot, 'pods' | 'workloa
   pods.forEach((view, i) => {
     if (view.template) return add(i, view.namespace, { kind: view.template.kind, name: view.template.name }, false);
     const pod = podByName.get(`${view.namespace}/${view.name}`);
-    add(i, view.namespace, pod ? ownerOf(pod, byKey) : { kind: 'Pod', name: view.name }, true);
+    add(i, view.namespace, pod ? owners.of(pod) : { kind: 'Pod', name: view.name }, true);
   });
   externals.forEach((ip, i) => add(pods.length + i, undefined, { kind: 'External', name: `ip:${ip}` }, false));
 
