@@ -20,8 +20,8 @@ export interface ReportData {
   workloads: { id: string; ns: string; desc: string }[];
   /** per pair, row-major: one letter per port — a allowed, d denied, p partly, u cannot tell, - no verdict */
   cells: string[];
-  /** per pair: the explain trace text, or null when it was not precomputed */
-  traces: (string | null)[];
+  /** per pair: the explain trace text per port ("" where the port has no verdict), or null when not precomputed */
+  traces: (string[] | null)[];
 }
 
 const LETTER: Record<PairState, string> = { allowed: 'a', denied: 'd', partly: 'p', unknown: 'u' };
@@ -38,7 +38,7 @@ export function reportData(
 ): ReportData {
   const g = w.groups.length;
   const cells: string[] = [];
-  const traces: (string | null)[] = [];
+  const traces: (string[] | null)[] = [];
   let traced = 0;
   for (let from = 0; from < g; from++) {
     for (let to = 0; to < g; to++) {
@@ -63,11 +63,8 @@ export function reportData(
   };
 }
 
-function traceText(results: (CanReachResult | string | undefined)[]): string {
-  return results
-    .filter((r): r is CanReachResult | string => r !== undefined)
-    .map((r) => (typeof r === 'string' ? r + '\n' : renderCanReach({ colour: false }, r, true)))
-    .join('\n');
+function traceText(results: (CanReachResult | string | undefined)[]): string[] {
+  return results.map((r) => (r === undefined ? '' : typeof r === 'string' ? r + '\n' : renderCanReach({ colour: false }, r, true)));
 }
 
 /** JSON safe inside <script>: no "</script>", no line separators JavaScript parsers once choked on. */
@@ -94,7 +91,7 @@ export function renderReportHtml(data: ReportData): string {
 <header>
 <h1>NetworkPolicy reachability</h1>
 <p id="meta">source <b>${escapeHtml(m.source)}</b> · generated ${escapeHtml(m.generated)} · kubectl-np ${escapeHtml(m.version)} ·
-${m.namespaces} namespaces, ${m.workloads} workloads, ${m.pods} pods, ${m.policies} policies, ${data.ports.length} ports${escapeHtml(traced)}</p>
+${m.namespaces} namespaces, ${m.workloads} workloads, ${m.pods} running pods, ${m.policies} policies, ${data.ports.length} ports${escapeHtml(traced)}</p>
 <p class="legend"><span class="c a">✓</span> allowed <span class="c d">✗</span> denied <span class="c p">◐</span> partly (some ports or replicas)
 <span class="c u">?</span> cannot tell <span class="c n">·</span> no verdict (port not declared) — rows: from, columns: to</p>
 <form id="filters" onsubmit="return false">
@@ -230,16 +227,20 @@ function explainCommand(i){
 }
 table.addEventListener('click',function(e){
   var td=e.target.closest('td[data-i]');if(!td)return;
-  var i=+td.dataset.i;
   if(selected)selected.classList.remove('sel');selected=td;td.classList.add('sel');
+  show(+td.dataset.i);
+});
+function show(i){
   var sec=document.getElementById('trace');sec.hidden=false;
   document.getElementById('trace-title').textContent=tip(i).split('\\n')[0]+' \\u2014 '+WORD[cellState(i)];
   var cmd=document.getElementById('trace-cmd');cmd.textContent='';
   var code=document.createElement('code');code.textContent=explainCommand(i);cmd.append('the same trace in a terminal: ',code);
-  var t=D.traces[i];
-  document.getElementById('trace-text').textContent=t===null?(D.cells[i].replace(/-/g,'')===''?'No port has a verdict for this pair: the destination declares none of the ports checked.':'Not precomputed for this report (too many pairs): run the command above.'):t;
-});
-[fNs,fPort,fDen].forEach(function(el){el.addEventListener('change',apply);});
+  var t=D.traces[i],text=t===null?'':(fPort.value===''?t.filter(Boolean).join('\\n'):t[+fPort.value]);
+  document.getElementById('trace-text').textContent=text!==''?text:t!==null||D.cells[i].replace(/-/g,'')===''?'No verdict for this pair on '+(fPort.value===''?'any port checked':D.ports[+fPort.value])+': the destination does not declare it.':'Not precomputed for this report (too many pairs): run the command above.';
+}
+[fNs,fDen].forEach(function(el){el.addEventListener('change',apply);});
+// the open trace follows the port picked
+fPort.addEventListener('change',function(){apply();if(selected)show(+selected.dataset.i);});
 fQ.addEventListener('input',apply);
 apply();
 })();
