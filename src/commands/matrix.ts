@@ -9,7 +9,7 @@ import { parseExternal, parsePort, parseProtocol, snapshotWarnings } from '../ne
 import { computeMatrix, matrixQueries, namedQueryText, unresolvedNamedQueries } from '../netpol/matrix.js';
 import type { Protocol } from '../model/k8s.js';
 import { focusGroups, groupEndpoints, workloadMatrix } from '../netpol/workloads.js';
-import { matrixTableRows, renderMatrixJson, renderMatrixJsonByClass } from '../render/netpol-matrix.js';
+import { matrixTableRows, renderMatrixJson, renderMatrixJsonByClass, renderMatrixYaml } from '../render/netpol-matrix.js';
 import { writeChunks } from '../cli/stream.js';
 import { renderWorkloadCsv, renderWorkloadDot, renderWorkloadMarkdown, renderWorkloadMermaid } from '../render/netpol-workloads.js';
 import { colourFor } from '../render/netpol-text.js';
@@ -19,7 +19,7 @@ export default class Matrix extends BaseCommand {
   static override description = `Rows are sources, columns destinations. Pods come from -n (repeatable), -A, or by default the context namespace (with -f: every namespace in the manifests); workloads with no running pod appear once, as their pod template.
 --port (repeatable) takes numbers or names (names resolve on each destination pod; pods without that port show "·"). Without --port, every port any selected pod declares is checked. --protocol (repeatable) defaults to TCP.
 --external adds addresses outside the cluster (e.g. 169.254.169.254), as sources and as destinations.
--o json prints exactly {"verdicts":[{"from","to","port","protocol","allowed"}]}, endpoints written NS/POD or ip:ADDR; with --by-class, {"classes":[[endpoint,…],…],"verdicts":[…]} with one verdict per pair of classes (endpoints with identical verdicts), from and to being class indexes. Output is written as the reader takes it.
+-o json prints exactly {"verdicts":[{"from","to","port","protocol","allowed"}]}, endpoints written NS/POD or ip:ADDR; with --by-class, {"classes":[[endpoint,…],…],"verdicts":[…]} with one verdict per pair of classes (endpoints with identical verdicts), from and to being class indexes. Output is written as the reader takes it. -o yaml carries the same data as -o json (with or without --by-class), built whole before it is written.
 -o dot, mermaid, csv and md work on workloads: replicas are collapsed by owner (Deployment, StatefulSet, DaemonSet, Job, CronJob; bare pods stand alone) and named NS/KIND/NAME; a pair is allowed, denied, or partly (some replicas). dot and mermaid group workloads by namespace and draw one edge per pair listing its ports; past Mermaid's 500-edge limit the diagram is drawn per namespace, with a comment saying so. --focus draws only edges to and from one workload; --denied draws (or lists) denied pairs instead of allowed ones.`;
 
   static override examples = [
@@ -29,6 +29,7 @@ export default class Matrix extends BaseCommand {
     '<%= config.bin %> matrix -f examples/shop --port http -o dot | dot -Tsvg > reachability.svg',
     '<%= config.bin %> matrix -A -o mermaid --focus payments/deploy/payments',
     '<%= config.bin %> matrix -A --denied -o md > reachability.md',
+    '<%= config.bin %> matrix -f examples/shop --port 8443 -o yaml',
   ];
 
   static override flags = {
@@ -37,9 +38,9 @@ export default class Matrix extends BaseCommand {
     protocol: Flags.string({ description: 'TCP, UDP or SCTP; repeatable (default: TCP)', multiple: true, multipleNonGreedy: true }),
     external: Flags.string({ description: 'an address outside the cluster to include, e.g. 169.254.169.254; repeatable', multiple: true, multipleNonGreedy: true }),
     engine: Flags.string({ description: 'the policy engine whose kinds count: auto (every kind given) or azure-npm, calico, cilium, antrea, ovn-kubernetes, kube-network-policies; kinds it does not enforce are ignored and said', options: [...ENGINES], default: 'auto' }),
-    output: outputFlag(['table', 'json', 'dot', 'mermaid', 'csv', 'md'], 'table'),
+    output: outputFlag(['table', 'json', 'yaml', 'dot', 'mermaid', 'csv', 'md'], 'table'),
     focus: Flags.string({ description: 'with -o dot|mermaid|csv|md: only connections to and from this workload (NS/KIND/NAME, NS/NAME or NAME)' }),
-    'by-class': Flags.boolean({ description: 'with -o json: one verdict per pair of endpoint classes (endpoints with identical verdicts), listed under "classes"; far smaller for large clusters', default: false }),
+    'by-class': Flags.boolean({ description: 'with -o json|yaml: one verdict per pair of endpoint classes (endpoints with identical verdicts), listed under "classes"; far smaller for large clusters', default: false }),
     denied: Flags.boolean({ description: 'with -o dot|mermaid|csv|md: draw or list denied pairs instead of allowed ones', default: false }),
   };
 
@@ -49,7 +50,7 @@ export default class Matrix extends BaseCommand {
     const protocols = (flags.protocol ?? []).map((p) => parseProtocol(p) as Protocol);
     const externals = (flags.external ?? []).map(parseExternal);
     const workloadOutput = ['dot', 'mermaid', 'csv', 'md'].includes(flags.output);
-    if (flags['by-class'] && flags.output !== 'json') throw new UsageError(`--by-class works with -o json, not -o ${flags.output}`);
+    if (flags['by-class'] && flags.output !== 'json' && flags.output !== 'yaml') throw new UsageError(`--by-class works with -o json or yaml, not -o ${flags.output}`);
     if (!workloadOutput && (flags.focus !== undefined || flags.denied)) {
       throw new UsageError(`--${flags.focus !== undefined ? 'focus' : 'denied'} works with -o dot, mermaid, csv or md, not -o ${flags.output}`);
     }
@@ -96,6 +97,7 @@ export default class Matrix extends BaseCommand {
       else if (flags.output === 'md') output = [renderWorkloadMarkdown(workloads, opts)];
       else output = renderWorkloadCsv(workloads, opts);
     } else if (flags.output === 'json') output = flags['by-class'] ? renderMatrixJsonByClass(matrix) : renderMatrixJson(matrix);
+    else if (flags.output === 'yaml') output = [renderMatrixYaml(matrix, flags['by-class'])];
     else output = matrixTableRows({ colour: colourFor(process.stdout) }, matrix);
     // the reader closing the pipe early (| head) is not an error
     if (!(await writeChunks(process.stdout, output))) this.exit(ExitCode.Yes);

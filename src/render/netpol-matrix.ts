@@ -1,6 +1,7 @@
 // Pod-level reachability matrices as a table or JSON ({"verdicts":[…]}); workload-level outputs are in netpol-workloads.ts.
 import { CANNOT_TELL, NOT_APPLICABLE, type Matrix, type PortQuery } from '../netpol/matrix.js';
 import { notEvaluatedLines, paint, type Style } from './netpol-text.js';
+import { toYaml } from './yaml.js';
 
 function queryLabel(q: PortQuery): string {
   return typeof q.port === 'number' ? `${q.protocol ?? 'TCP'} ${q.port}` : `port ${q.port}${q.protocol ? `/${q.protocol}` : ''}`;
@@ -90,4 +91,12 @@ export function* renderMatrixJsonByClass(m: Matrix): Generator<string> {
     }
   }
   yield m.notEvaluated.length ? `\n],"notEvaluated":${JSON.stringify(m.notEvaluated)}}\n` : '\n]}\n';
+}
+
+/**
+ * -o yaml: the same document as -o json (or --by-class), parsed back from that writer so the two cannot
+ * drift apart. Unlike JSON it is built whole, as YAML has no cheap streaming form for one mapping.
+ */
+export function renderMatrixYaml(m: Matrix, byClass = false): string {
+  return toYaml(JSON.parse([...(byClass ? renderMatrixJsonByClass(m) : renderMatrixJson(m))].join('')));
 }

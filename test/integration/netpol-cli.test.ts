@@ -393,6 +393,20 @@ describe('kubectl np matrix -f', () => {
     expect(out.verdicts.filter((v: { port: unknown }) => v.port === 8443)).toHaveLength(6 * 6 - 1);
   });
 
+  it('-o yaml carries the same data as -o json, with and without --by-class, and no anchors or aliases', () => {
+    for (const extra of [[], ['--by-class']]) {
+      const args = ['matrix', ...SHOP, '--port', '8443', '--external', '169.254.169.254', ...extra];
+      const json = run([...args, '-o', 'json']);
+      const yaml = run([...args, '-o', 'yaml']);
+      expect(yaml.code, yaml.stderr).toBe(0);
+      expect(yaml.stdout).not.toMatch(/[&*]a\d/);
+      const docs = parseAllDocuments(yaml.stdout);
+      expect(docs).toHaveLength(1);
+      expect((docs as { toJS(): unknown }[])[0].toJS()).toEqual(JSON.parse(json.stdout));
+    }
+    expectOneLineError(run(['matrix', ...SHOP, '--by-class', '-o', 'csv']), /--by-class works with -o json or yaml, not -o csv$/);
+  });
+
   it('draws workloads as dot and mermaid: one edge per pair, ports listed once, --focus and --denied', () => {
     const dot = run(['matrix', ...SHOP, '--port', '8443', '--port', '8080', '-o', 'dot']);
     expect(dot.code).toBe(0);
