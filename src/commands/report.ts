@@ -12,10 +12,10 @@ import type { Protocol } from '../model/k8s.js';
 import { renderReportHtml, reportData } from '../render/report-html.js';
 
 /**
- * Traces are precomputed for this many workload pairs (about 100 workloads); past it the page names
+ * Traces are precomputed for this many workload pairs (about 55 workloads; a trace is about 1 KiB); past it the page names
  * the explain command instead, so the report of a large cluster stays a file a browser opens.
  */
-export const REPORT_TRACE_LIMIT = 10_000;
+export const REPORT_TRACE_LIMIT = 3_000;
 
 export default class Report extends BaseCommand {
   static override summary = 'A self-contained HTML report: heatmap of workload reachability, with each pair\'s explain trace';

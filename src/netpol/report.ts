@@ -5,6 +5,7 @@ import type { WorkloadKind } from '../model/k8s.js';
 import { canReach, type CanReachResult } from './can-reach.js';
 import type { PolicyEngine } from './engine.js';
 import type { ObjectKind, ResolvedEndpoint } from './endpoints.js';
+import { equivalenceKey, ipBlocksOf, podLabelKeysRead } from './matrix.js';
 import type { PodView } from './types.js';
 import { pairState, type WorkloadGroup, type WorkloadMatrix } from './workloads.js';
 
@@ -20,8 +21,8 @@ export function workloadEndpoint(group: WorkloadGroup, pods: PodView[]): Resolve
  * pod, say) is its error message, so the report still says why there is none.
  */
 export function pairTraces(engine: PolicyEngine, w: WorkloadMatrix, pods: PodView[], from: number, to: number): (CanReachResult | string | undefined)[] {
-  const source = workloadEndpoint(w.groups[from], pods);
-  const destination = workloadEndpoint(w.groups[to], pods);
+  const source = representatives(engine, workloadEndpoint(w.groups[from], pods));
+  const destination = representatives(engine, workloadEndpoint(w.groups[to], pods));
   return w.queries.map((query, q) => {
     if (pairState(w, q, from, to) === undefined) return undefined;
     try {
@@ -30,4 +31,24 @@ export function pairTraces(engine: PolicyEngine, w: WorkloadMatrix, pods: PodVie
       return (err as Error).message;
     }
   });
+}
+
+/**
+ * One replica per class of replicas no policy tells apart (labels no selector reads, like
+ * pod-template-hash, left out): their traces would differ only in pod names, and a report holds one
+ * trace per workload pair and port. Replicas that policies do tell apart (a rollout's v1 and v2) all stay.
+ */
+function representatives(engine: PolicyEngine, endpoint: ResolvedEndpoint): ResolvedEndpoint {
+  const blocks = ipBlocksOf(engine.policies, engine.extraCidrs);
+  const keys = podLabelKeysRead(engine);
+  const seen = new Set<string>();
+  const pods = endpoint.pods.filter((pod) => {
+    const key = equivalenceKey(pod, blocks, keys);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  if (pods.length === endpoint.pods.length) return endpoint;
+  const note = `${endpoint.input}: ${pods.length} of its ${endpoint.pods.length} pods traced; the others carry the same labels as far as any policy reads them, so their verdicts are the same`;
+  return { ...endpoint, pods, notes: [...(endpoint.notes ?? []), note] };
 }

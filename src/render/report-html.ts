@@ -20,8 +20,13 @@ export interface ReportData {
   workloads: { id: string; ns: string; desc: string }[];
   /** per pair, row-major: one letter per port — a allowed, d denied, p partly, u cannot tell, - no verdict */
   cells: string[];
-  /** per pair: the explain trace text per port ("" where the port has no verdict), or null when not precomputed */
-  traces: (string[] | null)[];
+  /**
+   * per pair: the explain trace per port as indexes into lines ([] where the port has no verdict), or null
+   * when not precomputed. Traces repeat most lines (each port's trace for a pair, each pair's policy
+   * lines), so a line table keeps a 30-workload report a few hundred KiB instead of megabytes.
+   */
+  traces: (number[][] | null)[];
+  lines: string[];
 }
 
 const LETTER: Record<PairState, string> = { allowed: 'a', denied: 'd', partly: 'p', unknown: 'u' };
@@ -38,7 +43,17 @@ export function reportData(
 ): ReportData {
   const g = w.groups.length;
   const cells: string[] = [];
-  const traces: (string[] | null)[] = [];
+  const traces: (number[][] | null)[] = [];
+  const lines: string[] = [];
+  const lineIndex = new Map<string, number>();
+  const indexOf = (line: string) => {
+    let k = lineIndex.get(line);
+    if (k === undefined) {
+      k = lines.push(line) - 1;
+      lineIndex.set(line, k);
+    }
+    return k;
+  };
   let traced = 0;
   for (let from = 0; from < g; from++) {
     for (let to = 0; to < g; to++) {
@@ -50,7 +65,7 @@ export function reportData(
       cells.push(letters);
       if (traced < traceLimit && /[adpu]/.test(letters)) {
         traced++;
-        traces.push(traceText(traceOf(from, to)));
+        traces.push(traceText(traceOf(from, to)).map((text) => (text === '' ? [] : text.replace(/\n$/, '').split('\n').map(indexOf))));
       } else traces.push(null);
     }
   }
@@ -60,6 +75,7 @@ export function reportData(
     workloads: w.groups.map((x) => ({ id: x.id, ns: x.namespace ?? '(outside the cluster)', desc: groupDescription(x) })),
     cells,
     traces,
+    lines,
   };
 }
 
@@ -235,7 +251,7 @@ function show(i){
   document.getElementById('trace-title').textContent=tip(i).split('\\n')[0]+' \\u2014 '+WORD[cellState(i)];
   var cmd=document.getElementById('trace-cmd');cmd.textContent='';
   var code=document.createElement('code');code.textContent=explainCommand(i);cmd.append('the same trace in a terminal: ',code);
-  var t=D.traces[i],text=t===null?'':(fPort.value===''?t.filter(Boolean).join('\\n'):t[+fPort.value]);
+  var t=D.traces[i],text=t===null?'':(fPort.value===''?t:[t[+fPort.value]]).filter(function(x){return x.length;}).map(function(x){return x.map(function(k){return D.lines[k];}).join('\\n');}).join('\\n\\n');
   document.getElementById('trace-text').textContent=text!==''?text:t!==null||D.cells[i].replace(/-/g,'')===''?'No verdict for this pair on '+(fPort.value===''?'any port checked':D.ports[+fPort.value])+': the destination does not declare it.':'Not precomputed for this report (too many pairs): run the command above.';
 }
 [fNs,fDen].forEach(function(el){el.addEventListener('change',apply);});
