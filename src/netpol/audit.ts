@@ -3,14 +3,13 @@
 // (matrix.ts), so auditing 10,000 pods costs about as much as loading them.
 import type { ClusterSnapshot, NetworkPolicyPort, Protocol } from '../model/k8s.js';
 import { formatSelector, labelsKey, type Labels } from '../model/selectors.js';
-import { parseCidr, cidrContains } from './cidr.js';
 import { clusterPods } from './endpoints.js';
-import { portMatches, type CompiledPolicy, type CompiledRule, PolicyEngine } from './engine.js';
-import { dnsTarget } from './explain.js';
+import { type CompiledPolicy, type CompiledRule, PolicyEngine } from './engine.js';
+import { dnsEgress, dnsTarget, type DnsProtocol } from './explain.js';
 import { equivalenceKey, ipBlocksOf } from './matrix.js';
 import { policyKindOf, policyTitle, type PolicyFamily } from './kinds/index.js';
 import { ownerIndex } from './owners.js';
-import type { Direction, Peer, PodView, Traffic } from './types.js';
+import type { Direction, PodView, Traffic } from './types.js';
 
 export type Severity = 'info' | 'warning' | 'error';
 
@@ -117,11 +116,7 @@ const METADATA_TARGETS: { ip: string; what: string; traffic: Traffic[] }[] = [
     ],
   },
 ];
-const DNS_TRAFFIC: Traffic[] = [
-  { port: 53, protocol: 'UDP' },
-  { port: 53, protocol: 'TCP' },
-];
-const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'].map((c) => parseCidr(c)!);
+const DNS_PROTOCOLS: readonly DnsProtocol[] = ['UDP', 'TCP'];
 
 interface PodClass {
   representative: PodView;
@@ -135,11 +130,6 @@ function listed(objects: string[], max = 3): string {
 
 function ruleName(direction: Direction, rule: CompiledRule): string {
   return `${direction} rule #${rule.index}`;
-}
-
-function overlaps(cidr: ReturnType<typeof parseCidr>, range: NonNullable<ReturnType<typeof parseCidr>>): boolean {
-  if (!cidr || cidr.family !== range.family) return false;
-  return cidrContains(cidr, { family: range.family, value: range.network }) || cidrContains(range, { family: cidr.family, value: cidr.network });
 }
 
 export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions = {}): AuditReport {
@@ -236,32 +226,16 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
 
   // --- pods: DNS and the metadata service ---
   const dns = dnsTarget(snapshot);
-  const dnsPods: PodView[] = clusterPods(snapshot, [dns.namespace]).filter((p) => p.labels['k8s-app'] === 'kube-dns');
-  const dnsKnown = dnsPods.length > 0 && dnsPods.some((p) => p.ips.length > 0);
-  if (dnsPods.length === 0) {
-    // the snapshot does not hold kube-system: judge against CoreDNS as AKS and kubeadm label it
-    dnsPods.push({ namespace: dns.namespace, name: 'coredns', labels: { 'k8s-app': 'kube-dns' }, ips: [], hostNetwork: false, ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' }] });
-  }
-  const mayBeDnsByAddress = (pod: PodView, traffic: Traffic) =>
-    !dnsKnown &&
-    engine.policiesSelecting(pod, 'egress').some((p) =>
-      (p.egress ?? []).some(
-        (r) =>
-          (!r.ports || r.ports.some((port) => typeof port.port === 'string' || portMatches(port, traffic, undefined))) &&
-          r.peers?.some((peer) => peer.ipBlock && PRIVATE.some((range) => overlaps(peer.ipBlock!.cidr, range))),
-      ),
-    );
-
   for (const c of classes.values()) {
     const pod = c.representative;
     if (pod.hostNetwork || SYSTEM_NAMESPACES.includes(pod.namespace)) continue;
     const egressPolicies = engine.policiesSelecting(pod, 'egress');
     if (egressPolicies.length === 0) continue;
-    const self: Peer = { kind: 'pod', pod };
     if (wants('dns-egress-blocked')) {
-      const blocked = DNS_TRAFFIC.filter((t) => !dnsPods.some((d) => engine.allows(self, { kind: 'pod', pod: d }, t)) && !mayBeDnsByAddress(pod, t));
+      // judged as the explain warning and can-reach judge it; "unknown" (cannot tell) is no finding
+      const blocked = DNS_PROTOCOLS.filter((protocol) => dnsEgress(engine, egressPolicies, dns, protocol) === 'denied');
       if (blocked.length > 0) {
-        const which = blocked.map((t) => `${t.protocol} 53`).join(' and ');
+        const which = blocked.map((protocol) => `${protocol} 53`).join(' and ');
         const by = egressPolicies.map((p) => p.name).join(', ');
         for (const object of c.objects) {
           add(

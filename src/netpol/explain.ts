@@ -49,7 +49,7 @@ function rulesOf(policy: CompiledPolicy, direction: Direction): RuleLine[] {
 /**
  * Where DNS queries land, as enforcement sees them: after the kube-dns Service's DNAT, at its backend
  * pods (else the kube-system pods labelled k8s-app=kube-dns, which CoreDNS keeps; else CoreDNS as
- * kubeadm and AKS deploy it), each with the UDP traffic a query to port 53 becomes there.
+ * kubeadm and AKS deploy it), each with the traffic a query to port 53 becomes there, per protocol.
  */
 export interface DnsTarget {
   namespace: string;
@@ -57,11 +57,13 @@ export interface DnsTarget {
   labels: Labels[];
   /** known pod IPs of cluster DNS; never the Service's ClusterIP, which no policy ever sees */
   ips: Ip[];
-  /** the pods and the traffic (UDP, the Service's target port) a lookup becomes at each */
-  targets: { pod: PodView; traffic?: Traffic }[];
+  /** per protocol, the pods and the traffic (the Service's target port) a lookup becomes at each */
+  targets: Record<DnsProtocol, { pod: PodView; traffic?: Traffic }[]>;
   /** the kube-dns Service's addresses, to say why an ipBlock over them does not count */
   serviceIps: Ip[];
 }
+
+export type DnsProtocol = 'UDP' | 'TCP';
 
 const DNS_NAMESPACE = 'kube-system';
 const COREDNS: PodView = {
@@ -91,13 +93,16 @@ export function dnsTarget(snapshot?: ClusterSnapshot): DnsTarget {
   }
   if (pods.length === 0 && snapshot) pods = clusterPods(snapshot, [DNS_NAMESPACE]).filter((p) => p.labels['k8s-app'] === 'kube-dns' && !p.template);
   if (pods.length === 0) pods = [COREDNS];
-  const udp = service?.spec.ports?.find((p) => p.port === 53 && (p.protocol ?? 'TCP') === 'UDP');
-  const target = udp ? (udp.targetPort ?? udp.port) : 53;
-  const targets = pods.map((pod) => {
-    if (typeof target === 'number') return { pod, traffic: { port: target, protocol: 'UDP' as const } };
-    const cp = pod.ports.find((c) => c.name === target && (c.protocol ?? 'TCP') === 'UDP');
-    return { pod, traffic: cp ? { port: cp.containerPort, protocol: 'UDP' as const } : undefined };
-  });
+  const targetsOf = (protocol: DnsProtocol) => {
+    const sp = service?.spec.ports?.find((p) => p.port === 53 && (p.protocol ?? 'TCP') === protocol);
+    const target = sp ? (sp.targetPort ?? sp.port) : 53;
+    return pods.map((pod) => {
+      if (typeof target === 'number') return { pod, traffic: { port: target, protocol } };
+      const cp = pod.ports.find((c) => c.name === target && (c.protocol ?? 'TCP') === protocol);
+      return { pod, traffic: cp ? { port: cp.containerPort, protocol } : undefined };
+    });
+  };
+  const targets = { UDP: targetsOf('UDP'), TCP: targetsOf('TCP') };
   const serviceIps = [service?.spec.clusterIP, ...(service?.spec.clusterIPs ?? [])].flatMap((a) => (a ? [parseIp(a)] : [])).filter((ip): ip is Ip => ip !== undefined);
   const ips = pods.flatMap((p) => p.ips).map(parseIp).filter((ip): ip is Ip => ip !== undefined);
   return { namespace: DNS_NAMESPACE, labels: pods.map((p) => p.labels), ips, targets, serviceIps };
@@ -108,23 +113,25 @@ function overlaps(a: Cidr, b: Cidr): boolean {
 }
 
 /**
- * Do these egress policies let a lookup (UDP 53 to the kube-dns Service) reach cluster DNS? Judged as
- * can-reach judges it — egress to the DNS pods after DNAT, the UDP target port, named ports by name and
- * protocol on the DNS pods — so the warning and can-reach always agree. "unknown" when only an ipBlock
- * over private space could let it out and the DNS pods' IPs are not in the snapshot.
+ * Do these egress policies let a lookup (53 to the kube-dns Service; UDP unless asked) reach cluster DNS?
+ * Judged as can-reach judges it — egress to the DNS pods after DNAT, the Service's target port, named
+ * ports by name and protocol on the DNS pods — so the explain warnings, audit's dns-egress-blocked and
+ * can-reach always agree. "unknown" when only an ipBlock over private space could let it out and the
+ * DNS pods' IPs are not in the snapshot, or a namespaceSelector over unreadable labels might.
  */
-function dnsEgress(engine: PolicyEngine, policies: CompiledPolicy[], dns: DnsTarget): 'allowed' | 'denied' | 'unknown' {
-  for (const { pod, traffic } of dns.targets) {
+export function dnsEgress(engine: PolicyEngine, policies: CompiledPolicy[], dns: DnsTarget, protocol: DnsProtocol = 'UDP'): 'allowed' | 'denied' | 'unknown' {
+  const targets = dns.targets[protocol];
+  for (const { pod, traffic } of targets) {
     if (traffic && policies.some((p) => engine.policyAllows(p, 'egress', { kind: 'pod', pod }, traffic, pod.ports))) return 'allowed';
   }
   // a namespaceSelector over kube-system's unreadable labels might let it out: no claim either way
-  const unread = (assume: boolean) => dns.targets.some(({ pod, traffic }) => traffic && policies.some((p) => engine.policyAllows(p, 'egress', { kind: 'pod', pod }, traffic, pod.ports, assume)));
+  const unread = (assume: boolean) => targets.some(({ pod, traffic }) => traffic && policies.some((p) => engine.policyAllows(p, 'egress', { kind: 'pod', pod }, traffic, pod.ports, assume)));
   if (engine.namespaceLabelsUnknown && unread(true)) return 'unknown';
   if (dns.ips.length > 0) return 'denied';
   const byAddress = policies.some((p) =>
     (p.egress ?? []).some(
       (r) =>
-        dns.targets.some(({ pod, traffic }) => traffic && (!r.ports || r.ports.some((port) => portMatches(port, traffic, pod.ports)))) &&
+        targets.some(({ pod, traffic }) => traffic && (!r.ports || r.ports.some((port) => portMatches(port, traffic, pod.ports)))) &&
         r.peers?.some((peer) => peer.ipBlock && PRIVATE.some((range) => overlaps(peer.ipBlock!.cidr, range) && !peer.ipBlock!.except.some((e) => e.family === range.family && e.prefix <= range.prefix && cidrContains(e, { family: range.family, value: range.network })))),
     ),
   );

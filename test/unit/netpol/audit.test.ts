@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { readManifestSnapshot } from '../../../src/cluster/manifests.js';
 import type { ClusterSnapshot } from '../../../src/model/k8s.js';
 import { AUDIT_RULES, SKIP_ANNOTATION, auditSnapshot, failingFindings, type Finding } from '../../../src/netpol/audit.js';
+import { PolicyEngine } from '../../../src/netpol/engine.js';
+import { describePolicy, dnsTarget } from '../../../src/netpol/explain.js';
 
 async function manifests(yaml: string): Promise<ClusterSnapshot> {
   const file = join(mkdtempSync(join(tmpdir(), 'np-audit-')), 'm.yaml');
@@ -96,6 +98,37 @@ describe('audit rules one by one', () => {
   it('dns-egress-blocked: an egress ipBlock over private space may carry DNS when its IPs are unknown, so no finding', async () => {
     const s = await manifests(deploy('a', 'web', { app: 'web' }) + DEFAULT_DENY('a') + policy('a', 'out', `{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}}], ports: [{port: 53, protocol: UDP}, {port: 53}]}]}`));
     expect(auditSnapshot(s).findings.filter((f) => f.rule === 'dns-egress-blocked')).toEqual([]);
+  });
+
+  it('dns-egress-blocked agrees with the explain warning: after DNAT at the DNS pods, named ports by name and protocol', async () => {
+    const cluster =
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: coredns-1, namespace: kube-system, labels: {k8s-app: kube-dns}}\nspec: {containers: [{name: c, ports: [{name: dns, containerPort: 53, protocol: UDP}, {name: dns-tcp, containerPort: 53}]}]}\nstatus: {phase: Running, podIP: 10.244.0.5}\n---\n' +
+      'apiVersion: v1\nkind: Service\nmetadata: {name: kube-dns, namespace: kube-system}\nspec: {selector: {k8s-app: kube-dns}, clusterIP: 10.96.0.10, ports: [{name: dns, port: 53, protocol: UDP, targetPort: dns}, {name: dns-tcp, port: 53, protocol: TCP, targetPort: dns-tcp}]}\n---\n' +
+      deploy('a', 'web', { app: 'web' });
+    const judged = async (rule: string) => {
+      const s = await manifests(cluster + policy('a', 'out', `{podSelector: {}, policyTypes: [Egress], egress: [${rule}]}`));
+      const engine = new PolicyEngine(s);
+      const warned = describePolicy(engine, engine.policies[0], [], dnsTarget(s)).warnings.some((w) => w.includes('without allowing DNS'));
+      const finding = auditSnapshot(s).findings.find((f) => f.rule === 'dns-egress-blocked');
+      return { warned, blocked: finding?.message.match(/nothing allows (.*?) to cluster DNS/)?.[1] };
+    };
+    // the ClusterIP is never what policies see
+    expect(await judged('{to: [{ipBlock: {cidr: 10.96.0.10/32}}]}')).toEqual({ warned: true, blocked: 'UDP 53 and TCP 53' });
+    // a named port without a protocol is TCP: it lets TCP lookups out, never UDP ones
+    expect(await judged('{to: [{ipBlock: {cidr: 10.244.0.0/16}}], ports: [{port: dns-tcp}]}')).toEqual({ warned: true, blocked: 'UDP 53' });
+    expect(await judged('{to: [{ipBlock: {cidr: 10.244.0.0/16}}], ports: [{port: dns, protocol: UDP}, {port: dns-tcp}]}')).toEqual({ warned: false, blocked: undefined });
+    // DNS pods listening on 5353 behind the Service's port 53: the target port is what egress must allow
+    const remapped = async (port: number) => {
+      const s = await manifests(
+        cluster.replace(/containerPort: 53/g, 'containerPort: 5353') + policy('a', 'out', `{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 10.244.0.0/16}}], ports: [{port: ${port}, protocol: UDP}, {port: ${port}}]}]}`),
+      );
+      return auditSnapshot(s).findings.filter((f) => f.rule === 'dns-egress-blocked').length;
+    };
+    expect(await remapped(5353)).toBe(0);
+    expect(await remapped(53)).toBe(1);
+    // DNS pods unknown: an ipBlock over private space on a named port CoreDNS does not declare is no path to DNS
+    const unknown = await manifests(deploy('a', 'web', { app: 'web' }) + policy('a', 'out', '{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}}], ports: [{port: http}]}]}'));
+    expect(auditSnapshot(unknown).findings.filter((f) => f.rule === 'dns-egress-blocked').map(brief)).toEqual(['dns-egress-blocked a/deployment/web']);
   });
 
   it('metadata-service-reachable: an internet rule without the except, not the one with it', async () => {
