@@ -101,8 +101,9 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
       if (!report.allowed) this.exit(ExitCode.No);
       return;
     }
-    const source = parseEndpoint(args.source);
-    const destination = parseEndpoint(args.destination);
+    const source = parseEndpoint(args.source, { dns: true });
+    const destination = parseEndpoint(args.destination, { dns: true });
+    if (flags.suggest && destination.kind === 'ip' && destination.dns !== undefined) throw new UsageError('--suggest needs an address or a pod destination: NetworkPolicies cannot name DNS names');
     const request = { port: flags.port === undefined ? undefined : parsePort(flags.port), protocol: parseProtocol(flags.protocol) };
     const snapshot = await loadSnapshot({
       files: flags.filename,

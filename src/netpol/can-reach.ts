@@ -3,10 +3,12 @@
 import { UnreachableError, UsageError } from '../errors.js';
 import type { Protocol, ServicePort } from '../model/k8s.js';
 import type { PolicyEngine, Unseen } from './engine.js';
+import type { Verdict } from './types.js';
 import { snatCaveat, type ResolvedEndpoint } from './endpoints.js';
 import { equivalenceKey, ipBlocksOf, type IpBlocks } from './matrix.js';
 import { finishedPhase } from './views.js';
-import { comparePorts, podName, type NotEvaluated, type Peer, type PodView, type SideTrace, type Traffic } from './types.js';
+import { parseCidr, type Cidr } from './cidr.js';
+import { comparePorts, peerName, podName, type NotEvaluated, type Peer, type PodView, type SideTrace, type Traffic } from './types.js';
 
 export interface PortRequest {
   /** a number or a name; absent = every port the destination declares */
@@ -28,6 +30,7 @@ export interface EndpointSummary {
   namespace?: string;
   name?: string;
   ip?: string;
+  dns?: string;
   pods: string[];
   fromTemplate: boolean;
 }
@@ -79,7 +82,7 @@ export interface CanReachResult {
 }
 
 export function summarize(e: ResolvedEndpoint): EndpointSummary {
-  return { input: e.input, kind: e.kind, namespace: e.namespace, name: e.name, ip: e.ip, pods: e.pods.map(podName), fromTemplate: e.fromTemplate };
+  return { input: e.input, kind: e.kind, namespace: e.namespace, name: e.name, ip: e.ip, ...(e.dns !== undefined ? { dns: e.dns } : {}), pods: e.pods.map(podName), fromTemplate: e.fromTemplate };
 }
 
 function parsePortText(port: number | string): number | string {
@@ -179,9 +182,12 @@ export function canReach(engine: PolicyEngine, source: ResolvedEndpoint, destina
   const checks = destination.service ? serviceChecks(destination, request) : podChecks(destination, request);
   const blocks: IpBlocks = ipBlocksOf(engine.policies, engine.extraCidrs);
   const sourcePeers: Peer[] = source.kind === 'ip' ? [{ kind: 'ip', ip: source.ip! }] : source.pods.map((pod) => ({ kind: 'pod', pod }));
-  const destinationPeers: Peer[] = destination.kind === 'ip' ? [{ kind: 'ip', ip: destination.ip! }] : destination.pods.map((pod) => ({ kind: 'pod', pod }));
-  const keyOf = (peer: Peer) => (peer.kind === 'ip' ? `ip:${peer.ip}` : equivalenceKey(peer.pod, blocks));
-  const nameOf = (peer: Peer) => (peer.kind === 'ip' ? `ip:${peer.ip}` : podName(peer.pod));
+  const dns = destination.dns;
+  const addresses = dns !== undefined ? regionAddresses(blocks) : [];
+  const destinationPeers: Peer[] = destination.kind === 'ip' ? [dns !== undefined ? { kind: 'ip', ip: addresses[0], dns } : { kind: 'ip', ip: destination.ip! }] : destination.pods.map((pod) => ({ kind: 'pod', pod }));
+  const keyOf = (peer: Peer) => (peer.kind === 'ip' ? peerName(peer) : equivalenceKey(peer.pod, blocks));
+  const nameOf = (peer: Peer) => (peer.kind === 'ip' ? peerName(peer) : podName(peer.pod));
+  const evaluate = (src: Peer, dst: Peer, traffic: Traffic) => (dst.kind === 'ip' && dst.dns !== undefined ? evaluateName(engine, src, dst.dns, addresses, traffic) : engine.evaluate(src, dst, traffic));
 
   const notes: string[] = [];
   if (source.kind === 'ip' && destination.service) {
@@ -209,7 +215,7 @@ export function canReach(engine: PolicyEngine, source: ResolvedEndpoint, destina
           if (!existing.destinations.includes(nameOf(dst))) existing.destinations.push(nameOf(dst));
           continue;
         }
-        const verdict = engine.evaluate(src, dst, traffic);
+        const verdict = evaluate(src, dst, traffic);
         groups.set(key, {
           sources: [nameOf(src)],
           destinations: [nameOf(dst)],
@@ -245,5 +251,50 @@ export function canReach(engine: PolicyEngine, source: ResolvedEndpoint, destina
     deciding: connections.find((c) => !c.allowed && !c.cannotTell) ?? connections.find((c) => c.cannotTell) ?? connections[0],
     notes: [...new Set([...(source.notes ?? []), ...(destination.notes ?? []), ...notes, ...engine.ignored])],
     notEvaluated: engine.notEvaluated,
+  };
+}
+
+/**
+ * One address in every region that the policies' CIDRs (ipBlocks, Cilium CIDRs, ANP networks, Calico
+ * nets, their excepts) cut the address space into: any address a name resolves to meets the same
+ * address rules as one of these.
+ */
+export function regionAddresses(blocks: { cidr: Cidr; except: Cidr[] }[]): string[] {
+  const starts: Record<4 | 6, Set<bigint>> = { 4: new Set([0n]), 6: new Set([0n]) };
+  for (const cidr of blocks.flatMap((b) => [b.cidr, ...b.except])) {
+    const width = cidr.family === 4 ? 32 : 128;
+    const size = 1n << BigInt(width - cidr.prefix);
+    starts[cidr.family].add(cidr.network);
+    if (cidr.network + size < 1n << BigInt(width)) starts[cidr.family].add(cidr.network + size);
+  }
+  const text4 = (v: bigint) => [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 255n)).join('.');
+  const text6 = (v: bigint) => Array.from({ length: 8 }, (_, i) => ((v >> BigInt(112 - 16 * i)) & 0xffffn).toString(16)).join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
+  const sorted = (xs: Set<bigint>) => [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // a public address first, so a trace shows an ordinary outside address where all regions agree
+  const first = '203.0.113.10';
+  const inFirst = parseCidr(`${first}/32`)!.network;
+  return [first, ...sorted(starts[4]).filter((v) => v !== inFirst).map(text4), ...sorted(starts[6]).map(text6)];
+}
+
+/**
+ * The verdict for a DNS name: the same for every address it could resolve to, or cannot tell. Cilium's
+ * toFQDNs rules match the name itself; NetworkPolicy ipBlocks, CIDR rules and networks see only an address.
+ */
+function evaluateName(engine: PolicyEngine, source: Peer, name: string, addresses: string[], traffic: Traffic): Verdict {
+  const verdicts = addresses.map((ip) => ({ ip, verdict: engine.evaluate(source, { kind: 'ip', ip, dns: name }, traffic) }));
+  const first = verdicts[0].verdict;
+  const same = verdicts.every(({ verdict }) => verdict.allowed === first.allowed && !verdict.cannotTell === !first.cannotTell);
+  if (same) return { ...first, notes: [...first.notes, `dns:${name}: the same answer for every address the name could resolve to (judged as an address outside the cluster)`] };
+  const allowedAt = verdicts.filter((v) => v.verdict.allowed && !v.verdict.cannotTell).map((v) => v.ip);
+  const deniedAt = verdicts.filter((v) => !v.verdict.allowed && !v.verdict.cannotTell).map((v) => v.ip);
+  const shown = (ips: string[]) => `${ips.slice(0, 3).join(', ')}${ips.length > 3 ? ', …' : ''}`;
+  const denied = verdicts.find((v) => !v.verdict.allowed && !v.verdict.cannotTell)?.verdict ?? first;
+  return {
+    ...denied,
+    allowed: false,
+    cannotTell: [
+      ...(denied.cannotTell ?? []),
+      { what: `where dns:${name} resolves: address rules (ipBlock, CIDR, networks) decide differently by address (allowed e.g. at ${shown(allowedAt) || 'none'}, denied e.g. at ${shown(deniedAt) || 'none'}); only Cilium toFQDNs rules match DNS names` },
+    ],
   };
 }

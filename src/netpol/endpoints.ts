@@ -1,5 +1,5 @@
 // The endpoint grammar of can-reach/explain and its resolution over a snapshot:
-// [NAMESPACE/]KIND/NAME | [KIND/]NAME | ip:ADDRESS. Pure.
+// [NAMESPACE/]KIND/NAME | [KIND/]NAME | ip:ADDRESS | dns:NAME (can-reach destinations). Pure.
 import { UnreachableError, UsageError } from '../errors.js';
 import type { ClusterSnapshot, Pod, Service, UnreadableList, Workload, WorkloadKind } from '../model/k8s.js';
 import { compileSelector } from '../model/selectors.js';
@@ -11,7 +11,8 @@ import { isActive, isReady, notBackend, podView, templateView } from './views.js
 export type ObjectKind = 'Pod' | 'Service' | WorkloadKind;
 
 export type EndpointSpec =
-  | { kind: 'ip'; ip: string; input: string }
+  /** dns: a DNS name outside the cluster (ip is then empty): Cilium's toFQDNs match it, address rules cannot tell */
+  | { kind: 'ip'; ip: string; input: string; dns?: string }
   | { kind: ObjectKind; namespace?: string; name: string; input: string };
 
 const KINDS: Record<string, ObjectKind> = {};
@@ -36,8 +37,16 @@ const KIND_HELP = 'pod, deploy, sts, ds, rs, job, svc';
 const SHORT: Record<ObjectKind, string> = { Pod: 'pod', Service: 'svc', Deployment: 'deploy', StatefulSet: 'sts', DaemonSet: 'ds', ReplicaSet: 'rs', Job: 'job' };
 
 /** Parses one endpoint argument; the two-part form is KIND/NAME when the first part is a kind, else NAMESPACE/NAME of a pod. */
-export function parseEndpoint(input: string): EndpointSpec {
+export function parseEndpoint(input: string, opts: { dns?: boolean } = {}): EndpointSpec {
   const text = input.trim();
+  if (text.toLowerCase().startsWith('dns:')) {
+    const name = text.slice(4);
+    if (!opts.dns) throw new UsageError(`"${input}": a dns:NAME endpoint is understood by can-reach only, as its destination`);
+    if (!/^(?=.{1,253}\.?$)[a-z0-9_]([-a-z0-9_]{0,62})(\.[a-z0-9_][-a-z0-9_]{0,62})*\.?$/i.test(name) || parseIp(name)) {
+      throw new UsageError(`"${input}" is not a DNS name (expected dns:NAME, e.g. dns:api.stripe.com; for an address use ip:ADDRESS)`);
+    }
+    return { kind: 'ip', ip: '', dns: name.toLowerCase().replace(/\.$/, ''), input };
+  }
   if (text.toLowerCase().startsWith('ip:')) {
     const ip = text.slice(3);
     if (!parseIp(ip)) throw new UsageError(`"${input}" is not an IP address (expected ip:ADDRESS, e.g. ip:169.254.169.254)`);
@@ -45,7 +54,7 @@ export function parseEndpoint(input: string): EndpointSpec {
   }
   const parts = text.split('/');
   if (parts.some((p) => p === '') || parts.length > 3) {
-    throw new UsageError(`cannot read endpoint "${input}": expected [NAMESPACE/]KIND/NAME, [KIND/]NAME or ip:ADDRESS`);
+    throw new UsageError(`cannot read endpoint "${input}": expected [NAMESPACE/]KIND/NAME, [KIND/]NAME or ip:ADDRESS${opts.dns ? ' (or dns:NAME as the destination)' : ''}`);
   }
   if (parts.length === 3) {
     const kind = kindOf(parts[1]);
@@ -65,6 +74,8 @@ export interface ResolvedEndpoint {
   namespace?: string;
   name?: string;
   ip?: string;
+  /** a dns:NAME destination: the name (ip is unset) */
+  dns?: string;
   /** the pods traffic really starts from or lands on; workload templates when nothing runs */
   pods: PodView[];
   /** true when pods stand for pod templates (no running pods) */
@@ -250,6 +261,10 @@ function resolveAddress(snapshot: ClusterSnapshot, spec: EndpointSpec & { kind: 
  * looked. An ip: that is a pod's (or, as a destination, a Service's) address is that pod or Service.
  */
 export function resolveEndpoint(snapshot: ClusterSnapshot, spec: EndpointSpec, defaultNamespace: string, role: 'source' | 'destination' = 'destination'): ResolvedEndpoint {
+  if (spec.kind === 'ip' && spec.dns !== undefined) {
+    if (role === 'source') throw new UsageError(`${spec.input}: a DNS name can only be the destination`);
+    return { input: spec.input, kind: 'ip', dns: spec.dns, pods: [], fromTemplate: false };
+  }
   if (spec.kind === 'ip') return resolveAddress(snapshot, spec, role);
   const namespace = spec.namespace ?? defaultNamespace;
   const base = { input: spec.input, kind: spec.kind, namespace, name: spec.name };

@@ -23,7 +23,11 @@ export interface PodView {
 }
 
 /** One end of a connection: a pod, or an address outside the pod network. */
-export type Peer = { kind: 'pod'; pod: PodView } | { kind: 'ip'; ip: string };
+/**
+ * dns: set when the address stands for a DNS name (`dns:NAME`): Cilium's toFQDNs rules match the name;
+ * every other rule sees `ip`, one of the addresses the name could resolve to.
+ */
+export type Peer = { kind: 'pod'; pod: PodView } | { kind: 'ip'; ip: string; dns?: string };
 
 export interface Traffic {
   /** destination port as seen by the destination pod (after Service DNAT) */
@@ -124,7 +128,7 @@ export function podName(pod: PodView): string {
 }
 
 export function peerName(peer: Peer): string {
-  return peer.kind === 'ip' ? `ip:${peer.ip}` : podName(peer.pod);
+  return peer.kind === 'ip' ? (peer.dns !== undefined ? `dns:${peer.dns}` : `ip:${peer.ip}`) : podName(peer.pod);
 }
 
 const PROTOCOL_RANK: Record<string, number> = { TCP: 0, UDP: 1, SCTP: 2 };

@@ -553,6 +553,52 @@ spec:
     expect(r.stdout).toContain('ingress to payments/payments: denied by CiliumNetworkPolicy payments/no-cart (tier cilium) rule #0 Deny: Deny from pods with app=cart in namespace default on any port');
   });
 
+  it('dns:NAME: a Cilium toFQDNs rule admits the name it names (exit 0) and no other (exit 1); an ipBlock cannot tell where a name resolves (exit 3)', () => {
+    const fqdn = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: cart-to-stripe
+  namespace: default
+spec:
+  endpointSelector:
+    matchLabels: {app: cart}
+  egress:
+  - toFQDNs:
+    - matchName: api.stripe.com
+    - matchPattern: "*.stripe.network"
+    toPorts:
+    - ports: [{port: "443", protocol: TCP}]
+`;
+    const ok = run(['can-reach', ...SHOP, '-f', '-', 'default/deploy/cart', 'dns:api.stripe.com', '--port', '443'], { input: fqdn });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.split('\n')[0]).toBe('ALLOWED  default/deploy/cart → dns:api.stripe.com  TCP 443');
+    expect(ok.stdout).toContain('allowed by CiliumNetworkPolicy default/cart-to-stripe (tier cilium) rule #0 Allow: Allow to DNS names api.stripe.com, *.stripe.network (toFQDNs) on TCP 443');
+    expect(run(['can-reach', ...SHOP, '-f', '-', 'default/deploy/cart', 'dns:js.stripe.network', '--port', '443'], { input: fqdn }).code).toBe(0);
+    const other = run(['can-reach', ...SHOP, '-f', '-', 'default/deploy/cart', 'dns:evil.example.com', '--port', '443'], { input: fqdn });
+    expect(other.code).toBe(1);
+    expect(other.stdout.split('\n')[0]).toBe('DENIED  default/deploy/cart → dns:evil.example.com  TCP 443');
+    const ipBlock = `${fqdn}---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: cart-out, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: cart}}
+  policyTypes: [Egress]
+  egress:
+  - to: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}]
+    ports: [{port: 443}]
+`;
+    const unknown = run(['can-reach', ...SHOP, '-f', '-', 'default/deploy/cart', 'dns:evil.example.com', '--port', '443', '-o', 'json'], { input: ipBlock });
+    expect(unknown.code).toBe(3);
+    const json = JSON.parse(unknown.stdout);
+    expect(json.allowed).toBeNull();
+    expect(json.cannotTell[0].what).toMatch(/^where dns:evil\.example\.com resolves: address rules \(ipBlock, CIDR, networks\) decide differently by address/);
+    // the toFQDNs rule decides its own name whatever the ipBlock says
+    expect(run(['can-reach', ...SHOP, '-f', '-', 'default/deploy/cart', 'dns:api.stripe.com', '--port', '443'], { input: ipBlock }).code).toBe(0);
+    expectOneLineError(run(['can-reach', ...SHOP, 'dns:api.stripe.com', 'default/deploy/cart']), /a DNS name can only be the destination$/);
+    expectOneLineError(run(['explain', ...SHOP, 'dns:api.stripe.com']), /understood by can-reach only/);
+  });
+
   it('a Calico GlobalNetworkPolicy Deny at order 10 goes before the order-1000 NetworkPolicy that allows the cart', () => {
     const deny = `apiVersion: projectcalico.org/v3
 kind: GlobalNetworkPolicy

@@ -133,6 +133,38 @@ function cidrPeer(cidrs: { cidr: Cidr; except: Cidr[] }[], text: string): { matc
   };
 }
 
+/**
+ * toFQDNs as Cilium matches names: matchName exactly, matchPattern with `*` standing for zero or more
+ * DNS characters within one label (a bare `*` for every name, a leading `**.` for one or more labels),
+ * case-insensitive, a trailing dot ignored. A `dns:NAME` peer is matched by its name; an address only by
+ * what the pod's DNS lookups returned, which is not known here.
+ */
+function fqdnPeer(raw: unknown, path: string): { match: PeerMatch; text: string } {
+  const selectors = mapsAt(raw, path).map((s, i) => {
+    const at = `${path}[${i}]`;
+    if (typeof s.matchName === 'string' && s.matchName !== '') return { text: s.matchName, test: (name: string) => name === canonicalName(s.matchName as string) };
+    if (typeof s.matchPattern === 'string' && s.matchPattern !== '') {
+      const pattern = canonicalName(s.matchPattern);
+      if (!/^[-a-z0-9_.*]+$/.test(pattern)) throw new ShapeError(`${at}.matchPattern: ${JSON.stringify(s.matchPattern)} may hold only DNS characters and *`);
+      const re = pattern === '*' ? /^.+$/ : new RegExp(`^${pattern.replace(/^\*\*\./, '\u0000').replace(/\./g, '\\.').replace(/\*/g, '[-a-z0-9_]*').replace('\u0000', '([-a-z0-9_]+\\.)+')}$`);
+      return { text: s.matchPattern, test: (name: string) => re.test(name) };
+    }
+    throw new ShapeError(`${at}: expected matchName or matchPattern`);
+  });
+  return {
+    text: `DNS names ${selectors.map((s) => s.text).join(', ')} (toFQDNs)`,
+    match: (other) => {
+      if (other.kind !== 'ip') return false;
+      if (other.dns !== undefined) return selectors.some((s) => s.test(canonicalName(other.dns!)));
+      return { maybe: `whether ${other.ip} is among the DNS names of toFQDNs (${selectors.map((s) => s.text).join(', ')}): DNS answers are not known statically; ask with dns:NAME` };
+    },
+  };
+}
+
+export function canonicalName(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
 function parseCidrAt(text: string, path: string): Cidr {
   const cidr = parseCidr(text.includes('/') ? text : `${text}/${text.includes(':') ? 128 : 32}`);
   if (!cidr) throw new ShapeError(`${path}: ${JSON.stringify(text)} is not a CIDR`);
@@ -214,11 +246,12 @@ function compileRule(rule: Map, index: number, path: string, direction: 'ingress
     cidrs.push({ cidr: parseCidrAt(set.cidr, `${path}.${from}CIDRSet[${i}].cidr`), except: stringsAt(set.except, `${path}.${from}CIDRSet[${i}].except`).map((e, j) => parseCidrAt(e, `${path}.${from}CIDRSet[${i}].except[${j}]`)) });
   }
   if (cidrs.length) {
-    cidrsSeen.push(...cidrs.map((c) => c.cidr));
+    cidrsSeen.push(...cidrs.flatMap((c) => [c.cidr, ...c.except]));
     peers.push(cidrPeer(cidrs, `IPs in ${cidrs.map((c) => `${c.cidr.text}${c.except.length ? ` except ${c.except.map((e) => e.text).join(', ')}` : ''}`).join(', ')}`));
   }
+  if (direction === 'egress' && rule.toFQDNs !== undefined && rule.toFQDNs !== null) peers.push(fqdnPeer(rule.toFQDNs, `${path}.toFQDNs`));
   for (const [key, what] of Object.entries(UNDECIDABLE)) {
-    if (!key.startsWith(from) || rule[key] === undefined || rule[key] === null) continue;
+    if (key === 'toFQDNs' || !key.startsWith(from) || rule[key] === undefined || rule[key] === null) continue;
     const selectsPods = key === 'toServices' || key.endsWith('Requires');
     peers.push({
       text: `${what} (${key})`,
