@@ -1,8 +1,9 @@
 import { Command, Flags, Errors } from '@oclif/core';
-import { ExitCode, UnreachableError, exitCodeOf } from '../errors.js';
+import { ExitCode, UnreachableError, UsageError, exitCodeOf } from '../errors.js';
 import { printable } from '../printable.js';
 import { redact } from '../redact.js';
 import { setDebugSink } from '../debug.js';
+import { isJsonPathOutput, parseJsonPathOutput } from '../render/jsonpath.js';
 
 /** Flags every command shares: how to find the cluster, and how to talk back. */
 export const clusterFlags = {
@@ -25,6 +26,23 @@ export function impersonationFromFlags(flags: { as?: string; 'as-group'?: string
 
 export const outputFlag = (options: string[] = ['table', 'json', 'yaml'], defaultValue = 'table') =>
   Flags.string({ char: 'o', description: 'output format', options, default: defaultValue });
+
+/**
+ * -o for a command whose report is one JSON document: its formats plus kubectl's jsonpath=TEMPLATE, which
+ * oclif's fixed options cannot express. A bad template is refused before any request is made.
+ */
+export const outputFlagWithJsonPath = (options: string[], defaultValue: string) =>
+  Flags.string({
+    char: 'o',
+    description: `output format; jsonpath=TEMPLATE reads the -o json document with kubectl's template syntax, e.g. -o jsonpath='{.a.b}{"\\n"}'`,
+    default: defaultValue,
+    helpValue: `${options.join('|')}|jsonpath=…`,
+    parse: async (value) => {
+      if (options.includes(value)) return value;
+      if (isJsonPathOutput(value)) return parseJsonPathOutput(value) && value;
+      throw new UsageError(`-o ${value} is not an output format here: use ${options.join(', ')} or jsonpath=TEMPLATE`);
+    },
+  });
 
 export const debugFlag = {
   debug: Flags.boolean({ description: 'one line per API request (method, path, status, time) and sign-in step, and stack traces on errors; never a token (KUBECTL_NP_DEBUG=1 does the same)', default: false }),
@@ -75,11 +93,14 @@ export function describeChain(err: unknown): string {
 
 /**
  * The first line of an error, plus the line it announces: oclif writes "Missing 1 required arg:" and
- * names the argument on the next line.
+ * names the argument on the next line, or "Parsing --flag" with the flag's reason under it.
  */
 export function oneLine(message: string): string {
   const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
   const first = lines[0] ?? '';
+  // a flag's own parse error, which oclif puts under "Parsing --flag": the reason is the second line
+  const parsing = /^Parsing (--[\w-]+)$/.exec(first);
+  if (parsing && lines[1]) return `${parsing[1]}: ${lines[1]}`;
   return first.endsWith(':') && lines[1] ? `${first} ${lines[1]}` : first;
 }
 

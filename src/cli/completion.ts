@@ -10,6 +10,8 @@ export interface ManifestFlag {
   char?: string;
   type: 'boolean' | 'option';
   options?: string[];
+  /** "text|json|yaml|jsonpath=…" where -o also takes a template, which oclif's options cannot list */
+  helpValue?: string;
   summary?: string;
   description?: string;
   hidden?: boolean;
@@ -64,7 +66,8 @@ export function complete(commands: Record<string, ManifestCommand>, words: strin
   if (command && previous?.startsWith('-') && !previous.includes('=')) {
     const flag = findFlag(command, previous);
     if (flag?.type === 'option') {
-      if (flag.options) return { candidates: flag.options.filter((o) => o.startsWith(typed)), directive: Directive.NoFileComp };
+      const options = flag.options ?? (flag.helpValue?.includes('|') ? flag.helpValue.split('|').map((o) => o.replace(/…$/, '')) : undefined);
+      if (options) return { candidates: options.filter((o) => o.startsWith(typed)), directive: Directive.NoFileComp };
       return { candidates: [], directive: PATH_FLAGS.has(flag.name) ? Directive.Default : Directive.NoFileComp };
     }
   }

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { toYaml } from '../render/yaml.js';
-import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlag } from '../cli/base.js';
+import { isJsonPathOutput, parseJsonPathOutput, renderJsonPath } from '../render/jsonpath.js';
+import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlagWithJsonPath } from '../cli/base.js';
 import { ACCESS_VERBS, DEFAULT_ACCESS_VERBS, runAccess } from '../identity/rbac-tools.js';
 import { renderAccess } from '../render/rbac-tools.js';
 
@@ -23,7 +24,7 @@ With -n, the namespaced resources in that namespace; without, every resource clu
     namespace: Flags.string({ char: 'n', description: 'namespace (default: cluster-wide)' }),
     verbs: Flags.string({ description: `verbs to ask about, comma-separated (${ACCESS_VERBS.join(', ')}; default ${DEFAULT_ACCESS_VERBS.join(',')})` }),
     'no-headers': Flags.boolean({ description: 'table only, without the header line and notes', default: false }),
-    output: outputFlag(['table', 'json', 'yaml'], 'table'),
+    output: outputFlagWithJsonPath(['table', 'json', 'yaml'], 'table'),
   };
 
   async run(): Promise<void> {
@@ -37,6 +38,7 @@ With -n, the namespaced resources in that namespace; without, every resource clu
     });
     if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
+    else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), report));
     else process.stdout.write(renderAccess(report, { headers: !flags['no-headers'] }));
   }
 }

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { toYaml } from '../render/yaml.js';
-import { BaseCommand, connectionFlags, outputFlag, snapshotFlags, impersonationFromFlags } from '../cli/base.js';
+import { isJsonPathOutput, parseJsonPathOutput, renderJsonPath } from '../render/jsonpath.js';
+import { BaseCommand, connectionFlags, outputFlagWithJsonPath, snapshotFlags, impersonationFromFlags } from '../cli/base.js';
 import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { canReach } from '../netpol/can-reach.js';
@@ -52,7 +53,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
     suggest: Flags.boolean({ description: 'when DENIED, write the smallest NetworkPolicy change that allows exactly this connection (YAML on stdout)', default: false }),
     from: Flags.string({ description: 'reverse question: list every workload (and address range) this endpoint can reach', exclusive: ['to'] }),
     engine: Flags.string({ description: 'the policy engine whose kinds count: auto (every kind given) or azure-npm, calico, cilium, antrea, ovn-kubernetes, kube-network-policies; kinds it does not enforce are ignored and said', options: [...ENGINES], default: 'auto' }),
-    output: outputFlag(['text', 'json', 'yaml'], 'text'),
+    output: outputFlagWithJsonPath(['text', 'json', 'yaml'], 'text'),
   };
 
   async run(): Promise<void> {
@@ -82,6 +83,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
       const result = reverseReach(new PolicyEngine(snapshot, { notEnforced: notEnforcedBy(flags.engine as EngineName) }), resolveEndpoint(snapshot, endpoint, ns), direction, candidates, request);
       if (flags.output === 'json') process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       else if (flags.output === 'yaml') process.stdout.write(toYaml(result));
+      else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), result));
       else process.stdout.write(renderReverse({ colour: colourFor(process.stdout) }, result));
       if (result.reachable.length === 0 && result.externals.length === 0) this.exit(ExitCode.No);
       return;
@@ -97,6 +99,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
       for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
       if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
+      else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), report));
       else process.stdout.write(renderApiReach(report));
       if (!report.allowed) this.exit(ExitCode.No);
       return;
@@ -134,6 +137,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
       }
     } else if (flags.output === 'json') process.stdout.write(JSON.stringify(canReachJson(result), null, 2) + '\n');
     else if (flags.output === 'yaml') process.stdout.write(toYaml(canReachJson(result)));
+    else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), canReachJson(result)));
     else process.stdout.write(renderCanReach({ colour: colourFor(process.stdout) }, result));
     if (result.cannotTell) this.exit(ExitCode.Unreachable);
     if (!result.allowed) this.exit(ExitCode.No);

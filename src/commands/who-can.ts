@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { toYaml } from '../render/yaml.js';
-import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlag } from '../cli/base.js';
+import { isJsonPathOutput, parseJsonPathOutput, renderJsonPath } from '../render/jsonpath.js';
+import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlagWithJsonPath } from '../cli/base.js';
 import { runWhoCan } from '../identity/rbac-tools.js';
 import { renderWhoCan } from '../render/rbac-tools.js';
 
@@ -32,7 +33,7 @@ RBAC only: a webhook authorizer (AKS Azure RBAC) may allow others, and lists you
     'resolve-groups': Flags.boolean({ description: 'show Entra display names of groups (Microsoft Graph directoryObjects/getByIds)', default: false }),
     'graph-url': Flags.string({ description: 'Microsoft Graph base URL (default: from the sign-in cloud)' }),
     'no-headers': Flags.boolean({ description: 'table only, without the header line and notes', default: false }),
-    output: outputFlag(['text', 'json', 'yaml'], 'text'),
+    output: outputFlagWithJsonPath(['text', 'json', 'yaml'], 'text'),
   };
 
   async run(): Promise<void> {
@@ -52,6 +53,7 @@ RBAC only: a webhook authorizer (AKS Azure RBAC) may allow others, and lists you
     for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
     if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
+    else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), report));
     else process.stdout.write(renderWhoCan(report, { headers: !flags['no-headers'] }));
   }
 }

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { toYaml } from '../render/yaml.js';
-import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlag } from '../cli/base.js';
+import { isJsonPathOutput, parseJsonPathOutput, renderJsonPath } from '../render/jsonpath.js';
+import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlagWithJsonPath } from '../cli/base.js';
 import { runWhoami } from '../identity/whoami.js';
 import { renderPodIdentity, renderTokenOnly, renderWhoami } from '../render/whoami.js';
 import { UsageError } from '../errors.js';
@@ -27,6 +28,7 @@ When the API server rejects the token (401), every live command decodes the toke
     '<%= config.bin %> whoami --as-pod pod/api-7c9d-x2x4z -n shop',
     '<%= config.bin %> whoami --as-pod deploy/payments -n payments -o yaml',
     '<%= config.bin %> whoami -o json | jq -r .apiServer.user.groups[]',
+    '<%= config.bin %> whoami -o jsonpath=\'{.apiServer.user.username}{"\\n"}\'',
   ];
 
   static override flags = {
@@ -37,7 +39,7 @@ When the API server rejects the token (401), every live command decodes the toke
     'graph-url': Flags.string({ description: 'Microsoft Graph base URL (default: from the sign-in cloud, e.g. https://graph.microsoft.com)' }),
     'token-only': Flags.boolean({ description: "only the claims of the token kubectl would send, without contacting the cluster (kubectl-np's cache for its exec entries, even expired)", default: false }),
     'as-pod': Flags.string({ description: "show a pod's (or workload's) identity instead: [NAMESPACE/]pod/NAME, deploy/NAME, …" }),
-    output: outputFlag(['text', 'json', 'yaml'], 'text'),
+    output: outputFlagWithJsonPath(['text', 'json', 'yaml'], 'text'),
   };
 
   async run(): Promise<void> {
@@ -49,6 +51,7 @@ When the API server rejects the token (401), every live command decodes the toke
       const report = await runTokenOnly({ kubeconfig: flags.kubeconfig, context: flags.context });
       if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
+      else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), report));
       else process.stdout.write(renderTokenOnly(report));
       return;
     }
@@ -64,6 +67,7 @@ When the API server rejects the token (401), every live command decodes the toke
     });
     if (flags.output === 'json') process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
     else if (flags.output === 'yaml') process.stdout.write(toYaml(result.report));
+    else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), result.report));
     // names and claims come from Entra and Graph: shown as text, never as terminal control
     else process.stdout.write(printable(result.kind === 'pod' ? renderPodIdentity(result.report) : renderWhoami(result.report)));
   }

@@ -393,6 +393,15 @@ describe('kubectl np matrix -f', () => {
     expect(out.verdicts.filter((v: { port: unknown }) => v.port === 8443)).toHaveLength(6 * 6 - 1);
   });
 
+  it('can-reach -o jsonpath=TEMPLATE prints fields of the -o json document, kubectl style', () => {
+    const args = ['can-reach', ...SHOP, 'default/deploy/frontend', 'payments/deploy/payments', '--port', '8443'];
+    const json = JSON.parse(run([...args, '-o', 'json']).stdout);
+    const r = run([...args, '-o', 'jsonpath={.allowed}{"\\n"}{range .connections[*]}{.port}/{.protocol}={.allowed}{"\\n"}{end}']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(`${json.allowed}\n${json.connections.map((c: { port: number; protocol: string; allowed: boolean }) => `${c.port}/${c.protocol}=${c.allowed}\n`).join('')}`);
+    expectOneLineError(run([...args, '-o', 'jsonpath={range .connections[*]}']), /--output: bad -o jsonpath template .*\{range\} without \{end\}$/);
+  });
+
   it('-o yaml carries the same data as -o json, with and without --by-class, and no anchors or aliases', () => {
     for (const extra of [[], ['--by-class']]) {
       const args = ['matrix', ...SHOP, '--port', '8443', '--external', '169.254.169.254', ...extra];

@@ -7,6 +7,11 @@ describe('errors are one line', () => {
     expect(oneLine(oclif)).toBe('Missing 1 required arg: destination  where it goes (a Service is judged at its backend pods)');
   });
 
+  it('keeps the reason oclif puts under "Parsing --flag"', () => {
+    const oclif = 'Parsing --output \n\tbad -o jsonpath template "{.a": unclosed { at position 1\nSee more help with --help';
+    expect(oneLine(oclif)).toBe('--output: bad -o jsonpath template "{.a": unclosed { at position 1');
+  });
+
   it('keeps only the first line of other messages (stack-like detail stays for --debug)', () => {
     expect(oneLine('cannot reach https://10.0.0.1:6443\n    at TLSSocket.onConnect')).toBe('cannot reach https://10.0.0.1:6443');
     expect(oneLine('')).toBe('');

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { toYaml } from '../../render/yaml.js';
-import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlag } from '../../cli/base.js';
+import { isJsonPathOutput, parseJsonPathOutput, renderJsonPath } from '../../render/jsonpath.js';
+import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlagWithJsonPath } from '../../cli/base.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { runCanI } from '../../identity/can-i.js';
 import { runCanIList } from '../../identity/rbac-tools.js';
@@ -37,7 +38,7 @@ RESOURCE is a resource type (pods, deploy, deployments.apps, widgets.example.com
     list: Flags.boolean({ description: 'list everything you may do in the namespace (SelfSubjectRulesReview), with the binding → role behind each rule', default: false }),
     'no-headers': Flags.boolean({ description: 'with --list: the table only, without the header line and notes', default: false }),
     subresource: Flags.string({ description: 'subresource, e.g. log, exec, portforward, scale, proxy' }),
-    output: outputFlag(['text', 'json', 'yaml'], 'text'),
+    output: outputFlagWithJsonPath(['text', 'json', 'yaml'], 'text'),
   };
 
   async run(): Promise<void> {
@@ -48,6 +49,7 @@ RESOURCE is a resource type (pods, deploy, deployments.apps, widgets.example.com
       const report = await runCanIList({ kubeconfig: flags.kubeconfig, context: flags.context, impersonate: impersonationFromFlags(flags), namespace: flags.namespace });
       if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
+      else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), report));
       else process.stdout.write(renderCanIList(report, { headers: !flags['no-headers'] }));
       return;
     }
@@ -67,6 +69,7 @@ RESOURCE is a resource type (pods, deploy, deployments.apps, widgets.example.com
     for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
     if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
+    else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), report));
     else process.stdout.write(renderCanI(report));
     if (!report.allowed) this.exit(ExitCode.No);
   }

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { toYaml } from '../../render/yaml.js';
-import { BaseCommand, connectionFlags, outputFlag, snapshotFlags, impersonationFromFlags } from '../../cli/base.js';
+import { isJsonPathOutput, parseJsonPathOutput, renderJsonPath } from '../../render/jsonpath.js';
+import { BaseCommand, connectionFlags, outputFlagWithJsonPath, snapshotFlags, impersonationFromFlags } from '../../cli/base.js';
 import { loadSnapshot, manifestNamespaceOf } from '../../cluster/index.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { canReach, summarize } from '../../netpol/can-reach.js';
@@ -40,7 +41,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
     ...snapshotFlags,
     ...connectionFlags,
     engine: Flags.string({ description: 'the policy engine whose kinds count: auto (every kind given) or azure-npm, calico, cilium, antrea, ovn-kubernetes, kube-network-policies; kinds it does not enforce are ignored and said', options: [...ENGINES], default: 'auto' }),
-    output: outputFlag(['text', 'json', 'yaml'], 'text'),
+    output: outputFlagWithJsonPath(['text', 'json', 'yaml'], 'text'),
   };
 
   async run(): Promise<void> {
@@ -60,6 +61,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
       const posture = namespacePosture(snapshot, new PolicyEngine(snapshot, { notEnforced: notEnforcedBy(flags.engine as EngineName) }), namespaceRef);
       if (flags.output === 'json') process.stdout.write(JSON.stringify(posture, null, 2) + '\n');
       else if (flags.output === 'yaml') process.stdout.write(toYaml(posture));
+      else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), posture));
       else process.stdout.write(renderNamespacePosture({ colour: colourFor(process.stdout) }, posture));
       return;
     }
@@ -84,6 +86,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
     const emit = (value: unknown, text: () => string) => {
       if (flags.output === 'json') process.stdout.write(JSON.stringify(value, null, 2) + '\n');
       else if (flags.output === 'yaml') process.stdout.write(toYaml(value));
+      else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), value));
       else process.stdout.write(text());
     };
 

@@ -122,6 +122,30 @@ describe('kubectl conventions', () => {
     expect(r.stderr).toBe('warning: unknown verb "lsit" (did you mean list?): only a rule with verbs ["*"] allows it\n');
   });
 
+  it('-o jsonpath=TEMPLATE on whoami, explain can-i, who-can and access, as kubectl reads templates', async () => {
+    const whoami = await run(['whoami', '-o', 'jsonpath={.apiServer.user.username}']);
+    expect(whoami.stderr).toBe('');
+    expect(whoami.stdout).toBe('alice@contoso.example');
+    const json = JSON.parse((await run(['explain', 'can-i', 'list', 'pods', '-n', 'shop', '-o', 'json'])).stdout);
+    const canI = await run(['explain', 'can-i', 'list', 'pods', '-n', 'shop', '-o', 'jsonpath={.allowed}{"\\n"}']);
+    expect(canI.code).toBe(0);
+    expect(canI.stdout).toBe(`${json.allowed}\n`);
+    const whoCan = await run(['who-can', 'get', 'secrets/db', '-n', 'payments', '-o', 'jsonpath={range .entries[*]}{.subject.kind} {.subject.name}{"\\n"}{end}']);
+    expect(whoCan.code).toBe(0);
+    expect(whoCan.stdout.split('\n')).toContain('User alice@contoso.example');
+    const access = await run(['access', '-n', 'shop', '--verbs', 'get', '-o', 'jsonpath={.rows[?(@.name=="secrets")].verbs.get}']);
+    expect(access.stdout).toBe('false');
+  });
+
+  it('a bad -o jsonpath template or format is one line and exit 2, before any request', async () => {
+    for (const o of ['jsonpath={.user', 'jsonpath={end}', 'xml']) {
+      const r = await run(['whoami', '-o', o]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^error: --output: /);
+    }
+  });
+
   it('KUBECTL_NP_DEBUG=1 writes one line per API request, as --debug does, on success too', async () => {
     const r = await runCli(['access', '-n', 'shop', '--verbs', 'get', '--kubeconfig', kubeconfig], { env: { ...isolatedEnv(), NO_COLOR: '1', KUBECTL_NP_DEBUG: '1' } });
     expect(r.code).toBe(0);

@@ -22,7 +22,8 @@ describe('shell completion from the command manifest', () => {
   });
 
   it("offers a flag's allowed values, and leaves paths to the shell", () => {
-    expect(values(['can-reach', '-o', ''])).toEqual(['text', 'json', 'yaml']);
+    expect(values(['can-reach', '-o', ''])).toEqual(['text', 'json', 'yaml', 'jsonpath=']);
+    expect(values(['matrix', '-o', ''])).toEqual(['table', 'json', 'yaml', 'dot', 'mermaid', 'csv', 'md']);
     expect(complete(manifest.commands, ['can-reach', '-f', '']).directive & 4).toBe(0);
     expect(complete(manifest.commands, ['can-reach', '--port', '']).directive & 4).toBe(4);
   });
