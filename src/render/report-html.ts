@@ -207,7 +207,7 @@ namespaces.forEach(function(ns){
     if(w.ns!==ns)return;
     var tr=document.createElement('tr');tr.dataset.row=i;
     var th=document.createElement('th');th.textContent=w.id;th.title=w.desc;tr.appendChild(th);
-    for(var j=0;j<N;j++){var td=document.createElement('td');td.dataset.i=i*N+j;td.title=tip(i*N+j);cells[i*N+j]=td;tr.appendChild(td);}
+    for(var j=0;j<N;j++){var td=document.createElement('td');td.dataset.i=i*N+j;cells[i*N+j]=td;tr.appendChild(td);}
     tbody.appendChild(tr);rows[i]=tr;
   });
 });
@@ -227,7 +227,7 @@ function apply(){
   for(var j=0;j<N;j++){
     var on=col[j]&&(!onlyDenied||denyCol[j]);
     colHeads[j].classList.toggle('hide',!on);
-    for(var i=0;i<N;i++)cells[i*N+j].classList.toggle('hide',!on);
+    if(!on)for(var i=0;i<N;i++)cells[i*N+j].classList.add('hide');
   }
   namespaces.forEach(function(ns){
     var any=W.some(function(w){return w.ns===ns&&visible(w);});
@@ -236,6 +236,8 @@ function apply(){
   });
   W.forEach(function(w,i){rows[i].classList.toggle('hide',!show[i]||!!closed[w.ns]||(onlyDenied&&!denyRow[i]));});
 }
+// tooltips are set on first hover: a 500-workload report has 250,000 cells
+table.addEventListener('mouseover',function(e){var td=e.target.closest('td[data-i]');if(td&&!td.title)td.title=tip(+td.dataset.i);});
 var selected=null;
 function explainCommand(i){
   var f=W[Math.floor(i/N)].id,t=W[i%N].id,p=fPort.value===''?'':' --port '+D.ports[+fPort.value].replace(/^(TCP|UDP|SCTP) /,'');

@@ -54,6 +54,13 @@ async function open(file: string): Promise<{ page: Page; errors: string[]; reque
   return { page, errors, requests };
 }
 
+/** The heatmap cell of a workload pair, found by the column headers' order. */
+async function cellOf(page: Page, from: string, to: string) {
+  const ids = await page.locator('#heatmap thead th[data-col]').allTextContents();
+  const i = ids.indexOf(from) * ids.length + ids.indexOf(to);
+  return page.locator(`#heatmap td[data-i="${i}"]`);
+}
+
 const visibleCells = (page: Page) => page.locator('#heatmap tr:not(.hide) > td.c:not(.hide)').count();
 
 describe('report -o html in Chromium', () => {
@@ -64,8 +71,10 @@ describe('report -o html in Chromium', () => {
     expect(workloads).toBe(5);
     expect(await page.locator('#heatmap td.c').count()).toBe(workloads * workloads);
 
-    const cell = page.locator('#heatmap td.c[title^="default/deploy/frontend → payments/deploy/payments"]');
+    const cell = await cellOf(page, 'default/deploy/frontend', 'payments/deploy/payments');
     expect(await cell.getAttribute('class')).toContain('d');
+    await cell.hover();
+    expect(await cell.getAttribute('title')).toMatch(/^default\/deploy\/frontend → payments\/deploy\/payments\ndenied: .*TCP 8443/);
     expect(await cell.textContent()).toBe('✗');
     await cell.click();
     const trace = await page.locator('#trace-text').textContent();
@@ -82,7 +91,7 @@ describe('report -o html in Chromium', () => {
     expect(await page.locator('#trace-cmd').textContent()).toContain('payments/deploy/payments --port 8443');
     // frontend may reach cart on 8080 (its http port)
     await page.selectOption('#f-port', { label: 'TCP 8080' });
-    expect(await page.locator('#heatmap td.c[title^="default/deploy/frontend → default/deploy/cart"]').textContent()).toBe('✓');
+    expect(await (await cellOf(page, 'default/deploy/frontend', 'default/deploy/cart')).textContent()).toBe('✓');
     // a namespace: only its workloads' rows and columns
     await page.selectOption('#f-port', { label: 'all ports' });
     await page.selectOption('#f-ns', 'default');

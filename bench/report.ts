@@ -1,0 +1,86 @@
+// `kubectl np report -o html` for a generated 1,000-pod cluster, against the examples/shop report in the
+// same run: how long the built CLI takes to write the page, its size, and how long headless Chromium takes
+// to open it from file:// until the heatmap is drawn. Writes docs/benchmarks.md (bench:report).
+// Run: npm run build && npx tsx bench/report.ts
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { generateCluster, namespacesFor, writeCluster } from '../test/support/generated-cluster.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const CHROMIUM = '/usr/bin/chromium';
+const PODS = 1_000;
+if (!existsSync(join(root, 'dist/commands/report.js'))) throw new Error('build first: npm run build');
+if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is needed to open the reports`);
+
+const dir = mkdtempSync(join(tmpdir(), 'np-bench-report-'));
+const manifests = writeCluster(join(dir, 'cluster'), generateCluster({ namespaces: namespacesFor(PODS) }));
+
+/** Writes a report with the built CLI; its wall time. */
+function write(name: string, args: string[]): Promise<{ file: string; ms: number; bytes: number }> {
+  const file = join(dir, `${name}.html`);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'bin/run.js'), 'report', ...args, '-o', 'html'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`report ${name} exited ${code}`));
+      const html = Buffer.concat(chunks);
+      writeFileSync(file, html);
+      resolve({ file, ms: performance.now() - started, bytes: html.length });
+    });
+  });
+}
+
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+/** Time from navigation to the heatmap's last cell being in the page, median of three opens. */
+async function open(file: string): Promise<{ ms: number; cells: number }> {
+  const times: number[] = [];
+  let cells = 0;
+  for (let i = 0; i < 3; i++) {
+    const page = await browser.newPage();
+    const started = performance.now();
+    await page.goto(pathToFileURL(file).href, { timeout: 600_000 });
+    await page.waitForSelector('#heatmap td.c', { timeout: 600_000 });
+    times.push(performance.now() - started);
+    cells = await page.locator('#heatmap td.c').count();
+    await page.close();
+  }
+  return { ms: times.sort((a, b) => a - b)[1], cells };
+}
+
+const shop = await write('shop', ['-f', join(root, 'examples/shop')]);
+const big = await write('cluster', ['-f', manifests]);
+const shopOpen = await open(shop.file);
+const bigOpen = await open(big.file);
+await browser.close();
+rmSync(dir, { recursive: true, force: true });
+
+const kib = (b: number) => `${Math.round(b / 1024).toLocaleString('en')} KiB`;
+const cpu = cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU';
+const workloads = Math.round(Math.sqrt(bigOpen.cells));
+const section = `<!-- bench:report:start -->
+## \`report -o html\` (\`npx tsx bench/report.ts\`)
+
+A generated cluster of ${PODS.toLocaleString('en')} pods (${namespacesFor(PODS)} namespaces, ${workloads} workloads: test/support/generated-cluster.ts)
+against examples/shop, measured ${new Date().toISOString().slice(0, 10)} on ${cpu} (${cpus().length} cores), Node ${process.version},
+Debian's Chromium headless. "Write" is the built CLI's wall time (read manifests, matrix, traces, HTML);
+"open" the median of three page loads from file:// until the heatmap is in the page. Traces are precomputed
+for the first 3,000 workload pairs only, so past about 55 workloads the page grows with the cells, not the traces.
+
+| report | workloads (cells) | size | write | open in Chromium | open vs shop |
+|---|---|---|---|---|---|
+| examples/shop | ${Math.round(Math.sqrt(shopOpen.cells))} (${shopOpen.cells.toLocaleString('en')}) | ${kib(shop.bytes)} | ${shop.ms.toFixed(0)} ms | ${shopOpen.ms.toFixed(0)} ms | 1.00× |
+| ${PODS.toLocaleString('en')} pods | ${workloads} (${bigOpen.cells.toLocaleString('en')}) | ${kib(big.bytes)} | ${big.ms.toFixed(0)} ms | ${bigOpen.ms.toFixed(0)} ms | **${(bigOpen.ms / shopOpen.ms).toFixed(1)}×** |
+<!-- bench:report:end -->`;
+
+const docPath = join(root, 'docs/benchmarks.md');
+const doc = readFileSync(docPath, 'utf8');
+const marked = /<!-- bench:report:start -->[\s\S]*?<!-- bench:report:end -->/;
+writeFileSync(docPath, marked.test(doc) ? doc.replace(marked, section) : `${doc.trimEnd()}\n\n${section}\n`);
+console.log(section);
