@@ -42,20 +42,33 @@ export function renderCanIList(r: RulesListReport, opts: TableOptions = {}): str
   return out.join('\n') + '\n';
 }
 
-export function renderWhoCan(r: WhoCanReport, opts: TableOptions = {}): string {
+const subjectName = (e: WhoCanReport['entries'][number]) => (e.subject.kind === 'ServiceAccount' ? `${e.subject.namespace ?? ''}/${e.subject.name}` : e.subject.name);
+
+/** -o wide: the table plus the rule that grants it; `wide` off: as kubectl's default columns. */
+export function renderWhoCan(r: WhoCanReport, opts: TableOptions & { wide?: boolean } = {}): string {
+  const rule = (e: WhoCanReport['entries'][number]) =>
+    [`verbs=${e.rule.verbs.join(',')}`, e.rule.apiGroups?.length ? `apiGroups=${e.rule.apiGroups.map((g) => g || '""').join(',')}` : '', e.rule.resources?.length ? `resources=${e.rule.resources.join(',')}` : '',
+      e.rule.resourceNames?.length ? `resourceNames=${e.rule.resourceNames.join(',')}` : '', e.rule.nonResourceURLs?.length ? `nonResourceURLs=${e.rule.nonResourceURLs.join(',')}` : ''].filter(Boolean).join(' ');
+  const hasNames = r.entries.some((e) => e.displayName);
   const rows = r.entries.map((e) => [
     e.subject.kind.toUpperCase(),
-    e.subject.kind === 'ServiceAccount' ? `${e.subject.namespace ?? ''}/${e.subject.name}` : e.subject.name,
-    e.displayName ?? '',
+    subjectName(e),
+    ...(hasNames ? [e.displayName ?? ''] : []),
     `${describeRef(e.binding)} → ${describeRef(e.role)}${e.aggregatedFrom ? ` (aggregated from ${e.aggregatedFrom})` : ''}`,
+    ...(opts.wide ? [rule(e)] : []),
   ]);
-  const hasNames = r.entries.some((e) => e.displayName);
-  const header = hasNames ? ['KIND', 'SUBJECT', 'DISPLAY NAME', 'BINDING → ROLE'] : ['KIND', 'SUBJECT', 'BINDING → ROLE'];
-  const body = table(header, hasNames ? rows : rows.map(([k, s, , b]) => [k, s, b]), opts);
+  const header = ['KIND', 'SUBJECT', ...(hasNames ? ['DISPLAY NAME'] : []), 'BINDING → ROLE', ...(opts.wide ? ['RULE'] : [])];
+  const body = table(header, rows, opts);
   if (opts.headers === false) return body.length ? body.join('\n') + '\n' : '';
   const out = [`Who may ${r.description} (RBAC${r.complete ? '' : ', INCOMPLETE'})`, ...(r.entries.length ? body : ['  (no binding grants it)'])];
   for (const n of r.notes) out.push(`note: ${n}`);
   return out.join('\n') + '\n';
+}
+
+/** -o name: each subject once, as kind/name (kubectl's form; a service account is serviceaccount/NS/NAME). */
+export function renderWhoCanNames(r: WhoCanReport): string {
+  const names = [...new Set(r.entries.map((e) => `${e.subject.kind.toLowerCase()}/${subjectName(e)}`))];
+  return names.map((n) => n + '\n').join('');
 }
 
 export function renderAccess(r: AccessReport, opts: TableOptions = {}): string {

@@ -80,6 +80,19 @@ describe('who-can', () => {
     expect(other.stdout.split('\n')[0]).toMatch(/^GROUP +system:masters/);
   });
 
+  it('-o name prints each subject once as kind/name, -o wide adds the rule that matched', async () => {
+    const name = await run(['who-can', 'get', 'secrets/db', '-n', 'payments', '-o', 'name']);
+    expect(name.code).toBe(0);
+    const lines = name.stdout.trim().split('\n');
+    expect(lines).toContain('user/alice@contoso.example');
+    expect(lines).toContain('group/system:masters');
+    expect(new Set(lines).size).toBe(lines.length);
+    for (const l of lines) expect(l).toMatch(/^(user|group|serviceaccount)\/\S+$/);
+    const wide = await run(['who-can', 'get', 'secrets/db', '-n', 'payments', '-o', 'wide']);
+    expect(wide.stdout).toMatch(/^KIND +SUBJECT +BINDING → ROLE +RULE$/m);
+    expect(wide.stdout).toMatch(/^USER +alice@contoso\.example +RoleBinding payments\/alice-db-secret → ClusterRole secret-reader +verbs=\S*get\S* .*resources=\S*secrets/m);
+  });
+
   it('follows aggregation and service accounts bound without a namespace', async () => {
     const r = await run(['who-can', 'update', 'deployments.apps', '-n', 'shop', '-o', 'json']);
     const report = JSON.parse(r.stdout);
