@@ -6,7 +6,8 @@ import { clusterPods } from '../netpol/endpoints.js';
 import { PolicyEngine } from '../netpol/engine.js';
 import { parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
 import { computeMatrix, matrixQueries, namedQueryText, unresolvedNamedQueries } from '../netpol/matrix.js';
-import { pairTraces } from '../netpol/report.js';
+import { auditSnapshot } from '../netpol/audit.js';
+import { pairTraces, policyWorkloads } from '../netpol/report.js';
 import { groupEndpoints, workloadMatrix } from '../netpol/workloads.js';
 import type { Protocol } from '../model/k8s.js';
 import { renderReportHtml, reportData } from '../render/report-html.js';
@@ -19,7 +20,7 @@ export const REPORT_TRACE_LIMIT = 3_000;
 
 export default class Report extends BaseCommand {
   static override summary = 'A self-contained HTML report: heatmap of workload reachability, with each pair\'s explain trace';
-  static override description = `Writes one HTML page (no external URLs: it opens offline, from a file) to stdout. Rows are source workloads, columns destinations, grouped by namespace (click a namespace to fold it); replicas are collapsed by owner as in matrix -o dot. Each cell is allowed (✓), denied (✗), partly (◐: some ports or replicas) or cannot tell (?), in colour-blind-safe colours with symbols that print in black and white. Hover a cell for its ports; click it for the trace kubectl np explain prints for that pair. Filters: namespace, workload name, only denied, port.
+  static override description = `Writes one HTML page (no external URLs: it opens offline, from a file) to stdout. Rows are source workloads, columns destinations, grouped by namespace (click a namespace to fold it); replicas are collapsed by owner as in matrix -o dot. Each cell is allowed (✓), denied (✗), partly (◐: some ports or replicas) or cannot tell (?), in colour-blind-safe colours with symbols that print in black and white. Hover a cell for its ports; click it for the trace kubectl np explain prints for that pair. Filters: namespace, workload name, only denied, port. Below: each policy with the workloads it selects and the audit findings.
 Pods come from -n (repeatable), -A, or by default the context namespace (with -f: every namespace in the manifests). --port and --protocol work as for matrix (default: every declared port, TCP).
 Traces are precomputed for the first ${REPORT_TRACE_LIMIT} workload pairs; for the others the page shows the explain command to run.`;
 
@@ -73,7 +74,10 @@ Traces are precomputed for the first ${REPORT_TRACE_LIMIT} workload pairs; for t
       pods: pods.filter((p) => !p.template).length,
       policies: engine.policies.length,
     };
-    const data = reportData(meta, workloads, (from, to) => pairTraces(engine, workloads, pods, from, to), REPORT_TRACE_LIMIT);
+    const data = reportData(meta, workloads, (from, to) => pairTraces(engine, workloads, pods, from, to), REPORT_TRACE_LIMIT, {
+      policies: policyWorkloads(engine, workloads, pods),
+      findings: auditSnapshot(snapshot, { namespaces }).findings,
+    });
     process.stdout.write(renderReportHtml(data));
     for (const u of matrix.cannotTell ?? []) process.stderr.write(`cannot tell: some verdicts depend on ${u.what}${u.permission ? `, which you may not see: to see it, you need to ${u.permission}` : ''}\n`);
   }

@@ -52,3 +52,12 @@ function representatives(engine: PolicyEngine, endpoint: ResolvedEndpoint): Reso
   const note = `${endpoint.input}: ${pods.length} of its ${endpoint.pods.length} pods traced; the others carry the same labels as far as any policy reads them, so their verdicts are the same`;
   return { ...endpoint, pods, notes: [...(endpoint.notes ?? []), note] };
 }
+
+/** Each policy with the workloads it selects (some replica's labels match), for the report's policy list. */
+export function policyWorkloads(engine: PolicyEngine, w: WorkloadMatrix, pods: PodView[]): { namespace: string; name: string; workloads: string[] }[] {
+  return engine.policies.map((p) => ({
+    namespace: p.namespace,
+    name: p.name,
+    workloads: w.groups.filter((g) => g.members.some((m) => pods[m].namespace === p.namespace && p.selects(pods[m].labels))).map((g) => g.id),
+  }));
+}

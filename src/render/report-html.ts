@@ -27,6 +27,17 @@ export interface ReportData {
    */
   traces: (number[][] | null)[];
   lines: string[];
+  /** each policy with the workloads it selects and the audit findings about it */
+  policies: { namespace: string; name: string; workloads: string[]; findings: ReportFinding[] }[];
+  /** audit findings about other objects (namespaces, workloads, the cluster) */
+  findings: ReportFinding[];
+}
+
+export interface ReportFinding {
+  severity: string;
+  namespace: string;
+  object: string;
+  message: string;
 }
 
 const LETTER: Record<PairState, string> = { allowed: 'a', denied: 'd', partly: 'p', unknown: 'u' };
@@ -40,6 +51,7 @@ export function reportData(
   w: WorkloadMatrix,
   traceOf: (from: number, to: number) => (CanReachResult | string | undefined)[],
   traceLimit = Infinity,
+  audit: { policies: { namespace: string; name: string; workloads: string[] }[]; findings: ReportFinding[] } = { policies: [], findings: [] },
 ): ReportData {
   const g = w.groups.length;
   const cells: string[] = [];
@@ -76,6 +88,8 @@ export function reportData(
     cells,
     traces,
     lines,
+    policies: audit.policies.map((p) => ({ ...p, findings: audit.findings.filter((f) => f.namespace === p.namespace && f.object === `networkpolicy/${p.name}`) })),
+    findings: audit.findings.filter((f) => !audit.policies.some((p) => f.namespace === p.namespace && f.object === `networkpolicy/${p.name}`)),
   };
 }
 
@@ -90,6 +104,21 @@ function scriptJson(value: unknown): string {
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function findingItem(f: ReportFinding): string {
+  return `<li><b>${escapeHtml(f.severity)}</b> ${escapeHtml(f.namespace ? `${f.namespace}/${f.object}` : f.object)}: ${escapeHtml(f.message)}</li>`;
+}
+
+function policySection(data: ReportData): string {
+  const rows = data.policies.map((p) => `<tr><td>${escapeHtml(`${p.namespace}/${p.name}`)}</td><td>${p.workloads.length ? p.workloads.map(escapeHtml).join('<br>') : '<i>no workload</i>'}</td><td>${p.findings.length ? `<ul>${p.findings.map(findingItem).join('')}</ul>` : ''}</td></tr>`);
+  return `<section id="policies">
+<h2>Policies (${data.policies.length})</h2>
+<table><thead><tr><th>policy</th><th>selects</th><th>audit findings</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>
+${data.findings.length ? `<h2>Other audit findings (${data.findings.length})</h2><ul>${data.findings.map(findingItem).join('')}</ul>` : ''}
+</section>`;
 }
 
 export function renderReportHtml(data: ReportData): string {
@@ -121,6 +150,7 @@ ${m.namespaces} namespaces, ${m.workloads} workloads, ${m.pods} running pods, ${
 <div id="grid"><table id="heatmap"></table></div>
 <section id="trace" hidden><h2 id="trace-title"></h2><p id="trace-cmd"></p><pre id="trace-text"></pre></section>
 </main>
+${policySection(data)}
 <script type="application/json" id="report-data">${scriptJson(data)}</script>
 <script>${SCRIPT}</script>
 </body>
@@ -160,6 +190,9 @@ td.sel{outline:3px solid #0072B2;outline-offset:-2px}
 #trace pre{white-space:pre-wrap;font-size:12px;max-height:70vh;overflow:auto}
 #trace-cmd code{background:#f4f4f4;padding:2px 4px}
 .hide{display:none}
+#policies{padding:12px 16px}
+#policies table td,#policies table th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left;font-size:13px}
+#policies ul{margin:0;padding-left:18px}
 @media print{#filters,#trace{display:none}#grid{max-height:none;overflow:visible}}
 `;
 

@@ -82,6 +82,10 @@ describe('report -o html in Chromium', () => {
     expect(trace).toContain('payments/default-deny');
     expect(await page.locator('#trace-cmd').textContent()).toContain('kubectl np explain default/deploy/frontend payments/deploy/payments');
     await page.screenshot({ path: join(screenshots, 'report-shop.png'), fullPage: true });
+    // the policy list: each policy with the workloads it selects, audit findings below
+    expect(await page.locator('#policies tbody tr').count()).toBe(8);
+    expect(await page.locator('#policies tbody tr', { hasText: 'payments/default-deny' }).textContent()).toContain('payments/deploy/payments');
+    expect(await page.locator('#policies').textContent()).toContain('169.254.169.254');
 
     // one port: the trace of that port only, and the command with --port
     await page.selectOption('#f-port', { label: 'TCP 8443' });

@@ -8,7 +8,7 @@ import type { ClusterSnapshot } from '../../../src/model/k8s.js';
 import { clusterPods } from '../../../src/netpol/endpoints.js';
 import { PolicyEngine } from '../../../src/netpol/engine.js';
 import { computeMatrix, matrixQueries } from '../../../src/netpol/matrix.js';
-import { pairTraces } from '../../../src/netpol/report.js';
+import { pairTraces, policyWorkloads } from '../../../src/netpol/report.js';
 import { groupEndpoints, workloadMatrix } from '../../../src/netpol/workloads.js';
 import { renderReportHtml, reportData, type ReportData } from '../../../src/render/report-html.js';
 import { generateCluster, WORKLOADS_PER_NAMESPACE, writeCluster } from '../../support/generated-cluster.js';
@@ -19,7 +19,8 @@ async function report(snapshot: ClusterSnapshot, traceLimit?: number): Promise<{
   const pods = clusterPods(snapshot);
   const engine = new PolicyEngine(snapshot);
   const w = workloadMatrix(computeMatrix(engine, { pods, externals: [], queries: matrixQueries(pods, [], []) }), groupEndpoints(snapshot, pods, []));
-  const data = reportData(META, w, (from, to) => pairTraces(engine, w, pods, from, to), traceLimit);
+  const finding = { severity: 'warning', namespace: 'payments', object: 'networkpolicy/allow-cart', message: 'a <finding>' };
+  const data = reportData(META, w, (from, to) => pairTraces(engine, w, pods, from, to), traceLimit, { policies: policyWorkloads(engine, w, pods), findings: [finding] });
   return { html: renderReportHtml(data), data };
 }
 
@@ -60,6 +61,14 @@ describe('report -o html', () => {
     const trace = data.traces[i]![port].map((k) => data.lines[k]).join('\n');
     expect(trace).toContain('DENIED  default/deploy/frontend → payments/deploy/payments  TCP 8443');
     expect(trace).toContain('payments/default-deny');
+  });
+
+  it('lists each policy with the workloads it selects and its audit findings', async () => {
+    const { html, data } = await report(await readManifestSnapshot(['examples/shop']));
+    expect(data.policies.find((p) => p.name === 'default-deny-ingress')?.workloads).toEqual(['default/deploy/cart', 'default/deploy/frontend']);
+    expect(data.policies.find((p) => p.name === 'allow-cart')?.findings.map((f) => f.message)).toEqual(['a <finding>']);
+    expect(data.findings).toEqual([]);
+    expect(html).toContain('payments/networkpolicy/allow-cart: a &#60;finding&#62;');
   });
 
   it('keeps partly and data that would close the script tag apart from the markup', async () => {
