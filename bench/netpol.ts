@@ -1,7 +1,7 @@
 // NetworkPolicy engine benchmark: a generated cluster of 10,000 pods, 2,000 policies and 300
 // namespaces written as YAML manifests, then (1) loading them, (2) one can-reach verdict as the CLI
 // computes it, (3) a 1,000-pod matrix for one port. Figures go to docs/benchmarks.md (bench:netpol).
-// Run: npm run bench:netpol
+// Run: npm run bench:netpol; `npx tsx bench/netpol.ts --mixed` for issue 11's mixed cluster (Cilium, Calico, ANPs) against the plain one.
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { readManifestSnapshot } from '../src/cluster/manifests.js';
 import { canReach } from '../src/netpol/can-reach.js';
 import { clusterPods, parseEndpoint, resolveEndpoint } from '../src/netpol/endpoints.js';
 import { PolicyEngine } from '../src/netpol/engine.js';
+import { policyObjectProblem } from '../src/netpol/kinds/compile.js';
 import { computeMatrix } from '../src/netpol/matrix.js';
 import { renderMatrixJson } from '../src/render/netpol-matrix.js';
 import type { Peer } from '../src/netpol/types.js';
@@ -28,7 +29,8 @@ const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
 
 /** Writes the benchmark cluster as one YAML file per namespace (also used by bench/audit.ts). */
 /** uniqueLabels: each pod also carries labels of its own that no policy reads, as real pods do (pod-template-hash, statefulset pod-name). */
-export function generate(dir: string, opts: { uniqueLabels?: boolean } = {}): void {
+/** mixed: also 200 CiliumNetworkPolicies, 200 Calico NetworkPolicies and 20 AdminNetworkPolicies (issue 11's mixed cluster). */
+export function generate(dir: string, opts: { uniqueLabels?: boolean; mixed?: boolean } = {}): void {
   const podsPerNamespace = Math.ceil(PODS / NAMESPACES);
   const policiesPerNamespace = Math.ceil(POLICIES / NAMESPACES);
   let podCount = 0;
@@ -71,8 +73,42 @@ export function generate(dir: string, opts: { uniqueLabels?: boolean } = {}): vo
       ];
       docs.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `np-${p}`, namespace: ns }, spec: kinds[p % kinds.length] });
     }
+    if (opts.mixed && n < MIXED_PER_KIND) docs.push(...mixedPolicies(ns, n, apps));
     writeFileSync(join(dir, `${ns}.yaml`), docs.map((d) => stringify(d)).join('---\n'));
   }
+  if (opts.mixed) writeFileSync(join(dir, 'admin.yaml'), adminPolicies().map((d) => stringify(d)).join('---\n'));
+}
+
+const MIXED_PER_KIND = 200;
+const ADMIN_POLICIES = 20;
+
+/** One Cilium and one Calico policy in each of the first 200 namespaces, shaped like the common uses of each. */
+function mixedPolicies(ns: string, n: number, apps: string[]): unknown[] {
+  const app = apps[n % apps.length];
+  const cilium = n % 2 === 0
+    // deny beats allow: the app takes web pods of its namespace, never the staging namespaces
+    ? { endpointSelector: { matchLabels: { app } }, ingress: [{ fromEndpoints: [{ matchLabels: { tier: 'web' } }], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }], ingressDeny: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.namespace.labels.env': 'staging' } }] }] }
+    // egress to the world on 443 and the cluster, with a deny to the metadata service
+    : { endpointSelector: { matchLabels: { tier: 'backend' } }, egress: [{ toEntities: ['cluster'] }, { toCIDRSet: [{ cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }], egressDeny: [{ toCIDR: ['169.254.169.254/32'] }] };
+  const calico = n % 2 === 0
+    ? { order: 100 + n, selector: `app == '${app}'`, types: ['Ingress'], ingress: [{ action: 'Deny', source: { namespaceSelector: `team == 't${(n + 7) % 40}'` } }, { action: 'Pass' }] }
+    : { order: 500, selector: "tier == 'web'", types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'TCP', source: { selector: `app in {'${app}', '${apps[(n + 1) % apps.length]}'}` }, destination: { ports: [8080, '9000:9100'] } }] };
+  return [
+    { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: `cnp-${n}`, namespace: ns }, spec: cilium },
+    { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: `calico-${n}`, namespace: ns }, spec: calico },
+  ];
+}
+
+/** 20 AdminNetworkPolicies at distinct priorities: per-team guardrails, the metadata service denied everywhere. */
+function adminPolicies(): unknown[] {
+  return Array.from({ length: ADMIN_POLICIES }, (_, i) => ({
+    apiVersion: 'policy.networking.k8s.io/v1alpha1',
+    kind: 'AdminNetworkPolicy',
+    metadata: { name: `anp-${i}` },
+    spec: i === 0
+      ? { priority: 1, subject: { namespaces: {} }, egress: [{ name: 'no-imds', action: 'Deny', to: [{ networks: ['169.254.169.254/32'] }] }] }
+      : { priority: 10 + i, subject: { namespaces: { matchLabels: { team: `t${i}` } } }, ingress: [{ name: 'monitoring', action: 'Allow', from: [{ namespaces: { matchLabels: { team: `t${(i * 3) % 40}` } } }], ports: [{ portNumber: { port: 9090, protocol: 'TCP' } }] }, { name: 'staging', action: i % 2 ? 'Deny' : 'Pass', from: [{ namespaces: { matchLabels: { env: 'staging' } } }] }] },
+  }));
 }
 
 function median(xs: number[]): number {
@@ -219,5 +255,111 @@ function writeSection(r: { load: number; verdict: number; matrix: number; json: 
   console.log(`wrote ${file}`);
 }
 
+/**
+ * Issue 11's mixed cluster against the plain one, in one interleaved run: loads, one verdict as a share of
+ * the mixed load, and the same 1,000 pods' matrix with and without the other policy kinds (target ≤ 2×).
+ */
+async function mixed() {
+  const plainDir = mkdtempSync(join(tmpdir(), 'np-bench-plain-'));
+  const mixedDir = mkdtempSync(join(tmpdir(), 'np-bench-mixed-'));
+  try {
+    generate(plainDir);
+    generate(mixedDir, { mixed: true });
+    type Snapshot = Awaited<ReturnType<typeof readManifestSnapshot>>;
+    const load = async (dir: string): Promise<[number, Snapshot]> => {
+      const t0 = performance.now();
+      const snapshot = await readManifestSnapshot([dir]);
+      return [performance.now() - t0, snapshot];
+    };
+    // interleaved, best of two each: the machine is shared
+    const [plainA, plain] = await load(plainDir);
+    const [mixedA, mix] = await load(mixedDir);
+    const plainLoad = Math.min(plainA, (await load(plainDir))[0]);
+    const mixedLoad = Math.min(mixedA, (await load(mixedDir))[0]);
+    const objects = mix.policyObjects ?? [];
+    const problems = objects.filter((o) => policyObjectProblem(o) !== undefined).length;
+    const count = (kind: string, group: string) => objects.filter((o) => o.kind === kind && o.apiVersion.startsWith(group)).length;
+    const kinds = { cilium: count('CiliumNetworkPolicy', 'cilium.io'), calico: count('NetworkPolicy', 'projectcalico.org'), anp: count('AdminNetworkPolicy', 'policy.networking.k8s.io') };
+    console.log(`loaded plain in ${plainLoad.toFixed(0)} ms, mixed (${kinds.cilium} Cilium, ${kinds.calico} Calico, ${kinds.anp} ANP; ${problems} not evaluated) in ${mixedLoad.toFixed(0)} ms`);
+
+    const verdictOnce = (snapshot: Snapshot) => {
+      const engine = new PolicyEngine(snapshot);
+      const src = resolveEndpoint(snapshot, parseEndpoint('team-010/app3-3'), 'default');
+      const dst = resolveEndpoint(snapshot, parseEndpoint('team-011/app1-1'), 'default');
+      return canReach(engine, src, dst, { port: 8080 });
+    };
+    for (let i = 0; i < 3; i++) verdictOnce(mix);
+    const verdict = median(Array.from({ length: 21 }, () => time(() => verdictOnce(mix))[0]));
+    console.log(`one can-reach verdict in the mixed cluster: ${verdict.toFixed(2)} ms (${((verdict / mixedLoad) * 100).toFixed(2)}% of its load)`);
+
+    // the same namespaces' first 1,000 pods in both clusters (the pods are generated identically)
+    const matrixOf = (snapshot: Snapshot) => {
+      const all = clusterPods(snapshot);
+      const namespaces = [...new Set(all.map((p) => p.namespace))].slice(0, Math.ceil(1000 / Math.ceil(PODS / NAMESPACES)) + 1);
+      const pods = clusterPods(snapshot, namespaces).slice(0, 1000);
+      return () => computeMatrix(new PolicyEngine(snapshot), { pods, externals: ['169.254.169.254'], queries: [{ port: 8080, protocol: 'TCP' }] });
+    };
+    const plainMatrix = matrixOf(plain);
+    const mixedMatrix = matrixOf(mix);
+    plainMatrix();
+    mixedMatrix();
+    const plainTimes: number[] = [];
+    const mixedTimes: number[] = [];
+    let plainClasses = 0;
+    let mixedClasses = 0;
+    for (let i = 0; i < 3; i++) {
+      const [p, pm] = time(plainMatrix);
+      const [m, mm] = time(mixedMatrix);
+      plainTimes.push(p);
+      mixedTimes.push(m);
+      plainClasses = pm.classes;
+      mixedClasses = mm.classes;
+    }
+    const r = { plainLoad, mixedLoad, verdict, plainMatrix: median(plainTimes), mixedMatrix: median(mixedTimes), plainClasses, mixedClasses, problems, kinds };
+    console.log(`1,000-pod matrix: plain ${r.plainMatrix.toFixed(0)} ms (${plainClasses} classes), mixed ${r.mixedMatrix.toFixed(0)} ms (${mixedClasses} classes) = ${(r.mixedMatrix / r.plainMatrix).toFixed(2)}×`);
+    writeMixedSection(r);
+  } finally {
+    rmSync(plainDir, { recursive: true, force: true });
+    rmSync(mixedDir, { recursive: true, force: true });
+  }
+}
+
+function writeMixedSection(r: { plainLoad: number; mixedLoad: number; verdict: number; plainMatrix: number; mixedMatrix: number; plainClasses: number; mixedClasses: number; problems: number; kinds: { cilium: number; calico: number; anp: number } }) {
+  const ratio = r.mixedMatrix / r.plainMatrix;
+  const share = (r.verdict / r.mixedLoad) * 100;
+  replaceSection('bench:netpol-mixed', [
+    '## Mixed policy kinds (`npx tsx bench/netpol.ts --mixed`)',
+    '',
+    `The NetworkPolicy benchmark cluster (${PODS.toLocaleString('en')} pods, ${POLICIES.toLocaleString('en')} NetworkPolicies, ${NAMESPACES} namespaces) plus ${r.kinds.cilium} CiliumNetworkPolicies, ${r.kinds.calico} Calico NetworkPolicies and ${r.kinds.anp} AdminNetworkPolicies (${r.problems} of them not evaluated), against the same cluster without them. One interleaved run, measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}.`,
+    '',
+    '| measurement | time | ratio | target |',
+    '|---|---|---|---|',
+    `| load the plain manifests (best of 2) | ${r.plainLoad.toFixed(0)} ms | 1.00× | — |`,
+    `| load the mixed manifests (best of 2, interleaved) | ${r.mixedLoad.toFixed(0)} ms | ${(r.mixedLoad / r.plainLoad).toFixed(2)}× the plain load | — |`,
+    `| one \`can-reach\` verdict in the mixed cluster (engine + endpoints + traced verdict, median of 21) | ${r.verdict.toFixed(2)} ms | **${share.toFixed(2)}% of the mixed load** | < 5% of load: ${share < 5 ? 'met' : 'missed'} |`,
+    `| \`matrix\` of the same 1,000 pods + 1 external for one port, plain (${r.plainClasses} classes, median of 3) | ${r.plainMatrix.toFixed(0)} ms | 1.00× | — |`,
+    `| the same in the mixed cluster (${r.mixedClasses} classes, interleaved) | ${r.mixedMatrix.toFixed(0)} ms | **${ratio.toFixed(2)}× the plain matrix** | ≤ 2×: ${ratio <= 2 ? 'met' : 'missed'} |`,
+    '',
+    `With policy kinds other than NetworkPolicy present, matrix classes are keyed by all pod labels (Cilium and Calico selectors may read any label), so the class count can grow; here it is ${r.plainClasses} plain and ${r.mixedClasses} mixed, so the gap is the cost of one class pair: ${perPair(r.plainMatrix, r.plainClasses)} ms plain against ${perPair(r.mixedMatrix, r.mixedClasses)} ms through the tiered evaluation (ANPs, Cilium deny/allow, Calico tiers, then NetworkPolicy). The ratio is measured on a shared machine from interleaved runs.`,
+  ]);
+}
+
+/** ms per pair of classes (the 1 external address is a class of its own) */
+function perPair(ms: number, classes: number): string {
+  return (ms / ((classes + 1) * (classes + 1))).toFixed(classes > 0 && ms / ((classes + 1) * (classes + 1)) < 0.1 ? 4 : 2);
+}
+
+function replaceSection(name: string, lines: string[]) {
+  const file = join(import.meta.dirname, '..', 'docs', 'benchmarks.md');
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const section = [start, ...lines, end].join('\n');
+  let text = readFileSync(file, 'utf8');
+  if (text.includes(start) && text.includes(end)) text = text.slice(0, text.indexOf(start)) + section + text.slice(text.indexOf(end) + end.length);
+  else text = `${text.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, text);
+  console.log(`wrote ${file}`);
+}
+
 // run when executed, not when bench/audit.ts imports generate()
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await (process.argv.includes('--mixed') ? mixed() : main());
