@@ -4,6 +4,7 @@ import { printable } from '../printable.js';
 import { redact } from '../redact.js';
 import { setDebugSink } from '../debug.js';
 import { isJsonPathOutput, parseJsonPathOutput } from '../render/jsonpath.js';
+import { compileSelector, parseSelectorText, type Labels } from '../model/selectors.js';
 
 /** Flags every command shares: how to find the cluster, and how to talk back. */
 export const clusterFlags = {
@@ -112,6 +113,21 @@ export const snapshotFlags = {
   filename: Flags.string({ char: 'f', description: 'read manifests (file, directory or - for stdin) instead of the cluster; repeatable', multiple: true, multipleNonGreedy: true }),
   ...impersonationFlags,
 };
+
+/** kubectl's -l/--selector for commands that list pods and workloads (a workload by its pod template's labels). */
+export const selectorFlag = {
+  selector: Flags.string({ char: 'l', description: "label selector for the pods and workloads, kubectl's syntax: -l app=web,tier!=db, -l 'env in (prod,qa)', -l '!canary'" }),
+};
+
+/** The -l text as a label predicate; bad syntax is one line, exit 2. */
+export function selectorFromFlag(text: string | undefined): ((labels: Labels) => boolean) | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return compileSelector(parseSelectorText(text));
+  } catch (err) {
+    throw new UsageError(`-l: ${(err as Error).message}`);
+  }
+}
 
 /** The connection a can-reach/explain question is about. */
 export const connectionFlags = {

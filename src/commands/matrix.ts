@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, outputFlag, snapshotFlags, impersonationFromFlags } from '../cli/base.js';
+import { BaseCommand, outputFlag, snapshotFlags, impersonationFromFlags, selectorFlag, selectorFromFlag } from '../cli/base.js';
 import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { clusterPods, resolveExternals } from '../netpol/endpoints.js';
@@ -18,6 +18,7 @@ export default class Matrix extends BaseCommand {
   static override summary = 'Reachability matrix of the selected pods (and external addresses) under the NetworkPolicies';
   static override description = `Rows are sources, columns destinations. Pods come from -n (repeatable), -A, or by default the context namespace (with -f: every namespace in the manifests); workloads with no running pod appear once, as their pod template.
 --port (repeatable) takes numbers or names (names resolve on each destination pod; pods without that port show "·"). Without --port, every port any selected pod declares is checked. --protocol (repeatable) defaults to TCP.
+-l/--selector keeps only the pods (and workload templates) whose labels match, in kubectl's syntax.
 --external adds addresses outside the cluster (e.g. 169.254.169.254), as sources and as destinations.
 -o json prints exactly {"verdicts":[{"from","to","port","protocol","allowed"}]}, endpoints written NS/POD or ip:ADDR; with --by-class, {"classes":[[endpoint,…],…],"verdicts":[…]} with one verdict per pair of classes (endpoints with identical verdicts), from and to being class indexes. Output is written as the reader takes it. -o yaml carries the same data as -o json (with or without --by-class), built whole before it is written.
 -o dot, mermaid, csv and md work on workloads: replicas are collapsed by owner (Deployment, StatefulSet, DaemonSet, Job, CronJob; bare pods stand alone) and named NS/KIND/NAME; a pair is allowed, denied, or partly (some replicas). dot and mermaid group workloads by namespace and draw one edge per pair listing its ports; past Mermaid's 500-edge limit the diagram is drawn per namespace, with a comment saying so. --focus draws only edges to and from one workload; --denied draws (or lists) denied pairs instead of allowed ones.`;
@@ -30,10 +31,12 @@ export default class Matrix extends BaseCommand {
     '<%= config.bin %> matrix -A -o mermaid --focus payments/deploy/payments',
     '<%= config.bin %> matrix -A --denied -o md > reachability.md',
     '<%= config.bin %> matrix -f examples/shop --port 8443 -o yaml',
+    '<%= config.bin %> matrix -f examples/shop -l \'app in (cart,payments)\' --port 8443',
   ];
 
   static override flags = {
     ...snapshotFlags,
+    ...selectorFlag,
     port: Flags.string({ char: 'p', description: 'destination port, number or name; repeatable (default: every declared port)', multiple: true, multipleNonGreedy: true }),
     protocol: Flags.string({ description: 'TCP, UDP or SCTP; repeatable (default: TCP)', multiple: true, multipleNonGreedy: true }),
     external: Flags.string({ description: 'an address outside the cluster to include, e.g. 169.254.169.254; repeatable', multiple: true, multipleNonGreedy: true }),
@@ -49,6 +52,7 @@ export default class Matrix extends BaseCommand {
     const ports = (flags.port ?? []).map(parsePort);
     const protocols = (flags.protocol ?? []).map((p) => parseProtocol(p) as Protocol);
     const externals = (flags.external ?? []).map(parseExternal);
+    const selected = selectorFromFlag(flags.selector);
     const workloadOutput = ['dot', 'mermaid', 'csv', 'md'].includes(flags.output);
     if (flags['by-class'] && flags.output !== 'json' && flags.output !== 'yaml') throw new UsageError(`--by-class works with -o json or yaml, not -o ${flags.output}`);
     if (!workloadOutput && (flags.focus !== undefined || flags.denied)) {
@@ -66,10 +70,11 @@ export default class Matrix extends BaseCommand {
     for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const manifests = (flags.filename ?? []).length > 0;
     const namespaces = flags['all-namespaces'] ? undefined : flags.namespace ?? (manifests ? undefined : [snapshot.defaultNamespace ?? 'default']);
-    const resolved = resolveExternals(snapshot, externals, clusterPods(snapshot, namespaces));
+    const inScope = clusterPods(snapshot, namespaces);
+    const resolved = resolveExternals(snapshot, externals, selected ? inScope.filter((p) => selected(p.labels)) : inScope);
     for (const note of resolved.notes) process.stderr.write(`note: ${note}\n`);
     const pods = resolved.pods;
-    if (pods.length === 0) throw new UsageError(`no pods or workloads in ${namespaces ? `namespace ${namespaces.join(', ')}` : 'any namespace'} (${snapshot.source})`);
+    if (pods.length === 0) throw new UsageError(`no pods or workloads${flags.selector !== undefined ? ` match -l ${flags.selector}` : ''} in ${namespaces ? `namespace ${namespaces.join(', ')}` : 'any namespace'} (${snapshot.source})`);
     const queries = matrixQueries(pods, ports, protocols);
     if (queries.length === 0) {
       throw new UsageError(`the selected pods declare no ${protocols.length ? `${protocols.join(' or ')} ` : ''}container ports: pass --port${protocols.length ? ' or another --protocol' : ''}`);

@@ -142,3 +142,45 @@ export function labelsKey(labels: Labels | undefined): string {
     .map((k) => `${k}=${labels[k]}`)
     .join('\u0001');
 }
+
+/**
+ * kubectl's -l/--selector text (`app=web,tier!=db,env in (prod,qa),!canary,team`) as a LabelSelector, so
+ * one matcher (compileSelector) serves flags and manifests alike. `=`/`==` is In [v], `!=` NotIn [v]
+ * (matching pods without the key, as kubectl's does), `k` Exists, `!k` DoesNotExist. Throws a one-line
+ * reason when the text is not a selector or names an invalid key or value.
+ */
+export function parseSelectorText(text: string): LabelSelector {
+  const matchExpressions: LabelSelectorRequirement[] = [];
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')') depth--;
+    else if (text[i] === ',' && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  if (depth !== 0) throw new Error(`unbalanced parentheses in selector "${text}"`);
+  for (const raw of parts) {
+    const part = raw.trim();
+    if (part === '') {
+      if (parts.length === 1) break;
+      throw new Error(`empty requirement in selector "${text}"`);
+    }
+    let m: RegExpExecArray | null;
+    if ((m = /^!\s*([^\s=!(),]+)$/.exec(part))) matchExpressions.push({ key: m[1], operator: 'DoesNotExist' });
+    else if ((m = /^([^\s=!(),]+)\s*(==|=|!=)\s*([^\s=!(),]*)$/.exec(part))) matchExpressions.push({ key: m[1], operator: m[2] === '!=' ? 'NotIn' : 'In', values: [m[3]] });
+    else if ((m = /^([^\s=!(),]+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(part))) {
+      const values = m[3].split(',').map((v) => v.trim());
+      matchExpressions.push({ key: m[1], operator: m[2] === 'in' ? 'In' : 'NotIn', values });
+    } else if ((m = /^([^\s=!(),]+)$/.exec(part))) matchExpressions.push({ key: m[1], operator: 'Exists' });
+    else throw new Error(`"${part}" is not a selector requirement (key=value, key!=value, key in (a,b), key notin (a,b), key or !key)`);
+  }
+  const selector: LabelSelector = { matchExpressions };
+  const problem = selectorProblem(selector, `selector "${text}"`);
+  if (problem) throw new Error(problem);
+  return selector;
+}

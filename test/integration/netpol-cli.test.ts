@@ -402,6 +402,15 @@ describe('kubectl np matrix -f', () => {
     expectOneLineError(run([...args, '-o', 'jsonpath={range .connections[*]}']), /--output: bad -o jsonpath template .*\{range\} without \{end\}$/);
   });
 
+  it('-l/--selector keeps the pods and workloads whose labels match, in kubectl\'s syntax', () => {
+    const r = run(['matrix', ...SHOP, '-l', 'app in (cart,payments)', '--port', '8443', '-o', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const endpoints = new Set(JSON.parse(r.stdout).verdicts.flatMap((v: { from: string; to: string }) => [v.from, v.to]));
+    expect([...endpoints].sort()).toEqual(['default/cart', 'payments/payments']);
+    expectOneLineError(run(['matrix', ...SHOP, '-l', 'app in (cart']), /-l: unbalanced parentheses in selector "app in \(cart"$/);
+    expectOneLineError(run(['matrix', ...SHOP, '-l', 'app=nope']), /no pods or workloads match -l app=nope in any namespace/);
+  });
+
   it('-o yaml carries the same data as -o json, with and without --by-class, and no anchors or aliases', () => {
     for (const extra of [[], ['--by-class']]) {
       const args = ['matrix', ...SHOP, '--port', '8443', '--external', '169.254.169.254', ...extra];
