@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { toYaml } from '../render/yaml.js';
 import { isJsonPathOutput, parseJsonPathOutput, renderJsonPath } from '../render/jsonpath.js';
-import { BaseCommand, connectionFlags, outputFlagWithJsonPath, snapshotFlags, impersonationFromFlags } from '../cli/base.js';
+import { BaseCommand, connectionFlags, outputFlagWithJsonPath, snapshotFlags, impersonationFromFlags, selectorFlag, selectorFromFlag } from '../cli/base.js';
 import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { canReach } from '../netpol/can-reach.js';
@@ -35,6 +35,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
     '<%= config.bin %> can-reach me payments/svc/payments --port 443',
     '<%= config.bin %> can-reach monitoring/sts/prometheus payments/deploy/payments -o json | jq .allowed',
     '<%= config.bin %> can-reach -f examples/shop --to payments/svc/payments --port 443',
+    '<%= config.bin %> can-reach -f examples/shop --from default/deploy/frontend -l app=cart',
     '<%= config.bin %> can-reach --from default/deploy/frontend -o json | jq -r \'.reachable[].workload\'',
     '<%= config.bin %> can-reach -f examples/shop default/deploy/frontend payments/svc/payments --port 443 --suggest | <%= config.bin %> diff -f examples/shop --with -',
     'kubectl apply --dry-run=client -o yaml -f policy.yaml | <%= config.bin %> can-reach -f - -f app/ web db --port 5432',
@@ -48,6 +49,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
 
   static override flags = {
     ...snapshotFlags,
+    ...selectorFlag,
     ...connectionFlags,
     to: Flags.string({ description: 'reverse question: list every workload (and address range) that can reach this endpoint', exclusive: ['from'] }),
     suggest: Flags.boolean({ description: 'when DENIED, write the smallest NetworkPolicy change that allows exactly this connection (YAML on stdout)', default: false }),
@@ -63,6 +65,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
       if (args.source !== undefined) throw new UsageError(`--${flags.to !== undefined ? 'to' : 'from'} asks about one endpoint: drop the SOURCE and DESTINATION arguments`);
       const direction = flags.to !== undefined ? 'to' : 'from';
       const endpoint = parseEndpoint(reverse);
+      const selected = selectorFromFlag(flags.selector);
       const request = { port: flags.port === undefined ? undefined : parsePort(flags.port), protocol: parseProtocol(flags.protocol) };
       // who can reach it (or what it reaches) may live in any namespace: read them all unless -n narrows it
       const narrowed = namespacesFor([endpoint], flags.namespace);
@@ -79,7 +82,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
       const ns = defaultNamespace(snapshot, flags.namespace);
       const scope = flags['all-namespaces'] || !flags.namespace?.length ? undefined : flags.namespace;
       const owner = ownerIndex(snapshot);
-      const candidates = clusterPods(snapshot, scope).map((pod) => ({ pod, owner: owner(pod) }));
+      const candidates = clusterPods(snapshot, scope).filter((pod) => !selected || selected(pod.labels)).map((pod) => ({ pod, owner: owner(pod) }));
       const result = reverseReach(new PolicyEngine(snapshot, { notEnforced: notEnforcedBy(flags.engine as EngineName) }), resolveEndpoint(snapshot, endpoint, ns), direction, candidates, request);
       if (flags.output === 'json') process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       else if (flags.output === 'yaml') process.stdout.write(toYaml(result));
@@ -88,6 +91,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
       if (result.reachable.length === 0 && result.externals.length === 0) this.exit(ExitCode.No);
       return;
     }
+    if (flags.selector !== undefined) throw new UsageError('-l/--selector narrows the pods of --to or --from; SOURCE and DESTINATION name their own');
     if (args.source === undefined || args.destination === undefined) throw new UsageError('pass SOURCE and DESTINATION, or --to ENDPOINT / --from ENDPOINT for the reverse question');
     // SOURCE "me": may I reach it through the API (port-forward / exec / proxy) under RBAC — src/identity/api-reach.ts.
     // Exit 0 when port-forward is allowed (it alone gives a connection to the pod's ports), else 1.

@@ -411,6 +411,15 @@ describe('kubectl np matrix -f', () => {
     expectOneLineError(run(['matrix', ...SHOP, '-l', 'app=nope']), /no pods or workloads match -l app=nope in any namespace/);
   });
 
+  it('can-reach --from/--to -l narrows the pods it answers about; -l with SOURCE DESTINATION is refused', () => {
+    const all = JSON.parse(run(['can-reach', ...SHOP, '--from', 'default/deploy/frontend', '-o', 'json']).stdout);
+    expect(all.reachable.map((w: { workload: string }) => w.workload)).toEqual(expect.arrayContaining(['default/deploy/cart', 'kube-system/deploy/coredns']));
+    const r = run(['can-reach', ...SHOP, '--from', 'default/deploy/frontend', '-l', 'app=cart', '-o', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).reachable.map((w: { workload: string }) => w.workload)).toEqual(['default/deploy/cart']);
+    expectOneLineError(run(['can-reach', ...SHOP, 'default/deploy/frontend', 'default/deploy/cart', '-l', 'app=cart']), /-l\/--selector narrows the pods of --to or --from/);
+  });
+
   it('-o yaml carries the same data as -o json, with and without --by-class, and no anchors or aliases', () => {
     for (const extra of [[], ['--by-class']]) {
       const args = ['matrix', ...SHOP, '--port', '8443', '--external', '169.254.169.254', ...extra];
