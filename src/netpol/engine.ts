@@ -15,7 +15,7 @@ import { cidrContains, parseCidr, parseIp, type Cidr, type Ip } from './cidr.js'
 import { NAMESPACE_NAME_LABEL, describeNamespaceSelector, describePorts, describeRule, namespaceMismatch } from './describe.js';
 import type { CompiledExtraPolicy, CompiledRule as ExtraRule, MatchContext } from './kinds/common.js';
 import { compileExtras, type CompileOptions, type NotEvaluatedEntry } from './kinds/compile.js';
-import { decideSide, hasTiers, type SideOutcome, type TieredPolicies } from './tiers.js';
+import { decideSide, hasTiers, SelectionMemo, type SideOutcome, type TieredPolicies } from './tiers.js';
 import {
   connectionFamilies,
   familyName,
@@ -232,6 +232,7 @@ export class PolicyEngine {
   /** policy objects the chosen engine does not enforce, one sentence each */
   readonly ignored: string[];
   private calicoWrappers?: CompiledExtraPolicy[];
+  private readonly selectionMemo = new SelectionMemo();
 
   constructor(input: EngineInput, options: CompileOptions = {}) {
     this.namespaceLabelsUnknown = (input.unreadable ?? []).some((l) => l.resource === 'namespaces');
@@ -345,6 +346,7 @@ export class PolicyEngine {
         return { selected: true, allowed: policies.some((p) => this.policyAllows(p, direction, other, traffic, destinationPorts)) };
       },
       () => this.networkPoliciesAsCalico(),
+      this.selectionMemo,
     );
   }
 

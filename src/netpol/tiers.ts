@@ -75,12 +75,11 @@ interface OrderedResult {
 }
 
 /** First matching rule across ordered policies; Log rules are noted and passed over. */
-function firstMatch(policies: CompiledExtraPolicy[], direction: Direction, subject: PodView, subjectLabels: Labels, other: Peer, traffic: Traffic, ctx: MatchContext): OrderedResult {
+function firstMatch(policies: CompiledExtraPolicy[], direction: Direction, subject: PodView, subjectLabels: Labels, other: Peer, traffic: Traffic, ctx: MatchContext, memo: SelectionMemo): OrderedResult {
   const selected: CompiledExtraPolicy[] = [];
   const maybes: Maybe[] = [];
-  for (const policy of policies) {
-    const rules = policy[direction];
-    if (!rules || !policy.selects(subject, subjectLabels)) continue;
+  for (const policy of memo.selecting(policies, direction, subject, subjectLabels)) {
+    const rules = policy[direction]!;
     selected.push(policy);
     for (const rule of rules) {
       const m = rule.matches(other, traffic, ctx);
@@ -96,12 +95,13 @@ function firstMatch(policies: CompiledExtraPolicy[], direction: Direction, subje
 }
 
 /** Same-priority policies are implementation-defined: say so when another one would have decided differently. */
-function samePriorityNote(policies: CompiledExtraPolicy[], result: OrderedResult, direction: Direction, subject: PodView, subjectLabels: Labels, other: Peer, traffic: Traffic, ctx: MatchContext): string | undefined {
+function samePriorityNote(policies: CompiledExtraPolicy[], result: OrderedResult, direction: Direction, subject: PodView, subjectLabels: Labels, other: Peer, traffic: Traffic, ctx: MatchContext, memo: SelectionMemo): string | undefined {
   const d = result.decision;
   if (!d || d.policy.priority === undefined) return undefined;
-  for (const p of policies) {
-    if (p === d.policy || p.priority !== d.policy.priority || !p.selects(subject, subjectLabels)) continue;
-    const hit = (p[direction] ?? []).find((r) => r.action !== 'Log' && r.matches(other, traffic, ctx) === true);
+  // a policy without rules for this direction has none that could disagree
+  for (const p of memo.selecting(policies, direction, subject, subjectLabels)) {
+    if (p === d.policy || p.priority !== d.policy.priority) continue;
+    const hit = p[direction]!.find((r) => r.action !== 'Log' && r.matches(other, traffic, ctx) === true);
     if (hit && hit.action !== d.rule.action) {
       return `${d.policy.title} and ${p.title} share priority ${d.policy.priority} and disagree (${d.rule.actionText} vs ${hit.actionText}): which one wins is implementation-defined; this verdict took ${d.policy.title} (name order)`;
     }
@@ -112,6 +112,40 @@ function samePriorityNote(policies: CompiledExtraPolicy[], result: OrderedResult
 /** Undecided rules before the decision matter only if their action would give another answer. */
 function relevantMaybes(maybes: Maybe[], allowed: boolean): string[] {
   return maybes.filter((m) => m.action === 'Pass' || (m.action === 'Allow') !== allowed).map((m) => m.why);
+}
+
+/**
+ * Which policies of a list select a subject for a direction (and have rules for it), in list order. This
+ * depends on one side only, so one memo per engine answers it once per pod class instead of per matrix cell.
+ * Keyed by object identity: policies, pods and namespace labels are not mutated once an engine is built.
+ */
+export class SelectionMemo {
+  private readonly lists = new WeakMap<CompiledExtraPolicy[], WeakMap<PodView, Map<string, { labels: Labels; selected: CompiledExtraPolicy[] }>>>();
+
+  selecting(policies: CompiledExtraPolicy[], direction: Direction, subject: PodView, subjectLabels: Labels): CompiledExtraPolicy[] {
+    let bySubject = this.lists.get(policies);
+    if (!bySubject) this.lists.set(policies, (bySubject = new WeakMap()));
+    let byDirection = bySubject.get(subject);
+    if (!byDirection) bySubject.set(subject, (byDirection = new Map()));
+    const hit = byDirection.get(direction);
+    if (hit && hit.labels === subjectLabels) return hit.selected;
+    const selected = policies.filter((p) => p[direction] && p.selects(subject, subjectLabels));
+    byDirection.set(direction, { labels: subjectLabels, selected });
+    return selected;
+  }
+}
+
+// The merged default tier depends on the policies only, yet a matrix asks for it twice per cell:
+// sorting thousands of policies each time made mixed-kind matrices ~300× slower than plain ones.
+const defaultTiers = new WeakMap<CalicoTier, { np: CompiledExtraPolicy[]; ciliumAllow: CompiledExtraPolicy[]; merged: CompiledExtraPolicy[] }>();
+
+/** Calico's tier default: its own policies, the NetworkPolicies and the Cilium allows at order 1000, by priority. */
+function defaultTierPolicies(tier: CalicoTier, np: CompiledExtraPolicy[], ciliumAllow: CompiledExtraPolicy[]): CompiledExtraPolicy[] {
+  const cached = defaultTiers.get(tier);
+  if (cached && cached.np === np && cached.ciliumAllow === ciliumAllow) return cached.merged;
+  const merged = [...tier.policies, ...np, ...ciliumAllow.map((p) => ({ ...p, priority: 1000 }))].sort(byPriority);
+  defaultTiers.set(tier, { np, ciliumAllow, merged });
+  return merged;
 }
 
 export interface UnionStep {
@@ -134,6 +168,7 @@ export function decideSide(
   ctx: MatchContext,
   networkPolicy: () => UnionStep,
   npAsCalico: () => CompiledExtraPolicy[],
+  memo: SelectionMemo = new SelectionMemo(),
 ): SideOutcome {
   const passed: RuleRef[] = [];
   const maybes: Maybe[] = [];
@@ -148,9 +183,9 @@ export function decideSide(
 
   // 1. admin tier
   if (tiers.admin.length > 0) {
-    const r = firstMatch(tiers.admin, direction, subject, subjectLabels, other, traffic, ctx);
+    const r = firstMatch(tiers.admin, direction, subject, subjectLabels, other, traffic, ctx, memo);
     maybes.push(...r.maybes);
-    const note = samePriorityNote(tiers.admin, r, direction, subject, subjectLabels, other, traffic, ctx);
+    const note = samePriorityNote(tiers.admin, r, direction, subject, subjectLabels, other, traffic, ctx, memo);
     if (note) notes.push(note);
     if (r.decision?.action === 'Pass') passed.push(refOf(r.decision.policy, r.decision.rule, 'admin'));
     else if (r.decision) return out({ allowed: r.decision.action === 'Allow', stage: 'admin', decidedBy: refOf(r.decision.policy, r.decision.rule, 'admin'), isolated: false });
@@ -158,7 +193,7 @@ export function decideSide(
 
   // 2. Cilium deny rules beat every allow
   if (tiers.ciliumDeny.length > 0) {
-    const r = firstMatch(tiers.ciliumDeny, direction, subject, subjectLabels, other, traffic, ctx);
+    const r = firstMatch(tiers.ciliumDeny, direction, subject, subjectLabels, other, traffic, ctx, memo);
     maybes.push(...r.maybes);
     if (r.decision) return out({ allowed: false, stage: 'cilium-deny', decidedBy: refOf(r.decision.policy, r.decision.rule, 'cilium'), isolated: true });
   }
@@ -167,8 +202,8 @@ export function decideSide(
   if (tiers.calico.length > 0) {
     let selectedAny = false;
     for (const tier of tiers.calico) {
-      const policies = tier.name === 'default' ? [...tier.policies, ...npAsCalico(), ...tiers.ciliumAllow.map((p) => ({ ...p, priority: 1000 }))].sort(byPriority) : tier.policies;
-      const r = firstMatch(policies, direction, subject, subjectLabels, other, traffic, ctx);
+      const policies = tier.name === 'default' ? defaultTierPolicies(tier, npAsCalico(), tiers.ciliumAllow) : tier.policies;
+      const r = firstMatch(policies, direction, subject, subjectLabels, other, traffic, ctx, memo);
       maybes.push(...r.maybes);
       if (r.selected.length > 0) selectedAny = true;
       if (r.decision?.action === 'Pass') {
@@ -197,9 +232,8 @@ export function decideSide(
     const cilium: SideOutcome['ciliumAllow'] = [];
     let ciliumAllowed: { policy: CompiledExtraPolicy; rule: CompiledRule } | undefined;
     let ciliumIsolates = false;
-    for (const policy of tiers.ciliumAllow) {
-      const rules = policy[direction];
-      if (!rules || !policy.selects(subject, subjectLabels)) continue;
+    for (const policy of memo.selecting(tiers.ciliumAllow, direction, subject, subjectLabels)) {
+      const rules = policy[direction]!;
       let hit: CompiledRule | undefined;
       for (const rule of rules) {
         const m = rule.matches(other, traffic, ctx);
@@ -229,9 +263,9 @@ export function decideSide(
 
   // 4. baseline tier: only for pods no policy of step 3 selected
   if (tiers.baseline.length > 0) {
-    const r = firstMatch(tiers.baseline, direction, subject, subjectLabels, other, traffic, ctx);
+    const r = firstMatch(tiers.baseline, direction, subject, subjectLabels, other, traffic, ctx, memo);
     maybes.push(...r.maybes);
-    const note = samePriorityNote(tiers.baseline, r, direction, subject, subjectLabels, other, traffic, ctx);
+    const note = samePriorityNote(tiers.baseline, r, direction, subject, subjectLabels, other, traffic, ctx, memo);
     if (note) notes.push(note);
     if (r.decision && r.decision.action !== 'Pass') {
       return out({ allowed: r.decision.action === 'Allow', stage: 'baseline', decidedBy: refOf(r.decision.policy, r.decision.rule, 'baseline'), isolated: false });
