@@ -5,6 +5,7 @@ import { redact } from '../redact.js';
 import { setDebugSink } from '../debug.js';
 import { isJsonPathOutput, parseJsonPathOutput } from '../render/jsonpath.js';
 import { compileSelector, parseSelectorText, type Labels } from '../model/selectors.js';
+import { manifestNamespaceOf, type SnapshotSource } from '../cluster/index.js';
 
 /** Flags every command shares: how to find the cluster, and how to talk back. */
 export const clusterFlags = {
@@ -113,6 +114,26 @@ export const snapshotFlags = {
   filename: Flags.string({ char: 'f', description: 'read manifests (file, directory or - for stdin) instead of the cluster; repeatable', multiple: true, multipleNonGreedy: true }),
   ...impersonationFlags,
 };
+
+/**
+ * What the snapshot flags ask to read, with the command's own scope (which namespaces) laid over it: one
+ * place, so every command honours --as and -n the same way.
+ */
+export function snapshotSourceOf(
+  flags: { filename?: string[]; kubeconfig?: string; context?: string; namespace?: string[]; 'all-namespaces'?: boolean; as?: string; 'as-group'?: string[]; 'as-uid'?: string },
+  scope: Partial<SnapshotSource> = {},
+): SnapshotSource {
+  return {
+    files: flags.filename,
+    kubeconfig: flags.kubeconfig,
+    context: flags.context,
+    impersonate: impersonationFromFlags(flags),
+    namespaces: flags.namespace,
+    allNamespaces: flags['all-namespaces'],
+    manifestNamespace: manifestNamespaceOf(flags.namespace),
+    ...scope,
+  };
+}
 
 /** kubectl's -l/--selector for commands that list pods and workloads (a workload by its pod template's labels). */
 export const selectorFlag = {

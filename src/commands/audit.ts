@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, outputFlag, snapshotFlags } from '../cli/base.js';
-import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
+import { BaseCommand, outputFlag, snapshotFlags, snapshotSourceOf } from '../cli/base.js';
+import { loadSnapshot } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { AUDIT_RULES, SKIP_ANNOTATION, auditSnapshot, failingFindings, isAuditRuleId, type Severity } from '../netpol/audit.js';
 import { snapshotWarnings } from '../netpol/inputs.js';
@@ -39,14 +39,7 @@ Exit 0 when no finding reaches --fail-on (default warning), 1 otherwise; bad inp
     for (const id of skip) {
       if (!isAuditRuleId(id)) throw new UsageError(`--skip ${id}: no such rule (rules: ${AUDIT_RULES.map((r) => r.id).join(', ')})`);
     }
-    const snapshot = await loadSnapshot({
-      files: flags.filename,
-      kubeconfig: flags.kubeconfig,
-      context: flags.context,
-      namespaces: flags.namespace,
-      allNamespaces: flags['all-namespaces'],
-      manifestNamespace: manifestNamespaceOf(flags.namespace),
-    });
+    const snapshot = await loadSnapshot(snapshotSourceOf(flags));
     // the no-enforcing-engine finding says it better than the generic warning
     for (const warning of snapshotWarnings(snapshot)) if (!warning.includes('no NetworkPolicy enforcement engine')) process.stderr.write(warning + '\n');
     const manifests = (flags.filename ?? []).length > 0;

@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { toYaml } from '../render/yaml.js';
 import { isJsonPathOutput, parseJsonPathOutput, renderJsonPath } from '../render/jsonpath.js';
-import { BaseCommand, connectionFlags, outputFlagWithJsonPath, snapshotFlags, impersonationFromFlags, selectorFlag, selectorFromFlag } from '../cli/base.js';
-import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
+import { BaseCommand, connectionFlags, outputFlagWithJsonPath, snapshotFlags, impersonationFromFlags, selectorFlag, selectorFromFlag, snapshotSourceOf } from '../cli/base.js';
+import { loadSnapshot } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { canReach } from '../netpol/can-reach.js';
 import { clusterPods, parseEndpoint, resolveEndpoint } from '../netpol/endpoints.js';
@@ -69,15 +69,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
       const request = { port: flags.port === undefined ? undefined : parsePort(flags.port), protocol: parseProtocol(flags.protocol) };
       // who can reach it (or what it reaches) may live in any namespace: read them all unless -n narrows it
       const narrowed = namespacesFor([endpoint], flags.namespace);
-      const snapshot = await loadSnapshot({
-        files: flags.filename,
-        kubeconfig: flags.kubeconfig,
-        context: flags.context,
-        impersonate: impersonationFromFlags(flags),
-        ...narrowed,
-        allNamespaces: flags['all-namespaces'] || !flags.namespace?.length,
-        manifestNamespace: manifestNamespaceOf(flags.namespace),
-      });
+      const snapshot = await loadSnapshot(snapshotSourceOf(flags, { ...narrowed, allNamespaces: flags['all-namespaces'] || !flags.namespace?.length }));
       for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
       const ns = defaultNamespace(snapshot, flags.namespace);
       const scope = flags['all-namespaces'] || !flags.namespace?.length ? undefined : flags.namespace;
@@ -112,15 +104,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
     const destination = parseEndpoint(args.destination, { dns: true });
     if (flags.suggest && destination.kind === 'ip' && destination.dns !== undefined) throw new UsageError('--suggest needs an address or a pod destination: NetworkPolicies cannot name DNS names');
     const request = { port: flags.port === undefined ? undefined : parsePort(flags.port), protocol: parseProtocol(flags.protocol) };
-    const snapshot = await loadSnapshot({
-      files: flags.filename,
-      kubeconfig: flags.kubeconfig,
-      context: flags.context,
-      impersonate: impersonationFromFlags(flags),
-      ...namespacesFor([source, destination], flags.namespace),
-      allNamespaces: flags['all-namespaces'],
-      manifestNamespace: manifestNamespaceOf(flags.namespace),
-    });
+    const snapshot = await loadSnapshot(snapshotSourceOf(flags, namespacesFor([source, destination], flags.namespace)));
     for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const ns = defaultNamespace(snapshot, flags.namespace);
     if (flags.suggest && flags.output !== 'text') throw new UsageError('--suggest writes NetworkPolicy YAML: drop -o');

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, outputFlag, snapshotFlags } from '../cli/base.js';
+import { BaseCommand, outputFlag, snapshotFlags, snapshotSourceOf } from '../cli/base.js';
 import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { diffReachability, overlaySnapshot, parseDeleteRef } from '../netpol/diff.js';
@@ -42,14 +42,7 @@ Exit 0 when nothing changes, 1 when something does; bad input 2, an unreachable 
     const ports = (flags.port ?? []).map(parsePort);
     const protocols = (flags.protocol ?? []).map((p) => parseProtocol(p) as Protocol);
     const externals = (flags.external ?? []).map(parseExternal);
-    const base = await loadSnapshot({
-      files: flags.filename,
-      kubeconfig: flags.kubeconfig,
-      context: flags.context,
-      namespaces: flags.namespace,
-      allNamespaces: flags['all-namespaces'],
-      manifestNamespace: manifestNamespaceOf(flags.namespace),
-    });
+    const base = await loadSnapshot(snapshotSourceOf(flags));
     for (const warning of snapshotWarnings(base)) process.stderr.write(warning + '\n');
     const change = withFiles.length > 0 ? await loadSnapshot({ files: withFiles, manifestNamespace: manifestNamespaceOf(flags.namespace) }) : undefined;
     const after = overlaySnapshot(base, change, deletes);

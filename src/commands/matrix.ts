@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, outputFlag, snapshotFlags, impersonationFromFlags, selectorFlag, selectorFromFlag } from '../cli/base.js';
-import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
+import { BaseCommand, outputFlag, snapshotFlags, selectorFlag, selectorFromFlag, snapshotSourceOf } from '../cli/base.js';
+import { loadSnapshot } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { clusterPods, resolveExternals } from '../netpol/endpoints.js';
 import { ENGINES, notEnforcedBy, type EngineName } from '../netpol/kinds/index.js';
@@ -58,15 +58,7 @@ export default class Matrix extends BaseCommand {
     if (!workloadOutput && (flags.focus !== undefined || flags.denied)) {
       throw new UsageError(`--${flags.focus !== undefined ? 'focus' : 'denied'} works with -o dot, mermaid, csv or md, not -o ${flags.output}`);
     }
-    const snapshot = await loadSnapshot({
-      files: flags.filename,
-      kubeconfig: flags.kubeconfig,
-      context: flags.context,
-      impersonate: impersonationFromFlags(flags),
-      namespaces: flags.namespace,
-      allNamespaces: flags['all-namespaces'],
-      manifestNamespace: manifestNamespaceOf(flags.namespace),
-    });
+    const snapshot = await loadSnapshot(snapshotSourceOf(flags));
     for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const manifests = (flags.filename ?? []).length > 0;
     const namespaces = flags['all-namespaces'] ? undefined : flags.namespace ?? (manifests ? undefined : [snapshot.defaultNamespace ?? 'default']);

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, outputFlag, snapshotFlags, impersonationFromFlags } from '../cli/base.js';
-import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
+import { BaseCommand, outputFlag, snapshotFlags, snapshotSourceOf } from '../cli/base.js';
+import { loadSnapshot } from '../cluster/index.js';
 import { UsageError } from '../errors.js';
 import { clusterPods } from '../netpol/endpoints.js';
 import { PolicyEngine } from '../netpol/engine.js';
@@ -41,15 +41,7 @@ Traces are precomputed for the first ${REPORT_TRACE_LIMIT} workload pairs; for t
     const { flags } = await this.parse(Report);
     const ports = (flags.port ?? []).map(parsePort);
     const protocols = (flags.protocol ?? []).map((p) => parseProtocol(p) as Protocol);
-    const snapshot = await loadSnapshot({
-      files: flags.filename,
-      kubeconfig: flags.kubeconfig,
-      context: flags.context,
-      impersonate: impersonationFromFlags(flags),
-      namespaces: flags.namespace,
-      allNamespaces: flags['all-namespaces'],
-      manifestNamespace: manifestNamespaceOf(flags.namespace),
-    });
+    const snapshot = await loadSnapshot(snapshotSourceOf(flags));
     for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const files = flags.filename ?? [];
     const namespaces = flags['all-namespaces'] ? undefined : flags.namespace ?? (files.length > 0 ? undefined : [snapshot.defaultNamespace ?? 'default']);

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { Args } from '@oclif/core';
 import { parseAllDocuments } from 'yaml';
-import { BaseCommand, outputFlag, snapshotFlags } from '../cli/base.js';
-import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
+import { BaseCommand, outputFlag, snapshotFlags, snapshotSourceOf } from '../cli/base.js';
+import { loadSnapshot } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { parseEndpoint } from '../netpol/endpoints.js';
 import { PolicyEngine } from '../netpol/engine.js';
@@ -48,14 +48,7 @@ Exit 0 when every expectation holds, 1 otherwise, each failure naming the expect
     const expectations: Expectation[] = [];
     for (const file of files) expectations.push(...(await readExpectations(file)));
     const endpoints = expectations.flatMap((e) => [parseEndpoint(e.from), parseEndpoint(e.to)]);
-    const snapshot = await loadSnapshot({
-      files: flags.filename,
-      kubeconfig: flags.kubeconfig,
-      context: flags.context,
-      ...namespacesFor(endpoints, flags.namespace),
-      allNamespaces: flags['all-namespaces'],
-      manifestNamespace: manifestNamespaceOf(flags.namespace),
-    });
+    const snapshot = await loadSnapshot(snapshotSourceOf(flags, namespacesFor(endpoints, flags.namespace)));
     for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const results = checkExpectations(snapshot, new PolicyEngine(snapshot), expectations, defaultNamespace(snapshot, flags.namespace));
     if (flags.output === 'json') process.stdout.write(JSON.stringify(expectationsJson(results), null, 2) + '\n');

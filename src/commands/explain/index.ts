@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { toYaml } from '../../render/yaml.js';
 import { isJsonPathOutput, parseJsonPathOutput, renderJsonPath } from '../../render/jsonpath.js';
-import { BaseCommand, connectionFlags, outputFlagWithJsonPath, snapshotFlags, impersonationFromFlags } from '../../cli/base.js';
-import { loadSnapshot, manifestNamespaceOf } from '../../cluster/index.js';
+import { BaseCommand, connectionFlags, outputFlagWithJsonPath, snapshotFlags, snapshotSourceOf } from '../../cli/base.js';
+import { loadSnapshot } from '../../cluster/index.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { canReach, summarize } from '../../netpol/can-reach.js';
 import { clusterPods, parseEndpoint, parsePolicyRef, resolveEndpoint } from '../../netpol/endpoints.js';
@@ -48,14 +48,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
     const { args, flags } = await this.parse(Explain);
     const namespaceRef = args.destination === undefined ? /^(?:namespaces?|ns)\/([^/]+)$/i.exec(args.target.trim())?.[1] : undefined;
     if (namespaceRef !== undefined) {
-      const snapshot = await loadSnapshot({
-        files: flags.filename,
-        kubeconfig: flags.kubeconfig,
-        context: flags.context,
-        impersonate: impersonationFromFlags(flags),
-        namespaces: [namespaceRef],
-        manifestNamespace: manifestNamespaceOf(flags.namespace),
-      });
+      const snapshot = await loadSnapshot(snapshotSourceOf(flags, { namespaces: [namespaceRef], allNamespaces: undefined }));
       for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
       if (!snapshot.namespaces.some((n) => n.metadata.name === namespaceRef)) throw new UsageError(`namespace "${namespaceRef}" not found (${snapshot.source})`);
       const posture = namespacePosture(snapshot, new PolicyEngine(snapshot, { notEnforced: notEnforcedBy(flags.engine as EngineName) }), namespaceRef);
@@ -70,15 +63,9 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
     if (!policyRef && args.destination === undefined && endpoints[0].kind === 'ip') {
       throw new UsageError(`${args.target} is an address outside the cluster: no policy isolates it; explain a connection instead (explain SOURCE DESTINATION)`);
     }
-    const snapshot = await loadSnapshot({
-      files: flags.filename,
-      kubeconfig: flags.kubeconfig,
-      context: flags.context,
-      impersonate: impersonationFromFlags(flags),
-      ...(policyRef ? { namespaces: policyRef.namespace ? [policyRef.namespace] : flags.namespace, withContextNamespace: false } : namespacesFor(endpoints, flags.namespace)),
-      allNamespaces: flags['all-namespaces'],
-      manifestNamespace: manifestNamespaceOf(flags.namespace),
-    });
+    const snapshot = await loadSnapshot(
+      snapshotSourceOf(flags, policyRef ? { namespaces: policyRef.namespace ? [policyRef.namespace] : flags.namespace, withContextNamespace: false } : namespacesFor(endpoints, flags.namespace)),
+    );
     for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const ns = defaultNamespace(snapshot, flags.namespace);
     const engine = new PolicyEngine(snapshot, { notEnforced: notEnforcedBy(flags.engine as EngineName) });

@@ -2,7 +2,7 @@
 // and --as/--as-group/--as-uid reach the API server double (which checks impersonate rights like
 // kube-apiserver) as the same headers, so whoami and explain can-i agree with the real kubectl.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runKubectl, startTestApiServer, type TestApiServer } from '../../support/apiserver/index.js';
@@ -130,5 +130,19 @@ describe('the CLI', () => {
     expect(r.code).toBe(3);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^error: impersonating jane@contoso\.example is forbidden: users "jane@contoso\.example" is forbidden: User "alice@contoso\.example" cannot impersonate resource "users"/);
+  });
+
+  it('audit, diff and test read the cluster as the --as identity too (they used to drop the flag)', async () => {
+    const file = kc('cli-review', { token: ADMIN });
+    const change = join(dir, 'deny-all.yaml');
+    writeFileSync(change, 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all, namespace: shop}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n');
+    for (const args of [['audit', '-n', 'shop'], ['diff', '-n', 'shop', '--with', change]]) {
+      const before = server.requests.length;
+      const r = await runCli([...args, '--as', 'jane@contoso.example', '--kubeconfig', file], { env: { ...isolatedEnv(), NO_COLOR: '1' } });
+      const reads = server.requests.slice(before).filter((q) => q.method === 'GET' && q.path.includes('/namespaces/shop/'));
+      expect(reads.length, `${args[0]}: ${r.stderr}`).toBeGreaterThan(0);
+      for (const q of reads) expect(q.user, `${args[0]} ${q.path}`).toBe('jane@contoso.example');
+      for (const q of reads) expect(q.impersonatedBy, `${args[0]} ${q.path}`).toBe('ops-bot');
+    }
   });
 });
