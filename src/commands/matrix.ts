@@ -6,7 +6,7 @@ import { clusterPods, resolveExternals } from '../netpol/endpoints.js';
 import { ENGINES, notEnforcedBy, type EngineName } from '../netpol/kinds/index.js';
 import { PolicyEngine } from '../netpol/engine.js';
 import { parseExternal, parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
-import { computeMatrix, matrixQueries, namedQueryText, unresolvedNamedQueries } from '../netpol/matrix.js';
+import { answerableQueries, computeMatrix, namedQueryText } from '../netpol/matrix.js';
 import type { Protocol } from '../model/k8s.js';
 import { focusGroups, groupEndpoints, workloadMatrix } from '../netpol/workloads.js';
 import { matrixTableRows, renderMatrixJson, renderMatrixJsonByClass, renderMatrixYaml } from '../render/netpol-matrix.js';
@@ -67,14 +67,7 @@ export default class Matrix extends BaseCommand {
     for (const note of resolved.notes) process.stderr.write(`note: ${note}\n`);
     const pods = resolved.pods;
     if (pods.length === 0) throw new UsageError(`no pods or workloads${flags.selector !== undefined ? ` match -l ${flags.selector}` : ''} in ${namespaces ? `namespace ${namespaces.join(', ')}` : 'any namespace'} (${snapshot.source})`);
-    const queries = matrixQueries(pods, ports, protocols);
-    if (queries.length === 0) {
-      throw new UsageError(`the selected pods declare no ${protocols.length ? `${protocols.join(' or ')} ` : ''}container ports: pass --port${protocols.length ? ' or another --protocol' : ''}`);
-    }
-    const unresolved = unresolvedNamedQueries(pods, queries);
-    if (unresolved.length === queries.length) {
-      throw new UsageError(`no selected pod declares a ${[...new Set(unresolved.map(namedQueryText))].join(' or a ')}, so no connection has a verdict`);
-    }
+    const { queries, unresolved } = answerableQueries(pods, ports, protocols);
     for (const q of unresolved) process.stderr.write(`note: no selected pod declares a ${namedQueryText(q)}: its table has no verdicts\n`);
     const matrix = computeMatrix(new PolicyEngine(snapshot, { notEnforced: notEnforcedBy(flags.engine as EngineName) }), { pods, externals: resolved.externals, queries });
     let output: Iterable<string>;

@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { clusterPods } from '../netpol/endpoints.js';
 import { PolicyEngine } from '../netpol/engine.js';
 import { parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
-import { computeMatrix, matrixQueries, namedQueryText, unresolvedNamedQueries } from '../netpol/matrix.js';
+import { answerableQueries, computeMatrix, namedQueryText } from '../netpol/matrix.js';
 import { auditSnapshot } from '../netpol/audit.js';
 import { pairTraces, policyWorkloads } from '../netpol/report.js';
 import { groupEndpoints, workloadMatrix } from '../netpol/workloads.js';
@@ -47,14 +47,7 @@ Traces are precomputed for the first ${REPORT_TRACE_LIMIT} workload pairs; for t
     const namespaces = flags['all-namespaces'] ? undefined : flags.namespace ?? (files.length > 0 ? undefined : [snapshot.defaultNamespace ?? 'default']);
     const pods = clusterPods(snapshot, namespaces);
     if (pods.length === 0) throw new UsageError(`no pods or workloads in ${namespaces ? `namespace ${namespaces.join(', ')}` : 'any namespace'} (${snapshot.source})`);
-    const queries = matrixQueries(pods, ports, protocols);
-    if (queries.length === 0) {
-      throw new UsageError(`the selected pods declare no ${protocols.length ? `${protocols.join(' or ')} ` : ''}container ports: pass --port${protocols.length ? ' or another --protocol' : ''}`);
-    }
-    const unresolved = unresolvedNamedQueries(pods, queries);
-    if (unresolved.length === queries.length) {
-      throw new UsageError(`no selected pod declares a ${[...new Set(unresolved.map(namedQueryText))].join(' or a ')}, so no connection has a verdict`);
-    }
+    const { queries, unresolved } = answerableQueries(pods, ports, protocols);
     for (const q of unresolved) process.stderr.write(`note: no selected pod declares a ${namedQueryText(q)}: its column has no verdicts\n`);
     const engine = new PolicyEngine(snapshot);
     const matrix = computeMatrix(engine, { pods, externals: [], queries });

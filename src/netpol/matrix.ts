@@ -1,6 +1,7 @@
 // Reachability matrices. Pods that agree on everything a policy can look at (namespace, labels,
 // declared ports, and which ipBlocks contain their IPs) get the same verdicts, so the matrix is
 // computed once per pair of such equivalence classes and then spread over the pods.
+import { UsageError } from '../errors.js';
 import type { LabelSelector, Protocol } from '../model/k8s.js';
 import { labelsKey } from '../model/selectors.js';
 import { cidrContains, parseIp, type Cidr, type Ip } from './cidr.js';
@@ -250,6 +251,22 @@ export function matrixQueries(pods: PodView[], ports: (number | string)[], proto
 /** Named port queries that no pod declares (with that protocol, when one is given): their columns would all be "·". */
 export function unresolvedNamedQueries(pods: PodView[], queries: PortQuery[]): PortQuery[] {
   return queries.filter((q) => typeof q.port === 'string' && !pods.some((pod) => resolveQuery(q, { kind: 'pod', pod }) !== undefined));
+}
+
+/**
+ * The port queries of a matrix that can have verdicts, refused in one line when none can: no declared
+ * port to ask about, or only named ports no pod declares. `unresolved` are the named ones no pod declares.
+ */
+export function answerableQueries(pods: PodView[], ports: (number | string)[], protocols: Protocol[]): { queries: PortQuery[]; unresolved: PortQuery[] } {
+  const queries = matrixQueries(pods, ports, protocols);
+  if (queries.length === 0) {
+    throw new UsageError(`the selected pods declare no ${protocols.length ? `${protocols.join(' or ')} ` : ''}container ports: pass --port${protocols.length ? ' or another --protocol' : ''}`);
+  }
+  const unresolved = unresolvedNamedQueries(pods, queries);
+  if (unresolved.length === queries.length) {
+    throw new UsageError(`no selected pod declares a ${[...new Set(unresolved.map(namedQueryText))].join(' or a ')}, so no connection has a verdict`);
+  }
+  return { queries, unresolved };
 }
 
 /** "a port named http", "a UDP port named dns". */
