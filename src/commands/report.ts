@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, outputFlag, snapshotFlags, snapshotSourceOf } from '../cli/base.js';
 import { loadSnapshot } from '../cluster/index.js';
-import { UsageError } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { clusterPods } from '../netpol/endpoints.js';
 import { PolicyEngine } from '../netpol/engine.js';
 import { parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
@@ -22,7 +22,8 @@ export default class Report extends BaseCommand {
   static override summary = 'A self-contained HTML report: heatmap of workload reachability, with each pair\'s explain trace';
   static override description = `Writes one HTML page (no external URLs: it opens offline, from a file) to stdout. Rows are source workloads, columns destinations, grouped by namespace (click a namespace to fold it); replicas are collapsed by owner as in matrix -o dot. Each cell is allowed (✓), denied (✗), partly (◐: some ports or replicas) or cannot tell (?), in colour-blind-safe colours with symbols that print in black and white. Hover a cell for its ports; click it for the trace kubectl np explain prints for that pair. Filters: namespace, workload name, only denied, port. Below: each policy with the workloads it selects and the audit findings.
 Pods come from -n (repeatable), -A, or by default the context namespace (with -f: every namespace in the manifests). --port and --protocol work as for matrix (default: every declared port, TCP).
-Traces are precomputed for the first ${REPORT_TRACE_LIMIT} workload pairs; for the others the page shows the explain command to run.`;
+Traces are precomputed for the first ${REPORT_TRACE_LIMIT} workload pairs; for the others the page shows the explain command to run.
+Exit codes as for matrix: 0 when every cell has its verdict; 3 when some cells are cannot tell (?) — the page is still written whole, and stderr and the page's header name what was not seen; 2 on bad input.`;
 
   static override examples = [
     '<%= config.bin %> report -f examples/shop -o html > report.html',
@@ -58,12 +59,22 @@ Traces are precomputed for the first ${REPORT_TRACE_LIMIT} workload pairs; for t
       version: this.config.version,
       pods: pods.filter((p) => !p.template).length,
       policies: engine.policies.length,
+      cannotTell: (matrix.cannotTell ?? []).map(unseenText),
     };
     const data = reportData(meta, workloads, (from, to) => pairTraces(engine, workloads, pods, from, to), REPORT_TRACE_LIMIT, {
       policies: policyWorkloads(engine, workloads, pods),
       findings: auditSnapshot(snapshot, { namespaces }).findings,
     });
     process.stdout.write(renderReportHtml(data));
-    for (const u of matrix.cannotTell ?? []) process.stderr.write(`cannot tell: some verdicts depend on ${u.what}${u.permission ? `, which you may not see: to see it, you need to ${u.permission}` : ''}\n`);
+    // matrix's contract: the page is written whole, then exit 3 when some cell is "cannot tell", so a CI job does
+    // not take a page with ? cells for a complete answer
+    if (matrix.cannotTell) {
+      for (const u of matrix.cannotTell) process.stderr.write(`cannot tell: some verdicts depend on ${unseenText(u)}\n`);
+      this.exit(ExitCode.CannotTell);
+    }
   }
+}
+
+function unseenText(u: { what: string; permission?: string }): string {
+  return `${u.what}${u.permission ? `, which you may not see: to see it, you need to ${u.permission}` : ''}`;
 }

@@ -12,6 +12,8 @@ export interface ReportMeta {
   version: string;
   pods: number;
   policies: number;
+  /** what the ? cells depend on and was not seen (matrix's cannotTell), said in the header as on stderr */
+  cannotTell?: string[];
 }
 
 export interface ReportData {
@@ -137,6 +139,7 @@ export function renderReportHtml(data: ReportData): string {
 <h1>NetworkPolicy reachability</h1>
 <p id="meta">source <b>${escapeHtml(m.source)}</b> · generated ${escapeHtml(m.generated)} · kubectl-np ${escapeHtml(m.version)} ·
 ${m.namespaces} namespaces, ${m.workloads} workloads, ${m.pods} running pods, ${m.policies} policies, ${data.ports.length} ports${escapeHtml(traced)}</p>
+${(m.cannotTell ?? []).map((c) => `<p class="unseen"><b>cannot tell</b> (? cells): some verdicts depend on ${escapeHtml(c)}</p>`).join('\n')}
 <p class="legend"><span class="c a">✓</span> allowed <span class="c d">✗</span> denied <span class="c p">◐</span> partly (some ports or replicas)
 <span class="c u">?</span> cannot tell <span class="c n">·</span> no verdict (port not declared) — rows: from, columns: to</p>
 <form id="filters" onsubmit="return false">
@@ -166,6 +169,7 @@ header{padding:12px 16px;border-bottom:1px solid #ccc}
 h1{font-size:20px;margin:0 0 4px}
 h2{font-size:16px;margin:0 0 6px}
 #meta{margin:0 0 6px;color:#333}
+.unseen{margin:0 0 6px;padding:4px 8px;border-left:4px solid #555;background:#f4f4f4}
 .legend .c{display:inline-block;width:18px;height:18px;text-align:center;border:1px solid #888;margin:0 2px 0 10px}
 form label{margin-right:16px}
 main{display:flex;gap:16px;padding:12px 16px;align-items:flex-start}

@@ -1,0 +1,147 @@
+// kubectl np report as users run it: the built CLI against a live cluster (the test API server) and against
+// manifests, checking the page's data and the exit codes it shares with matrix (0, 3 for cannot tell, 2).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReportData } from '../../src/render/report-html.js';
+import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
+import { repoRoot, requireFreshBuild } from './auth/dist.js';
+
+beforeAll(() => requireFreshBuild());
+
+/** The CLI as a child process, so the test API server in this process keeps answering. */
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '', KUBECONFIG: '/nonexistent', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function embedded(html: string): ReportData {
+  const m = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html);
+  expect(m, 'the page carries its data').not.toBeNull();
+  return JSON.parse(m![1]) as ReportData;
+}
+
+/** A pair's letters, one per port (a allowed, d denied, p partly, u cannot tell, - no verdict). */
+function cell(data: ReportData, from: string, to: string, port: string): string {
+  const ids = data.workloads.map((w) => w.id);
+  expect(ids).toContain(from);
+  expect(ids).toContain(to);
+  return data.cells[ids.indexOf(from) * ids.length + ids.indexOf(to)][data.ports.indexOf(port)];
+}
+
+const home = mkdtempSync(join(tmpdir(), 'np-report-live-'));
+
+describe('kubectl np report against a live cluster (the test API server)', () => {
+  const shop = ['namespaces.yaml', 'shop.yaml', 'payments.yaml', 'platform.yaml', 'policies/shop.yaml', 'policies/payments.yaml']
+    .flatMap((f) => parseAllDocuments(readFileSync(join(repoRoot, 'examples/shop', f), 'utf8')).map((d) => d.toJS()))
+    .filter(Boolean);
+  const running = (namespace: string, name: string, labels: Record<string, string>, rs: string, ip: string, ports: unknown[]) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { namespace, name, labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs, uid: `${name}-uid`, controller: true }] },
+    spec: { containers: [{ name: 'c', image: 'x', ports }] },
+    status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] },
+  });
+  const pods = [
+    running('default', 'frontend-6d9f-a', { app: 'frontend', tier: 'web', 'pod-template-hash': '6d9f' }, 'frontend-6d9f', '10.1.0.11', [{ name: 'http', containerPort: 8080 }]),
+    running('default', 'frontend-6d9f-b', { app: 'frontend', tier: 'web', 'pod-template-hash': '6d9f' }, 'frontend-6d9f', '10.1.0.12', [{ name: 'http', containerPort: 8080 }]),
+    running('payments', 'payments-77c-a', { app: 'payments', 'pod-template-hash': '77c' }, 'payments-77c', '10.1.1.21', [{ name: 'https', containerPort: 8443 }]),
+  ];
+  let server: TestApiServer;
+  let kubeconfig: string;
+
+  beforeAll(async () => {
+    server = await startTestApiServer({ staticTokens: { 'oncall-token-0123456789': { username: 'oncall@example.com' } }, authorizer: 'always-allow', objects: [...shop, ...pods] });
+    kubeconfig = join(home, 'config');
+    server.writeKubeconfig(kubeconfig, { context: 'prod', namespace: 'default', user: { token: 'oncall-token-0123456789' } });
+  });
+  afterAll(async () => server?.close());
+
+  it('reads the cluster (no -f): running replicas collapsed into their Deployment, verdicts and traces from the live policies, exit 0', async () => {
+    const r = await run(['report', '--kubeconfig', kubeconfig, '-A', '-o', 'html'], { HOME: home });
+    expect(r.code, r.stderr).toBe(0);
+    const data = embedded(r.stdout);
+    expect(data.meta.source).toBe('context prod');
+    const frontend = data.workloads.find((w) => w.id === 'default/deploy/frontend');
+    expect(frontend?.desc).toBe('Deployment ×2');
+    expect(cell(data, 'default/deploy/frontend', 'payments/deploy/payments', 'TCP 8443')).toBe('d');
+    const ids = data.workloads.map((w) => w.id);
+    const trace = data.traces[ids.indexOf('default/deploy/frontend') * ids.length + ids.indexOf('payments/deploy/payments')]![data.ports.indexOf('TCP 8443')].map((k) => data.lines[k]).join('\n');
+    expect(trace).toContain('payments/default-deny');
+    expect(r.stdout).not.toContain('cannot tell</b>');
+    // it asked the server, not some manifest
+    expect(server.requests.some((q) => q.path.startsWith('/api/v1/pods') || q.path.includes('/pods'))).toBe(true);
+    expect(server.requests.some((q) => q.path.includes('/networkpolicies'))).toBe(true);
+  });
+
+  it('the context namespace by default, -n to pick others', async () => {
+    const own = embedded((await run(['report', '--kubeconfig', kubeconfig, '-o', 'html'], { HOME: home })).stdout);
+    expect(new Set(own.workloads.map((w) => w.ns))).toEqual(new Set(['default']));
+    const payments = await run(['report', '--kubeconfig', kubeconfig, '-n', 'payments', '-o', 'html'], { HOME: home });
+    expect(payments.code, payments.stderr).toBe(0);
+    expect(embedded(payments.stdout).workloads.map((w) => w.id)).toEqual(['payments/deploy/payments']);
+  });
+
+  it('a cell that hangs on namespace labels one may not list is ? (cannot tell): the page is written, says why, and the exit code is 3 as for matrix', async () => {
+    const namespace = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...labels, 'kubernetes.io/metadata.name': name } } });
+    const pod = (ns: string, name: string, ip: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: ns, name, labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 5432 }] }] }, status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] } });
+    const policy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'app', name: 'lab' }, spec: { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'lab' } } }] }] } };
+    const view = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'ns-view' }, rules: [{ apiGroups: ['', 'apps', 'batch', 'networking.k8s.io'], resources: ['pods', 'services', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'networkpolicies'], verbs: ['get', 'list'] }] };
+    const bind = (ns: string) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { namespace: ns, name: 'dev-view' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'ns-view' }, subjects: [{ kind: 'User', name: 'dev@example.com' }] });
+    const scoped = await startTestApiServer({
+      staticTokens: { 'dev-token-0123456789': { username: 'dev@example.com' }, 'admin-token-0123456789': { username: 'admin', groups: ['system:masters'] } },
+      objects: [namespace('app', {}), namespace('np-lab', { team: 'lab' }), pod('np-lab', 'client', '10.1.0.5'), pod('app', 'db', '10.1.0.6'), view, bind('app'), bind('np-lab'), policy],
+    });
+    try {
+      const dev = join(home, 'scoped');
+      scoped.writeKubeconfig(dev, { context: 'scoped', namespace: 'app', user: { token: 'dev-token-0123456789' } });
+      const r = await run(['report', '--kubeconfig', dev, '-n', 'app', '-n', 'np-lab', '--port', '5432', '-o', 'html'], { HOME: home });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stdout).toMatch(/<\/html>\n$/);
+      const data = embedded(r.stdout);
+      expect(cell(data, 'np-lab/pod/client', 'app/pod/db', 'TCP 5432')).toBe('u');
+      expect(cell(data, 'app/pod/db', 'np-lab/pod/client', 'TCP 5432')).toBe('a');
+      expect(r.stderr).toMatch(/^cannot tell: some verdicts depend on whether namespace np-lab .*you need to list namespaces/m);
+      expect(data.meta.cannotTell).toContainEqual(expect.stringMatching(/^whether namespace np-lab .*you need to list namespaces/));
+      expect(r.stdout).toContain('<b>cannot tell</b> (? cells)');
+      // with the list, every cell has its verdict
+      const admin = join(home, 'admin');
+      scoped.writeKubeconfig(admin, { context: 'admin', namespace: 'app', user: { token: 'admin-token-0123456789' } });
+      const full = await run(['report', '--kubeconfig', admin, '-n', 'app', '-n', 'np-lab', '--port', '5432', '-o', 'html'], { HOME: home });
+      expect(full.code, full.stderr).toBe(0);
+      expect(cell(embedded(full.stdout), 'np-lab/pod/client', 'app/pod/db', 'TCP 5432')).toBe('a');
+    } finally {
+      await scoped.close();
+    }
+  });
+
+  it('a cluster it cannot reach is one line on stderr and exit 3, with nothing on stdout', async () => {
+    const closed = await startTestApiServer({ staticTokens: {} });
+    const dead = join(home, 'dead');
+    closed.writeKubeconfig(dead, { context: 'dead', user: { token: 'x-token-0123456789' } });
+    await closed.close();
+    const r = await run(['report', '--kubeconfig', dead, '-o', 'html'], { HOME: home });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('kubectl np report -f', () => {
+  it('bad input is one line and exit 2', async () => {
+    const r = await run(['report', '-f', join(repoRoot, 'examples/shop'), '-n', 'nosuch', '-o', 'html']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: no pods or workloads in namespace nosuch/)]);
+  });
+});
