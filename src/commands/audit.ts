@@ -1,12 +1,12 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, outputFlag, snapshotFlags, snapshotSourceOf } from '../cli/base.js';
+import { BaseCommand, outputFlagWithJsonPath, snapshotFlags, snapshotSourceOf } from '../cli/base.js';
 import { loadSnapshot } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { AUDIT_RULES, SKIP_ANNOTATION, auditSnapshot, failingFindings, isAuditRuleId, type Severity } from '../netpol/audit.js';
 import { snapshotWarnings } from '../netpol/inputs.js';
 import { auditSarif, renderAuditJunit, renderAuditTable } from '../render/audit.js';
 import { colourFor } from '../render/netpol-text.js';
-import { toYaml } from '../render/yaml.js';
+import { renderDocument } from '../render/document.js';
 
 export default class Audit extends BaseCommand {
   static override summary = 'Posture findings of the NetworkPolicies: missing default-deny, DNS blocked, metadata service open, selector typos';
@@ -24,11 +24,12 @@ Exit 0 when no finding reaches --fail-on (default warning), 1 otherwise; bad inp
     '<%= config.bin %> audit -f k8s/ -o sarif > audit.sarif',
     '<%= config.bin %> audit -f k8s/ -o junit --skip no-default-deny-egress > audit-junit.xml',
     '<%= config.bin %> audit -n payments -o json | jq \'.findings[] | select(.severity == "error")\'',
+    '<%= config.bin %> audit -f examples/audit -o jsonpath=\'{range .findings[*]}{.rule} {.namespace}/{.object}{"\\n"}{end}\'',
   ];
 
   static override flags = {
     ...snapshotFlags,
-    output: outputFlag(['table', 'json', 'yaml', 'sarif', 'junit'], 'table'),
+    output: outputFlagWithJsonPath(['table', 'json', 'yaml', 'sarif', 'junit'], 'table'),
     'fail-on': Flags.string({ description: 'lowest severity that makes the exit code 1', options: ['info', 'warning', 'error'], default: 'warning' }),
     skip: Flags.string({ description: 'a rule ID not to check; repeatable', multiple: true, multipleNonGreedy: true }),
   };
@@ -46,23 +47,11 @@ Exit 0 when no finding reaches --fail-on (default warning), 1 otherwise; bad inp
     const namespaces = flags['all-namespaces'] ? undefined : flags.namespace ?? (manifests ? undefined : [snapshot.defaultNamespace ?? 'default']);
     const report = auditSnapshot(snapshot, { namespaces, skip });
     const failOn = flags['fail-on'] as Severity;
-    const json = { findings: report.findings };
-    switch (flags.output) {
-      case 'json':
-        process.stdout.write(JSON.stringify(json, null, 2) + '\n');
-        break;
-      case 'yaml':
-        process.stdout.write(toYaml(json));
-        break;
-      case 'sarif':
-        process.stdout.write(JSON.stringify(auditSarif(report, this.config.version), null, 2) + '\n');
-        break;
-      case 'junit':
-        process.stdout.write(renderAuditJunit(report, failOn));
-        break;
-      default:
-        process.stdout.write(renderAuditTable({ colour: colourFor(process.stdout) }, report, failOn));
-    }
+    const document = renderDocument(flags.output, { findings: report.findings });
+    if (document !== undefined) process.stdout.write(document);
+    else if (flags.output === 'sarif') process.stdout.write(JSON.stringify(auditSarif(report, this.config.version), null, 2) + '\n');
+    else if (flags.output === 'junit') process.stdout.write(renderAuditJunit(report, failOn));
+    else process.stdout.write(renderAuditTable({ colour: colourFor(process.stdout) }, report, failOn));
     if (flags.output !== 'table') for (const n of report.notes) process.stderr.write(`note: ${n}\n`);
     if (failingFindings(report, failOn).length > 0) this.exit(ExitCode.No);
   }

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, outputFlag, snapshotFlags, snapshotSourceOf } from '../cli/base.js';
+import { BaseCommand, outputFlagWithJsonPath, snapshotFlags, snapshotSourceOf } from '../cli/base.js';
 import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { diffReachability, overlaySnapshot, parseDeleteRef } from '../netpol/diff.js';
@@ -7,7 +7,7 @@ import { parseExternal, parsePort, parseProtocol, snapshotWarnings } from '../ne
 import type { Protocol } from '../model/k8s.js';
 import { diffJson, renderDiffTable } from '../render/diff.js';
 import { colourFor } from '../render/netpol-text.js';
-import { toYaml } from '../render/yaml.js';
+import { renderDocument } from '../render/document.js';
 
 export default class Diff extends BaseCommand {
   static override summary = 'What a change does to reachability before it is applied: the connections whose verdict it flips';
@@ -20,6 +20,7 @@ Exit 0 when nothing changes, 1 when something does; bad input 2, an unreachable 
     '<%= config.bin %> diff -f examples/shop --with new-policy.yaml',
     'kubectl apply --dry-run=client -o yaml -f new.yaml | <%= config.bin %> diff --with -',
     '<%= config.bin %> diff -f examples/shop --delete networkpolicy/payments/allow-cart -o json',
+    '<%= config.bin %> diff -f examples/shop --delete networkpolicy/payments/allow-cart -o jsonpath=\'{range .changes[*]}{.from} → {.to}: {.after}{"\\n"}{end}\'',
     '<%= config.bin %> diff -f main/k8s --with k8s/ --port 443 --external 169.254.169.254',
   ];
 
@@ -30,7 +31,7 @@ Exit 0 when nothing changes, 1 when something does; bad input 2, an unreachable 
     port: Flags.string({ char: 'p', description: 'destination port, number or name; repeatable (default: every declared port)', multiple: true, multipleNonGreedy: true }),
     protocol: Flags.string({ description: 'TCP, UDP or SCTP; repeatable (default: TCP)', multiple: true, multipleNonGreedy: true }),
     external: Flags.string({ description: 'an address outside the cluster to compare too, e.g. 169.254.169.254; repeatable', multiple: true, multipleNonGreedy: true }),
-    output: outputFlag(['table', 'json', 'yaml'], 'table'),
+    output: outputFlagWithJsonPath(['table', 'json', 'yaml'], 'table'),
   };
 
   async run(): Promise<void> {
@@ -47,9 +48,7 @@ Exit 0 when nothing changes, 1 when something does; bad input 2, an unreachable 
     const change = withFiles.length > 0 ? await loadSnapshot({ files: withFiles, manifestNamespace: manifestNamespaceOf(flags.namespace) }) : undefined;
     const after = overlaySnapshot(base, change, deletes);
     const result = diffReachability(base, after, { namespaces: flags['all-namespaces'] ? undefined : flags.namespace, ports, protocols, externals });
-    if (flags.output === 'json') process.stdout.write(JSON.stringify(diffJson(result), null, 2) + '\n');
-    else if (flags.output === 'yaml') process.stdout.write(toYaml(diffJson(result)));
-    else process.stdout.write(renderDiffTable({ colour: colourFor(process.stdout) }, result));
+    process.stdout.write(renderDocument(flags.output, diffJson(result)) ?? renderDiffTable({ colour: colourFor(process.stdout) }, result));
     if (result.changes.length > 0) this.exit(ExitCode.No);
   }
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Args } from '@oclif/core';
 import { parseAllDocuments } from 'yaml';
-import { BaseCommand, outputFlag, snapshotFlags, snapshotSourceOf } from '../cli/base.js';
+import { BaseCommand, outputFlagWithJsonPath, snapshotFlags, snapshotSourceOf } from '../cli/base.js';
 import { loadSnapshot } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { parseEndpoint } from '../netpol/endpoints.js';
@@ -10,7 +10,7 @@ import { EXPECTATIONS_KIND, checkExpectations, parseExpectations, type Expectati
 import { defaultNamespace, namespacesFor, snapshotWarnings } from '../netpol/inputs.js';
 import { expectationsJson, renderExpectationsJunit, renderExpectationsTable } from '../render/expectations.js';
 import { colourFor } from '../render/netpol-text.js';
-import { toYaml } from '../render/yaml.js';
+import { renderDocument } from '../render/document.js';
 
 export default class Test extends BaseCommand {
   static override summary = 'Assert declared connectivity expectations (ConnectivityExpectations YAML) against the cluster or manifests';
@@ -26,6 +26,7 @@ Exit 0 when every expectation holds, 1 otherwise, each failure naming the expect
 
   static override examples = [
     '<%= config.bin %> test -f examples/shop examples/shop/expectations.yaml',
+    '<%= config.bin %> test -f examples/shop examples/shop/expectations.yaml -o jsonpath=\'{.passed}/{.failed}{"\\n"}\'',
     '<%= config.bin %> test -f k8s/ connectivity/*.yaml -o junit > np-junit.xml',
     '<%= config.bin %> test --context prod connectivity.yaml',
   ];
@@ -38,7 +39,7 @@ Exit 0 when every expectation holds, 1 otherwise, each failure naming the expect
 
   static override flags = {
     ...snapshotFlags,
-    output: outputFlag(['table', 'json', 'yaml', 'junit'], 'table'),
+    output: outputFlagWithJsonPath(['table', 'json', 'yaml', 'junit'], 'table'),
   };
 
   async run(): Promise<void> {
@@ -51,8 +52,8 @@ Exit 0 when every expectation holds, 1 otherwise, each failure naming the expect
     const snapshot = await loadSnapshot(snapshotSourceOf(flags, namespacesFor(endpoints, flags.namespace)));
     for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const results = checkExpectations(snapshot, new PolicyEngine(snapshot), expectations, defaultNamespace(snapshot, flags.namespace));
-    if (flags.output === 'json') process.stdout.write(JSON.stringify(expectationsJson(results), null, 2) + '\n');
-    else if (flags.output === 'yaml') process.stdout.write(toYaml(expectationsJson(results)));
+    const document = renderDocument(flags.output, expectationsJson(results));
+    if (document !== undefined) process.stdout.write(document);
     else if (flags.output === 'junit') process.stdout.write(renderExpectationsJunit(results));
     else process.stdout.write(renderExpectationsTable({ colour: colourFor(process.stdout) }, results));
     if (results.some((r) => !r.passed)) this.exit(ExitCode.No);

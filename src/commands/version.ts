@@ -1,19 +1,19 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, clusterFlags, outputFlag } from '../cli/base.js';
+import { BaseCommand, clusterFlags, outputFlagWithJsonPath } from '../cli/base.js';
 import { describeTokenStorage } from '../auth/cache/keychain.js';
 import { readServerVersion, type ServerVersion } from '../cluster/server-version.js';
-import { toYaml } from '../render/yaml.js';
+import { renderDocument } from '../render/document.js';
 
 const SERVER_TIMEOUT_MS = 10_000;
 
 export default class Version extends BaseCommand {
   static override summary = 'Print the plugin, Node.js and cluster versions, and where tokens are cached';
   static override description = `Like kubectl version: the client side always, the cluster's version when a kubeconfig context is reachable (--client skips it). "token cache" says whether tokens are sealed with a key in the OS keychain or kept in 0600 files, and why.`;
-  static override examples = ['<%= config.bin %> version', '<%= config.bin %> version --client -o json', '<%= config.bin %> --version'];
+  static override examples = ['<%= config.bin %> version', '<%= config.bin %> version --client -o json', '<%= config.bin %> version -o jsonpath=\'{.cluster.gitVersion}{"\\n"}\'', '<%= config.bin %> --version'];
   static override flags = {
     ...clusterFlags,
     client: Flags.boolean({ description: 'client versions only: do not contact the cluster', default: false }),
-    output: outputFlag(['text', 'json', 'yaml'], 'text'),
+    output: outputFlagWithJsonPath(['text', 'json', 'yaml'], 'text'),
   };
 
   async run(): Promise<void> {
@@ -35,8 +35,8 @@ export default class Version extends BaseCommand {
       tokenCache: storage,
       ...(flags.client ? {} : { cluster: server ?? { error: serverError } }),
     };
-    if (flags.output === 'json') return void process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    if (flags.output === 'yaml') return void process.stdout.write(toYaml(report));
+    const document = renderDocument(flags.output, report);
+    if (document !== undefined) return void process.stdout.write(document);
     const lines = [
       `kubectl-np: ${report.kubectlNp}`,
       `node: ${report.node} (${report.platform})`,

@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core';
-import { toYaml } from '../render/yaml.js';
-import { isJsonPathOutput, parseJsonPathOutput, renderJsonPath } from '../render/jsonpath.js';
+import { renderDocument } from '../render/document.js';
 import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlagWithJsonPath } from '../cli/base.js';
 import { runWhoami } from '../identity/whoami.js';
 import { renderPodIdentity, renderTokenOnly, renderWhoami } from '../render/whoami.js';
@@ -49,10 +48,7 @@ When the API server rejects the token (401), every live command decodes the toke
       if (clash) throw new UsageError(`--token-only reads your token without the cluster; --${clash} does not combine with it`);
       const { runTokenOnly } = await import('../identity/token-only.js');
       const report = await runTokenOnly({ kubeconfig: flags.kubeconfig, context: flags.context });
-      if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
-      else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), report));
-      else process.stdout.write(renderTokenOnly(report));
+      process.stdout.write(renderDocument(flags.output, report) ?? renderTokenOnly(report));
       return;
     }
     const result = await runWhoami({
@@ -65,10 +61,7 @@ When the API server rejects the token (401), every live command decodes the toke
       asPod: flags['as-pod'],
       debug: this.debugEnabled ? (text) => process.stderr.write(`debug: ${printable(redact(text))}\n`) : undefined,
     });
-    if (flags.output === 'json') process.stdout.write(JSON.stringify(result.report, null, 2) + '\n');
-    else if (flags.output === 'yaml') process.stdout.write(toYaml(result.report));
-    else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), result.report));
     // names and claims come from Entra and Graph: shown as text, never as terminal control
-    else process.stdout.write(printable(result.kind === 'pod' ? renderPodIdentity(result.report) : renderWhoami(result.report)));
+    process.stdout.write(renderDocument(flags.output, result.report) ?? printable(result.kind === 'pod' ? renderPodIdentity(result.report) : renderWhoami(result.report)));
   }
 }

@@ -96,6 +96,15 @@ describe('audit', () => {
     expect(junit.stdout).toMatch(/<testcase classname="audit.selects-nothing" name="selects-nothing legacy\/networkpolicy\/allow-worker-to-orders">\s*<system-out>warning: /);
   });
 
+  it('-o jsonpath=TEMPLATE reads the -o json document, with the same exit code', () => {
+    const json = JSON.parse(run(['audit', '-f', 'examples/audit', '-o', 'json']).stdout);
+    const r = run(['audit', '-f', 'examples/audit', '-o', 'jsonpath={range .findings[*]}{.rule} {.namespace}/{.object}{"\\n"}{end}']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(json.findings.map((f: { rule: string; namespace: string; object: string }) => `${f.rule} ${f.namespace}/${f.object}\n`).join(''));
+    expect(r.stdout).toMatch(/^dns-egress-blocked legacy\/deployment\/orders$/m);
+    expectOneLineError(run(['audit', '-f', 'examples/audit', '-o', 'jsonpath={.findings']), /--output: bad -o jsonpath template/);
+  });
+
   it('refuses an unknown rule in --skip with one line naming the rules', () => {
     expectOneLineError(run(['audit', '-f', 'examples/audit', '--skip', 'dns']), /--skip dns: no such rule \(rules: no-default-deny-ingress, /);
   });
@@ -144,6 +153,10 @@ describe('test', () => {
     const json = JSON.parse(run(['test', '-f', 'examples/shop', file, '-o', 'json']).stdout);
     expect(json).toMatchObject({ passed: 1, failed: 2 });
     expect(json.results[2]).toMatchObject({ from: 'default/deploy/nope', expected: false, actual: null, passed: false });
+
+    const jsonpath = run(['test', '-f', 'examples/shop', file, '-o', 'jsonpath={.passed}/{.failed}{range .results[?(@.passed==false)]} {.from}{end}']);
+    expect(jsonpath.code).toBe(1);
+    expect(jsonpath.stdout).toBe('1/2 default/deploy/cart default/deploy/nope');
   });
 
   it('refuses a malformed file with one line naming the entry', () => {
@@ -175,6 +188,9 @@ spec:
     );
     const json = JSON.parse(run(['diff', '-f', 'examples/shop', '--with', '-', '-o', 'json'], { input: change }).stdout);
     expect(json.changes).toEqual([expect.objectContaining({ from: 'monitoring/sts/prometheus', to: 'default/deploy/cart', port: 8080, protocol: 'TCP', before: false, after: true })]);
+    const jsonpath = run(['diff', '-f', 'examples/shop', '--with', '-', '-o', 'jsonpath={range .changes[*]}{.from} → {.to} {.port}: {.before} → {.after}{"\\n"}{end}'], { input: change });
+    expect(jsonpath.code).toBe(1);
+    expect(jsonpath.stdout).toBe('monitoring/sts/prometheus → default/deploy/cart 8080: false → true\n');
   });
 
   it('exit 0 when the change flips nothing (the same policies again)', () => {

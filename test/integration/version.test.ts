@@ -32,6 +32,12 @@ describe('kubectl np version', () => {
     expect(report).toMatchObject({ kubectlNp: pkg.version, node: process.versions.node, tokenCache: { backend: 'file' }, cluster: { gitVersion: 'v1.31.0-kubectl-np-test-double', context: 'test' } });
   });
 
+  it('-o jsonpath=TEMPLATE picks fields of the -o json document', async () => {
+    const result = await runCli(['version', '--kubeconfig', kubeconfig, '-o', 'jsonpath={.kubectlNp} {.cluster.gitVersion}{"\\n"}'], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(`${pkg.version} v1.31.0-kubectl-np-test-double\n`);
+  });
+
   it('says why the cluster was not reached, and still exits 0', async () => {
     const result = await runCli(['version'], { env });
     expect(result.code, result.stderr).toBe(0);

@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { toYaml } from '../../render/yaml.js';
-import { isJsonPathOutput, parseJsonPathOutput, renderJsonPath } from '../../render/jsonpath.js';
+import { renderDocument } from '../../render/document.js';
 import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlagWithJsonPath } from '../../cli/base.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { runCanI } from '../../identity/can-i.js';
@@ -47,10 +46,7 @@ RESOURCE is a resource type (pods, deploy, deployments.apps, widgets.example.com
       if (args.verb || args.resource) throw new UsageError('--list lists everything you may do; it takes no VERB or RESOURCE');
       if (flags['all-namespaces']) throw new UsageError('--list answers for one namespace (SelfSubjectRulesReview); -A does not apply');
       const report = await runCanIList({ kubeconfig: flags.kubeconfig, context: flags.context, impersonate: impersonationFromFlags(flags), namespace: flags.namespace });
-      if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
-      else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), report));
-      else process.stdout.write(renderCanIList(report, { headers: !flags['no-headers'] }));
+      process.stdout.write(renderDocument(flags.output, report) ?? renderCanIList(report, { headers: !flags['no-headers'] }));
       return;
     }
     if (!args.verb || !args.resource) {
@@ -67,10 +63,7 @@ RESOURCE is a resource type (pods, deploy, deployments.apps, widgets.example.com
       subresource: flags.subresource,
     });
     for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
-    if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
-    else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), report));
-    else process.stdout.write(renderCanI(report));
+    process.stdout.write(renderDocument(flags.output, report) ?? renderCanI(report));
     if (!report.allowed) this.exit(ExitCode.No);
   }
 }

@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { toYaml } from '../../render/yaml.js';
-import { isJsonPathOutput, parseJsonPathOutput, renderJsonPath } from '../../render/jsonpath.js';
+import { renderDocument } from '../../render/document.js';
 import { BaseCommand, connectionFlags, outputFlagWithJsonPath, snapshotFlags, snapshotSourceOf } from '../../cli/base.js';
 import { loadSnapshot } from '../../cluster/index.js';
 import { ExitCode, UsageError } from '../../errors.js';
@@ -52,10 +51,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
       for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
       if (!snapshot.namespaces.some((n) => n.metadata.name === namespaceRef)) throw new UsageError(`namespace "${namespaceRef}" not found (${snapshot.source})`);
       const posture = namespacePosture(snapshot, new PolicyEngine(snapshot, { notEnforced: notEnforcedBy(flags.engine as EngineName) }), namespaceRef);
-      if (flags.output === 'json') process.stdout.write(JSON.stringify(posture, null, 2) + '\n');
-      else if (flags.output === 'yaml') process.stdout.write(toYaml(posture));
-      else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), posture));
-      else process.stdout.write(renderNamespacePosture({ colour: colourFor(process.stdout) }, posture));
+      process.stdout.write(renderDocument(flags.output, posture) ?? renderNamespacePosture({ colour: colourFor(process.stdout) }, posture));
       return;
     }
     const policyRef = args.destination === undefined ? parsePolicyRef(args.target) : undefined;
@@ -71,10 +67,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
     const engine = new PolicyEngine(snapshot, { notEnforced: notEnforcedBy(flags.engine as EngineName) });
     const style = { colour: colourFor(process.stdout) };
     const emit = (value: unknown, text: () => string) => {
-      if (flags.output === 'json') process.stdout.write(JSON.stringify(value, null, 2) + '\n');
-      else if (flags.output === 'yaml') process.stdout.write(toYaml(value));
-      else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), value));
-      else process.stdout.write(text());
+      process.stdout.write(renderDocument(flags.output, value) ?? text());
     };
 
     if (policyRef) {
