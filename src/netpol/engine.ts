@@ -273,9 +273,11 @@ export class PolicyEngine {
   /** A matrix cell without traces when other kinds or unevaluated objects take part: 1 allowed, 0 denied, 3 cannot tell (as evaluate). */
   cell(source: Peer, destination: Peer, traffic: Traffic): { value: 0 | 1 | 3; unseen?: Unseen[] } {
     const side = (direction: Direction, subject: Peer, other: Peer) => {
-      if (subject.kind !== 'pod' || this.isNode(subject.pod)) return { allowed: true, unknown: [] as Unseen[] };
-      const outcome = this.tiered ? this.decideTiered(direction, subject.pod, other, traffic) : undefined;
-      const allowed = outcome ? outcome.allowed : this.sideAllows(direction, subject.pod, other, traffic);
+      if (subject.kind !== 'pod') return { allowed: true, unknown: [] as Unseen[] };
+      // a host-network pod is allowed as its node, yet unevaluated objects (Cilium host policies) may select it
+      const node = this.isNode(subject.pod);
+      const outcome = this.tiered && !node ? this.decideTiered(direction, subject.pod, other, traffic) : undefined;
+      const allowed = outcome ? outcome.allowed : node || this.sideAllows(direction, subject.pod, other, traffic);
       const unknown: Unseen[] = [
         ...(outcome?.undecided ?? []).map((what) => ({ what })),
         ...this.notEvaluatedEntries.filter((e) => e.maySelect(subject.pod)).map((e) => ({ what: `${e.object}, which was not evaluated (${e.reason})` })),
