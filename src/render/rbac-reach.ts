@@ -2,6 +2,7 @@
 import type { ApiReachReport } from '../identity/api-reach.js';
 import { API_PATHS } from '../rbac/api-reach.js';
 import { renderExplanationBody } from './rbac.js';
+import { printable } from '../printable.js';
 
 export function renderApiReach(r: ApiReachReport): string {
   const d = r.destination;
@@ -26,5 +27,6 @@ export function renderApiReach(r: ApiReachReport): string {
   }
   out.push('');
   for (const n of r.notes) out.push(`note: ${n}`);
-  return out.join('\n') + '\n';
+  // pod, binding and role names come from the cluster: shown as text, never as terminal control
+  return printable(out.join('\n') + '\n');
 }

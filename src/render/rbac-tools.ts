@@ -1,7 +1,11 @@
 // Human output of explain can-i --list, who-can and access: kubectl's column layout (two spaces
 // between columns, upper-case headers that --no-headers drops), with the chain or caveat under it.
+// Subject, binding, role and resource names come from the cluster: every rendering ends in lines(),
+// which shows control and bidi characters as visible escapes; table() escapes its cells first so the
+// columns are measured as they are shown.
 import type { AccessReport, RulesListReport, WhoCanReport } from '../identity/rbac-tools.js';
 import { describeRef } from '../rbac/summary.js';
+import { printable } from '../printable.js';
 
 export interface TableOptions {
   /** --no-headers */
@@ -10,9 +14,14 @@ export interface TableOptions {
 
 /** Columns padded to their widest cell, like kubectl's tabwriter output. */
 export function table(header: string[], rows: string[][], opts: TableOptions = {}): string[] {
-  const all = opts.headers === false ? rows : [header, ...rows];
+  const all = (opts.headers === false ? rows : [header, ...rows]).map((r) => r.map(printable));
   const widths = header.map((_, i) => Math.max(0, ...all.map((r) => (r[i] ?? '').length)));
   return all.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('   ').trimEnd());
+}
+
+/** The output: lines joined, each ending in a newline, made printable. */
+function lines(out: string[]): string {
+  return printable(out.join('\n') + '\n');
 }
 
 const bracket = (l: string[] | undefined) => `[${(l ?? []).join(' ')}]`;
@@ -39,7 +48,7 @@ export function renderCanIList(r: RulesListReport, opts: TableOptions = {}): str
     if (r.evaluationError) out.push(`note: the API server said: ${r.evaluationError}`);
     for (const n of r.notes) out.push(`note: ${n}`);
   }
-  return out.join('\n') + '\n';
+  return lines(out);
 }
 
 const subjectName = (e: WhoCanReport['entries'][number]) => (e.subject.kind === 'ServiceAccount' ? `${e.subject.namespace ?? ''}/${e.subject.name}` : e.subject.name);
@@ -59,16 +68,16 @@ export function renderWhoCan(r: WhoCanReport, opts: TableOptions & { wide?: bool
   ]);
   const header = ['KIND', 'SUBJECT', ...(hasNames ? ['DISPLAY NAME'] : []), 'BINDING → ROLE', ...(opts.wide ? ['RULE'] : [])];
   const body = table(header, rows, opts);
-  if (opts.headers === false) return body.length ? body.join('\n') + '\n' : '';
+  if (opts.headers === false) return body.length ? lines(body) : '';
   const out = [`Who may ${r.description} (RBAC${r.complete ? '' : ', INCOMPLETE'})`, ...(r.entries.length ? body : ['  (no binding grants it)'])];
   for (const n of r.notes) out.push(`note: ${n}`);
-  return out.join('\n') + '\n';
+  return lines(out);
 }
 
 /** -o name: each subject once, as kind/name (kubectl's form; a service account is serviceaccount/NS/NAME). */
 export function renderWhoCanNames(r: WhoCanReport): string {
   const names = [...new Set(r.entries.map((e) => `${e.subject.kind.toLowerCase()}/${subjectName(e)}`))];
-  return names.map((n) => n + '\n').join('');
+  return names.length ? lines(names) : '';
 }
 
 export function renderAccess(r: AccessReport, opts: TableOptions = {}): string {
@@ -78,5 +87,5 @@ export function renderAccess(r: AccessReport, opts: TableOptions = {}): string {
     out.unshift(`Access of ${r.user?.username ?? 'you'} ${r.namespace ? `in namespace ${r.namespace}` : 'cluster-wide (namespaced resources in every namespace)'} (SelfSubjectAccessReview)`);
     for (const n of r.notes) out.push(`note: ${n}`);
   }
-  return out.join('\n') + '\n';
+  return lines(out);
 }

@@ -1,9 +1,11 @@
 // Human output for RBAC explanations: the verdict, then the binding → role → rule chain that grants
-// it, or the nearest misses and what each lacks.
+// it, or the nearest misses and what each lacks. The parts (renderGrant, renderExplanationBody) return
+// raw lines; each whole rendering goes through printable() once.
 import type { AccessExplanation, CanIReport } from '../identity/can-i.js';
 import { describeSubject } from '../rbac/subjects.js';
 import { describeRef, summarizeRule } from '../rbac/summary.js';
 import type { Grant, NearMiss } from '../rbac/types.js';
+import { printable } from '../printable.js';
 
 const INDENT = '  ';
 
@@ -63,5 +65,6 @@ export function renderCanI(r: CanIReport): string {
   const out = [`${r.allowed ? 'yes' : 'no'} — ${r.description}${r.user ? ` as ${r.user.username}` : ''}`];
   out.push(...renderExplanationBody(r));
   for (const n of r.notes) out.push(`note: ${n}`);
-  return out.join('\n') + '\n';
+  // binding, role, subject and user names come from the cluster: shown as text, never as terminal control
+  return printable(out.join('\n') + '\n');
 }

@@ -1,5 +1,6 @@
 // Human output of `kubectl np whoami`: three short sections (the API server's view, the token's
-// claims, the bindings) readable at a glance; -o json|yaml print the report object as is.
+// claims, the bindings) readable at a glance; -o json|yaml print the report object as is. Names and
+// claims come from Entra, Graph and the cluster: each rendering ends in printable(), once.
 import type { WhoamiBinding } from '../identity/bindings.js';
 import type { WhoamiReport } from '../identity/whoami.js';
 import type { TokenOnlyReport } from '../identity/token-only.js';
@@ -7,6 +8,7 @@ import type { PodIdentityReport } from '../identity/pod-identity.js';
 import { describeCredentialSource } from '../identity/credential.js';
 import { describeImpersonation } from '../model/impersonation.js';
 import { describeRef } from '../rbac/summary.js';
+import { printable } from '../printable.js';
 
 const INDENT = '  ';
 
@@ -88,7 +90,7 @@ export function renderWhoami(r: WhoamiReport): string {
 
   if (r.authorization) out.push(...renderAuthorization(r.authorization, r.rbacGaps));
   for (const note of r.notes) out.push(`note: ${note}`);
-  return out.join('\n').replace(/\n+$/, '') + '\n';
+  return printable(out.join('\n').replace(/\n+$/, '') + '\n');
 }
 
 /** The token's claims, as whoami and whoami --token-only show them. */
@@ -125,7 +127,7 @@ export function renderTokenOnly(r: TokenOnlyReport): string {
     out.push(...renderTokenSection(r.token, !!r.token.groups?.length));
     if (r.token.groups?.length) out.push('', `Groups in the token (${r.token.groups.length})`, ...r.token.groups.map((g) => `${INDENT}${g}`));
   } else out.push(`Token: ${r.tokenNote ?? 'none'}`);
-  return out.join('\n') + '\n';
+  return printable(out.join('\n') + '\n');
 }
 
 /** `gaps`: RBAC lists that could not be read; then the bindings shown are not the whole story either. */
@@ -180,5 +182,5 @@ export function renderPodIdentity(r: PodIdentityReport): string {
   if (r.networkPolicies.length === 0) out.push(`${INDENT}(none: not isolated, all ingress and egress allowed)`);
   for (const p of r.networkPolicies) out.push(`${INDENT}${p.namespace}/${p.name}   ${p.directions.join(', ')}   (${p.appliesTo})`);
   for (const note of r.notes) out.push(`note: ${note}`);
-  return out.join('\n') + '\n';
+  return printable(out.join('\n') + '\n');
 }
