@@ -44,7 +44,10 @@ export interface AuditEvent {
   verb: string;
   /** path and query as sent, e.g. /api/v1/namespaces/a/pods?limit=500&continue=… */
   requestURI: string;
+  /** who authenticated (with impersonation, the impersonator) */
   user: string;
+  /** the identity the request ran as, when it impersonated someone */
+  impersonatedUser?: string;
   userAgent?: string;
   code?: number;
 }
@@ -357,8 +360,8 @@ export async function startRealApiServer(opts: RealApiServerOptions = {}): Promi
         return readFileSync(auditLog, 'utf8')
           .split('\n')
           .filter(Boolean)
-          .map((line) => JSON.parse(line) as { verb: string; requestURI: string; user?: { username?: string }; userAgent?: string; responseStatus?: { code?: number } })
-          .map((e) => ({ verb: e.verb, requestURI: e.requestURI, user: e.user?.username ?? '', userAgent: e.userAgent, code: e.responseStatus?.code }));
+          .map((line) => JSON.parse(line) as { verb: string; requestURI: string; user?: { username?: string }; impersonatedUser?: { username?: string }; userAgent?: string; responseStatus?: { code?: number } })
+          .map((e) => ({ verb: e.verb, requestURI: e.requestURI, user: e.user?.username ?? '', ...(e.impersonatedUser?.username ? { impersonatedUser: e.impersonatedUser.username } : {}), userAgent: e.userAgent, code: e.responseStatus?.code }));
       },
       eventually,
       async close() {
