@@ -138,6 +138,15 @@ export function dnsEgress(engine: PolicyEngine, policies: CompiledPolicy[], dns:
   return byAddress ? 'unknown' : 'denied';
 }
 
+/**
+ * A pod's name lookups fail: its egress is isolated and none of the policies selecting it (unioned) allows
+ * DNS. The pod view and the policy view both ask this, so they cannot disagree.
+ */
+export function dnsBlocked(engine: PolicyEngine, pod: PodView, dns: DnsTarget): boolean {
+  const policies = engine.policiesSelecting(pod, 'egress');
+  return policies.length > 0 && dnsEgress(engine, policies, dns) === 'denied';
+}
+
 /** ipBlocks that cover the kube-dns Service IP: a common way to "allow DNS" that enforcement never sees. */
 function serviceIpRules(policy: CompiledPolicy, dns: DnsTarget): number[] {
   return (policy.egress ?? [])
@@ -170,8 +179,17 @@ export function describePolicy(engine: PolicyEngine, policy: CompiledPolicy, pod
   }
   if (!types.ingress && (spec.ingress ?? []).length > 0) warnings.push('its ingress rules are ignored: policyTypes does not list Ingress');
   if (!types.egress && (spec.egress ?? []).length > 0) warnings.push('its egress rules are ignored: policyTypes does not list Egress');
-  if (types.egress && dnsEgress(engine, [policy], dns) === 'denied') {
-    warnings.push(`it isolates egress ${DNS_DENIED}: unless another policy allows it, name lookups from these pods fail`);
+  const selected = pods.filter((p) => p.namespace === policy.namespace && policy.selects(p.labels));
+  // the pods' other policies may allow DNS (policies are unioned): warn for the pods whose lookups really fail
+  const failing = selected.filter((p) => dnsBlocked(engine, p, dns));
+  if (types.egress && dnsEgress(engine, [policy], dns) === 'denied' && (selected.length === 0 || failing.length > 0)) {
+    warnings.push(
+      selected.length === 0
+        ? `it isolates egress ${DNS_DENIED}: unless another policy allows it, name lookups from the pods it selects fail`
+        : failing.length === selected.length
+          ? `it isolates egress ${DNS_DENIED}, and no other policy selecting these pods allows it: name lookups from them fail`
+          : `it isolates egress ${DNS_DENIED}; other policies allow it for some of these pods, but not for ${failing.map(podName).join(', ')}: name lookups from those fail`,
+    );
     for (const index of serviceIpRules(policy, dns)) {
       warnings.push(`egress rule #${index}'s ipBlock covers the kube-dns Service IP, but policies see DNS traffic after DNAT, at the DNS pods' own IPs: it does not allow DNS`);
     }
@@ -183,7 +201,7 @@ export function describePolicy(engine: PolicyEngine, policy: CompiledPolicy, pod
         : `egress rule #${index} includes 169.254.169.254, the cloud instance metadata service (IMDS), which hands out node credentials: add 169.254.169.254/32 to its except list unless these pods need it`,
     );
   }
-  const selects = pods.filter((p) => p.namespace === policy.namespace && policy.selects(p.labels)).map(podName);
+  const selects = selected.map(podName);
   if (selects.length === 0) warnings.push('it selects no pod right now');
   return {
     namespace: policy.namespace,
@@ -211,7 +229,7 @@ export function isolationOf(engine: PolicyEngine, pod: PodView, dns: DnsTarget =
   const egress = side('egress');
   const notes: string[] = [];
   if (pod.hostNetwork) notes.push(engine.hostNetworkNote(pod));
-  if (egress.isolated && dnsEgress(engine, engine.policiesSelecting(pod, 'egress'), dns) === 'denied') {
+  if (dnsBlocked(engine, pod, dns)) {
     notes.push(`egress is isolated and no rule allows DNS (UDP 53 to ${DNS_NAMESPACE}/kube-dns): name lookups will fail`);
   }
   for (const p of engine.policiesSelecting(pod, 'egress')) {

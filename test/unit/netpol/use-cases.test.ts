@@ -185,6 +185,36 @@ describe('explain summaries', () => {
     expect(withDns('10.244.0.0/16', [{ port: 'dns', protocol: 'UDP' }])).toEqual([]);
   });
 
+  it('warns that a policy blocks DNS only for pods no other policy lets reach it, as the pod view says', () => {
+    const dnsWarnings = (e: PolicyEngine, ns: string, name: string, pods = clusterPods(shop)) => describePolicy(e, e.policy(ns, name)!, pods).warnings.filter((w) => w.includes('DNS'));
+    // payments/default-deny isolates egress with no rules, but allow-dns-and-psp lets the same pods resolve names
+    expect(dnsWarnings(engine, 'payments', 'default-deny')).toEqual([]);
+    expect(isolationOf(engine, resolve(shop, 'payments/deploy/payments').pods[0]).notes.join('\n')).not.toContain('DNS');
+    // one namespace-wide deny, DNS allowed for app=web only: the warning names the pod still cut off
+    const pod = (name: string, app: string) => ({ metadata: { namespace: 'x', name, labels: { app } }, spec: { containers: [] }, status: { phase: 'Running' } });
+    const snapshot: ClusterSnapshot = {
+      ...emptySnapshot('t'),
+      pods: [pod('web-1', 'web'), pod('batch-1', 'batch')],
+      networkPolicies: [
+        { metadata: { name: 'deny', namespace: 'x' }, spec: { podSelector: {}, policyTypes: ['Egress'] } },
+        { metadata: { name: 'web-dns', namespace: 'x' }, spec: { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }], ports: [{ port: 53, protocol: 'UDP' }] }] } },
+      ],
+    };
+    const mixed = new PolicyEngine(snapshot);
+    expect(dnsWarnings(mixed, 'x', 'deny', clusterPods(snapshot))).toEqual([
+      'it isolates egress without allowing DNS (UDP 53 to kube-system/kube-dns); other policies allow it for some of these pods, but not for x/batch-1: name lookups from those fail',
+    ]);
+    // the pod view agrees pod by pod
+    const notes = (name: string) => isolationOf(mixed, clusterPods(snapshot).find((p) => p.name === name)!).notes.join('\n');
+    expect(notes('batch-1')).toContain('no rule allows DNS');
+    expect(notes('web-1')).not.toContain('DNS');
+    // nothing else allows it: the plain warning
+    const alone = new PolicyEngine({ ...snapshot, networkPolicies: [snapshot.networkPolicies[0]] });
+    expect(dnsWarnings(alone, 'x', 'deny', clusterPods(snapshot))).toEqual([
+      'it isolates egress without allowing DNS (UDP 53 to kube-system/kube-dns), and no other policy selecting these pods allows it: name lookups from them fail',
+    ]);
+  });
+
   it('warns about the metadata service (169.254.169.254 on TCP 80) for every rule that can reach it', () => {
     const imds = (egress: unknown[]) => {
       const e = new PolicyEngine({ namespaces: [], networkPolicies: [{ metadata: { name: 'e', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: egress as never } }] });
