@@ -3,7 +3,7 @@
 import type { ClusterSnapshot, Pod, PodSpec, Workload } from '../model/k8s.js';
 import { PolicyEngine } from '../netpol/engine.js';
 import { describeSubject as describePolicySubject } from '../netpol/describe.js';
-import { parseEndpoint, type EndpointSpec } from '../netpol/endpoints.js';
+import { parseEndpoint, podsOfWorkload, type EndpointSpec } from '../netpol/endpoints.js';
 import { podView, templateView } from '../netpol/views.js';
 import type { PodView } from '../netpol/types.js';
 import { serviceAccountUser } from '../rbac/subjects.js';
@@ -27,7 +27,8 @@ export interface WorkloadIdentity {
 
 export interface PodIdentityReport {
   context: string;
-  target: { kind: string; namespace: string; name: string; fromTemplate: boolean };
+  /** pods: a workload's running pods that were read, the first one shown (none: its pod template is) */
+  target: { kind: string; namespace: string; name: string; fromTemplate: boolean; pods?: string[] };
   serviceAccount: { namespace: string; name: string; found: boolean; annotations?: Record<string, string> };
   /** the identity the API server gives the pod's token */
   user: UserInfo;
@@ -46,6 +47,15 @@ interface Target {
   labels: Record<string, string>;
   view: PodView;
   fromTemplate: boolean;
+  pods?: Pod[];
+}
+
+// labels every pod of a workload carries with its own value: not a difference in identity
+const PER_POD_LABELS = ['pod-template-hash', 'controller-revision-hash', 'statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index', 'batch.kubernetes.io/controller-uid', 'controller-uid', 'batch.kubernetes.io/job-name', 'job-name'];
+
+function identityKey(pod: Pod): string {
+  const labels = Object.entries(pod.metadata.labels ?? {}).filter(([k]) => !PER_POD_LABELS.includes(k)).sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify([pod.spec.serviceAccountName || 'default', labels]);
 }
 
 /** The --as-pod argument: [NAMESPACE/]pod/NAME, NAMESPACE/NAME, NAME or a workload; never a Service or address. */
@@ -67,6 +77,12 @@ function findTarget(snapshot: ClusterSnapshot, input: string, defaultNamespace: 
   }
   const workload: Workload | undefined = snapshot.workloads.find((w) => w.kind === spec.kind && w.metadata.name === spec.name && (w.metadata.namespace ?? 'default') === namespace);
   if (!workload) throw new UsageError(`${spec.kind} ${namespace}/${spec.name} not found`);
+  // the pods it runs are what the API server and the policies see; the template only stands in for them
+  const pods = podsOfWorkload(snapshot, workload).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  if (pods.length > 0) {
+    const pod = pods[0];
+    return { kind: workload.kind, namespace, name: spec.name, spec: pod.spec, labels: pod.metadata.labels ?? {}, view: podView(pod), fromTemplate: false, pods };
+  }
   return {
     kind: workload.kind,
     namespace,
@@ -101,6 +117,9 @@ export function podIdentity(snapshot: ClusterSnapshot, rbac: { rbac: RbacObjects
   const notes: string[] = [];
   if (!sa) notes.push(`service account ${target.namespace}/${saName} was not found (or could not be read)`);
   if (target.fromTemplate) notes.push(`no pod of ${target.kind} ${target.name} was read: showing its pod template`);
+  if (target.pods && new Set(target.pods.map(identityKey)).size > 1) {
+    notes.push(`the pods of ${target.kind} ${target.name} differ in service account or labels (a rollout?): showing pod ${target.pods[0].metadata.name}`);
+  }
 
   const engine = new PolicyEngine(snapshot);
   const byName = new Map<string, PodIdentityReport['networkPolicies'][number]>();
@@ -115,7 +134,7 @@ export function podIdentity(snapshot: ClusterSnapshot, rbac: { rbac: RbacObjects
   const workloadIdentity = workloadIdentityOf(annotations, target.labels);
   return {
     context: snapshot.source,
-    target: { kind: target.kind, namespace: target.namespace, name: target.name, fromTemplate: target.fromTemplate },
+    target: { kind: target.kind, namespace: target.namespace, name: target.name, fromTemplate: target.fromTemplate, ...(target.pods ? { pods: target.pods.map((p) => p.metadata.name) } : {}) },
     serviceAccount: { namespace: target.namespace, name: saName, found: !!sa, ...(Object.keys(annotations).length ? { annotations } : {}) },
     user,
     ...(workloadIdentity ? { workloadIdentity } : {}),

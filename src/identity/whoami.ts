@@ -163,13 +163,14 @@ export async function runWhoami(input: WhoamiInput): Promise<WhoamiResult> {
     // NS/pod/NAME and NS/NAME name the namespace themselves; read that one, not -n's or the context's
     const spec = parseAsPod(input.asPod);
     const podNamespace = spec.namespace ?? namespace;
-    // only what the report uses: the pod (or the workload's template), its service account, the
-    // policies selecting it; RBAC objects come from readRbacObjects, with its own fallbacks
+    // only what the report uses: the pod (or the workload, its running pods and the ReplicaSets that tie
+    // a Deployment's pods to it; its template when none can be read), its service account, the policies
+    // selecting it; RBAC objects come from readRbacObjects, with its own fallbacks
     const include: SnapshotInclude = {
       namespaces: 'skip',
-      pods: spec.kind === 'Pod' ? 'required' : 'skip',
+      pods: spec.kind === 'Pod' ? 'required' : 'optional',
       services: 'skip',
-      workloads: spec.kind === 'Pod' ? {} : { [spec.kind]: 'required' },
+      workloads: spec.kind === 'Pod' ? {} : { [spec.kind]: 'required', ...(spec.kind === 'Deployment' ? { ReplicaSet: 'optional' } : {}) },
       serviceAccounts: 'optional',
       networkPolicies: 'required',
       rbac: 'skip',

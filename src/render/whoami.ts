@@ -154,7 +154,9 @@ export function renderAuthorization(a: NonNullable<WhoamiReport['authorization']
 
 export function renderPodIdentity(r: PodIdentityReport): string {
   const out: string[] = [];
-  const what = r.target.kind === 'Pod' ? `pod ${r.target.namespace}/${r.target.name}` : `${r.target.kind} ${r.target.namespace}/${r.target.name} (pod template)`;
+  const pods = r.target.pods ?? [];
+  const shown = r.target.fromTemplate ? 'pod template' : `pod ${pods[0]}${pods.length > 1 ? ` of ${pods.length} running` : ''}`;
+  const what = r.target.kind === 'Pod' ? `pod ${r.target.namespace}/${r.target.name}` : `${r.target.kind} ${r.target.namespace}/${r.target.name} (${shown})`;
   out.push(...rows([
     ['Context', r.context],
     ['Workload', what],

@@ -40,6 +40,10 @@ beforeAll(async () => {
       { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'api', namespace: 'shop', annotations: { 'azure.workload.identity/client-id': '5a1d2c3b-0000-4000-8000-0000000000c1' } } },
       { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api-0', namespace: 'shop', labels: { app: 'api', 'azure.workload.identity/use': 'true' } }, spec: { serviceAccountName: 'api', containers: [{ name: 'api', ports: [{ containerPort: 8080 }] }] }, status: { phase: 'Running', podIP: '10.0.0.5' } },
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'shop' }, spec: { selector: { app: 'api' }, ports: [{ port: 80, targetPort: 8080 }] } },
+      // a Deployment whose running pod uses another service account than its template names (set by hand, or a rollout)
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'worker', namespace: 'shop' }, spec: { selector: { matchLabels: { app: 'worker' } }, template: { metadata: { labels: { app: 'worker' } }, spec: { containers: [{ name: 'w' }] } } } },
+      { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'worker-6f8', namespace: 'shop', labels: { app: 'worker' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'worker', controller: true, uid: 'd1' }] }, spec: { selector: { matchLabels: { app: 'worker' } }, template: { metadata: { labels: { app: 'worker' } }, spec: { containers: [{ name: 'w' }] } } } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'worker-6f8-x2x4z', namespace: 'shop', labels: { app: 'worker', 'pod-template-hash': '6f8' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'worker-6f8', controller: true, uid: 'r1' }] }, spec: { serviceAccountName: 'api', containers: [{ name: 'w' }] }, status: { phase: 'Running', podIP: '10.0.0.6' } },
       { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api-ingress', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: {} }] }] } },
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'pf', namespace: 'shop' }, rules: [{ apiGroups: [''], resources: ['pods', 'services'], verbs: ['get', 'list'] }, { apiGroups: [''], resources: ['pods/portforward'], verbs: ['create'] }] },
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'pf', namespace: 'shop' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pf' }, subjects: [{ kind: 'User', name: 'pf@contoso.example' }] },
@@ -84,6 +88,17 @@ describe('kubectl np whoami', () => {
     const json = JSON.parse((await run(['whoami', '--kubeconfig', kubeconfig, '--as-pod', 'shop/pod/api-0', '-o', 'json'])).stdout);
     expect(json.workloadIdentity).toEqual({ clientId: '5a1d2c3b-0000-4000-8000-0000000000c1', podOptedIn: true });
     expect(json.networkPolicies).toEqual([{ namespace: 'shop', name: 'api-ingress', directions: ['ingress'], appliesTo: 'pods with app=api in namespace shop' }]);
+  });
+
+  it('--as-pod deploy/NAME shows the running pod read from the cluster, not the template', async () => {
+    const r = await run(['whoami', '--kubeconfig', kubeconfig, '--as-pod', 'deploy/worker']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Workload         Deployment shop/worker (pod worker-6f8-x2x4z)');
+    // the pod's service account, which its template does not name
+    expect(r.stdout).toContain('Username         system:serviceaccount:shop:api');
+    expect(r.stdout).not.toContain('pod template');
+    const json = JSON.parse((await run(['whoami', '--kubeconfig', kubeconfig, '--as-pod', 'deploy/worker', '-o', 'json'])).stdout);
+    expect(json.target).toEqual({ kind: 'Deployment', namespace: 'shop', name: 'worker', fromTemplate: false, pods: ['worker-6f8-x2x4z'] });
   });
 
   it('--as-pod NS/pod/NAME and NS/NAME read the namespace they name, whatever the context namespace', async () => {

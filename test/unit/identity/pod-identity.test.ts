@@ -45,6 +45,25 @@ describe('podIdentity', () => {
     expect(r.notes.join(' ')).toContain('pod template');
   });
 
+  it("reads a workload through its running pods when they were read: the pod's service account and labels, not the template's", () => {
+    const base = snapshot({});
+    const rs = { kind: 'ReplicaSet' as const, metadata: { name: 'worker-5d4', namespace: 'shop', ownerReferences: [{ kind: 'Deployment', name: 'worker', controller: true }] }, spec: { template: { metadata: { labels: { app: 'worker' } }, spec: { containers: [] } } } };
+    const pod = (name: string, sa: string, extra: Record<string, string> = {}) => ({
+      metadata: { name, namespace: 'shop', labels: { app: 'worker', 'pod-template-hash': name.slice(-3), 'azure.workload.identity/use': 'true', ...extra }, ownerReferences: [{ kind: 'ReplicaSet', name: 'worker-5d4', controller: true }] },
+      spec: { serviceAccountName: sa, containers: [{ name: 'c' }] },
+      status: { phase: 'Running' },
+    });
+    const live: ClusterSnapshot = { ...base, workloads: [...base.workloads, rs], pods: [...base.pods, pod('worker-5d4-b22', 'api'), pod('worker-5d4-a11', 'api')] };
+    const r = podIdentity(live, noRbac, 'deploy/worker', 'shop');
+    expect(r.target).toEqual({ kind: 'Deployment', namespace: 'shop', name: 'worker', fromTemplate: false, pods: ['worker-5d4-a11', 'worker-5d4-b22'] });
+    expect(r.serviceAccount.name).toBe('api');
+    expect(r.workloadIdentity?.podOptedIn).toBe(true);
+    expect(r.notes).toEqual([]);
+    // a rollout half done: the pods disagree, and the report says which one it shows
+    const rollout = podIdentity({ ...live, pods: [...base.pods, pod('worker-5d4-a11', 'api'), pod('worker-5d4-c33', 'worker', { track: 'canary' })] }, noRbac, 'deploy/worker', 'shop');
+    expect(rollout.notes).toEqual(['the pods of Deployment worker differ in service account or labels (a rollout?): showing pod worker-5d4-a11']);
+  });
+
   it('rejects what is not a pod or workload', () => {
     expect(() => podIdentity(snapshot({}), noRbac, 'svc/api', 'shop')).toThrow(UsageError);
     expect(() => podIdentity(snapshot({}), noRbac, 'ip:10.0.0.1', 'shop')).toThrow(UsageError);
