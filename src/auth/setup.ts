@@ -4,6 +4,7 @@
 // up next to itself first.
 import { isMap, isSeq, type YAMLMap } from 'yaml';
 import { UsageError } from '../errors.js';
+import { redact } from '../redact.js';
 import { EXEC_V1 } from './exec-credential.js';
 import { formatExecArgs, parseExecArgs } from './exec-args.js';
 import {
@@ -342,6 +343,29 @@ export function describeSetupChange(change: SetupChange): string {
 /** The new text of a file planSetup changed: only its edited user entries differ from the original. */
 export function renderSetup(file: KubeconfigFile, result: SetupResult): string {
   return renderEntries(file, result.edited.get(file) ?? []);
+}
+
+/**
+ * What setup would write, per file, before and after (`setup --dry-run` shows the diff). The entries it
+ * replaces may hold credentials (a static token, a key, kubelogin's --client-secret): both texts have their
+ * values masked, and long certificate data shortened, so they can be shown and pasted.
+ */
+export function setupEdits(result: SetupResult): { path: string; before: string; after: string }[] {
+  return [...result.edited.keys()].map((file) => ({ path: file.path, before: maskKubeconfig(file.original), after: maskKubeconfig(renderSetup(file, result)) }));
+}
+
+const SECRET_KEY = /(\b(?:token|password|client-key-data|access-token|refresh-token|id-token|client-secret|secret)["']?\s*:[ \t]*)(?=[^\s,}])(["']?)[^\n,}"']+\2/gi;
+const SECRET_ARG = /(--(?:client-secret|client-certificate-password|password)(?:=|["']?[ \t]*,[ \t]*["']?|["']?[ \t]*\n[ \t]*-[ \t]+["']?))[^\s,\]"']+/g;
+const SECRET_ENV_VALUE = /(name:[ \t]*["']?\w*(?:SECRET|PASSWORD|TOKEN)\w*["']?[ \t]*(?:,[ \t]*|\n[ \t]*)value:[ \t]*)(["']?)[^\n,}"']+\2/gi;
+const DATA_KEY = /(\b[\w-]+-data\s*:[ \t]*)([A-Za-z0-9+/=]{40,})/g;
+
+function maskKubeconfig(text: string): string {
+  const masked = text
+    .replace(SECRET_KEY, '$1<redacted>')
+    .replace(SECRET_ARG, '$1<redacted>')
+    .replace(SECRET_ENV_VALUE, '$1<redacted>')
+    .replace(DATA_KEY, (_m, key: string, data: string) => `${key}<${data.length} characters>`);
+  return redact(masked);
 }
 
 /** Writes every file planSetup changed, each after a backup. */

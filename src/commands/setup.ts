@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, clusterFlags } from '../cli/base.js';
 import { loadRequiredKubeconfigs } from '../auth/kubeconfig.js';
-import { describeSetupChange, planSetup, writeSetup } from '../auth/setup.js';
+import { describeSetupChange, planSetup, setupEdits, writeSetup } from '../auth/setup.js';
+import { unifiedDiff } from '../render/text-diff.js';
 import { rawTokenOptions, tokenFlags } from '../auth/token-flags.js';
 
 export default class Setup extends BaseCommand {
@@ -11,10 +12,12 @@ export default class Setup extends BaseCommand {
     '<%= config.bin %> setup --context aks-prod --tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47',
     '<%= config.bin %> setup --context aks-prod --tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47 --server-id 6dae42f8-4368-4678-94ff-3960e28e3630',
     '<%= config.bin %> setup --all',
+    '<%= config.bin %> setup --all --dry-run',
   ];
   static override flags = {
     ...clusterFlags,
     all: Flags.boolean({ description: 'convert every Azure kubelogin, azure auth-provider and kubectl-np user', default: false }),
+    'dry-run': Flags.boolean({ description: 'print the change to the kubeconfig as a unified diff (credentials masked) and write nothing', default: false }),
     ...tokenFlags,
   };
 
@@ -22,6 +25,16 @@ export default class Setup extends BaseCommand {
     const { flags } = await this.parse(Setup);
     const files = loadRequiredKubeconfigs(flags.kubeconfig);
     const result = planSetup(files, { context: flags.context, all: flags.all, overrides: rawTokenOptions(flags) });
+    if (flags['dry-run']) {
+      // stdout is the diff alone; what it means goes to stderr
+      for (const { path, before, after } of setupEdits(result)) process.stdout.write(unifiedDiff(before, after, { from: path, to: `${path} (after kubectl np setup)` }));
+      for (const change of result.changes) process.stderr.write(`${describeSetupChange(change)} (dry run)\n`);
+      for (const name of result.unchanged) process.stderr.write(`user ${name}: already set up, nothing to change\n`);
+      for (const skip of result.skipped) process.stderr.write(`warning: user ${skip.user} skipped: ${skip.reason}\n`);
+      for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
+      if (result.changes.length > 0) process.stderr.write('dry run: nothing was written\n');
+      return;
+    }
     writeSetup(result);
     for (const change of result.changes) this.log(describeSetupChange(change));
     for (const name of result.unchanged) this.log(`user ${name}: already set up, nothing to change`);

@@ -50,3 +50,25 @@ describe('setup run again with another login mode', () => {
     expect(third.stderr).toBe('warning: user bot: --browser-command, --client-id, --token-type dropped: --login msi does not use them\n');
   });
 });
+
+describe('setup --dry-run', () => {
+  it('prints the kubeconfig change as a unified diff with the replaced credentials masked, and writes nothing', async () => {
+    const before = readFileSync(env.KUBECONFIG!, 'utf8').replace('  user: {token: placeholder}', '  user:\n    token: sekrit-static-token-0123456789');
+    writeFileSync(env.KUBECONFIG!, before, { mode: 0o600 });
+    const r = await runCli(['setup', '--context', 'aks', '--tenant-id', TENANT, '--dry-run'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(env.KUBECONFIG!, 'utf8')).toBe(before);
+    const lines = r.stdout.split('\n');
+    expect(lines.slice(0, 2)).toEqual([`--- ${env.KUBECONFIG}`, `+++ ${env.KUBECONFIG} (after kubectl np setup)`]);
+    expect(lines[2]).toMatch(/^@@ -\d+(,\d+)? \+\d+,\d+ @@$/);
+    expect(lines).toContain('-    token: <redacted>');
+    expect(lines).toContain('+      command: kubectl-np');
+    expect(lines).toContain(`+      - ${TENANT}`);
+    expect(r.stdout + r.stderr).not.toContain('sekrit');
+    expect(r.stderr).toMatch(/^user bot \(context aks\): converted to kubectl-np get-token .* \(dry run\)\ndry run: nothing was written\n$/);
+    // what the run without --dry-run then writes is what the diff showed
+    expect((await runCli(['setup', '--context', 'aks', '--tenant-id', TENANT], { env })).code).toBe(0);
+    const written = readFileSync(env.KUBECONFIG!, 'utf8');
+    for (const added of lines.filter((l) => l.startsWith('+') && !l.startsWith('+++'))) expect(written).toContain(added.slice(1));
+  });
+});

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, isMap, isSeq, stringify } from 'yaml';
 import { readKubeconfig, tokenOptionsOfContext, type KubeconfigFile } from '../../../src/auth/kubeconfig.js';
-import { INSTALL_HINT, planSetup, renderSetup, writeSetup } from '../../../src/auth/setup.js';
+import { INSTALL_HINT, planSetup, renderSetup, setupEdits, writeSetup } from '../../../src/auth/setup.js';
 
 const fixture = (name: string) => join(new URL('.', import.meta.url).pathname, 'fixtures', name);
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -247,5 +247,34 @@ describe("setup reads a kubelogin entry's exec.env (issue 17 item 12)", () => {
     const result = planSetup([withEnv(['--login', 'devicecode', ...S, '-t', TENANT], [{ name: 'AZURE_CLIENT_ID', value: SP }])], { context: 'aks', overrides: {} });
     expect(result.changes[0].args).toEqual(['get-token', '--login', 'devicecode', '--tenant-id', TENANT, '--client-id', AKS_CLIENT, ...S]);
     expect(result.warnings).toEqual(["user u: AZURE_CLIENT_ID in the entry's env dropped: --login devicecode does not read it from a kubeconfig; set it where kubectl runs if needed"]);
+  });
+});
+
+describe('setup --dry-run texts (setupEdits)', () => {
+  it('masks every credential the replaced entries held, in block and flow style, and writes nothing', () => {
+    const path = copyOf('azure-legacy.yaml');
+    const file = readKubeconfig(path);
+    const [edit] = setupEdits(planSetup([file], { context: 'aks-prod', overrides: {} }));
+    expect(edit.path).toBe(path);
+    expect(file.original).toContain('refresh-token: 0.ARoAv4j5');
+    expect(edit.before).toMatch(/access-token: <redacted>/);
+    expect(edit.before).toMatch(/refresh-token: <redacted>/);
+    expect(edit.after).toContain('command: kubectl-np');
+    expect(edit.before + edit.after).not.toMatch(/eyJ0eXAi|secret-refresh-token/);
+    expect(readFileSync(path, 'utf8')).toBe(file.original);
+
+    const flow = join(mkdtempSync(join(tmpdir(), 'kubectl-np-setup-')), 'config');
+    writeFileSync(
+      flow,
+      'apiVersion: v1\nkind: Config\ncurrent-context: x\ncontexts: [{name: x, context: {cluster: c, user: kl}}]\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\n' +
+        'users:\n- name: kl\n  user:\n    exec:\n      command: kubelogin\n      args: [get-token, -l, spn, --client-id, sp, "--client-secret", kubelogin-secret-value, -t, ' + TENANT + ', --password=pw-value-123]\n' +
+        '      env: [{name: AAD_SERVICE_PRINCIPAL_CLIENT_SECRET, value: env-secret-value}]\n',
+      { mode: 0o600 },
+    );
+    const [masked] = setupEdits(planSetup([readKubeconfig(flow)], { context: 'x', overrides: {} }));
+    expect(masked.before).toContain('"--client-secret", <redacted>');
+    expect(masked.before).toMatch(/--password=\S*redacted/);
+    expect(masked.before).toContain('value: <redacted>');
+    expect(masked.before + masked.after).not.toMatch(/kubelogin-secret-value|pw-value-123|env-secret-value/);
   });
 });
