@@ -67,6 +67,26 @@ describe('logout', () => {
     expect(again.stdout).toBe('No cached tokens.\n');
   });
 
+  it('--all leaves no warning state behind: the next sign-in is told again that tokens fall back to files', async () => {
+    // no D-Bus session here, so no keychain: the automatic storage falls back to 0600 files and says so
+    const auto = ['get-token', '--tenant-id', emu.tenantId, '--authority-host', emu.authorityHost];
+    const getToken = () =>
+      runCli(auto, { env: { ...env, KUBERNETES_EXEC_INFO: execInfo(true) }, onStderr: approveFromStderr((code) => emu.approveDeviceCode(code, ALICE)) });
+    const FALLBACK = /^warning: .*tokens are cached in files readable only by you under /m;
+    const first = await getToken();
+    credentialOf(first);
+    expect(first.stderr).toMatch(FALLBACK);
+    // served from the cache: nothing stored, nothing said
+    const cached = await getToken();
+    credentialOf(cached);
+    expect(cached.stderr).toBe('');
+    expect((await runCli(['logout', '--all'], { env })).stdout).toBe('Removed 1 cached sign-in.\n');
+    const after = await getToken();
+    credentialOf(after);
+    expect(after.stderr).toMatch(/To sign in, use a web browser/);
+    expect(after.stderr).toMatch(FALLBACK);
+  });
+
   it('--context names every context that lost its tokens, and says so when there was nothing to remove', async () => {
     writeKubeconfig();
     await signIn(['--cache-dir', customDir]);
