@@ -16,6 +16,7 @@ import { redact } from '../redact.js';
 import { decodeJwtPayload } from '../jwt.js';
 import { classifySignInError, LoginRequiredError, SignInFailedError } from './sign-in-errors.js';
 import type { TokenSpec } from './token-options.js';
+import { isBoundTo, newPopKeyPem, popKeyFrom, type PopKey } from './pop.js';
 
 export interface AcquireIo {
   /** may we ask a person to do something (device code, browser)? */
@@ -43,6 +44,8 @@ export interface AcquiredToken extends CachedToken {
   account?: Account;
   /** where it came from: the record, msal (cache or refresh token), or a new sign-in */
   source: 'cache' | 'silent' | 'sign-in';
+  /** --pop-enabled: the key the access token is bound to, which signs each request (auth/pop.ts) */
+  popKey?: PopKey;
 }
 
 const defaultLoginCommand = (spec: TokenSpec) => `kubectl np login --tenant-id ${spec.tenantId} --server-id ${spec.serverId}`;
@@ -61,7 +64,7 @@ export async function acquireToken(spec: TokenSpec, given: AcquireIo, options: A
   const loginCommand = options.loginCommand ?? (() => defaultLoginCommand(spec));
   if (!options.forceSignIn) {
     const record = await store.readRecord();
-    const cached = usableToken(record, spec.tokenType);
+    const cached = await usableCached(store, spec, record);
     if (cached) return { ...cached, account: record?.account, source: 'cache' };
   }
   if (spec.storage === 'none') return acquireLocked(spec, store, io, options, loginCommand, { deadline });
@@ -98,7 +101,7 @@ async function acquireLocked(
   const needsUser = mode.needsUser;
   if (!options.forceSignIn) {
     // another process may have refreshed while we waited for the lock
-    const cached = usableToken(record, spec.tokenType);
+    const cached = await usableCached(store, spec, record);
     if (cached) return { ...cached, account: record.account, source: 'cache' };
     // … or failed: then its failure is ours too, as its token would have been (in an outage ten waiting
     // callers make one attempt, not ten)
@@ -114,17 +117,18 @@ async function acquireLocked(
     }
   }
 
+  const popKey = spec.pop ? await popKeyFor(store, io) : undefined;
   if (mode.client !== 'public') {
     // app-only credentials (service principal, federated token, managed identity, Azure CLI) have no
     // refresh token: each renewal is a new request with the same credential, made by the mode's flow
     const noPublicClient = (): never => {
       throw new Error(`--login ${spec.loginMode} does not sign in through a public client`);
     };
-    const result = await sharedOnFailure(store, runSignInFlow(spec, store, io, { scopes: spec.scopes, timeoutMs: spec.timeoutMs }, noPublicClient, undefined));
-    return remember(store, spec, result, 'sign-in', io);
+    const result = await sharedOnFailure(store, runSignInFlow(spec, store, io, { scopes: spec.scopes, timeoutMs: spec.timeoutMs }, noPublicClient, undefined, popKey));
+    return remember(store, spec, result, 'sign-in', io, popKey);
   }
   const { createPublicClient, findAccount } = await import('./msal/client.js');
-  const app = createPublicClient(spec, store, { debug: io.debug, deadline });
+  const app = createPublicClient(spec, store, { debug: io.debug, deadline, popKey });
   const account = await findAccount(app, record.account?.homeAccountId);
   let claims = record.claims;
   let why = 'sign-in required';
@@ -134,8 +138,8 @@ async function acquireLocked(
     why = 'additional verification required (Conditional Access asked for it earlier)';
   } else if (account && !options.forceSignIn) {
     try {
-      const result = await silent(app, account, spec);
-      return await remember(store, spec, result, 'silent', io);
+      const result = await silent(app, account, spec, popKey);
+      return await remember(store, spec, result, 'silent', io, popKey);
     } catch (err) {
       const failure = classifySignInError(err, spec.authorityHost);
       io.debug?.(`silent token acquisition failed: ${failure.reason}`);
@@ -160,8 +164,38 @@ async function acquireLocked(
   const request = options.anotherAccount
     ? { scopes: spec.scopes, claims, selectAccount: true, timeoutMs: spec.timeoutMs }
     : { scopes: spec.scopes, claims, loginHint: account?.username ?? record.account?.username, timeoutMs: spec.timeoutMs };
-  const result = await runSignInFlow(spec, store, io, request, () => app, needsUser ? lock : undefined);
-  return remember(store, spec, result, 'sign-in', io);
+  const result = await runSignInFlow(spec, store, io, request, () => app, needsUser ? lock : undefined, popKey);
+  return remember(store, spec, result, 'sign-in', io, popKey);
+}
+
+/**
+ * The record's token if it is still good, and for --pop-enabled only if it is bound to the key kept
+ * with it: a token bound to a key we no longer have could not sign a single request.
+ */
+async function usableCached(store: TokenStore, spec: TokenSpec, record: TokenRecord | undefined): Promise<(CachedToken & { popKey?: PopKey }) | undefined> {
+  const cached = usableToken(record, spec.tokenType);
+  if (!cached || !spec.pop) return cached;
+  const popKey = popKeyFrom((await store.readPopKey()) ?? '');
+  return popKey && isBoundTo(cached.token, popKey) ? { ...cached, popKey } : undefined;
+}
+
+/**
+ * The key PoP tokens of this cache key are bound to: the one kept in the token store (sealed under the
+ * keychain's key, or a 0600 file), else a new one, kept there for every later call.
+ */
+async function popKeyFor(store: TokenStore, io: AcquireIo): Promise<PopKey> {
+  const kept = popKeyFrom((await store.readPopKey()) ?? '');
+  if (kept) return kept;
+  const pem = newPopKeyPem();
+  try {
+    await store.writePopKey(pem);
+  } catch (err) {
+    // a full or read-only cache: the key (and the token bound to it) serve this call only; said once by remember
+    if (!(err instanceof CacheWriteError)) throw err;
+  }
+  const key = popKeyFrom(pem) as PopKey;
+  io.debug?.(`new proof-of-possession key ${key.thumbprint.slice(0, 8)}…`);
+  return key;
 }
 
 /** What the lock-holding part of a call has: the lock (none for storage none), its deadline, since when it waited. */
@@ -190,6 +224,7 @@ async function runSignInFlow(
   request: SignInRequest,
   publicClient: () => PublicClientApplication,
   waitingLock: FileLock | undefined,
+  popKey: PopKey | undefined,
 ): Promise<SignInResult> {
   const { loadSignInFlow } = await import('./flows/index.js');
   const signIn = await loadSignInFlow(spec.loginMode);
@@ -206,6 +241,7 @@ async function runSignInFlow(
       prompt: io.prompt,
       debug: io.debug,
       env: io.env ?? process.env,
+      popKey,
     });
   } catch (err) {
     if (err instanceof SignInFailedError || err instanceof UsageError) throw err;
@@ -235,10 +271,11 @@ function tokenOf(result: SignInResult, type: TokenSpec['tokenType']): CachedToke
  * this machine's clock, and hands back ID tokens even when stale: a token that its own `exp` says is
  * about to end is refreshed instead.
  */
-async function silent(app: PublicClientApplication, account: AccountInfo, spec: TokenSpec): Promise<AuthenticationResult> {
+async function silent(app: PublicClientApplication, account: AccountInfo, spec: TokenSpec, popKey: PopKey | undefined): Promise<AuthenticationResult> {
   const result = await app.acquireTokenSilent({ account, scopes: spec.scopes });
   const token = tokenOf(result, spec.tokenType);
-  if (!token || token.expiresOn - Date.now() <= RENEW_BEFORE_EXPIRY_MS) {
+  // a PoP token msal kept that is bound to another key (the key was lost or replaced) is refreshed for this one
+  if (!token || token.expiresOn - Date.now() <= RENEW_BEFORE_EXPIRY_MS || (popKey && !isBoundTo(token.token, popKey))) {
     return app.acquireTokenSilent({ account, scopes: spec.scopes, forceRefresh: true });
   }
   return result;
@@ -260,7 +297,7 @@ function principalOf(accessToken: string | undefined): Account | undefined {
   return { homeAccountId: `${oid}.${tid}`, username, tenantId: tid };
 }
 
-async function remember(store: TokenStore, spec: TokenSpec, result: SignInResult, source: AcquiredToken['source'], io: AcquireIo): Promise<AcquiredToken> {
+async function remember(store: TokenStore, spec: TokenSpec, result: SignInResult, source: AcquiredToken['source'], io: AcquireIo, popKey?: PopKey): Promise<AcquiredToken> {
   const tokens: TokenRecord['tokens'] = {};
   const access = tokenOf(result, 'access');
   const id = tokenOf(result, 'id');
@@ -271,6 +308,10 @@ async function remember(store: TokenStore, spec: TokenSpec, result: SignInResult
     : principalOf(result.accessToken);
   const chosen = tokens[spec.tokenType];
   if (!chosen) throw new SignInFailedError(`Entra returned no ${spec.tokenType === 'id' ? 'ID' : 'access'} token`);
+  // checked, not assumed: a bearer token would be sent wrapped in a signature the cluster cannot tie to it
+  if (popKey && !isBoundTo(chosen.token, popKey)) {
+    throw new SignInFailedError(`Entra returned an access token that is not bound to this machine's proof-of-possession key (no cnf claim naming key ${popKey.thumbprint}); the authority may not issue PoP tokens`);
+  }
   try {
     await store.writeRecord({ v: 1, account, tokens });
   } catch (err) {
@@ -280,7 +321,7 @@ async function remember(store: TokenStore, spec: TokenSpec, result: SignInResult
   if (store.writeFailure) io.warn(`warning: ${store.writeFailure.message}; the new token is used for this call only`);
   else store.forgetFailure();
   warnIfClockAhead(chosen, io);
-  return { ...chosen, account, source };
+  return { ...chosen, account, source, ...(popKey ? { popKey } : {}) };
 }
 
 /**

@@ -30,6 +30,7 @@ export const VALUE_FLAGS: Readonly<Record<string, keyof RawTokenOptions>> = {
   'federated-token-file': 'federated-token-file',
   username: 'username',
   password: 'password',
+  'pop-claims': 'pop-claims',
 };
 const BOOLEAN_OPTIONS = new Set<string>(BOOLEAN_TOKEN_OPTIONS);
 
@@ -106,6 +107,7 @@ export function formatExecArgs(options: RawTokenOptions): string[] {
     'listen-address', 'redirect-url', 'browser-command', 'skip-open-browser', 'login-hint',
     'client-secret', 'client-certificate', 'client-certificate-password', 'identity-resource-id',
     'federated-token-file', 'username', 'password', 'disable-instance-discovery', 'use-azurerm-env-vars', 'disable-environment-override',
+    'pop-enabled', 'pop-claims',
   ];
   for (const key of order) {
     const value = options[key];

@@ -2,13 +2,15 @@
 // good, answer it before oclif, msal-node or client-node load (bin/run.js calls this first). Anything
 // unusual — an argument it does not know, --debug, no valid token, any error — returns false and the
 // full command runs and reports properly. This module and its imports must stay light: Node built-ins,
-// the cache modules, and keytar (a small native module, loaded only when a key is needed).
+// the cache modules, auth/pop.ts (a PoP token is signed afresh for each answer, with node:crypto), and
+// keytar (a small native module, loaded only when a key is needed).
 import { writeSync } from 'node:fs';
 import { parseExecArgs } from './exec-args.js';
 import { execCredentialJson, parseExecInfo } from './exec-credential.js';
 import { resolveTokenOptions } from './token-options.js';
 import { TokenStore } from './cache/token-store.js';
 import { usableToken } from './cache/record.js';
+import { isBoundTo, popKeyFrom, signedRequest } from './pop.js';
 
 export async function tryCachedToken(args: string[]): Promise<boolean> {
   try {
@@ -20,7 +22,14 @@ export async function tryCachedToken(args: string[]): Promise<boolean> {
     const store = TokenStore.open(spec, { env: process.env });
     const cached = usableToken(await store.readRecord(), spec.tokenType);
     if (!cached) return false;
-    writeAll(1, Buffer.from(execCredentialJson(execInfo, cached.token, cached.expiresOn)));
+    let answer = cached;
+    if (spec.pop) {
+      // a PoP token is answered as a request signed now with the key kept beside it (node:crypto only)
+      const key = popKeyFrom((await store.readPopKey()) ?? '');
+      if (!key || !isBoundTo(cached.token, key)) return false;
+      answer = signedRequest(key, cached, spec.pop.claims.u);
+    }
+    writeAll(1, Buffer.from(execCredentialJson(execInfo, answer.token, answer.expiresOn)));
     return true;
   } catch {
     return false;

@@ -6,6 +6,7 @@ import { formatExecArgs } from './exec-args.js';
 import { contextsWhere, loadKubeconfigs } from './kubeconfig.js';
 import { resolveTokenOptions, SECRET_TOKEN_OPTIONS, type RawTokenOptions, type TokenSpec } from './token-options.js';
 import { printable } from '../printable.js';
+import { signedRequest } from './pop.js';
 import { redact } from '../redact.js';
 
 export interface CommandIo {
@@ -67,5 +68,13 @@ export async function getToken(raw: RawTokenOptions, io: CommandIo): Promise<voi
     { loginCommand: () => loginCommandFor(spec, raw, io.env) },
   );
   io.debug?.(`token from ${token.source}, expires ${new Date(token.expiresOn).toISOString()}`);
+  if (spec.pop) {
+    // kubectl gets a request signed now with the key the token is bound to, never the bare token
+    if (!token.popKey) throw new Error('a proof-of-possession token came without its key');
+    io.debug?.(`proof-of-possession: signed request for u=${spec.pop.claims.u} with key ${token.popKey.thumbprint.slice(0, 8)}…`);
+    const shr = signedRequest(token.popKey, token, spec.pop.claims.u);
+    io.stdout(execCredentialJson(execInfo, shr.token, shr.expiresOn));
+    return;
+  }
   io.stdout(execCredentialJson(execInfo, token.token, token.expiresOn));
 }

@@ -73,8 +73,7 @@ export function optionsFromKubelogin(args: string[]): RawTokenOptions {
     }
   }
   if (flags.has('legacy')) throw new UsageError('kubelogin --legacy (spn: audience) is not supported by kubectl-np');
-  if (flags.has('pop-enabled')) throw new UsageError('kubelogin --pop-enabled (proof-of-possession tokens) is not supported by kubectl-np');
-  // --cache-dir/--token-cache-dir are kubelogin's own cache (kubectl-np keeps its own); --pop-claims only goes with --pop-enabled
+  // --cache-dir/--token-cache-dir are kubelogin's own cache (kubectl-np keeps its own)
   return {
     login: values.login,
     'tenant-id': values['tenant-id'],
@@ -95,6 +94,9 @@ export function optionsFromKubelogin(args: string[]): RawTokenOptions {
     'use-azurerm-env-vars': flags.has('use-azurerm-env-vars') ? 'true' : undefined,
     'disable-environment-override': flags.has('disable-environment-override') ? 'true' : undefined,
     'disable-instance-discovery': flags.has('disable-instance-discovery') ? 'true' : undefined,
+    // proof-of-possession (Azure Arc): checked like kubectl-np's own flags, so a mode without PoP is refused
+    'pop-enabled': flags.has('pop-enabled') ? 'true' : undefined,
+    'pop-claims': values['pop-claims'],
   };
 }
 
@@ -226,6 +228,8 @@ const MODE_OPTIONS: Partial<Record<keyof RawTokenOptions, readonly string[]>> = 
   'identity-resource-id': ['msi'],
   username: ['ropc'],
   password: ['ropc'],
+  'pop-enabled': ['interactive', 'devicecode', 'spn'],
+  'pop-claims': ['interactive', 'devicecode', 'spn'],
 };
 
 /** The existing entry's options that still mean something after the mode change `overrides` asks for. */

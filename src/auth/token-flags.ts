@@ -30,6 +30,8 @@ export const tokenFlags = {
   'use-azurerm-env-vars': Flags.boolean({ description: 'spn: read Terraform\'s ARM_CLIENT_ID, ARM_CLIENT_SECRET, ARM_CLIENT_CERTIFICATE_PATH, ARM_CLIENT_CERTIFICATE_PASSWORD, ARM_TENANT_ID', helpGroup: 'NON-INTERACTIVE' }),
   'disable-environment-override': Flags.boolean({ description: 'ignore AAD_LOGIN_METHOD, AZURE_CLIENT_ID and the other environment variables; use only the flags', helpGroup: 'NON-INTERACTIVE' }),
   'disable-instance-discovery': Flags.boolean({ description: 'trust --authority-host as given, without asking Microsoft about it (ADFS, private clouds)' }),
+  'pop-enabled': Flags.boolean({ description: 'proof-of-possession tokens (Azure Arc-enabled clusters): interactive, devicecode and spn; needs --pop-claims', helpGroup: 'POP' }),
+  'pop-claims': Flags.string({ description: 'claims of the PoP token: u=<ARM ID of the cluster>[,key=value…], as Azure/kubelogin takes them', helpGroup: 'POP' }),
 };
 
 /**
@@ -48,6 +50,9 @@ export const cacheSelectionFlags = {
   // part of the cache key of --login ropc and msi
   username: Flags.string({ description: 'ropc: the user name whose cached tokens to forget' }),
   'identity-resource-id': Flags.string({ description: 'msi: the user-assigned identity whose cached tokens to forget' }),
+  // PoP tokens are cached apart from bearer tokens
+  'pop-enabled': tokenFlags['pop-enabled'],
+  'pop-claims': tokenFlags['pop-claims'],
 };
 
 type TokenFlagValues = { [K in keyof typeof tokenFlags]?: string | boolean };

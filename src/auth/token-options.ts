@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { DEFAULT_LOGIN_MODE, LOGIN_MODES, loginModeNames } from './login-modes.js';
+import { parsePopClaims, POP_LOGIN_MODES } from './pop.js';
 
 /** The AKS AAD server application, the audience of every AKS-managed Entra cluster. */
 export const AKS_SERVER_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
@@ -71,10 +72,14 @@ export interface RawTokenOptions {
   'use-azurerm-env-vars'?: string;
   /** boolean flag, 'true' when given: ignore the environment variables (ENV), use only the arguments */
   'disable-environment-override'?: string;
+  /** boolean flag, 'true' when given: proof-of-possession tokens (Azure Arc), with --pop-claims */
+  'pop-enabled'?: string;
+  /** `u=<ARM ID of the cluster>[,key=value…]`, as Azure/kubelogin takes it */
+  'pop-claims'?: string;
 }
 
 /** The token options that are on/off switches (given as flags without a value). */
-export const BOOLEAN_TOKEN_OPTIONS = ['skip-open-browser', 'disable-instance-discovery', 'use-azurerm-env-vars', 'disable-environment-override'] as const satisfies readonly (keyof RawTokenOptions)[];
+export const BOOLEAN_TOKEN_OPTIONS = ['skip-open-browser', 'disable-instance-discovery', 'use-azurerm-env-vars', 'disable-environment-override', 'pop-enabled'] as const satisfies readonly (keyof RawTokenOptions)[];
 
 /** Token options whose value is a secret: never written into a kubeconfig, never printed. */
 export const SECRET_TOKEN_OPTIONS = ['client-secret', 'client-certificate-password', 'password'] as const satisfies readonly (keyof RawTokenOptions)[];
@@ -194,6 +199,13 @@ export interface TokenSpec {
   app: AppCredentialOptions;
   /** secrets, read when needed (flag value or environment); never enumerable */
   secrets: SignInSecrets;
+  /** --pop-enabled: access tokens bound to a key of ours, handed to kubectl as signed requests (auth/pop.ts) */
+  pop?: PopOptions;
+}
+
+export interface PopOptions {
+  /** --pop-claims; `u` is the ARM ID of the cluster, signed into every request */
+  claims: Record<string, string>;
 }
 
 export interface BrowserOptions {
@@ -354,6 +366,7 @@ export function resolveTokenOptions(raw: RawTokenOptions, env: NodeJS.ProcessEnv
   // Node's timers hold at most ~24.8 days; a sign-in wait beyond a day is a typo, not a plan
   if (timeoutMs > MAX_TIMEOUT_MS) throw new UsageError(`${timeoutName} must be at most 24h (got ${JSON.stringify(timeoutText)})`);
   const disableInstanceDiscovery = raw['disable-instance-discovery'] === 'true';
+  const pop = popOptions(raw, loginMode, tokenType);
 
   if (loginMode === 'msi') {
     app.identityResourceId = raw['identity-resource-id'] || undefined;
@@ -383,6 +396,8 @@ export function resolveTokenOptions(raw: RawTokenOptions, env: NodeJS.ProcessEnv
     default:
       keyParts = [authorityHost.toLowerCase(), lower(tenantId), lower(clientId), lower(serverId), family];
   }
+  // PoP tokens are bound to this key's signing key: never served where a bearer token was asked, nor the reverse
+  if (pop) keyParts.push('pop');
   const cacheKey = createHash('sha256').update(JSON.stringify(keyParts)).digest('hex').slice(0, 32);
 
   const secretFlag: Record<SecretName, string | undefined> = {
@@ -421,5 +436,20 @@ export function resolveTokenOptions(raw: RawTokenOptions, env: NodeJS.ProcessEnv
     disableInstanceDiscovery,
     app,
     secrets,
+    ...(pop ? { pop } : {}),
   };
+}
+
+/** --pop-enabled and --pop-claims go together (as in Azure/kubelogin), for the modes that can get PoP tokens. */
+function popOptions(raw: RawTokenOptions, loginMode: string, tokenType: TokenType): PopOptions | undefined {
+  const enabled = raw['pop-enabled'] === 'true';
+  const claims = raw['pop-claims'];
+  if (!enabled && claims === undefined) return undefined;
+  if (!enabled) throw new UsageError('--pop-claims needs --pop-enabled (proof-of-possession tokens take both)');
+  if (claims === undefined) throw new UsageError('--pop-enabled needs --pop-claims u=<ARM ID of the cluster>');
+  if (!(POP_LOGIN_MODES as readonly string[]).includes(loginMode)) {
+    throw new UsageError(`--pop-enabled works with --login ${POP_LOGIN_MODES.join(', ')}; --login ${loginMode} cannot get proof-of-possession tokens`);
+  }
+  if (tokenType !== 'access') throw new UsageError('--pop-enabled binds access tokens; it does not combine with --token-type id');
+  return { claims: parsePopClaims(claims) };
 }

@@ -1,6 +1,8 @@
 // Where one cache key's tokens live. Per key K under the cache directory:
 //   K.msal   the MSAL token cache (accounts, refresh tokens, access and ID tokens)
 //   K.token  the "last token" record the fast path reads without msal-node
+//   K.pop    the private key that --pop-enabled tokens are bound to (PKCS#8 PEM), kept and reused like
+//            the tokens: sealed under the keychain's key, or a 0600 file
 //   K.failed the last refresh failure (Entra down, no answer), so callers that waited for the lock
 //            report it instead of each trying again; never secret, never sealed
 // keychain storage: both sealed with AES-256-GCM under a random key kept in the OS keychain (service
@@ -20,8 +22,8 @@ import { isSealed, newKey, seal, unseal } from './seal.js';
 import { absenceCause, isKeychainLocked, keychainAbsenceOf, KeychainLockedError, openKeychain, readSessionKey, removeSessionKey, sessionKeyDir, unlockHint, writeSessionKey, type Keychain, type KeychainAbsence } from './keychain.js';
 import { parseRecord, type TokenRecord } from './record.js';
 
-type Part = 'msal' | 'token';
-const CACHE_FILE = /^([0-9a-f]{32})\.(msal|token)$/;
+type Part = 'msal' | 'token' | 'pop';
+const CACHE_FILE = /^([0-9a-f]{32})\.(msal|token|pop)$/;
 const FAILURE_FILE = /^[0-9a-f]{32}\.failed$/;
 
 export interface StoreIo {
@@ -92,6 +94,15 @@ export class TokenStore {
     return existsSync(this.path('msal'));
   }
 
+  /** The PoP signing key (PKCS#8 PEM), if one was kept for this key. */
+  readPopKey(): Promise<string | undefined> {
+    return this.read('pop');
+  }
+
+  writePopKey(pem: string): Promise<void> {
+    return this.write('pop', pem);
+  }
+
   readMsalCache(): Promise<string | undefined> {
     return this.read('msal');
   }
@@ -145,6 +156,7 @@ export class TokenStore {
     if (this.requested === 'none') return hadMemory;
     let removed = removeFile(this.path('msal'));
     removed = removeFile(this.path('token')) || removed;
+    removed = removeFile(this.path('pop')) || removed;
     this.forgetFailure();
     removeSessionKey(this.sessionDir ?? sessionKeyDir(this.io.env ?? process.env), this.cacheKey);
     const keychain = this.keychain ?? openKeychain(this.io.env ?? process.env);
@@ -282,7 +294,7 @@ export class TokenStore {
   }
 
   private hasSealedFile(): boolean {
-    return (['token', 'msal'] as const).some((part) => {
+    return (['token', 'msal', 'pop'] as const).some((part) => {
       try {
         const blob = readPrivateFile(this.path(part));
         return blob !== undefined && isSealed(blob);

@@ -3,6 +3,7 @@
 import type { AuthenticationResult, PublicClientApplication } from '@azure/msal-node';
 import type { TokenSpec } from '../token-options.js';
 import type { TokenStore } from '../cache/token-store.js';
+import type { PopKey } from '../pop.js';
 
 export interface SignInRequest {
   scopes: string[];
@@ -29,6 +30,8 @@ export interface SignInContext {
   debug?: (text: string) => void;
   /** the environment of this call (federated token requests, the Azure CLI's PATH and profile) */
   env?: NodeJS.ProcessEnv;
+  /** --pop-enabled: the key the app-only token is to be bound to (the public client is built with it already) */
+  popKey?: PopKey;
 }
 
 /** What acquire keeps from a sign-in; msal's AuthenticationResult is one. */

@@ -7,6 +7,7 @@ import { createConfidentialClient, type ClientCredential } from '../msal/client.
 import { SignInFailedError } from '../sign-in-errors.js';
 import { ENV, type TokenSpec } from '../token-options.js';
 import type { SignInFlow, SignInResult } from './sign-in.js';
+import type { PopKey } from '../pop.js';
 
 function credentialFor(spec: TokenSpec, debug?: (text: string) => void): ClientCredential {
   const certificatePath = spec.app.clientCertificate;
@@ -25,11 +26,11 @@ function credentialFor(spec: TokenSpec, debug?: (text: string) => void): ClientC
   );
 }
 
-export async function appToken(spec: TokenSpec, credential: ClientCredential, debug?: (text: string) => void): Promise<SignInResult> {
-  const app = createConfidentialClient(spec, credential, { debug });
+export async function appToken(spec: TokenSpec, credential: ClientCredential, debug?: (text: string) => void, popKey?: PopKey): Promise<SignInResult> {
+  const app = createConfidentialClient(spec, credential, { debug, popKey });
   const result = await app.acquireTokenByClientCredential({ scopes: spec.scopes });
   if (!result?.accessToken) throw new SignInFailedError('Entra returned no access token for the service principal');
   return result;
 }
 
-export const servicePrincipalSignIn: SignInFlow = async ({ spec, debug }) => appToken(spec, credentialFor(spec, debug), debug);
+export const servicePrincipalSignIn: SignInFlow = async ({ spec, debug, popKey }) => appToken(spec, credentialFor(spec, debug), debug, popKey);

@@ -3,7 +3,7 @@
 // log (with --debug) goes to stderr, redacted.
 import {
   ConfidentialClientApplication, LogLevel, ManagedIdentityApplication, PublicClientApplication,
-  type AccountInfo, type Configuration, type ICachePlugin, type NodeAuthOptions, type TokenCacheContext,
+  type AccountInfo, type Configuration, type ICachePlugin, type INetworkModule, type NodeAuthOptions, type TokenCacheContext,
 } from '@azure/msal-node';
 import type { TokenStore } from '../cache/token-store.js';
 import { CacheWriteError } from '../cache/private-files.js';
@@ -11,20 +11,25 @@ import type { TokenSpec } from '../token-options.js';
 import { redact } from '../../redact.js';
 import { DeviceCodePolling } from './device-code-polling.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY, RetryingNetworkClient, type RetryPolicy } from './network.js';
+import { PopBinding } from './pop-binding.js';
+import type { PopKey } from '../pop.js';
 
 export interface ClientIo {
   debug?: (message: string) => void;
   /** epoch ms by which every request must have its answer (default: --timeout from now) */
   deadline?: number;
+  /** --pop-enabled: every token request asks for a token bound to this key */
+  popKey?: PopKey;
 }
 
-/** Every request bounded by its own default and by what is left of --timeout. */
-function networkClient(spec: TokenSpec, io: ClientIo, policy: RetryPolicy = DEFAULT_RETRY): RetryingNetworkClient {
+/** Every request bounded by its own default and by what is left of --timeout; with a PoP key, bound to it. */
+function networkClient(spec: TokenSpec, io: ClientIo, policy: RetryPolicy = DEFAULT_RETRY): INetworkModule {
   const debug = io.debug;
-  return new RetryingNetworkClient(policy, (m) => debug?.(m), undefined, {
+  const client = new RetryingNetworkClient(policy, (m) => debug?.(m), undefined, {
     perRequestMs: DEFAULT_REQUEST_TIMEOUT_MS,
     deadline: io.deadline ?? Date.now() + spec.timeoutMs,
   });
+  return io.popKey ? new PopBinding(client, io.popKey.reqCnf, (m) => debug?.(m)) : client;
 }
 
 function cachePlugin(store: TokenStore, io: ClientIo): ICachePlugin {
@@ -105,7 +110,7 @@ export function createManagedIdentityClient(spec: TokenSpec, io: ClientIo = {}):
         ? { userAssignedClientId: identityClientId }
         : undefined,
     // msal retries managed identity requests itself: ours only bounds them
-    system: { networkClient: networkClient(spec, io, { ...DEFAULT_RETRY, maxRetries: 0 }), loggerOptions: loggerOptions(io.debug) },
+    system: { networkClient: networkClient(spec, { ...io, popKey: undefined }, { ...DEFAULT_RETRY, maxRetries: 0 }), loggerOptions: loggerOptions(io.debug) },
   });
 }
 

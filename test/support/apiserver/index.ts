@@ -13,6 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { testPki } from '../tls.js';
 import { OidcAuthenticator, TokenRejected, type OidcOptions } from './oidc.js';
+import { PopRejected, verifyPopToken } from '../entra-emulator/pop.js';
 import { ImpersonationError, impersonate } from './impersonation.js';
 import { rbacAuthorize, rbacRulesFor, type Decision, type ResourceAttributes, type UserInfo } from './rbac.js';
 import {
@@ -34,6 +35,12 @@ export type { SelfSubjectReviewVersion } from './resources.js';
 
 export interface TestApiServerOptions {
   oidc?: OidcOptions;
+  /**
+   * Azure Arc's guard with PoP enabled: every bearer token must be a Signed HTTP Request for this
+   * cluster (`u` = hostname), signed by the key its access token is bound to; the access token inside
+   * then goes to the OIDC authenticator
+   */
+  pop?: { hostname: string };
   /** like --token-auth-file: token → user */
   staticTokens?: Record<string, { username: string; groups?: string[]; uid?: string; extra?: Record<string, string[]> }>;
   /** manifests (List kinds are flattened): Namespace, Pod, Service, ServiceAccount, NetworkPolicy, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, Role, ClusterRole, RoleBinding, ClusterRoleBinding */
@@ -70,6 +77,8 @@ export interface RecordedRequest {
   /** with Impersonate-* headers: who asked (`user` is then the impersonated user) and the identity asked for, one entry per header line */
   impersonatedBy?: string;
   impersonated?: UserInfo;
+  /** with `pop`: what the verified Signed HTTP Request said (never the token) */
+  pop?: { u: string; thumbprint: string; ts: number; nonce: string };
 }
 
 /** One list call as the server saw it: which page of which list. */
@@ -184,7 +193,17 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
       throw new HttpError(401, 'Unauthorized');
     }
     record.authorization = 'bearer';
-    const token = m[1];
+    let token = m[1];
+    if (opts.pop) {
+      try {
+        const shr = verifyPopToken(token, { u: opts.pop.hostname });
+        record.pop = { u: shr.u, thumbprint: shr.thumbprint, ts: shr.ts, nonce: shr.nonce };
+        token = shr.at;
+      } catch (err) {
+        record.authError = `pop: ${err instanceof PopRejected ? err.message : (err as Error).message}`;
+        throw new HttpError(401, 'Unauthorized');
+      }
+    }
     const known = opts.staticTokens?.[token];
     if (known) return withAuthenticated({ username: known.username, groups: [...(known.groups ?? [])], uid: known.uid, extra: known.extra });
     if (oidc) {

@@ -11,9 +11,11 @@ import { parseParams, readBody, sendHtml, sendJson, sleep } from './http.js';
 import { base64url, decodeJwt, guidFrom, newGuid, newSigningKey, signJwt, verifySignature, type SigningKey } from './jwt.js';
 import { deviceLoginPage, formPostPage, messagePage, signInPage } from './pages.js';
 import { grantedPermissions, isGraph, parseScopes, responseScope } from './scopes.js';
+import { requestedConfirmation, verifyPopToken, type PopVerifyOptions, type VerifiedPop } from './pop.js';
 
 export { AKS_SERVER_ID, GRAPH_APP_ID, GRAPH_RESOURCE } from './scopes.js';
 export { trustCaInProcess } from './trust.js';
+export { jwkThumbprint, PopRejected, verifyPopToken, type VerifiedPop } from './pop.js';
 
 // ---------------------------------------------------------------------------------------------- interface
 
@@ -75,6 +77,8 @@ export interface EmulatorRequest {
   codeChallengeMethod?: string;
   /** the user or principal a token was issued to */
   subject?: string;
+  /** token endpoint, `token_type=pop`: the key thumbprint (req_cnf kid) the access token was bound to */
+  popKid?: string;
 }
 
 export interface EmulatorFault {
@@ -190,6 +194,12 @@ export interface EntraEmulator {
   rotateSigningKey(tenantId?: string, dropOld?: boolean): void;
   /** claims of a token this emulator signed and that verifies, else undefined (expiry not checked) */
   verifyOwnToken(token: string): Record<string, unknown> | undefined;
+  /**
+   * A Signed HTTP Request (PoP token) checked as the resource checks it: signature against its cnf.jwk,
+   * the inner access token signed by this emulator and bound (cnf.kid) to that key, `ts` recent, `u`
+   * as given. Throws PopRejected with the reason otherwise.
+   */
+  verifyPopToken(shr: string, opts?: Omit<PopVerifyOptions, 'accessToken'>): VerifiedPop;
   /** what Microsoft's /common/discovery/instance would answer for this host (msal `cloudDiscoveryMetadata` = JSON of it) */
   instanceDiscovery(): Record<string, unknown>;
   /** an OIDC issuer the emulator owns, for workload identity federation */
@@ -269,6 +279,8 @@ interface Revocation { beforeSeq: number; aadsts: number }
 
 interface RequestContext {
   record: Omit<EmulatorRequest, 'status' | 'at'>;
+  /** `token_type=pop`: the confirmation (key thumbprint) the access token is bound to, as its `cnf` claim */
+  cnf?: { kid: string; xms_ksl?: string };
 }
 
 class HttpError extends Error {
@@ -741,6 +753,13 @@ class Emulator implements EntraEmulator {
     if (await this.applyFault(res, 'token', grantType)) return;
     if (!params.grant_type) throw aadError(400, 900144, { detail: 'grant_type' });
     if (!params.client_id) throw aadError(400, 900144, { detail: 'client_id' });
+    if (params.token_type === 'pop') {
+      // Entra's PoP: the access token carries cnf.kid naming the client's key, and token_type is "pop"
+      if (!params.req_cnf) throw aadError(400, 900144, { detail: 'req_cnf' });
+      ctx.cnf = requestedConfirmation(params.req_cnf);
+      if (!ctx.cnf) throw aadError(400, 9002313);
+      ctx.record.popKid = ctx.cnf.kid;
+    }
     const client = this.authenticateClient(params);
     let body: Record<string, unknown>;
     switch (grantType) {
@@ -1007,6 +1026,10 @@ class Emulator implements EntraEmulator {
     return jwt.payload;
   }
 
+  verifyPopToken(shr: string, opts: Omit<PopVerifyOptions, 'accessToken'> = {}): VerifiedPop {
+    return verifyPopToken(shr, { ...opts, accessToken: (at) => this.verifyOwnToken(at) });
+  }
+
   private groupObject(id: string): Record<string, unknown> {
     return {
       '@odata.type': '#microsoft.graph.group', id,
@@ -1083,10 +1106,10 @@ class Emulator implements EntraEmulator {
     const tenantId = GUID.test(tenant) ? tenant.toLowerCase() : sp.tenantId;
     ctx.record.subject = sp.clientId;
     const acr = client.method === 'secret' ? '1' : '2';
-    return this.issueAppToken({ tenantId, audience: scopes.resource, clientId: sp.clientId, objectId: sp.objectId, acr, groups: sp.groups, roles: sp.roles });
+    return this.issueAppToken({ tenantId, audience: scopes.resource, clientId: sp.clientId, objectId: sp.objectId, acr, groups: sp.groups, roles: sp.roles, cnf: ctx.cnf });
   }
 
-  private issueAppToken(o: { tenantId: string; audience: string; clientId: string; objectId: string; acr: string; groups: string[]; roles: string[]; extra?: Record<string, unknown> }): Record<string, unknown> {
+  private issueAppToken(o: { tenantId: string; audience: string; clientId: string; objectId: string; acr: string; groups: string[]; roles: string[]; extra?: Record<string, unknown>; cnf?: RequestContext['cnf'] }): Record<string, unknown> {
     const lifetime = this.accessTokenLifetime;
     const iat = nowSec();
     const claims: Record<string, unknown> = {
@@ -1097,7 +1120,8 @@ class Emulator implements EntraEmulator {
     };
     if (o.roles.length) claims.roles = [...o.roles];
     Object.assign(claims, this.groupClaims({ oid: o.objectId, groups: o.groups }));
-    return { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: signJwt(claims, this.activeKey(o.tenantId)) };
+    if (o.cnf) claims.cnf = { ...o.cnf };
+    return { token_type: o.cnf ? 'pop' : 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: signJwt(claims, this.activeKey(o.tenantId)) };
   }
 
   // ------------------------------------------------------------------------------------------ token minting
@@ -1127,10 +1151,11 @@ class Emulator implements EntraEmulator {
       idtyp: 'user',
       amr,
       ...this.groupClaims(user),
+      ...(ctx.cnf ? { cnf: { ...ctx.cnf } } : {}),
     };
     ctx.record.subject = user.username;
     const body: Record<string, unknown> = {
-      token_type: 'Bearer',
+      token_type: ctx.cnf ? 'pop' : 'Bearer',
       scope: responseScope(scopes),
       expires_in: lifetime,
       ext_expires_in: lifetime,

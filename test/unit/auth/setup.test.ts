@@ -132,6 +132,7 @@ function kubeloginConfig(args: string[]): KubeconfigFile {
 }
 const converted = (args: string[], overrides = {}) => planSetup([kubeloginConfig(args)], { context: 'aks', overrides });
 const S = ['--server-id', AKS_SERVER];
+const ARC = '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Kubernetes/connectedClusters/arc';
 
 describe('setup converts every Azure/kubelogin login mode, keeping its arguments', () => {
   const SP = '0b0c6f1e-1111-4222-8333-444455556666';
@@ -153,6 +154,10 @@ describe('setup converts every Azure/kubelogin login mode, keeping its arguments
       ['--login', 'interactive', '--tenant-id', TENANT, '--client-id', AKS_CLIENT, ...S, '--redirect-url', 'http://localhost:8400', '--login-hint', 'a@contoso.example']],
     ['ropc', ['--login', 'ropc', ...S, '-t', TENANT, '--username', 'bot@contoso.example'],
       ['--login', 'ropc', '--tenant-id', TENANT, '--client-id', AKS_CLIENT, ...S, '--username', 'bot@contoso.example']],
+    ['interactive with proof-of-possession tokens (Azure Arc)', ['-l', 'interactive', ...S, '-t', TENANT, '--pop-enabled', '--pop-claims', `u=${ARC}`],
+      ['--login', 'interactive', '--tenant-id', TENANT, '--client-id', AKS_CLIENT, ...S, '--pop-enabled', '--pop-claims', `u=${ARC}`]],
+    ['spn with proof-of-possession tokens', ['-l', 'spn', ...S, '-t', TENANT, '--client-id', SP, '--pop-enabled=true', '--pop-claims', `u=${ARC}`],
+      ['--login', 'spn', '--tenant-id', TENANT, '--client-id', SP, ...S, '--pop-enabled', '--pop-claims', `u=${ARC}`]],
   ])('%s', (_name, args, expected) => {
     const result = converted(args);
     expect(result.changes[0]).toMatchObject({ from: 'kubelogin', args: ['get-token', ...expected] });
@@ -177,7 +182,8 @@ describe('setup converts every Azure/kubelogin login mode, keeping its arguments
 
   it('still refuses what kubectl-np cannot do, and user modes still need a tenant', () => {
     expect(() => converted(['-l', 'spn', ...S, '--legacy'])).toThrow(/--legacy .* not supported/);
-    expect(() => converted(['-l', 'msi', ...S, '--pop-enabled', '--pop-claims', 'u=/arm/id'])).toThrow(/--pop-enabled .* not supported/);
+    expect(() => converted(['-l', 'msi', ...S, '--pop-enabled', '--pop-claims', 'u=/arm/id'])).toThrow('--pop-enabled works with --login interactive, devicecode, spn; --login msi cannot get proof-of-possession tokens');
+    expect(() => converted(['-l', 'spn', ...S, '-t', TENANT, '--pop-enabled'])).toThrow('--pop-enabled needs --pop-claims u=<ARM ID of the cluster>');
     expect(() => converted(['-l', 'devicecode', ...S])).toThrow(/--tenant-id is required/);
     expect(() => converted(['-l', 'magic', ...S])).toThrow(/--login must be one of devicecode, interactive, spn, workloadidentity, msi, azurecli, azd, ropc/);
   });

@@ -91,7 +91,8 @@ describe('exec args', () => {
 
   it('reports what it does not understand instead of guessing', () => {
     expect(parseExecArgs(['--tenant-id'])).toMatchObject({ ok: false, reason: '--tenant-id needs a value' });
-    expect(parseExecArgs(['--pop-enabled'])).toMatchObject({ ok: false, reason: 'unknown flag --pop-enabled' });
+    expect(parseExecArgs(['--legacy'])).toMatchObject({ ok: false, reason: 'unknown flag --legacy' });
+    expect(parseExecArgs(['--pop-enabled=true'])).toMatchObject({ ok: false, reason: '--pop-enabled takes no value (got "--pop-enabled=true")' });
     expect(parseExecArgs(['stray'])).toMatchObject({ ok: false });
   });
 
@@ -202,5 +203,42 @@ describe('non-interactive modes read Azure/kubelogin environment variables', () 
     for (const text of [JSON.stringify(spec), inspect(spec, { depth: 10, showHidden: true }), String(spec.secrets)]) {
       expect(text).not.toMatch(/env-secret-value|flag-pfx-pass|flag-password/);
     }
+  });
+});
+
+describe('proof-of-possession options (--pop-enabled, --pop-claims)', () => {
+  const ARC = '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Kubernetes/connectedClusters/arc';
+  const pop = { 'tenant-id': tenant, 'pop-enabled': 'true', 'pop-claims': `u=${ARC}` };
+
+  it('takes u and further claims, for interactive, devicecode and spn, cached apart from bearer tokens', () => {
+    expect(resolveTokenOptions({ ...pop, 'pop-claims': ` u = ${ARC} ,x=1` }).pop).toEqual({ claims: { u: ARC, x: '1' } });
+    for (const login of ['interactive', 'devicecode']) expect(resolveTokenOptions({ ...pop, login }).pop?.claims.u).toBe(ARC);
+    expect(resolveTokenOptions({ ...pop, login: 'spn', 'client-id': 'sp' }, {}).pop?.claims.u).toBe(ARC);
+    const bearer = resolveTokenOptions({ 'tenant-id': tenant });
+    expect(resolveTokenOptions(pop).cacheKey).not.toBe(bearer.cacheKey);
+    // the cluster named by u does not change which token is cached: one token serves every Arc cluster
+    expect(resolveTokenOptions({ ...pop, 'pop-claims': 'u=/other/cluster' }).cacheKey).toBe(resolveTokenOptions(pop).cacheKey);
+    expect(bearer.pop).toBeUndefined();
+  });
+
+  it('refuses claims it cannot use, one flag without the other, and modes without PoP, each in one line', () => {
+    const bad: [Record<string, string>, string][] = [
+      [{ ...pop, 'pop-claims': '' }, '--pop-claims is empty; write it as u=<ARM ID of the cluster>[,key=value…]'],
+      [{ ...pop, 'pop-claims': ARC }, `--pop-claims "${ARC}" is not a list of key=value pairs; write it as u=<ARM ID of the cluster>[,key=value…]`],
+      [{ ...pop, 'pop-claims': 'u=' }, '--pop-claims "u=" is not a list of key=value pairs; write it as u=<ARM ID of the cluster>[,key=value…]'],
+      [{ ...pop, 'pop-claims': 'x=1' }, '--pop-claims has no u claim, the ARM ID of the cluster; write it as u=<ARM ID of the cluster>[,key=value…]'],
+      [{ ...pop, 'pop-claims': 'u=a\u001b[2Jb' }, '--pop-claims "u" has spaces or control characters in it; write it as u=<ARM ID of the cluster>[,key=value…]'],
+      [{ 'tenant-id': tenant, 'pop-enabled': 'true' }, '--pop-enabled needs --pop-claims u=<ARM ID of the cluster>'],
+      [{ 'tenant-id': tenant, 'pop-claims': `u=${ARC}` }, '--pop-claims needs --pop-enabled (proof-of-possession tokens take both)'],
+      [{ ...pop, login: 'msi' }, '--pop-enabled works with --login interactive, devicecode, spn; --login msi cannot get proof-of-possession tokens'],
+      [{ ...pop, 'token-type': 'id' }, '--pop-enabled binds access tokens; it does not combine with --token-type id'],
+    ];
+    for (const [raw, message] of bad) expect(() => resolveTokenOptions(raw, {}), JSON.stringify(raw)).toThrow(message);
+  });
+
+  it('round-trips through the argument list setup writes', () => {
+    const args = formatExecArgs(pop);
+    expect(args.slice(-3)).toEqual(['--pop-enabled', '--pop-claims', `u=${ARC}`]);
+    expect(parseExecArgs(args.slice(1))).toEqual({ ok: true, debug: false, options: pop });
   });
 });
