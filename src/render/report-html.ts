@@ -150,7 +150,14 @@ ${(m.cannotTell ?? []).map((c) => `<p class="unseen"><b>cannot tell</b> (? cells
 </form>
 </header>
 <main>
-<div id="grid"><table id="heatmap"></table></div>
+<div id="matrix">
+<div id="heatmap" role="grid" tabindex="0" aria-label="reachability: rows are sources, columns destinations; arrow keys move, Enter opens the trace">
+<div id="hm-head"><div id="hm-cols"></div><div id="hm-corner">from ↓ · to →</div></div>
+<div id="hm-body"><div id="hm-rows"></div><div id="hm-cells"></div></div>
+</div>
+<p id="hm-status" aria-live="polite">Hover or focus a cell (Tab, then arrow keys) for its ports; click it or press Enter for its trace.</p>
+<p id="hm-print"></p>
+</div>
 <section id="trace" hidden><h2 id="trace-title"></h2><p id="trace-cmd"></p><pre id="trace-text"></pre></section>
 </main>
 ${policySection(data)}
@@ -161,6 +168,9 @@ ${policySection(data)}
 `;
 }
 
+/** cells drawn when printing: past it the print shows the part in view and says how to narrow it */
+export const PRINT_CELL_LIMIT = 40_000;
+
 // Okabe–Ito colours (told apart with every common colour-vision deficiency), each with a symbol and a
 // pattern so a black-and-white print still reads.
 const CSS = `
@@ -170,132 +180,240 @@ h1{font-size:20px;margin:0 0 4px}
 h2{font-size:16px;margin:0 0 6px}
 #meta{margin:0 0 6px;color:#333}
 .unseen{margin:0 0 6px;padding:4px 8px;border-left:4px solid #555;background:#f4f4f4}
-.legend .c{display:inline-block;width:18px;height:18px;text-align:center;border:1px solid #888;margin:0 2px 0 10px}
+.legend .c{display:inline-block;width:18px;height:18px;line-height:18px;text-align:center;border:1px solid #888;margin:0 2px 0 10px;position:static}
 form label{margin-right:16px}
 main{display:flex;gap:16px;padding:12px 16px;align-items:flex-start}
-#grid{overflow:auto;max-height:85vh;max-width:100%}
-table{border-collapse:collapse}
-th,td{border:1px solid #ddd;padding:0}
-thead th{position:sticky;top:0;background:#fff;z-index:1;vertical-align:bottom;height:160px}
-thead th div{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;font-weight:normal;font-size:12px;padding:4px 2px}
-tbody th{text-align:left;font-weight:normal;font-size:12px;white-space:nowrap;padding:0 6px;position:sticky;left:0;background:#fff}
-tr.ns th{font-weight:bold;background:#eee;cursor:pointer;text-align:left}
-tr.ns th:before{content:"▾ "}
-tr.ns.closed th:before{content:"▸ "}
-td.c,span.c{width:20px;min-width:20px;height:20px;text-align:center;cursor:pointer;font-size:13px;-webkit-print-color-adjust:exact;print-color-adjust:exact}
+#matrix{flex:0 1 auto;min-width:0;max-width:100%}
+#heatmap{overflow:auto;max-height:80vh;max-width:100%;position:relative;border:1px solid #ccc;outline-offset:2px}
+#heatmap:focus-visible{outline:2px solid #0072B2}
+#hm-head{position:sticky;top:0;z-index:3;background:#fff;border-bottom:1px solid #999}
+#hm-cols{position:absolute;top:0;left:0;height:100%}
+#hm-corner{position:sticky;left:0;z-index:1;height:100%;background:#fff;border-right:1px solid #999;box-sizing:border-box;display:flex;align-items:flex-end;padding:4px 6px;font-size:12px;color:#555}
+#hm-body{position:relative}
+#hm-rows{position:sticky;left:0;z-index:2;background:#fff;border-right:1px solid #999;box-sizing:border-box}
+#hm-cells{position:absolute;top:0;left:0}
+.ch{position:absolute;bottom:0;height:100%;overflow:hidden;font-size:12px;cursor:default}
+.ch span{display:block;writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-height:100%;padding:4px 0;line-height:20px;box-sizing:border-box}
+.rh{position:absolute;left:0;right:0;font-size:12px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;padding:0 6px;box-sizing:border-box}
+.rh.ns,.band{font-weight:bold;background:#eee;cursor:pointer}
+.rh.ns:before{content:"▾ "}
+.rh.ns.closed:before{content:"▸ "}
+.band{position:absolute;border-bottom:1px solid #ddd;box-sizing:border-box}
+.r{position:absolute;left:0}
+.c{position:absolute;top:0;box-sizing:border-box;border-right:1px solid #ddd;border-bottom:1px solid #ddd;text-align:center;cursor:pointer;font-size:13px;-webkit-print-color-adjust:exact;print-color-adjust:exact}
 .c.a{background:#009E73;color:#fff}
 .c.d{background:#D55E00;color:#fff}
 .c.p{background:#E69F00 repeating-linear-gradient(45deg,transparent 0 3px,rgba(0,0,0,.25) 3px 5px);color:#000}
 .c.u{background:#BBBBBB radial-gradient(rgba(0,0,0,.35) 1px,transparent 1.5px) 0 0/5px 5px;color:#000}
 .c.n{background:#fff;color:#999}
 .c.off{background:#fff;color:#ddd}
-td.sel{outline:3px solid #0072B2;outline-offset:-2px}
+.c.sel{outline:3px solid #0072B2;outline-offset:-3px}
+.c.focus,.rh.focus{box-shadow:inset 0 0 0 2px #000,inset 0 0 0 4px #fff}
+#hm-status{margin:4px 0 0;font-size:12px;color:#333;white-space:pre-line;min-height:3em}
+#hm-print{display:none}
 #trace{flex:1;min-width:360px;border:1px solid #ccc;padding:8px 12px;position:sticky;top:8px}
 #trace pre{white-space:pre-wrap;font-size:12px;max-height:70vh;overflow:auto}
 #trace-cmd code{background:#f4f4f4;padding:2px 4px}
-.hide{display:none}
 #policies{padding:12px 16px}
+#policies table{border-collapse:collapse}
 #policies table td,#policies table th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left;font-size:13px}
 #policies ul{margin:0;padding-left:18px}
-@media print{#filters,#trace{display:none}#grid{max-height:none;overflow:visible}}
+@media print{#filters,#trace,#hm-status{display:none}#heatmap{max-height:none;max-width:none;overflow:visible;border:0}#hm-print{display:block}main{display:block}}
 `;
 
-// plain browser JavaScript: the page builds its table from the JSON, so the HTML stays small
+// Plain browser JavaScript. The heatmap is windowed: only the rows and columns in view (and a margin) are
+// in the DOM, redrawn on scroll, so a 500-workload report (250,000 cells) opens as fast as a small one.
+// Rows: namespace bands, each followed (unless folded) by its workloads; columns: the workloads shown.
 const SCRIPT = `
 (function(){
 'use strict';
 var D=JSON.parse(document.getElementById('report-data').textContent);
-var W=D.workloads,N=W.length,SYM={a:'\\u2713',d:'\\u2717',p:'\\u25D0',u:'?',n:'\\u00B7'};
+var W=D.workloads,N=W.length,CELL=20,OVER=8,PRINT_LIMIT=${PRINT_CELL_LIMIT};
+var SYM={a:'\\u2713',d:'\\u2717',p:'\\u25D0',u:'?',n:'\\u00B7'};
 var WORD={a:'allowed',d:'denied',p:'partly',u:'cannot tell',n:'no verdict'};
-var table=document.getElementById('heatmap');
+var grid=document.getElementById('heatmap'),head=document.getElementById('hm-head'),colLayer=document.getElementById('hm-cols');
+var corner=document.getElementById('hm-corner'),body=document.getElementById('hm-body'),rowLayer=document.getElementById('hm-rows'),cellLayer=document.getElementById('hm-cells');
+var status=document.getElementById('hm-status'),printNote=document.getElementById('hm-print');
 var fNs=document.getElementById('f-ns'),fQ=document.getElementById('f-q'),fDen=document.getElementById('f-denied'),fPort=document.getElementById('f-port');
-var closed={},namespaces=[];
-W.forEach(function(w){if(namespaces.indexOf(w.ns)<0)namespaces.push(w.ns);});
+var closed={},namespaces=[],byNs={};
+W.forEach(function(w,i){if(!byNs[w.ns]){byNs[w.ns]=[];namespaces.push(w.ns);}byNs[w.ns].push(i);});
 namespaces.forEach(function(ns){var o=document.createElement('option');o.value=o.textContent=ns;fNs.appendChild(o);});
 D.ports.forEach(function(p,i){var o=document.createElement('option');o.value=String(i);o.textContent=p;fPort.appendChild(o);});
+// label sizes from the longest workload name, so names are not cut where they fit on the screen
+var ctx=document.createElement('canvas').getContext('2d'),longest=0;ctx.font='12px system-ui,sans-serif';
+W.forEach(function(w){longest=Math.max(longest,ctx.measureText(w.id).width);});
+var LABEL=Math.round(Math.min(360,Math.max(120,longest+20))),HEAD=Math.round(Math.min(240,Math.max(60,longest+12)));
+head.style.height=HEAD+'px';corner.style.width=rowLayer.style.width=LABEL+'px';
+function esc(s){return s.replace(/[&<>"]/g,function(c){return '&#'+c.charCodeAt(0)+';';});}
+var BIT={a:1,d:2,p:4,u:8};
 function stateOf(letters){
-  var s={};for(var i=0;i<letters.length;i++)if(letters[i]!=='-')s[letters[i]]=1;
-  var k=Object.keys(s);
-  if(k.length===0)return 'n';
-  if(k.length===1)return k[0];
-  if(s.p||(s.a&&s.d))return 'p';
+  var b=0;for(var i=0;i<letters.length;i++){var x=BIT[letters[i]];if(x)b|=x;}
+  if(b===0)return 'n';
+  if(b===1)return 'a';if(b===2)return 'd';if(b===4)return 'p';if(b===8)return 'u';
+  if(b&4||(b&3)===3)return 'p';
   return 'u';
 }
-function cellState(i){var l=D.cells[i];return fPort.value===''?stateOf(l):stateOf(l[+fPort.value]);}
-function portsOf(i,letter){var out=[];for(var q=0;q<D.ports.length;q++)if(D.cells[i][q]===letter)out.push(D.ports[q]);return out;}
-function tip(i){
-  var f=W[Math.floor(i/N)].id,t=W[i%N].id,parts=[f+' \\u2192 '+t];
-  ['a','d','p','u'].forEach(function(l){var p=portsOf(i,l);if(p.length)parts.push(WORD[l]+': '+p.join(', '));});
+function cellState(k){var l=D.cells[k];return fPort.value===''?stateOf(l):stateOf(l[+fPort.value]);}
+function portsOf(k,letter){var out=[];for(var q=0;q<D.ports.length;q++)if(D.cells[k][q]===letter)out.push(D.ports[q]);return out;}
+function pairName(k){return W[Math.floor(k/N)].id+' \\u2192 '+W[k%N].id;}
+function tip(k){
+  var parts=[pairName(k)];
+  ['a','d','p','u'].forEach(function(l){var p=portsOf(k,l);if(p.length)parts.push(WORD[l]+': '+p.join(', '));});
+  if(parts.length===1)parts.push('no verdict: the destination declares none of the ports checked');
   return parts.join('\\n');
 }
-// header row, then per namespace a clickable group row followed by its workloads' rows
-var thead=document.createElement('thead'),hr=document.createElement('tr');
-hr.appendChild(document.createElement('th'));
-W.forEach(function(w,j){var th=document.createElement('th');th.dataset.col=j;var d=document.createElement('div');d.textContent=w.id;th.title=w.id+' ('+w.desc+')';th.appendChild(d);hr.appendChild(th);});
-thead.appendChild(hr);table.appendChild(thead);
-var tbody=document.createElement('tbody');table.appendChild(tbody);
-var rows=[],cells=new Array(N*N),colHeads=hr.querySelectorAll('th[data-col]'),groupRows={};
-namespaces.forEach(function(ns){
-  var gr=document.createElement('tr');gr.className='ns';gr.dataset.ns=ns;
-  var gh=document.createElement('th');gh.colSpan=N+1;gh.textContent=ns;gr.appendChild(gh);
-  gr.addEventListener('click',function(){closed[ns]=!closed[ns];apply();});
-  tbody.appendChild(gr);groupRows[ns]=gr;
-  W.forEach(function(w,i){
-    if(w.ns!==ns)return;
-    var tr=document.createElement('tr');tr.dataset.row=i;
-    var th=document.createElement('th');th.textContent=w.id;th.title=w.desc;tr.appendChild(th);
-    for(var j=0;j<N;j++){var td=document.createElement('td');td.dataset.i=i*N+j;cells[i*N+j]=td;tr.appendChild(td);}
-    tbody.appendChild(tr);rows[i]=tr;
-  });
-});
-function visible(w){
+// what is shown: rows (namespace bands and workloads) and columns (workloads), rebuilt by apply()
+var rows=[],cols=[],colPos=new Int32Array(N),rowPos=new Int32Array(N),nsPos={},onlyDenied=false;
+function matches(w){
   var q=fQ.value.trim().toLowerCase();
   return (fNs.value===''||w.ns===fNs.value)&&(q===''||w.id.toLowerCase().indexOf(q)>=0);
 }
+function hit(s){return s==='d'||s==='p';}
 function apply(){
-  var onlyDenied=fDen.checked,show=W.map(visible),col=show.map(function(s,j){return s&&!closed[W[j].ns];});
-  var denyRow=new Array(N),denyCol=new Array(N);
-  for(var k=0;k<N*N;k++){
-    var s=cellState(k),td=cells[k],hit=s==='d'||s==='p';
-    td.className='c '+(onlyDenied&&!hit?'off':s);
-    td.textContent=onlyDenied&&!hit?'':SYM[s];
-    if(hit&&show[Math.floor(k/N)]&&col[k%N]){denyRow[Math.floor(k/N)]=1;denyCol[k%N]=1;}
+  onlyDenied=fDen.checked;
+  var show=W.map(matches),col=show.map(function(s,j){return s&&!closed[W[j].ns];});
+  var denyRow=null,denyCol=null;
+  if(onlyDenied){
+    denyRow=new Uint8Array(N);denyCol=new Uint8Array(N);
+    for(var i=0;i<N;i++){if(!show[i])continue;for(var j=0;j<N;j++)if(col[j]&&hit(cellState(i*N+j))){denyRow[i]=1;denyCol[j]=1;}}
   }
-  for(var j=0;j<N;j++){
-    var on=col[j]&&(!onlyDenied||denyCol[j]);
-    colHeads[j].classList.toggle('hide',!on);
-    if(!on)for(var i=0;i<N;i++)cells[i*N+j].classList.add('hide');
-  }
+  cols=[];colPos.fill(-1);
+  for(var j=0;j<N;j++)if(col[j]&&(!denyCol||denyCol[j])){colPos[j]=cols.length;cols.push(j);}
+  rows=[];rowPos.fill(-1);nsPos={};
   namespaces.forEach(function(ns){
-    var any=W.some(function(w){return w.ns===ns&&visible(w);});
-    groupRows[ns].classList.toggle('hide',!any);
-    groupRows[ns].classList.toggle('closed',!!closed[ns]);
+    var members=byNs[ns].filter(function(i){return show[i];});
+    if(members.length===0)return;
+    nsPos[ns]=rows.length;rows.push({ns:ns});
+    if(!closed[ns])members.forEach(function(i){if(!denyRow||denyRow[i]){rowPos[i]=rows.length;rows.push({i:i});}});
   });
-  W.forEach(function(w,i){rows[i].classList.toggle('hide',!show[i]||!!closed[w.ns]||(onlyDenied&&!denyRow[i]));});
+  var width=LABEL+cols.length*CELL;
+  head.style.width=body.style.width=width+'px';
+  body.style.height=rowLayer.style.height=rows.length*CELL+'px';
+  grid.setAttribute('aria-rowcount',String(rows.length));
+  grid.setAttribute('aria-colcount',String(cols.length));
+  drawn=null;render();
 }
-// tooltips are set on first hover: a 500-workload report has 250,000 cells
-table.addEventListener('mouseover',function(e){var td=e.target.closest('td[data-i]');if(td&&!td.title)td.title=tip(+td.dataset.i);});
-var selected=null;
-function explainCommand(i){
-  var f=W[Math.floor(i/N)].id,t=W[i%N].id,p=fPort.value===''?'':' --port '+D.ports[+fPort.value].replace(/^(TCP|UDP|SCTP) /,'');
-  return 'kubectl np explain '+f+' '+t+p;
+// the drawn window; redrawn when scrolling moves it
+var drawn=null,printing=false,active=null,selected=-1;
+function windowOf(){
+  if(printing&&rows.length*cols.length<=PRINT_LIMIT)return [0,rows.length,0,cols.length];
+  var st=grid.scrollTop,sl=grid.scrollLeft,h=grid.clientHeight||600,w=grid.clientWidth||800;
+  return [Math.max(0,Math.floor(st/CELL)-OVER),Math.min(rows.length,Math.ceil((st+h-HEAD)/CELL)+OVER),
+    Math.max(0,Math.floor(sl/CELL)-OVER),Math.min(cols.length,Math.ceil((sl+w-LABEL)/CELL)+OVER)];
 }
-table.addEventListener('click',function(e){
-  var td=e.target.closest('td[data-i]');if(!td)return;
-  if(selected)selected.classList.remove('sel');selected=td;td.classList.add('sel');
-  show(+td.dataset.i);
+function render(){
+  var win=windowOf();
+  if(drawn&&drawn.join()===win.join())return decorate();
+  drawn=win;
+  var r0=win[0],r1=win[1],c0=win[2],c1=win[3],ch=[],rh=[],cs=[];
+  for(var c=c0;c<c1;c++){var j=cols[c];ch.push('<div class="ch" role="columnheader" data-col="'+j+'" aria-colindex="'+(c+1)+'" style="left:'+(LABEL+c*CELL)+'px;width:'+CELL+'px" title="'+esc(W[j].id+' ('+W[j].desc+')')+'"><span>'+esc(W[j].id)+'</span></div>');}
+  for(var r=r0;r<r1;r++){
+    var row=rows[r],top=r*CELL;
+    if(row.ns!==undefined){
+      rh.push('<div class="rh ns'+(closed[row.ns]?' closed':'')+'" role="rowheader" data-ns="'+esc(row.ns)+'" style="top:'+top+'px;height:'+CELL+'px;line-height:'+CELL+'px">'+esc(row.ns)+'</div>');
+      cs.push('<div class="band" data-ns="'+esc(row.ns)+'" style="top:'+top+'px;left:'+LABEL+'px;width:'+cols.length*CELL+'px;height:'+CELL+'px"></div>');
+      continue;
+    }
+    var i=row.i,w=W[i];
+    rh.push('<div class="rh" role="rowheader" data-row="'+i+'" style="top:'+top+'px;height:'+CELL+'px;line-height:'+CELL+'px" title="'+esc(w.id+' ('+w.desc+')')+'">'+esc(w.id)+'</div>');
+    var line='<div class="r" role="row" aria-rowindex="'+(r+1)+'" style="top:'+top+'px">';
+    for(c=c0;c<c1;c++){
+      var k=i*N+cols[c],s=cellState(k),off=onlyDenied&&!hit(s);
+      line+='<div class="c '+(off?'off':s)+'" role="gridcell" id="c'+k+'" data-i="'+k+'" aria-colindex="'+(c+1)+'" aria-label="'+esc(pairName(k))+': '+WORD[s]+'" style="left:'+(LABEL+c*CELL)+'px;width:'+CELL+'px;height:'+CELL+'px;line-height:'+CELL+'px">'+(off?'':SYM[s])+'</div>';
+    }
+    cs.push(line+'</div>');
+  }
+  colLayer.innerHTML=ch.join('');rowLayer.innerHTML=rh.join('');cellLayer.innerHTML=cs.join('');
+  printNote.textContent=printing&&rows.length*cols.length>PRINT_LIMIT?'Printed: the rows and columns in view of '+rows.length+' \\u00D7 '+cols.length+'; narrow the report with the filters (namespace, workload) to print all of it.':'';
+  decorate();
+}
+// selection and keyboard focus marks, without redrawing the window
+function decorate(){
+  var old=cellLayer.querySelectorAll('.sel,.focus');for(var x=0;x<old.length;x++)old[x].classList.remove('sel','focus');
+  var oldRh=rowLayer.querySelectorAll('.focus');for(x=0;x<oldRh.length;x++)oldRh[x].classList.remove('focus');
+  if(selected>=0){var s=document.getElementById('c'+selected);if(s)s.classList.add('sel');}
+  grid.removeAttribute('aria-activedescendant');
+  if(!active)return;
+  var el=active.ns!==undefined?rowLayer.querySelector('.rh.ns[data-ns="'+CSS.escape(active.ns)+'"]'):document.getElementById('c'+(active.i*N+active.j));
+  if(!el)return;
+  el.classList.add('focus');
+  if(!el.id)el.id='ns-'+nsPos[active.ns];
+  grid.setAttribute('aria-activedescendant',el.id);
+}
+grid.addEventListener('scroll',render,{passive:true});
+window.addEventListener('resize',function(){drawn=null;render();});
+function setPrinting(on){if(printing===on)return;printing=on;drawn=null;render();}
+window.addEventListener('beforeprint',function(){setPrinting(true);});
+window.addEventListener('afterprint',function(){setPrinting(false);});
+var printQuery=window.matchMedia('print');
+printQuery.addEventListener('change',function(e){setPrinting(e.matches);});
+// tooltips are set on first hover, and the status line under the heatmap says the same for keyboard users
+cellLayer.addEventListener('mouseover',function(e){
+  var el=e.target.closest('.c[data-i]');if(!el)return;
+  var t=tip(+el.dataset.i);if(!el.title)el.title=t;status.textContent=t;
 });
-function show(i){
-  var sec=document.getElementById('trace');sec.hidden=false;
-  document.getElementById('trace-title').textContent=tip(i).split('\\n')[0]+' \\u2014 '+WORD[cellState(i)];
-  var cmd=document.getElementById('trace-cmd');cmd.textContent='';
-  var code=document.createElement('code');code.textContent=explainCommand(i);cmd.append('the same trace in a terminal: ',code);
-  var t=D.traces[i],text=t===null?'':(fPort.value===''?t:[t[+fPort.value]]).filter(function(x){return x.length;}).map(function(x){return x.map(function(k){return D.lines[k];}).join('\\n');}).join('\\n\\n');
-  document.getElementById('trace-text').textContent=text!==''?text:t!==null||D.cells[i].replace(/-/g,'')===''?'No verdict for this pair on '+(fPort.value===''?'any port checked':D.ports[+fPort.value])+': the destination does not declare it.':'Not precomputed for this report (too many pairs): run the command above.';
+function toggle(ns){closed[ns]=!closed[ns];apply();}
+function explainCommand(k){
+  var p=fPort.value===''?'':' --port '+D.ports[+fPort.value].replace(/^(TCP|UDP|SCTP) /,'');
+  return 'kubectl np explain '+W[Math.floor(k/N)].id+' '+W[k%N].id+p;
 }
+function select(k){selected=k;active={i:Math.floor(k/N),j:k%N};decorate();show(k);}
+cellLayer.addEventListener('click',function(e){
+  var band=e.target.closest('.band');if(band)return toggle(band.dataset.ns);
+  var el=e.target.closest('.c[data-i]');if(el)select(+el.dataset.i);
+});
+rowLayer.addEventListener('click',function(e){var el=e.target.closest('.rh.ns');if(el)toggle(el.dataset.ns);});
+function show(k){
+  var sec=document.getElementById('trace');sec.hidden=false;
+  document.getElementById('trace-title').textContent=pairName(k)+' \\u2014 '+WORD[cellState(k)];
+  var cmd=document.getElementById('trace-cmd');cmd.textContent='';
+  var code=document.createElement('code');code.textContent=explainCommand(k);cmd.append('the same trace in a terminal: ',code);
+  var t=D.traces[k],text=t===null?'':(fPort.value===''?t:[t[+fPort.value]]).filter(function(x){return x.length;}).map(function(x){return x.map(function(n){return D.lines[n];}).join('\\n');}).join('\\n\\n');
+  document.getElementById('trace-text').textContent=text!==''?text:t!==null||D.cells[k].replace(/-/g,'')===''?'No verdict for this pair on '+(fPort.value===''?'any port checked':D.ports[+fPort.value])+': the destination does not declare it.':'Not precomputed for this report (too many pairs): run the command above.';
+}
+// keyboard: arrows move the focus cell (scrolling it into view), PageUp/PageDown a screen, Home/End a row's
+// ends (with Ctrl: the first and last row), Enter or Space opens the trace or folds a namespace
+function position(){
+  if(!active)return null;
+  var r=active.ns!==undefined?nsPos[active.ns]:rowPos[active.i],c=active.ns!==undefined?Math.max(0,active.c||0):colPos[active.j];
+  return r===undefined||r<0||c<0?null:[r,c];
+}
+function moveTo(r,c){
+  r=Math.max(0,Math.min(rows.length-1,r));c=Math.max(0,Math.min(cols.length-1,c));
+  if(rows.length===0||cols.length===0){active=null;return decorate();}
+  var row=rows[r];
+  active=row.ns!==undefined?{ns:row.ns,c:c}:{i:row.i,j:cols[c]};
+  var top=r*CELL,left=c*CELL,h=grid.clientHeight-HEAD,w=grid.clientWidth-LABEL;
+  if(top<grid.scrollTop)grid.scrollTop=top;else if(top+CELL>grid.scrollTop+h)grid.scrollTop=top+CELL-h;
+  if(left<grid.scrollLeft)grid.scrollLeft=left;else if(left+CELL>grid.scrollLeft+w)grid.scrollLeft=left+CELL-w;
+  render();
+  status.textContent=row.ns!==undefined?'namespace '+row.ns+(closed[row.ns]?' (folded)':'')+': Enter folds or unfolds it':tip(row.i*N+cols[c]);
+}
+grid.addEventListener('focus',function(){if(!position())moveTo(0,0);});
+grid.addEventListener('keydown',function(e){
+  var p=position()||[0,0],page=Math.max(1,Math.floor((grid.clientHeight-HEAD)/CELL)-1),r=p[0],c=p[1];
+  switch(e.key){
+    case 'ArrowDown':r++;break;
+    case 'ArrowUp':r--;break;
+    case 'ArrowRight':c++;break;
+    case 'ArrowLeft':c--;break;
+    case 'PageDown':r+=page;break;
+    case 'PageUp':r-=page;break;
+    case 'Home':if(e.ctrlKey)r=0;c=0;break;
+    case 'End':if(e.ctrlKey)r=rows.length-1;c=cols.length-1;break;
+    case 'Enter':case ' ':
+      e.preventDefault();
+      if(!active)return;
+      if(active.ns!==undefined){var ns=active.ns;toggle(ns);active={ns:ns,c:c};decorate();}
+      else select(active.i*N+active.j);
+      return;
+    default:return;
+  }
+  e.preventDefault();moveTo(r,c);
+});
 [fNs,fDen].forEach(function(el){el.addEventListener('change',apply);});
 // the open trace follows the port picked
-fPort.addEventListener('change',function(){apply();if(selected)show(+selected.dataset.i);});
+fPort.addEventListener('change',function(){apply();if(selected>=0)show(selected);});
 fQ.addEventListener('input',apply);
 apply();
 })();

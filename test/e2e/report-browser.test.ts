@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { ReportData } from '../../src/render/report-html.js';
 import { repoRoot, requireFreshBuild } from '../integration/auth/dist.js';
 import { isolatedEnv, runCli } from '../integration/auth/cli.js';
 import { generateCluster, WORKLOADS_PER_NAMESPACE, writeCluster } from '../support/generated-cluster.js';
@@ -41,8 +42,8 @@ async function writeReport(name: string, args: string[]): Promise<string> {
 }
 
 /** Opens the report, collecting console errors and every request the page makes. */
-async function open(file: string): Promise<{ page: Page; errors: string[]; requests: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+async function open(file: string, viewport = { width: 1400, height: 900 }): Promise<{ page: Page; errors: string[]; requests: string[] }> {
+  const page = await browser.newPage({ viewport });
   page.setDefaultTimeout(PAGE_TIMEOUT_MS);
   const errors: string[] = [];
   const requests: string[] = [];
@@ -50,31 +51,44 @@ async function open(file: string): Promise<{ page: Page; errors: string[]; reque
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('request', (r) => requests.push(r.url()));
   await page.goto(pathToFileURL(file).href);
-  await page.waitForSelector('#heatmap td.c');
+  await page.waitForSelector('#heatmap .c[data-i]');
   return { page, errors, requests };
 }
 
-/** The heatmap cell of a workload pair, found by the column headers' order. */
+/** The workload ids in the page's data, in row (and column) order. */
+const workloadIds = async (page: Page) => (JSON.parse((await page.locator('#report-data').textContent())!) as ReportData).workloads.map((w) => w.id);
+
+/** The heatmap cell of a workload pair (drawn only while in view). */
 async function cellOf(page: Page, from: string, to: string) {
-  const ids = await page.locator('#heatmap thead th[data-col]').allTextContents();
-  const i = ids.indexOf(from) * ids.length + ids.indexOf(to);
-  return page.locator(`#heatmap td[data-i="${i}"]`);
+  const ids = await workloadIds(page);
+  expect(ids).toContain(from);
+  expect(ids).toContain(to);
+  return page.locator(`#heatmap .c[data-i="${ids.indexOf(from) * ids.length + ids.indexOf(to)}"]`);
 }
 
-const visibleCells = (page: Page) => page.locator('#heatmap tr:not(.hide) > td.c:not(.hide)').count();
+/** Rows and columns shown (filters and folds applied), as the grid tells assistive technology. */
+async function gridSize(page: Page): Promise<{ rows: number; cols: number }> {
+  const grid = page.locator('#heatmap');
+  return { rows: Number(await grid.getAttribute('aria-rowcount')), cols: Number(await grid.getAttribute('aria-colcount')) };
+}
+
+const drawnCells = (page: Page) => page.locator('#heatmap .c[data-i]').count();
+const drawnRows = (page: Page) => page.locator('#heatmap .rh[data-row]').count();
 
 describe('report -o html in Chromium', () => {
   it('examples/shop: every workload pair is a cell, a denied cell shows the trace naming the deciding policy, no request leaves the file', async () => {
     const file = await writeReport('shop', ['-f', join(repoRoot, 'examples/shop')]);
     const { page, errors, requests } = await open(file);
-    const workloads = await page.locator('#heatmap tbody tr[data-row]').count();
-    expect(workloads).toBe(5);
-    expect(await page.locator('#heatmap td.c').count()).toBe(workloads * workloads);
+    expect(await drawnRows(page)).toBe(5);
+    // 5 workloads in 4 namespaces: a band per namespace, then its workloads
+    expect(await gridSize(page)).toEqual({ rows: 5 + 4, cols: 5 });
+    expect(await drawnCells(page)).toBe(25);
 
     const cell = await cellOf(page, 'default/deploy/frontend', 'payments/deploy/payments');
     expect(await cell.getAttribute('class')).toContain('d');
     await cell.hover();
     expect(await cell.getAttribute('title')).toMatch(/^default\/deploy\/frontend → payments\/deploy\/payments\ndenied: .*TCP 8443/);
+    expect(await page.locator('#hm-status').textContent()).toMatch(/^default\/deploy\/frontend → payments\/deploy\/payments\ndenied: /);
     expect(await cell.textContent()).toBe('✗');
     await cell.click();
     const trace = await page.locator('#trace-text').textContent();
@@ -99,10 +113,22 @@ describe('report -o html in Chromium', () => {
     // a namespace: only its workloads' rows and columns
     await page.selectOption('#f-port', { label: 'all ports' });
     await page.selectOption('#f-ns', 'default');
-    expect(await visibleCells(page)).toBe(4);
+    expect(await gridSize(page)).toEqual({ rows: 1 + 2, cols: 2 });
+    expect(await drawnCells(page)).toBe(4);
     // folding the namespace hides its rows
-    await page.locator('#heatmap tr.ns[data-ns="default"] th').click();
-    expect(await page.locator('#heatmap tbody tr[data-row]:not(.hide)').count()).toBe(0);
+    await page.locator('#heatmap .rh.ns[data-ns="default"]').click();
+    expect(await drawnRows(page)).toBe(0);
+    expect(await gridSize(page)).toEqual({ rows: 1, cols: 0 });
+
+    // printed: every cell, in colours kept for print, and without the filters
+    await page.selectOption('#f-ns', '');
+    await page.locator('#heatmap .rh.ns[data-ns="default"]').click();
+    await page.emulateMedia({ media: 'print' });
+    expect(await drawnCells(page)).toBe(25);
+    expect(await page.locator('#filters').isVisible()).toBe(false);
+    // (a string: the tests are typed without the DOM library)
+    expect(await page.evaluate(`getComputedStyle(document.getElementById(${JSON.stringify(await cell.getAttribute('id'))})).printColorAdjust`)).toBe('exact');
+    await page.emulateMedia({ media: 'screen' });
 
     expect(errors).toEqual([]);
     expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'))).toEqual([]);
@@ -113,22 +139,87 @@ describe('report -o html in Chromium', () => {
     const namespaces = 5;
     const manifests = writeCluster(join(dir, 'generated'), generateCluster({ namespaces }));
     const file = await writeReport('generated', ['-f', manifests]);
-    const { page, errors, requests } = await open(file);
+    // a window tall enough for all of it, so all of it is drawn
+    const { page, errors, requests } = await open(file, { width: 1400, height: 1400 });
     const workloads = namespaces * WORKLOADS_PER_NAMESPACE + 1; // and monitoring's prometheus
-    expect(await page.locator('#heatmap tbody tr[data-row]').count()).toBe(workloads);
-    expect(await page.locator('#heatmap td.c').count()).toBe(workloads * workloads);
-    expect(await page.locator('#heatmap td.c.p').count()).toBeGreaterThan(0);
+    expect(await gridSize(page)).toEqual({ rows: workloads + namespaces + 1, cols: workloads });
+    expect(await drawnRows(page)).toBe(workloads);
+    expect(await drawnCells(page)).toBe(workloads * workloads);
+    expect(await page.locator('#heatmap .c.p').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(screenshots, 'report-generated.png'), fullPage: true });
 
     await page.fill('#f-q', 'team-001/deploy/');
-    expect(await visibleCells(page)).toBe(4); // api and web, both ways
+    expect(await drawnCells(page)).toBe(4); // api and web, both ways
     await page.fill('#f-q', '');
     await page.check('#f-denied');
-    const shown = await page.locator('#heatmap tr:not(.hide) > td.c:not(.hide)').evaluateAll((tds) => tds.map((td) => td.className));
+    const shown = await page.locator('#heatmap .c[data-i]').evaluateAll((els) => els.map((el) => el.className));
     expect(shown.length).toBeGreaterThan(0);
+    expect(shown.length).toBeLessThan(workloads * workloads);
     // allowed cells are blanked, only denied and partly keep their colour
     expect(shown.every((c) => /\b(d|p|off)\b/.test(c))).toBe(true);
     expect(shown.some((c) => /\bd\b/.test(c))).toBe(true);
+    await page.screenshot({ path: join(screenshots, 'report-generated-denied.png'), fullPage: true });
+
+    expect(errors).toEqual([]);
+    expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'))).toEqual([]);
+    await page.close();
+  });
+
+  it('a generated cluster of 300 workloads: only the part in view is drawn; scrolling, the keyboard and printing reach the rest', async () => {
+    const namespaces = 50;
+    const manifests = writeCluster(join(dir, 'generated-300'), generateCluster({ namespaces }));
+    const file = await writeReport('generated-300', ['-f', manifests]);
+    const { page, errors, requests } = await open(file);
+    const workloads = namespaces * WORKLOADS_PER_NAMESPACE + 1;
+    const ids = await workloadIds(page);
+    expect(ids).toHaveLength(workloads);
+    expect(await gridSize(page)).toEqual({ rows: workloads + namespaces + 1, cols: workloads });
+    // 90,601 pairs, a few thousand cells in the page at a time
+    const drawn = await drawnCells(page);
+    expect(drawn).toBeGreaterThan(100);
+    expect(drawn).toBeLessThan(workloads * workloads / 10);
+    await page.screenshot({ path: join(screenshots, 'report-generated-300.png') });
+
+    // the keyboard: focus the grid, then Ctrl+End goes to the last row's last column, scrolled into view
+    await page.locator('#heatmap').focus();
+    await page.keyboard.press('ArrowDown'); // from the first namespace band to its first workload
+    expect(await page.locator('#hm-status').textContent()).toMatch(new RegExp(`^${ids[0]} → ${ids[0]}\n`));
+    await page.keyboard.press('Control+End');
+    const last = page.locator(`#heatmap .c[data-i="${workloads * workloads - 1}"]`);
+    expect(await last.getAttribute('class')).toContain('focus');
+    expect(await page.locator('#heatmap').getAttribute('aria-activedescendant')).toBe(await last.getAttribute('id'));
+    expect(await last.isVisible()).toBe(true);
+    const [box, gridBox] = [await last.boundingBox(), await page.locator('#heatmap').boundingBox()];
+    expect(box!.y + box!.height).toBeLessThanOrEqual(gridBox!.y + gridBox!.height);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(gridBox!.x + gridBox!.width);
+    // the first rows are gone from the page, the last ones are there
+    expect(await page.locator(`#heatmap .rh[data-row="0"]`).count()).toBe(0);
+    expect(await page.locator(`#heatmap .rh[data-row="${workloads - 1}"]`).count()).toBe(1);
+    await page.keyboard.press('Enter');
+    expect(await page.locator('#trace-title').textContent()).toContain(`${ids[workloads - 1]} → ${ids[workloads - 1]}`);
+    // past the first 3,000 pairs no trace is precomputed: the page names the command instead
+    expect(await page.locator('#trace-text').textContent()).toContain('Not precomputed');
+    expect(await page.locator('#trace-cmd').textContent()).toContain(`kubectl np explain ${ids[workloads - 1]} ${ids[workloads - 1]}`);
+
+    // the mouse wheel: back to the top, where the first row is drawn again and hovering names the pair
+    await page.locator('#heatmap').hover();
+    await page.mouse.wheel(0, -1_000_000);
+    await page.mouse.wheel(-1_000_000, 0);
+    await expect.poll(() => page.evaluate("[document.getElementById('heatmap').scrollTop, document.getElementById('heatmap').scrollLeft]"), { timeout: PAGE_TIMEOUT_MS }).toEqual([0, 0]);
+    const first = page.locator('#heatmap .c[data-i="1"]');
+    await first.hover();
+    expect(await first.getAttribute('title')).toMatch(new RegExp(`^${ids[0]} → ${ids[1]}\n`));
+
+    // printing 352 × 301 cells is refused politely; one namespace prints whole
+    await page.emulateMedia({ media: 'print' });
+    // the page hears of print media at its next frame
+    await expect.poll(() => page.locator('#hm-print').textContent(), { timeout: PAGE_TIMEOUT_MS }).toContain('narrow the report with the filters');
+    await page.emulateMedia({ media: 'screen' });
+    await page.selectOption('#f-ns', 'team-007');
+    await page.emulateMedia({ media: 'print' });
+    await expect.poll(() => page.locator('#hm-print').textContent(), { timeout: PAGE_TIMEOUT_MS }).toBe('');
+    expect(await drawnCells(page)).toBe(WORKLOADS_PER_NAMESPACE * WORKLOADS_PER_NAMESPACE);
+    await page.emulateMedia({ media: 'screen' });
 
     expect(errors).toEqual([]);
     expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'))).toEqual([]);
