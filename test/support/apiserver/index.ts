@@ -54,10 +54,13 @@ export interface TestApiServerOptions {
   /** which authentication.k8s.io versions serve SelfSubjectReview (default ['v1']); others 404 and are absent from discovery */
   selfSubjectReviewVersions?: SelfSubjectReviewVersion[];
   /**
-   * serve the policy CRDs (AdminNetworkPolicy, BaselineAdminNetworkPolicy, Cilium's) in discovery and lists,
-   * as a cluster with those CRDs installed does; default false, as a plain cluster
+   * serve the policy API groups (policy.networking.k8s.io: AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+   * ClusterNetworkPolicy; cilium.io; Calico's projectcalico.org and crd.projectcalico.org) in discovery and
+   * lists, as a cluster with those CRDs (and Calico's API server) installed does: true for every group, or the
+   * groups to serve (a Calico cluster without its API server serves crd.projectcalico.org alone); default
+   * false, as a plain cluster
    */
-  policyCrds?: boolean;
+  policyCrds?: boolean | string[];
   /** add kube's bootstrap RBAC (cluster-admin for system:masters, discovery and self-reviews for system:authenticated); default true */
   bootstrapPolicy?: boolean;
   port?: number;
@@ -108,7 +111,7 @@ export interface TestApiServer {
 const STATUS_REASONS: Record<number, string> = { 500: 'InternalError', 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 415: 'UnsupportedMediaType' };
 
 /** groups whose kinds exist only where their CRDs are installed (TestApiServerOptions.policyCrds) */
-const POLICY_CRD_GROUPS = new Set(['policy.networking.k8s.io', 'cilium.io']);
+const POLICY_CRD_GROUPS = new Set(['policy.networking.k8s.io', 'cilium.io', 'projectcalico.org', 'crd.projectcalico.org']);
 
 class HttpError extends Error {
   constructor(readonly code: number, message: string, readonly details?: Record<string, unknown>) {
@@ -179,7 +182,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   const authorizerMode = opts.authorizer ?? 'rbac';
   const ssrVersions = opts.selfSubjectReviewVersions ?? ['v1'];
   const requests: RecordedRequest[] = [];
-  const hiddenGroup = (group: string) => !opts.policyCrds && POLICY_CRD_GROUPS.has(group);
+  const hiddenGroup = (group: string) => POLICY_CRD_GROUPS.has(group) && !(opts.policyCrds === true || (Array.isArray(opts.policyCrds) && opts.policyCrds.includes(group)));
   const listRequests: ListRequest[] = [];
 
   const withAuthenticated = (u: UserInfo): UserInfo => ({ ...u, groups: u.groups.includes('system:authenticated') ? u.groups : [...u.groups, 'system:authenticated'] });

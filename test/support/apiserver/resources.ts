@@ -30,11 +30,20 @@ export const RESOURCE_TYPES: ResourceType[] = [
   { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', singular: 'clusterrole', kind: 'ClusterRole', namespaced: false },
   { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', singular: 'rolebinding', kind: 'RoleBinding', namespaced: true },
   { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', singular: 'clusterrolebinding', kind: 'ClusterRoleBinding', namespaced: false },
-  // CRD kinds a cluster with a policy engine serves (Calico's kinds share the name NetworkPolicy and are left out)
+  // CRD kinds a cluster with a policy engine serves. Calico's kinds share the name NetworkPolicy with
+  // networking.k8s.io's: fixtures name them by apiVersion, and a kind alone means the built-in one.
   { group: 'policy.networking.k8s.io', version: 'v1alpha1', resource: 'adminnetworkpolicies', singular: 'adminnetworkpolicy', kind: 'AdminNetworkPolicy', namespaced: false, shortNames: ['anp'] },
   { group: 'policy.networking.k8s.io', version: 'v1alpha1', resource: 'baselineadminnetworkpolicies', singular: 'baselineadminnetworkpolicy', kind: 'BaselineAdminNetworkPolicy', namespaced: false, shortNames: ['banp'] },
+  { group: 'policy.networking.k8s.io', version: 'v1alpha2', resource: 'clusternetworkpolicies', singular: 'clusternetworkpolicy', kind: 'ClusterNetworkPolicy', namespaced: false },
   { group: 'cilium.io', version: 'v2', resource: 'ciliumnetworkpolicies', singular: 'ciliumnetworkpolicy', kind: 'CiliumNetworkPolicy', namespaced: true, shortNames: ['cnp'] },
   { group: 'cilium.io', version: 'v2', resource: 'ciliumclusterwidenetworkpolicies', singular: 'ciliumclusterwidenetworkpolicy', kind: 'CiliumClusterwideNetworkPolicy', namespaced: false, shortNames: ['ccnp'] },
+  // Calico's API server (projectcalico.org/v3) and the CRDs it stores them in (crd.projectcalico.org/v1)
+  { group: 'projectcalico.org', version: 'v3', resource: 'networkpolicies', singular: 'networkpolicy', kind: 'NetworkPolicy', namespaced: true },
+  { group: 'projectcalico.org', version: 'v3', resource: 'globalnetworkpolicies', singular: 'globalnetworkpolicy', kind: 'GlobalNetworkPolicy', namespaced: false },
+  { group: 'projectcalico.org', version: 'v3', resource: 'tiers', singular: 'tier', kind: 'Tier', namespaced: false },
+  { group: 'crd.projectcalico.org', version: 'v1', resource: 'networkpolicies', singular: 'networkpolicy', kind: 'NetworkPolicy', namespaced: true },
+  { group: 'crd.projectcalico.org', version: 'v1', resource: 'globalnetworkpolicies', singular: 'globalnetworkpolicy', kind: 'GlobalNetworkPolicy', namespaced: false },
+  { group: 'crd.projectcalico.org', version: 'v1', resource: 'tiers', singular: 'tier', kind: 'Tier', namespaced: false },
   // the rest of a 1.32 server's built-in types (kubectl api-resources on the real server), served empty,
   // so names resolve through discovery as on a real cluster
   ...([
@@ -117,8 +126,12 @@ export function findResourceType(group: string, version: string, resource: strin
   return RESOURCE_TYPES.find((t) => t.group === group && t.version === version && t.resource === resource);
 }
 
-export function resourceTypeForKind(kind: string): ResourceType | undefined {
-  return RESOURCE_TYPES.find((t) => t.kind === kind);
+/** The type of a kind; with an apiVersion, the kind in that group (its version when served, else the group's first). */
+export function resourceTypeForKind(kind: string, apiVersion?: string): ResourceType | undefined {
+  if (apiVersion === undefined) return RESOURCE_TYPES.find((t) => t.kind === kind);
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+  const inGroup = RESOURCE_TYPES.filter((t) => t.kind === kind && t.group === group);
+  return inGroup.find((t) => t.version === version) ?? inGroup[0];
 }
 
 export function apiVersionOf(t: ResourceType): string {

@@ -83,7 +83,8 @@ function defaultPodSpec(spec: Record<string, unknown> | undefined): void {
 /** What the API server's defaulting and serialization do to an object on its way in and out. */
 function serveLikeKubeApiserver(obj: StoredObject): void {
   const spec = obj.spec as Record<string, unknown> | undefined;
-  switch (obj.kind) {
+  // Calico's NetworkPolicy has none of networking/v1's defaulting
+  switch (obj.apiVersion === 'networking.k8s.io/v1' ? obj.kind : obj.kind === 'NetworkPolicy' ? '' : obj.kind) {
     case 'NetworkPolicy': {
       if (!spec) break;
       for (const rule of [...((spec.ingress ?? []) as Record<string, unknown>[]), ...((spec.egress ?? []) as Record<string, unknown>[])]) withTcp(rule.ports);
@@ -161,8 +162,8 @@ export class ObjectStore {
     const namespaces = new Set<string>(['default']);
     for (const raw of flatten(objects)) {
       const obj = structuredClone(raw) as StoredObject;
-      const type = resourceTypeForKind(String(obj.kind));
-      if (!type) throw new Error(`test API server: unsupported kind ${JSON.stringify(obj.kind)} in fixtures`);
+      const type = resourceTypeForKind(String(obj.kind), typeof obj.apiVersion === 'string' ? obj.apiVersion : undefined);
+      if (!type) throw new Error(`test API server: unsupported kind ${JSON.stringify(obj.kind)}${obj.apiVersion ? ` of ${obj.apiVersion}` : ''} in fixtures`);
       if (!obj.metadata?.name) throw new Error(`test API server: ${obj.kind} without metadata.name in fixtures`);
       obj.apiVersion ??= apiVersionOf(type);
       if (type.namespaced) {
