@@ -21,7 +21,8 @@ export default class Test extends BaseCommand {
   - {from: default/deploy/frontend, to: payments/svc/payments, port: 443, allowed: false}
   - {from: default/deploy/frontend, to: kube-system/svc/kube-dns, port: 53, protocol: UDP, allowed: true}
 Endpoints use the can-reach grammar; port (number or name) and protocol are optional, name labels an expectation.
-Exit 0 when every expectation holds, 1 otherwise, each failure naming the expectation and the deciding policy; a malformed file exits 2.
+Every policy kind can-reach evaluates counts (AdminNetworkPolicy, ClusterNetworkPolicy, Cilium, Calico), judged as can-reach judges them.
+Exit 0 when every expectation holds, 1 when one does not, each failure naming the expectation and the deciding policy (of whatever kind); 3 when none fails but some cannot be told (a policy that may decide it was not evaluated, namespace labels you may not read); a malformed file exits 2.
 -o junit writes JUnit XML for CI test reports (one suite per file); -o json: {"passed","failed","results":[{"file","index","from","to","port","protocol","expected","actual","passed","reason"}]}.`;
 
   static override examples = [
@@ -56,7 +57,9 @@ Exit 0 when every expectation holds, 1 otherwise, each failure naming the expect
     if (document !== undefined) process.stdout.write(document);
     else if (flags.output === 'junit') process.stdout.write(renderExpectationsJunit(results));
     else process.stdout.write(renderExpectationsTable({ colour: colourFor(process.stdout) }, results));
-    if (results.some((r) => !r.passed)) this.exit(ExitCode.No);
+    // a broken expectation is an answer; one that cannot be told leaves the run without one
+    if (results.some((r) => !r.passed && !r.cannotTell)) this.exit(ExitCode.No);
+    if (results.some((r) => r.cannotTell)) this.exit(ExitCode.Unreachable);
   }
 }
 

@@ -5,7 +5,8 @@ import { PolicyEngine } from '../netpol/engine.js';
 import { describeSubject as describePolicySubject } from '../netpol/describe.js';
 import { parseEndpoint, podsOfWorkload, type EndpointSpec } from '../netpol/endpoints.js';
 import { podView, templateView } from '../netpol/views.js';
-import type { PodView } from '../netpol/types.js';
+import type { CompiledExtraPolicy } from '../netpol/kinds/common.js';
+import type { NotEvaluated, PodView } from '../netpol/types.js';
 import { serviceAccountUser } from '../rbac/subjects.js';
 import type { RbacObjects, UserInfo } from '../rbac/types.js';
 import { UsageError } from '../errors.js';
@@ -35,7 +36,13 @@ export interface PodIdentityReport {
   workloadIdentity?: WorkloadIdentity;
   bindings: WhoamiBinding[];
   rbacGaps: string[];
-  networkPolicies: { namespace: string; name: string; directions: ('ingress' | 'egress')[]; appliesTo: string }[];
+  /**
+   * Every policy selecting it, of every kind the engine evaluates: NetworkPolicies first (no `kind`), then the
+   * others in the order they are consulted (`kind` set, `namespace` empty for cluster-scoped ones)
+   */
+  networkPolicies: { kind?: string; namespace: string; name: string; directions: ('ingress' | 'egress')[]; appliesTo: string }[];
+  /** policy objects read but not evaluated that may select it (can-reach's answers about it are "cannot tell") */
+  notEvaluated?: NotEvaluated[];
   notes: string[];
 }
 
@@ -94,6 +101,13 @@ function findTarget(snapshot: ClusterSnapshot, input: string, defaultNamespace: 
   };
 }
 
+/** Where a policy of another kind sits: "tier admin, priority 10", "Calico tier default, order 100", "Cilium". */
+function tierText(p: CompiledExtraPolicy): string {
+  if (p.tier === 'admin' || p.tier === 'baseline') return `tier ${p.tier}${p.priority !== undefined ? `, priority ${p.priority}` : ''}`;
+  if (p.tier === 'cilium') return 'Cilium: deny rules first, allow rules unioned with NetworkPolicies';
+  return `Calico tier ${p.tier ?? 'default'}${p.priority !== undefined ? `, order ${p.priority}` : ''}`;
+}
+
 function workloadIdentityOf(annotations: Record<string, string>, labels: Record<string, string>): WorkloadIdentity | undefined {
   const clientId = annotations[WI_CLIENT_ID];
   const tenantId = annotations[WI_TENANT_ID];
@@ -131,6 +145,16 @@ export function podIdentity(snapshot: ClusterSnapshot, rbac: { rbac: RbacObjects
       byName.set(key, entry);
     }
   }
+  // the other kinds, through the same engine can-reach asks
+  for (const direction of ['ingress', 'egress'] as const) {
+    for (const p of engine.extraPoliciesSelecting(target.view, direction)) {
+      const key = p.title;
+      const entry = byName.get(key) ?? { kind: p.title.startsWith('Calico ') ? `Calico ${p.kind}` : p.kind, namespace: p.namespace ?? '', name: p.name, directions: [], appliesTo: tierText(p) };
+      entry.directions.push(direction);
+      byName.set(key, entry);
+    }
+  }
+  const notEvaluated = engine.notEvaluatedFor(target.view);
   const workloadIdentity = workloadIdentityOf(annotations, target.labels);
   return {
     context: snapshot.source,
@@ -141,6 +165,7 @@ export function podIdentity(snapshot: ClusterSnapshot, rbac: { rbac: RbacObjects
     bindings: bindingsReport(rbac.rbac, user),
     rbacGaps: rbac.gaps,
     networkPolicies: [...byName.values()],
+    ...(notEvaluated.length > 0 ? { notEvaluated } : {}),
     notes,
   };
 }

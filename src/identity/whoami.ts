@@ -165,9 +165,10 @@ export async function runWhoami(input: WhoamiInput): Promise<WhoamiResult> {
     const podNamespace = spec.namespace ?? namespace;
     // only what the report uses: the pod (or the workload, its running pods and the ReplicaSets that tie
     // a Deployment's pods to it; its template when none can be read), its service account, the policies
-    // selecting it; RBAC objects come from readRbacObjects, with its own fallbacks
+    // selecting it (of every kind: AdminNetworkPolicy and Calico subjects select by namespace labels,
+    // hence the namespace list); RBAC objects come from readRbacObjects, with its own fallbacks
     const include: SnapshotInclude = {
-      namespaces: 'skip',
+      namespaces: 'optional',
       pods: spec.kind === 'Pod' ? 'required' : 'optional',
       services: 'skip',
       workloads: spec.kind === 'Pod' ? {} : { [spec.kind]: 'required', ...(spec.kind === 'Deployment' ? { ReplicaSet: 'optional' } : {}) },

@@ -6,7 +6,7 @@ import type {
   NetworkPolicyPort,
 } from '../model/k8s.js';
 import { formatSelector, isEmptySelector } from '../model/selectors.js';
-import { comparePorts, type Direction } from './types.js';
+import { comparePorts, type Direction, type RuleRef } from './types.js';
 
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
@@ -87,4 +87,12 @@ export function describeSubject(policy: NetworkPolicy): string {
   const ns = policy.metadata.namespace ?? 'default';
   const sel = policy.spec.podSelector ?? {};
   return isEmptySelector(sel) ? `every pod in namespace ${ns}` : `pods with ${formatSelector(sel)} in namespace ${ns}`;
+}
+
+/** "AdminNetworkPolicy deny-imds (tier admin, priority 10) rule #0 \"no-imds\" Deny: Deny to IPs in …" */
+export function ruleRefText(ref: RuleRef): string {
+  const word = ref.tier === 'admin' || ref.tier === 'baseline' ? 'priority' : 'order';
+  const where = [`tier ${ref.tier}`, ...(ref.priority !== undefined ? [`${word} ${ref.priority}`] : [])].join(', ');
+  if (ref.rule < 0) return `${ref.policy} (${where}): ${ref.text}`;
+  return `${ref.policy} (${where}) rule #${ref.rule}${ref.ruleName ? ` "${ref.ruleName}"` : ''} ${ref.action}: ${ref.text}`;
 }

@@ -4,15 +4,18 @@
 import { UsageError } from '../errors.js';
 import type { ClusterSnapshot, Protocol } from '../model/k8s.js';
 import { clusterPods, kindOf } from './endpoints.js';
-import { PolicyEngine } from './engine.js';
+import { PolicyEngine, type Unseen } from './engine.js';
 import { decidingText } from './expectations.js';
 import { equivalenceKey, ipBlocksOf, matrixQueries, resolveQuery, type PortQuery } from './matrix.js';
 import { ownerIndex } from './owners.js';
-import type { Peer, PodView } from './types.js';
+import { POLICY_KINDS, groupOf, policyKindOf, type PolicyKind } from './kinds/index.js';
+import type { NotEvaluated, Peer, PodView } from './types.js';
 
 export interface DeleteRef {
-  /** NetworkPolicy, Namespace, Pod, Service or a workload kind */
+  /** NetworkPolicy, Namespace, Pod, Service, a workload kind, or a policy kind beyond NetworkPolicy (policy set) */
   kind: string;
+  /** a policy kind beyond NetworkPolicy: objects of its family go, whichever group they were read from */
+  policy?: PolicyKind;
   namespace?: string;
   name: string;
   input: string;
@@ -21,7 +24,22 @@ export interface DeleteRef {
 const POLICY_WORDS = ['networkpolicy', 'networkpolicies', 'netpol', 'netpols'];
 const NAMESPACE_WORDS = ['namespace', 'namespaces', 'ns'];
 
-/** `KIND/NAMESPACE/NAME` (`networkpolicy/payments/allow-cart`, `deploy/shop/web`), or `namespace/NAME`. */
+/**
+ * Policy kinds beyond NetworkPolicy as kubectl names them: kind or plural, with `.GROUP` where the name alone
+ * is ambiguous (Calico's `networkpolicies.projectcalico.org`); a bare networkpolicy is networking.k8s.io's.
+ */
+function policyKindWord(word: string): PolicyKind | undefined {
+  const dot = word.indexOf('.');
+  const name = dot < 0 ? word : word.slice(0, dot);
+  const group = dot < 0 ? undefined : word.slice(dot + 1);
+  if (group === undefined && POLICY_WORDS.includes(name)) return undefined;
+  return POLICY_KINDS.find((k) => (group === undefined || k.group === group) && (k.kind.toLowerCase() === name || k.resource === name));
+}
+
+/**
+ * `KIND/NAMESPACE/NAME` (`networkpolicy/payments/allow-cart`, `deploy/shop/web`), `namespace/NAME`, or a
+ * cluster-scoped policy kind's `KIND/NAME` (`adminnetworkpolicy/no-imds`).
+ */
 export function parseDeleteRef(text: string): DeleteRef {
   const parts = text.trim().split('/');
   const word = parts[0]?.toLowerCase() ?? '';
@@ -30,9 +48,18 @@ export function parseDeleteRef(text: string): DeleteRef {
     if (parts.length !== 2) throw new UsageError(`--delete ${text}: a namespace is namespace/NAME`);
     return { kind: 'Namespace', name: parts[1], input: text };
   }
+  const policy = policyKindWord(word);
+  if (policy && !policy.namespaced) {
+    if (parts.length !== 2) throw new UsageError(`--delete ${text}: ${policy.kind} is cluster-scoped: ${word}/NAME`);
+    return { kind: policy.kind, policy, name: parts[1], input: text };
+  }
+  if (policy) {
+    if (parts.length !== 3) throw new UsageError(`--delete ${text}: expected ${word}/NAMESPACE/NAME`);
+    return { kind: policy.kind, policy, namespace: parts[1], name: parts[2], input: text };
+  }
   if (parts.length !== 3) throw new UsageError(`--delete ${text}: expected KIND/NAMESPACE/NAME (e.g. networkpolicy/payments/allow-cart) or namespace/NAME`);
   const kind = POLICY_WORDS.includes(word) ? 'NetworkPolicy' : kindOf(word);
-  if (!kind) throw new UsageError(`--delete ${text}: unknown kind "${parts[0]}" (networkpolicy, pod, svc, deploy, sts, ds, rs, job, namespace)`);
+  if (!kind) throw new UsageError(`--delete ${text}: unknown kind "${parts[0]}" (networkpolicy, pod, svc, deploy, sts, ds, rs, job, namespace, or a policy kind such as adminnetworkpolicy, ciliumnetworkpolicy, networkpolicies.projectcalico.org)`);
   return { kind, namespace: parts[1], name: parts[2], input: text };
 }
 
@@ -63,6 +90,10 @@ export function overlaySnapshot(base: ClusterSnapshot, change: ClusterSnapshot |
   out.roles = merge(base.roles, change?.roles, (r) => r.kind);
   out.roleBindings = merge(base.roleBindings, change?.roleBindings, (r) => r.kind);
   out.serviceAccounts = merge(base.serviceAccounts, change?.serviceAccounts, () => 'ServiceAccount');
+  // Calico's policies replace each other whichever of its two groups they were read from
+  const policyKey = (o: { apiVersion: string; kind: string }) => policyKindOf(o.apiVersion, o.kind)?.family ?? `${groupOf(o.apiVersion).replace(/^crd\.projectcalico\.org$/, 'projectcalico.org')}/${o.kind}`;
+  const policyObjects = merge(base.policyObjects ?? [], change?.policyObjects, policyKey);
+  if (policyObjects.length > 0) out.policyObjects = policyObjects;
 
   for (const ref of deletes) {
     if (ref.kind === 'Namespace') {
@@ -73,15 +104,20 @@ export function overlaySnapshot(base: ClusterSnapshot, change: ClusterSnapshot |
       out.services = elsewhere(out.services);
       out.workloads = elsewhere(out.workloads);
       out.networkPolicies = elsewhere(out.networkPolicies);
+      if (out.policyObjects) out.policyObjects = elsewhere(out.policyObjects);
       continue;
     }
     const matches = (o: Meta) => o.metadata.name === ref.name && (o.metadata.namespace ?? 'default') === ref.namespace;
     const drop = <T extends Meta>(list: T[], test: (o: T) => boolean): T[] => {
       const kept = list.filter((o) => !test(o));
-      if (kept.length === list.length) throw new UsageError(`--delete ${ref.input}: ${ref.kind.toLowerCase()} ${ref.namespace}/${ref.name} is not in ${base.source}`);
+      if (kept.length === list.length) throw new UsageError(`--delete ${ref.input}: ${ref.kind.toLowerCase()} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name} is not in ${base.source}`);
       return kept;
     };
-    if (ref.kind === 'NetworkPolicy') out.networkPolicies = drop(out.networkPolicies, matches);
+    if (ref.policy) {
+      const family = ref.policy.family;
+      const scope = ref.namespace;
+      out.policyObjects = drop(out.policyObjects ?? [], (o) => policyKindOf(o.apiVersion, o.kind)?.family === family && o.metadata.name === ref.name && (scope === undefined || (o.metadata.namespace ?? 'default') === scope));
+    } else if (ref.kind === 'NetworkPolicy') out.networkPolicies = drop(out.networkPolicies, matches);
     else if (ref.kind === 'Pod') out.pods = drop(out.pods, matches);
     else if (ref.kind === 'Service') out.services = drop(out.services, matches);
     else out.workloads = drop(out.workloads, (w) => w.kind === ref.kind && matches(w));
@@ -95,8 +131,9 @@ export interface ReachabilityChange {
   to: string;
   port: number | string;
   protocol: Protocol;
-  before: boolean;
-  after: boolean;
+  /** null: cannot tell (see DiffResult.cannotTell) */
+  before: boolean | null;
+  after: boolean | null;
   /** one line: the policy and rule that decide the new verdict */
   reason: string;
 }
@@ -104,6 +141,10 @@ export interface ReachabilityChange {
 export interface DiffResult {
   changes: ReachabilityChange[];
   notes: string[];
+  /** set when some compared verdict, before or after, cannot be told: what it depends on */
+  cannotTell?: Unseen[];
+  /** policy objects read but not evaluated, after the change (verdicts they may touch are cannot tell) */
+  notEvaluated: NotEvaluated[];
 }
 
 export interface DiffOptions {
@@ -144,8 +185,8 @@ export function diffReachability(before: ClusterSnapshot, after: ClusterSnapshot
 
   const engineBefore = new PolicyEngine(before);
   const engineAfter = new PolicyEngine(after);
-  const blocksBefore = ipBlocksOf(engineBefore.policies);
-  const blocksAfter = ipBlocksOf(engineAfter.policies);
+  const blocksBefore = ipBlocksOf(engineBefore.policies, engineBefore.extraCidrs);
+  const blocksAfter = ipBlocksOf(engineAfter.policies, engineAfter.extraCidrs);
 
   // classes of endpoints that every policy, before and after, treats alike
   const members: Member[] = [];
@@ -172,6 +213,11 @@ export function diffReachability(before: ClusterSnapshot, after: ClusterSnapshot
   const queries: PortQuery[] = matrixQueries([...podsBefore, ...podsAfter], options.ports ?? [], options.protocols ?? []);
   const peer = (m: Member, side: 'before' | 'after'): Peer => (m.ip ? { kind: 'ip', ip: m.ip } : { kind: 'pod', pod: m[side]! });
   const changes = new Map<string, ReachabilityChange>();
+  const unseen = new Map<string, Unseen>();
+  const answer = (v: { value: 0 | 1 | 3; unseen?: Unseen[] }): boolean | null => {
+    for (const u of v.unseen ?? []) unseen.set(u.what, u);
+    return v.value === 3 ? null : v.value === 1;
+  };
   for (const query of queries) {
     const trafficBefore = reps.map((r) => resolveQuery(query, peer(r, 'before')));
     const trafficAfter = reps.map((r) => resolveQuery(query, peer(r, 'after')));
@@ -181,11 +227,16 @@ export function diffReachability(before: ClusterSnapshot, after: ClusterSnapshot
         const tb = trafficBefore[d];
         const ta = trafficAfter[d];
         if (!tb || !ta) continue;
-        const was = engineBefore.allows(peer(reps[s], 'before'), peer(reps[d], 'before'), tb);
-        const is = engineAfter.allows(peer(reps[s], 'after'), peer(reps[d], 'after'), ta);
+        // the same judgement as can-reach and matrix, every policy kind and "cannot tell" included
+        const was = answer(engineBefore.judge(peer(reps[s], 'before'), peer(reps[d], 'before'), tb));
+        const judged = engineAfter.judge(peer(reps[s], 'after'), peer(reps[d], 'after'), ta);
+        const is = answer(judged);
         if (was === is) continue;
         const verdict = engineAfter.evaluate(peer(reps[s], 'after'), peer(reps[d], 'after'), ta);
-        const reason = decidingText({ egress: verdict.egress, ingress: verdict.ingress, sources: [reps[s].name], destinations: [reps[d].name] });
+        const reason =
+          is === null
+            ? `cannot tell: depends on ${(judged.unseen ?? []).map((u) => u.what).join('; ')}`
+            : decidingText({ egress: verdict.egress, ingress: verdict.ingress, sources: [reps[s].name], destinations: [reps[d].name] });
         for (const from of names[s]) {
           for (const to of names[d]) {
             const change = { from, to, port: query.port, protocol: ta.protocol, before: was, after: is, reason };
@@ -198,7 +249,8 @@ export function diffReachability(before: ClusterSnapshot, after: ClusterSnapshot
   const list = [...changes.values()].sort(
     (a, b) => cmp(a.from, b.from) || cmp(a.to, b.to) || cmp(a.protocol, b.protocol) || (typeof a.port === 'number' && typeof b.port === 'number' ? a.port - b.port : cmp(String(a.port), String(b.port))),
   );
-  return { changes: list, notes };
+  const notEvaluated = engineAfter.notEvaluated;
+  return { changes: list, notes, ...(unseen.size > 0 ? { cannotTell: [...unseen.values()] } : {}), notEvaluated };
 }
 
 function cmp(a: string, b: string): number {

@@ -294,6 +294,25 @@ export class PolicyEngine {
     return denying.some((s) => s.unknown.length === 0) ? { value: 0 } : { value: 3, unseen: denying.flatMap((s) => s.unknown) };
   }
 
+  /**
+   * One connection's answer without traces, as evaluate() answers it: 1 allowed, 0 denied, 3 cannot tell
+   * (with what it depends on). Between dual-stack ends, allowed only if every family they share allows it.
+   */
+  judge(source: Peer, destination: Peer, traffic: Traffic): { value: 0 | 1 | 3; unseen?: Unseen[] } {
+    const families = connectionFamilies(source, destination);
+    if (families.length < 2) return this.judgeOnce(source, destination, traffic);
+    const per = families.map((f) => this.judgeOnce(overFamily(source, f), overFamily(destination, f), traffic));
+    if (per.some((p) => p.value === 0)) return { value: 0 };
+    const unknown = per.filter((p) => p.value === 3);
+    return unknown.length > 0 ? { value: 3, unseen: unknown.flatMap((p) => p.unseen ?? []) } : { value: 1 };
+  }
+
+  private judgeOnce(source: Peer, destination: Peer, traffic: Traffic): { value: 0 | 1 | 3; unseen?: Unseen[] } {
+    if (this.tiered || this.notEvaluatedEntries.length > 0) return this.cell(source, destination, traffic);
+    const decided = this.decide(source, destination, traffic);
+    return decided.unseen ? { value: 3, unseen: decided.unseen } : { value: decided.allowed ? 1 : 0 };
+  }
+
   /** True when policy kinds other than NetworkPolicy take part (the tiered path). */
   get tiered(): boolean {
     return hasTiers(this.tiers);
@@ -374,6 +393,21 @@ export class PolicyEngine {
   policiesSelecting(pod: PodView, direction: Direction): CompiledPolicy[] {
     if (this.isNode(pod)) return [];
     return this.policiesInNamespace(pod.namespace).filter((p) => p[direction] !== undefined && p.selects(pod.labels));
+  }
+
+  /**
+   * The policies of the other kinds that select this pod for a direction, in the order they are consulted
+   * (admin tier, Cilium denies, Calico tiers, Cilium allows, baseline tier), each once.
+   */
+  extraPoliciesSelecting(pod: PodView, direction: Direction): CompiledExtraPolicy[] {
+    if (this.isNode(pod)) return [];
+    const t = this.tiers;
+    const labels = this.namespaceLabels(pod.namespace);
+    const out = new Map<string, CompiledExtraPolicy>();
+    for (const list of [t.admin, t.ciliumDeny, ...t.calico.map((c) => c.policies), t.ciliumAllow, t.baseline]) {
+      for (const p of this.selectionMemo.selecting(list, direction, pod, labels)) if (!out.has(p.title)) out.set(p.title, p);
+    }
+    return [...out.values()];
   }
 
   /** A hostNetwork pod judged as its node: no pod policy selects it, no pod or namespace selector matches it. */

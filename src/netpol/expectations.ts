@@ -5,7 +5,8 @@ import type { ClusterSnapshot, Protocol } from '../model/k8s.js';
 import { canReach, type ConnectionGroup } from './can-reach.js';
 import { parseEndpoint, resolveEndpoint } from './endpoints.js';
 import type { PolicyEngine } from './engine.js';
-import type { SideTrace } from './types.js';
+import { ruleRefText } from './describe.js';
+import type { PolicyTrace, SideTrace } from './types.js';
 
 export const EXPECTATIONS_API_VERSION = 'kubectl-np/v1';
 export const EXPECTATIONS_KIND = 'ConnectivityExpectations';
@@ -29,6 +30,8 @@ export interface ExpectationResult {
   actual?: boolean;
   /** one line: the deciding policy and rule, or why there is no verdict */
   reason: string;
+  /** the verdict depends on what could not be read or evaluated: neither held nor broken */
+  cannotTell?: boolean;
 }
 
 const FIELDS = new Set(['name', 'from', 'to', 'port', 'protocol', 'allowed']);
@@ -87,10 +90,13 @@ export function expectationText(e: Expectation): string {
 
 function sideText(side: SideTrace, peer: string): string {
   const where = `${side.direction === 'egress' ? 'egress from' : 'ingress to'} ${side.subject ?? peer}`;
-  if (!side.isolated) return `${where} is not isolated`;
   const allowing = side.policies.filter((p) => p.allowed);
-  if (allowing.length > 0) return `${where} allowed by ${allowing.map((p) => `${p.namespace}/${p.name} rule #${p.rule}`).join(', ')}`;
-  const policies = side.policies.map((p) => `${p.namespace}/${p.name}`);
+  const title = (p: PolicyTrace) => `${p.kind ? `${p.kind} ` : ''}${p.namespace ? `${p.namespace}/` : ''}${p.name}`;
+  // a rule of another kind decided (an AdminNetworkPolicy, a Cilium deny, a Calico tier…); a NetworkPolicy that allows wins the telling
+  if (side.decidedBy && !(side.allowed && allowing.some((p) => !p.kind))) return `${where} ${side.allowed ? 'allowed' : 'denied'} by ${ruleRefText(side.decidedBy)}`;
+  if (!side.isolated) return `${where} is not isolated`;
+  if (allowing.length > 0) return `${where} allowed by ${allowing.map((p) => `${title(p)} rule #${p.rule}`).join(', ')}`;
+  const policies = side.policies.map(title);
   return `${where} denied: selected by ${policies.join(', ')}, and none allows it${side.policies.length === 1 ? ` (${side.policies[0].summary})` : ''}`;
 }
 
@@ -115,7 +121,7 @@ export function checkExpectations(snapshot: ClusterSnapshot, engine: PolicyEngin
       return { expectation, passed: false, reason: `no verdict: ${err.message}` };
     }
     // a verdict that depends on what could not be read or evaluated neither passes nor fails by luck
-    if (result.cannotTell) return { expectation, passed: false, reason: `cannot tell: depends on ${result.cannotTell.map((u) => u.what).join('; ')}` };
+    if (result.cannotTell) return { expectation, passed: false, cannotTell: true, reason: `cannot tell: depends on ${result.cannotTell.map((u) => u.what).join('; ')}` };
     const c = result.deciding;
     const reason = c ? decidingText(c) : result.notes[0] ?? 'no connection to judge';
     return { expectation, passed: result.allowed === expectation.allowed, actual: result.allowed, reason };

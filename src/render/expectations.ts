@@ -3,19 +3,20 @@ import { expectationText, type ExpectationResult } from '../netpol/expectations.
 import { xmlEscape } from './audit.js';
 import { paint, type Style } from './netpol-text.js';
 
-const word = (allowed: boolean | undefined) => (allowed === undefined ? 'no verdict' : allowed ? 'allowed' : 'denied');
+const word = (allowed: boolean | undefined, cannotTell?: boolean) => (cannotTell ? 'cannot tell' : allowed === undefined ? 'no verdict' : allowed ? 'allowed' : 'denied');
 
 export function expectationsSummary(results: ExpectationResult[]): string {
-  const failed = results.filter((r) => !r.passed).length;
-  return `${results.length} expectation${results.length === 1 ? '' : 's'}: ${results.length - failed} passed, ${failed} failed`;
+  const unknown = results.filter((r) => r.cannotTell).length;
+  const failed = results.filter((r) => !r.passed).length - unknown;
+  return `${results.length} expectation${results.length === 1 ? '' : 's'}: ${results.length - failed - unknown} passed, ${failed} failed${unknown ? `, ${unknown} cannot tell` : ''}`;
 }
 
 export function renderExpectationsTable(style: Style, results: ExpectationResult[]): string {
   const out: string[] = [];
   for (const r of results) {
-    const status = r.passed ? paint(style, 'green', 'PASS') : paint(style, 'red', 'FAIL');
+    const status = r.passed ? paint(style, 'green', 'PASS') : r.cannotTell ? paint(style, 'yellow', 'CANNOT TELL') : paint(style, 'red', 'FAIL');
     const e = r.expectation;
-    out.push(`${status}  ${expectationText(e)}: expected ${word(e.allowed)}, ${r.passed ? 'is' : 'found'} ${word(r.actual)}`);
+    out.push(`${status}  ${expectationText(e)}: expected ${word(e.allowed)}, ${r.passed ? 'is' : 'found'} ${word(r.actual, r.cannotTell)}`);
     if (!r.passed) out.push(`      ${e.file} expect[${e.index}]: ${r.reason}`);
   }
   out.push('', expectationsSummary(results));

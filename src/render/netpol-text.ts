@@ -1,7 +1,8 @@
 // Human output of can-reach and explain: the verdict first, then the policy and rule that decided.
 import type { CanReachResult, ConnectionGroup, EndpointSummary } from '../netpol/can-reach.js';
 import type { IsolationSummary, PolicyDescription, RuleLine } from '../netpol/explain.js';
-import type { NotEvaluated, RuleRef, SideTrace } from '../netpol/types.js';
+import { ruleRefText } from '../netpol/describe.js';
+import type { NotEvaluated, SideTrace } from '../netpol/types.js';
 
 export interface Style {
   colour: boolean;
@@ -23,14 +24,6 @@ export function paint(style: Style, code: 'green' | 'red' | 'bold' | 'dim' | 'ye
 export function verdictWord(style: Style, allowed: boolean, cannotTell = false): string {
   if (cannotTell) return paint(style, 'yellow', 'CANNOT TELL');
   return allowed ? paint(style, 'green', 'ALLOWED') : paint(style, 'red', 'DENIED');
-}
-
-/** "AdminNetworkPolicy deny-imds (tier admin, priority 10) rule #0 \"no-imds\" Deny: Deny to IPs in …" */
-export function ruleRefText(ref: RuleRef): string {
-  const word = ref.tier === 'admin' || ref.tier === 'baseline' ? 'priority' : 'order';
-  const where = [`tier ${ref.tier}`, ...(ref.priority !== undefined ? [`${word} ${ref.priority}`] : [])].join(', ');
-  if (ref.rule < 0) return `${ref.policy} (${where}): ${ref.text}`;
-  return `${ref.policy} (${where}) rule #${ref.rule}${ref.ruleName ? ` "${ref.ruleName}"` : ''} ${ref.action}: ${ref.text}`;
 }
 
 /** The human lines for what was read but not evaluated. */

@@ -180,9 +180,11 @@ export function renderPodIdentity(r: PodIdentityReport): string {
   out.push('');
   out.push(...renderBindings(r.bindings, r.rbacGaps));
   out.push('');
-  out.push(`NetworkPolicies selecting it (${r.networkPolicies.length})`);
+  const others = r.networkPolicies.some((p) => p.kind);
+  out.push(`${others ? 'Policies' : 'NetworkPolicies'} selecting it (${r.networkPolicies.length})`);
   if (r.networkPolicies.length === 0) out.push(`${INDENT}(none: not isolated, all ingress and egress allowed)`);
-  for (const p of r.networkPolicies) out.push(`${INDENT}${p.namespace}/${p.name}   ${p.directions.join(', ')}   (${p.appliesTo})`);
+  for (const p of r.networkPolicies) out.push(`${INDENT}${p.kind ? `${p.kind} ` : ''}${p.namespace ? `${p.namespace}/` : ''}${p.name}   ${p.directions.join(', ')}   (${p.appliesTo})`);
+  for (const n of r.notEvaluated ?? []) out.push(`${INDENT}not evaluated: ${n.object} — ${n.reason} (may select it)`);
   for (const note of r.notes) out.push(`note: ${note}`);
   return printable(out.join('\n') + '\n');
 }

@@ -69,4 +69,25 @@ describe('podIdentity', () => {
     expect(() => podIdentity(snapshot({}), noRbac, 'ip:10.0.0.1', 'shop')).toThrow(UsageError);
     expect(() => podIdentity(snapshot({}), noRbac, 'pod/missing', 'shop')).toThrow(/not found/);
   });
+
+  it('lists the policies of every kind selecting it, through the engine can-reach uses, and the unevaluated ones that may', () => {
+    const snap: ClusterSnapshot = {
+      ...snapshot({ app: 'api' }),
+      namespaces: [{ metadata: { name: 'shop', labels: { team: 'shop' } } }],
+      policyObjects: [
+        { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'no-imds' }, spec: { priority: 10, subject: { namespaces: { matchLabels: { team: 'shop' } } }, egress: [{ action: 'Deny', to: [{ networks: ['169.254.169.254/32'] }] }] } },
+        { apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'other-team' }, spec: { priority: 20, subject: { namespaces: { matchLabels: { team: 'payments' } } }, egress: [{ action: 'Deny', to: [{ networks: ['0.0.0.0/0'] }] }] } },
+        { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'api-in', namespace: 'shop' }, spec: { order: 100, selector: "app == 'api'", ingress: [{ action: 'Allow' }] } },
+        { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'world-deny' }, spec: { endpointSelector: {}, ingressDeny: [{ fromEntities: ['world'] }], ingress: [{ fromEntities: ['all'] }] } },
+        { apiVersion: 'crd.antrea.io/v1beta1', kind: 'NetworkPolicy', metadata: { name: 'antrea', namespace: 'shop' }, spec: {} },
+      ],
+    };
+    const r = podIdentity(snap, noRbac, 'pod/api-0', 'shop');
+    expect(r.networkPolicies.filter((p) => p.kind)).toEqual([
+      { kind: 'CiliumClusterwideNetworkPolicy', namespace: '', name: 'world-deny', directions: ['ingress'], appliesTo: 'Cilium: deny rules first, allow rules unioned with NetworkPolicies' },
+      { kind: 'Calico NetworkPolicy', namespace: 'shop', name: 'api-in', directions: ['ingress'], appliesTo: 'Calico tier default, order 100' },
+      { kind: 'AdminNetworkPolicy', namespace: '', name: 'no-imds', directions: ['egress'], appliesTo: 'tier admin, priority 10' },
+    ]);
+    expect(r.notEvaluated).toEqual([{ object: 'NetworkPolicy shop/antrea', reason: 'kubectl-np does not evaluate NetworkPolicy (crd.antrea.io/v1beta1)' }]);
+  });
 });

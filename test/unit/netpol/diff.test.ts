@@ -109,4 +109,75 @@ spec:
     expect(message(() => overlaySnapshot(shop, undefined, [parseDeleteRef('netpol/payments/nope')]))).toMatch(/networkpolicy payments\/nope is not in manifests examples\/shop/);
     expect(parseDeleteRef('ns/payments')).toMatchObject({ kind: 'Namespace', name: 'payments' });
   });
+
+  describe('every policy kind can-reach evaluates', () => {
+    const NO_IMDS = `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: no-imds}
+spec:
+  priority: 10
+  subject: {namespaces: {}}
+  egress:
+    - {name: deny-imds, action: Deny, to: [{networks: [169.254.169.254/32]}]}
+`;
+
+    it('an AdminNetworkPolicy added by --with closes connections, named with its tier and rule; --delete adminnetworkpolicy/NAME reopens them', async () => {
+      const after = overlaySnapshot(shop, await manifests(NO_IMDS));
+      const closed = diffReachability(shop, after, { ports: [80], externals: ['169.254.169.254'] });
+      expect(closed.changes.map((c) => `${c.from} → ${c.to} ${c.before}→${c.after}`)).toEqual([
+        'default/deploy/cart → ip:169.254.169.254 true→false',
+        'default/deploy/frontend → ip:169.254.169.254 true→false',
+        'kube-system/deploy/coredns → ip:169.254.169.254 true→false',
+        'monitoring/sts/prometheus → ip:169.254.169.254 true→false',
+      ]);
+      expect(closed.changes[0].reason).toBe('egress from default/cart denied by AdminNetworkPolicy no-imds (tier admin, priority 10) rule #0 "deny-imds" Deny: Deny to IPs in 169.254.169.254/32 on any port');
+      const reopened = diffReachability(after, overlaySnapshot(after, undefined, [parseDeleteRef('adminnetworkpolicy/no-imds')]), { ports: [80], externals: ['169.254.169.254'] });
+      expect(reopened.changes.map((c) => `${c.from} ${c.before}→${c.after}`)).toEqual(['default/deploy/cart false→true', 'default/deploy/frontend false→true', 'kube-system/deploy/coredns false→true', 'monitoring/sts/prometheus false→true']);
+    });
+
+    it('a Calico policy replaces the one of the same name from either Calico group; --delete networkpolicies.projectcalico.org/NS/NAME removes it', async () => {
+      const calico = (action: string) => `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: cart-lockdown, namespace: default}
+spec:
+  selector: app == 'cart'
+  types: [Egress]
+  egress: [{action: ${action}}]
+`;
+      const base = overlaySnapshot(shop, await manifests(calico('Allow').replace('projectcalico.org/v3', 'crd.projectcalico.org/v1')));
+      const after = overlaySnapshot(base, await manifests(calico('Deny')));
+      expect(after.policyObjects).toHaveLength(1);
+      const r = diffReachability(base, after, { ports: [8443] });
+      expect(r.changes.map((c) => `${c.from} → ${c.to} ${c.before}→${c.after}`)).toEqual([
+        'default/deploy/cart → kube-system/deploy/coredns true→false',
+        'default/deploy/cart → monitoring/sts/prometheus true→false',
+        'default/deploy/cart → payments/deploy/payments true→false',
+      ]);
+      expect(r.changes[2].reason).toMatch(/^egress from default\/cart denied by Calico NetworkPolicy default\/cart-lockdown \(tier default\) rule #0 Deny/);
+      expect(diffReachability(after, overlaySnapshot(after, undefined, [parseDeleteRef('networkpolicies.projectcalico.org/default/cart-lockdown')]), { ports: [8443] }).changes.map((c) => c.after)).toEqual([true, true, true]);
+    });
+
+    it('a change touching a policy kind that is not evaluated is "cannot tell", not a confident "nothing changes"', async () => {
+      const antrea = await manifests(`apiVersion: crd.antrea.io/v1beta1
+kind: NetworkPolicy
+metadata: {name: lockdown, namespace: payments}
+spec: {appliedTo: [{podSelector: {}}], ingress: [{action: Drop}]}
+`);
+      const r = diffReachability(shop, overlaySnapshot(shop, antrea), { ports: [8443] });
+      expect(r.changes.length).toBeGreaterThan(0);
+      expect(r.changes.every((c) => c.after === null)).toBe(true);
+      expect(r.notEvaluated).toEqual([{ object: 'NetworkPolicy payments/lockdown', reason: 'kubectl-np does not evaluate NetworkPolicy (crd.antrea.io/v1beta1)' }]);
+      expect(r.cannotTell?.[0].what).toMatch(/^NetworkPolicy payments\/lockdown, which was not evaluated/);
+    });
+
+    it('parses --delete for policy kinds: cluster-scoped KIND/NAME, namespaced KIND/NS/NAME, Calico by PLURAL.GROUP', () => {
+      expect(parseDeleteRef('adminnetworkpolicy/no-imds')).toMatchObject({ kind: 'AdminNetworkPolicy', name: 'no-imds' });
+      expect(parseDeleteRef('clusternetworkpolicies/base')).toMatchObject({ kind: 'ClusterNetworkPolicy', name: 'base' });
+      expect(parseDeleteRef('ciliumnetworkpolicy/app/x')).toMatchObject({ kind: 'CiliumNetworkPolicy', namespace: 'app', name: 'x' });
+      expect(parseDeleteRef('networkpolicies.projectcalico.org/app/x')).toMatchObject({ kind: 'NetworkPolicy', policy: { group: 'projectcalico.org' }, namespace: 'app' });
+      expect(parseDeleteRef('networkpolicy/app/x')).toMatchObject({ kind: 'NetworkPolicy', namespace: 'app' });
+      expect(parseDeleteRef('networkpolicy/app/x').policy).toBeUndefined();
+      expect(() => parseDeleteRef('adminnetworkpolicy/ns/x')).toThrow(/AdminNetworkPolicy is cluster-scoped: adminnetworkpolicy\/NAME/);
+    });
+  });
 });

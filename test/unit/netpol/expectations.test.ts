@@ -1,6 +1,8 @@
 // ConnectivityExpectations: the parser accepts exactly what the JSON Schema in docs/ describes, and
 // checking the shop example's expectations passes.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { readManifestSnapshot } from '../../../src/cluster/manifests.js';
@@ -51,5 +53,52 @@ describe('ConnectivityExpectations', () => {
     const results = checkExpectations(snapshot, new PolicyEngine(snapshot), list, 'default');
     expect(results.filter((r) => !r.passed)).toEqual([]);
     expect(results.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it('every policy kind can-reach evaluates decides an expectation, and the failure names the deciding rule of that kind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'np-expect-'));
+    writeFileSync(
+      join(dir, 'kinds.yaml'),
+      `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: no-imds}
+spec:
+  priority: 10
+  subject: {namespaces: {}}
+  egress: [{name: deny-imds, action: Deny, to: [{networks: [169.254.169.254/32]}]}]
+---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: cart-egress-deny, namespace: default}
+spec:
+  endpointSelector: {matchLabels: {app: cart}}
+  egressDeny: [{toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: payments}}]}]
+  egress: [{toEntities: [all]}]
+`,
+    );
+    const snapshot = await readManifestSnapshot(['examples/shop', dir]);
+    const list = parseExpectations(
+      doc([
+        { name: 'imds', from: 'default/deploy/frontend', to: 'ip:169.254.169.254', port: 80, allowed: true },
+        { name: 'cart-pays', from: 'default/deploy/cart', to: 'payments/deploy/payments', port: 8443, allowed: true },
+        { name: 'web', from: 'default/deploy/frontend', to: 'default/deploy/cart', port: 8080, allowed: true },
+      ]),
+      'kinds.yaml',
+    );
+    const [imds, pays, web] = checkExpectations(snapshot, new PolicyEngine(snapshot), list, 'default');
+    expect(imds).toMatchObject({ passed: false, actual: false, reason: 'egress from default/frontend denied by AdminNetworkPolicy no-imds (tier admin, priority 10) rule #0 "deny-imds" Deny: Deny to IPs in 169.254.169.254/32 on any port' });
+    expect(pays).toMatchObject({ passed: false, actual: false });
+    expect(pays.reason).toMatch(/^egress from default\/cart denied by CiliumNetworkPolicy default\/cart-egress-deny \(tier cilium\) rule #0 Deny/);
+    expect(web).toMatchObject({ passed: true, actual: true });
+  });
+
+  it('an expectation on pods an unevaluated policy may select neither passes nor fails by luck', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'np-expect-'));
+    writeFileSync(join(dir, 'antrea.yaml'), 'apiVersion: crd.antrea.io/v1beta1\nkind: NetworkPolicy\nmetadata: {name: lockdown, namespace: payments}\nspec: {}\n');
+    const snapshot = await readManifestSnapshot(['examples/shop', dir]);
+    const list = parseExpectations(doc([{ from: 'default/deploy/cart', to: 'payments/deploy/payments', port: 8443, allowed: true }]), 'x.yaml');
+    const [result] = checkExpectations(snapshot, new PolicyEngine(snapshot), list, 'default');
+    expect(result.passed).toBe(false);
+    expect(result.reason).toMatch(/^cannot tell: depends on NetworkPolicy payments\/lockdown, which may select payments\/payments and was not evaluated/);
   });
 });
