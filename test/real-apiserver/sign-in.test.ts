@@ -1,10 +1,13 @@
 // Sign-in end to end on a real kube-apiserver: its own OIDC authenticator (--oidc-* flags) pointed at the
 // Entra emulator, real kubectl running the exec entry `kubectl np setup` wrote, a device-code sign-in,
-// then cached tokens for 20 parallel kubectl calls. Usernames from the upn claim, groups with a prefix.
+// then cached tokens for 20 parallel kubectl calls, and 20 parallel calls that must renew the token with
+// one refresh request between them. Usernames from the upn claim, groups with a prefix.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approveFromStderr, isolatedEnv } from '../integration/auth/cli.js';
 import { requireFreshBuild } from '../integration/auth/dist.js';
+import { parseRecord } from '../../src/auth/cache/record.js';
 import { AKS_SERVER_ID, startEntraEmulator, type EntraEmulator } from '../support/entra-emulator/index.js';
 import { runKubectl, type KubectlResult } from '../support/kubectl.js';
 import { startRealApiServer, type RealApiServer } from '../support/real-apiserver/index.js';
@@ -81,6 +84,46 @@ describe('sign-in through kubectl np setup on a real kube-apiserver', () => {
     expect(results.map((r) => r.code)).toEqual(Array(20).fill(0));
     expect(emu.tokenRequests().length).toBe(before);
     expect(emu.tokenRequests('device_code').length).toBe(signInRequests);
+  });
+
+  it('20 parallel kubectl calls with an access token due for renewal: all succeed, exactly one refresh reaches Entra, the cache ends intact', async () => {
+    // a sign-in whose access token is inside the renewal window (60 s < 5 min): every caller must renew
+    emu.setAccessTokenLifetime(60);
+    const login = await kubectl(['np', 'login', '--context', CONTEXT]);
+    expect(login.code, login.stderr).toBe(0);
+    emu.setAccessTokenLifetime(3600);
+    // that was a sign-in of its own; the tests below count from it
+    signInRequests = emu.tokenRequests('device_code').length;
+    const cacheDir = join(env.HOME, '.kube', 'cache', 'kubectl-np');
+    const before = emu.tokenRequests().length;
+    const auditBefore = server.auditEvents().length;
+
+    const results = await Promise.all(Array.from({ length: 20 }, () => kubectl(['get', 'pods', '-o', 'name'])));
+    expect(results.map((r) => [r.code, r.stderr])).toEqual(Array(20).fill([0, '']));
+
+    // one process renewed under the cache lock; the other nineteen read what it wrote
+    expect(emu.tokenRequests().slice(before).map((r) => [r.grantType, r.status])).toEqual([['refresh_token', 200]]);
+    // and the real API server took each call as alice (the renewed token is valid there)
+    const lists = server.auditEvents().slice(auditBefore).filter((e) => e.verb === 'list' && e.requestURI.startsWith('/api/v1/namespaces/signin/pods'));
+    expect(lists.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(lists.map((e) => [e.user, e.code].join(' ')))).toEqual(new Set([`${ALICE} 200`]));
+
+    // the cache: one key's .msal and .token, 0600, readable, holding the renewed token; no lock or temp file left
+    const files = readdirSync(cacheDir).sort();
+    const key = files.find((f) => f.endsWith('.token'))!.split('.')[0];
+    expect(files).toEqual([`${key}.msal`, `${key}.token`]);
+    for (const f of files) expect((statSync(join(cacheDir, f)).mode & 0o777).toString(8)).toBe('600');
+    const record = parseRecord(readFileSync(join(cacheDir, `${key}.token`), 'utf8'));
+    expect(record?.account?.username).toBe(ALICE);
+    const cached = Object.values(record?.tokens ?? {});
+    expect(cached.length).toBeGreaterThan(0);
+    for (const t of cached) expect(t!.expiresOn - Date.now()).toBeGreaterThan(50 * 60_000);
+    const msal = JSON.parse(readFileSync(join(cacheDir, `${key}.msal`), 'utf8'));
+    expect(Object.keys(msal.RefreshToken ?? {})).toHaveLength(1);
+    // so the next call is served from it without asking Entra
+    const next = await kubectl(['get', 'pods', '-o', 'name']);
+    expect(next.code, next.stderr).toBe(0);
+    expect(emu.tokenRequests().length).toBe(before + 1);
   });
 });
 
