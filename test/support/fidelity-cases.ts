@@ -3,6 +3,8 @@
 // server (so the expectations are facts, not guesses) and test/integration/apiserver-fidelity.test.ts
 // checks the double against the same cases. A difference found later becomes a case here.
 
+import { X509Certificate } from 'node:crypto';
+
 export const FIDELITY_NS = 'fidelity';
 const RBAC = 'rbac.authorization.k8s.io/v1';
 const NETPOL = 'networking.k8s.io/v1';
@@ -32,15 +34,49 @@ export const fidelityObjects: unknown[] = [
   })),
   { apiVersion: RBAC, kind: 'ClusterRole', metadata: { name: 'fidelity-agg-bare' }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'fidelity.example/aggregate': 'nothing' } }] } },
   ...Array.from({ length: PAGED_PODS }, (_, i) => pod(`page-${i}`)),
+  { apiVersion: RBAC, kind: 'Role', metadata: { name: 'namespace-reader', namespace: FIDELITY_NS }, rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list'] }] },
+  { apiVersion: RBAC, kind: 'RoleBinding', metadata: { name: 'viewer-namespace', namespace: FIDELITY_NS }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'namespace-reader' }, subjects: [{ kind: 'User', name: 'fidelity-viewer', apiGroup: 'rbac.authorization.k8s.io' }] },
 ];
 
 /** GET a path as admin: the parsed JSON body, or the HTTP status when it is not 200. */
 export type AdminGet = (path: string) => Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** A kubeconfig `user` entry: token, client-certificate/client-key, as/as-groups/as-uid/as-user-extra. */
+export type KubeconfigUser = Record<string, unknown>;
+
+export interface ReviewedUser {
+  username: string;
+  uid?: string;
+  groups?: string[];
+  extra?: Record<string, string[]>;
+}
+
+/** What each server's test gives a case: the same calls, made the same way on both servers. */
+export interface FidelityServer {
+  get: AdminGet;
+  /** GET a path as `user` through the real kubectl (`kubectl get --raw`): the status, and the body when 200 */
+  getAs(user: KubeconfigUser, path: string): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** `kubectl auth whoami -o json` as `user`: the SelfSubjectReview's userInfo */
+  whoami(user: KubeconfigUser): Promise<ReviewedUser>;
+  /** a client certificate from the per-run test CA, which both servers trust (--client-ca-file) */
+  clientCertificate(username: string, groups: string[]): { cert: string; certFile: string; keyFile: string };
+  /** a JWT that the Entra emulator signs, from the issuer both servers trust as FIDELITY_OIDC says */
+  oidcToken(claims: Record<string, unknown>): string;
+}
+
 export interface FidelityCase {
   name: string;
-  check(get: AdminGet): Promise<void>;
+  check(server: FidelityServer): Promise<void>;
 }
+
+/** The OIDC authenticator both servers run (kube-apiserver's --oidc-* flags), pointed at the Entra emulator. */
+export const FIDELITY_OIDC = { usernameClaim: 'upn', usernamePrefix: '-', groupsClaim: 'groups', groupsPrefix: 'entra:' } as const;
+
+/** Both servers' static tokens (--token-auth-file). */
+export const FIDELITY_TOKENS: Record<string, { username: string; uid: string; groups: string[] }> = {
+  'fidelity-static-token-0123456789': { username: 'static-sam', uid: 'sam-1', groups: ['static-devs'] },
+};
+
 
 function assert(cond: boolean, message: string): void {
   if (!cond) throw new Error(message);
@@ -61,7 +97,7 @@ const nsPath = (group: string, resource: string, name = '') => `${group ? `/apis
 export const fidelityCases: FidelityCase[] = [
   {
     name: 'a Role created with rules: [] or without rules comes back with "rules": null',
-    async check(get) {
+    async check({ get }) {
       for (const name of ['empty-rules', 'no-rules']) {
         const role = await object(get, nsPath('rbac.authorization.k8s.io/v1', 'roles', name));
         assert('rules' in role && role.rules === null, `role ${name}: rules is ${json(role.rules)}, the real server sends null`);
@@ -70,7 +106,7 @@ export const fidelityCases: FidelityCase[] = [
   },
   {
     name: 'NetworkPolicy policyTypes are defaulted (Egress only with egress rules), ports get protocol TCP, empty lists are dropped',
-    async check(get) {
+    async check({ get }) {
       const types = async (name: string) => (await object(get, nsPath('networking.k8s.io/v1', 'networkpolicies', name))).spec;
       const ingressOnly = await types('ingress-only');
       assert(json(ingressOnly.policyTypes) === json(['Ingress']), `ingress-only: policyTypes ${json(ingressOnly.policyTypes)}`);
@@ -86,7 +122,7 @@ export const fidelityCases: FidelityCase[] = [
   },
   {
     name: 'the original NetworkPolicy is only in kubectl.kubernetes.io/last-applied-configuration',
-    async check(get) {
+    async check({ get }) {
       const np = await object(get, nsPath('networking.k8s.io/v1', 'networkpolicies', 'ingress-only'));
       const applied = JSON.parse(np.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'] ?? '{}');
       assert(applied.spec && !('policyTypes' in applied.spec), `last-applied-configuration: ${json(applied)}`);
@@ -94,7 +130,7 @@ export const fidelityCases: FidelityCase[] = [
   },
   {
     name: 'Service ports get protocol TCP and targetPort = port; type defaults to ClusterIP',
-    async check(get) {
+    async check({ get }) {
       const svc = await object(get, nsPath('', 'services', 'web'));
       assert(svc.spec.type === 'ClusterIP', `type ${svc.spec.type}`);
       assert(json(svc.spec.ports.map((p: Record<string, unknown>) => [p.port, p.protocol, p.targetPort])) === json([[80, 'TCP', 80]]), `ports ${json(svc.spec.ports)}`);
@@ -102,21 +138,21 @@ export const fidelityCases: FidelityCase[] = [
   },
   {
     name: 'pod container ports get protocol TCP',
-    async check(get) {
+    async check({ get }) {
       const p = await object(get, nsPath('', 'pods', 'page-0'));
       assert(p.spec.containers[0].ports[0].protocol === 'TCP', `ports ${json(p.spec.containers[0].ports)}`);
     },
   },
   {
     name: 'every namespace carries the kubernetes.io/metadata.name label',
-    async check(get) {
+    async check({ get }) {
       const ns = await object(get, `/api/v1/namespaces/${FIDELITY_NS}`);
       assert(ns.metadata.labels?.['kubernetes.io/metadata.name'] === FIDELITY_NS, `labels ${json(ns.metadata.labels)}`);
     },
   },
   {
     name: 'aggregation replaces a ClusterRole\'s own rules when its selectors give rules, keeps them when they give none',
-    async check(get) {
+    async check({ get }) {
       const rules = async (name: string) => (await object(get, `/apis/rbac.authorization.k8s.io/v1/clusterroles/${name}`)).rules;
       const services = [{ verbs: ['list'], apiGroups: [''], resources: ['services'] }];
       const pods = [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }];
@@ -129,7 +165,7 @@ export const fidelityCases: FidelityCase[] = [
   },
   {
     name: 'lists honour limit and continue, with remainingItemCount, until the last page',
-    async check(get) {
+    async check({ get }) {
       const names: string[] = [];
       let token: string | undefined;
       const pages: number[] = [];
@@ -146,9 +182,64 @@ export const fidelityCases: FidelityCase[] = [
   },
   {
     name: 'a continue token that is not one the server issued is a 400',
-    async check(get) {
+    async check({ get }) {
       const r = await get(`${nsPath('', 'pods')}?limit=2&continue=not-a-token`);
       assert(r.status === 400, `HTTP ${r.status}`);
+    },
+  },
+  {
+    name: 'a namespace object is authorized in its own namespace: a RoleBinding there lets a user get it, not list namespaces',
+    async check({ getAs, clientCertificate }) {
+      const { certFile, keyFile } = clientCertificate('fidelity-viewer', []);
+      const viewer = { 'client-certificate': certFile, 'client-key': keyFile };
+      const own = await getAs(viewer, `/api/v1/namespaces/${FIDELITY_NS}`);
+      assert(own.status === 200 && own.body.metadata?.name === FIDELITY_NS, `GET its namespace: HTTP ${own.status}`);
+      assert((await getAs(viewer, '/api/v1/namespaces/default')).status === 403, 'GET another namespace is not forbidden');
+      assert((await getAs(viewer, '/api/v1/namespaces')).status === 403, 'listing namespaces is not forbidden');
+    },
+  },
+  {
+    name: 'SelfSubjectReview of a client-certificate user: CN, O groups, extra credential-id X509SHA256=<hex SHA-256 of the certificate>',
+    async check({ whoami, clientCertificate }) {
+      const { cert, certFile, keyFile } = clientCertificate('fidelity-gil', ['devs', 'ops']);
+      const fingerprint = new X509Certificate(cert).fingerprint256.replace(/:/g, '').toLowerCase();
+      const user = await whoami({ 'client-certificate': certFile, 'client-key': keyFile });
+      const want = { username: 'fidelity-gil', groups: ['devs', 'ops', 'system:authenticated'], extra: { 'authentication.kubernetes.io/credential-id': [`X509SHA256=${fingerprint}`] } };
+      assert(json(user) === json(want), `userInfo ${json(user)}, want ${json(want)}`);
+    },
+  },
+  {
+    name: 'SelfSubjectReview of an OIDC user: prefixed groups, extra credential-id JTI=<jti> only when the token has a jti (Entra tokens carry uti instead)',
+    async check({ whoami, oidcToken }) {
+      const claims = { upn: 'fidelity-olga@contoso.example', oid: '0f1d2c3b-4a59-4687-9a0b-1c2d3e4f5a6b', groups: ['g-1'] };
+      const withJti = await whoami({ token: oidcToken({ ...claims, jti: 'fidelity-jti-1' }) });
+      const want = { username: claims.upn, groups: ['entra:g-1', 'system:authenticated'], extra: { 'authentication.kubernetes.io/credential-id': ['JTI=fidelity-jti-1'] } };
+      assert(json(withJti) === json(want), `with jti: userInfo ${json(withJti)}, want ${json(want)}`);
+      const withoutJti = await whoami({ token: oidcToken({ ...claims, uti: 'AbCdEf' }) });
+      const bare = { username: claims.upn, groups: ['entra:g-1', 'system:authenticated'] };
+      assert(json(withoutJti) === json(bare), `without jti: userInfo ${json(withoutJti)}, want ${json(bare)}`);
+    },
+  },
+  {
+    name: 'SelfSubjectReview of a static-token user: username, uid and groups from the token file, no extra',
+    async check({ whoami }) {
+      const [token, u] = Object.entries(FIDELITY_TOKENS)[0];
+      const user = await whoami({ token });
+      const want = { username: u.username, uid: u.uid, groups: [...u.groups, 'system:authenticated'] };
+      assert(json(user) === json(want), `userInfo ${json(user)}, want ${json(want)}`);
+    },
+  },
+  {
+    name: 'SelfSubjectReview under impersonation: exactly the identity asked for (uid, groups, extra), none of the impersonator\'s credential-id',
+    async check({ whoami, clientCertificate }) {
+      const { certFile, keyFile } = clientCertificate('fidelity-admin', ['system:masters']);
+      const admin = { 'client-certificate': certFile, 'client-key': keyFile };
+      const user = await whoami({ ...admin, as: 'fidelity-jane', 'as-groups': ['devs'], 'as-uid': '42', 'as-user-extra': { 'example.com/team': ['blue'] } });
+      const want = { username: 'fidelity-jane', uid: '42', groups: ['devs', 'system:authenticated'], extra: { 'example.com/team': ['blue'] } };
+      assert(json(user) === json(want), `userInfo ${json(user)}, want ${json(want)}`);
+      const sa = await whoami({ ...admin, as: `system:serviceaccount:${FIDELITY_NS}:ci` });
+      const wantSa = { username: `system:serviceaccount:${FIDELITY_NS}:ci`, groups: ['system:serviceaccounts', `system:serviceaccounts:${FIDELITY_NS}`, 'system:authenticated'] };
+      assert(json(sa) === json(wantSa), `service account: userInfo ${json(sa)}, want ${json(wantSa)}`);
     },
   },
 ];

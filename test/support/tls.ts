@@ -12,6 +12,8 @@ export interface TestPki {
   caPem: string;
   /** a server certificate for the given DNS names / IPs (default: localhost and 127.0.0.1) */
   issue(names?: string[]): { cert: string; key: string; certFile: string; keyFile: string };
+  /** a client certificate as kube-apiserver reads one: CN = username, one O per group */
+  issueClient(username: string, groups?: string[]): { cert: string; key: string; certFile: string; keyFile: string };
 }
 
 let shared: TestPki | undefined;
@@ -36,6 +38,18 @@ export function createTestPki(dir = mkdtempSync(join(tmpdir(), 'kubectl-np-pki-'
       openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', `/CN=${names[0]}`], dir);
       openssl(['x509', '-req', '-in', `${base}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${base}.crt`,
         '-days', '2', '-extfile', `${base}.ext`], dir);
+      const certFile = join(dir, `${base}.crt`);
+      const keyFile = join(dir, `${base}.key`);
+      return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile };
+    },
+    issueClient(username, groups = []) {
+      serial += 1;
+      const base = `client${serial}`;
+      const escape = (v: string) => v.replace(/[/,=+]/g, '\\$&');
+      const subj = `/${groups.map((g) => `O=${escape(g)}/`).join('')}CN=${escape(username)}`;
+      writeFileSync(join(dir, `${base}.ext`), 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+      openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', subj], dir);
+      openssl(['x509', '-req', '-in', `${base}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${base}.crt`, '-days', '2', '-extfile', `${base}.ext`], dir);
       const certFile = join(dir, `${base}.crt`);
       const keyFile = join(dir, `${base}.key`);
       return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile };

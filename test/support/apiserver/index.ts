@@ -1,7 +1,7 @@
 // TEST DOUBLE of kube-apiserver. Not production code, never shipped.
 //
-// An HTTPS server that authenticates bearer tokens like kube-apiserver (static token file semantics and
-// the OIDC authenticator, see oidc.ts), authorizes every request (RBAC of its own, see rbac.ts; a
+// An HTTPS server that authenticates like kube-apiserver (client certificates of the test CA, static
+// token file semantics and the OIDC authenticator, see oidc.ts), authorizes every request (RBAC of its own, see rbac.ts; a
 // webhook function standing in for AKS Azure RBAC; or always-allow), and serves read-only cluster state
 // from fixtures: discovery, list/get of the kinds kubectl-np reads, SelfSubjectReview,
 // SelfSubjectAccessReview and SelfSubjectRulesReview. Real kubectl (/usr/bin/kubectl) and
@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { testPki } from '../tls.js';
@@ -74,7 +75,8 @@ export interface RecordedRequest {
   receivedAt: number;
   status: number;
   user?: string;
-  authorization?: 'bearer' | 'none';
+  /** how the request authenticated: a verified client certificate comes first, as in kube-apiserver */
+  authorization?: 'client-certificate' | 'bearer' | 'none';
   /** why authentication failed (no token material) */
   authError?: string;
   /** with Impersonate-* headers: who asked (`user` is then the impersonated user) and the identity asked for, one entry per header line */
@@ -188,6 +190,19 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   const withAuthenticated = (u: UserInfo): UserInfo => ({ ...u, groups: u.groups.includes('system:authenticated') ? u.groups : [...u.groups, 'system:authenticated'] });
 
   async function authenticate(req: IncomingMessage, record: RecordedRequest): Promise<UserInfo> {
+    // --client-ca-file: a certificate the test CA signed names the user (CN) and groups (O), and the
+    // server records which credential it was (SHA-256 of the DER certificate)
+    const socket = req.socket as TLSSocket;
+    const peer = socket.authorized ? socket.getPeerCertificate() : undefined;
+    if (peer?.subject?.CN) {
+      record.authorization = 'client-certificate';
+      const organizations = peer.subject.O === undefined ? [] : ([] as string[]).concat(peer.subject.O);
+      return withAuthenticated({
+        username: ([] as string[]).concat(peer.subject.CN)[0],
+        groups: organizations,
+        extra: { 'authentication.kubernetes.io/credential-id': [`X509SHA256=${peer.fingerprint256.replace(/:/g, '').toLowerCase()}`] },
+      });
+    }
     const header = req.headers.authorization;
     const m = header?.match(/^Bearer\s+(\S+)\s*$/i);
     if (!m) {
@@ -296,7 +311,8 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     }
     const watch = ['true', '1'].includes(url.searchParams.get('watch') ?? '');
     const verb = req.method !== 'GET' ? req.method!.toLowerCase() : name ? 'get' : watch ? 'watch' : 'list';
-    requireAllowed(user, { verb, namespace: namespace ?? '', group, version, resource, name });
+    // kube's RequestInfo: a namespace object's own name is the request's namespace, so a RoleBinding in X may grant `get namespaces` on X
+    requireAllowed(user, { verb, namespace: namespace ?? (resource === 'namespaces' && name ? name : ''), group, version, resource, name });
     if (req.method !== 'GET' || watch) throw new HttpError(405, 'the test API server is read-only and does not support watch');
 
     const asTable = /as=Table/.test(req.headers.accept ?? '');
@@ -351,7 +367,8 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     return handleRead(req, url, user, group, version, rest);
   }
 
-  const server = createServer({ key: tls.key, cert: tls.cert }, (req: IncomingMessage, res: ServerResponse) => {
+  // client certificates are asked for, never required: bearer tokens stay the common case
+  const server = createServer({ key: tls.key, cert: tls.cert, ca: pki.caPem, requestCert: true, rejectUnauthorized: false }, (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
     const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname + url.search, status: 0, receivedAt: Date.now() };
     const send = (code: number, body: unknown) => {

@@ -160,7 +160,9 @@ export class OidcAuthenticator {
         groups.push(...(list as string[]).map((g) => (this.opts.groupsPrefix ?? '') + g));
       }
     }
-    return { username: prefix + username, groups };
+    // kube-apiserver names the credential by its jti claim when the token has one (Entra's carry uti, not jti)
+    const jti = typeof claims.jti === 'string' && claims.jti ? { extra: { 'authentication.kubernetes.io/credential-id': [`JTI=${claims.jti}`] } } : {};
+    return { username: prefix + username, groups, ...jti };
   }
 
   private async distributedClaim(claims: Record<string, unknown>, claim: string): Promise<unknown> {

@@ -4,7 +4,7 @@
 // loaded machine); tests create their own namespaces. Every process is killed by PID on close(), on exit
 // of the test process, and by a watchdog shell if the test process dies without running either.
 // See docs/testing.md, "Which server a test talks to".
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -32,6 +32,8 @@ export interface RealOidcOptions {
 
 export interface RealApiServerOptions {
   oidc?: RealOidcOptions;
+  /** --token-auth-file: token → user, as the test double's `staticTokens` (which this mirrors) */
+  staticTokens?: Record<string, { username: string; uid?: string; groups?: string[] }>;
 }
 
 export interface CommandResult {
@@ -213,7 +215,6 @@ export async function startRealApiServer(opts: RealApiServerOptions = {}): Promi
   const dir = mkdtempSync(join(tmpdir(), 'kubectl-np-real-apiserver-'));
   const pki: TestPki = testPki();
   const serving = pki.issue(['localhost', '127.0.0.1']);
-  const caKey = join(pki.dir, 'ca.key');
   const procs: Proc[] = [];
   let certSerial = 0;
 
@@ -224,15 +225,9 @@ export async function startRealApiServer(opts: RealApiServerOptions = {}): Promi
     const known = issued.get(key);
     if (known) return known;
     certSerial += 1;
-    const base = join(dir, `client${certSerial}`);
-    const escape = (v: string) => v.replace(/[/,=+]/g, '\\$&');
-    const subj = `/${groups.map((g) => `O=${escape(g)}/`).join('')}CN=${escape(username)}`;
-    const out = { certFile: `${base}.crt`, keyFile: `${base}.key` };
-    writeFileSync(`${base}.ext`, 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
-    execFileSync('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', out.keyFile, '-out', `${base}.csr`, '-subj', subj], { cwd: dir, stdio: 'ignore' });
-    execFileSync('openssl', ['x509', '-req', '-in', `${base}.csr`, '-CA', pki.caFile, '-CAkey', caKey, '-CAcreateserial', '-out', out.certFile, '-days', '2', '-extfile', `${base}.ext`], { cwd: dir, stdio: 'ignore' });
-    issued.set(key, out);
-    return out;
+    const { certFile, keyFile } = pki.issueClient(username, groups);
+    issued.set(key, { certFile, keyFile });
+    return { certFile, keyFile };
   };
 
   try {
@@ -242,6 +237,9 @@ export async function startRealApiServer(opts: RealApiServerOptions = {}): Promi
     // reads only, written as they complete (the log backend blocks), so tests can see how a client paged
     writeFileSync(join(dir, 'audit-policy.yaml'), stringify({ apiVersion: 'audit.k8s.io/v1', kind: 'Policy', omitStages: ['RequestReceived'], rules: [{ level: 'Metadata', verbs: ['list', 'get'] }, { level: 'None' }] }));
     const auditLog = join(dir, 'audit.log');
+    const tokenFile = join(dir, 'tokens.csv');
+    // token,user,uid,"group1,group2" (the groups column is optional)
+    if (opts.staticTokens) writeFileSync(tokenFile, Object.entries(opts.staticTokens).map(([token, u]) => `${token},${u.username},${u.uid ?? ''}${u.groups?.length ? `,"${u.groups.join(',')}"` : ''}\n`).join(''), { mode: 0o600 });
     let url = '';
     const adminKubeconfig = join(dir, 'admin.kubeconfig');
     const writeKubeconfig = (path: string, { context = 'real', namespace, user }: { context?: string; namespace?: string; user: Record<string, unknown> }) => {
@@ -302,6 +300,7 @@ export async function startRealApiServer(opts: RealApiServerOptions = {}): Promi
         '--disable-admission-plugins=ServiceAccount', `--cert-dir=${join(dir, 'apiserver-certs')}`,
         `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`, `--audit-log-path=${auditLog}`,
         ...oidc,
+        ...(opts.staticTokens ? [`--token-auth-file=${tokenFile}`] : []),
       ], dir);
       procs.push(p);
       try {
