@@ -5,7 +5,7 @@
 // (bench:get-token). Run: npm run build && npx tsx bench/get-token.ts [rounds]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdtempSync, mkdirSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEntraEmulator } from '../test/support/entra-emulator/index.js';
 import { startKeyring } from '../test/support/keyring.js';
@@ -30,6 +30,8 @@ interface Scenario {
   describe: string;
   env: NodeJS.ProcessEnv;
   samples: number[];
+  /** get-token arguments (default: the device code entry) */
+  args?: string[];
 }
 
 // timed runs get no NODE_EXTRA_CA_CERTS (Node would load it at start-up, in both); only sign-in needs it
@@ -43,12 +45,15 @@ const scenarios: Scenario[] = [
   { name: 'file', describe: 'file cache (no keychain reachable)', env: { ...base, HOME: home() }, samples: [] },
   { name: 'keychain', describe: 'keychain (gnome-keyring), key copy in the tmpfs session dir: the Linux desktop default', env: { ...keyringSession, ...base, HOME: home() }, samples: [] },
   { name: 'keychain-cold', describe: 'keychain, no session copy: every call asks the Secret Service', env: { ...keyringSession, ...base, HOME: home(), KUBECTL_NP_NO_SESSION_KEYS: '1' }, samples: [] },
+  // --pop-enabled: the cached token is answered as a request signed now (an RSA-2048 signature, and the key read beside the token)
+  { name: 'pop', describe: '`--pop-enabled` (Arc), keychain with the session copy: a fresh RS256-signed request per call', env: { ...keyringSession, ...base, HOME: home() }, samples: [],
+    args: [...args, '--pop-enabled', '--pop-claims', 'u=/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Kubernetes/connectedClusters/arc'] },
 ];
 
 // sign each scenario in once (device code approved by the emulator), then check the cached path answers
 // (asynchronously: the emulator answers from this process)
 for (const s of scenarios) {
-  const child = spawn(process.execPath, [join(root, 'bin/run.js'), ...args], { env: { ...s.env, NODE_EXTRA_CA_CERTS: emu.caFile, KUBERNETES_EXEC_INFO: execInfo(true) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'bin/run.js'), ...(s.args ?? args)], { env: { ...s.env, NODE_EXTRA_CA_CERTS: emu.caFile, KUBERNETES_EXEC_INFO: execInfo(true) }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -73,7 +78,7 @@ for (let i = 0; i < rounds + 3; i++) {
   const b = time(['-e', '0'], base);
   if (!warmup) bare.push(b);
   for (const s of scenarios) {
-    const ms = time([join(root, 'bin/run.js'), ...args], s.env);
+    const ms = time([join(root, 'bin/run.js'), ...(s.args ?? args)], s.env);
     if (!warmup) s.samples.push(ms);
   }
 }
@@ -98,7 +103,8 @@ kubectl runs \`kubectl-np get-token\` before its requests. With a valid cached t
 from \`dist/fast-path.cjs\`, an esbuild bundle of src/auth/fast-path.ts, before oclif, msal-node, client-node or
 even Node's ES module loader start. ${rounds} interleaved rounds per row (after 3
 warm-up rounds), wall time of the whole process as kubectl sees it, measured ${new Date().toISOString().slice(0, 10)} on ${cpu}
-(${cpus().length} cores), Node ${process.version}. Target: at most 1.25× bare Node start-up.
+(${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} when the timed runs ended), Node ${process.version}. Target: at most 1.25× bare Node start-up;
+on a loaded machine every row is slower than bare Node by more than the code's own cost, so compare rows with each other there.
 
 | what | median | p90 | vs \`node -e 0\` | target ≤ 1.25× |
 |---|---|---|---|---|
@@ -109,7 +115,9 @@ No request reached the Entra emulator during the timed runs. The first row after
 fallback without a keychain; the second is what a Linux desktop user gets (the keychain key is copied
 to \`$XDG_RUNTIME_DIR\`, a per-user tmpfs, see docs/credential-helper.md); the third shows the cost of
 one Secret Service round trip (libsecret + D-Bus) per call, which a session without a tmpfs runtime
-directory pays.
+directory pays. The last is a proof-of-possession entry (\`--pop-enabled\`, Azure Arc): the fast path still
+answers it without oclif or msal-node, reading the signing key beside the token and signing a new request
+(RS256) for each call.
 <!-- bench:get-token:end -->`;
 
 const docPath = join(root, 'docs/benchmarks.md');

@@ -428,3 +428,29 @@ describe('managed identity (IMDS on plain HTTP loopback)', () => {
     expect(await appService.json()).toMatchObject({ token_type: 'Bearer', client_id: 'c0000000-0000-4000-8000-000000000002', resource: AKS_SERVER_ID });
   });
 });
+
+describe('proof-of-possession tokens (token_type=pop, req_cnf)', () => {
+  it('binds the access token to the key named in req_cnf, answers token_type pop, and refuses a PoP request without a usable req_cnf', async () => {
+    emu.addServicePrincipal({ clientId: 'a0000000-0000-4000-8000-0000000000f1', secret: 'pop-s3cret-value' });
+    const kid = 'x'.repeat(43);
+    const token = (extra: Record<string, string>) =>
+      fetch(`${emu.authority()}/oauth2/v2.0/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'a0000000-0000-4000-8000-0000000000f1', client_secret: 'pop-s3cret-value', scope: AKS_SCOPE, ...extra }),
+      });
+    const bound = await token({ token_type: 'pop', req_cnf: Buffer.from(JSON.stringify({ kid, xms_ksl: 'sw' })).toString('base64url') });
+    const body = (await bound.json()) as { token_type: string; access_token: string };
+    expect(body.token_type).toBe('pop');
+    expect(claimsOf(body.access_token).cnf).toEqual({ kid, xms_ksl: 'sw' });
+    expect(emu.tokenRequests('client_credentials').at(-1)).toMatchObject({ status: 200, popKid: kid });
+    const bearer = (await (await token({})).json()) as { token_type: string; access_token: string };
+    expect(bearer.token_type).toBe('Bearer');
+    expect(claimsOf(bearer.access_token).cnf).toBeUndefined();
+    const missing = await token({ token_type: 'pop' });
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as { error_description: string }).error_description).toMatch(/^AADSTS900144: .*'req_cnf'/);
+    const malformed = await token({ token_type: 'pop', req_cnf: 'not-json' });
+    expect(malformed.status).toBe(400);
+  });
+});
