@@ -5,6 +5,7 @@
 // a one-line ForbiddenError (exit 1, as kubectl). The defaults are the NetworkPolicy commands' needs.
 import { ApisApi, AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, NetworkingV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import type { ClusterSnapshot, Namespace, PolicyObject, UnreadableList, Workload, WorkloadKind } from '../model/k8s.js';
+import { ENGINE_AGENTS, ENGINE_NAMESPACES } from '../netpol/engine-choice.js';
 import { POLICY_KINDS } from '../netpol/kinds/index.js';
 import { toObjectMeta } from './convert.js';
 import type { SnapshotSource } from './source.js';
@@ -61,9 +62,7 @@ export interface LiveReadOptions {
 }
 
 /** DaemonSets (or their pods) that enforce NetworkPolicy: without one, policies are stored but do nothing. */
-const POLICY_ENGINE = /^(calico-node|cilium|cilium-agent|azure-npm|azure-npm-win|antrea-agent|kube-router|weave-net|canal|kube-ovn-cni|ovnkube-node|kube-network-policies)$/;
-/** where those DaemonSets live when they are not in the namespaces being read */
-const ENGINE_NAMESPACES = ['kube-system', 'calico-system'];
+const isEngineAgent = (name: string) => Object.hasOwn(ENGINE_AGENTS, name);
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
@@ -202,11 +201,11 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
     (selected ? engineDaemonSets.every((d) => d !== undefined) : workloadLists.find((w) => w.kind === 'DaemonSet')?.items !== undefined);
   const engines = new Set<string>();
   if (include.policyEngines !== 'skip') {
-    for (const w of workloads) if (w.kind === 'DaemonSet' && POLICY_ENGINE.test(w.metadata.name)) engines.add(w.metadata.name);
-    for (const list of engineDaemonSets) for (const ds of list ?? []) if (ds.metadata?.name && POLICY_ENGINE.test(ds.metadata.name)) engines.add(ds.metadata.name);
+    for (const w of workloads) if (w.kind === 'DaemonSet' && isEngineAgent(w.metadata.name)) engines.add(w.metadata.name);
+    for (const list of engineDaemonSets) for (const ds of list ?? []) if (ds.metadata?.name && isEngineAgent(ds.metadata.name)) engines.add(ds.metadata.name);
     for (const pod of snapshotPods) {
       const owner = pod.metadata.ownerReferences?.find((o) => o.kind === 'DaemonSet');
-      if (owner && POLICY_ENGINE.test(owner.name)) engines.add(owner.name);
+      if (owner && isEngineAgent(owner.name)) engines.add(owner.name);
     }
   }
   // with -A and DaemonSets read only to find engines, they are not workloads the command asked for

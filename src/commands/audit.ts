@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, outputFlagWithJsonPath, snapshotFlags, snapshotSourceOf } from '../cli/base.js';
 import { loadSnapshot } from '../cluster/index.js';
+import { engineChoiceOf, engineFlag } from '../cli/engine-flag.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { AUDIT_RULES, SKIP_ANNOTATION, auditSnapshot, failingFindings, isAuditRuleId, type Severity } from '../netpol/audit.js';
 import { snapshotWarnings } from '../netpol/inputs.js';
@@ -14,6 +15,7 @@ export default class Audit extends BaseCommand {
 Rules (every one documented with an example and the fix in docs/audit-rules.md):
 ${AUDIT_RULES.map((r) => `  ${r.id.padEnd(27)} ${r.severity.padEnd(8)} ${r.summary}${r.liveOnly ? ' (live only)' : ''}`).join('\n')}
 Silence a rule with --skip RULE, or on an object (policy, pod, workload or namespace) with the annotation ${SKIP_ANNOTATION}: "RULE,RULE" (or "*").
+Engine: live, the engine detected from what runs (DaemonSets such as azure-npm, calico-node, cilium, antrea-agent) decides which policy kinds count (policy-kind-not-enforced, no-enforcing-engine); --engine NAME names it (with -f, the only way to check policy-kind-not-enforced).
 Namespaces: -n (repeatable), -A, or by default the context namespace (with -f: every namespace in the manifests). kube-system, kube-public and kube-node-lease are not expected to default-deny.
 Exit 0 when no finding reaches --fail-on (default warning), 1 otherwise; bad input 2, an unreachable cluster 3.
 -o json: {"findings":[{"rule","severity","namespace","object","message"}]}. -o sarif is SARIF 2.1.0 (code scanning); -o junit is JUnit XML (CI test reports). Pipelines (GitHub Actions, Azure Pipelines): docs/ci.md.`;
@@ -21,6 +23,7 @@ Exit 0 when no finding reaches --fail-on (default warning), 1 otherwise; bad inp
   static override examples = [
     '<%= config.bin %> audit -f examples/audit',
     '<%= config.bin %> audit -A --fail-on error',
+    '<%= config.bin %> audit -f k8s/ --engine cilium',
     '<%= config.bin %> audit -f k8s/ -o sarif > audit.sarif',
     '<%= config.bin %> audit -f k8s/ -o junit --skip no-default-deny-egress > audit-junit.xml',
     '<%= config.bin %> audit -n payments -o json | jq \'.findings[] | select(.severity == "error")\'',
@@ -32,6 +35,7 @@ Exit 0 when no finding reaches --fail-on (default warning), 1 otherwise; bad inp
     output: outputFlagWithJsonPath(['table', 'json', 'yaml', 'sarif', 'junit'], 'table'),
     'fail-on': Flags.string({ description: 'lowest severity that makes the exit code 1', options: ['info', 'warning', 'error'], default: 'warning' }),
     skip: Flags.string({ description: 'a rule ID not to check; repeatable', multiple: true, multipleNonGreedy: true }),
+    ...engineFlag,
   };
 
   async run(): Promise<void> {
@@ -45,14 +49,17 @@ Exit 0 when no finding reaches --fail-on (default warning), 1 otherwise; bad inp
     for (const warning of snapshotWarnings(snapshot)) if (!warning.includes('no NetworkPolicy enforcement engine')) process.stderr.write(warning + '\n');
     const manifests = (flags.filename ?? []).length > 0;
     const namespaces = flags['all-namespaces'] ? undefined : flags.namespace ?? (manifests ? undefined : [snapshot.defaultNamespace ?? 'default']);
-    const report = auditSnapshot(snapshot, { namespaces, skip });
+    const report = auditSnapshot(snapshot, { namespaces, skip, engine: engineChoiceOf(snapshot, flags) });
     const failOn = flags['fail-on'] as Severity;
     const document = renderDocument(flags.output, { findings: report.findings });
     if (document !== undefined) process.stdout.write(document);
     else if (flags.output === 'sarif') process.stdout.write(JSON.stringify(auditSarif(report, this.config.version), null, 2) + '\n');
     else if (flags.output === 'junit') process.stdout.write(renderAuditJunit(report, failOn));
     else process.stdout.write(renderAuditTable({ colour: colourFor(process.stdout) }, report, failOn));
-    if (flags.output !== 'table') for (const n of report.notes) process.stderr.write(`note: ${n}\n`);
+    if (flags.output !== 'table') {
+      if (report.engine) process.stderr.write(`engine: ${report.engine.text}\n`);
+      for (const n of report.notes) process.stderr.write(`note: ${n}\n`);
+    }
     if (failingFindings(report, failOn).length > 0) this.exit(ExitCode.No);
   }
 }

@@ -10,7 +10,7 @@ import { ownerIndex } from '../netpol/owners.js';
 import { reverseReach } from '../netpol/reverse.js';
 import { suggestPolicies, suggestionManifests } from '../netpol/suggest.js';
 import { renderReverse } from '../render/reverse.js';
-import { ENGINES, notEnforcedBy, type EngineName } from '../netpol/kinds/index.js';
+import { engineChoiceOf, engineFlag } from '../cli/engine-flag.js';
 import { PolicyEngine } from '../netpol/engine.js';
 import { defaultNamespace, namespacesFor, parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
 import { canReachJson } from '../render/netpol-json.js';
@@ -54,7 +54,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
     to: Flags.string({ description: 'reverse question: list every workload (and address range) that can reach this endpoint', exclusive: ['from'] }),
     suggest: Flags.boolean({ description: 'when DENIED, write the smallest NetworkPolicy change that allows exactly this connection (YAML on stdout)', default: false }),
     from: Flags.string({ description: 'reverse question: list every workload (and address range) this endpoint can reach', exclusive: ['to'] }),
-    engine: Flags.string({ description: 'the policy engine whose kinds count: auto (every kind given) or azure-npm, calico, cilium, antrea, ovn-kubernetes, kube-network-policies; kinds it does not enforce are ignored and said', options: [...ENGINES], default: 'auto' }),
+    ...engineFlag,
     output: outputFlagWithJsonPath(['text', 'json', 'yaml'], 'text'),
   };
 
@@ -75,7 +75,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
       const scope = flags['all-namespaces'] || !flags.namespace?.length ? undefined : flags.namespace;
       const owner = ownerIndex(snapshot);
       const candidates = clusterPods(snapshot, scope).filter((pod) => !selected || selected(pod.labels)).map((pod) => ({ pod, owner: owner(pod) }));
-      const result = reverseReach(new PolicyEngine(snapshot, { notEnforced: notEnforcedBy(flags.engine as EngineName) }), resolveEndpoint(snapshot, endpoint, ns), direction, candidates, request);
+      const result = reverseReach(new PolicyEngine(snapshot, engineChoiceOf(snapshot, flags)), resolveEndpoint(snapshot, endpoint, ns), direction, candidates, request);
       if (flags.output === 'json') process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       else if (flags.output === 'yaml') process.stdout.write(toYaml(result));
       else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), result));
@@ -108,7 +108,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
     for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const ns = defaultNamespace(snapshot, flags.namespace);
     if (flags.suggest && flags.output !== 'text') throw new UsageError('--suggest writes NetworkPolicy YAML: drop -o');
-    const engine = new PolicyEngine(snapshot, { notEnforced: notEnforcedBy(flags.engine as EngineName) });
+    const engine = new PolicyEngine(snapshot, engineChoiceOf(snapshot, flags));
     const resolvedSource = resolveEndpoint(snapshot, source, ns, 'source');
     const resolvedDestination = resolveEndpoint(snapshot, destination, ns);
     const result = canReach(engine, resolvedSource, resolvedDestination, request);

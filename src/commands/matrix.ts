@@ -3,7 +3,7 @@ import { BaseCommand, outputFlag, snapshotFlags, selectorFlag, selectorFromFlag,
 import { loadSnapshot } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { clusterPods, resolveExternals } from '../netpol/endpoints.js';
-import { ENGINES, notEnforcedBy, type EngineName } from '../netpol/kinds/index.js';
+import { engineChoiceOf, engineFlag } from '../cli/engine-flag.js';
 import { PolicyEngine } from '../netpol/engine.js';
 import { parseExternal, parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
 import { answerableQueries, computeMatrix, namedQueryText } from '../netpol/matrix.js';
@@ -40,7 +40,7 @@ export default class Matrix extends BaseCommand {
     port: Flags.string({ char: 'p', description: 'destination port, number or name; repeatable (default: every declared port)', multiple: true, multipleNonGreedy: true }),
     protocol: Flags.string({ description: 'TCP, UDP or SCTP; repeatable (default: TCP)', multiple: true, multipleNonGreedy: true }),
     external: Flags.string({ description: 'an address outside the cluster to include, e.g. 169.254.169.254; repeatable', multiple: true, multipleNonGreedy: true }),
-    engine: Flags.string({ description: 'the policy engine whose kinds count: auto (every kind given) or azure-npm, calico, cilium, antrea, ovn-kubernetes, kube-network-policies; kinds it does not enforce are ignored and said', options: [...ENGINES], default: 'auto' }),
+    ...engineFlag,
     output: outputFlag(['table', 'json', 'yaml', 'dot', 'mermaid', 'csv', 'md'], 'table'),
     focus: Flags.string({ description: 'with -o dot|mermaid|csv|md: only connections to and from this workload (NS/KIND/NAME, NS/NAME or NAME)' }),
     'by-class': Flags.boolean({ description: 'with -o json|yaml: one verdict per pair of endpoint classes (endpoints with identical verdicts), listed under "classes"; far smaller for large clusters', default: false }),
@@ -69,7 +69,7 @@ export default class Matrix extends BaseCommand {
     if (pods.length === 0) throw new UsageError(`no pods or workloads${flags.selector !== undefined ? ` match -l ${flags.selector}` : ''} in ${namespaces ? `namespace ${namespaces.join(', ')}` : 'any namespace'} (${snapshot.source})`);
     const { queries, unresolved } = answerableQueries(pods, ports, protocols);
     for (const q of unresolved) process.stderr.write(`note: no selected pod declares a ${namedQueryText(q)}: its table has no verdicts\n`);
-    const matrix = computeMatrix(new PolicyEngine(snapshot, { notEnforced: notEnforcedBy(flags.engine as EngineName) }), { pods, externals: resolved.externals, queries });
+    const matrix = computeMatrix(new PolicyEngine(snapshot, engineChoiceOf(snapshot, flags)), { pods, externals: resolved.externals, queries });
     let output: Iterable<string>;
     if (workloadOutput) {
       const workloads = workloadMatrix(matrix, groupEndpoints(snapshot, pods, resolved.externals));

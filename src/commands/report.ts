@@ -1,6 +1,8 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, outputFlag, snapshotFlags, snapshotSourceOf } from '../cli/base.js';
 import { loadSnapshot } from '../cluster/index.js';
+import { engineChoiceOf, engineFlag } from '../cli/engine-flag.js';
+import { engineLines, notEvaluatedLines } from '../render/netpol-text.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { clusterPods } from '../netpol/endpoints.js';
 import { PolicyEngine } from '../netpol/engine.js';
@@ -36,6 +38,7 @@ Exit codes as for matrix: 0 when every cell has its verdict; 3 when some cells a
     port: Flags.string({ char: 'p', description: 'destination port, number or name; repeatable (default: every declared port)', multiple: true, multipleNonGreedy: true }),
     protocol: Flags.string({ description: 'TCP, UDP or SCTP; repeatable (default: TCP)', multiple: true, multipleNonGreedy: true }),
     output: outputFlag(['html'], 'html'),
+    ...engineFlag,
   };
 
   async run(): Promise<void> {
@@ -50,7 +53,8 @@ Exit codes as for matrix: 0 when every cell has its verdict; 3 when some cells a
     if (pods.length === 0) throw new UsageError(`no pods or workloads in ${namespaces ? `namespace ${namespaces.join(', ')}` : 'any namespace'} (${snapshot.source})`);
     const { queries, unresolved } = answerableQueries(pods, ports, protocols);
     for (const q of unresolved) process.stderr.write(`note: no selected pod declares a ${namedQueryText(q)}: its column has no verdicts\n`);
-    const engine = new PolicyEngine(snapshot);
+    const choice = engineChoiceOf(snapshot, flags);
+    const engine = new PolicyEngine(snapshot, choice);
     const matrix = computeMatrix(engine, { pods, externals: [], queries });
     const workloads = workloadMatrix(matrix, groupEndpoints(snapshot, pods, []));
     const meta = {
@@ -63,9 +67,11 @@ Exit codes as for matrix: 0 when every cell has its verdict; 3 when some cells a
     };
     const data = reportData(meta, workloads, (from, to) => pairTraces(engine, workloads, pods, from, to), REPORT_TRACE_LIMIT, {
       policies: policyWorkloads(engine, workloads, pods),
-      findings: auditSnapshot(snapshot, { namespaces }).findings,
+      findings: auditSnapshot(snapshot, { namespaces, engine: choice }).findings,
     });
     process.stdout.write(renderReportHtml(data));
+    // stdout is the page: what was left out and the engine go to stderr
+    for (const line of [...notEvaluatedLines({ colour: false }, matrix.notEvaluated), ...engineLines({ colour: false }, engine.choice)]) process.stderr.write(line + '\n');
     // matrix's contract: the page is written whole, then exit 3 when some cell is "cannot tell", so a CI job does
     // not take a page with ? cells for a complete answer
     if (matrix.cannotTell) {

@@ -7,7 +7,8 @@ import { clusterPods } from './endpoints.js';
 import { type CompiledPolicy, type CompiledRule, PolicyEngine } from './engine.js';
 import { dnsEgress, dnsTarget, type DnsProtocol } from './explain.js';
 import { equivalenceKey, ipBlocksOf } from './matrix.js';
-import { policyKindOf, policyTitle, type PolicyFamily } from './kinds/index.js';
+import { chooseEngine, type EngineChoice, type EngineReport } from './engine-choice.js';
+import { policyKindOf, policyTitle } from './kinds/index.js';
 import { ownerIndex } from './owners.js';
 import type { Direction, PodView, Traffic } from './types.js';
 
@@ -47,7 +48,7 @@ export const AUDIT_RULES: readonly AuditRule[] = [
   { id: 'peer-selects-nothing', severity: 'warning', summary: 'a rule peer whose selectors match no pod or no namespace' },
   { id: 'undeclared-named-port', severity: 'warning', summary: 'a named port that no pod the rule can apply to declares' },
   { id: 'no-enforcing-engine', severity: 'error', summary: 'policies exist but no engine enforces them', liveOnly: true },
-  { id: 'policy-kind-not-enforced', severity: 'error', summary: 'a policy of a kind the detected engine ignores (needs engine detection)' },
+  { id: 'policy-kind-not-enforced', severity: 'error', summary: 'a policy of a kind the enforcing engine (detected live, or --engine) ignores' },
 ];
 
 /** `metadata.annotations[SKIP_ANNOTATION]` on a policy, pod, workload or namespace: comma-separated rule IDs, or "*". */
@@ -73,10 +74,11 @@ export interface AuditOptions {
   /** rule IDs not to report */
   skip?: string[];
   /**
-   * Why the detected engine does not enforce a policy family (as CompileOptions.notEnforced), or undefined
-   * when it does. Without it, policy-kind-not-enforced is not checked: nothing says which engine runs.
+   * Which engine's kinds count (chooseEngine: --engine, or detected live). Default: detected when the
+   * snapshot says what runs (a live read), else every kind. policy-kind-not-enforced is checked only when
+   * an engine is named or detected; no-enforcing-engine only when detection ran and found none or some.
    */
-  notEnforced?: (family: PolicyFamily) => string | undefined;
+  engine?: EngineChoice;
 }
 
 export interface AuditReport {
@@ -87,6 +89,8 @@ export interface AuditReport {
   silenced: number;
   /** what could not be checked, and why */
   notes: string[];
+  /** the engine whose kinds were judged, when one was named or detected */
+  engine?: EngineReport;
 }
 
 export function severityRank(s: Severity): number {
@@ -135,14 +139,23 @@ function ruleName(direction: Direction, rule: CompiledRule): string {
 export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions = {}): AuditReport {
   const skip = new Set(options.skip ?? []);
   const inScope = (ns: string) => !options.namespaces || options.namespaces.includes(ns);
-  const engine = new PolicyEngine(snapshot);
+  const choice = options.engine ?? (snapshot.policyEngines !== undefined ? chooseEngine(snapshot, undefined, true) : {});
+  const engine = new PolicyEngine(snapshot, choice);
   const findings: Finding[] = [];
   const notes: string[] = [];
+  const basis = choice.report?.by;
+  if (choice.report?.assumption && basis !== 'none') notes.push(choice.report.assumption);
+  if (!skip.has('policy-kind-not-enforced') && !choice.notEnforced && (snapshot.policyObjects ?? []).length > 0) {
+    notes.push(`policy-kind-not-enforced was not checked: ${basis === 'none' ? 'no engine runs (see no-enforcing-engine)' : basis === undefined ? 'manifests do not say which engine enforces them; pass --engine NAME' : 'the engine is not known; pass --engine NAME'}`);
+  }
   if (engine.tiered) {
     notes.push('AdminNetworkPolicy, Calico or Cilium policies take part: isolation, selector and named-port rules look at Kubernetes NetworkPolicies only (a cluster-wide default deny of another kind is not seen); DNS and metadata-service checks cover pods a NetworkPolicy isolates for egress, judged with every evaluated kind');
   }
   const checked = AUDIT_RULES.filter(
-    (r) => !skip.has(r.id) && (!r.liveOnly || snapshot.policyEngines !== undefined) && (r.id !== 'policy-kind-not-enforced' || options.notEnforced !== undefined),
+    (r) =>
+      !skip.has(r.id) &&
+      (r.id !== 'no-enforcing-engine' || basis === 'none' || basis === 'detected') &&
+      (r.id !== 'policy-kind-not-enforced' || choice.notEnforced !== undefined),
   ).map((r) => r.id);
   const wants = (id: AuditRuleId) => checked.includes(id);
   const add = (rule: AuditRuleId, namespace: string, object: string, message: string) =>
@@ -176,19 +189,22 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
   const podsKnown = (ns: string) => !unreadablePods(ns) && (podsByNamespace.get(ns)?.length ?? 0) > 0;
 
   // --- cluster ---
-  if (wants('no-enforcing-engine') && snapshot.policyEngines?.length === 0 && snapshot.networkPolicies.length > 0) {
+  const others = (snapshot.policyObjects ?? []).filter((o) => policyKindOf(o.apiVersion, o.kind)).length;
+  if (wants('no-enforcing-engine') && basis === 'none' && snapshot.networkPolicies.length + others > 0) {
+    const n = snapshot.networkPolicies.length;
+    const counted = [n ? `${n} ${n === 1 ? 'NetworkPolicy' : 'NetworkPolicies'}` : '', others ? `${others} other ${others === 1 ? 'policy' : 'policies'}` : ''].filter(Boolean).join(' and ');
     add(
       'no-enforcing-engine',
       '',
       'cluster',
-      `${snapshot.networkPolicies.length} NetworkPolicies exist in ${snapshot.source}, but no enforcement engine (Calico, Cilium, Azure NPM, Antrea…) runs: every connection is allowed whatever they say; enable network policy on the cluster (AKS: --network-policy azure|calico|cilium)`,
+      `${counted} exist in ${snapshot.source}, but no enforcement engine (Calico, Cilium, Azure NPM, Antrea…) runs: every connection is allowed whatever they say; enable network policy on the cluster (AKS: --network-policy azure|calico|cilium)${choice.report?.assumption ? ` (${choice.report.assumption})` : ''}`,
     );
   }
 
   if (wants('policy-kind-not-enforced')) {
     for (const object of snapshot.policyObjects ?? []) {
       const kind = policyKindOf(object.apiVersion, object.kind);
-      const why = kind && options.notEnforced!(kind.family);
+      const why = kind && choice.notEnforced!(kind.family);
       const ns = object.metadata.namespace ?? '';
       if (!why || (ns && !inScope(ns))) continue;
       add('policy-kind-not-enforced', ns, `${object.kind.toLowerCase()}/${object.metadata.name}`, `${policyTitle(object)} is not enforced: ${why}; its rules have no effect, so write them as a kind the engine enforces or change the engine`);
@@ -323,7 +339,8 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
     }
   }
 
-  return silence(annotations, findings, checked, notes, silencedWorkloads);
+  const report = silence(annotations, findings, checked, notes, silencedWorkloads);
+  return choice.report ? { ...report, engine: choice.report } : report;
 }
 
 /** Label sets of the pods in each namespace: a peer matches some pod iff it matches one of these. */

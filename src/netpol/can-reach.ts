@@ -3,6 +3,7 @@
 import { UnreachableError, UsageError } from '../errors.js';
 import type { Protocol, ServicePort } from '../model/k8s.js';
 import type { PolicyEngine, Unseen } from './engine.js';
+import type { EngineReport } from './engine-choice.js';
 import type { Verdict } from './types.js';
 import { snatCaveat, type ResolvedEndpoint } from './endpoints.js';
 import { equivalenceKey, ipBlocksOf, type IpBlocks } from './matrix.js';
@@ -77,8 +78,10 @@ export interface CanReachResult {
   /** the connection that decides the answer: the first denied one, else the first */
   deciding?: ConnectionGroup;
   notes: string[];
-  /** every policy object read but not evaluated, whether or not it touches these endpoints */
+  /** every policy object read but not evaluated, whether or not it touches these endpoints (those the engine ignores last) */
   notEvaluated: NotEvaluated[];
+  /** the engine whose kinds were evaluated, when one was named or detected */
+  engine?: EngineReport;
 }
 
 export function summarize(e: ResolvedEndpoint): EndpointSummary {
@@ -249,8 +252,9 @@ export function canReach(engine: PolicyEngine, source: ResolvedEndpoint, destina
     ports,
     connections,
     deciding: connections.find((c) => !c.allowed && !c.cannotTell) ?? connections.find((c) => c.cannotTell) ?? connections[0],
-    notes: [...new Set([...(source.notes ?? []), ...(destination.notes ?? []), ...notes, ...engine.ignored])],
-    notEvaluated: engine.notEvaluated,
+    notes: [...new Set([...(source.notes ?? []), ...(destination.notes ?? []), ...notes])],
+    notEvaluated: engine.leftOut,
+    ...(engine.choice ? { engine: engine.choice } : {}),
   };
 }
 

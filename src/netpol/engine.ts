@@ -15,6 +15,7 @@ import { cidrContains, parseCidr, parseIp, type Cidr, type Ip } from './cidr.js'
 import { NAMESPACE_NAME_LABEL, describeNamespaceSelector, describePorts, describeRule, namespaceMismatch } from './describe.js';
 import type { CompiledExtraPolicy, CompiledRule as ExtraRule, MatchContext } from './kinds/common.js';
 import { compileExtras, type CompileOptions, type NotEvaluatedEntry } from './kinds/compile.js';
+import type { EngineReport } from './engine-choice.js';
 import { decideSide, hasTiers, SelectionMemo, type SideOutcome, type TieredPolicies } from './tiers.js';
 import {
   connectionFamilies,
@@ -229,12 +230,15 @@ export class PolicyEngine {
   /** the other policy kinds, ordered into tiers (tiers.ts) */
   readonly tiers: TieredPolicies;
   private readonly notEvaluatedEntries: NotEvaluatedEntry[];
-  /** policy objects the chosen engine does not enforce, one sentence each */
-  readonly ignored: string[];
+  /** policy objects the chosen engine does not enforce: named in the output beside notEvaluated, never "cannot tell" */
+  readonly ignored: NotEvaluated[];
+  /** which engine's kinds count and why (engine-choice.ts); undefined for manifests without --engine */
+  readonly choice?: EngineReport;
   private calicoWrappers?: CompiledExtraPolicy[];
   private readonly selectionMemo = new SelectionMemo();
 
-  constructor(input: EngineInput, options: CompileOptions = {}) {
+  constructor(input: EngineInput, options: CompileOptions & { report?: EngineReport } = {}) {
+    this.choice = options.report;
     this.namespaceLabelsUnknown = (input.unreadable ?? []).some((l) => l.resource === 'namespaces');
     this.hostNetwork = hostNetworkBehaviour(input.policyEngines);
     for (const ns of input.namespaces) {
@@ -257,6 +261,11 @@ export class PolicyEngine {
   /** Everything read but not evaluated, for `notEvaluated` in the output. */
   get notEvaluated(): NotEvaluated[] {
     return this.notEvaluatedEntries.map(({ object, reason }) => ({ object, reason }));
+  }
+
+  /** What the output names as read but not evaluated: objects that may make a verdict "cannot tell", then those the engine ignores. */
+  get leftOut(): NotEvaluated[] {
+    return [...this.notEvaluated, ...this.ignored];
   }
 
   /** The unevaluated objects that may select this pod: a verdict involving it cannot be told. */

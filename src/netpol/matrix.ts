@@ -6,6 +6,7 @@ import type { LabelSelector, Protocol } from '../model/k8s.js';
 import { labelsKey } from '../model/selectors.js';
 import { cidrContains, parseIp, type Cidr, type Ip } from './cidr.js';
 import type { CompiledPolicy, PolicyEngine, Unseen } from './engine.js';
+import type { EngineReport } from './engine-choice.js';
 import { comparePorts, connectionFamilies, overFamily, peerName, type NotEvaluated, type Peer, type PodView, type Traffic } from './types.js';
 
 export interface PortQuery {
@@ -33,8 +34,10 @@ export interface Matrix {
   classOf?: Int32Array;
   /** set when some cell is CANNOT_TELL: what was missing and, for unreadable data, the permission that would show it */
   cannotTell?: Unseen[];
-  /** policy objects read but not evaluated (cells they may touch are CANNOT_TELL) */
+  /** policy objects read but not evaluated (cells they may touch are CANNOT_TELL), then those the engine ignores */
   notEvaluated: NotEvaluated[];
+  /** the engine whose kinds were evaluated, when one was named or detected */
+  engine?: EngineReport;
 }
 
 export interface MatrixVerdict {
@@ -208,7 +211,7 @@ export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; ex
     cells.push(out);
     protocols.push(Array.from(classOf, (c) => classTraffic[c]?.protocol));
   }
-  return { endpoints: peers.map(peerName), queries: input.queries, cells, protocols, classes: k, classOf, ...(allUnseen.size > 0 ? { cannotTell: [...allUnseen.values()] } : {}), notEvaluated: engine.notEvaluated };
+  return { endpoints: peers.map(peerName), queries: input.queries, cells, protocols, classes: k, classOf, ...(allUnseen.size > 0 ? { cannotTell: [...allUnseen.values()] } : {}), notEvaluated: engine.leftOut, ...(engine.choice ? { engine: engine.choice } : {}) };
 }
 
 /** The matrix as a flat list of verdicts, skipping cells that do not apply. */

@@ -5,6 +5,7 @@ import { auditSnapshot, type Finding } from './audit.js';
 import { describeSubject } from './describe.js';
 import { clusterPods } from './endpoints.js';
 import type { PolicyEngine } from './engine.js';
+import type { EngineChoice } from './engine-choice.js';
 import { ownerIndex } from './owners.js';
 import { externalRanges, type ExternalEntry } from './reverse.js';
 import type { PodView } from './types.js';
@@ -23,7 +24,8 @@ export interface NamespacePosture {
   findings: Finding[];
 }
 
-export function namespacePosture(snapshot: ClusterSnapshot, engine: PolicyEngine, namespace: string): NamespacePosture {
+/** @param choice the engine choice `engine` was built with, for the audit findings */
+export function namespacePosture(snapshot: ClusterSnapshot, engine: PolicyEngine, namespace: string, choice?: EngineChoice): NamespacePosture {
   const pods = clusterPods(snapshot, [namespace]);
   const owner = ownerIndex(snapshot);
   const byWorkload = new Map<string, PodView[]>();
@@ -33,7 +35,7 @@ export function namespacePosture(snapshot: ClusterSnapshot, engine: PolicyEngine
     const isolated = workloads.filter((w) => byWorkload.get(w)!.every((p) => engine.policiesSelecting(p, direction).length > 0));
     return { isolated, open: workloads.filter((w) => !isolated.includes(w)) };
   };
-  const findings = auditSnapshot(snapshot, { namespaces: [namespace] }).findings;
+  const findings = auditSnapshot(snapshot, { namespaces: [namespace], engine: choice }).findings;
   return {
     namespace,
     workloads,

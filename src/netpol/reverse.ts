@@ -95,6 +95,8 @@ export function reverseReach(
   const reachable = [...entries.values()].sort((a, b) => (a.workload < b.workload ? -1 : a.workload > b.workload ? 1 : 0));
   const externals = externalRanges(engine, endpoint.pods, direction === 'to' ? 'ingress' : 'egress', direction === 'to' ? backendRequest(endpoint, request) : request);
   if (endpoint.fromTemplate) notes.push(`${endpoint.input} has no running pods: evaluated with its pod template labels`);
+  for (const n of engine.ignored) notes.push(`${n.object} is ${n.reason}`);
+  if (engine.choice) notes.push(`engine: ${engine.choice.text}`, ...(engine.choice.assumption ? [engine.choice.assumption] : []));
   return { direction, endpoint: summarize(endpoint), reachable, asked, externals, notes };
 }
 

@@ -34,6 +34,7 @@ export function renderAuditTable(style: Style, report: AuditReport, failOn: Seve
   out.push(
     `${auditCounts(report.findings)}; ${report.checked.length} rules checked${report.silenced ? `, ${report.silenced} finding${report.silenced === 1 ? '' : 's'} silenced by annotation` : ''}; ${failing} at or above --fail-on ${failOn}`,
   );
+  if (report.engine) out.push(`engine: ${report.engine.text}`);
   for (const n of report.notes) out.push(`note: ${n}`);
   return out.join('\n') + '\n';
 }

@@ -18,5 +18,6 @@ export function canReachJson(r: CanReachResult) {
     connections: r.connections,
     notes: [...new Set([...r.connections.flatMap((c) => c.notes), ...r.notes])],
     notEvaluated: r.notEvaluated,
+    ...(r.engine ? { engine: r.engine } : {}),
   };
 }

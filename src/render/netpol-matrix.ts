@@ -1,6 +1,6 @@
 // Pod-level reachability matrices as a table or JSON ({"verdicts":[…]}); workload-level outputs are in netpol-workloads.ts.
 import { CANNOT_TELL, NOT_APPLICABLE, type Matrix, type PortQuery } from '../netpol/matrix.js';
-import { notEvaluatedLines, paint, type Style } from './netpol-text.js';
+import { engineLines, notEvaluatedLines, paint, type Style } from './netpol-text.js';
 import { toYaml } from './yaml.js';
 
 function queryLabel(q: PortQuery): string {
@@ -37,6 +37,12 @@ export function* matrixTableRows(style: Style, m: Matrix): Generator<string> {
     }
   }
   if (m.notEvaluated.length) yield ['', ...notEvaluatedLines(style, m.notEvaluated)].join('\n') + '\n';
+  if (m.engine) yield ['', ...engineLines(style, m.engine)].join('\n') + '\n';
+}
+
+/** The end of the JSON document: what was not evaluated and the engine, when there is something to say. */
+function jsonTail(m: Matrix): string {
+  return `\n]${m.notEvaluated.length ? `,"notEvaluated":${JSON.stringify(m.notEvaluated)}` : ''}${m.engine ? `,"engine":${JSON.stringify(m.engine)}` : ''}}\n`;
 }
 
 /** JSON in chunks (a 1,000-pod matrix is a million verdicts): {"verdicts":[{"from","to","port","protocol","allowed"},…]} */
@@ -59,7 +65,7 @@ export function* renderMatrixJson(m: Matrix): Generator<string> {
       if (chunk) yield chunk;
     }
   }
-  yield m.notEvaluated.length ? `\n],"notEvaluated":${JSON.stringify(m.notEvaluated)}}\n` : '\n]}\n';
+  yield jsonTail(m);
 }
 
 /**
@@ -90,7 +96,7 @@ export function* renderMatrixJsonByClass(m: Matrix): Generator<string> {
       if (chunk) yield chunk;
     }
   }
-  yield m.notEvaluated.length ? `\n],"notEvaluated":${JSON.stringify(m.notEvaluated)}}\n` : '\n]}\n';
+  yield jsonTail(m);
 }
 
 /**

@@ -1,6 +1,7 @@
 // Human output of can-reach and explain: the verdict first, then the policy and rule that decided.
 import type { CanReachResult, ConnectionGroup, EndpointSummary } from '../netpol/can-reach.js';
 import type { IsolationSummary, PolicyDescription, RuleLine } from '../netpol/explain.js';
+import type { EngineReport } from '../netpol/engine-choice.js';
 import { ruleRefText } from '../netpol/describe.js';
 import type { NotEvaluated, SideTrace } from '../netpol/types.js';
 
@@ -28,7 +29,14 @@ export function verdictWord(style: Style, allowed: boolean, cannotTell = false):
 
 /** The human lines for what was read but not evaluated. */
 export function notEvaluatedLines(style: Style, list: NotEvaluated[]): string[] {
-  return list.map((n) => `${paint(style, 'yellow', 'not evaluated:')} ${n.object} — ${n.reason}`);
+  // "X is not enforced: this cluster's engine is Azure NPM" reads as a sentence; other reasons follow a dash
+  return list.map((n) => `${paint(style, 'yellow', 'not evaluated:')} ${n.object}${n.reason.startsWith('not ') ? ' is ' : ' — '}${n.reason}`);
+}
+
+/** "engine: Azure NPM (detected: …)", and what was assumed when detection could not decide. */
+export function engineLines(style: Style, engine: EngineReport | undefined): string[] {
+  if (!engine) return [];
+  return [`${paint(style, 'dim', 'engine:')} ${engine.text}`, ...(engine.assumption ? [`${paint(style, 'yellow', 'note:')} ${engine.assumption}`] : [])];
 }
 
 function names(list: string[], max = 3): string {
@@ -139,6 +147,7 @@ export function renderCanReach(style: Style, r: CanReachResult, detailed = false
   const notes = [...new Set([...r.connections.flatMap((c) => c.notes), ...r.notes])];
   if (notes.length) out.push('', ...notes.map((n) => `${paint(style, 'yellow', 'note:')} ${n}`));
   if (r.notEvaluated.length) out.push('', ...notEvaluatedLines(style, r.notEvaluated));
+  if (r.engine) out.push('', ...engineLines(style, r.engine));
   return out.join('\n') + '\n';
 }
 

@@ -649,7 +649,8 @@ spec:
   it('--engine ignores the kinds that engine does not enforce, and says so', () => {
     const r = run(['can-reach', ...SHOP, '-f', '-', 'default/deploy/frontend', 'ip:169.254.169.254', '--port', '80', '--engine', 'cilium'], { input: NO_IMDS });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('note: AdminNetworkPolicy no-imds is not enforced: --engine cilium: Cilium does not enforce AdminNetworkPolicy');
+    expect(r.stdout).toContain('not evaluated: AdminNetworkPolicy no-imds is not enforced: --engine cilium: Cilium does not enforce AdminNetworkPolicy');
+    expect(r.stdout).toContain('\nengine: Cilium (--engine cilium)\n');
     expect(run(['can-reach', ...SHOP, '-f', '-', 'default/deploy/frontend', 'ip:169.254.169.254', '--port', '80', '--engine', 'calico'], { input: NO_IMDS }).code).toBe(1);
     const bad = run(['can-reach', ...SHOP, 'default/deploy/frontend', 'ip:169.254.169.254', '--port', '80', '--engine', 'weave']);
     expect(bad.code).toBe(2);

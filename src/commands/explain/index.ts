@@ -5,7 +5,7 @@ import { loadSnapshot } from '../../cluster/index.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { canReach, summarize } from '../../netpol/can-reach.js';
 import { clusterPods, parseEndpoint, parsePolicyRef, resolveEndpoint } from '../../netpol/endpoints.js';
-import { ENGINES, notEnforcedBy, type EngineName } from '../../netpol/kinds/index.js';
+import { engineChoiceOf, engineFlag } from '../../cli/engine-flag.js';
 import { PolicyEngine } from '../../netpol/engine.js';
 import { describePolicy, dnsTarget, isolationOf } from '../../netpol/explain.js';
 import { defaultNamespace, namespacesFor, parsePort, parseProtocol, snapshotWarnings } from '../../netpol/inputs.js';
@@ -39,7 +39,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
   static override flags = {
     ...snapshotFlags,
     ...connectionFlags,
-    engine: Flags.string({ description: 'the policy engine whose kinds count: auto (every kind given) or azure-npm, calico, cilium, antrea, ovn-kubernetes, kube-network-policies; kinds it does not enforce are ignored and said', options: [...ENGINES], default: 'auto' }),
+    ...engineFlag,
     output: outputFlagWithJsonPath(['text', 'json', 'yaml'], 'text'),
   };
 
@@ -50,7 +50,8 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
       const snapshot = await loadSnapshot(snapshotSourceOf(flags, { namespaces: [namespaceRef], allNamespaces: undefined }));
       for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
       if (!snapshot.namespaces.some((n) => n.metadata.name === namespaceRef)) throw new UsageError(`namespace "${namespaceRef}" not found (${snapshot.source})`);
-      const posture = namespacePosture(snapshot, new PolicyEngine(snapshot, { notEnforced: notEnforcedBy(flags.engine as EngineName) }), namespaceRef);
+      const choice = engineChoiceOf(snapshot, flags);
+      const posture = namespacePosture(snapshot, new PolicyEngine(snapshot, choice), namespaceRef, choice);
       process.stdout.write(renderDocument(flags.output, posture) ?? renderNamespacePosture({ colour: colourFor(process.stdout) }, posture));
       return;
     }
@@ -64,7 +65,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
     );
     for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
     const ns = defaultNamespace(snapshot, flags.namespace);
-    const engine = new PolicyEngine(snapshot, { notEnforced: notEnforcedBy(flags.engine as EngineName) });
+    const engine = new PolicyEngine(snapshot, engineChoiceOf(snapshot, flags));
     const style = { colour: colourFor(process.stdout) };
     const emit = (value: unknown, text: () => string) => {
       process.stdout.write(renderDocument(flags.output, value) ?? text());

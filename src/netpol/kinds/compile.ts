@@ -19,8 +19,8 @@ export interface NotEvaluatedEntry extends NotEvaluated {
 export interface ExtraCompilation {
   tiers: TieredPolicies;
   notEvaluated: NotEvaluatedEntry[];
-  /** kinds read but not enforced by the chosen engine: said, not evaluated */
-  ignored: string[];
+  /** objects (and unreadable lists) of kinds the chosen engine does not enforce: named, never "cannot tell" */
+  ignored: NotEvaluated[];
 }
 
 export interface CompileOptions {
@@ -65,7 +65,7 @@ export function compileExtras(objects: PolicyObject[], unreadable: UnreadableLis
   const tiers = emptyTiers();
   const calicoPolicies: CompiledExtraPolicy[] = [];
   const notEvaluated: NotEvaluatedEntry[] = [];
-  const ignored: string[] = [];
+  const ignored: NotEvaluated[] = [];
   for (const object of objects) {
     const title = policyTitle(object);
     const kind = policyKindOf(object.apiVersion, object.kind);
@@ -77,7 +77,7 @@ export function compileExtras(objects: PolicyObject[], unreadable: UnreadableLis
     }
     const why = options.notEnforced?.(kind.family);
     if (why) {
-      ignored.push(`${title} is not enforced: ${why}`);
+      ignored.push({ object: title, reason: `not enforced: ${why}` });
       continue;
     }
     const compiled = compileOne(object, kind.family);
@@ -123,6 +123,11 @@ export function compileExtras(objects: PolicyObject[], unreadable: UnreadableLis
   for (const list of unreadable) {
     const kind = POLICY_KINDS.find((k) => list.resource === `${k.resource}.${k.group}`);
     if (!kind) continue;
+    const why = options.notEnforced?.(kind.family);
+    if (why) {
+      ignored.push({ object: `${list.resource}${list.namespace ? ` in namespace ${list.namespace}` : ''}`, reason: `not read (you may not list them), and not enforced: ${why}` });
+      continue;
+    }
     notEvaluated.push({
       object: `${list.resource}${list.namespace ? ` in namespace ${list.namespace}` : ''}`,
       reason: 'you may not list them',

@@ -96,6 +96,11 @@ const ENFORCES: Record<Exclude<EngineName, 'auto'>, { title: string; families: P
   'kube-network-policies': { title: 'kube-network-policies', families: ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'] },
 };
 
+/** An engine's name in output and the kinds beyond NetworkPolicy it enforces. */
+export function engineKinds(engine: Exclude<EngineName, 'auto'>): { title: string; families: readonly PolicyFamily[] } {
+  return ENFORCES[engine];
+}
+
 /** For PolicyEngine's options: why a family is not enforced under this engine, or undefined when it is. */
 export function notEnforcedBy(engine: EngineName): ((family: PolicyFamily) => string | undefined) | undefined {
   if (engine === 'auto') return undefined;

@@ -185,7 +185,7 @@ describe('audit rules one by one', () => {
         'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: web-in, namespace: a}\nspec: {endpointSelector: {matchLabels: {app: web}}, ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]}\n',
     );
     expect(auditSnapshot(s).checked).not.toContain('policy-kind-not-enforced');
-    const found = auditSnapshot(s, { notEnforced: (family) => (family.startsWith('Cilium') ? 'the cluster runs Azure NPM, which implements NetworkPolicy only' : undefined) }).findings;
+    const found = auditSnapshot(s, { engine: { notEnforced: (family) => (family.startsWith('Cilium') ? 'the cluster runs Azure NPM, which implements NetworkPolicy only' : undefined) } }).findings;
     expect(found.map(brief)).toEqual(['policy-kind-not-enforced a/ciliumnetworkpolicy/web-in']);
     expect(found[0].message).toMatch(/is not enforced: the cluster runs Azure NPM, which implements NetworkPolicy only; its rules have no effect/);
   });

@@ -1,0 +1,139 @@
+// The one engine decision (chooseEngine): --engine wins, -f evaluates every kind, a live read evaluates
+// the kinds of the engine whose agents run, and says what it assumed when it cannot tell which runs.
+import { describe, expect, it } from 'vitest';
+import type { ClusterSnapshot, NetworkPolicy, PolicyObject } from '../../../src/model/k8s.js';
+import { auditSnapshot } from '../../../src/netpol/audit.js';
+import { chooseEngine } from '../../../src/netpol/engine-choice.js';
+import { PolicyEngine } from '../../../src/netpol/engine.js';
+import { podView } from '../../../src/netpol/views.js';
+import type { Peer } from '../../../src/netpol/types.js';
+import { emptySnapshot } from '../../../src/model/k8s.js';
+
+type Evidence = Pick<ClusterSnapshot, 'policyEngines' | 'servedPolicyApis' | 'unreadable'>;
+const live = (evidence: Evidence, flag?: string) => chooseEngine(evidence, flag, true);
+
+describe('chooseEngine', () => {
+  it('live: the kinds of the engine whose agent runs, and the sentence the output gives for the others', () => {
+    const npm = live({ policyEngines: ['azure-npm'] });
+    expect(npm.report).toEqual({ by: 'detected', engines: ['azure-npm'], text: 'Azure NPM (detected: DaemonSet azure-npm runs)' });
+    expect(npm.notEnforced!('CiliumNetworkPolicy')).toBe("this cluster's engine is Azure NPM");
+    expect(npm.notEnforced!('AdminNetworkPolicy')).toBe("this cluster's engine is Azure NPM");
+
+    const cilium = live({ policyEngines: ['cilium'] });
+    expect(cilium.notEnforced!('CiliumClusterwideNetworkPolicy')).toBeUndefined();
+    expect(cilium.notEnforced!('CalicoNetworkPolicy')).toBe("this cluster's engine is Cilium");
+    expect(cilium.notEnforced!('AdminNetworkPolicy')).toBe("this cluster's engine is Cilium");
+
+    const calico = live({ policyEngines: ['calico-node'] });
+    for (const family of ['CalicoNetworkPolicy', 'CalicoGlobalNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'] as const) expect(calico.notEnforced!(family)).toBeUndefined();
+    expect(calico.notEnforced!('CiliumNetworkPolicy')).toBe("this cluster's engine is Calico");
+
+    const antrea = live({ policyEngines: ['antrea-agent'] });
+    expect(antrea.notEnforced!('AdminNetworkPolicy')).toBeUndefined();
+    expect(antrea.notEnforced!('CalicoNetworkPolicy')).toBe("this cluster's engine is Antrea");
+  });
+
+  it('several agents: one engine per id (Linux and Windows NPM are one), kinds enforced by any of them count', () => {
+    expect(live({ policyEngines: ['azure-npm', 'azure-npm-win'] }).report!.engines).toEqual(['azure-npm']);
+    const both = live({ policyEngines: ['calico-node', 'cilium'] });
+    expect(both.report).toMatchObject({ by: 'detected', engines: ['calico', 'cilium'], text: 'Calico and Cilium (detected: DaemonSet calico-node, cilium run)' });
+    expect(both.notEnforced!('CiliumNetworkPolicy')).toBeUndefined();
+    expect(both.notEnforced!('CalicoGlobalNetworkPolicy')).toBeUndefined();
+    expect(both.notEnforced!('ClusterNetworkPolicy')).toBe("this cluster's engines are Calico and Cilium");
+  });
+
+  it('engines that implement NetworkPolicy only ignore every other kind; one whose kinds are not known here evaluates every kind, saying so', () => {
+    expect(live({ policyEngines: ['kube-router'] }).notEnforced!('AdminNetworkPolicy')).toBe("this cluster's engine is kube-router");
+    const ovn = live({ policyEngines: ['kube-ovn-cni'] });
+    expect(ovn.notEnforced).toBeUndefined();
+    expect(ovn.report).toMatchObject({ by: 'unknown', engines: ['kube-ovn'] });
+    expect(ovn.report!.assumption).toMatch(/which policy kinds beyond NetworkPolicy Kube-OVN enforces is not known here, so every policy kind read is evaluated as if enforced/);
+  });
+
+  it('a forbidden DaemonSet list: every kind is evaluated, naming the list and the assumption; served APIs hint at the engine', () => {
+    const blocked = live({ unreadable: [{ resource: 'daemonsets', namespace: 'kube-system' }, { resource: 'daemonsets', namespace: 'calico-system' }], servedPolicyApis: ['cilium.io/v2'] });
+    expect(blocked.notEnforced).toBeUndefined();
+    expect(blocked.report).toMatchObject({ by: 'unknown', engines: [], text: 'unknown (you may not list daemonsets in kube-system and calico-system)' });
+    expect(blocked.report!.assumption).toBe(
+      'the enforcing engine could not be detected (you may not list daemonsets in kube-system and calico-system), so every policy kind read is evaluated as if enforced; pass --engine NAME to name it (cilium.io/v2 is served, so Cilium may run elsewhere: if it does, pass --engine cilium)',
+    );
+    expect(live({ unreadable: [{ resource: 'daemonsets' }] }).report!.text).toBe('unknown (you may not list daemonsets in any namespace)');
+  });
+
+  it('no agent runs: every kind is evaluated as written (the "none" engine), with a hint when an engine API is served', () => {
+    const none = live({ policyEngines: [] });
+    expect(none.notEnforced).toBeUndefined();
+    expect(none.report).toEqual({ by: 'none', engines: [], text: 'none found (no Calico, Cilium, Azure NPM, Antrea… agent runs)' });
+    expect(live({ policyEngines: [], servedPolicyApis: ['projectcalico.org/v3'] }).report!.assumption).toMatch(/^projectcalico\.org\/v3 is served, so Calico may run elsewhere: if it does, pass --engine calico$/);
+  });
+
+  it('--engine overrides detection; --engine auto and manifests evaluate every kind', () => {
+    const flagged = live({ policyEngines: ['azure-npm'] }, 'cilium');
+    expect(flagged.report).toEqual({ by: 'flag', engines: ['cilium'], text: 'Cilium (--engine cilium)' });
+    expect(flagged.notEnforced!('CiliumNetworkPolicy')).toBeUndefined();
+    expect(flagged.notEnforced!('AdminNetworkPolicy')).toBe('--engine cilium: Cilium does not enforce AdminNetworkPolicy');
+    expect(live({ policyEngines: ['azure-npm'] }, 'auto')).toEqual({ report: { by: 'auto', engines: [], text: 'every kind given (--engine auto)' } });
+    expect(chooseEngine({}, undefined, false)).toEqual({});
+    expect(() => chooseEngine({}, 'weave', true)).toThrow(/--engine weave: not one of auto, azure-npm/);
+  });
+});
+
+describe('the choice in verdicts and audit', () => {
+  const pod = (ns: string, name: string, labels: Record<string, string>, ip: string): Peer => ({ kind: 'pod', pod: podView({ metadata: { namespace: ns, name, labels }, spec: { containers: [] }, status: { podIP: ip } }) });
+  const web = pod('shop', 'web', { app: 'web' }, '10.1.0.5');
+  const api = pod('shop', 'api', { app: 'api' }, '10.1.0.6');
+  const denyWeb: PolicyObject = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { namespace: 'shop', name: 'no-web' }, spec: { endpointSelector: { matchLabels: { app: 'api' } }, ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }] } };
+  const allowAll: NetworkPolicy = { metadata: { namespace: 'shop', name: 'allow-all' }, spec: { podSelector: {}, ingress: [{}] } };
+  const snapshot = (engines: string[] | undefined): ClusterSnapshot => ({
+    ...emptySnapshot('prod'),
+    namespaces: [{ metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } } }],
+    networkPolicies: [allowAll],
+    policyObjects: [denyWeb],
+    policyEngines: engines,
+  });
+
+  it('under Azure NPM the Cilium deny is ignored and named, not "cannot tell"; under Cilium it decides', () => {
+    const s = snapshot(['azure-npm']);
+    const npm = new PolicyEngine(s, chooseEngine(s, undefined, true));
+    const verdict = npm.evaluate(web, api, { port: 80, protocol: 'TCP' });
+    expect(verdict.allowed).toBe(true);
+    expect(verdict.cannotTell).toBeUndefined();
+    expect(npm.notEvaluated).toEqual([]);
+    expect(npm.leftOut).toEqual([{ object: 'CiliumNetworkPolicy shop/no-web', reason: "not enforced: this cluster's engine is Azure NPM" }]);
+    expect(npm.choice?.by).toBe('detected');
+
+    const c = snapshot(['cilium']);
+    expect(new PolicyEngine(c, chooseEngine(c, undefined, true)).evaluate(web, api, { port: 80, protocol: 'TCP' }).allowed).toBe(false);
+  });
+
+  it('an unreadable list of a kind the engine ignores is named but does not make verdicts "cannot tell"', () => {
+    const s = { ...snapshot(['azure-npm']), policyObjects: [], unreadable: [{ resource: 'ciliumnetworkpolicies.cilium.io', namespace: 'shop' }] };
+    const npm = new PolicyEngine(s, chooseEngine(s, undefined, true));
+    expect(npm.evaluate(web, api, { port: 80, protocol: 'TCP' }).cannotTell).toBeUndefined();
+    expect(npm.leftOut).toEqual([{ object: 'ciliumnetworkpolicies.cilium.io in namespace shop', reason: "not read (you may not list them), and not enforced: this cluster's engine is Azure NPM" }]);
+    const auto = new PolicyEngine(s, chooseEngine(s, 'auto', true));
+    expect(auto.evaluate(web, api, { port: 80, protocol: 'TCP' }).cannotTell).toBeDefined();
+  });
+
+  it('audit: policy-kind-not-enforced from the detected engine, no-enforcing-engine from the same detection', () => {
+    const brief = (s: ClusterSnapshot, flag?: string) => auditSnapshot(s, { engine: chooseEngine(s, flag, true), skip: ['no-default-deny-ingress', 'no-default-deny-egress', 'allow-all', 'selects-nothing'] });
+    const npm = brief(snapshot(['azure-npm']));
+    expect(npm.findings.map((f) => `${f.rule} ${f.namespace}/${f.object}`)).toEqual(['policy-kind-not-enforced shop/ciliumnetworkpolicy/no-web']);
+    expect(npm.findings[0].message).toMatch(/^CiliumNetworkPolicy shop\/no-web is not enforced: this cluster's engine is Azure NPM; its rules have no effect/);
+    expect(npm.engine?.text).toBe('Azure NPM (detected: DaemonSet azure-npm runs)');
+    expect(brief(snapshot(['cilium'])).findings).toEqual([]);
+    // nothing runs: one finding counting both kinds, and policy-kind-not-enforced is not checked (said why)
+    const none = brief(snapshot([]));
+    expect(none.findings.map((f) => f.rule)).toEqual(['no-enforcing-engine']);
+    expect(none.findings[0].message).toMatch(/^1 NetworkPolicy and 1 other policy exist in prod, but no enforcement engine/);
+    expect(none.checked).not.toContain('policy-kind-not-enforced');
+    expect(none.notes).toContain('policy-kind-not-enforced was not checked: no engine runs (see no-enforcing-engine)');
+    // unknown: neither engine rule is checked, and the assumption is a note
+    const unknown = brief({ ...snapshot(undefined), unreadable: [{ resource: 'daemonsets', namespace: 'kube-system' }] });
+    expect(unknown.checked).not.toContain('no-enforcing-engine');
+    expect(unknown.checked).not.toContain('policy-kind-not-enforced');
+    expect(unknown.notes[0]).toMatch(/^the enforcing engine could not be detected \(you may not list daemonsets in kube-system\)/);
+    // --engine on a cluster with nothing found: the user named the engine
+    expect(brief(snapshot([]), 'azure-npm').findings.map((f) => f.rule)).toEqual(['policy-kind-not-enforced']);
+  });
+});
