@@ -17,3 +17,8 @@ export function debugEnabled(): boolean {
 export function debugLine(text: string): void {
   sink?.(`debug: ${redact(text)}`);
 }
+
+/** A line another program wrote for the user (a credential plugin's stderr): shown as it is, redacted. */
+export function debugPassThrough(line: string): void {
+  sink?.(redact(line));
+}

@@ -65,7 +65,11 @@ export async function acquireToken(spec: TokenSpec, given: AcquireIo, options: A
   if (!options.forceSignIn) {
     const record = await store.readRecord();
     const cached = await usableCached(store, spec, record);
-    if (cached) return { ...cached, account: record?.account, source: 'cache' };
+    if (cached) {
+      io.debug?.(`sign-in: cached ${spec.tokenType} token valid until ${until(cached.expiresOn)}: no request to Entra`);
+      return { ...cached, account: record?.account, source: 'cache' };
+    }
+    io.debug?.(`sign-in: no cached ${spec.tokenType} token valid for ${RENEW_BEFORE_EXPIRY_MS / 60_000} min more`);
   }
   if (spec.storage === 'none') return acquireLocked(spec, store, io, options, loginCommand, { deadline });
 
@@ -102,7 +106,10 @@ async function acquireLocked(
   if (!options.forceSignIn) {
     // another process may have refreshed while we waited for the lock
     const cached = await usableCached(store, spec, record);
-    if (cached) return { ...cached, account: record.account, source: 'cache' };
+    if (cached) {
+      io.debug?.(`sign-in: another kubectl-np renewed the token while this one waited; valid until ${until(cached.expiresOn)}`);
+      return { ...cached, account: record.account, source: 'cache' };
+    }
     // … or failed: then its failure is ours too, as its token would have been (in an outage ten waiting
     // callers make one attempt, not ten)
     const failure = held.waitedSince === undefined ? undefined : store.sharedFailure(held.waitedSince);
@@ -124,6 +131,7 @@ async function acquireLocked(
     const noPublicClient = (): never => {
       throw new Error(`--login ${spec.loginMode} does not sign in through a public client`);
     };
+    io.debug?.(`sign-in: requesting a token with --login ${spec.loginMode} (app-only: no refresh token, each renewal is a new request)`);
     const result = await sharedOnFailure(store, runSignInFlow(spec, store, io, { scopes: spec.scopes, timeoutMs: spec.timeoutMs }, noPublicClient, undefined, popKey));
     return remember(store, spec, result, 'sign-in', io, popKey);
   }
@@ -138,6 +146,7 @@ async function acquireLocked(
     why = 'additional verification required (Conditional Access asked for it earlier)';
   } else if (account && !options.forceSignIn) {
     try {
+      io.debug?.(`sign-in: refreshing silently for ${account.username} (msal's cache, else its refresh token)`);
       const result = await silent(app, account, spec, popKey);
       return await remember(store, spec, result, 'silent', io, popKey);
     } catch (err) {
@@ -161,6 +170,7 @@ async function acquireLocked(
     throw new LoginRequiredError(`${why}, and kubectl does not allow interaction here; run \`${loginCommand()}\``);
   }
 
+  io.debug?.(`sign-in: ${options.forceSignIn ? 'a new sign-in was asked for' : why}: signing in with --login ${spec.loginMode}`);
   const request = options.anotherAccount
     ? { scopes: spec.scopes, claims, selectAccount: true, timeoutMs: spec.timeoutMs }
     : { scopes: spec.scopes, claims, loginHint: account?.username ?? record.account?.username, timeoutMs: spec.timeoutMs };
@@ -319,9 +329,17 @@ async function remember(store: TokenStore, spec: TokenSpec, result: SignInResult
   }
   // the token is good whether or not it could be kept: kubectl gets it, and is told it was not kept
   if (store.writeFailure) io.warn(`warning: ${store.writeFailure.message}; the new token is used for this call only`);
-  else store.forgetFailure();
+  else {
+    store.forgetFailure();
+    io.debug?.(`sign-in: ${source === 'silent' ? 'renewed' : 'new'} ${spec.tokenType} token valid until ${until(chosen.expiresOn)}, kept in the token cache (${store.storage})`);
+  }
   warnIfClockAhead(chosen, io);
   return { ...chosen, account, source, ...(popKey ? { popKey } : {}) };
+}
+
+/** an expiry for debug lines: when, and how far off */
+function until(expiresOn: number): string {
+  return `${new Date(expiresOn).toISOString()} (in ${Math.round((expiresOn - Date.now()) / 60_000)} min)`;
 }
 
 /**

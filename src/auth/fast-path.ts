@@ -1,6 +1,6 @@
 // kubectl runs `kubectl-np get-token` before its requests; when the cache holds a token that is still
 // good, answer it before oclif, msal-node or client-node load (bin/run.js calls this first). Anything
-// unusual — an argument it does not know, --debug, no valid token, any error — returns false and the
+// unusual — an argument it does not know, --debug (or KUBECTL_NP_DEBUG=1), no valid token, any error — returns false and the
 // full command runs and reports properly. This module and its imports must stay light: Node built-ins,
 // the cache modules, auth/pop.ts (a PoP token is signed afresh for each answer, with node:crypto), and
 // keytar (a small native module, loaded only when a key is needed).
@@ -15,7 +15,7 @@ import { isBoundTo, popKeyFrom, signedRequest } from './pop.js';
 export async function tryCachedToken(args: string[]): Promise<boolean> {
   try {
     const parsed = parseExecArgs(args);
-    if (!parsed.ok || parsed.debug) return false;
+    if (!parsed.ok || parsed.debug || process.env.KUBECTL_NP_DEBUG === '1') return false;
     const spec = resolveTokenOptions(parsed.options);
     if (spec.storage === 'none') return false;
     const execInfo = parseExecInfo(process.env.KUBERNETES_EXEC_INFO);

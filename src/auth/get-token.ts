@@ -67,7 +67,6 @@ export async function getToken(raw: RawTokenOptions, io: CommandIo): Promise<voi
     { interactive, prompt: io.stderr, warn: (m) => io.stderr(`${m}\n`), debug: io.debug, env: io.env },
     { loginCommand: () => loginCommandFor(spec, raw, io.env) },
   );
-  io.debug?.(`token from ${token.source}, expires ${new Date(token.expiresOn).toISOString()}`);
   if (spec.pop) {
     // kubectl gets a request signed now with the key the token is bound to, never the bare token
     if (!token.popKey) throw new Error('a proof-of-possession token came without its key');

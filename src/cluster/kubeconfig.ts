@@ -8,6 +8,7 @@ import { ApiException, KubeConfig, ServerConfiguration, createConfiguration, typ
 import { isKubectlNpExec } from '../auth/kubeconfig.js';
 import { ExitCode, UnreachableError, UsageError } from '../errors.js';
 import { redact } from '../redact.js';
+import { passDebugToExecPlugin } from './exec-plugin.js';
 import { mergeImpersonation, readKubeconfigImpersonation, type Impersonation, type ImpersonationFlags } from './impersonation.js';
 import { UnauthorizedResponse, kubeHttpLibrary } from './request.js';
 import { diagnoseRejectedToken, diagnosisLines } from './unauthorized.js';
@@ -123,6 +124,7 @@ export function loadKubeConfig(opts: KubeConfigOptions = {}, env: NodeJS.Process
   if (!context) throw new UsageError(`current-context "${current}" is not defined in kubeconfig ${where} (${list})`);
   if (!kc.getCurrentCluster()) throw new UsageError(`context "${current}" refers to cluster "${context.cluster}", which kubeconfig ${where} does not define`);
   impersonations.set(kc, mergeImpersonation(readKubeconfigImpersonation(files, context.user), opts.impersonate));
+  passDebugToExecPlugin(kc);
   return kc;
 }
 

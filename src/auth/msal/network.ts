@@ -80,7 +80,11 @@ export class RetryingNetworkClient implements INetworkModule {
     const host = new URL(url).host;
     try {
       if (limit <= 0) throw new DOMException('deadline passed', 'TimeoutError');
-      return await fetch(url, { method, headers, body: method === 'POST' ? (options?.body ?? '') : undefined, signal: AbortSignal.timeout(limit) });
+      const started = performance.now();
+      const response = await fetch(url, { method, headers, body: method === 'POST' ? (options?.body ?? '') : undefined, signal: AbortSignal.timeout(limit) });
+      // as the API requests are logged: method, where (never the query or body, which carry codes), status, time
+      this.debug(`${method} ${new URL(url).origin}${new URL(url).pathname} → ${response.status} (${Math.round(performance.now() - started)} ms)`);
+      return response;
     } catch (err) {
       if (err instanceof Error && err.name === 'TimeoutError') {
         const reason = byDeadline ? 'the --timeout ran out waiting for its answer' : `no answer within ${limit < 1000 ? `${Math.round(limit)} ms` : `${Math.round(limit / 1000)}s`}`;

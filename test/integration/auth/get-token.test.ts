@@ -293,6 +293,44 @@ describe('damaged and exposed caches', () => {
   });
 });
 
+describe('--debug', () => {
+  it('says each sign-in step and each request to Entra in one line, like kubectl -v=6; never a token or code', async () => {
+    const lines = (r: CliResult) => r.stderr.split('\n').filter((l) => l.startsWith('debug: sign-in: '));
+    // a short-lived first token, so the next call renews it
+    emu.setAccessTokenLifetime(120);
+    const first = await getToken({ interactive: true, extra: ['--debug'] });
+    const tokens = [credentialOf(first).status.token];
+    expect(lines(first)).toEqual([
+      'debug: sign-in: no cached access token valid for 5 min more',
+      'debug: sign-in: sign-in required: signing in with --login devicecode',
+      expect.stringMatching(/^debug: sign-in: new access token valid until \S+Z \(in 2 min\), kept in the token cache \(file\)$/),
+    ]);
+    expect(first.stderr).toMatch(/^debug: POST https:\/\/127\.0\.0\.1:\d+\/[\w-]+\/oauth2\/v2\.0\/devicecode → 200 \(\d+ ms\)$/m);
+    expect(first.stderr).toMatch(/^debug: POST https:\/\/127\.0\.0\.1:\d+\/[\w-]+\/oauth2\/v2\.0\/token → 200 \(\d+ ms\)$/m);
+
+    emu.setAccessTokenLifetime(3600);
+    const renewed = await getToken({ interactive: false, extra: ['--debug'] });
+    tokens.push(credentialOf(renewed).status.token);
+    expect(lines(renewed)).toEqual([
+      'debug: sign-in: no cached access token valid for 5 min more',
+      `debug: sign-in: refreshing silently for ${ALICE} (msal's cache, else its refresh token)`,
+      expect.stringMatching(/^debug: sign-in: renewed access token valid until \S+Z \(in (59|60) min\), kept in the token cache \(file\)$/),
+    ]);
+    expect(renewed.stderr).toMatch(/^debug: POST https:\/\/\S+\/oauth2\/v2\.0\/token → 200 \(\d+ ms\)$/m);
+
+    // KUBECTL_NP_DEBUG=1 is the same switch, and passes over the fast path so a cached answer is explained too
+    const cached = await runCli(['get-token', ...tokenArgs()], { env: { ...env, KUBECTL_NP_DEBUG: '1', KUBERNETES_EXEC_INFO: execInfo(false) } });
+    expect(credentialOf(cached).status.token).toBe(tokens[1]);
+    expect(lines(cached)).toEqual([expect.stringMatching(/^debug: sign-in: cached access token valid until \S+Z \(in (59|60) min\): no request to Entra$/)]);
+
+    for (const run of [first, renewed, cached]) {
+      for (const token of tokens) expect(run.stderr).not.toContain(token);
+      expect(run.stderr).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
+      expect(run.stderr).not.toMatch(/(device_code|refresh_token|code)=[A-Za-z0-9]/);
+    }
+  });
+});
+
 describe('errors', () => {
   it('an unreachable Entra is one line without a stack trace; --debug adds detail but no secrets', async () => {
     await signIn();

@@ -356,5 +356,30 @@ describe('whoami through a kubectl-np exec entry (Entra emulator → OIDC API se
     expect(calls.filter((c) => c.endpoint === 'token').map((c) => c.grantType)).toEqual(['refresh_token']);
     expect(calls.filter((c) => c.endpoint === 'graph').map((c) => c.path)).toEqual(['/graph/v1.0/me/getMemberObjects', '/graph/v1.0/directoryObjects/getByIds']);
     expect(resolved.stdout + resolved.stderr).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
+
+    // who-can --resolve-groups names the groups through the same account and Graph (the emulator's)
+    const whoCan = await run(['who-can', 'get', 'pods', '-n', 'shop', '--kubeconfig', file, '--resolve-groups', '--graph-url', emu.graphUrl, '-o', 'json'], env);
+    expect(whoCan.code, whoCan.stderr).toBe(0);
+    const devs = JSON.parse(whoCan.stdout).entries.find((e: { subject: { name: string } }) => e.subject.name === DEVS);
+    expect(devs).toMatchObject({ subject: { kind: 'Group', name: DEVS }, displayName: 'shop-developers' });
+    const whoCanText = await run(['who-can', 'get', 'pods', '-n', 'shop', '--kubeconfig', file, '--resolve-groups', '--graph-url', emu.graphUrl], env);
+    expect(whoCanText.stdout).toMatch(/^KIND +SUBJECT +DISPLAY NAME +BINDING → ROLE$/m);
+    expect(whoCanText.stdout).toMatch(new RegExp(`^GROUP +${DEVS} +shop-developers +ClusterRoleBinding devs-view → ClusterRole view-pods$`, 'm'));
+
+    // --debug reaches into the exec plugin: its sign-in steps, then one line per API request; never a token
+    const debug = await run(['whoami', '--kubeconfig', file, '--resolve-groups', '--graph-url', emu.graphUrl, '--debug'], env);
+    expect(debug.code, debug.stderr).toBe(0);
+    const lines = debug.stderr.trim().split('\n');
+    const at = (pattern: RegExp) => lines.findIndex((l) => pattern.test(l));
+    const running = at(/^debug: credential plugin: running kubectl-np get-token \(the exec entry of user /);
+    const cached = at(/^debug: sign-in: cached access token valid until \S+ \(in \d+ min\): no request to Entra$/);
+    const exited = at(/^debug: credential plugin: kubectl-np exited 0 \(\d+ ms\)$/);
+    const review = at(/^debug: POST \/apis\/authentication\.k8s\.io\/v1\/selfsubjectreviews → 201 \(\d+ ms\)$/);
+    expect([running, cached, exited, review].every((i) => i >= 0), debug.stderr).toBe(true);
+    expect(running < cached && cached < exited && exited < review).toBe(true);
+    // the Graph token is this process's own: its requests to Entra get a line each too
+    expect(debug.stderr).toMatch(/^debug: GET https:\/\/\S+\/v2\.0\/\.well-known\/openid-configuration → 200 \(\d+ ms\)$/m);
+    expect(debug.stdout + debug.stderr).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
+    expect(debug.stderr).not.toMatch(/refresh_token=|access_token"/);
   });
 });
