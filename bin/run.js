@@ -3,7 +3,7 @@
 // before oclif, msal-node or client-node load — and before Node's ES module loader starts, which on
 // its own costs more than the rest of a cached answer (docs/benchmarks.md). So this entry is CommonJS
 // (bin/package.json) and loads dist/fast-path.cjs, the esbuild bundle of src/auth/fast-path.ts made by
-// `npm run build`; everything else goes to oclif, whose commands are bundles too (scripts/bundle.mjs).
+// `npm run build`; everything else goes to oclif, which is bundled with the commands (scripts/bundle.mjs).
 'use strict';
 const { statSync } = require('node:fs');
 const { join, resolve } = require('node:path');
@@ -36,7 +36,8 @@ async function main() {
     const { tryCachedToken } = await loadFastPath();
     if (await tryCachedToken(argv.slice(1))) process.exit(0);
   }
-  const { run, flush, Errors, settings } = await import('@oclif/core');
+  // oclif as bundled with the commands (scripts/bundle.mjs): one instance, and one file to load
+  const { run, flush, Errors, settings } = await import('../dist/index.js');
   // the compiled commands (bundled by `npm run build`), always: with NODE_ENV=test or development oclif would
   // otherwise look for tsx or ts-node to run src/ and spend a few hundred milliseconds failing to
   settings.enableAutoTranspile = false;

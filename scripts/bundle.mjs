@@ -3,10 +3,11 @@
 // one made a live command's first API request wait seconds on a busy machine (docs/benchmarks.md).
 //  - dist/fast-path.cjs: the cached `get-token` answer, one CommonJS file that bin/run.js requires before
 //    anything else loads (see bin/run.js).
-//  - dist/commands/**: each command file tsc wrote is replaced by an ES module bundle of it and everything it
-//    imports except @oclif/core (bin/run.js and the commands must share one oclif: its Config and error
-//    classes) and keytar (native). Code shared by several commands and every dynamic import (msal-node,
-//    the live cluster reader, prompts…) goes to dist/chunks/, loaded only when a command reaches it.
+//  - dist/index.js (what bin/run.js takes from oclif) and dist/commands/**: each file tsc wrote is replaced
+//    by an ES module bundle of it and everything it imports but keytar (native). They are bundled in one
+//    run, so they share one copy of oclif (its Config, Command and error classes). Code shared by several
+//    of them and every dynamic import (msal-node, the live cluster reader, prompts…) goes to dist/chunks/,
+//    loaded only when a command reaches it.
 //    oclif.manifest.json keeps pointing at dist/commands/*.js, so oclif finds the bundles without scanning.
 // A plain `tsc -p tsconfig.build.json` rewrites dist/commands with the unbundled modules: slower to start,
 // never stale. Run: node scripts/bundle.mjs (npm run build does).
@@ -29,7 +30,8 @@ function* jsFilesUnder(dir) {
 
 const commands = [...jsFilesUnder(join(dist, 'commands'))];
 if (commands.length === 0) throw new Error('dist/commands is empty: run tsc first (npm run build)');
-for (const file of commands) {
+const entryPoints = [join(dist, 'index.js'), ...commands];
+for (const file of entryPoints) {
   // bundling a bundle would import chunks this run deletes
   if (readFileSync(file, 'utf8').startsWith(MARK)) throw new Error(`${file} is already a bundle: run tsc first (npm run build)`);
 }
@@ -45,17 +47,18 @@ await build({
 });
 
 rmSync(join(dist, 'chunks'), { recursive: true, force: true });
-for (const file of commands) rmSync(`${file}.map`, { force: true }); // tsc's maps describe the modules replaced here
+for (const file of entryPoints) rmSync(`${file}.map`, { force: true }); // tsc's maps describe the modules replaced here
 await build({
   ...common,
-  entryPoints: commands,
+  entryPoints,
   format: 'esm',
   splitting: true,
   outdir: dist,
   outbase: dist,
   chunkNames: 'chunks/[name]-[hash]',
   allowOverwrite: true,
-  external: ['@oclif/core', 'keytar'],
+  // typescript: oclif reads a tsconfig only to run sources with tsx, which bin/run.js turns off
+  external: ['keytar', 'typescript'],
   // bundled CommonJS dependencies (node-fetch, js-yaml…) call require() for Node built-ins
   banner: { js: `${MARK}\nimport { createRequire as __kubectlNpRequire } from 'node:module';\nconst require = __kubectlNpRequire(import.meta.url);` },
   // smaller files to read and parse; names stay readable in --debug stack traces
