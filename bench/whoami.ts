@@ -156,9 +156,12 @@ ${row('npCanI', 'kubectlCanI')}
 First request of kubectl-np after ${ms(firstCpu)} of CPU: ${firstCpu <= 300 ? 'within' : 'over'} the 300 ms target.
 The CLI is loaded as esbuild bundles (scripts/bundle.mjs): each command is one ES module, with the code it
 shares with other commands and its dynamic imports in dist/chunks/, so Node resolves and links a few dozen
-files where it used to link some 1,300 (@kubernetes/client-node alone is about 800). What remains before the
-first request is Node itself, oclif (not bundled: bin/run.js and the commands share its instance) and
-evaluating client-node's generated API classes.
+files where it used to link some 1,300 (@kubernetes/client-node alone is about 800); oclif is bundled with
+them. Before the bundles (main at 54de6de, this benchmark, same machine and day, load average ~15):
+\`whoami\` 858 ms CPU (8.09× kubectl), first answer after 800 ms of CPU; \`explain can-i\` 808 ms (7.41×).
+What remains before the first request is Node's own start (~65 ms), compiling the client-node chunk (its
+generated API classes are one 2.9 MB file, shared by every live command) and evaluating the CommonJS
+libraries client-node imports eagerly (node-fetch with whatwg-url, socks-proxy-agent, js-yaml).
 <!-- bench:whoami:end -->`;
 
 const docPath = join(root, 'docs/benchmarks.md');
