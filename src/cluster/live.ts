@@ -20,6 +20,7 @@ import {
   toWorkload,
 } from './convert.js';
 import { listAll, type ListPage, type Page } from './paging.js';
+import { inParallel } from './parallel.js';
 import { apiErrorMessage, currentNamespace, ForbiddenError, httpStatusOf, loadKubeConfig, makeApiClient, toClusterError } from './kubeconfig.js';
 
 /** required: a 403 stops the command; optional: a 403 is a warning; skip: never read. */
@@ -65,6 +66,8 @@ export interface LiveReadOptions {
 const isEngineAgent = (name: string) => Object.hasOwn(ENGINE_AGENTS, name);
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+/** GET namespaces/NAME requests in flight at once when the namespace list is forbidden */
+const NAMESPACE_GETS_IN_FLIGHT = 8;
 
 
 export async function readLiveSnapshot(source: SnapshotSource, options: LiveReadOptions = {}): Promise<ClusterSnapshot> {
@@ -191,7 +194,39 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
 
   // namespace labels matter only to NetworkPolicy namespaceSelectors
   const labelsMatter = include.namespaces !== 'skip' && include.networkPolicies !== 'skip';
-  const namespaces = resolveNamespaces(listedNamespaces?.map(toNamespace), selected, [...snapshotPods, ...workloads].map((o) => o.metadata.namespace), warnings, labelsMatter);
+  const objectNamespaces = [...snapshotPods, ...workloads].map((o) => o.metadata.namespace);
+  // A forbidden list still leaves each namespace's own object: the API server authorizes GET namespaces/X
+  // in namespace X, so a RoleBinding there (view, edit…) shows its labels. Read the namespaces this
+  // snapshot can involve: the selected ones and those of every object read.
+  const namespaceList = unreadable.find((l) => l.resource === 'namespaces' && l.namespace === undefined);
+  let fetched: Map<string, Namespace> | undefined;
+  if (labelsMatter && namespaceList) {
+    const involved = new Set([
+      ...(selected ?? []),
+      ...objectNamespaces,
+      ...[...(services ?? []), ...(networkPolicies ?? [])].map((o) => o.metadata?.namespace),
+      ...policyObjects.objects.map((o) => o.metadata.namespace),
+    ]);
+    const names = [...involved].filter((n): n is string => !!n).sort();
+    fetched = new Map();
+    const got = await inParallel(names, NAMESPACE_GETS_IN_FLIGHT, async (name) => {
+      try {
+        return toNamespace(await core.readNamespace({ name }));
+      } catch (err) {
+        const status = httpStatusOf(err);
+        // a namespace that does not exist holds nothing its labels could decide
+        if (status === 404) {
+          warnings.push(`namespace "${name}" does not exist`);
+          return placeholderNamespace(name);
+        }
+        warnings.push(`labels of namespace ${name} could not be read: get namespaces/${name} ${status === 403 ? 'forbidden' : `failed (${apiErrorMessage(err) ?? (err as Error).message})`}`);
+        return undefined;
+      }
+    });
+    for (const ns of got) if (ns) fetched.set(ns.metadata.name, ns);
+    namespaceList.readByName = [...fetched.keys()];
+  }
+  const namespaces = resolveNamespaces(listedNamespaces?.map(toNamespace), fetched, selected, objectNamespaces, warnings, labelsMatter);
 
   // NetworkPolicy engines: DaemonSets in the usual system namespaces (or in all namespaces with -A) and
   // in the namespaces read, plus pods owned by such DaemonSets. "None found" is only claimed when the
@@ -231,16 +266,24 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
 }
 
 /**
- * All namespaces when listable. Otherwise the selected (and object-bearing) namespaces with the one
- * label the API server guarantees, so namespaceSelector peers on kubernetes.io/metadata.name still work.
+ * All namespaces when listable. Otherwise the selected (and object-bearing) namespaces: as read one by
+ * one when that was allowed, else with the one label the API server guarantees, so namespaceSelector
+ * peers on kubernetes.io/metadata.name still work.
  */
-function resolveNamespaces(listed: Namespace[] | undefined, selected: string[] | undefined, objectNamespaces: (string | undefined)[], warnings: string[], labelsMatter: boolean): Namespace[] {
+function resolveNamespaces(listed: Namespace[] | undefined, fetched: Map<string, Namespace> | undefined, selected: string[] | undefined, objectNamespaces: (string | undefined)[], warnings: string[], labelsMatter: boolean): Namespace[] {
   if (listed) {
     const known = new Set(listed.map((n) => n.metadata.name));
     for (const ns of selected ?? []) if (!known.has(ns)) warnings.push(`namespace "${ns}" does not exist`);
     return listed;
   }
-  if (labelsMatter) warnings.push('without namespace labels, NetworkPolicy namespaceSelectors can only match kubernetes.io/metadata.name');
-  const names = new Set([...(selected ?? []), ...objectNamespaces.filter((n): n is string => !!n)]);
-  return [...names].sort().map((name) => ({ kind: 'Namespace', metadata: { name, labels: { [NAMESPACE_NAME_LABEL]: name } } }));
+  const names = new Set([...(selected ?? []), ...objectNamespaces.filter((n): n is string => !!n), ...(fetched?.keys() ?? [])]);
+  const unknown = [...names].filter((name) => !fetched?.has(name));
+  if (labelsMatter && unknown.length > 0) {
+    warnings.push(`without their labels, NetworkPolicy namespaceSelectors can only match kubernetes.io/metadata.name in namespace${unknown.length === 1 ? '' : 's'} ${unknown.sort().join(', ')}`);
+  }
+  return [...names].sort().map((name) => fetched?.get(name) ?? placeholderNamespace(name));
+}
+
+function placeholderNamespace(name: string): Namespace {
+  return { kind: 'Namespace', metadata: { name, labels: { [NAMESPACE_NAME_LABEL]: name } } };
 }

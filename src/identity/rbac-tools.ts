@@ -9,6 +9,7 @@ import type { PolicyRule, Subject } from '../model/k8s.js';
 import { bindingsForUser } from '../rbac/bindings.js';
 import { describeRequest } from '../rbac/resources.js';
 import { discoverResources, resolveAccessRequest } from '../cluster/discovery.js';
+import { inParallel } from '../cluster/parallel.js';
 import type { AccessRequest, ObjectRef } from '../rbac/types.js';
 import { whoCan, type WhoCanEntry } from '../rbac/who-can.js';
 import { getByIds, GraphError, type GraphOptions } from './graph.js';
@@ -181,20 +182,6 @@ export interface AccessReport {
 export interface AccessInput extends ClusterInput {
   namespace?: string;
   verbs?: string[];
-}
-
-async function inParallel<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await work(items[i]);
-      }
-    }),
-  );
-  return results;
 }
 
 export async function runAccess(input: AccessInput): Promise<AccessReport> {

@@ -207,6 +207,12 @@ export interface UnreadableList {
   resource: string;
   /** the namespace whose list was forbidden; unset = the list across all namespaces, or cluster-scoped */
   namespace?: string;
+  /**
+   * namespaces only (a forbidden namespace list): the namespaces whose labels were read one by one instead
+   * (GET namespaces/NAME, which a RoleBinding in that namespace can grant). Every other namespace's labels
+   * are unknown beyond kubernetes.io/metadata.name.
+   */
+  readByName?: string[];
 }
 
 export function emptySnapshot(source: string): ClusterSnapshot {

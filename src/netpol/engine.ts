@@ -144,6 +144,11 @@ export interface Unseen {
 
 export const NAMESPACES_PERMISSION = 'list namespaces (a ClusterRole with verbs [list] on resources [namespaces] in API group "", bound by a ClusterRoleBinding: namespaces are cluster-scoped)';
 
+/** What would show one namespace's labels: reading that namespace alone is enough, and a RoleBinding there grants it. */
+export function namespacePermission(namespace: string): string {
+  return `get namespaces/${namespace} (the view ClusterRole, or any role granting get on namespaces, bound by a RoleBinding in namespace ${namespace}), or to ${NAMESPACES_PERMISSION}`;
+}
+
 const parsedIps = new WeakMap<PodView, Ip[]>();
 function podIps(pod: PodView): Ip[] {
   let ips = parsedIps.get(pod);
@@ -223,8 +228,10 @@ export class PolicyEngine {
   private readonly byNamespace = new Map<string, CompiledPolicy[]>();
   private readonly namespaceLabelMap = new Map<string, Labels>();
   readonly policies: CompiledPolicy[];
-  /** the namespace list could not be read: labels other than kubernetes.io/metadata.name are unknown */
+  /** some namespace's labels could not be read (namespaceLabelsKnown says whose): only kubernetes.io/metadata.name is known there */
   readonly namespaceLabelsUnknown: boolean;
+  /** with a forbidden namespace list: the namespaces whose labels were still read one by one */
+  private readonly labelsReadByName?: ReadonlySet<string>;
   /** hostNetwork pods as node traffic (the common behaviour), and why */
   readonly hostNetwork: { asNode: boolean; why: string };
   /** the other policy kinds, ordered into tiers (tiers.ts) */
@@ -239,7 +246,9 @@ export class PolicyEngine {
 
   constructor(input: EngineInput, options: CompileOptions & { report?: EngineReport } = {}) {
     this.choice = options.report;
-    this.namespaceLabelsUnknown = (input.unreadable ?? []).some((l) => l.resource === 'namespaces');
+    const namespaceList = (input.unreadable ?? []).find((l) => l.resource === 'namespaces' && l.namespace === undefined);
+    this.namespaceLabelsUnknown = namespaceList !== undefined;
+    if (namespaceList) this.labelsReadByName = new Set(namespaceList.readByName ?? []);
     this.hostNetwork = hostNetworkBehaviour(input.policyEngines);
     for (const ns of input.namespaces) {
       this.namespaceLabelMap.set(ns.metadata.name, { ...ns.metadata.labels, [NAMESPACE_NAME_LABEL]: ns.metadata.name });
@@ -390,6 +399,11 @@ export class PolicyEngine {
     return labels;
   }
 
+  /** Were this namespace's labels read (from the list, or one by one when the list was forbidden)? */
+  namespaceLabelsKnown(namespace: string): boolean {
+    return !this.labelsReadByName || this.labelsReadByName.has(namespace);
+  }
+
   policy(namespace: string, name: string): CompiledPolicy | undefined {
     return this.byNamespace.get(namespace)?.find((p) => p.name === name);
   }
@@ -436,7 +450,7 @@ export class PolicyEngine {
    * not be read.
    */
   namespaceSelects(peer: CompiledPeer, namespace: string): boolean | undefined {
-    if (!this.namespaceLabelsUnknown) return peer.namespaceMatch!(this.namespaceLabels(namespace));
+    if (this.namespaceLabelsKnown(namespace)) return peer.namespaceMatch!(this.namespaceLabels(namespace));
     return nameOnlyOutcome(peer.spec.namespaceSelector!, namespace);
   }
 
@@ -465,7 +479,7 @@ export class PolicyEngine {
         if (!peer.podMatch!(pod.labels)) return false;
         unseen?.set(`${pod.namespace}\u0000${formatSelector(peer.spec.namespaceSelector)}`, {
           what: `whether namespace ${pod.namespace} is one of the ${describeNamespaceSelector(peer.spec.namespaceSelector!)} (a peer of a policy in ${policyNamespace})`,
-          permission: NAMESPACES_PERMISSION,
+          permission: namespacePermission(pod.namespace),
         });
         return assume;
       }

@@ -209,18 +209,30 @@ describe('readLiveSnapshot', () => {
     expect(snap.pods.map((p) => p.metadata.name)).toEqual(['web-7d4b9-abcde']);
     expect(snap.networkPolicies.map((p) => p.metadata.name)).toEqual(['web-ingress']);
     expect(snap.roles.map((r) => r.metadata.name).sort()).toEqual(['pod-reader', 'pods-services']);
-    // namespaces could not be listed: the namespace is known by name, with the label the API server guarantees
-    expect(snap.namespaces).toEqual([{ kind: 'Namespace', metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } } }]);
+    // namespaces could not be listed, but the server lets a RoleBinding in shop GET namespaces/shop: its labels are read
+    expect(snap.namespaces).toEqual([{ kind: 'Namespace', metadata: expect.objectContaining({ name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop', team: 'retail' } }) }]);
     expect(snap.policyEngines).toBeUndefined();
     expect(snap.warnings).toEqual(expect.arrayContaining([
       expect.stringMatching(/^not allowed to list namespaces: namespaces is forbidden: User "shop-only" cannot list resource "namespaces"/),
       expect.stringMatching(/^not allowed to list clusterroles: /),
       expect.stringMatching(/^not allowed to list daemonsets in namespace kube-system: /),
-      expect.stringMatching(/namespaceSelectors can only match kubernetes.io\/metadata.name/),
     ]));
+    expect(snap.warnings!.join('\n')).not.toMatch(/namespaceSelectors can only match|labels of namespace shop/);
     // the same refusals, structured: resource and namespace (unset = cluster-scoped or all namespaces)
-    expect(snap.unreadable).toEqual(expect.arrayContaining([{ resource: 'namespaces' }, { resource: 'clusterroles' }, { resource: 'daemonsets', namespace: 'kube-system' }]));
+    expect(snap.unreadable).toEqual(expect.arrayContaining([{ resource: 'namespaces', readByName: ['shop'] }, { resource: 'clusterroles' }, { resource: 'daemonsets', namespace: 'kube-system' }]));
     expect(snap.unreadable).not.toContainEqual({ resource: 'pods', namespace: 'shop' });
+  });
+
+  it('a namespace whose own object is forbidden too keeps unknown labels, named in a warning', async () => {
+    const kubeconfig = join(dir, 'pods-only-labels.yaml');
+    server.writeKubeconfig(kubeconfig, { context: 'pods-only', namespace: 'shop', user: { token: PODS_ONLY } });
+    const snap = await readLiveSnapshot({ kubeconfig }, { include: { networkPolicies: 'optional' } });
+    expect(snap.namespaces).toEqual([{ kind: 'Namespace', metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } } }]);
+    expect(snap.unreadable).toContainEqual({ resource: 'namespaces', readByName: [] });
+    expect(snap.warnings).toEqual(expect.arrayContaining([
+      'labels of namespace shop could not be read: get namespaces/shop forbidden',
+      'without their labels, NetworkPolicy namespaceSelectors can only match kubernetes.io/metadata.name in namespace shop',
+    ]));
   });
 
   it('a forbidden required list (pods) is a one-line exit-1 error (as kubectl on Forbidden) saying what you may not list', async () => {

@@ -777,11 +777,12 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
       const r = await ask(['np-lab/client', 'app/db', '--port', '5432']);
       expect(r.code, r.stderr).toBe(3);
       expect(r.stdout.split('\n')[0]).toBe('CANNOT TELL  np-lab/client → app/db  TCP 5432');
-      expect(r.stdout).toContain('it depends on whether namespace np-lab is one of the namespaces with team in (lab,ext) (a peer of a policy in app), which you may not see: to see it, you need to list namespaces');
+      expect(r.stdout).toContain('it depends on whether namespace np-lab is one of the namespaces with team in (lab,ext) (a peer of a policy in app), which you may not see: to see it, you need to get namespaces/np-lab (the view ClusterRole, or any role granting get on namespaces, bound by a RoleBinding in namespace np-lab), or to list namespaces');
       expect(r.stdout).not.toContain('does not have');
+      expect(r.stderr).toContain('warning: labels of namespace np-lab could not be read: get namespaces/np-lab forbidden');
       const json = JSON.parse((await ask(['np-lab/client', 'app/db', '--port', '5432', '-o', 'json'])).stdout);
       expect(json.allowed).toBeNull();
-      expect(json.cannotTell[0].permission).toMatch(/^list namespaces/);
+      expect(json.cannotTell[0].permission).toMatch(/^get namespaces\/np-lab .* or to list namespaces/);
       // NotIn: the truth is DENIED; main said ALLOWED
       scoped.setObjects([...cluster, policy('not-lab', 'NotIn')]);
       expect((await ask(['np-lab/client', 'app/db', '--port', '5432'])).code).toBe(3);
@@ -794,11 +795,68 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
       const cells = JSON.parse(matrix.stdout).verdicts.map((v: { from: string; to: string; allowed: boolean | null }) => `${v.from}>${v.to}:${v.allowed}`);
       expect(cells).toContain('np-lab/client>app/db:null');
       expect(cells).toContain('app/db>np-lab/client:true');
-      expect(matrix.stderr).toMatch(/^cannot tell: some verdicts depend on whether namespace np-lab is one of the namespaces with team notin \(lab,ext\) .*you need to list namespaces/m);
+      expect(matrix.stderr).toMatch(/^cannot tell: some verdicts depend on whether namespace np-lab is one of the namespaces with team notin \(lab,ext\) .*you need to get namespaces\/np-lab .* or to list namespaces/m);
       // with the list, the same question has its answer
       const admin = join(home, 'admin');
       scoped.writeKubeconfig(admin, { context: 'admin', namespace: 'app', user: { token: 'admin-token-0123456789' } });
       expect((await runAsync(['can-reach', '--kubeconfig', admin, 'np-lab/client', 'app/db', '--port', '5432'], { HOME: home, KUBECONFIG: admin })).code).toBe(1);
+    } finally {
+      await scoped.close();
+    }
+  });
+
+  it('without the namespace list, the labels of each namespace it may GET are known: definite verdicts there, cannot tell only where an unreadable namespace\'s labels matter', async () => {
+    const namespace = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...labels, 'kubernetes.io/metadata.name': name } } });
+    const pod = (ns: string, name: string, ip: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: ns, name, labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 5432 }] }] }, status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] } });
+    const policy = (operator: string) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'app', name: `db-${operator}` }, spec: { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator, values: ['lab', 'ext'] }] } }] }] } });
+    const resources = ['pods', 'services', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'networkpolicies'];
+    const role = (name: string, extra: string[]) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: [{ apiGroups: ['', 'apps', 'batch', 'networking.k8s.io'], resources: [...resources, ...extra], verbs: ['get', 'list'] }] });
+    const bind = (ns: string, roleName: string) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { namespace: ns, name: 'dev' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName }, subjects: [{ kind: 'User', name: 'dev@example.com' }] });
+    // view-like (get namespaces included) in app and np-lab; in np-ext the pods only, not its namespace
+    const cluster = [
+      namespace('app', {}),
+      namespace('np-lab', { team: 'lab' }),
+      namespace('np-ext', { team: 'ext' }),
+      pod('np-lab', 'client', '10.1.0.5'),
+      pod('np-ext', 'client', '10.1.0.7'),
+      pod('app', 'db', '10.1.0.6'),
+      role('ns-view', ['namespaces']),
+      role('pods-only', []),
+      bind('app', 'ns-view'),
+      bind('np-lab', 'ns-view'),
+      bind('np-ext', 'pods-only'),
+    ];
+    const scoped = await startTestApiServer({ staticTokens: { 'dev-token-0123456789': { username: 'dev@example.com' } }, objects: [...cluster, policy('In')] });
+    try {
+      const config = join(home, 'scoped-get');
+      scoped.writeKubeconfig(config, { context: 'scoped', namespace: 'app', user: { token: 'dev-token-0123456789' } });
+      const ask = (args: string[]) => runAsync(['can-reach', '--kubeconfig', config, ...args], { HOME: home, KUBECONFIG: config });
+      // np-lab's labels come from GET namespaces/np-lab: team=lab is In (lab,ext)
+      const lab = await ask(['np-lab/client', 'app/db', '--port', '5432']);
+      expect(lab.code, lab.stderr).toBe(0);
+      expect(lab.stdout.split('\n')[0]).toBe('ALLOWED  np-lab/client → app/db  TCP 5432');
+      expect(lab.stderr).toContain('warning: not allowed to list namespaces');
+      // np-ext's own object is forbidden: that one verdict cannot be told, and says which namespace
+      const ext = await ask(['np-ext/client', 'app/db', '--port', '5432']);
+      expect(ext.code, ext.stderr).toBe(3);
+      expect(ext.stdout.split('\n')[0]).toBe('CANNOT TELL  np-ext/client → app/db  TCP 5432');
+      expect(ext.stdout).toContain('it depends on whether namespace np-ext is one of the namespaces with team in (lab,ext) (a peer of a policy in app), which you may not see: to see it, you need to get namespaces/np-ext');
+      expect(ext.stderr).toContain('warning: labels of namespace np-ext could not be read: get namespaces/np-ext forbidden');
+      expect(ext.stderr).not.toContain('namespace np-lab could not be read');
+      // NotIn: the known namespace is a definite DENIED, the unknown one still cannot tell
+      scoped.setObjects([...cluster, policy('NotIn')]);
+      const denied = await ask(['np-lab/client', 'app/db', '--port', '5432']);
+      expect(denied.code, denied.stderr).toBe(1);
+      expect(denied.stdout).toContain('namespace np-lab does not have team notin (lab,ext)');
+      expect((await ask(['np-ext/client', 'app/db', '--port', '5432'])).code).toBe(3);
+      const matrix = await runAsync(['matrix', '--kubeconfig', config, '-n', 'app', '-n', 'np-lab', '-n', 'np-ext', '--port', '5432', '-o', 'json'], { HOME: home, KUBECONFIG: config });
+      expect(matrix.code, matrix.stderr).toBe(3);
+      const cells = JSON.parse(matrix.stdout).verdicts.map((v: { from: string; to: string; allowed: boolean | null }) => `${v.from}>${v.to}:${v.allowed}`);
+      expect(cells).toContain('np-lab/client>app/db:false');
+      expect(cells).toContain('np-ext/client>app/db:null');
+      expect(cells).toContain('app/db>np-ext/client:true');
+      expect(matrix.stderr).toMatch(/^cannot tell: some verdicts depend on whether namespace np-ext is one of/m);
+      expect(matrix.stderr).not.toMatch(/^cannot tell: .*namespace np-lab is one of/m);
     } finally {
       await scoped.close();
     }

@@ -1,8 +1,10 @@
 // Issue 14 item 5 on a real kube-apiserver: a user with the built-in `view` ClusterRole bound per namespace
-// (a client-certificate user, so the server's own RBAC decides what it may read) cannot list namespaces,
-// so their labels are unknown. A verdict that hangs on a namespaceSelector is then "cannot tell" (exit 3)
-// naming the permission, in both directions (In, where the truth is ALLOWED, and NotIn, where it is
-// DENIED); a verdict that does not hang on them stands. The truth is what the same command says as admin.
+// (a client-certificate user, so the server's own RBAC decides what it may read) cannot list namespaces.
+// The server still authorizes GET namespaces/X in namespace X, so view bound there shows X's labels:
+// verdicts between such namespaces are definite and equal admin's. A namespace where dev may read pods
+// but not its own object (np-ext) keeps unknown labels: a verdict that hangs on a namespaceSelector over
+// it is "cannot tell" (exit 3) naming get namespaces/np-ext, in both directions (In, where the truth is
+// ALLOWED, and NotIn, where it is DENIED). The truth is what the same command says as admin.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRealApiServer, type RealApiServer } from '../support/real-apiserver/index.js';
 import { kubectlAs, np } from './cli.js';
@@ -17,10 +19,24 @@ const policy = (ns: string, operator: 'In' | 'NotIn') => ({
   metadata: { namespace: ns, name: `db-from-team-${operator.toLowerCase()}` },
   spec: { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator, values: ['lab', 'ext'] }] } }] }] },
 });
+// what view grants on what the NetworkPolicy commands read, without the namespace object itself
+const podsReader = {
+  apiVersion: RBAC,
+  kind: 'ClusterRole',
+  metadata: { name: 'np-pods-reader' },
+  rules: [
+    { apiGroups: [''], resources: ['pods', 'services'], verbs: ['get', 'list'] },
+    { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'], verbs: ['get', 'list'] },
+    { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list'] },
+    { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list'] },
+  ],
+};
+const podsReaderIn = (ns: string) => ({ apiVersion: RBAC, kind: 'RoleBinding', metadata: { namespace: ns, name: 'dev-pods' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'np-pods-reader' }, subjects: [{ kind: 'User', name: 'dev', apiGroup: 'rbac.authorization.k8s.io' }] });
 const viewIn = (ns: string) => ({ apiVersion: RBAC, kind: 'RoleBinding', metadata: { namespace: ns, name: 'dev-view' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'User', name: 'dev', apiGroup: 'rbac.authorization.k8s.io' }] });
 
 const IPS: [string, string, string][] = [
   ['np-lab', 'client', '10.244.7.5'],
+  ['np-ext', 'client', '10.244.7.8'],
   ['app-in', 'db', '10.244.7.6'],
   ['app-notin', 'db', '10.244.7.7'],
 ];
@@ -31,14 +47,18 @@ beforeAll(async () => {
   server = await startRealApiServer();
   await server.apply([
     namespace('np-lab', { team: 'lab' }),
+    namespace('np-ext', { team: 'ext' }),
     namespace('app-in'),
     namespace('app-notin'),
     pod('np-lab', 'client'),
+    pod('np-ext', 'client'),
     pod('app-in', 'db'),
     pod('app-notin', 'db'),
     policy('app-in', 'In'),
     policy('app-notin', 'NotIn'),
     ...['np-lab', 'app-in', 'app-notin'].map(viewIn),
+    podsReader,
+    podsReaderIn('np-ext'),
   ]);
   for (const [ns, name, ip] of IPS) await server.setPodStatus(ns, name, { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: 'True' }] });
   dev = server.kubeconfigFor('dev', [], 'app-in');
@@ -48,66 +68,85 @@ afterAll(async () => server?.close());
 const asDev = (args: string[]) => np(args, dev);
 const asAdmin = (args: string[]) => np(args, server.adminKubeconfig);
 
-describe('namespace labels the user may not read, on a real kube-apiserver', () => {
-  it('the premise: the server lets dev read pods and policies of these namespaces but not list namespaces', async () => {
+describe('namespace labels the user may not list, on a real kube-apiserver', () => {
+  it('the premise: dev may read pods and policies of these namespaces, GET the namespaces where view is bound, but not list namespaces nor GET np-ext', async () => {
     // cluster scope: a RoleBinding's `list namespaces` only answers requests made in its own namespace
     expect((await kubectlAs(dev, ['auth', 'can-i', 'list', 'namespaces', '-A'])).stdout.trim()).toBe('no');
     expect((await kubectlAs(dev, ['auth', 'can-i', 'list', 'networkpolicies', '-n', 'app-in'])).stdout.trim()).toBe('yes');
-    expect((await kubectlAs(dev, ['auth', 'can-i', 'list', 'pods', '-n', 'np-lab'])).stdout.trim()).toBe('yes');
+    expect((await kubectlAs(dev, ['auth', 'can-i', 'list', 'pods', '-n', 'np-ext'])).stdout.trim()).toBe('yes');
+    expect((await kubectlAs(dev, ['get', 'namespace', 'np-lab', '-o', 'jsonpath={.metadata.labels.team}'])).stdout.trim()).toBe('lab');
+    const ext = await kubectlAs(dev, ['get', 'namespace', 'np-ext']);
+    expect(ext.code).not.toBe(0);
+    expect(ext.stderr).toContain('forbidden');
   });
 
-  it('can-reach through an In namespaceSelector: admin gets ALLOWED; dev gets CANNOT TELL (exit 3) naming "list namespaces", never DENIED', async () => {
-    const truth = await asAdmin(['can-reach', 'np-lab/client', 'app-in/db', '--port', '5432']);
+  it('between namespaces whose own object dev may GET, verdicts are definite and equal admin\'s (In: ALLOWED, NotIn: DENIED)', async () => {
+    for (const [to, code, word] of [['app-in/db', 0, 'ALLOWED'], ['app-notin/db', 1, 'DENIED']] as const) {
+      const truth = await asAdmin(['can-reach', 'np-lab/client', to, '--port', '5432']);
+      expect(truth.code, truth.stderr).toBe(code);
+      const r = await asDev(['can-reach', 'np-lab/client', to, '--port', '5432']);
+      expect(r.code, r.stderr).toBe(code);
+      expect(r.stdout.split('\n')[0]).toBe(`${word}  np-lab/client → ${to}  TCP 5432`);
+      expect(r.stderr).toContain('warning: not allowed to list namespaces');
+      expect(r.stderr).not.toContain('labels of namespace np-lab could not be read');
+    }
+  });
+
+  it('can-reach through an In namespaceSelector over np-ext: admin gets ALLOWED; dev gets CANNOT TELL (exit 3) naming get namespaces/np-ext, never DENIED', async () => {
+    const truth = await asAdmin(['can-reach', 'np-ext/client', 'app-in/db', '--port', '5432']);
     expect(truth.code, truth.stderr).toBe(0);
-    expect(truth.stdout.split('\n')[0]).toBe('ALLOWED  np-lab/client → app-in/db  TCP 5432');
+    expect(truth.stdout.split('\n')[0]).toBe('ALLOWED  np-ext/client → app-in/db  TCP 5432');
 
-    const r = await asDev(['can-reach', 'np-lab/client', 'app-in/db', '--port', '5432']);
+    const r = await asDev(['can-reach', 'np-ext/client', 'app-in/db', '--port', '5432']);
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stdout.split('\n')[0]).toBe('CANNOT TELL  np-lab/client → app-in/db  TCP 5432');
-    expect(r.stdout).toContain('it depends on whether namespace np-lab is one of the namespaces with team in (lab,ext) (a peer of a policy in app-in), which you may not see: to see it, you need to list namespaces');
+    expect(r.stdout.split('\n')[0]).toBe('CANNOT TELL  np-ext/client → app-in/db  TCP 5432');
+    expect(r.stdout).toContain('it depends on whether namespace np-ext is one of the namespaces with team in (lab,ext) (a peer of a policy in app-in), which you may not see: to see it, you need to get namespaces/np-ext');
     expect(r.stdout).not.toMatch(/does not have|^DENIED|^ALLOWED/m);
+    expect(r.stderr).toContain('warning: labels of namespace np-ext could not be read: get namespaces/np-ext forbidden');
 
-    const json = await asDev(['can-reach', 'np-lab/client', 'app-in/db', '--port', '5432', '-o', 'json']);
+    const json = await asDev(['can-reach', 'np-ext/client', 'app-in/db', '--port', '5432', '-o', 'json']);
     expect(json.code).toBe(3);
     const out = JSON.parse(json.stdout);
     expect(out.allowed).toBeNull();
-    expect(out.cannotTell[0].permission).toMatch(/^list namespaces/);
+    expect(out.cannotTell[0].permission).toMatch(/^get namespaces\/np-ext .* or to list namespaces/);
   });
 
-  it('can-reach through a NotIn namespaceSelector: admin gets DENIED; dev gets CANNOT TELL (exit 3), never ALLOWED', async () => {
-    const truth = await asAdmin(['can-reach', 'np-lab/client', 'app-notin/db', '--port', '5432']);
+  it('can-reach through a NotIn namespaceSelector over np-ext: admin gets DENIED; dev gets CANNOT TELL (exit 3), never ALLOWED', async () => {
+    const truth = await asAdmin(['can-reach', 'np-ext/client', 'app-notin/db', '--port', '5432']);
     expect(truth.code, truth.stderr).toBe(1);
-    const r = await asDev(['can-reach', 'np-lab/client', 'app-notin/db', '--port', '5432']);
+    const r = await asDev(['can-reach', 'np-ext/client', 'app-notin/db', '--port', '5432']);
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stdout.split('\n')[0]).toBe('CANNOT TELL  np-lab/client → app-notin/db  TCP 5432');
+    expect(r.stdout.split('\n')[0]).toBe('CANNOT TELL  np-ext/client → app-notin/db  TCP 5432');
     expect(r.stdout).toContain('team notin (lab,ext)');
-    expect(r.stdout).toContain('you need to list namespaces');
+    expect(r.stdout).toContain('you need to get namespaces/np-ext');
   });
 
   it('a verdict that does not hang on the labels stands: db → client (no policy selects client) is ALLOWED for dev as for admin', async () => {
-    const r = await asDev(['can-reach', 'app-in/db', 'np-lab/client', '--port', '5432']);
+    const r = await asDev(['can-reach', 'app-in/db', 'np-ext/client', '--port', '5432']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.split('\n')[0]).toBe('ALLOWED  app-in/db → np-lab/client  TCP 5432');
-    expect((await asAdmin(['can-reach', 'app-in/db', 'np-lab/client', '--port', '5432'])).code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('ALLOWED  app-in/db → np-ext/client  TCP 5432');
+    expect((await asAdmin(['can-reach', 'app-in/db', 'np-ext/client', '--port', '5432'])).code).toBe(0);
   });
 
-  it('matrix: dev gets null for the cells that hang on the labels and exit 3 naming the permission; the other cells match admin\'s', async () => {
-    const args = ['matrix', '-n', 'np-lab', '-n', 'app-in', '-n', 'app-notin', '--port', '5432', '-o', 'json'];
+  it('matrix: dev gets null only for the cells that hang on np-ext\'s labels and exit 3 naming it; every other cell is admin\'s', async () => {
+    const args = ['matrix', '-n', 'np-lab', '-n', 'np-ext', '-n', 'app-in', '-n', 'app-notin', '--port', '5432', '-o', 'json'];
     const cells = (stdout: string) =>
       Object.fromEntries((JSON.parse(stdout).verdicts as { from: string; to: string; allowed: boolean | null }[]).map((v) => [`${v.from}>${v.to}`, v.allowed]));
     const admin = await asAdmin(args);
     expect(admin.code, admin.stderr).toBe(0);
     const truth = cells(admin.stdout);
-    expect(truth).toMatchObject({ 'np-lab/client>app-in/db': true, 'np-lab/client>app-notin/db': false, 'app-in/db>np-lab/client': true });
+    expect(truth).toMatchObject({ 'np-lab/client>app-in/db': true, 'np-lab/client>app-notin/db': false, 'np-ext/client>app-in/db': true, 'np-ext/client>app-notin/db': false, 'app-in/db>np-ext/client': true });
 
     const r = await asDev(args);
     expect(r.code, r.stderr).toBe(3);
     const seen = cells(r.stdout);
-    expect(seen['np-lab/client>app-in/db']).toBeNull();
-    expect(seen['np-lab/client>app-notin/db']).toBeNull();
+    expect(seen['np-ext/client>app-in/db']).toBeNull();
+    expect(seen['np-ext/client>app-notin/db']).toBeNull();
+    expect(seen['np-lab/client>app-in/db']).toBe(true);
+    expect(seen['np-lab/client>app-notin/db']).toBe(false);
     // every cell dev gets an answer for is the admin's answer: no confident wrong verdict
     for (const [cell, allowed] of Object.entries(seen)) if (allowed !== null) expect({ cell, allowed }).toEqual({ cell, allowed: truth[cell] });
-    expect(seen['app-in/db>np-lab/client']).toBe(true);
-    expect(r.stderr).toMatch(/^cannot tell: some verdicts depend on whether namespace np-lab is one of the namespaces with team (in|notin) \(lab,ext\) .*you need to list namespaces/m);
+    expect(r.stderr).toMatch(/^cannot tell: some verdicts depend on whether namespace np-ext is one of the namespaces with team (in|notin) \(lab,ext\) .*you need to get namespaces\/np-ext/m);
+    expect(r.stderr).not.toMatch(/^cannot tell: .*namespace np-lab is one of/m);
   });
 });

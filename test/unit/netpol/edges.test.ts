@@ -96,7 +96,7 @@ describe('namespace labels the reader could not see (no list on namespaces)', ()
   it('a namespaceSelector on other labels (In or NotIn) decides nothing: cannot tell, naming the namespace and the permission', () => {
     for (const operator of ['In', 'NotIn'] as const) {
       const v = blind([from({ namespaceSelector: { matchExpressions: [{ key: 'team', operator, values: ['lab', 'ext'] }] } })]).evaluate(client, db, tcp);
-      expect(v.cannotTell).toEqual([{ what: expect.stringMatching(/^whether namespace np-lab is one of the namespaces with team (in|notin) \(lab,ext\)/), permission: expect.stringMatching(/^list namespaces/) }]);
+      expect(v.cannotTell).toEqual([{ what: expect.stringMatching(/^whether namespace np-lab is one of the namespaces with team (in|notin) \(lab,ext\)/), permission: expect.stringMatching(/^get namespaces\/np-lab \(.*\), or to list namespaces/) }]);
       expect(v.ingress.policies[0].rules[0].why).toMatch(/^cannot tell whether namespace np-lab is one of the namespaces with team/);
       expect(v.ingress.policies[0].rules[0].why).not.toMatch(/does not have/);
     }
@@ -122,6 +122,58 @@ describe('namespace labels the reader could not see (no list on namespaces)', ()
     const alsoOpen = blind([from({ namespaceSelector: { matchLabels: { team: 'lab' } } }), np('app', 'open', { podSelector: {}, ingress: [{}] })]).evaluate(client, db, tcp);
     expect(alsoOpen).toMatchObject({ allowed: true });
     expect(alsoOpen.cannotTell).toBeUndefined();
+  });
+});
+
+describe('namespace labels read one by one when the namespace list is forbidden', () => {
+  // the live reader with a forbidden list: np-lab read by GET namespaces/np-lab, np-ext refused
+  const partly = (policies: NetworkPolicy[]) =>
+    new PolicyEngine({
+      namespaces: [
+        { metadata: { name: 'app', labels: { 'kubernetes.io/metadata.name': 'app' } } },
+        { metadata: { name: 'np-lab', labels: { 'kubernetes.io/metadata.name': 'np-lab', team: 'lab' } } },
+        { metadata: { name: 'np-ext', labels: { 'kubernetes.io/metadata.name': 'np-ext' } } },
+      ],
+      networkPolicies: policies,
+      unreadable: [{ resource: 'namespaces', readByName: ['app', 'np-lab'] }],
+    });
+  const pod = (namespace: string, name: string, ip: string) => asPeer({ metadata: { namespace, name, labels: { app: name } }, spec: { containers: [] }, status: { phase: 'Running', podIP: ip } });
+  const lab = pod('np-lab', 'client', '10.1.0.7');
+  const ext = pod('np-ext', 'client', '10.1.0.9');
+  const db = pod('app', 'db', '10.1.0.8');
+  const team = (operator: 'In' | 'NotIn') => np('app', 'db', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator, values: ['lab', 'ext'] }] } }] }] });
+  const tcp = { port: 5432, protocol: 'TCP' as const };
+
+  it('a namespace read by name has known labels: In allows, NotIn denies, with no cannot tell', () => {
+    const allowed = partly([team('In')]).evaluate(lab, db, tcp);
+    expect(allowed.allowed).toBe(true);
+    expect(allowed.cannotTell).toBeUndefined();
+    const denied = partly([team('NotIn')]).evaluate(lab, db, tcp);
+    expect(denied.allowed).toBe(false);
+    expect(denied.cannotTell).toBeUndefined();
+    expect(denied.ingress.policies[0].rules[0].why).toMatch(/namespace np-lab does not have team notin \(lab,ext\)/);
+  });
+
+  it('only the namespace whose labels stay unknown makes a verdict cannot tell, naming it and the GET that would show it', () => {
+    for (const operator of ['In', 'NotIn'] as const) {
+      const engine = partly([team(operator)]);
+      expect(engine.namespaceLabelsKnown('np-lab')).toBe(true);
+      expect(engine.namespaceLabelsKnown('np-ext')).toBe(false);
+      const v = engine.evaluate(ext, db, tcp);
+      expect(v.cannotTell).toEqual([{ what: expect.stringMatching(/^whether namespace np-ext is one of the namespaces with team/), permission: expect.stringMatching(/^get namespaces\/np-ext .*bound by a RoleBinding in namespace np-ext/) }]);
+      expect(engine.judge(ext, db, tcp).value).toBe(3);
+      expect(engine.judge(lab, db, tcp).value).toBe(operator === 'In' ? 1 : 0);
+    }
+  });
+
+  it('matrix: only the cells that hang on the unread namespace are CANNOT_TELL', () => {
+    const m = computeMatrix(partly([team('In')]), { pods: [lab, ext, db].map((p) => (p as { pod: PodView }).pod), externals: [], queries: [{ port: 5432, protocol: 'TCP' }] });
+    const verdicts = [...matrixVerdicts(m)].map((v) => `${v.from}>${v.to}:${v.allowed}`);
+    expect(verdicts).toContain('np-lab/client>app/db:true');
+    expect(verdicts).toContain('np-ext/client>app/db:null');
+    // app's own labels were read: db → db is a definite denial (app has no team label)
+    expect(verdicts).toContain('app/db>app/db:false');
+    expect(m.cannotTell!.map((u) => u.what)).toEqual([expect.stringContaining('whether namespace np-ext is one of')]);
   });
 });
 
