@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, outputFlag, snapshotFlags, snapshotSourceOf } from '../cli/base.js';
-import { loadSnapshot } from '../cluster/index.js';
+import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
 import { engineChoiceOf, engineFlag } from '../cli/engine-flag.js';
 import { engineLines, notEvaluatedLines } from '../render/netpol-text.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -9,6 +9,7 @@ import { PolicyEngine } from '../netpol/engine.js';
 import { parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
 import { answerableQueries, computeMatrix, namedQueryText } from '../netpol/matrix.js';
 import { auditSnapshot } from '../netpol/audit.js';
+import { diffReachability, overlaySnapshot, parseDeleteRef } from '../netpol/diff.js';
 import { pairTraces, policyWorkloads } from '../netpol/report.js';
 import { groupEndpoints, workloadMatrix } from '../netpol/workloads.js';
 import type { Protocol } from '../model/k8s.js';
@@ -24,6 +25,7 @@ export default class Report extends BaseCommand {
   static override summary = 'A self-contained HTML report: heatmap of workload reachability, with each pair\'s explain trace';
   static override description = `Writes one HTML page (no external URLs: it opens offline, from a file) to stdout. Rows are source workloads, columns destinations, grouped by namespace (click a namespace to fold it); replicas are collapsed by owner as in matrix -o dot. Each cell is allowed (✓), denied (✗), partly (◐: some ports or replicas) or cannot tell (?), in colour-blind-safe colours with symbols that print in black and white. Hover a cell for its ports; click it for the trace kubectl np explain prints for that pair. Filters: namespace, workload name, only denied, port. Below: each policy with the workloads it selects and the audit findings.
 Pods come from -n (repeatable), -A, or by default the context namespace (with -f: every namespace in the manifests). --port and --protocol work as for matrix (default: every declared port, TCP).
+With --with CHANGE (manifests overlaid as kubectl apply would; - for stdin) and/or --delete KIND/NAMESPACE/NAME, as for diff: the heatmap shows the verdicts after the change, the cells whose verdict it flips are marked, the "only changed" filter shows just them, and a changed cell's trace starts with what changed and the policy that decides it (diff's comparison, not a second one).
 Traces are precomputed for the first ${REPORT_TRACE_LIMIT} workload pairs; for the others the page shows the explain command to run.
 Exit codes as for matrix: 0 when every cell has its verdict; 3 when some cells are cannot tell (?) — the page is still written whole, and stderr and the page's header name what was not seen; 2 on bad input.`;
 
@@ -31,12 +33,16 @@ Exit codes as for matrix: 0 when every cell has its verdict; 3 when some cells a
     '<%= config.bin %> report -f examples/shop -o html > report.html',
     '<%= config.bin %> report -A --port 8080 --port 8443 -o html > report.html',
     '<%= config.bin %> report -n shop -n payments -o html > shop.html',
+    '<%= config.bin %> report -f examples/shop --with new-policy.yaml -o html > change.html',
+    'kubectl apply --dry-run=client -o yaml -f new.yaml | <%= config.bin %> report --with - -o html > change.html',
   ];
 
   static override flags = {
     ...snapshotFlags,
     port: Flags.string({ char: 'p', description: 'destination port, number or name; repeatable (default: every declared port)', multiple: true, multipleNonGreedy: true }),
     protocol: Flags.string({ description: 'TCP, UDP or SCTP; repeatable (default: TCP)', multiple: true, multipleNonGreedy: true }),
+    with: Flags.string({ description: 'manifests to overlay on the base, as for diff (file, directory or - for stdin); repeatable: the page marks what they change', multiple: true, multipleNonGreedy: true }),
+    delete: Flags.string({ description: 'an object to remove from the base, as for diff: KIND/NAMESPACE/NAME or namespace/NAME; repeatable', multiple: true, multipleNonGreedy: true }),
     output: outputFlag(['html'], 'html'),
     ...engineFlag,
   };
@@ -45,9 +51,15 @@ Exit codes as for matrix: 0 when every cell has its verdict; 3 when some cells a
     const { flags } = await this.parse(Report);
     const ports = (flags.port ?? []).map(parsePort);
     const protocols = (flags.protocol ?? []).map((p) => parseProtocol(p) as Protocol);
-    const snapshot = await loadSnapshot(snapshotSourceOf(flags));
-    for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
+    const withFiles = flags.with ?? [];
+    const deletes = (flags.delete ?? []).map(parseDeleteRef);
     const files = flags.filename ?? [];
+    if (withFiles.includes('-') && files.includes('-')) throw new UsageError('stdin can hold the base (-f -) or the change (--with -), not both');
+    const base = await loadSnapshot(snapshotSourceOf(flags));
+    for (const warning of snapshotWarnings(base)) process.stderr.write(warning + '\n');
+    const changing = withFiles.length > 0 || deletes.length > 0;
+    const change = withFiles.length > 0 ? await loadSnapshot({ files: withFiles, manifestNamespace: manifestNamespaceOf(flags.namespace) }) : undefined;
+    const snapshot = changing ? overlaySnapshot(base, change, deletes) : base;
     const namespaces = flags['all-namespaces'] ? undefined : flags.namespace ?? (files.length > 0 ? undefined : [snapshot.defaultNamespace ?? 'default']);
     const pods = clusterPods(snapshot, namespaces);
     if (pods.length === 0) throw new UsageError(`no pods or workloads in ${namespaces ? `namespace ${namespaces.join(', ')}` : 'any namespace'} (${snapshot.source})`);
@@ -58,17 +70,20 @@ Exit codes as for matrix: 0 when every cell has its verdict; 3 when some cells a
     const matrix = computeMatrix(engine, { pods, externals: [], queries });
     const workloads = workloadMatrix(matrix, groupEndpoints(snapshot, pods, []));
     const meta = {
-      source: files.length > 0 ? files.join(', ') : `context ${snapshot.source}`,
+      source: files.length > 0 ? files.join(', ') : `context ${base.source}`,
       generated: new Date().toISOString(),
       version: this.config.version,
       pods: pods.filter((p) => !p.template).length,
       policies: engine.policies.length,
       cannotTell: (matrix.cannotTell ?? []).map(unseenText),
     };
+    const diff = changing
+      ? { change: [...withFiles.map((f) => (f === '-' ? 'stdin' : f)), ...deletes.map((d) => `--delete ${d.input}`)].join(', '), result: diffReachability(base, snapshot, { namespaces, ports, protocols }) }
+      : undefined;
     const data = reportData(meta, workloads, (from, to) => pairTraces(engine, workloads, pods, from, to), REPORT_TRACE_LIMIT, {
       policies: policyWorkloads(engine, workloads, pods),
       findings: auditSnapshot(snapshot, { namespaces, engine: choice }).findings,
-    });
+    }, diff);
     process.stdout.write(renderReportHtml(data));
     // stdout is the page: what was left out and the engine go to stderr
     for (const line of [...notEvaluatedLines({ colour: false }, matrix.notEvaluated), ...engineLines({ colour: false }, engine.choice)]) process.stderr.write(line + '\n');

@@ -2,6 +2,8 @@
 // with a heatmap of workloads × workloads, filters, and each pair's explain trace on click. No
 // external URL, so it opens from a file, offline, and can be mailed or attached to a ticket.
 import type { CanReachResult } from '../netpol/can-reach.js';
+import type { DiffResult } from '../netpol/diff.js';
+import { diffSummary } from './diff.js';
 import { groupDescription, pairState, portText, type PairState, type WorkloadMatrix } from '../netpol/workloads.js';
 import { renderCanReach } from './netpol-text.js';
 
@@ -33,6 +35,18 @@ export interface ReportData {
   policies: { namespace: string; name: string; workloads: string[]; findings: ReportFinding[] }[];
   /** audit findings about other objects (namespaces, workloads, the cluster) */
   findings: ReportFinding[];
+  /** with report --with/--delete: the connections whose verdict the change flips (diff's), by pair */
+  changes?: ReportChanges;
+}
+
+export interface ReportChanges {
+  /** what was overlaid on the base, as diff says it */
+  change: string;
+  summary: string;
+  /** [pair index, its changed ports] — q indexes ports, -1 for a port the heatmap has no column for */
+  pairs: [number, { q: number; before: boolean; after: boolean; reason: string }[]][];
+  /** changes between endpoints the heatmap does not show, and diff's notes (pods only on one side) */
+  notes: string[];
 }
 
 export interface ReportFinding {
@@ -54,6 +68,7 @@ export function reportData(
   traceOf: (from: number, to: number) => (CanReachResult | string | undefined)[],
   traceLimit = Infinity,
   audit: { policies: { namespace: string; name: string; workloads: string[] }[]; findings: ReportFinding[] } = { policies: [], findings: [] },
+  diff?: { change: string; result: DiffResult },
 ): ReportData {
   const g = w.groups.length;
   const cells: string[] = [];
@@ -92,6 +107,33 @@ export function reportData(
     lines,
     policies: audit.policies.map((p) => ({ ...p, findings: audit.findings.filter((f) => f.namespace === p.namespace && f.object === `networkpolicy/${p.name}`) })),
     findings: audit.findings.filter((f) => !audit.policies.some((p) => f.namespace === p.namespace && f.object === `networkpolicy/${p.name}`)),
+    ...(diff ? { changes: reportChanges(w, diff.change, diff.result) } : {}),
+  };
+}
+
+/** diff's changes placed on the heatmap: its endpoint names are the workload ids (NS/deploy/NAME, NS/pod/NAME). */
+function reportChanges(w: WorkloadMatrix, change: string, result: DiffResult): ReportChanges {
+  const index = new Map(w.groups.map((g, i) => [g.id, i]));
+  const ports = w.queries.map(portText);
+  const pairs = new Map<number, ReportChanges['pairs'][number][1]>();
+  const outside: string[] = [];
+  for (const c of result.changes) {
+    const from = index.get(c.from);
+    const to = index.get(c.to);
+    const port = typeof c.port === 'number' ? `${c.protocol} ${c.port}` : String(c.port);
+    if (from === undefined || to === undefined) {
+      outside.push(`${c.from} → ${c.to} ${port}: ${c.before ? 'allowed' : 'denied'} → ${c.after ? 'allowed' : 'denied'}`);
+      continue;
+    }
+    const k = from * w.groups.length + to;
+    if (!pairs.has(k)) pairs.set(k, []);
+    pairs.get(k)!.push({ q: ports.indexOf(port), before: c.before, after: c.after, reason: c.reason });
+  }
+  return {
+    change,
+    summary: diffSummary(result),
+    pairs: [...pairs].sort((a, b) => a[0] - b[0]),
+    notes: [...(outside.length ? [`changes between endpoints not in the heatmap: ${outside.join('; ')}`] : []), ...result.notes],
   };
 }
 
@@ -140,12 +182,14 @@ export function renderReportHtml(data: ReportData): string {
 <p id="meta">source <b>${escapeHtml(m.source)}</b> · generated ${escapeHtml(m.generated)} · kubectl-np ${escapeHtml(m.version)} ·
 ${m.namespaces} namespaces, ${m.workloads} workloads, ${m.pods} running pods, ${m.policies} policies, ${data.ports.length} ports${escapeHtml(traced)}</p>
 ${(m.cannotTell ?? []).map((c) => `<p class="unseen"><b>cannot tell</b> (? cells): some verdicts depend on ${escapeHtml(c)}</p>`).join('\n')}
+${data.changes ? `<p class="changes"><b>with ${escapeHtml(data.changes.change)}</b>: the heatmap shows the verdicts after the change; ${escapeHtml(data.changes.summary)} (marked <span class="c a chg">✓</span>)${data.changes.notes.map((n) => `<br>note: ${escapeHtml(n)}`).join('')}</p>` : ''}
 <p class="legend"><span class="c a">✓</span> allowed <span class="c d">✗</span> denied <span class="c p">◐</span> partly (some ports or replicas)
 <span class="c u">?</span> cannot tell <span class="c n">·</span> no verdict (port not declared) — rows: from, columns: to</p>
 <form id="filters" onsubmit="return false">
 <label>namespace <select id="f-ns"><option value="">all</option></select></label>
 <label>workload <input id="f-q" type="search" placeholder="name contains…"></label>
 <label><input id="f-denied" type="checkbox"> only denied</label>
+${data.changes ? '<label><input id="f-changed" type="checkbox"> only changed</label>' : ''}
 <label>port <select id="f-port"><option value="">all ports</option></select></label>
 </form>
 </header>
@@ -171,8 +215,10 @@ ${policySection(data)}
 /** cells drawn when printing: past it the print shows the part in view and says how to narrow it */
 export const PRINT_CELL_LIMIT = 40_000;
 
-// Okabe–Ito colours (told apart with every common colour-vision deficiency), each with a symbol and a
-// pattern so a black-and-white print still reads.
+// Okabe–Ito colours (told apart with every common colour-vision deficiency; denied is its vermillion
+// darkened so that allowed and denied also differ in grey, where the original two are the same lightness),
+// each with its own symbol, partly and cannot-tell with a pattern, so a black-and-white print still reads.
+// test/unit/render/report-html.test.ts holds them to that under simulated protanopia, deuteranopia and tritanopia.
 const CSS = `
 body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#111;background:#fff}
 header{padding:12px 16px;border-bottom:1px solid #ccc}
@@ -201,12 +247,15 @@ main{display:flex;gap:16px;padding:12px 16px;align-items:flex-start}
 .band{position:absolute;border-bottom:1px solid #ddd;box-sizing:border-box}
 .r{position:absolute;left:0}
 .c{position:absolute;top:0;box-sizing:border-box;border-right:1px solid #ddd;border-bottom:1px solid #ddd;text-align:center;cursor:pointer;font-size:13px;-webkit-print-color-adjust:exact;print-color-adjust:exact}
-.c.a{background:#009E73;color:#fff}
-.c.d{background:#D55E00;color:#fff}
+.c.a{background:#009E73;color:#000}
+.c.d{background:#A84000;color:#fff}
 .c.p{background:#E69F00 repeating-linear-gradient(45deg,transparent 0 3px,rgba(0,0,0,.25) 3px 5px);color:#000}
 .c.u{background:#BBBBBB radial-gradient(rgba(0,0,0,.35) 1px,transparent 1.5px) 0 0/5px 5px;color:#000}
 .c.n{background:#fff;color:#999}
 .c.off{background:#fff;color:#ddd}
+.changes{margin:0 0 6px;padding:4px 8px;border-left:4px solid #0072B2;background:#eef5fb}
+.c.chg:after{content:"";position:absolute;top:0;right:0;border-style:solid;border-width:0 8px 8px 0;border-color:transparent #000 transparent transparent}
+.legend .c.chg,.changes .c.chg{position:relative;display:inline-block;width:18px;height:18px;line-height:18px;text-align:center}
 .c.sel{outline:3px solid #0072B2;outline-offset:-3px}
 .c.focus,.rh.focus{box-shadow:inset 0 0 0 2px #000,inset 0 0 0 4px #fff}
 #hm-status{margin:4px 0 0;font-size:12px;color:#333;white-space:pre-line;min-height:3em}
@@ -234,7 +283,9 @@ var WORD={a:'allowed',d:'denied',p:'partly',u:'cannot tell',n:'no verdict'};
 var grid=document.getElementById('heatmap'),head=document.getElementById('hm-head'),colLayer=document.getElementById('hm-cols');
 var corner=document.getElementById('hm-corner'),body=document.getElementById('hm-body'),rowLayer=document.getElementById('hm-rows'),cellLayer=document.getElementById('hm-cells');
 var status=document.getElementById('hm-status'),printNote=document.getElementById('hm-print');
-var fNs=document.getElementById('f-ns'),fQ=document.getElementById('f-q'),fDen=document.getElementById('f-denied'),fPort=document.getElementById('f-port');
+var fNs=document.getElementById('f-ns'),fQ=document.getElementById('f-q'),fDen=document.getElementById('f-denied'),fPort=document.getElementById('f-port'),fChg=document.getElementById('f-changed');
+// report --with: the pairs whose verdict the change flips, on which ports
+var CHG=new Map(D.changes?D.changes.pairs:[]);
 var closed={},namespaces=[],byNs={};
 W.forEach(function(w,i){if(!byNs[w.ns]){byNs[w.ns]=[];namespaces.push(w.ns);}byNs[w.ns].push(i);});
 namespaces.forEach(function(ns){var o=document.createElement('option');o.value=o.textContent=ns;fNs.appendChild(o);});
@@ -254,35 +305,41 @@ function stateOf(letters){
   return 'u';
 }
 function cellState(k){var l=D.cells[k];return fPort.value===''?stateOf(l):stateOf(l[+fPort.value]);}
+function changesAt(k){var e=CHG.get(k);if(!e)return [];return fPort.value===''?e:e.filter(function(c){return c.q===+fPort.value;});}
+function changeText(c){return (c.q>=0?D.ports[c.q]:'a port not in the heatmap')+': '+(c.before?'allowed':'denied')+' \\u2192 '+(c.after?'allowed':'denied');}
 function portsOf(k,letter){var out=[];for(var q=0;q<D.ports.length;q++)if(D.cells[k][q]===letter)out.push(D.ports[q]);return out;}
 function pairName(k){return W[Math.floor(k/N)].id+' \\u2192 '+W[k%N].id;}
 function tip(k){
   var parts=[pairName(k)];
   ['a','d','p','u'].forEach(function(l){var p=portsOf(k,l);if(p.length)parts.push(WORD[l]+': '+p.join(', '));});
   if(parts.length===1)parts.push('no verdict: the destination declares none of the ports checked');
+  changesAt(k).forEach(function(c){parts.push('changed: '+changeText(c));});
   return parts.join('\\n');
 }
 // what is shown: rows (namespace bands and workloads) and columns (workloads), rebuilt by apply()
-var rows=[],cols=[],colPos=new Int32Array(N),rowPos=new Int32Array(N),nsPos={},onlyDenied=false;
+var rows=[],cols=[],colPos=new Int32Array(N),rowPos=new Int32Array(N),nsPos={},onlyDenied=false,onlyChanged=false;
 function matches(w){
   var q=fQ.value.trim().toLowerCase();
   return (fNs.value===''||w.ns===fNs.value)&&(q===''||w.id.toLowerCase().indexOf(q)>=0);
 }
 function hit(s){return s==='d'||s==='p';}
+// the cell filters: "only denied" keeps denied and partly cells, "only changed" those the change flips
+function keep(k,s){return (!onlyDenied||hit(s))&&(!onlyChanged||changesAt(k).length>0);}
 function apply(){
-  onlyDenied=fDen.checked;
+  onlyDenied=fDen.checked;onlyChanged=!!(fChg&&fChg.checked);
   var show=W.map(matches),col=show.map(function(s,j){return s&&!closed[W[j].ns];});
   var denyRow=null,denyCol=null;
-  if(onlyDenied){
+  if(onlyDenied||onlyChanged){
     denyRow=new Uint8Array(N);denyCol=new Uint8Array(N);
-    for(var i=0;i<N;i++){if(!show[i])continue;for(var j=0;j<N;j++)if(col[j]&&hit(cellState(i*N+j))){denyRow[i]=1;denyCol[j]=1;}}
+    for(var i=0;i<N;i++){if(!show[i])continue;for(var j=0;j<N;j++){var k=i*N+j;if(col[j]&&keep(k,cellState(k))){denyRow[i]=1;denyCol[j]=1;}}}
   }
   cols=[];colPos.fill(-1);
   for(var j=0;j<N;j++)if(col[j]&&(!denyCol||denyCol[j])){colPos[j]=cols.length;cols.push(j);}
   rows=[];rowPos.fill(-1);nsPos={};
   namespaces.forEach(function(ns){
     var members=byNs[ns].filter(function(i){return show[i];});
-    if(members.length===0)return;
+    // under a cell filter a namespace none of whose rows keeps a cell is left out, unless folded
+    if(members.length===0||denyRow&&!closed[ns]&&!members.some(function(i){return denyRow[i];}))return;
     nsPos[ns]=rows.length;rows.push({ns:ns});
     if(!closed[ns])members.forEach(function(i){if(!denyRow||denyRow[i]){rowPos[i]=rows.length;rows.push({i:i});}});
   });
@@ -318,8 +375,8 @@ function render(){
     rh.push('<div class="rh" role="rowheader" data-row="'+i+'" style="top:'+top+'px;height:'+CELL+'px;line-height:'+CELL+'px" title="'+esc(w.id+' ('+w.desc+')')+'">'+esc(w.id)+'</div>');
     var line='<div class="r" role="row" aria-rowindex="'+(r+1)+'" style="top:'+top+'px">';
     for(c=c0;c<c1;c++){
-      var k=i*N+cols[c],s=cellState(k),off=onlyDenied&&!hit(s);
-      line+='<div class="c '+(off?'off':s)+'" role="gridcell" id="c'+k+'" data-i="'+k+'" aria-colindex="'+(c+1)+'" aria-label="'+esc(pairName(k))+': '+WORD[s]+'" style="left:'+(LABEL+c*CELL)+'px;width:'+CELL+'px;height:'+CELL+'px;line-height:'+CELL+'px">'+(off?'':SYM[s])+'</div>';
+      var k=i*N+cols[c],s=cellState(k),off=!keep(k,s),chg=!off&&changesAt(k).length>0;
+      line+='<div class="c '+(off?'off':s)+(chg?' chg':'')+'" role="gridcell" id="c'+k+'" data-i="'+k+'" aria-colindex="'+(c+1)+'" aria-label="'+esc(pairName(k))+': '+WORD[s]+(chg?', changed':'')+'" style="left:'+(LABEL+c*CELL)+'px;width:'+CELL+'px;height:'+CELL+'px;line-height:'+CELL+'px">'+(off?'':SYM[s])+'</div>';
     }
     cs.push(line+'</div>');
   }
@@ -369,7 +426,9 @@ function show(k){
   var cmd=document.getElementById('trace-cmd');cmd.textContent='';
   var code=document.createElement('code');code.textContent=explainCommand(k);cmd.append('the same trace in a terminal: ',code);
   var t=D.traces[k],text=t===null?'':(fPort.value===''?t:[t[+fPort.value]]).filter(function(x){return x.length;}).map(function(x){return x.map(function(n){return D.lines[n];}).join('\\n');}).join('\\n\\n');
-  document.getElementById('trace-text').textContent=text!==''?text:t!==null||D.cells[k].replace(/-/g,'')===''?'No verdict for this pair on '+(fPort.value===''?'any port checked':D.ports[+fPort.value])+': the destination does not declare it.':'Not precomputed for this report (too many pairs): run the command above.';
+  var changed=changesAt(k).map(function(c){return 'changed by '+D.changes.change+': '+changeText(c)+'\\n    '+c.reason;}).join('\\n');
+  if(changed!=='')changed+='\\n\\n';
+  document.getElementById('trace-text').textContent=changed+(text!==''?text:t!==null||D.cells[k].replace(/-/g,'')===''?'No verdict for this pair on '+(fPort.value===''?'any port checked':D.ports[+fPort.value])+': the destination does not declare it.':'Not precomputed for this report (too many pairs): run the command above.');
 }
 // keyboard: arrows move the focus cell (scrolling it into view), PageUp/PageDown a screen, Home/End a row's
 // ends (with Ctrl: the first and last row), Enter or Space opens the trace or folds a namespace
@@ -411,7 +470,7 @@ grid.addEventListener('keydown',function(e){
   }
   e.preventDefault();moveTo(r,c);
 });
-[fNs,fDen].forEach(function(el){el.addEventListener('change',apply);});
+[fNs,fDen,fChg].forEach(function(el){if(el)el.addEventListener('change',apply);});
 // the open trace follows the port picked
 fPort.addEventListener('change',function(){apply();if(selected>=0)show(selected);});
 fQ.addEventListener('input',apply);

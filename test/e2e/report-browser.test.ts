@@ -135,6 +135,44 @@ describe('report -o html in Chromium', () => {
     await page.close();
   });
 
+  it('report --with: the changed cells are marked, "only changed" shows just them, and their trace starts with the change', async () => {
+    const change = join(dir, 'cart-from-prometheus.yaml');
+    writeFileSync(change, `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: cart-from-prometheus, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: cart}}
+  ingress:
+    - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]
+      ports: [{port: http}]
+`);
+    const file = await writeReport('shop-change', ['-f', join(repoRoot, 'examples/shop'), '--with', change, '--delete', 'networkpolicy/payments/allow-cart']);
+    const { page, errors, requests } = await open(file);
+    expect(await page.locator('.changes').textContent()).toContain('2 connections change: 1 opened, 1 closed');
+    const opened = await cellOf(page, 'monitoring/sts/prometheus', 'default/deploy/cart');
+    const closed = await cellOf(page, 'default/deploy/cart', 'payments/deploy/payments');
+    expect(await page.locator('#heatmap .c.chg').count()).toBe(2);
+    expect(await opened.getAttribute('class')).toContain('chg');
+    await opened.hover();
+    expect(await opened.getAttribute('title')).toContain('changed: TCP 8080: denied → allowed');
+
+    await page.check('#f-changed');
+    // rows: default and monitoring with cart and prometheus; columns: cart and payments
+    expect(await gridSize(page)).toEqual({ rows: 4, cols: 2 });
+    expect(await page.locator('#heatmap .rh').allTextContents()).toEqual(['default', 'default/deploy/cart', 'monitoring', 'monitoring/sts/prometheus']);
+    const kept = await page.locator('#heatmap .c[data-i]:not(.off)').evaluateAll((els) => els.map((el) => el.getAttribute('data-i')));
+    expect(kept.sort()).toEqual([await opened.getAttribute('data-i'), await closed.getAttribute('data-i')].sort());
+    await closed.click();
+    const trace = await page.locator('#trace-text').textContent();
+    expect(trace).toMatch(/^changed by .*cart-from-prometheus\.yaml, --delete networkpolicy\/payments\/allow-cart: TCP 8443: allowed → denied\n {4}\S/);
+    expect(trace).toContain('DENIED  default/deploy/cart → payments/deploy/payments  TCP 8443');
+    await page.screenshot({ path: join(screenshots, 'report-shop-changed.png'), fullPage: true });
+
+    expect(errors).toEqual([]);
+    expect(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'))).toEqual([]);
+    await page.close();
+  });
+
   it('a generated cluster of 30 workloads: the heatmap, the workload search and "only denied"', async () => {
     const namespaces = 5;
     const manifests = writeCluster(join(dir, 'generated'), generateCluster({ namespaces }));
@@ -146,7 +184,13 @@ describe('report -o html in Chromium', () => {
     expect(await drawnRows(page)).toBe(workloads);
     expect(await drawnCells(page)).toBe(workloads * workloads);
     expect(await page.locator('#heatmap .c.p').count()).toBeGreaterThan(0);
-    await page.screenshot({ path: join(screenshots, 'report-generated.png'), fullPage: true });
+    // web is mid-rollout and only its v2 replicas may reach api: partly, and the trace says which
+    const partly = await cellOf(page, 'team-001/deploy/web', 'team-001/deploy/api');
+    expect(await partly.getAttribute('class')).toMatch(/\bp\b/);
+    await partly.click();
+    expect(await page.locator('#trace-title').textContent()).toBe('team-001/deploy/web → team-001/deploy/api — partly');
+    expect(await page.locator('#trace-text').textContent()).toMatch(/version=v2/);
+    await page.screenshot({ path: join(screenshots, 'report-generated.png'), clip: { x: 0, y: 0, width: 1400, height: 1040 } });
 
     await page.fill('#f-q', 'team-001/deploy/');
     expect(await drawnCells(page)).toBe(4); // api and web, both ways

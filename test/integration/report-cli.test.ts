@@ -137,6 +137,62 @@ describe('kubectl np report against a live cluster (the test API server)', () =>
   });
 });
 
+const CART_FROM_PROMETHEUS = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: cart-from-prometheus, namespace: default}
+spec:
+  podSelector: {matchLabels: {app: cart}}
+  ingress:
+    - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]
+      ports: [{port: http}]
+`;
+
+/** The CLI with stdin. */
+function runWithInput(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '', KUBECONFIG: '/nonexistent' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+describe('kubectl np report --with/--delete: what a change would change', () => {
+  it('marks the pairs diff finds flipped (one opened by the new policy, one closed by the deletion), on the changed cluster; exit 0 as for any report', async () => {
+    const args = ['report', '-f', join(repoRoot, 'examples/shop'), '--with', '-', '--delete', 'networkpolicy/payments/allow-cart', '-o', 'html'];
+    const r = await runWithInput(args, CART_FROM_PROMETHEUS);
+    expect(r.code, r.stderr).toBe(0);
+    const data = embedded(r.stdout);
+    const ids = data.workloads.map((w) => w.id);
+    const changed = new Map(data.changes!.pairs.map(([k, c]) => [`${ids[Math.floor(k / ids.length)]} → ${ids[k % ids.length]}`, c.map((x) => `${data.ports[x.q]} ${x.before} → ${x.after}`)]));
+    expect(changed.get('monitoring/sts/prometheus → default/deploy/cart')).toEqual(['TCP 8080 false → true']);
+    expect(changed.get('default/deploy/cart → payments/deploy/payments')).toEqual(['TCP 8443 true → false']);
+    // the heatmap is the cluster after the change
+    expect(cell(data, 'monitoring/sts/prometheus', 'default/deploy/cart', 'TCP 8080')).toBe('a');
+    expect(cell(data, 'default/deploy/cart', 'payments/deploy/payments', 'TCP 8443')).toBe('d');
+    expect(data.changes!.change).toBe('stdin, --delete networkpolicy/payments/allow-cart');
+    // the same connections diff lists, so the page and diff cannot disagree
+    const diff = await runWithInput(['diff', '-f', join(repoRoot, 'examples/shop'), '--with', '-', '--delete', 'networkpolicy/payments/allow-cart', '-o', 'json'], CART_FROM_PROMETHEUS);
+    expect(JSON.parse(diff.stdout).changes).toHaveLength(data.changes!.pairs.reduce((n, [, c]) => n + c.length, 0));
+    const table = await runWithInput(['diff', '-f', join(repoRoot, 'examples/shop'), '--with', '-', '--delete', 'networkpolicy/payments/allow-cart'], CART_FROM_PROMETHEUS);
+    expect(table.stdout.trim().split('\n').pop()).toBe(data.changes!.summary);
+  });
+
+  it('refuses what diff refuses, on one line with exit 2', async () => {
+    const gone = await run(['report', '-f', join(repoRoot, 'examples/shop'), '--delete', 'networkpolicy/payments/nosuch', '-o', 'html']);
+    expect(gone.code).toBe(2);
+    expect(gone.stdout).toBe('');
+    expect(gone.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: --delete networkpolicy\/payments\/nosuch: networkpolicy payments\/nosuch is not in /)]);
+    const both = await run(['report', '-f', '-', '--with', '-', '-o', 'html']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/stdin can hold the base \(-f -\) or the change \(--with -\), not both/);
+  });
+});
+
 describe('kubectl np report -f', () => {
   it('bad input is one line and exit 2', async () => {
     const r = await run(['report', '-f', join(repoRoot, 'examples/shop'), '-n', 'nosuch', '-o', 'html']);
