@@ -44,7 +44,7 @@ export interface ReportChanges {
   change: string;
   summary: string;
   /** [pair index, its changed ports] — q indexes ports, -1 for a port the heatmap has no column for */
-  pairs: [number, { q: number; before: boolean; after: boolean; reason: string }[]][];
+  pairs: [number, { q: number; before: boolean | null; after: boolean | null; reason: string }[]][];
   /** changes between endpoints the heatmap does not show, and diff's notes (pods only on one side) */
   notes: string[];
 }
@@ -111,6 +111,8 @@ export function reportData(
   };
 }
 
+const verdictWord = (allowed: boolean | null) => (allowed === null ? 'cannot tell' : allowed ? 'allowed' : 'denied');
+
 /** diff's changes placed on the heatmap: its endpoint names are the workload ids (NS/deploy/NAME, NS/pod/NAME). */
 function reportChanges(w: WorkloadMatrix, change: string, result: DiffResult): ReportChanges {
   const index = new Map(w.groups.map((g, i) => [g.id, i]));
@@ -122,7 +124,7 @@ function reportChanges(w: WorkloadMatrix, change: string, result: DiffResult): R
     const to = index.get(c.to);
     const port = typeof c.port === 'number' ? `${c.protocol} ${c.port}` : String(c.port);
     if (from === undefined || to === undefined) {
-      outside.push(`${c.from} → ${c.to} ${port}: ${c.before ? 'allowed' : 'denied'} → ${c.after ? 'allowed' : 'denied'}`);
+      outside.push(`${c.from} → ${c.to} ${port}: ${verdictWord(c.before)} → ${verdictWord(c.after)}`);
       continue;
     }
     const k = from * w.groups.length + to;
@@ -306,7 +308,8 @@ function stateOf(letters){
 }
 function cellState(k){var l=D.cells[k];return fPort.value===''?stateOf(l):stateOf(l[+fPort.value]);}
 function changesAt(k){var e=CHG.get(k);if(!e)return [];return fPort.value===''?e:e.filter(function(c){return c.q===+fPort.value;});}
-function changeText(c){return (c.q>=0?D.ports[c.q]:'a port not in the heatmap')+': '+(c.before?'allowed':'denied')+' \\u2192 '+(c.after?'allowed':'denied');}
+function verdict(v){return v===null?'cannot tell':v?'allowed':'denied';}
+function changeText(c){return (c.q>=0?D.ports[c.q]:'a port not in the heatmap')+': '+verdict(c.before)+' \\u2192 '+verdict(c.after);}
 function portsOf(k,letter){var out=[];for(var q=0;q<D.ports.length;q++)if(D.cells[k][q]===letter)out.push(D.ports[q]);return out;}
 function pairName(k){return W[Math.floor(k/N)].id+' \\u2192 '+W[k%N].id;}
 function tip(k){
