@@ -1,5 +1,5 @@
 // `npm run example` and other quick entry points build only when the sources changed since the last
-// build: a fingerprint of src/, package.json and the tsconfig files is kept in dist/.build-fingerprint.
+// build: a fingerprint of src/, package.json, the tsconfig files and the bundle script is kept in dist/.build-fingerprint.
 // `--record` (the last step of `npm run build`) writes it; without arguments it builds when stale.
 import { createHash } from 'node:crypto';
 import { execSync } from 'node:child_process';
@@ -20,7 +20,7 @@ function* filesUnder(dir) {
 
 function fingerprint() {
   const hash = createHash('sha256');
-  const inputs = [...filesUnder(join(root, 'src')), ...['package.json', 'tsconfig.json', 'tsconfig.build.json'].map((f) => join(root, f))];
+  const inputs = [...filesUnder(join(root, 'src')), ...['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/bundle.mjs'].map((f) => join(root, f))];
   for (const file of inputs) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
   return hash.digest('hex');
 }
