@@ -54,7 +54,31 @@ function parseIpv6(text: string): bigint | undefined {
   return value;
 }
 
+// a matrix compares the same few thousand addresses with rules per cell: each is parsed once
+const parsedIps = new Map<string, Ip | undefined>();
+
 export function parseIp(text: string): Ip | undefined {
+  const hit = parsedIps.get(text);
+  if (hit !== undefined || parsedIps.has(text)) return hit;
+  const ip = parseIpText(text);
+  if (parsedIps.size >= 100_000) parsedIps.clear();
+  parsedIps.set(text, ip);
+  return ip;
+}
+
+const parsedLists = new WeakMap<readonly string[], Ip[]>();
+
+/** The valid addresses of a list (a pod's IPs), parsed once per list: lists are not changed once read. */
+export function parseIps(texts: readonly string[]): Ip[] {
+  let ips = parsedLists.get(texts);
+  if (!ips) {
+    ips = texts.map(parseIp).filter((ip): ip is Ip => ip !== undefined);
+    parsedLists.set(texts, ips);
+  }
+  return ips;
+}
+
+function parseIpText(text: string): Ip | undefined {
   const trimmed = text.trim();
   if (trimmed.includes(':')) {
     const value = parseIpv6(trimmed);

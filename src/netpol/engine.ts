@@ -11,12 +11,12 @@ import type {
   UnreadableList,
 } from '../model/k8s.js';
 import { compileSelector, formatSelector, type LabelPredicate, type Labels } from '../model/selectors.js';
-import { cidrContains, parseCidr, parseIp, type Cidr, type Ip } from './cidr.js';
+import { cidrContains, parseCidr, parseIp, parseIps, type Cidr, type Ip } from './cidr.js';
 import { NAMESPACE_NAME_LABEL, describeNamespaceSelector, describePorts, describeRule, namespaceMismatch } from './describe.js';
 import type { CompiledExtraPolicy, CompiledRule as ExtraRule, MatchContext } from './kinds/common.js';
 import { compileExtras, type CompileOptions, type NotEvaluatedEntry } from './kinds/compile.js';
 import type { EngineReport } from './engine-choice.js';
-import { decideSide, hasTiers, SelectionMemo, type SideOutcome, type TieredPolicies } from './tiers.js';
+import { decideSide, hasTiers, planSide, quickSide, SelectionMemo, type SideOutcome, type SidePlan, type TieredPolicies } from './tiers.js';
 import {
   connectionFamilies,
   familyName,
@@ -149,16 +149,6 @@ export function namespacePermission(namespace: string): string {
   return `get namespaces/${namespace} (the view ClusterRole, or any role granting get on namespaces, bound by a RoleBinding in namespace ${namespace}), or to ${NAMESPACES_PERMISSION}`;
 }
 
-const parsedIps = new WeakMap<PodView, Ip[]>();
-function podIps(pod: PodView): Ip[] {
-  let ips = parsedIps.get(pod);
-  if (!ips) {
-    ips = pod.ips.map(parseIp).filter((ip): ip is Ip => ip !== undefined);
-    parsedIps.set(pod, ips);
-  }
-  return ips;
-}
-
 function inIpBlock(block: { cidr: Cidr; except: Cidr[] }, ip: Ip): boolean {
   return cidrContains(block.cidr, ip) && !block.except.some((e) => cidrContains(e, ip));
 }
@@ -224,6 +214,39 @@ function hostNetworkBehaviour(engines: string[] | undefined): { asNode: boolean;
   return { asNode: true, why: 'as Calico, Cilium, Azure NPM and Antrea do' };
 }
 
+/** One side of a matrix cell: allowed, and what it depends on that was not evaluated. */
+interface CellSide {
+  allowed: boolean;
+  unknown: Unseen[];
+}
+
+const OUTSIDE: CellSide = { allowed: true, unknown: [] };
+
+export interface Cell {
+  value: 0 | 1 | 3;
+  unseen?: Unseen[];
+}
+
+const ALLOWED: Cell = { value: 1 };
+const DENIED: Cell = { value: 0 };
+const PROTOCOL_INDEX: Record<string, number> = { TCP: 0, UDP: 1, SCTP: 2 };
+
+/** A pod's side of matrix cells, resolved once: its policies per step, and the unevaluated objects that may select it. */
+interface SubjectPlan {
+  node: boolean;
+  unknown: Unseen[];
+  allowed: CellSide;
+  denied: CellSide;
+  /** other kinds take part: the policies of each step selecting the pod */
+  plan?: SidePlan;
+  /** pods with the same group get the same answers (cellsBetween) */
+  group: string;
+  /** reused per cell: only the destination ports change (egress) */
+  ctx: MatchContext;
+  /** the NetworkPolicy union; undefined when no NetworkPolicy selects the pod */
+  networkPolicy?: (other: Peer, traffic: Traffic) => boolean;
+}
+
 export class PolicyEngine {
   private readonly byNamespace = new Map<string, CompiledPolicy[]>();
   private readonly namespaceLabelMap = new Map<string, Labels>();
@@ -243,6 +266,10 @@ export class PolicyEngine {
   readonly choice?: EngineReport;
   private calicoWrappers?: CompiledExtraPolicy[];
   private readonly selectionMemo = new SelectionMemo();
+  private readonly subjectPlans = new WeakMap<PodView, { ingress?: SubjectPlan; egress?: SubjectPlan }>();
+  private readonly ids = new WeakMap<object, number>();
+  private nextId = 0;
+  private readonly namespaceLabelsOf = (namespace: string): Labels => this.namespaceLabels(namespace);
 
   constructor(input: EngineInput, options: CompileOptions & { report?: EngineReport } = {}) {
     this.choice = options.report;
@@ -288,28 +315,101 @@ export class PolicyEngine {
     return [...t.admin, ...t.baseline, ...t.ciliumDeny, ...t.ciliumAllow, ...t.calico.flatMap((c) => c.policies)].flatMap((p) => p.cidrs ?? []);
   }
 
-  /** A matrix cell without traces when other kinds or unevaluated objects take part: 1 allowed, 0 denied, 3 cannot tell (as evaluate). */
-  cell(source: Peer, destination: Peer, traffic: Traffic): { value: 0 | 1 | 3; unseen?: Unseen[] } {
-    const side = (direction: Direction, subject: Peer, other: Peer) => {
-      if (subject.kind !== 'pod') return { allowed: true, unknown: [] as Unseen[] };
+  /**
+   * Matrix cells between fixed peers, by index, without traces, when other kinds or unevaluated objects
+   * take part: 1 allowed, 0 denied, 3 cannot tell (as evaluate). Each side's policies are resolved once
+   * per pod, and its answer is computed once per group of subjects those policies treat alike and shared;
+   * it is given without reasons unless a rule that cannot be decided statically could change it.
+   */
+  cellsBetween(peers: Peer[]): (source: number, destination: number, traffic: Traffic) => Cell {
+    const plans: { egress?: SubjectPlan; ingress?: SubjectPlan }[] = peers.map(() => ({}));
+    // per group of subjects and traffic (port × 4 + protocol), per other peer: 0 not yet, 1 denied, 2 allowed, 3 undecided
+    const answers = new Map<string, Map<number, Uint8Array>>();
+    const side = (direction: Direction, subject: number, other: number, traffic: Traffic): CellSide => {
+      const peer = peers[subject];
+      if (peer.kind !== 'pod') return OUTSIDE;
+      const s = (plans[subject][direction] ??= this.subjectPlan(direction, peer.pod));
       // a host-network pod is allowed as its node, yet unevaluated objects (Cilium host policies) may select it
-      const node = this.isNode(subject.pod);
-      const outcome = this.tiered && !node ? this.decideTiered(direction, subject.pod, other, traffic) : undefined;
-      const allowed = outcome ? outcome.allowed : node || this.sideAllows(direction, subject.pod, other, traffic);
-      const unknown: Unseen[] = [
-        ...(outcome?.undecided ?? []).map((what) => ({ what })),
-        ...this.notEvaluatedEntries.filter((e) => e.maySelect(subject.pod)).map((e) => ({ what: `${e.object}, which was not evaluated (${e.reason})` })),
-      ];
-      return { allowed, unknown };
+      if (s.node) return s.allowed;
+      let byTraffic = answers.get(s.group);
+      if (!byTraffic) answers.set(s.group, (byTraffic = new Map()));
+      const key = traffic.port * 4 + (PROTOCOL_INDEX[traffic.protocol] ?? 3);
+      let row = byTraffic.get(key);
+      if (!row) byTraffic.set(key, (row = new Uint8Array(peers.length)));
+      if (row[other] === 0) {
+        const to = peers[other];
+        if (direction === 'egress') s.ctx.destinationPorts = to.kind === 'pod' ? to.pod.ports : undefined;
+        const quick = s.plan ? quickSide(s.plan, direction, to, traffic, s.ctx, s.networkPolicy) : s.networkPolicy ? s.networkPolicy(to, traffic) : true;
+        row[other] = quick === undefined ? 3 : quick ? 2 : 1;
+      }
+      if (row[other] !== 3) return row[other] === 2 ? s.allowed : s.denied;
+      const outcome = this.decideTiered(direction, peer.pod, peers[other], traffic);
+      return { allowed: outcome.allowed, unknown: [...outcome.undecided.map((what) => ({ what })), ...s.unknown] };
     };
-    const egress = side('egress', source, destination);
-    const ingress = side('ingress', destination, source);
-    if (egress.allowed && ingress.allowed) {
-      const unseen = [...egress.unknown, ...ingress.unknown];
-      return unseen.length ? { value: 3, unseen } : { value: 1 };
-    }
-    const denying = [egress, ingress].filter((s) => !s.allowed);
-    return denying.some((s) => s.unknown.length === 0) ? { value: 0 } : { value: 3, unseen: denying.flatMap((s) => s.unknown) };
+    return (source, destination, traffic) => {
+      const egress = side('egress', source, destination, traffic);
+      // a certain denial on the way out decides, whatever the way in says
+      if (!egress.allowed && egress.unknown.length === 0) return DENIED;
+      const ingress = side('ingress', destination, source, traffic);
+      if (egress.allowed && ingress.allowed) {
+        if (egress.unknown.length + ingress.unknown.length === 0) return ALLOWED;
+        return { value: 3, unseen: [...egress.unknown, ...ingress.unknown] };
+      }
+      if (!ingress.allowed && ingress.unknown.length === 0) return DENIED;
+      // denied only where unknown: cannot tell, for what the denying sides depend on
+      return { value: 3, unseen: [...(egress.allowed ? [] : egress.unknown), ...(ingress.allowed ? [] : ingress.unknown)] };
+    };
+  }
+
+  /** One cell as cellsBetween gives it, for callers without a fixed set of peers. */
+  cell(source: Peer, destination: Peer, traffic: Traffic): Cell {
+    return this.cellsBetween([source, destination])(0, 1, traffic);
+  }
+
+  private idOf(x: object): number {
+    let id = this.ids.get(x);
+    if (id === undefined) this.ids.set(x, (id = this.nextId++));
+    return id;
+  }
+
+  private subjectPlan(direction: Direction, pod: PodView): SubjectPlan {
+    let plans = this.subjectPlans.get(pod);
+    if (!plans) this.subjectPlans.set(pod, (plans = {}));
+    const cached = plans[direction];
+    if (cached) return cached;
+    const unknown = this.notEvaluatedEntries.filter((e) => e.maySelect(pod)).map((e) => ({ what: `${e.object}, which was not evaluated (${e.reason})` }));
+    const policies = this.policiesSelecting(pod, direction);
+    const side = this.tiered ? planSide(this.tiers, direction, pod, this.namespaceLabels(pod.namespace), () => this.networkPoliciesAsCalico(), this.selectionMemo) : undefined;
+    // pods whose side runs through the same policies share its answers: the key is everything quickSide reads of the subject
+    const lists = side ? [side.admin, side.ciliumDeny, ...side.calico, side.ciliumAllow, side.baseline] : [];
+    const readsSelf = lists.some((list) => list.some((p) => p[direction]!.some((r) => r.readsSelf)));
+    const key = [
+      direction,
+      // named ports resolve on the destination: the subject's own ports on the way in
+      direction === 'ingress' ? pod.ports.map((p) => `${p.name ?? ''}:${p.containerPort}/${p.protocol ?? 'TCP'}`).join(',') : '',
+      policies.map((p) => this.idOf(p)).join(','),
+      ...lists.map((list) => list.map((p) => this.idOf(p)).join(',')),
+      readsSelf ? `self ${this.idOf(pod)}` : '',
+    ].join('|');
+    const plan: SubjectPlan = {
+      node: this.isNode(pod),
+      unknown,
+      allowed: { allowed: true, unknown },
+      denied: { allowed: false, unknown },
+      group: key,
+      plan: side,
+      ctx: { namespaceLabels: this.namespaceLabelsOf, destinationPorts: direction === 'ingress' ? pod.ports : undefined, self: pod, direction },
+      networkPolicy:
+        policies.length === 0
+          ? undefined
+          : (other, traffic) => {
+              const ports = destinationPortsOf(direction, pod, other);
+              for (const p of policies) if (this.policyAllows(p, direction, other, traffic, ports)) return true;
+              return false;
+            },
+    };
+    plans[direction] = plan;
+    return plan;
   }
 
   /**
@@ -337,7 +437,7 @@ export class PolicyEngine {
   }
 
   private matchContext(direction: Direction, subject: PodView, other: Peer): MatchContext {
-    return { namespaceLabels: (ns) => this.namespaceLabels(ns), destinationPorts: destinationPortsOf(direction, subject, other), self: subject, direction };
+    return { namespaceLabels: this.namespaceLabelsOf, destinationPorts: destinationPortsOf(direction, subject, other), self: subject, direction };
   }
 
   /** NetworkPolicies as Calico sees them: tier default, order 1000, Allow rules. */
@@ -350,7 +450,7 @@ export class PolicyEngine {
             action: 'Allow',
             actionText: 'Allow',
             text: r.text,
-            matches: (other, traffic, ctx) => this.rulePeersMatch(r, p.namespace, other) && this.rulePortsMatch(r, traffic, ctx.destinationPorts),
+            matches: (other, traffic, ctx) => this.rulePortsMatch(r, traffic, ctx.destinationPorts) && this.rulePeersMatch(r, p.namespace, other),
           }));
         return {
           kind: 'NetworkPolicy',
@@ -466,7 +566,7 @@ export class PolicyEngine {
         const ip = parseIp(other.ip);
         return ip !== undefined && inIpBlock(peer.ipBlock, ip);
       }
-      return podIps(other.pod).some((ip) => inIpBlock(peer.ipBlock!, ip));
+      return parseIps(other.pod.ips).some((ip) => inIpBlock(peer.ipBlock!, ip));
     }
     if (other.kind === 'ip') return false;
     const pod = other.pod;

@@ -4,10 +4,10 @@
 import { UsageError } from '../errors.js';
 import type { LabelSelector, Protocol } from '../model/k8s.js';
 import { labelsKey } from '../model/selectors.js';
-import { cidrContains, parseIp, type Cidr, type Ip } from './cidr.js';
+import { cidrContains, parseIps, type Cidr } from './cidr.js';
 import type { CompiledPolicy, PolicyEngine, Unseen } from './engine.js';
 import type { EngineReport } from './engine-choice.js';
-import { comparePorts, connectionFamilies, overFamily, peerName, type NotEvaluated, type Peer, type PodView, type Traffic } from './types.js';
+import { comparePorts, familiesOf, overFamily, peerName, type NotEvaluated, type Peer, type PodView, type Traffic } from './types.js';
 
 export interface PortQuery {
   /** a number, or a container port name resolved on each destination pod */
@@ -106,7 +106,7 @@ export function equivalenceKey(pod: PodView, blocks: IpBlocks, labelKeys?: Reado
   const ports = pod.ports.map((p) => `${p.name ?? ''}:${p.containerPort}/${p.protocol ?? 'TCP'}`).sort().join(',');
   let ipSignature = '';
   if (blocks.length > 0 && pod.ips.length > 0) {
-    const ips = pod.ips.map(parseIp).filter((ip): ip is Ip => ip !== undefined);
+    const ips = parseIps(pod.ips);
     // per family: a connection uses one, and a dual-stack pod may be inside a block over one only
     for (const b of blocks) {
       const inside = (family: 4 | 6) => ips.some((ip) => ip.family === family && cidrContains(b.cidr, ip) && !b.except.some((e) => cidrContains(e, ip)));
@@ -171,9 +171,20 @@ export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; ex
     return CANNOT_TELL;
   };
 
-  const byFamily = representatives.map((r) => ({ 4: overFamily(r, 4), 6: overFamily(r, 6) }));
-  // other policy kinds, or objects not evaluated: every cell through the engine's full decision
+  const families = representatives.map(familiesOf);
+  // each class over one IP family (for dual-stack pairs): index k + 2 × class + (IPv6 ? 1 : 0)
+  const byFamily = representatives.flatMap((r) => [overFamily(r, 4), overFamily(r, 6)]);
+  const family = (c: number, f: 4 | 6) => k + 2 * c + (f === 6 ? 1 : 0);
+  const ends = [...representatives, ...byFamily];
+  // other policy kinds, or objects not evaluated: every cell through the engine's cells (same answers as evaluate)
   const tiered = engine.tiered || engine.notEvaluated.length > 0;
+  const tieredCell = tiered ? engine.cellsBetween(ends) : undefined;
+  const judge = (from: number, to: number, s: number, d: number, traffic: Traffic): number => {
+    if (!tieredCell) return cell(ends[from], ends[to], s, d, traffic);
+    const c = tieredCell(from, to, traffic);
+    if (c.unseen) for (const u of c.unseen) allUnseen.set(u.what, u);
+    return c.value;
+  };
   const cells: Uint8Array[] = [];
   const protocols: (Protocol | undefined)[][] = [];
   for (const query of input.queries) {
@@ -188,18 +199,20 @@ export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; ex
           classCells[s * k + d] = NOT_APPLICABLE;
           continue;
         }
-        const judge = (from: Peer, to: Peer): number => {
-          if (!tiered) return cell(from, to, s, d, traffic);
-          const c = engine.cell(from, to, traffic);
-          if (c.unseen) for (const u of c.unseen) allUnseen.set(u.what, u);
-          return c.value;
-        };
         // dual-stack ends: a connection uses one family; allowed only if every family they share allows it
-        const families = connectionFamilies(src, dst);
-        if (families.length < 2) classCells[s * k + d] = judge(src, dst);
+        // (connectionFamilies: an end without known IPs takes any; two families only if both ends have both)
+        const a = families[s];
+        const b = families[d];
+        const shared = !a ? b : !b ? a : a.length === 2 && b.length === 2 ? a : undefined;
+        if (!shared || shared.length < 2) classCells[s * k + d] = judge(s, d, s, d, traffic);
         else {
-          const values = families.map((f) => judge(byFamily[s][f], byFamily[d][f]));
-          classCells[s * k + d] = values.includes(0) ? 0 : values.includes(CANNOT_TELL) ? CANNOT_TELL : 1;
+          let value = 1;
+          for (const f of shared) {
+            const v = judge(family(s, f), family(d, f), s, d, traffic);
+            if (v === 0) value = 0;
+            else if (v === CANNOT_TELL && value !== 0) value = CANNOT_TELL;
+          }
+          classCells[s * k + d] = value;
         }
       }
     }

@@ -8,7 +8,7 @@
 //      nothing in step 3 selected the pod for this direction; then allowed.
 // Pure; docs/network-policies.md cites the API documents behind each step.
 import type { Labels } from '../model/selectors.js';
-import type { CompiledExtraPolicy, CompiledRule, MatchContext } from './kinds/common.js';
+import type { Action, CompiledExtraPolicy, CompiledRule, MatchContext } from './kinds/common.js';
 import type { Direction, Peer, PodView, RuleRef, Traffic } from './types.js';
 
 export interface CalicoTier {
@@ -121,6 +121,8 @@ function relevantMaybes(maybes: Maybe[], allowed: boolean): string[] {
  */
 export class SelectionMemo {
   private readonly lists = new WeakMap<CompiledExtraPolicy[], WeakMap<PodView, Map<string, { labels: Labels; selected: CompiledExtraPolicy[] }>>>();
+  /** per list and namespace, the policies that may select its pods: the namespace's own and the cluster-wide ones, in list order */
+  private readonly candidates = new WeakMap<CompiledExtraPolicy[], Map<string, CompiledExtraPolicy[]>>();
 
   selecting(policies: CompiledExtraPolicy[], direction: Direction, subject: PodView, subjectLabels: Labels): CompiledExtraPolicy[] {
     let bySubject = this.lists.get(policies);
@@ -129,9 +131,18 @@ export class SelectionMemo {
     if (!byDirection) bySubject.set(subject, (byDirection = new Map()));
     const hit = byDirection.get(direction);
     if (hit && hit.labels === subjectLabels) return hit.selected;
-    const selected = policies.filter((p) => p[direction] && p.selects(subject, subjectLabels));
+    const selected = this.inNamespace(policies, subject.namespace).filter((p) => p[direction] && p.selects(subject, subjectLabels));
     byDirection.set(direction, { labels: subjectLabels, selected });
     return selected;
+  }
+
+  // tier default holds every NetworkPolicy of the cluster: testing each one's selector per pod class cost more than the cells
+  private inNamespace(policies: CompiledExtraPolicy[], namespace: string): CompiledExtraPolicy[] {
+    let byNamespace = this.candidates.get(policies);
+    if (!byNamespace) this.candidates.set(policies, (byNamespace = new Map()));
+    let list = byNamespace.get(namespace);
+    if (!list) byNamespace.set(namespace, (list = policies.filter((p) => p.namespace === undefined || p.namespace === namespace)));
+    return list;
   }
 }
 
@@ -273,4 +284,104 @@ export function decideSide(
     if (r.decision) passed.push(refOf(r.decision.policy, r.decision.rule, 'baseline'));
   }
   return out({ allowed: true, stage: 'default', isolated: false });
+}
+
+/**
+ * The policies of each step that select one subject for one direction, resolved once: a matrix asks
+ * for every other class with the same subject, so the selection is not repeated per cell.
+ */
+export interface SidePlan {
+  admin: CompiledExtraPolicy[];
+  ciliumDeny: CompiledExtraPolicy[];
+  /** per Calico tier in order, the policies selecting the subject (tier default with the NetworkPolicies); empty without Calico */
+  calico: CompiledExtraPolicy[][];
+  ciliumAllow: CompiledExtraPolicy[];
+  baseline: CompiledExtraPolicy[];
+}
+
+export function planSide(tiers: TieredPolicies, direction: Direction, subject: PodView, subjectLabels: Labels, npAsCalico: () => CompiledExtraPolicy[], memo: SelectionMemo): SidePlan {
+  const selecting = (policies: CompiledExtraPolicy[]) => (policies.length === 0 ? policies : memo.selecting(policies, direction, subject, subjectLabels));
+  return {
+    admin: selecting(tiers.admin),
+    ciliumDeny: selecting(tiers.ciliumDeny),
+    calico: tiers.calico.map((tier) => selecting(tier.name === 'default' ? defaultTierPolicies(tier, npAsCalico(), tiers.ciliumAllow) : tier.policies)),
+    ciliumAllow: tiers.calico.length > 0 ? [] : selecting(tiers.ciliumAllow),
+    baseline: selecting(tiers.baseline),
+  };
+}
+
+// undecided rules met on the way, by action: which matter depends on the answer (relevantMaybes)
+const MAYBE_ALLOW = 1;
+const MAYBE_DENY = 2;
+const MAYBE_PASS = 4;
+const maybeBit = (action: Action): number => (action === 'Allow' ? MAYBE_ALLOW : action === 'Pass' ? MAYBE_PASS : MAYBE_DENY);
+// quickSide's undecided rules so far: module state rather than an object per call (it runs per matrix cell; rules never re-enter it)
+let maybes = 0;
+
+/** The answer, unless an undecided rule met on the way could change it (relevantMaybes). */
+function certain(allowed: boolean): boolean | undefined {
+  return maybes & MAYBE_PASS || (allowed ? maybes & MAYBE_DENY : maybes & MAYBE_ALLOW) ? undefined : allowed;
+}
+
+/** firstMatch over selected policies, without reasons: the deciding rule, or undefined; undecided rules go to `maybes`. */
+function firstRule(policies: CompiledExtraPolicy[], direction: Direction, other: Peer, traffic: Traffic, ctx: MatchContext): CompiledRule | undefined {
+  for (let i = 0; i < policies.length; i++) {
+    const rules = policies[i][direction]!;
+    for (let j = 0; j < rules.length; j++) {
+      const rule = rules[j];
+      if (rule.action === 'Log') continue;
+      const m = rule.matches(other, traffic, ctx);
+      if (m === true) return rule;
+      if (m !== false) maybes |= maybeBit(rule.action);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * decideSide's answer alone, from a plan: no reasons, notes or traces. Undefined when a rule that
+ * cannot be decided statically could change it: decideSide then says which. `networkPolicy` is the
+ * NetworkPolicy union for this side (undefined: no NetworkPolicy selects the subject).
+ */
+export function quickSide(plan: SidePlan, direction: Direction, other: Peer, traffic: Traffic, ctx: MatchContext, networkPolicy: ((other: Peer, traffic: Traffic) => boolean) | undefined): boolean | undefined {
+  maybes = 0;
+  // 1. admin tier
+  const admin = firstRule(plan.admin, direction, other, traffic, ctx);
+  if (admin && admin.action !== 'Pass') return certain(admin.action === 'Allow');
+  // 2. Cilium deny rules
+  if (firstRule(plan.ciliumDeny, direction, other, traffic, ctx)) return certain(false);
+  // 3a. Calico tiers
+  if (plan.calico.length > 0) {
+    let passed = false;
+    for (const selected of plan.calico) {
+      const rule = firstRule(selected, direction, other, traffic, ctx);
+      if (rule?.action === 'Pass') {
+        passed = true;
+        continue;
+      }
+      if (rule) return certain(rule.action === 'Allow');
+      // the end-of-tier deny
+      if (selected.length > 0) return certain(false);
+    }
+    if (passed) return certain(true);
+  } else {
+    // 3b. the union of NetworkPolicy and Cilium allow rules
+    let isolated = networkPolicy !== undefined;
+    if (networkPolicy?.(other, traffic)) return certain(true);
+    let allowed = false;
+    for (const policy of plan.ciliumAllow) {
+      if (policy.isolates?.[direction] !== false) isolated = true;
+      const rules = policy[direction]!;
+      for (let j = 0; j < rules.length && !allowed; j++) {
+        const m = rules[j].matches(other, traffic, ctx);
+        if (m === true) allowed = true;
+        else if (m !== false) maybes |= MAYBE_ALLOW;
+      }
+    }
+    if (isolated) return certain(allowed);
+  }
+  // 4. baseline tier
+  const baseline = firstRule(plan.baseline, direction, other, traffic, ctx);
+  if (baseline && baseline.action !== 'Pass') return certain(baseline.action === 'Allow');
+  return certain(true);
 }

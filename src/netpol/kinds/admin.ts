@@ -3,7 +3,7 @@
 // first matching rule wins. See docs/network-policies.md for the precedence around NetworkPolicy.
 import type { LabelSelector, PolicyObject, Protocol } from '../../model/k8s.js';
 import { compileSelector, formatSelector, isEmptySelector, selectorProblem, type LabelPredicate } from '../../model/selectors.js';
-import { cidrContains, parseCidr, parseIp, type Cidr } from '../cidr.js';
+import { cidrContains, parseCidr, parseIp, parseIps, type Cidr } from '../cidr.js';
 import type { Peer } from '../types.js';
 import { policyTitle } from './index.js';
 import {
@@ -78,11 +78,11 @@ function compilePeer(peer: Map, path: string, direction: 'ingress' | 'egress', c
     return {
       text: `IPs in ${cidrs.map((c) => c.text).join(', ')}`,
       match: (other) => {
-        const ips = other.kind === 'ip' ? [other.ip] : other.pod.ips;
-        return ips.some((text) => {
-          const ip = parseIp(text);
-          return ip !== undefined && cidrs.some((c: Cidr) => cidrContains(c, ip));
-        });
+        if (other.kind === 'ip') {
+          const ip = parseIp(other.ip);
+          return ip !== undefined && cidrs.some((c) => cidrContains(c, ip));
+        }
+        return parseIps(other.pod.ips).some((ip) => cidrs.some((c) => cidrContains(c, ip)));
       },
     };
   }

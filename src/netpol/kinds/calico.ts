@@ -4,7 +4,7 @@
 // and the end-of-tier deny (tiers.ts). docs/network-policies.md cites Calico's reference.
 import type { PolicyObject, Protocol } from '../../model/k8s.js';
 import type { Labels } from '../../model/selectors.js';
-import { cidrContains, parseCidr, parseIp, type Cidr } from '../cidr.js';
+import { cidrContains, parseCidr, parseIp, parseIps, type Cidr } from '../cidr.js';
 import type { Peer, PodView } from '../types.js';
 import { SelectorSyntaxError, parseCalicoSelector, type CalicoSelector } from './calico-selector.js';
 import { policyTitle } from './index.js';
@@ -28,6 +28,17 @@ import {
 
 /** The labels Calico gives a pod's workload endpoint, and its namespace's (selectors see these). */
 export function calicoLabels(pod: PodView, namespaceLabels: Labels): Labels {
+  const hit = derived.get(pod);
+  if (hit?.namespaceLabels === namespaceLabels) return hit.labels;
+  const labels = endpointLabels(pod, namespaceLabels);
+  derived.set(pod, { namespaceLabels, labels });
+  return labels;
+}
+
+// selectors test a pod's endpoint labels once per policy and matrix cell: built once per pod (pods and namespace labels do not change once read)
+const derived = new WeakMap<PodView, { namespaceLabels: Labels; labels: Labels }>();
+
+function endpointLabels(pod: PodView, namespaceLabels: Labels): Labels {
   const out: Record<string, string> = { ...pod.labels, 'projectcalico.org/namespace': pod.namespace, 'projectcalico.org/orchestrator': 'k8s' };
   if (pod.serviceAccount) out['projectcalico.org/serviceaccount'] = pod.serviceAccount;
   for (const [k, v] of Object.entries(namespaceLabels)) out[`pcns.${k}`] = v;
@@ -35,8 +46,14 @@ export function calicoLabels(pod: PodView, namespaceLabels: Labels): Labels {
 }
 
 function namespaceLabelsOf(namespace: string, labels: Labels): Labels {
-  return { ...labels, 'projectcalico.org/name': namespace };
+  const hit = namespaceDerived.get(labels);
+  if (hit?.namespace === namespace) return hit.labels;
+  const out = { ...labels, 'projectcalico.org/name': namespace };
+  namespaceDerived.set(labels, { namespace, labels: out });
+  return out;
 }
+
+const namespaceDerived = new WeakMap<Labels, { namespace: string; labels: Labels }>();
 
 function selectorAt(x: unknown, path: string): CalicoSelector | undefined {
   if (x === undefined || x === null) return undefined;
@@ -82,7 +99,7 @@ function portsAt(x: unknown, path: string, protocol: Protocol | 'other' | undefi
 /** One side of a rule (source or destination) tested against one end of the connection. */
 type EntityMatch = (end: Peer, nsLabels: (ns: string) => Labels) => Match;
 
-function compileEntity(raw: unknown, path: string, policyNamespace: string | undefined, cidrsSeen: Cidr[]): { match: EntityMatch; text: string; ports?: PortMatch[]; notPorts?: PortMatch[] } & { portsRaw: Map } {
+function compileEntity(raw: unknown, path: string, policyNamespace: string | undefined, cidrsSeen: Cidr[]): { match: EntityMatch; text: string; portsRaw: Map; constrains: boolean } {
   const e = mapAt(raw, path);
   const nets = (key: string) => stringsAt(e[key], `${path}.${key}`).map((t, i) => {
     const c = parseCidr(t.includes('/') ? t : `${t}/${t.includes(':') ? 128 : 32}`);
@@ -114,7 +131,7 @@ function compileEntity(raw: unknown, path: string, policyNamespace: string | und
       const ips = end.kind === 'ip' ? [end.ip] : end.pod.ips;
       if (ips.length === 0 && end.kind === 'pod') maybe = `${end.pod.namespace}/${end.pod.name} has no IP in this snapshot to compare with ${[...inNets, ...notNets].map((c) => c.text).join(', ')}`;
       else {
-        const parsed = ips.map(parseIp).filter((ip) => ip !== undefined);
+        const parsed = end.kind === 'ip' ? [parseIp(end.ip)].filter((ip) => ip !== undefined) : parseIps(end.pod.ips);
         if (inNets.length && !parsed.some((ip) => inNets.some((c) => cidrContains(c, ip)))) return false;
         if (notNets.length && parsed.some((ip) => notNets.some((c) => cidrContains(c, ip)))) return false;
       }
@@ -137,12 +154,12 @@ function compileEntity(raw: unknown, path: string, policyNamespace: string | und
     }
     return maybe ? { maybe } : true;
   };
-  return { match, text: texts.join(' '), portsRaw: e };
+  return { match, text: texts.join(' '), portsRaw: e, constrains: Boolean(podSelectors) || inNets.length > 0 || notNets.length > 0 };
 }
 
 const ACTIONS = new Set(['Allow', 'Deny', 'Log', 'Pass']);
 
-function compileRule(rule: Map, index: number, path: string, policyNamespace: string | undefined, title: string, cidrsSeen: Cidr[]): CompiledRule {
+function compileRule(rule: Map, index: number, path: string, direction: 'ingress' | 'egress', policyNamespace: string | undefined, title: string, cidrsSeen: Cidr[]): CompiledRule {
   const action = rule.action;
   if (typeof action !== 'string' || !ACTIONS.has(action)) throw new ShapeError(`${path}.action: expected Allow, Deny, Log or Pass, found ${shape(action)}`);
   const protocol = protocolAt(rule.protocol, `${path}.protocol`);
@@ -166,16 +183,24 @@ function compileRule(rule: Map, index: number, path: string, policyNamespace: st
     actionText: action,
     text: `${action}${parts.length ? ` ${parts.join(' ')}` : ' everything'}`,
     ...(l7 ? { caveat: `allowed at L3/L4; the HTTP match of ${title} rule #${index} further limits which requests pass` } : {}),
+    // the subject's own end: the destination of ingress, the source of egress
+    readsSelf: (direction === 'ingress' ? destination : source).constrains,
     matches(other, traffic, ctx): Match {
       if (protocol === 'other' || (protocol && protocol !== traffic.protocol) || (notProtocol && notProtocol === traffic.protocol)) return false;
       if (ports && !ports.some((p) => portMatch(p, traffic, ctx.destinationPorts))) return false;
       if (notPorts && notPorts.some((p) => portMatch(p, traffic, ctx.destinationPorts))) return false;
-      const self: Peer | undefined = ctx.self ? { kind: 'pod', pod: ctx.self } : undefined;
-      const [src, dst] = ctx.direction === 'egress' ? [self, other] : [other, self];
+      // the other end is the source of ingress and the destination of egress; the subject is the rest
+      const self = ctx.self ? selfPeer(ctx.self) : undefined;
+      const src = ctx.direction === 'egress' ? self : other;
+      const dst = ctx.direction === 'egress' ? other : self;
       let maybe: string | undefined;
-      for (const [entity, end] of [[source, src], [destination, dst]] as const) {
-        if (!end) continue;
-        const m = entity.match(end, ctx.namespaceLabels);
+      if (src) {
+        const m = source.match(src, ctx.namespaceLabels);
+        if (m === false) return false;
+        if (m !== true) maybe = m.maybe;
+      }
+      if (dst) {
+        const m = destination.match(dst, ctx.namespaceLabels);
         if (m === false) return false;
         if (m !== true) maybe ??= m.maybe;
       }
@@ -183,6 +208,13 @@ function compileRule(rule: Map, index: number, path: string, policyNamespace: st
       return maybe ? { maybe } : true;
     },
   };
+}
+
+const selfPeers = new WeakMap<PodView, Peer>();
+function selfPeer(pod: PodView): Peer {
+  let peer = selfPeers.get(pod);
+  if (!peer) selfPeers.set(pod, (peer = { kind: 'pod', pod }));
+  return peer;
 }
 
 export interface CalicoCompiled {
@@ -203,7 +235,7 @@ export function compileCalicoPolicy(object: PolicyObject): Compiled<CalicoCompil
     const order = optionalNumber(spec.order, 'spec.order');
     const tier = typeof spec.tier === 'string' && spec.tier !== '' ? spec.tier : object.metadata.name.includes('.') ? object.metadata.name.split('.')[0] : 'default';
     const cidrs: Cidr[] = [];
-    const rules = (key: 'ingress' | 'egress') => mapsAt(spec[key], `spec.${key}`).map((r, i) => compileRule(r, i, `spec.${key}[${i}]`, namespace, title, cidrs));
+    const rules = (key: 'ingress' | 'egress') => mapsAt(spec[key], `spec.${key}`).map((r, i) => compileRule(r, i, `spec.${key}[${i}]`, key, namespace, title, cidrs));
     const ingress = rules('ingress');
     const egress = rules('egress');
     let types: string[];

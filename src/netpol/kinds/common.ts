@@ -30,12 +30,18 @@ export interface CompiledRule {
   matches(other: Peer, traffic: Traffic, ctx: MatchContext): Match;
   /** said when this rule allows a connection: what it further limits that is not modelled (L7 rules) */
   caveat?: string;
+  /**
+   * the rule also tests the subject (ctx.self: a Calico selector or net on the pod whose side is decided),
+   * so its answer is not shared between subjects with the same policies
+   */
+  readsSelf?: boolean;
 }
 
 export interface CompiledExtraPolicy {
   kind: string;
   /** "CiliumNetworkPolicy shop/x" */
   title: string;
+  /** a namespaced policy, which selects pods of this namespace only; undefined = cluster-wide */
   namespace?: string;
   name: string;
   /** priority (ANP, ClusterNetworkPolicy) or order (Calico); undefined = last */
