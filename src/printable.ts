@@ -13,3 +13,12 @@ const escapeOf = (c: string) => {
 export function printable(text: string): string {
   return text.replace(/\r\n/g, '\n').replace(UNSAFE, escapeOf);
 }
+
+// JSON.stringify escapes C0 controls but passes DEL, C1 and bidi characters through, and a terminal or
+// `jq -r` shows them raw; as \uXXXX escapes they are the same JSON value, only inert on screen.
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+
+/** `value` as JSON whose strings hold no raw DEL, C1 or bidi character (each becomes a \uXXXX escape). */
+export function inertJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core';
-import { toYaml } from '../render/yaml.js';
-import { isJsonPathOutput, parseJsonPathOutput, renderJsonPath } from '../render/jsonpath.js';
+import { renderDocument } from '../render/document.js';
 import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlagWithJsonPath } from '../cli/base.js';
 import { ACCESS_VERBS, DEFAULT_ACCESS_VERBS, runAccess } from '../identity/rbac-tools.js';
 import { renderAccess } from '../render/rbac-tools.js';
@@ -36,9 +35,6 @@ With -n, the namespaced resources in that namespace; without, every resource clu
       namespace: flags.namespace,
       verbs: flags.verbs?.split(',').map((v) => v.trim()).filter(Boolean),
     });
-    if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
-    else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), report));
-    else process.stdout.write(renderAccess(report, { headers: !flags['no-headers'] }));
+    process.stdout.write(renderDocument(flags.output, report) ?? renderAccess(report, { headers: !flags['no-headers'] }));
   }
 }

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { toYaml } from '../render/yaml.js';
-import { isJsonPathOutput, parseJsonPathOutput, renderJsonPath } from '../render/jsonpath.js';
+import { renderDocument } from '../render/document.js';
 import { BaseCommand, connectionFlags, outputFlagWithJsonPath, snapshotFlags, impersonationFromFlags, selectorFlag, selectorFromFlag, snapshotSourceOf } from '../cli/base.js';
 import { loadSnapshot } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -76,10 +76,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
       const owner = ownerIndex(snapshot);
       const candidates = clusterPods(snapshot, scope).filter((pod) => !selected || selected(pod.labels)).map((pod) => ({ pod, owner: owner(pod) }));
       const result = reverseReach(new PolicyEngine(snapshot, engineChoiceOf(snapshot, flags)), resolveEndpoint(snapshot, endpoint, ns), direction, candidates, request);
-      if (flags.output === 'json') process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-      else if (flags.output === 'yaml') process.stdout.write(toYaml(result));
-      else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), result));
-      else process.stdout.write(renderReverse({ colour: colourFor(process.stdout) }, result));
+      process.stdout.write(renderDocument(flags.output, result) ?? renderReverse({ colour: colourFor(process.stdout) }, result));
       if (result.reachable.length === 0 && result.externals.length === 0) this.exit(ExitCode.No);
       return;
     }
@@ -93,10 +90,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
       const { renderApiReach } = await import('../render/rbac-reach.js');
       const report = await runCanReachMe({ kubeconfig: flags.kubeconfig, context: flags.context, impersonate: impersonationFromFlags(flags), namespace: flags.namespace?.[0], destination: args.destination, port: flags.port });
       for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
-      if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
-      else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), report));
-      else process.stdout.write(renderApiReach(report));
+      process.stdout.write(renderDocument(flags.output, report) ?? renderApiReach(report));
       if (!report.allowed) this.exit(ExitCode.No);
       return;
     }
@@ -123,10 +117,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
         process.stderr.write(`DENIED: ${suggestion.policies.length === 1 ? 'this policy allows' : 'these policies allow'} exactly this connection (check: ... | kubectl np diff --with -)\n`);
         for (const n of suggestion.notes) process.stderr.write(`note: ${n}\n`);
       }
-    } else if (flags.output === 'json') process.stdout.write(JSON.stringify(canReachJson(result), null, 2) + '\n');
-    else if (flags.output === 'yaml') process.stdout.write(toYaml(canReachJson(result)));
-    else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), canReachJson(result)));
-    else process.stdout.write(renderCanReach({ colour: colourFor(process.stdout) }, result));
+    } else process.stdout.write(renderDocument(flags.output, canReachJson(result)) ?? renderCanReach({ colour: colourFor(process.stdout) }, result));
     if (result.cannotTell) this.exit(ExitCode.Unreachable);
     if (!result.allowed) this.exit(ExitCode.No);
   }

@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { toYaml } from '../render/yaml.js';
-import { isJsonPathOutput, parseJsonPathOutput, renderJsonPath } from '../render/jsonpath.js';
+import { renderDocument } from '../render/document.js';
 import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlagWithJsonPath } from '../cli/base.js';
 import { runWhoCan } from '../identity/rbac-tools.js';
 import { renderWhoCan, renderWhoCanNames } from '../render/rbac-tools.js';
@@ -54,9 +53,8 @@ RBAC only: a webhook authorizer (AKS Azure RBAC) may allow others, and lists you
       graphUrl: flags['graph-url'],
     });
     for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
-    if (flags.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    else if (flags.output === 'yaml') process.stdout.write(toYaml(report));
-    else if (isJsonPathOutput(flags.output)) process.stdout.write(renderJsonPath(parseJsonPathOutput(flags.output), report));
+    const document = renderDocument(flags.output, report);
+    if (document !== undefined) process.stdout.write(document);
     else if (flags.output === 'name') process.stdout.write(renderWhoCanNames(report));
     else process.stdout.write(renderWhoCan(report, { headers: !flags['no-headers'], wide: flags.output === 'wide' }));
   }

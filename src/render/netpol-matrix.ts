@@ -1,6 +1,7 @@
 // Pod-level reachability matrices as a table or JSON ({"verdicts":[…]}); workload-level outputs are in netpol-workloads.ts.
 import { CANNOT_TELL, NOT_APPLICABLE, type Matrix, type PortQuery } from '../netpol/matrix.js';
 import { engineLines, notEvaluatedLines, paint, type Style } from './netpol-text.js';
+import { inertJson } from '../printable.js';
 import { toYaml } from './yaml.js';
 
 function queryLabel(q: PortQuery): string {
@@ -42,17 +43,17 @@ export function* matrixTableRows(style: Style, m: Matrix): Generator<string> {
 
 /** The end of the JSON document: what was not evaluated and the engine, when there is something to say. */
 function jsonTail(m: Matrix): string {
-  return `\n]${m.notEvaluated.length ? `,"notEvaluated":${JSON.stringify(m.notEvaluated)}` : ''}${m.engine ? `,"engine":${JSON.stringify(m.engine)}` : ''}}\n`;
+  return `\n]${m.notEvaluated.length ? `,"notEvaluated":${inertJson(m.notEvaluated)}` : ''}${m.engine ? `,"engine":${inertJson(m.engine)}` : ''}}\n`;
 }
 
 /** JSON in chunks (a 1,000-pod matrix is a million verdicts): {"verdicts":[{"from","to","port","protocol","allowed"},…]} */
 export function* renderMatrixJson(m: Matrix): Generator<string> {
   const n = m.endpoints.length;
-  const names = m.endpoints.map((e) => JSON.stringify(e));
+  const names = m.endpoints.map((e) => inertJson(e));
   let first = true;
   yield '{"verdicts":[';
   for (let q = 0; q < m.queries.length; q++) {
-    const port = JSON.stringify(m.queries[q].port);
+    const port = inertJson(m.queries[q].port);
     const cells = m.cells[q];
     for (let i = 0; i < n; i++) {
       let chunk = '';
@@ -79,10 +80,10 @@ export function* renderMatrixJsonByClass(m: Matrix): Generator<string> {
   const members: number[][] = [];
   classOf.forEach((c, i) => (members[c] ??= []).push(i));
   const classes = members.filter((list) => list !== undefined);
-  yield `{"classes":[${classes.map((list) => `\n${JSON.stringify(list.map((i) => m.endpoints[i]))}`).join(',')}\n],"verdicts":[`;
+  yield `{"classes":[${classes.map((list) => `\n${inertJson(list.map((i) => m.endpoints[i]))}`).join(',')}\n],"verdicts":[`;
   let first = true;
   for (let q = 0; q < m.queries.length; q++) {
-    const port = JSON.stringify(m.queries[q].port);
+    const port = inertJson(m.queries[q].port);
     for (let a = 0; a < classes.length; a++) {
       const i = classes[a][0];
       let chunk = '';

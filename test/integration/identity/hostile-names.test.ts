@@ -115,3 +115,24 @@ describe('names from the cluster in -o yaml', () => {
     expect(subjects).toEqual(expect.arrayContaining([USER, GROUP]));
   });
 });
+
+describe('names from the cluster in -o json', () => {
+  it('whoami, explain can-i, who-can and access escape DEL, C1 and bidi characters as \\uXXXX, and the JSON parses back to the exact names', async () => {
+    const whoami = await run(['whoami', '-o', 'json']);
+    expect(whoami.code, whoami.stderr).toBe(0);
+    expectInert(whoami.stdout);
+    const report = JSON.parse(whoami.stdout);
+    expect(report.apiServer.user.username).toBe(USER);
+    expect(report.apiServer.user.groups).toContain(GROUP);
+    expect(whoami.stdout).toContain('mallory\\u202emoc.elpmaxe@');
+
+    for (const args of [['explain', 'can-i', 'get', 'pods', '-n', 'shop'], ['who-can', 'get', 'pods', '-n', 'shop'], ['access', '-n', 'shop']]) {
+      const r = await run([...args, '-o', 'json']);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      expectInert(r.stdout);
+      expect(() => JSON.parse(r.stdout)).not.toThrow();
+    }
+    const whoCan = JSON.parse((await run(['who-can', 'get', 'pods', '-n', 'shop', '-o', 'json'])).stdout) as { entries: { subject: { name: string } }[] };
+    expect(whoCan.entries.map((e) => e.subject.name)).toEqual(expect.arrayContaining([USER, GROUP]));
+  });
+});
