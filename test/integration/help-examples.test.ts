@@ -219,6 +219,8 @@ const EXPECTED: Record<string, [number, RegExp]> = {
   'report -f examples/shop -o html > report.html': [0, /^<!doctype html>$/m],
   'report -A --port 8080 --port 8443 -o html > report.html': [0, /^<!doctype html>$/m],
   'report -n shop -n payments -o html > shop.html': [0, /^<!doctype html>$/m],
+  'report -f examples/shop --with new-policy.yaml -o html > change.html': [0, /1 connection changes: 1 opened, 0 closed/],
+  'kubectl apply --dry-run=client -o yaml -f new.yaml | kubectl-np report --with - -o html > change.html': [0, /\d+ connections? changes?: 0 opened, [1-9]\d* closed/],
   'setup --context aks-prod --tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47': [0, /^user aks-prod-user \(context aks-prod\): updated to kubectl-np get-token --login devicecode --tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47 /m],
   'setup --context aks-prod --tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47 --server-id 6dae42f8-4368-4678-94ff-3960e28e3630': [0, /^user aks-prod-user \(context aks-prod\): updated to kubectl-np get-token .* --server-id 6dae42f8-4368-4678-94ff-3960e28e3630$/m],
   'setup --all': [0, /^user aks-dev-user \(context aks-dev\): converted from kubelogin to kubectl-np get-token /m],
