@@ -149,6 +149,29 @@ export function namespacePermission(namespace: string): string {
   return `get namespaces/${namespace} (the view ClusterRole, or any role granting get on namespaces, bound by a RoleBinding in namespace ${namespace}), or to ${NAMESPACES_PERMISSION}`;
 }
 
+/**
+ * Stand-in labels for a namespace whose labels could not be read: only kubernetes.io/metadata.name, and
+ * any other look (a key read, a key test, or a copy of them all, as Cilium and Calico make) is recorded
+ * in `reads`: whatever was decided from it might change with the real labels.
+ */
+function labelProbe(namespace: string, reads: Set<string>): Labels {
+  const known: Labels = { [NAMESPACE_NAME_LABEL]: namespace };
+  const look = (key: string | symbol) => {
+    if (key !== NAMESPACE_NAME_LABEL && typeof key === 'string') reads.add(namespace);
+  };
+  return new Proxy(known, {
+    get: (target, key) => (look(key), Reflect.get(target, key)),
+    has: (target, key) => (look(key), Reflect.has(target, key)),
+    getOwnPropertyDescriptor: (target, key) => (look(key), Reflect.getOwnPropertyDescriptor(target, key)),
+    ownKeys: (target) => (reads.add(namespace), Reflect.ownKeys(target)),
+  });
+}
+
+/** Unseen data as one line, for the other kinds' "maybe" answers (which carry no permission field). */
+function unseenText(unseen: Unseen[]): string {
+  return unseen.map((u) => `${u.what}${u.permission ? `, which you may not see (to see it: ${u.permission})` : ''}`).join('; ');
+}
+
 function inIpBlock(block: { cidr: Cidr; except: Cidr[] }, ip: Ip): boolean {
   return cidrContains(block.cidr, ip) && !block.except.some((e) => cidrContains(e, ip));
 }
@@ -265,6 +288,12 @@ export class PolicyEngine {
   /** which engine's kinds count and why (engine-choice.ts); undefined for manifests without --engine */
   readonly choice?: EngineReport;
   private calicoWrappers?: CompiledExtraPolicy[];
+  /** set by a SubjectPlan's NetworkPolicy union when its denial hangs on unread namespace labels */
+  private unionUncertain = false;
+  /** set while probing: the unknown namespaces whose labels compiled policies looked at */
+  private probing?: Set<string>;
+  /** per pod: the other kinds' policies whose selection of it hangs on its namespace's unknown labels */
+  private readonly selectionUnknownMemo = new WeakMap<PodView, Unseen[]>();
   private readonly selectionMemo = new SelectionMemo();
   private readonly subjectPlans = new WeakMap<PodView, { ingress?: SubjectPlan; egress?: SubjectPlan }>();
   private readonly ids = new WeakMap<object, number>();
@@ -288,9 +317,10 @@ export class PolicyEngine {
       list.push(p);
       this.byNamespace.set(p.namespace, list);
     }
-    const extra = compileExtras(input.policyObjects ?? [], input.unreadable ?? [], options, (ns) => this.namespaceLabels(ns));
+    const extra = compileExtras(input.policyObjects ?? [], input.unreadable ?? [], options, (ns) => this.compiledLabels(ns));
     this.tiers = extra.tiers;
     this.notEvaluatedEntries = extra.notEvaluated;
+    if (this.namespaceLabelsUnknown) this.guardUnknownLabels();
     this.ignored = extra.ignored;
   }
 
@@ -339,8 +369,10 @@ export class PolicyEngine {
       if (row[other] === 0) {
         const to = peers[other];
         if (direction === 'egress') s.ctx.destinationPorts = to.kind === 'pod' ? to.pod.ports : undefined;
+        this.unionUncertain = false;
         const quick = s.plan ? quickSide(s.plan, direction, to, traffic, s.ctx, s.networkPolicy) : s.networkPolicy ? s.networkPolicy(to, traffic) : true;
-        row[other] = quick === undefined ? 3 : quick ? 2 : 1;
+        // a NetworkPolicy namespaceSelector over unread labels: decideTiered bounds it and says so
+        row[other] = quick === undefined || this.unionUncertain ? 3 : quick ? 2 : 1;
       }
       if (row[other] !== 3) return row[other] === 2 ? s.allowed : s.denied;
       const outcome = this.decideTiered(direction, peer.pod, peers[other], traffic);
@@ -377,7 +409,10 @@ export class PolicyEngine {
     if (!plans) this.subjectPlans.set(pod, (plans = {}));
     const cached = plans[direction];
     if (cached) return cached;
-    const unknown = this.notEvaluatedEntries.filter((e) => e.maySelect(pod)).map((e) => ({ what: `${e.object}, which was not evaluated (${e.reason})` }));
+    const unknown = [
+      ...this.notEvaluatedEntries.filter((e) => e.maySelect(pod)).map((e) => ({ what: `${e.object}, which was not evaluated (${e.reason})` })),
+      ...this.selectionUnknown(pod),
+    ];
     const policies = this.policiesSelecting(pod, direction);
     const side = this.tiered ? planSide(this.tiers, direction, pod, this.namespaceLabels(pod.namespace), () => this.networkPoliciesAsCalico(), this.selectionMemo) : undefined;
     // pods whose side runs through the same policies share its answers: the key is everything quickSide reads of the subject
@@ -405,6 +440,8 @@ export class PolicyEngine {
           : (other, traffic) => {
               const ports = destinationPortsOf(direction, pod, other);
               for (const p of policies) if (this.policyAllows(p, direction, other, traffic, ports)) return true;
+              // a namespaceSelector over unread labels might allow it: not a certain denial
+              if (this.namespaceLabelsUnknown && policies.some((p) => this.policyAllows(p, direction, other, traffic, ports, true))) this.unionUncertain = true;
               return false;
             },
     };
@@ -450,7 +487,13 @@ export class PolicyEngine {
             action: 'Allow',
             actionText: 'Allow',
             text: r.text,
-            matches: (other, traffic, ctx) => this.rulePortsMatch(r, traffic, ctx.destinationPorts) && this.rulePeersMatch(r, p.namespace, other),
+            matches: (other, traffic, ctx) => {
+              if (!this.rulePortsMatch(r, traffic, ctx.destinationPorts)) return false;
+              const unseen = new Map<string, Unseen>();
+              if (this.rulePeersMatch(r, p.namespace, other, false, unseen)) return true;
+              // a namespaceSelector over unread labels: the rule might match
+              return unseen.size > 0 && this.rulePeersMatch(r, p.namespace, other, true) ? { maybe: unseenText([...unseen.values()]) } : false;
+            },
           }));
         return {
           kind: 'NetworkPolicy',
@@ -470,7 +513,9 @@ export class PolicyEngine {
 
   /** One side through every tier (tiers.ts); the NetworkPolicy union is this engine's own. */
   decideTiered(direction: Direction, subject: PodView, other: Peer, traffic: Traffic): SideOutcome {
-    return decideSide(
+    // the NetworkPolicy union bounded as decide() bounds it: a namespaceSelector over unread labels may allow
+    let unionUnseen: Unseen[] = [];
+    const outcome = decideSide(
       this.tiers,
       direction,
       subject,
@@ -482,11 +527,16 @@ export class PolicyEngine {
         const policies = this.policiesSelecting(subject, direction);
         if (policies.length === 0) return { selected: false, allowed: true };
         const destinationPorts = destinationPortsOf(direction, subject, other);
-        return { selected: true, allowed: policies.some((p) => this.policyAllows(p, direction, other, traffic, destinationPorts)) };
+        const unseen = new Map<string, Unseen>();
+        const allowed = policies.some((p) => this.policyAllows(p, direction, other, traffic, destinationPorts, false, unseen));
+        if (!allowed && unseen.size > 0 && policies.some((p) => this.policyAllows(p, direction, other, traffic, destinationPorts, true))) unionUnseen = [...unseen.values()];
+        return { selected: true, allowed };
       },
       () => this.networkPoliciesAsCalico(),
       this.selectionMemo,
     );
+    if (unionUnseen.length > 0 && outcome.stage === 'network-policy' && !outcome.allowed) return { ...outcome, undecided: [...outcome.undecided, unseenText(unionUnseen)] };
+    return outcome;
   }
 
   /** A namespace's labels, always including kubernetes.io/metadata.name (the API server sets it). */
@@ -497,6 +547,73 @@ export class PolicyEngine {
       this.namespaceLabelMap.set(namespace, labels);
     }
     return labels;
+  }
+
+  /** The labels other kinds' policies see: a probe for an unknown namespace while probing. */
+  private compiledLabels(namespace: string): Labels {
+    return this.probing && !this.namespaceLabelsKnown(namespace) ? labelProbe(namespace, this.probing) : this.namespaceLabels(namespace);
+  }
+
+  /** Runs f with unknown namespaces' labels as probes: its value and the unknown namespaces it looked at. */
+  private probe<T>(f: () => T): { value: T; read: Set<string> } {
+    const outer = this.probing;
+    const read = new Set<string>();
+    this.probing = read;
+    try {
+      return { value: f(), read };
+    } finally {
+      this.probing = outer;
+    }
+  }
+
+  private labelsUnseen(namespaces: Iterable<string>, why: string): Unseen[] {
+    return [...namespaces].sort().map((ns) => ({ what: `${why}, which hangs on the labels of namespace ${ns}`, permission: namespacePermission(ns) }));
+  }
+
+  /**
+   * With some namespaces' labels unknown, the other kinds' rules that look at them answer "maybe" (so the
+   * tiers treat them as undecided), and an unevaluated object whose scope hangs on them may select the pod.
+   * Only done when some labels are unknown, so a cluster read whole pays nothing.
+   */
+  private guardUnknownLabels(): void {
+    const t = this.tiers;
+    const policies = new Set([...t.admin, ...t.baseline, ...t.ciliumDeny, ...t.ciliumAllow, ...t.calico.flatMap((c) => c.policies)]);
+    const guard = (rule: ExtraRule): ExtraRule => ({
+      ...rule,
+      matches: (other, traffic, ctx) => {
+        const { value, read } = this.probe(() => rule.matches(other, traffic, { ...ctx, namespaceLabels: (ns) => this.compiledLabels(ns) }));
+        if (value === false || value === true ? read.size === 0 : true) return value;
+        return { maybe: `whether it matches hangs on the labels of namespace${read.size === 1 ? '' : 's'} ${[...read].sort().join(', ')}, which could not be read (to see them: ${[...read].sort().map((ns) => `get namespaces/${ns}`).join(', ')} bound in that namespace, or list namespaces)` };
+      },
+    });
+    for (const p of policies) {
+      if (p.ingress) p.ingress = p.ingress.map(guard);
+      if (p.egress) p.egress = p.egress.map(guard);
+    }
+    for (const e of this.notEvaluatedEntries) {
+      const maySelect = e.maySelect;
+      e.maySelect = (pod) => {
+        const { value, read } = this.probe(() => maySelect(pod));
+        return value || read.size > 0;
+      };
+    }
+  }
+
+  /** The other kinds' policies whose selection of this pod hangs on its namespace's unknown labels. */
+  private selectionUnknown(pod: PodView): Unseen[] {
+    if (this.namespaceLabelsKnown(pod.namespace) || !this.tiered || this.isNode(pod)) return [];
+    let out = this.selectionUnknownMemo.get(pod);
+    if (!out) {
+      const t = this.tiers;
+      const policies = new Set([...t.admin, ...t.baseline, ...t.ciliumDeny, ...t.ciliumAllow, ...t.calico.flatMap((c) => c.policies)]);
+      out = [];
+      for (const p of policies) {
+        const { read } = this.probe(() => p.selects(pod, this.compiledLabels(pod.namespace)));
+        if (read.size > 0) out.push(...this.labelsUnseen(read, `whether ${p.title} selects ${podName(pod)}`));
+      }
+      this.selectionUnknownMemo.set(pod, out);
+    }
+    return out;
   }
 
   /** Were this namespace's labels read (from the list, or one by one when the list was forbidden)? */
@@ -793,6 +910,7 @@ export class PolicyEngine {
     const decided = this.decide(source, destination, traffic);
     const unknownOf = (side: SideTrace, peer: Peer): Unseen[] => [
       ...(peer.kind === 'pod' ? this.notEvaluatedFor(peer.pod).map((n) => ({ what: `${n.object}, which may select ${podName(peer.pod)} and was not evaluated (${n.reason})` })) : []),
+      ...(peer.kind === 'pod' ? this.selectionUnknown(peer.pod) : []),
       ...(side.undecided ?? []).map((what) => ({ what })),
     ];
     const unknown = { egress: unknownOf(egress, source), ingress: unknownOf(ingress, destination) };
