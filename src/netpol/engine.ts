@@ -287,6 +287,8 @@ export class PolicyEngine {
   readonly ignored: NotEvaluated[];
   /** which engine's kinds count and why (engine-choice.ts); undefined for manifests without --engine */
   readonly choice?: EngineReport;
+  /** the engine applies NetworkPolicy ipBlocks only to peers outside the cluster (Cilium) */
+  readonly ipBlockSkipsPods: boolean;
   private calicoWrappers?: CompiledExtraPolicy[];
   /** set by a SubjectPlan's NetworkPolicy union when its denial hangs on unread namespace labels */
   private unionUncertain = false;
@@ -302,6 +304,10 @@ export class PolicyEngine {
 
   constructor(input: EngineInput, options: CompileOptions & { report?: EngineReport } = {}) {
     this.choice = options.report;
+    // Cilium matches CIDR rules only against peers that are neither its endpoints nor nodes: a NetworkPolicy
+    // ipBlock never admits a pod (or a host-network pod's node address) there
+    const engines = options.report && (options.report.by === 'detected' || options.report.by === 'flag') ? options.report.engines : [];
+    this.ipBlockSkipsPods = engines.length === 1 && engines[0] === 'cilium';
     const namespaceList = (input.unreadable ?? []).find((l) => l.resource === 'namespaces' && l.namespace === undefined);
     this.namespaceLabelsUnknown = namespaceList !== undefined;
     if (namespaceList) this.labelsReadByName = new Set(namespaceList.readByName ?? []);
@@ -683,6 +689,7 @@ export class PolicyEngine {
         const ip = parseIp(other.ip);
         return ip !== undefined && inIpBlock(peer.ipBlock, ip);
       }
+      if (this.ipBlockSkipsPods) return false;
       return parseIps(other.pod.ips).some((ip) => inIpBlock(peer.ipBlock!, ip));
     }
     if (other.kind === 'ip') return false;
@@ -712,6 +719,7 @@ export class PolicyEngine {
     if (peer.ipBlock) {
       const range = `${peer.ipBlock.cidr.text}${peer.ipBlock.except.length ? ` minus ${peer.ipBlock.except.map((e) => e.text).join(', ')}` : ''}`;
       if (other.kind === 'pod') {
+        if (this.ipBlockSkipsPods) return `${who} is in the cluster, and Cilium (the engine) matches ipBlock ${range} only against addresses outside it, never pods or nodes`;
         if (other.pod.ips.length === 0) {
           notes?.ipBlockUnknownIp.add(who);
           return `${who} has no known IP to compare with ${range}`;

@@ -106,6 +106,20 @@ describe('live engine detection (the test API server)', () => {
     expect(overridden.stdout).toContain('engine: Azure NPM (--engine azure-npm)');
   });
 
+  it('Cilium: a NetworkPolicy ipBlock over pod IPs admits no pod (the verdict says why); Calico follows the upstream tests', async () => {
+    const pod = (name: string, ip: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'lab', name, labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 5432 }] }] }, status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] } });
+    const fromRange = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'lab', name: 'db-from-range' }, spec: { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ ipBlock: { cidr: '10.9.0.0/24' } }] }] } };
+    const lab = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lab' } }, pod('client', '10.9.0.5'), pod('db', '10.9.0.6'), fromRange];
+    server.setObjects([...shop, ...lab, AGENTS.calico]);
+    const calico = await np(['can-reach', 'lab/client', 'lab/db', '--port', '5432']);
+    expect(calico.code, calico.stderr).toBe(0);
+    expect(calico.stdout).toContain('an ipBlock matched the pod IP of lab/client');
+    server.setObjects([...shop, ...lab, AGENTS.cilium]);
+    const cilium = await np(['can-reach', 'lab/client', 'lab/db', '--port', '5432']);
+    expect(cilium.code, cilium.stderr).toBe(1);
+    expect(cilium.stdout).toContain('lab/client is in the cluster, and Cilium (the engine) matches ipBlock 10.9.0.0/24 only against addresses outside it, never pods or nodes');
+  });
+
   it('matrix: cells follow the detected engine, and -o json names the engine and the ignored policies', async () => {
     const cell = async (engine: keyof typeof AGENTS) => {
       server.setObjects([...shop, noCart, noImds, AGENTS[engine]]);

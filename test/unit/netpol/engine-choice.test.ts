@@ -106,6 +106,23 @@ describe('the choice in verdicts and audit', () => {
     expect(new PolicyEngine(c, chooseEngine(c, undefined, true)).evaluate(web, api, { port: 80, protocol: 'TCP' }).allowed).toBe(false);
   });
 
+  it('under Cilium a NetworkPolicy ipBlock never admits a pod: the verdict follows the engine and says why', () => {
+    const fromRange: NetworkPolicy = { metadata: { namespace: 'shop', name: 'from-range' }, spec: { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ ipBlock: { cidr: '10.1.0.0/24' } }] }] } };
+    const s = (engines: string[]): ClusterSnapshot => ({ ...snapshot(engines), networkPolicies: [fromRange], policyObjects: [] });
+    const tcp = { port: 80, protocol: 'TCP' } as const;
+    const calico = new PolicyEngine(s(['calico-node']), chooseEngine(s(['calico-node']), undefined, true)).evaluate(web, api, tcp);
+    expect(calico.allowed).toBe(true);
+    expect(calico.notes).toContain('an ipBlock matched the pod IP of shop/web: the upstream conformance tests expect this, but Cilium does not apply ipBlock to in-cluster pods');
+    const cilium = new PolicyEngine(s(['cilium']), chooseEngine(s(['cilium']), undefined, true));
+    const denied = cilium.evaluate(web, api, tcp);
+    expect(denied.allowed).toBe(false);
+    expect(denied.ingress.policies[0].summary).toBe('its only ingress rule #0 (from IPs in 10.1.0.0/24 on any port) does not match: shop/web is in the cluster, and Cilium (the engine) matches ipBlock 10.1.0.0/24 only against addresses outside it, never pods or nodes');
+    expect(cilium.allows({ kind: 'ip', ip: '10.1.0.9' }, api, tcp)).toBe(true);
+    // --engine cilium on manifests too; auto keeps the upstream behaviour
+    expect(new PolicyEngine(s([]), chooseEngine(s([]), 'cilium', false)).allows(web, api, tcp)).toBe(false);
+    expect(new PolicyEngine(s(['cilium']), chooseEngine(s(['cilium']), 'auto', true)).allows(web, api, tcp)).toBe(true);
+  });
+
   it('an unreadable list of a kind the engine ignores is named but does not make verdicts "cannot tell"', () => {
     const s = { ...snapshot(['azure-npm']), policyObjects: [], unreadable: [{ resource: 'ciliumnetworkpolicies.cilium.io', namespace: 'shop' }] };
     const npm = new PolicyEngine(s, chooseEngine(s, undefined, true));
