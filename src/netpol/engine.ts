@@ -663,8 +663,11 @@ export class PolicyEngine {
 
   /** One line on how a hostNetwork pod is judged here. */
   hostNetworkNote(pod: PodView): string {
+    const peers = this.ipBlockSkipsPods
+      ? 'and no NetworkPolicy peer matches it (Cilium matches node addresses by its host and remote-node entities, never by ipBlock)'
+      : "and peers match it only through an ipBlock over the node's address";
     return this.hostNetwork.asNode
-      ? `${podName(pod)} uses the host network: judged as node traffic, ${this.hostNetwork.why} — pod NetworkPolicies do not select it, and peers match it only through an ipBlock over the node's address`
+      ? `${podName(pod)} uses the host network: judged as node traffic, ${this.hostNetwork.why} — pod NetworkPolicies do not select it, ${peers}`
       : `${podName(pod)} uses the host network: judged as a pod, ${this.hostNetwork.why}`;
   }
 
