@@ -106,6 +106,23 @@ describe('live engine detection (the test API server)', () => {
     expect(overridden.stdout).toContain('engine: Azure NPM (--engine azure-npm)');
   });
 
+  it('a Calico GlobalNetworkPolicy decides where Calico runs, and is named and ignored under Cilium', async () => {
+    const quarantine = {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'GlobalNetworkPolicy',
+      metadata: { name: 'quarantine-cart' },
+      spec: { order: 10, selector: "projectcalico.org/namespace == 'payments'", types: ['Ingress'], ingress: [{ action: 'Deny', source: { selector: "app == 'cart'", namespaceSelector: 'all()' } }] },
+    };
+    server.setObjects([...shop, quarantine, AGENTS.calico]);
+    const calico = await np(['can-reach', ...CART_TO_PAYMENTS]);
+    expect(calico.code, calico.stderr).toBe(1);
+    expect(calico.stdout).toContain('denied by Calico GlobalNetworkPolicy quarantine-cart (tier default, order 10) rule #0 Deny');
+    server.setObjects([...shop, quarantine, AGENTS.cilium]);
+    const cilium = await np(['can-reach', ...CART_TO_PAYMENTS]);
+    expect(cilium.code, cilium.stderr).toBe(0);
+    expect(cilium.stdout).toContain("not evaluated: Calico GlobalNetworkPolicy quarantine-cart is not enforced: this cluster's engine is Cilium");
+  });
+
   it('Cilium: a NetworkPolicy ipBlock over pod IPs admits no pod (the verdict says why); Calico follows the upstream tests', async () => {
     const pod = (name: string, ip: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'lab', name, labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 5432 }] }] }, status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] } });
     const fromRange = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'lab', name: 'db-from-range' }, spec: { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ ipBlock: { cidr: '10.9.0.0/24' } }] }] } };
@@ -176,7 +193,7 @@ describe('live engine detection (the test API server)', () => {
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'viewer' }, rules: Object.entries(resources).map(([group, list]) => ({ apiGroups: [group], resources: list, verbs: ['list'] })) },
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'dev-viewer' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'viewer' }, subjects: [{ kind: 'User', name: 'dev@example.com' }] },
     ];
-    const core = { '': ['pods', 'services', 'namespaces'], 'networking.k8s.io': ['networkpolicies'], batch: ['jobs'], 'policy.networking.k8s.io': ['*'] };
+    const core = { '': ['pods', 'services', 'namespaces'], 'networking.k8s.io': ['networkpolicies'], batch: ['jobs'], 'policy.networking.k8s.io': ['*'], 'projectcalico.org': ['*'], 'crd.projectcalico.org': ['*'] };
     const limited = async (objects: unknown[], run: (np: (args: string[]) => ReturnType<typeof runAsync>) => Promise<void>) => {
       const s = await startTestApiServer({ staticTokens: { 'dev-token-0123456789': { username: 'dev@example.com' } }, objects, policyCrds: true });
       try {
@@ -195,7 +212,8 @@ describe('live engine detection (the test API server)', () => {
         expect(cart.code, cart.stderr).toBe(1);
         expect(cart.stderr).toMatch(/^warning: not allowed to list daemonsets in namespace kube-system/m);
         expect(cart.stdout).toContain('engine: unknown (you may not list daemonsets in kube-system and calico-system)');
-        expect(cart.stdout).toContain('note: the enforcing engine could not be detected (you may not list daemonsets in kube-system and calico-system), so every policy kind read is evaluated as if enforced; pass --engine NAME to name it (cilium.io/v2 is served, so Cilium may run elsewhere: if it does, pass --engine cilium)');
+        expect(cart.stdout).toContain('note: the enforcing engine could not be detected (you may not list daemonsets in kube-system and calico-system), so every policy kind read is evaluated as if enforced; pass --engine NAME to name it (');
+        expect(cart.stdout).toContain('cilium.io/v2 is served, so Cilium may run elsewhere: if it does, pass --engine cilium');
         expect(JSON.parse(json.stdout).engine).toMatchObject({ by: 'unknown', engines: [] });
       });
     });
