@@ -108,7 +108,10 @@ export function chooseEngine(snapshot: Pick<ClusterSnapshot, 'policyEngines' | '
   if (!live) return {};
   const agents = snapshot.policyEngines;
   if (agents === undefined) {
-    const blocked = (snapshot.unreadable ?? []).filter((u) => u.resource === 'daemonsets' && (u.namespace === undefined || ENGINE_NAMESPACES.includes(u.namespace)));
+    // in ENGINE_NAMESPACES order: the reads finish in any order
+    const blocked = (snapshot.unreadable ?? [])
+      .filter((u) => u.resource === 'daemonsets' && (u.namespace === undefined || ENGINE_NAMESPACES.includes(u.namespace)))
+      .sort((a, b) => ENGINE_NAMESPACES.indexOf(a.namespace ?? '') - ENGINE_NAMESPACES.indexOf(b.namespace ?? ''));
     const where = blocked.some((u) => u.namespace === undefined) ? ' in any namespace' : blocked.length ? ` in ${joinTitles(blocked.map((u) => u.namespace!))}` : '';
     const why = blocked.length ? `you may not list daemonsets${where}` : 'the DaemonSets were not read';
     const hint = servedHint(snapshot.servedPolicyApis, []);

@@ -51,7 +51,7 @@ describe('chooseEngine', () => {
   });
 
   it('a forbidden DaemonSet list: every kind is evaluated, naming the list and the assumption; served APIs hint at the engine', () => {
-    const blocked = live({ unreadable: [{ resource: 'daemonsets', namespace: 'kube-system' }, { resource: 'daemonsets', namespace: 'calico-system' }], servedPolicyApis: ['cilium.io/v2'] });
+    const blocked = live({ unreadable: [{ resource: 'daemonsets', namespace: 'calico-system' }, { resource: 'daemonsets', namespace: 'kube-system' }, { resource: 'daemonsets', namespace: 'shop' }], servedPolicyApis: ['cilium.io/v2'] });
     expect(blocked.notEnforced).toBeUndefined();
     expect(blocked.report).toMatchObject({ by: 'unknown', engines: [], text: 'unknown (you may not list daemonsets in kube-system and calico-system)' });
     expect(blocked.report!.assumption).toBe(
