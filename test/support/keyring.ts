@@ -4,7 +4,7 @@
 // process.env before the first keytar call: GLib connects to the session bus once per process).
 // Failing to start is an error, never a skip: CI installs gnome-keyring and dbus (.ci/run).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -79,6 +79,26 @@ async function lockDefaultCollection(env: NodeJS.ProcessEnv): Promise<void> {
     '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.Lock', `array:objpath:${collection}`], { env, timeout: 10_000 });
 }
 
+// The bus has no service directories: with Debian's session.conf, our readiness probe (a call to
+// org.freedesktop.secrets) made before our daemon had claimed the name auto-started a second
+// gnome-keyring-daemon, which took the name ("another secret service is running") and never unlocked —
+// seen only when the box was loaded enough to slow our daemon's start.
+function busConfig(busPath: string): string {
+  return `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=${busPath}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+`;
+}
+
 function stopChild(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -123,7 +143,9 @@ export async function startKeyring(options: KeyringOptions = {}): Promise<Keyrin
     if (runtimeDir.startsWith(shm)) rmSync(runtimeDir, { recursive: true, force: true });
   };
   try {
-    dbus = spawn('dbus-daemon', ['--session', `--address=unix:path=${busPath}`, '--nofork', '--nopidfile', '--print-address=1'], {
+    const configPath = join(base, 'bus.conf');
+    writeFileSync(configPath, busConfig(busPath), { mode: 0o600 });
+    dbus = spawn('dbus-daemon', [`--config-file=${configPath}`, '--nofork', '--nopidfile', '--print-address=1'], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
