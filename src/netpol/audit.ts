@@ -367,6 +367,8 @@ function peerProblem(
   if (peer.ipBlock || peer.invalid) return undefined;
   let namespaces: string[];
   if (peer.namespaceMatch) {
+    // without the namespace list the peer may select namespaces never read, or labels not seen: no claim
+    if (engine.namespaceLabelsUnknown) return undefined;
     const selector = peer.spec.namespaceSelector!;
     namespaces = snapshot.namespaces.map((n) => n.metadata.name).filter((ns) => peer.namespaceMatch!(engine.namespaceLabels(ns)));
     if (namespaces.length === 0) {

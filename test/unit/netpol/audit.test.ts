@@ -161,6 +161,16 @@ describe('audit rules one by one', () => {
     expect(found[1].message).toMatch(/namespaceSelector team=shpo matches no namespace in these manifests/);
   });
 
+  it('peer-selects-nothing makes no claim about a namespaceSelector when the namespace list could not be read', async () => {
+    const s = await manifests(
+      DNS + deploy('a', 'web', { app: 'web' }) + deploy('a', 'db', { app: 'db' }, '[{name: pg, containerPort: 5432}]') + DEFAULT_DENY('a') + ALLOW_DNS('a') +
+        policy('a', 'db-in', '{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: wbe}}}, {namespaceSelector: {matchLabels: {team: shop}}}, {namespaceSelector: {matchLabels: {team: shop}}, podSelector: {matchLabels: {app: prometheus}}}]}]}'),
+    );
+    // as a user without list namespaces reads it: namespace a known by name only; team=shop may be another namespace's
+    const found = auditSnapshot({ ...s, unreadable: [{ resource: 'namespaces', readByName: [] }] }).findings;
+    expect(found.map((f) => `${brief(f)}: ${f.message.split(':')[0]}`)).toEqual(['peer-selects-nothing a/networkpolicy/db-in: ingress rule #0, peer #0']);
+  });
+
   it('undeclared-named-port: on the selected pods for ingress, on the peers for egress', async () => {
     const s = await manifests(
       DNS + deploy('a', 'web', { app: 'web' }) + deploy('a', 'db', { app: 'db' }, '[{name: pg, containerPort: 5432}]') + DEFAULT_DENY('a') + ALLOW_DNS('a') +
