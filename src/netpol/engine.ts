@@ -376,7 +376,7 @@ export class PolicyEngine {
         const to = peers[other];
         if (direction === 'egress') s.ctx.destinationPorts = to.kind === 'pod' ? to.pod.ports : undefined;
         this.unionUncertain = false;
-        const quick = s.plan ? quickSide(s.plan, direction, to, traffic, s.ctx, s.networkPolicy) : s.networkPolicy ? s.networkPolicy(to, traffic) : true;
+        const quick = s.plan ? quickSide(s.plan, to, traffic, s.ctx, s.networkPolicy) : s.networkPolicy ? s.networkPolicy(to, traffic) : true;
         // a NetworkPolicy namespaceSelector over unread labels: decideTiered bounds it and says so
         row[other] = quick === undefined || this.unionUncertain ? 3 : quick ? 2 : 1;
       }
@@ -422,14 +422,15 @@ export class PolicyEngine {
     const policies = this.policiesSelecting(pod, direction);
     const side = this.tiered ? planSide(this.tiers, direction, pod, this.namespaceLabels(pod.namespace), () => this.networkPoliciesAsCalico(), this.selectionMemo) : undefined;
     // pods whose side runs through the same policies share its answers: the key is everything quickSide reads of the subject
-    const lists = side ? [side.admin, side.ciliumDeny, ...side.calico, side.ciliumAllow, side.baseline] : [];
-    const readsSelf = lists.some((list) => list.some((p) => p[direction]!.some((r) => r.readsSelf)));
+    const lists = side ? [side.admin, side.ciliumDeny, ...side.calico.map((t) => t.rules), side.ciliumAllow, side.baseline] : [];
+    const readsSelf = lists.some((rules) => rules.some((r) => r.readsSelf));
     const key = [
       direction,
       // named ports resolve on the destination: the subject's own ports on the way in
       direction === 'ingress' ? pod.ports.map((p) => `${p.name ?? ''}:${p.containerPort}/${p.protocol ?? 'TCP'}`).join(',') : '',
       policies.map((p) => this.idOf(p)).join(','),
-      ...lists.map((list) => list.map((p) => this.idOf(p)).join(',')),
+      ...lists.map((rules) => rules.map((r) => this.idOf(r)).join(',')),
+      side ? `${side.ciliumIsolates} ${side.calico.map((t) => t.selected).join(',')}` : '',
       readsSelf ? `self ${this.idOf(pod)}` : '',
     ].join('|');
     const plan: SubjectPlan = {

@@ -287,26 +287,35 @@ export function decideSide(
 }
 
 /**
- * The policies of each step that select one subject for one direction, resolved once: a matrix asks
- * for every other class with the same subject, so the selection is not repeated per cell.
+ * The rules of each step for one subject and direction, in order, from the policies that select it:
+ * resolved once, as a matrix asks for every other class with the same subject. First match over
+ * ordered policies is first match over their rules in that order.
  */
 export interface SidePlan {
-  admin: CompiledExtraPolicy[];
-  ciliumDeny: CompiledExtraPolicy[];
-  /** per Calico tier in order, the policies selecting the subject (tier default with the NetworkPolicies); empty without Calico */
-  calico: CompiledExtraPolicy[][];
-  ciliumAllow: CompiledExtraPolicy[];
-  baseline: CompiledExtraPolicy[];
+  admin: CompiledRule[];
+  ciliumDeny: CompiledRule[];
+  /** Calico tiers in order (tier default with the NetworkPolicies): their rules, and whether any policy there selects the subject */
+  calico: { rules: CompiledRule[]; selected: boolean }[];
+  ciliumAllow: CompiledRule[];
+  /** some Cilium allow policy selecting the subject isolates it for this direction */
+  ciliumIsolates: boolean;
+  baseline: CompiledRule[];
 }
 
 export function planSide(tiers: TieredPolicies, direction: Direction, subject: PodView, subjectLabels: Labels, npAsCalico: () => CompiledExtraPolicy[], memo: SelectionMemo): SidePlan {
   const selecting = (policies: CompiledExtraPolicy[]) => (policies.length === 0 ? policies : memo.selecting(policies, direction, subject, subjectLabels));
+  const rules = (policies: CompiledExtraPolicy[]) => policies.flatMap((p) => p[direction]!);
+  const ciliumAllow = tiers.calico.length > 0 ? [] : selecting(tiers.ciliumAllow);
   return {
-    admin: selecting(tiers.admin),
-    ciliumDeny: selecting(tiers.ciliumDeny),
-    calico: tiers.calico.map((tier) => selecting(tier.name === 'default' ? defaultTierPolicies(tier, npAsCalico(), tiers.ciliumAllow) : tier.policies)),
-    ciliumAllow: tiers.calico.length > 0 ? [] : selecting(tiers.ciliumAllow),
-    baseline: selecting(tiers.baseline),
+    admin: rules(selecting(tiers.admin)),
+    ciliumDeny: rules(selecting(tiers.ciliumDeny)),
+    calico: tiers.calico.map((tier) => {
+      const selected = selecting(tier.name === 'default' ? defaultTierPolicies(tier, npAsCalico(), tiers.ciliumAllow) : tier.policies);
+      return { rules: rules(selected), selected: selected.length > 0 };
+    }),
+    ciliumAllow: rules(ciliumAllow),
+    ciliumIsolates: ciliumAllow.some((p) => p.isolates?.[direction] !== false),
+    baseline: rules(selecting(tiers.baseline)),
   };
 }
 
@@ -323,17 +332,14 @@ function certain(allowed: boolean): boolean | undefined {
   return maybes & MAYBE_PASS || (allowed ? maybes & MAYBE_DENY : maybes & MAYBE_ALLOW) ? undefined : allowed;
 }
 
-/** firstMatch over selected policies, without reasons: the deciding rule, or undefined; undecided rules go to `maybes`. */
-function firstRule(policies: CompiledExtraPolicy[], direction: Direction, other: Peer, traffic: Traffic, ctx: MatchContext): CompiledRule | undefined {
-  for (let i = 0; i < policies.length; i++) {
-    const rules = policies[i][direction]!;
-    for (let j = 0; j < rules.length; j++) {
-      const rule = rules[j];
-      if (rule.action === 'Log') continue;
-      const m = rule.matches(other, traffic, ctx);
-      if (m === true) return rule;
-      if (m !== false) maybes |= maybeBit(rule.action);
-    }
+/** firstMatch over the rules of ordered policies, without reasons: the deciding rule, or undefined; undecided rules go to `maybes`. */
+function firstRule(rules: CompiledRule[], other: Peer, traffic: Traffic, ctx: MatchContext): CompiledRule | undefined {
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i];
+    if (rule.action === 'Log') continue;
+    const m = rule.matches(other, traffic, ctx);
+    if (m === true) return rule;
+    if (m !== false) maybes |= maybeBit(rule.action);
   }
   return undefined;
 }
@@ -343,45 +349,40 @@ function firstRule(policies: CompiledExtraPolicy[], direction: Direction, other:
  * cannot be decided statically could change it: decideSide then says which. `networkPolicy` is the
  * NetworkPolicy union for this side (undefined: no NetworkPolicy selects the subject).
  */
-export function quickSide(plan: SidePlan, direction: Direction, other: Peer, traffic: Traffic, ctx: MatchContext, networkPolicy: ((other: Peer, traffic: Traffic) => boolean) | undefined): boolean | undefined {
+export function quickSide(plan: SidePlan, other: Peer, traffic: Traffic, ctx: MatchContext, networkPolicy: ((other: Peer, traffic: Traffic) => boolean) | undefined): boolean | undefined {
   maybes = 0;
   // 1. admin tier
-  const admin = firstRule(plan.admin, direction, other, traffic, ctx);
+  const admin = firstRule(plan.admin, other, traffic, ctx);
   if (admin && admin.action !== 'Pass') return certain(admin.action === 'Allow');
   // 2. Cilium deny rules
-  if (firstRule(plan.ciliumDeny, direction, other, traffic, ctx)) return certain(false);
+  if (firstRule(plan.ciliumDeny, other, traffic, ctx)) return certain(false);
   // 3a. Calico tiers
   if (plan.calico.length > 0) {
     let passed = false;
-    for (const selected of plan.calico) {
-      const rule = firstRule(selected, direction, other, traffic, ctx);
+    for (const tier of plan.calico) {
+      const rule = firstRule(tier.rules, other, traffic, ctx);
       if (rule?.action === 'Pass') {
         passed = true;
         continue;
       }
       if (rule) return certain(rule.action === 'Allow');
       // the end-of-tier deny
-      if (selected.length > 0) return certain(false);
+      if (tier.selected) return certain(false);
     }
     if (passed) return certain(true);
   } else {
     // 3b. the union of NetworkPolicy and Cilium allow rules
-    let isolated = networkPolicy !== undefined;
     if (networkPolicy?.(other, traffic)) return certain(true);
     let allowed = false;
-    for (const policy of plan.ciliumAllow) {
-      if (policy.isolates?.[direction] !== false) isolated = true;
-      const rules = policy[direction]!;
-      for (let j = 0; j < rules.length && !allowed; j++) {
-        const m = rules[j].matches(other, traffic, ctx);
-        if (m === true) allowed = true;
-        else if (m !== false) maybes |= MAYBE_ALLOW;
-      }
+    for (let i = 0; i < plan.ciliumAllow.length && !allowed; i++) {
+      const m = plan.ciliumAllow[i].matches(other, traffic, ctx);
+      if (m === true) allowed = true;
+      else if (m !== false) maybes |= MAYBE_ALLOW;
     }
-    if (isolated) return certain(allowed);
+    if (networkPolicy !== undefined || plan.ciliumIsolates) return certain(allowed);
   }
   // 4. baseline tier
-  const baseline = firstRule(plan.baseline, direction, other, traffic, ctx);
+  const baseline = firstRule(plan.baseline, other, traffic, ctx);
   if (baseline && baseline.action !== 'Pass') return certain(baseline.action === 'Allow');
   return certain(true);
 }
