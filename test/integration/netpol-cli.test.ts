@@ -857,6 +857,13 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
       expect(cells).toContain('app/db>np-ext/client:true');
       expect(matrix.stderr).toMatch(/^cannot tell: some verdicts depend on whether namespace np-ext is one of/m);
       expect(matrix.stderr).not.toMatch(/^cannot tell: .*namespace np-lab is one of/m);
+      // report: a page over the namespaces whose labels were read is complete; with np-ext it has ? cells
+      const report = (namespaces: string[]) => runAsync(['report', '--kubeconfig', config, ...namespaces.flatMap((n) => ['-n', n]), '--port', '5432'], { HOME: home, KUBECONFIG: config });
+      const whole = await report(['app', 'np-lab']);
+      expect(whole.code, whole.stderr).toBe(0);
+      const partial = await report(['app', 'np-lab', 'np-ext']);
+      expect(partial.code, partial.stderr).toBe(3);
+      expect(partial.stderr).toContain('namespace np-ext');
     } finally {
       await scoped.close();
     }
