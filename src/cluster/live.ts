@@ -89,12 +89,15 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
   const unreadable: UnreadableList[] = [];
   const hint = options.forbiddenHint ?? 'ask for list access, or analyse manifests with -f';
 
-  /** One list, page by page (none when skipped); a 403 on an optional list becomes a warning and `undefined`. */
-  async function read<T>(list: UnreadableList, call: (page: Page) => Promise<ListPage<T>>, need: Need, scope = list.namespace ? ` in namespace ${list.namespace}` : ''): Promise<T[] | undefined> {
+  /**
+   * One list, page by page, each page converted to the snapshot's objects as it arrives (none when
+   * skipped); a 403 on an optional list becomes a warning and `undefined`.
+   */
+  async function read<T, R>(list: UnreadableList, call: (page: Page) => Promise<ListPage<T>>, convert: (item: T) => R, need: Need, scope = list.namespace ? ` in namespace ${list.namespace}` : ''): Promise<R[] | undefined> {
     if (need === 'skip') return undefined;
     const what = `${list.resource}${scope}`;
     try {
-      return await listAll(call);
+      return await listAll(call, convert);
     } catch (err) {
       if (need === 'optional' && httpStatusOf(err) === 403) {
         warnings.push(`not allowed to list ${what}: ${apiErrorMessage(err) ?? 'forbidden'}`);
@@ -111,16 +114,16 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
   }
 
   /** A namespaced kind in the selected namespaces (or all); undefined only when nothing could be read. */
-  async function scoped<T>(resource: string, all: (page: Page) => Promise<ListPage<T>>, inNamespace: (namespace: string, page: Page) => Promise<ListPage<T>>, need: Need): Promise<T[] | undefined> {
+  async function scoped<T, R>(resource: string, all: (page: Page) => Promise<ListPage<T>>, inNamespace: (namespace: string, page: Page) => Promise<ListPage<T>>, convert: (item: T) => R, need: Need): Promise<R[] | undefined> {
     if (need === 'skip') return undefined;
-    if (!selected) return read({ resource }, all, need, ' in all namespaces');
-    const parts = await Promise.all(selected.map((namespace) => read({ resource, namespace }, (page) => inNamespace(namespace, page), need)));
+    if (!selected) return read({ resource }, all, convert, need, ' in all namespaces');
+    const parts = await Promise.all(selected.map((namespace) => read({ resource, namespace }, (page) => inNamespace(namespace, page), convert, need)));
     return parts.every((p) => p === undefined) ? undefined : parts.flatMap((p) => p ?? []);
   }
 
   // The first request checks the server and the credentials before the parallel burst: the namespace
   // list when it is wanted, else the first list the command needs.
-  const listedNamespaces = await read({ resource: 'namespaces' }, (page) => core.listNamespace(page), include.namespaces);
+  const listedNamespaces = await read({ resource: 'namespaces' }, (page) => core.listNamespace(page), toNamespace, include.namespaces);
 
   const workloadKinds = [
     ['Deployment', 'deployments', (page: Page) => apps.listDeploymentForAllNamespaces(page), (namespace: string, page: Page) => apps.listNamespacedDeployment({ namespace, ...page })],
@@ -155,42 +158,42 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
       kinds.map(async (k) => {
         const resource = `${k.resource}.${k.group}`;
         const base = { group: k.group, version: k.version, plural: k.resource };
+        const convert = (o: Record<string, unknown>): PolicyObject => ({ apiVersion: `${k.group}/${k.version}`, kind: k.kind, metadata: toObjectMeta(o.metadata as never), spec: o.spec, ...(o.specs !== undefined ? { specs: o.specs } : {}) });
         const listed = k.namespaced
-          ? await scoped<Record<string, unknown>>(resource, (page) => custom.listClusterCustomObject({ ...base, ...page }) as never, (namespace, page) => custom.listNamespacedCustomObject({ ...base, namespace, ...page }) as never, 'optional')
-          : await read<Record<string, unknown>>({ resource }, (page) => custom.listClusterCustomObject({ ...base, ...page }) as never, 'optional');
-        return (listed ?? []).map(
-          (o): PolicyObject => ({ apiVersion: `${k.group}/${k.version}`, kind: k.kind, metadata: toObjectMeta(o.metadata as never), spec: o.spec, ...(o.specs !== undefined ? { specs: o.specs } : {}) }),
-        );
+          ? await scoped(resource, (page) => custom.listClusterCustomObject({ ...base, ...page }) as never, (namespace, page) => custom.listNamespacedCustomObject({ ...base, namespace, ...page }) as never, convert, 'optional')
+          : await read({ resource }, (page) => custom.listClusterCustomObject({ ...base, ...page }) as never, convert, 'optional');
+        return listed ?? [];
       }),
     );
     return { objects: lists.flat(), served: [...served].filter((gv) => POLICY_KINDS.some((k) => `${k.group}/${k.version}` === gv)).sort() };
   }
 
-  const readPods = () => scoped('pods', (page) => core.listPodForAllNamespaces(page), (namespace, page) => core.listNamespacedPod({ namespace, ...page }), include.pods);
+  const readPods = () => scoped('pods', (page) => core.listPodForAllNamespaces(page), (namespace, page) => core.listNamespacedPod({ namespace, ...page }), toPod, include.pods);
   // without the namespace list, the pod list goes first
   const earlyPods = include.namespaces === 'skip' ? await readPods() : undefined;
   const [pods, services, serviceAccounts, networkPolicies, roles, roleBindings, clusterRoles, clusterRoleBindings, workloadLists, engineDaemonSets, policyObjects] = await Promise.all([
     include.namespaces === 'skip' ? earlyPods : readPods(),
-    scoped('services', (page) => core.listServiceForAllNamespaces(page), (namespace, page) => core.listNamespacedService({ namespace, ...page }), include.services),
-    scoped('serviceaccounts', (page) => core.listServiceAccountForAllNamespaces(page), (namespace, page) => core.listNamespacedServiceAccount({ namespace, ...page }), include.serviceAccounts),
-    scoped('networkpolicies', (page) => networking.listNetworkPolicyForAllNamespaces(page), (namespace, page) => networking.listNamespacedNetworkPolicy({ namespace, ...page }), include.networkPolicies),
-    scoped('roles', (page) => rbac.listRoleForAllNamespaces(page), (namespace, page) => rbac.listNamespacedRole({ namespace, ...page }), include.rbac),
-    scoped('rolebindings', (page) => rbac.listRoleBindingForAllNamespaces(page), (namespace, page) => rbac.listNamespacedRoleBinding({ namespace, ...page }), include.rbac),
-    read({ resource: 'clusterroles' }, (page) => rbac.listClusterRole(page), include.rbac),
-    read({ resource: 'clusterrolebindings' }, (page) => rbac.listClusterRoleBinding(page), include.rbac),
+    scoped('services', (page) => core.listServiceForAllNamespaces(page), (namespace, page) => core.listNamespacedService({ namespace, ...page }), toService, include.services),
+    scoped('serviceaccounts', (page) => core.listServiceAccountForAllNamespaces(page), (namespace, page) => core.listNamespacedServiceAccount({ namespace, ...page }), toServiceAccount, include.serviceAccounts),
+    scoped('networkpolicies', (page) => networking.listNetworkPolicyForAllNamespaces(page), (namespace, page) => networking.listNamespacedNetworkPolicy({ namespace, ...page }), toNetworkPolicy, include.networkPolicies),
+    scoped('roles', (page) => rbac.listRoleForAllNamespaces(page), (namespace, page) => rbac.listNamespacedRole({ namespace, ...page }), (r) => toRole('Role', r), include.rbac),
+    scoped('rolebindings', (page) => rbac.listRoleBindingForAllNamespaces(page), (namespace, page) => rbac.listNamespacedRoleBinding({ namespace, ...page }), (b) => toRoleBinding('RoleBinding', b), include.rbac),
+    read({ resource: 'clusterroles' }, (page) => rbac.listClusterRole(page), (r) => toRole('ClusterRole', r), include.rbac),
+    read({ resource: 'clusterrolebindings' }, (page) => rbac.listClusterRoleBinding(page), (b) => toRoleBinding('ClusterRoleBinding', b), include.rbac),
     Promise.all(
       workloadKinds.map(([kind, resource, all, inNs]) => {
         // -A: the DaemonSet list is also how policy engines are found
         const need = kind === 'DaemonSet' && !selected && workloadNeed(kind) === 'skip' ? include.policyEngines : workloadNeed(kind);
-        return scoped<unknown>(resource, all as (page: Page) => Promise<ListPage<unknown>>, inNs as (ns: string, page: Page) => Promise<ListPage<unknown>>, need).then((items) => ({ kind, items }));
+        const convert = (w: unknown) => toWorkload(kind, w as Parameters<typeof toWorkload>[1]);
+        return scoped(resource, all as (page: Page) => Promise<ListPage<unknown>>, inNs as (ns: string, page: Page) => Promise<ListPage<unknown>>, convert, need).then((items) => ({ kind, items }));
       }),
     ),
-    Promise.all(engineNamespaces.map((namespace) => read({ resource: 'daemonsets', namespace }, (page) => apps.listNamespacedDaemonSet({ namespace, ...page }), include.policyEngines))),
+    Promise.all(engineNamespaces.map((namespace) => read({ resource: 'daemonsets', namespace }, (page) => apps.listNamespacedDaemonSet({ namespace, ...page }), (ds) => ds.metadata?.name, include.policyEngines))),
     readPolicyObjects(),
   ]);
 
-  const snapshotPods = (pods ?? []).map(toPod);
-  const workloads: Workload[] = workloadLists.flatMap(({ kind, items }) => (items ?? []).map((w) => toWorkload(kind, w as Parameters<typeof toWorkload>[1])));
+  const snapshotPods = pods ?? [];
+  const workloads: Workload[] = workloadLists.flatMap(({ items }) => items ?? []);
 
   // namespace labels matter only to NetworkPolicy namespaceSelectors
   const labelsMatter = include.namespaces !== 'skip' && include.networkPolicies !== 'skip';
@@ -226,7 +229,7 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
     for (const ns of got) if (ns) fetched.set(ns.metadata.name, ns);
     namespaceList.readByName = [...fetched.keys()];
   }
-  const namespaces = resolveNamespaces(listedNamespaces?.map(toNamespace), fetched, selected, objectNamespaces, warnings, labelsMatter);
+  const namespaces = resolveNamespaces(listedNamespaces, fetched, selected, objectNamespaces, warnings, labelsMatter);
 
   // NetworkPolicy engines: DaemonSets in the usual system namespaces (or in all namespaces with -A) and
   // in the namespaces read, plus pods owned by such DaemonSets. "None found" is only claimed when the
@@ -237,7 +240,7 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
   const engines = new Set<string>();
   if (include.policyEngines !== 'skip') {
     for (const w of workloads) if (w.kind === 'DaemonSet' && isEngineAgent(w.metadata.name)) engines.add(w.metadata.name);
-    for (const list of engineDaemonSets) for (const ds of list ?? []) if (ds.metadata?.name && isEngineAgent(ds.metadata.name)) engines.add(ds.metadata.name);
+    for (const list of engineDaemonSets) for (const name of list ?? []) if (name && isEngineAgent(name)) engines.add(name);
     for (const pod of snapshotPods) {
       const owner = pod.metadata.ownerReferences?.find((o) => o.kind === 'DaemonSet');
       if (owner && isEngineAgent(owner.name)) engines.add(owner.name);
@@ -251,14 +254,14 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
     defaultNamespace,
     namespaces,
     pods: snapshotPods,
-    services: (services ?? []).map(toService),
+    services: services ?? [],
     workloads: keptWorkloads,
-    networkPolicies: (networkPolicies ?? []).map(toNetworkPolicy),
+    networkPolicies: networkPolicies ?? [],
     ...(policyObjects.objects.length > 0 ? { policyObjects: policyObjects.objects } : {}),
     ...(include.networkPolicies !== 'skip' ? { servedPolicyApis: policyObjects.served } : {}),
-    roles: [...(clusterRoles ?? []).map((r) => toRole('ClusterRole', r)), ...(roles ?? []).map((r) => toRole('Role', r))],
-    roleBindings: [...(clusterRoleBindings ?? []).map((b) => toRoleBinding('ClusterRoleBinding', b)), ...(roleBindings ?? []).map((b) => toRoleBinding('RoleBinding', b))],
-    serviceAccounts: (serviceAccounts ?? []).map(toServiceAccount),
+    roles: [...(clusterRoles ?? []), ...(roles ?? [])],
+    roleBindings: [...(clusterRoleBindings ?? []), ...(roleBindings ?? [])],
+    serviceAccounts: serviceAccounts ?? [],
     ...(enginesChecked || engines.size > 0 ? { policyEngines: [...engines].sort() } : {}),
     ...(warnings.length > 0 ? { warnings } : {}),
     ...(unreadable.length > 0 ? { unreadable } : {}),

@@ -177,10 +177,10 @@ export async function readRbacObjects(kc: KubeConfig, namespaces: string[] = [])
   // gaps in the order the lists are asked for, not the order the answers arrive (output must not shuffle)
   const asked: string[] = [];
   const forbidden = new Set<string>();
-  const attempt = async <T>(what: string, read: (page: Page) => Promise<ListPage<T>>): Promise<T[] | undefined> => {
+  const attempt = async <T, R>(what: string, read: (page: Page) => Promise<ListPage<T>>, convert: (item: T) => R): Promise<R[] | undefined> => {
     asked.push(what);
     try {
-      return await listAll(read);
+      return await listAll(read, convert);
     } catch (err) {
       if (statusOf(err) === 403) {
         forbidden.add(what);
@@ -191,10 +191,10 @@ export async function readRbacObjects(kc: KubeConfig, namespaces: string[] = [])
   };
 
   const [clusterRoles, clusterRoleBindings, allRoles, allBindings] = await Promise.all([
-    attempt('clusterroles', (page) => api.listClusterRole(page)),
-    attempt('clusterrolebindings', (page) => api.listClusterRoleBinding(page)),
-    attempt('roles in all namespaces', (page) => api.listRoleForAllNamespaces(page)),
-    attempt('rolebindings in all namespaces', (page) => api.listRoleBindingForAllNamespaces(page)),
+    attempt('clusterroles', (page) => api.listClusterRole(page), (r) => toRole('ClusterRole', r)),
+    attempt('clusterrolebindings', (page) => api.listClusterRoleBinding(page), (b) => toRoleBinding('ClusterRoleBinding', b)),
+    attempt('roles in all namespaces', (page) => api.listRoleForAllNamespaces(page), (r) => toRole('Role', r)),
+    attempt('rolebindings in all namespaces', (page) => api.listRoleBindingForAllNamespaces(page), (b) => toRoleBinding('RoleBinding', b)),
   ]);
   let roles = allRoles;
   let bindings = allBindings;
@@ -202,8 +202,8 @@ export async function readRbacObjects(kc: KubeConfig, namespaces: string[] = [])
     const perNamespace = await Promise.all(
       namespaces.map(async (namespace) => {
         const [nsRoles, nsBindings] = await Promise.all([
-          allRoles ? [] : attempt(`roles in ${namespace}`, (page) => api.listNamespacedRole({ namespace, ...page })),
-          allBindings ? [] : attempt(`rolebindings in ${namespace}`, (page) => api.listNamespacedRoleBinding({ namespace, ...page })),
+          allRoles ? [] : attempt(`roles in ${namespace}`, (page) => api.listNamespacedRole({ namespace, ...page }), (r) => toRole('Role', r)),
+          allBindings ? [] : attempt(`rolebindings in ${namespace}`, (page) => api.listNamespacedRoleBinding({ namespace, ...page }), (b) => toRoleBinding('RoleBinding', b)),
         ]);
         return { roles: nsRoles ?? [], bindings: nsBindings ?? [] };
       }),
@@ -213,11 +213,8 @@ export async function readRbacObjects(kc: KubeConfig, namespaces: string[] = [])
   }
   return {
     rbac: {
-      roles: [...(clusterRoles ?? []).map((r) => toRole('ClusterRole', r)), ...(roles ?? []).map((r) => toRole('Role', r))],
-      roleBindings: [
-        ...(clusterRoleBindings ?? []).map((b) => toRoleBinding('ClusterRoleBinding', b)),
-        ...(bindings ?? []).map((b) => toRoleBinding('RoleBinding', b)),
-      ],
+      roles: [...(clusterRoles ?? []), ...(roles ?? [])],
+      roleBindings: [...(clusterRoleBindings ?? []), ...(bindings ?? [])],
     },
     gaps: asked.filter((what) => forbidden.has(what)),
   };
