@@ -56,6 +56,8 @@ export interface FidelityServer {
   get: AdminGet;
   /** GET a path as `user` through the real kubectl (`kubectl get --raw`): the status, and the body when 200 */
   getAs(user: KubeconfigUser, path: string): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** any kubectl command as `user`: its exit code and output */
+  kubectlAs(user: KubeconfigUser, args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   /** `kubectl auth whoami -o json` as `user`: the SelfSubjectReview's userInfo */
   whoami(user: KubeconfigUser): Promise<ReviewedUser>;
   /** a client certificate from the per-run test CA, which both servers trust (--client-ca-file) */
@@ -178,6 +180,18 @@ export const fidelityCases: FidelityCase[] = [
       } while (token && pages.length < 10);
       assert(json(pages) === json([2, 2, 1]), `pages ${json(pages)}`);
       assert(json(names.sort()) === json(Array.from({ length: PAGED_PODS }, (_, i) => `page-${i}`)), `names ${json(names)}`);
+    },
+  },
+  {
+    name: 'kubectl get (a Table request) pages with --chunk-size: the Table carries metadata.continue until the last page',
+    async check({ kubectlAs, clientCertificate }) {
+      const { certFile, keyFile } = clientCertificate('fidelity-table-lister', ['system:masters']);
+      const r = await kubectlAs({ 'client-certificate': certFile, 'client-key': keyFile }, ['get', 'pods', '-n', FIDELITY_NS, '--chunk-size=2', '--no-headers', '-v=6']);
+      assert(r.code === 0, `kubectl get pods: exit ${r.code}: ${r.stderr}`);
+      const names = r.stdout.trim().split('\n').map((line) => line.split(/\s+/)[0]);
+      assert(json(names.sort()) === json(Array.from({ length: PAGED_PODS }, (_, i) => `page-${i}`)), `names ${json(names)}`);
+      const requests = r.stderr.split('\n').filter((line) => /GET .*\/pods\?.*limit=2/.test(line));
+      assert(requests.length === Math.ceil(PAGED_PODS / 2), `${requests.length} page requests: ${requests.join(' | ')}`);
     },
   },
   {

@@ -47,6 +47,7 @@ export function fidelityServer(server: KubeconfigWriter, get: AdminGet, emu: Ent
     async getAs(user, path) {
       return rawResult(await kubectl(as(user), ['get', '--raw', path], dir));
     },
+    kubectlAs: (user, args) => kubectl(as(user), args, dir),
     async whoami(user) {
       const r = await kubectl(as(user), ['auth', 'whoami', '-o', 'json'], dir);
       if (r.code !== 0) throw new Error(`kubectl auth whoami failed (exit ${r.code}): ${r.stderr.trim()}`);

@@ -335,7 +335,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     }
     const page = paginate(items, url.searchParams, store.currentResourceVersion);
     listRequests.push({ resource, ...(namespace ? { namespace } : {}), ...(page.limit ? { limit: page.limit } : {}), ...(page.continued ? { continued: true } : {}) });
-    if (asTable) return [200, toTable(page.items, type.kind, store.currentResourceVersion, url.searchParams.get('includeObject'))];
+    if (asTable) return [200, toTable(page.items, type.kind, store.currentResourceVersion, url.searchParams.get('includeObject'), page.metadata)];
     return [200, { kind: `${type.kind}List`, apiVersion: group ? `${group}/${version}` : version, metadata: { resourceVersion: store.currentResourceVersion, ...page.metadata }, items: page.items }];
   }
 

@@ -46,12 +46,13 @@ const COLUMNS: Record<string, Column[]> = {
   ],
 };
 
-export function toTable(objects: StoredObject[], kind: string, resourceVersion: string, includeObject: string | null): unknown {
+/** `listMeta`: a list's paging (`continue`, `remainingItemCount`), which kube-apiserver keeps on the Table. */
+export function toTable(objects: StoredObject[], kind: string, resourceVersion: string, includeObject: string | null, listMeta: Record<string, unknown> = {}): unknown {
   const columns = COLUMNS[kind] ?? [name, age];
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
-    metadata: { resourceVersion },
+    metadata: { resourceVersion, ...listMeta },
     columnDefinitions: columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: '', priority: c.priority ?? 0 })),
     rows: objects.map((o) => ({
       cells: columns.map((c) => c.cell(o)),
