@@ -6,7 +6,7 @@
 import { ApisApi, AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, NetworkingV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import type { ClusterSnapshot, Namespace, PolicyObject, UnreadableList, Workload, WorkloadKind } from '../model/k8s.js';
 import { ENGINE_AGENTS, ENGINE_NAMESPACES } from '../netpol/engine-choice.js';
-import { POLICY_KINDS } from '../netpol/kinds/index.js';
+import { POLICY_KINDS, TIER_KINDS } from '../netpol/kinds/index.js';
 import { toObjectMeta } from './convert.js';
 import type { SnapshotSource } from './source.js';
 import {
@@ -152,7 +152,7 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
     }
     const served = new Set((groups.groups ?? []).flatMap((g) => (g.versions ?? []).map((v) => v.groupVersion)));
     const calicoV3 = served.has('projectcalico.org/v3');
-    const kinds = POLICY_KINDS.filter((k) => served.has(`${k.group}/${k.version}`) && !(k.group === 'crd.projectcalico.org' && calicoV3));
+    const kinds = [...POLICY_KINDS, ...TIER_KINDS].filter((k) => served.has(`${k.group}/${k.version}`) && !(k.group === 'crd.projectcalico.org' && calicoV3));
     const custom = makeApiClient(kc, CustomObjectsApi, timeout);
     const lists = await Promise.all(
       kinds.map(async (k) => {

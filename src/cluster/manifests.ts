@@ -9,7 +9,7 @@ import { emptySnapshot, type ClusterSnapshot, type Namespace, type WorkloadKind 
 import { labelsErrors } from '../model/validation.js';
 import { NAMESPACE_NAME_LABEL } from '../netpol/describe.js';
 import { policyObjectProblem } from '../netpol/kinds/compile.js';
-import { isPolicyLike, policyKindOf } from '../netpol/kinds/index.js';
+import { isCalicoTier, isPolicyLike, policyKindOf } from '../netpol/kinds/index.js';
 import { policyProblems, shapeOf } from '../netpol/validate.js';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -112,6 +112,7 @@ function normalizeContainers(spec: Record<string, unknown> | undefined): Record<
 function isClusterScopedPolicy(apiVersion: string, kind: string, meta: Record<string, unknown>): boolean {
   const known = policyKindOf(apiVersion, kind);
   if (known) return !known.namespaced;
+  if (isCalicoTier(apiVersion, kind)) return true;
   if (typeof meta.namespace === 'string' && meta.namespace !== '') return false;
   return /^(Cluster|Global|Admin|Baseline)/.test(kind);
 }
@@ -166,7 +167,8 @@ export async function readManifestSnapshot(paths: string[], options: { namespace
         const metadata = { ...meta } as Record<string, unknown> & { name: string; namespace?: string };
         const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
         // policy kinds beyond NetworkPolicy (Calico's is also called NetworkPolicy: the group tells them apart)
-        const policyLike = isPolicyLike(apiVersion, obj.kind);
+        // Calico's Tiers go with them: their order places the tiers' policies
+        const policyLike = isPolicyLike(apiVersion, obj.kind) || isCalicoTier(apiVersion, obj.kind);
         const clusterScoped = policyLike ? isClusterScopedPolicy(apiVersion, obj.kind, meta) : CLUSTER_SCOPED.has(obj.kind);
         if (!clusterScoped) {
           metadata.namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : defaultNamespace;

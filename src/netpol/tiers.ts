@@ -13,8 +13,12 @@ import type { Direction, Peer, PodView, RuleRef, Traffic } from './types.js';
 
 export interface CalicoTier {
   name: string;
-  /** Tier.spec.order when known; undefined = unknown */
+  /** Tier.spec.order; undefined = none (applied last), or unknown when orderUnknown */
   order?: number;
+  /** no Tier object of this name was read: its place among the tiers is not known */
+  orderUnknown?: true;
+  /** Tier.spec.defaultAction Pass: a selected endpoint no rule decided goes on to the next tier (default: Deny) */
+  defaultAction?: 'Pass';
   policies: CompiledExtraPolicy[];
 }
 
@@ -212,28 +216,72 @@ export function decideSide(
   // 3a. Calico tiers, the NetworkPolicies (and Cilium allows) in tier default at order 1000
   if (tiers.calico.length > 0) {
     let selectedAny = false;
+    // a tier whose Tier object was not read has no known place: each tier is then judged on its own, and
+    // the answer stands only if every tier that could come first gives it
+    const unknownOrder = tiers.calico.some((t) => t.orderUnknown);
+    type Verdict = Omit<SideOutcome, 'passed' | 'undecided' | 'notes' | 'ciliumAllow'>;
+    const judged: { tier: CalicoTier; verdict?: Verdict; passed: RuleRef[]; maybes: Maybe[]; caveat?: string }[] = [];
     for (const tier of tiers.calico) {
       const policies = tier.name === 'default' ? defaultTierPolicies(tier, npAsCalico(), tiers.ciliumAllow) : tier.policies;
       const r = firstMatch(policies, direction, subject, subjectLabels, other, traffic, ctx, memo);
-      maybes.push(...r.maybes);
+      const tierPassed: RuleRef[] = [];
       if (r.selected.length > 0) selectedAny = true;
-      if (r.decision?.action === 'Pass') {
-        passed.push(refOf(r.decision.policy, r.decision.rule, tier.name));
+      let verdict: Verdict | undefined;
+      let caveat: string | undefined;
+      if (r.decision?.action === 'Pass') tierPassed.push(refOf(r.decision.policy, r.decision.rule, tier.name));
+      else if (r.decision) {
+        if (r.decision.action === 'Allow') caveat = r.decision.rule.caveat;
+        verdict = { allowed: r.decision.action === 'Allow', stage: 'calico', decidedBy: refOf(r.decision.policy, r.decision.rule, tier.name), isolated: true };
+      } else if (r.selected.length > 0) {
+        // Calico: an endpoint selected by a tier's policies that no rule decided meets the tier's default
+        // action: Deny, or Pass on to the next tier
+        const last = r.selected[r.selected.length - 1];
+        const who = r.selected.map((p) => p.title).join(', ');
+        const some = r.selected.length === 1 ? 'policy' : `${r.selected.length} policies`;
+        if (tier.defaultAction === 'Pass') {
+          tierPassed.push({ kind: last.kind, policy: who, tier: tier.name, rule: -1, action: 'end of tier', text: `no rule of the ${some} selecting it in tier ${tier.name} matched, and the tier's defaultAction is Pass` });
+        } else {
+          verdict = { allowed: false, stage: 'calico', decidedBy: { kind: last.kind, policy: who, tier: tier.name, rule: -1, action: 'end of tier', text: `no rule of the ${some} selecting it in tier ${tier.name} matched, so the tier's implicit deny applies` }, isolated: true };
+        }
+      }
+      if (unknownOrder) {
+        judged.push({ tier, verdict, passed: tierPassed, maybes: r.maybes, caveat });
         continue;
       }
-      if (r.decision) {
-        if (r.decision.action === 'Allow' && r.decision.rule.caveat) notes.push(r.decision.rule.caveat);
-        return out({ allowed: r.decision.action === 'Allow', stage: 'calico', decidedBy: refOf(r.decision.policy, r.decision.rule, tier.name), isolated: true });
+      maybes.push(...r.maybes);
+      passed.push(...tierPassed);
+      if (verdict) {
+        if (caveat) notes.push(caveat);
+        return out(verdict);
       }
-      if (r.selected.length > 0) {
-        // Calico: an endpoint selected by a tier's policies that no rule decided is denied at the end of the tier
-        const last = r.selected[r.selected.length - 1];
-        return out({
-          allowed: false,
-          stage: 'calico',
-          decidedBy: { kind: last.kind, policy: r.selected.map((p) => p.title).join(', '), tier: tier.name, rule: -1, action: 'end of tier', text: `no rule of the ${r.selected.length === 1 ? 'policy' : `${r.selected.length} policies`} selecting it in tier ${tier.name} matched, so the tier's implicit deny applies` },
-          isolated: true,
-        });
+    }
+    if (unknownOrder) {
+      const deciding = judged.filter((j) => j.verdict);
+      // known tiers keep their order among themselves; a tier of unknown order could come anywhere
+      const firstKnown = deciding.find((j) => !j.tier.orderUnknown);
+      const couldDecide = deciding.filter((j) => j.tier.orderUnknown || j === firstKnown);
+      const unplaced = judged.filter((j) => j.tier.orderUnknown && (j.verdict || j.passed.length > 0)).map((j) => j.tier.name);
+      const chosen = deciding[0];
+      // what may have come before the answer: the known tiers before it, and every tier of unknown place
+      const before = chosen ? judged.indexOf(chosen) : judged.length;
+      judged.forEach((j, i) => {
+        if (i > before && !j.tier.orderUnknown) return;
+        maybes.push(...j.maybes);
+        if (j !== chosen) passed.push(...j.passed);
+      });
+      if (unplaced.length > 0) {
+        const tiersText = `Calico tier${unplaced.length === 1 ? '' : 's'} ${unplaced.join(', ')}`;
+        if (couldDecide.some((j) => j.verdict!.allowed !== chosen!.verdict!.allowed)) {
+          const answers = couldDecide.map((j) => `tier ${j.tier.name} ${j.verdict!.allowed ? 'allows' : 'denies'} it`).join(', ');
+          // a Pass-like maybe: whichever the answer, it could have been the other
+          maybes.push({ action: 'Pass', why: `the order of ${tiersText}: no Tier object of ${unplaced.length === 1 ? 'that name' : 'those names'} was read, and ${answers}` });
+        } else {
+          notes.push(`${tiersText}: no Tier object was read, so ${unplaced.length === 1 ? 'its' : 'their'} place in the tier order is not known; every place gives this answer`);
+        }
+      }
+      if (chosen) {
+        if (chosen.caveat) notes.push(chosen.caveat);
+        return out(chosen.verdict!);
       }
     }
     if (selectedAny) return out({ allowed: true, stage: 'calico', isolated: true });
@@ -300,6 +348,8 @@ export interface SidePlan {
   /** some Cilium allow policy selecting the subject isolates it for this direction */
   ciliumIsolates: boolean;
   baseline: CompiledRule[];
+  /** Calico tiers of unknown place or with defaultAction Pass: quickSide leaves them to decideSide */
+  decideOnly?: true;
 }
 
 export function planSide(tiers: TieredPolicies, direction: Direction, subject: PodView, subjectLabels: Labels, npAsCalico: () => CompiledExtraPolicy[], memo: SelectionMemo): SidePlan {
@@ -316,6 +366,7 @@ export function planSide(tiers: TieredPolicies, direction: Direction, subject: P
     ciliumAllow: rules(ciliumAllow),
     ciliumIsolates: ciliumAllow.some((p) => p.isolates?.[direction] !== false),
     baseline: rules(selecting(tiers.baseline)),
+    ...(tiers.calico.some((t) => t.orderUnknown || t.defaultAction === 'Pass') ? { decideOnly: true as const } : {}),
   };
 }
 
@@ -351,6 +402,7 @@ function firstRule(rules: CompiledRule[], other: Peer, traffic: Traffic, ctx: Ma
  */
 export function quickSide(plan: SidePlan, other: Peer, traffic: Traffic, ctx: MatchContext, networkPolicy: ((other: Peer, traffic: Traffic) => boolean) | undefined): boolean | undefined {
   maybes = 0;
+  if (plan.decideOnly) return undefined;
   // 1. admin tier
   const admin = firstRule(plan.admin, other, traffic, ctx);
   if (admin && admin.action !== 'Pass') return certain(admin.action === 'Allow');

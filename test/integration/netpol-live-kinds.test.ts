@@ -47,6 +47,8 @@ interface Case {
   kind: string;
   /** groups the server serves besides the built-in ones */
   groups: string[];
+  /** lists the live read must have made, besides its groups' */
+  lists?: string[];
   objects: Record<string, unknown>[];
   /** [from, to, port, exit code] */
   asks: [string, string, string, number][];
@@ -64,6 +66,14 @@ const quarantineTeamB = (apiVersion: string, name: string) => ({
   metadata: { name },
   spec: { order: 10, selector: "app == 'db'", ingress: [{ action: 'Deny', source: { namespaceSelector: "team == 'b'" } }, { action: 'Allow' }] },
 });
+
+/** Tiers security (order 100) and platform (500): security denies team b and passes the rest; platform allows. */
+const tiered = (apiVersion: string, securityOrder: number) => [
+  { apiVersion, kind: 'Tier', metadata: { name: 'security' }, spec: { order: securityOrder } },
+  { apiVersion, kind: 'Tier', metadata: { name: 'platform' }, spec: { order: 500 } },
+  { apiVersion, kind: 'GlobalNetworkPolicy', metadata: { name: 'security.team-b' }, spec: { tier: 'security', order: 1, selector: "app == 'db'", ingress: [{ action: 'Deny', source: { namespaceSelector: "team == 'b'" } }, { action: 'Pass' }] } },
+  { apiVersion, kind: 'GlobalNetworkPolicy', metadata: { name: 'platform.db-open' }, spec: { tier: 'platform', order: 1, selector: "app == 'db'", ingress: [{ action: 'Allow' }] } },
+];
 
 const CASES: Case[] = [
   {
@@ -120,6 +130,20 @@ const CASES: Case[] = [
     objects: [quarantineTeamB('crd.projectcalico.org/v1', 'default.quarantine-team-b')],
     asks: [['other/client', 'app/db', '5432', 1], ['app/web', 'app/db', '5432', 0]],
   },
+  {
+    kind: 'Calico Tier (projectcalico.org/v3): security at order 100 before platform',
+    groups: ['projectcalico.org'],
+    lists: ['/apis/projectcalico.org/v3/tiers'],
+    objects: tiered('projectcalico.org/v3', 100),
+    asks: [['other/client', 'app/db', '5432', 1], ['app/web', 'app/db', '5432', 0]],
+  },
+  {
+    kind: 'Calico Tier (crd.projectcalico.org/v1): security at order 900, after platform',
+    groups: ['crd.projectcalico.org'],
+    lists: ['/apis/crd.projectcalico.org/v1/tiers'],
+    objects: tiered('crd.projectcalico.org/v1', 900),
+    asks: [['other/client', 'app/db', '5432', 0], ['app/web', 'app/db', '5432', 0]],
+  },
 ];
 
 /** What a verdict says, without where it was read from. */
@@ -156,6 +180,7 @@ describe('policy kinds read live give the verdicts of the same objects as -f man
       }
       // each kind was listed from its own group, after discovery named it
       for (const group of c.groups) expect(server.requests.some((q) => q.path.startsWith(`/apis/${group}/`) && q.status === 200), group).toBe(true);
+      for (const list of c.lists ?? []) expect(server.requests.some((q) => q.path.startsWith(list) && q.status === 200), list).toBe(true);
     });
   }
 

@@ -1,15 +1,15 @@
 // Policy objects beyond NetworkPolicy → the tiers the engine walks, plus everything that was read but
 // is not evaluated (never dropped silently: each entry says which pods it may select).
 import type { PolicyObject, UnreadableList } from '../../model/k8s.js';
-import { byPriority, emptyTiers, type TieredPolicies } from '../tiers.js';
+import { byPriority, emptyTiers, type CalicoTier, type TieredPolicies } from '../tiers.js';
 import type { NotEvaluated, PodView } from '../types.js';
 import { compileAdminPolicy } from './admin.js';
 import { compileCalicoPolicy, type CalicoCompiled } from './calico.js';
 import { parseCalicoSelector } from './calico-selector.js';
 import { compileCiliumPolicy, type CiliumCompiled } from './cilium.js';
 import type { Labels } from '../../model/selectors.js';
-import type { Compiled, CompiledExtraPolicy } from './common.js';
-import { POLICY_KINDS, isPolicyLike, policyKindOf, policyTitle, type PolicyFamily } from './index.js';
+import { ShapeError, mapAt, optionalNumber, shape, type Compiled, type CompiledExtraPolicy } from './common.js';
+import { POLICY_KINDS, isCalicoTier, isPolicyLike, policyKindOf, policyTitle, type PolicyFamily } from './index.js';
 
 export interface NotEvaluatedEntry extends NotEvaluated {
   /** could it select this pod? (unknown kinds: any pod in its namespace, or any pod when cluster-scoped) */
@@ -51,10 +51,52 @@ function compileOne(object: PolicyObject, family: PolicyFamily): Compiled<AnyCom
 
 /** Why a policy object is malformed, the way manifests refuse it; undefined when it compiles (or is not evaluated). */
 export function policyObjectProblem(object: PolicyObject): string | undefined {
+  if (isCalicoTier(object.apiVersion, object.kind)) {
+    const tier = compileTier(object);
+    return 'problem' in tier ? tier.problem : undefined;
+  }
   const kind = policyKindOf(object.apiVersion, object.kind);
   if (!kind) return undefined;
   const compiled = compileOne(object, kind.family);
   return compiled && 'problem' in compiled ? compiled.problem : undefined;
+}
+
+/** Calico's default tier order when no Tier object says otherwise (DefaultTierOrder in Calico's API). */
+export const CALICO_DEFAULT_TIER_ORDER = 1_000_000;
+
+interface TierInfo {
+  /** undefined: no order, applied last */
+  order?: number;
+  defaultAction: 'Deny' | 'Pass';
+}
+
+function compileTier(object: PolicyObject): Compiled<TierInfo> {
+  try {
+    const spec = mapAt(object.spec, 'spec');
+    const order = optionalNumber(spec.order, 'spec.order');
+    const action = spec.defaultAction ?? 'Deny';
+    if (action !== 'Deny' && action !== 'Pass') throw new ShapeError(`spec.defaultAction: expected Deny or Pass, found ${shape(action)}`);
+    return { policy: { order, defaultAction: action } };
+  } catch (err) {
+    if (err instanceof ShapeError) return { problem: err.message };
+    throw err;
+  }
+}
+
+/**
+ * Calico's tiers in evaluation order: ascending order, no order last, ties by name (Calico's Tier
+ * reference). The default tier is at CALICO_DEFAULT_TIER_ORDER unless its Tier object says otherwise; a
+ * tier whose Tier object was not read has no known place and goes last, marked.
+ */
+function orderTiers(policies: CompiledExtraPolicy[], tierObjects: Map<string, TierInfo>): CalicoTier[] {
+  const names = [...new Set(['default', ...policies.map((p) => p.tier ?? 'default')])];
+  const tiers = names.map((name): CalicoTier => {
+    const info = tierObjects.get(name) ?? (name === 'default' ? { order: CALICO_DEFAULT_TIER_ORDER, defaultAction: 'Deny' as const } : undefined);
+    const own = policies.filter((p) => (p.tier ?? 'default') === name).sort(byPriority);
+    return info ? { name, order: info.order, ...(info.defaultAction === 'Pass' ? { defaultAction: 'Pass' as const } : {}), policies: own } : { name, orderUnknown: true, policies: own };
+  });
+  const rank = (t: CalicoTier) => (t.orderUnknown ? Number.POSITIVE_INFINITY : (t.order ?? Number.MAX_VALUE));
+  return tiers.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
 }
 
 function scopeOf(namespace: string | undefined): (pod: PodView) => boolean {
@@ -66,7 +108,17 @@ export function compileExtras(objects: PolicyObject[], unreadable: UnreadableLis
   const calicoPolicies: CompiledExtraPolicy[] = [];
   const notEvaluated: NotEvaluatedEntry[] = [];
   const ignored: NotEvaluated[] = [];
+  const tierObjects = new Map<string, TierInfo>();
   for (const object of objects) {
+    if (isCalicoTier(object.apiVersion, object.kind)) {
+      const tier = compileTier(object);
+      // a Tier that cannot be read leaves its policies without a known place, as one not read at all
+      if ('policy' in tier) tierObjects.set(object.metadata.name, tier.policy);
+      continue;
+    }
+  }
+  for (const object of objects) {
+    if (isCalicoTier(object.apiVersion, object.kind)) continue;
     const title = policyTitle(object);
     const kind = policyKindOf(object.apiVersion, object.kind);
     if (!kind) {
@@ -115,10 +167,7 @@ export function compileExtras(objects: PolicyObject[], unreadable: UnreadableLis
   }
   tiers.admin.sort(byPriority);
   tiers.baseline.sort(byPriority);
-  // Calico tiers: Tier objects (their order) are not read, so named tiers go before default by name
-  const tierNames = [...new Set(calicoPolicies.map((p) => p.tier ?? 'default'))].sort((a, b) => (a === 'default' ? 1 : b === 'default' ? -1 : a.localeCompare(b)));
-  if (calicoPolicies.length > 0 && !tierNames.includes('default')) tierNames.push('default');
-  tiers.calico = tierNames.map((name) => ({ name, policies: calicoPolicies.filter((p) => (p.tier ?? 'default') === name).sort(byPriority) }));
+  if (calicoPolicies.length > 0) tiers.calico = orderTiers(calicoPolicies, tierObjects);
   // a list of policies the reader could not read may hold policies selecting anything in its scope
   for (const list of unreadable) {
     const kind = POLICY_KINDS.find((k) => list.resource === `${k.resource}.${k.group}`);

@@ -35,6 +35,19 @@ export const POLICY_KINDS: readonly PolicyKind[] = [
   { family: 'CalicoGlobalNetworkPolicy', group: 'crd.projectcalico.org', version: 'v1', kind: 'GlobalNetworkPolicy', resource: 'globalnetworkpolicies', namespaced: false },
 ];
 
+/**
+ * Calico's Tier (projectcalico.org/v3, stored as crd.projectcalico.org/v1): not a policy, but its `order`
+ * places the tier's policies among the others, so it is read with them.
+ */
+export const TIER_KINDS: readonly Omit<PolicyKind, 'family'>[] = [
+  { group: 'projectcalico.org', version: 'v3', kind: 'Tier', resource: 'tiers', namespaced: false },
+  { group: 'crd.projectcalico.org', version: 'v1', kind: 'Tier', resource: 'tiers', namespaced: false },
+];
+
+export function isCalicoTier(apiVersion: string, kind: string): boolean {
+  return TIER_KINDS.some((k) => k.kind === kind && k.group === groupOf(apiVersion));
+}
+
 export function groupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
 }

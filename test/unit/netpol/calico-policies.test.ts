@@ -96,6 +96,8 @@ describe('Calico NetworkPolicy and GlobalNetworkPolicy', () => {
     expect(engine([pass, onlyWeb]).allows(web, api, tcp(80))).toBe(true);
     expect(engine([pass, onlyWeb]).evaluate(web, api, tcp(80)).ingress.passed?.[0]).toMatchObject({ tier: 'security', action: 'Pass' });
     expect(engine([pass, onlyWeb]).allows({ kind: 'ip', ip: '8.8.8.8' }, api, tcp(80))).toBe(false);
+    // no Tier object for security was read: said, since here every place it could take gives one answer
+    expect(engine([pass, onlyWeb]).evaluate(web, api, tcp(80)).notes).toContain('Calico tier security: no Tier object was read, so its place in the tier order is not known; every place gives this answer');
   });
 
   it('Log rules log and go on', () => {
