@@ -71,6 +71,10 @@ describe('Calico Tier objects', () => {
     const disagree = engine([tier('platform', { order: 500 }), inTier('security', 'Allow'), inTier('platform', 'Deny')]).evaluate(web, api, tcp);
     expect(answer(disagree)).toBe('cannot tell');
     expect(disagree.cannotTell?.map((u) => u.what)).toEqual(['the order of Calico tier security: no Tier object of that name was read, and tier platform denies it, tier security allows it']);
+    // the matrix's cells say the same
+    expect(engine([tier('platform', { order: 500 }), inTier('security', 'Allow'), inTier('platform', 'Deny')]).cell(web, api, tcp).value).toBe(3);
+    expect(engine([tier('platform', { order: 500 }), inTier('security', 'Deny'), inTier('platform', 'Deny')]).cell(web, api, tcp).value).toBe(0);
+    expect(engine([tier('audit', { order: 10, defaultAction: 'Pass' }), inTier('audit', 'Log')]).cell(web, api, tcp).value).toBe(1);
     // a tier of unknown place that does not select the endpoint changes nothing and is not mentioned
     const elsewhere = engine([inTier('security', 'Deny'), { ...inTier('other', 'Allow'), spec: { tier: 'other', selector: "app == 'none'", ingress: [{ action: 'Allow' }] } }]).evaluate(web, api, tcp);
     expect(elsewhere.notes.join(' ')).not.toContain('tier other');
