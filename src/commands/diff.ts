@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, outputFlagWithJsonPath, snapshotFlags, snapshotSourceOf } from '../cli/base.js';
+import { engineChoiceOf, engineFlag } from '../cli/engine-flag.js';
 import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { diffReachability, overlaySnapshot, parseDeleteRef } from '../netpol/diff.js';
@@ -12,9 +13,9 @@ import { renderDocument } from '../render/document.js';
 export default class Diff extends BaseCommand {
   static override summary = 'What a change does to reachability before it is applied: the connections whose verdict it flips';
   static override description = `The base is the live cluster, or manifests with -f. --with overlays manifests on it as kubectl apply would (an object of the same kind, namespace and name replaces the base's; others are added); --delete KIND/NAMESPACE/NAME removes one (namespace/NAME removes a namespace and everything in it; a cluster-scoped policy is KIND/NAME, e.g. adminnetworkpolicy/no-imds; Calico's is networkpolicies.projectcalico.org/NS/NAME). --with - reads the change from stdin.
-Every pod present before and after is compared, as source and destination, on --port (repeatable; default every declared port) and --protocol; --external adds addresses outside the cluster. Only connections whose verdict changes are listed, grouped by source workload, with before → after and the policy that decides the new verdict. Every policy kind can-reach evaluates counts (AdminNetworkPolicy, ClusterNetworkPolicy, Cilium, Calico), judged as can-reach judges them.
+Every pod present before and after is compared, as source and destination, on --port (repeatable; default every declared port) and --protocol; --external adds addresses outside the cluster. Only connections whose verdict changes are listed, grouped by source workload, with before → after and the policy that decides the new verdict. Policy kinds count as for can-reach (AdminNetworkPolicy, ClusterNetworkPolicy, Cilium, Calico), judged as can-reach judges them: live, only the kinds of the engine detected from what runs (--engine names it; with -f every kind given), before and after alike; the others are named under "not evaluated" and change nothing.
 Exit 0 when nothing changes, 1 when something does; 3 when nothing is known to change but some verdicts cannot be told (a policy not evaluated, namespace labels you may not read), or the cluster is unreachable; bad input 2.
--o json: {"changes":[{"from","to","port","protocol","before","after","reason"}],"notes":[…],"notEvaluated"?,"cannotTell"?}; before/after null = cannot tell; endpoints are written in the can-reach grammar (NS/deploy/NAME, NS/pod/NAME, ip:ADDRESS).`;
+-o json: {"changes":[{"from","to","port","protocol","before","after","reason"}],"notes":[…],"notEvaluated"?,"cannotTell"?,"engine"?}; before/after null = cannot tell; endpoints are written in the can-reach grammar (NS/deploy/NAME, NS/pod/NAME, ip:ADDRESS).`;
 
   static override examples = [
     '<%= config.bin %> diff -f examples/shop --with new-policy.yaml',
@@ -23,6 +24,7 @@ Exit 0 when nothing changes, 1 when something does; 3 when nothing is known to c
     '<%= config.bin %> diff -f examples/shop --delete networkpolicy/payments/allow-cart -o jsonpath=\'{range .changes[*]}{.from} → {.to}: {.after}{"\\n"}{end}\'',
     '<%= config.bin %> diff --delete adminnetworkpolicy/no-imds --external 169.254.169.254 --port 80',
     '<%= config.bin %> diff -f main/k8s --with k8s/ --port 443 --external 169.254.169.254',
+    '<%= config.bin %> diff --delete adminnetworkpolicy/no-imds --external 169.254.169.254 --port 80 --engine azure-npm',
   ];
 
   static override flags = {
@@ -33,6 +35,7 @@ Exit 0 when nothing changes, 1 when something does; 3 when nothing is known to c
     protocol: Flags.string({ description: 'TCP, UDP or SCTP; repeatable (default: TCP)', multiple: true, multipleNonGreedy: true }),
     external: Flags.string({ description: 'an address outside the cluster to compare too, e.g. 169.254.169.254; repeatable', multiple: true, multipleNonGreedy: true }),
     output: outputFlagWithJsonPath(['table', 'json', 'yaml'], 'table'),
+    ...engineFlag,
   };
 
   async run(): Promise<void> {
@@ -48,7 +51,8 @@ Exit 0 when nothing changes, 1 when something does; 3 when nothing is known to c
     for (const warning of snapshotWarnings(base)) process.stderr.write(warning + '\n');
     const change = withFiles.length > 0 ? await loadSnapshot({ files: withFiles, manifestNamespace: manifestNamespaceOf(flags.namespace) }) : undefined;
     const after = overlaySnapshot(base, change, deletes);
-    const result = diffReachability(base, after, { namespaces: flags['all-namespaces'] ? undefined : flags.namespace, ports, protocols, externals });
+    // the base says which engine runs; the change cannot install one
+    const result = diffReachability(base, after, { namespaces: flags['all-namespaces'] ? undefined : flags.namespace, ports, protocols, externals, engine: engineChoiceOf(base, flags) });
     process.stdout.write(renderDocument(flags.output, diffJson(result)) ?? renderDiffTable({ colour: colourFor(process.stdout) }, result));
     // a change known on both sides is an answer; otherwise verdicts that cannot be told leave it open
     if (certainChanges(result) > 0) this.exit(ExitCode.No);

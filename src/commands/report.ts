@@ -78,7 +78,7 @@ Exit codes as for matrix: 0 when every cell has its verdict; 3 when some cells a
       cannotTell: (matrix.cannotTell ?? []).map(unseenText),
     };
     const diff = changing
-      ? { change: [...withFiles.map((f) => (f === '-' ? 'stdin' : f)), ...deletes.map((d) => `--delete ${d.input}`)].join(', '), result: diffReachability(base, snapshot, { namespaces, ports, protocols }) }
+      ? { change: [...withFiles.map((f) => (f === '-' ? 'stdin' : f)), ...deletes.map((d) => `--delete ${d.input}`)].join(', '), result: diffReachability(base, snapshot, { namespaces, ports, protocols, engine: choice }) }
       : undefined;
     const data = reportData(meta, workloads, (from, to) => pairTraces(engine, workloads, pods, from, to), REPORT_TRACE_LIMIT, {
       policies: policyWorkloads(engine, workloads, pods),

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Args } from '@oclif/core';
 import { parseAllDocuments } from 'yaml';
 import { BaseCommand, outputFlagWithJsonPath, snapshotFlags, snapshotSourceOf } from '../cli/base.js';
+import { engineChoiceOf, engineFlag } from '../cli/engine-flag.js';
 import { loadSnapshot } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { parseEndpoint } from '../netpol/endpoints.js';
@@ -9,7 +10,7 @@ import { PolicyEngine } from '../netpol/engine.js';
 import { EXPECTATIONS_KIND, checkExpectations, parseExpectations, type Expectation } from '../netpol/expectations.js';
 import { defaultNamespace, namespacesFor, snapshotWarnings } from '../netpol/inputs.js';
 import { expectationsJson, renderExpectationsJunit, renderExpectationsTable } from '../render/expectations.js';
-import { colourFor } from '../render/netpol-text.js';
+import { colourFor, engineLines, notEvaluatedLines } from '../render/netpol-text.js';
 import { renderDocument } from '../render/document.js';
 
 export default class Test extends BaseCommand {
@@ -21,15 +22,16 @@ export default class Test extends BaseCommand {
   - {from: default/deploy/frontend, to: payments/svc/payments, port: 443, allowed: false}
   - {from: default/deploy/frontend, to: kube-system/svc/kube-dns, port: 53, protocol: UDP, allowed: true}
 Endpoints use the can-reach grammar; port (number or name) and protocol are optional, name labels an expectation.
-Every policy kind can-reach evaluates counts (AdminNetworkPolicy, ClusterNetworkPolicy, Cilium, Calico), judged as can-reach judges them.
+Policy kinds count as for can-reach (AdminNetworkPolicy, ClusterNetworkPolicy, Cilium, Calico), judged as can-reach judges them: live, only the kinds of the engine detected from what runs (--engine names it; with -f every kind given); the others are named under "not evaluated" and decide nothing.
 Exit 0 when every expectation holds, 1 when one does not, each failure naming the expectation and the deciding policy (of whatever kind); 3 when none fails but some cannot be told (a policy that may decide it was not evaluated, namespace labels you may not read); a malformed file exits 2.
--o junit writes JUnit XML for CI test reports (one suite per file); -o json: {"passed","failed","results":[{"file","index","from","to","port","protocol","expected","actual","passed","reason"}]}.`;
+-o junit writes JUnit XML for CI test reports (one suite per file); -o json: {"passed","failed","results":[{"file","index","from","to","port","protocol","expected","actual","passed","reason"}],"notEvaluated"?,"engine"?}; with -o junit these go to stderr.`;
 
   static override examples = [
     '<%= config.bin %> test -f examples/shop examples/shop/expectations.yaml',
     '<%= config.bin %> test -f examples/shop examples/shop/expectations.yaml -o jsonpath=\'{.passed}/{.failed}{"\\n"}\'',
     '<%= config.bin %> test -f k8s/ connectivity/*.yaml -o junit > np-junit.xml',
     '<%= config.bin %> test --context prod connectivity.yaml',
+    '<%= config.bin %> test --context prod --engine azure-npm connectivity.yaml',
   ];
 
   static override strict = false;
@@ -41,6 +43,7 @@ Exit 0 when every expectation holds, 1 when one does not, each failure naming th
   static override flags = {
     ...snapshotFlags,
     output: outputFlagWithJsonPath(['table', 'json', 'yaml', 'junit'], 'table'),
+    ...engineFlag,
   };
 
   async run(): Promise<void> {
@@ -52,11 +55,20 @@ Exit 0 when every expectation holds, 1 when one does not, each failure naming th
     const endpoints = expectations.flatMap((e) => [parseEndpoint(e.from), parseEndpoint(e.to)]);
     const snapshot = await loadSnapshot(snapshotSourceOf(flags, namespacesFor(endpoints, flags.namespace)));
     for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
-    const results = checkExpectations(snapshot, new PolicyEngine(snapshot), expectations, defaultNamespace(snapshot, flags.namespace));
-    const document = renderDocument(flags.output, expectationsJson(results));
+    const engine = new PolicyEngine(snapshot, engineChoiceOf(snapshot, flags));
+    const results = checkExpectations(snapshot, engine, expectations, defaultNamespace(snapshot, flags.namespace));
+    const { leftOut: notEvaluated, choice } = engine;
+    const document = renderDocument(flags.output, { ...expectationsJson(results), ...(notEvaluated.length > 0 ? { notEvaluated } : {}), ...(choice ? { engine: choice } : {}) });
     if (document !== undefined) process.stdout.write(document);
-    else if (flags.output === 'junit') process.stdout.write(renderExpectationsJunit(results));
-    else process.stdout.write(renderExpectationsTable({ colour: colourFor(process.stdout) }, results));
+    else if (flags.output === 'junit') {
+      process.stdout.write(renderExpectationsJunit(results));
+      // stdout is the XML: what was ignored and the engine go to stderr
+      for (const line of [...notEvaluatedLines({ colour: false }, notEvaluated), ...engineLines({ colour: false }, choice)]) process.stderr.write(line + '\n');
+    } else {
+      const style = { colour: colourFor(process.stdout) };
+      const extra = [...notEvaluatedLines(style, notEvaluated), ...engineLines(style, choice)];
+      process.stdout.write(renderExpectationsTable(style, results) + extra.map((l) => l + '\n').join(''));
+    }
     // a broken expectation is an answer; one that cannot be told leaves the run without one
     if (results.some((r) => !r.passed && !r.cannotTell)) this.exit(ExitCode.No);
     if (results.some((r) => r.cannotTell)) this.exit(ExitCode.Unreachable);

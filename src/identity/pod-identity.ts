@@ -2,6 +2,7 @@
 // identity that account federates to, what RBAC gives it, and which NetworkPolicies select the pod.
 import type { ClusterSnapshot, Pod, PodSpec, Workload } from '../model/k8s.js';
 import { PolicyEngine } from '../netpol/engine.js';
+import type { EngineChoice, EngineReport } from '../netpol/engine-choice.js';
 import { describeSubject as describePolicySubject } from '../netpol/describe.js';
 import { parseEndpoint, podsOfWorkload, type EndpointSpec } from '../netpol/endpoints.js';
 import { podView, templateView } from '../netpol/views.js';
@@ -41,8 +42,13 @@ export interface PodIdentityReport {
    * others in the order they are consulted (`kind` set, `namespace` empty for cluster-scoped ones)
    */
   networkPolicies: { kind?: string; namespace: string; name: string; directions: ('ingress' | 'egress')[]; appliesTo: string }[];
-  /** policy objects read but not evaluated that may select it (can-reach's answers about it are "cannot tell") */
+  /**
+   * policy objects read but not evaluated that may select it (can-reach's answers about it are "cannot tell"),
+   * then every policy of a kind the engine does not enforce (ignored, as can-reach ignores them)
+   */
   notEvaluated?: NotEvaluated[];
+  /** which engine's kinds count, as can-reach says it */
+  engine?: EngineReport;
   notes: string[];
 }
 
@@ -122,7 +128,7 @@ function workloadIdentityOf(annotations: Record<string, string>, labels: Record<
 }
 
 /** Pure: the pod identity report from a snapshot of the pod's namespace and the cluster's RBAC objects. */
-export function podIdentity(snapshot: ClusterSnapshot, rbac: { rbac: RbacObjects; gaps: string[] }, input: string, defaultNamespace: string): PodIdentityReport {
+export function podIdentity(snapshot: ClusterSnapshot, rbac: { rbac: RbacObjects; gaps: string[] }, input: string, defaultNamespace: string, choice: EngineChoice = {}): PodIdentityReport {
   const target = findTarget(snapshot, input, defaultNamespace);
   const saName = target.spec.serviceAccountName || 'default';
   const sa = snapshot.serviceAccounts.find((s) => s.metadata.name === saName && (s.metadata.namespace ?? 'default') === target.namespace);
@@ -135,7 +141,7 @@ export function podIdentity(snapshot: ClusterSnapshot, rbac: { rbac: RbacObjects
     notes.push(`the pods of ${target.kind} ${target.name} differ in service account or labels (a rollout?): showing pod ${target.pods[0].metadata.name}`);
   }
 
-  const engine = new PolicyEngine(snapshot);
+  const engine = new PolicyEngine(snapshot, choice);
   const byName = new Map<string, PodIdentityReport['networkPolicies'][number]>();
   for (const direction of ['ingress', 'egress'] as const) {
     for (const p of engine.policiesSelecting(target.view, direction)) {
@@ -154,7 +160,7 @@ export function podIdentity(snapshot: ClusterSnapshot, rbac: { rbac: RbacObjects
       byName.set(key, entry);
     }
   }
-  const notEvaluated = engine.notEvaluatedFor(target.view);
+  const notEvaluated = [...engine.notEvaluatedFor(target.view), ...engine.ignored];
   const workloadIdentity = workloadIdentityOf(annotations, target.labels);
   return {
     context: snapshot.source,
@@ -166,6 +172,7 @@ export function podIdentity(snapshot: ClusterSnapshot, rbac: { rbac: RbacObjects
     rbacGaps: rbac.gaps,
     networkPolicies: [...byName.values()],
     ...(notEvaluated.length > 0 ? { notEvaluated } : {}),
+    ...(engine.choice ? { engine: engine.choice } : {}),
     notes,
   };
 }

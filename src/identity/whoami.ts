@@ -4,6 +4,7 @@ import { currentNamespace, impersonationOf, loadKubeConfig, type KubeConfig } fr
 import { describeImpersonation, impersonationOrigin, type Impersonation, type ImpersonationFlags } from '../cluster/impersonation.js';
 import { readLiveSnapshot, type SnapshotInclude } from '../cluster/live.js';
 import { UsageError } from '../errors.js';
+import { chooseEngine } from '../netpol/engine-choice.js';
 import { authorize } from '../rbac/authorize.js';
 import { detectAuthorizerMode, type AuthorizerMode } from '../rbac/authorizer-mode.js';
 import { bindingsReport, type WhoamiBinding } from './bindings.js';
@@ -146,6 +147,8 @@ export interface WhoamiInput {
   graphUrl?: string;
   /** --as-pod: a pod or workload whose identity to show instead of mine */
   asPod?: string;
+  /** --engine for --as-pod: whose policy kinds count (default: the engine detected from what runs) */
+  engine?: string;
   /** --as, --as-group, --as-uid */
   impersonate?: ImpersonationFlags;
   env?: NodeJS.ProcessEnv;
@@ -175,13 +178,14 @@ export async function runWhoami(input: WhoamiInput): Promise<WhoamiResult> {
       serviceAccounts: 'optional',
       networkPolicies: 'required',
       rbac: 'skip',
-      policyEngines: 'skip',
+      // which engine runs decides which policy kinds select it, as for can-reach
+      policyEngines: 'optional',
     };
     const [snapshot, rbacRead] = await Promise.all([
       readLiveSnapshot({ kubeconfig: input.kubeconfig, context: input.context, namespaces: [podNamespace], impersonate: input.impersonate }, { include, forbiddenHint: 'ask for list access' }),
       readRbacObjects(kc, [podNamespace]),
     ]);
-    const report = podIdentity(snapshot, rbacRead, input.asPod, podNamespace);
+    const report = podIdentity(snapshot, rbacRead, input.asPod, podNamespace, chooseEngine(snapshot, input.engine, true));
     return { kind: 'pod', report: { ...report, context: kc.getCurrentContext(), notes: [...report.notes, ...(snapshot.warnings ?? [])] } };
   }
   let graph: GraphOptions | undefined;

@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import type { ClusterSnapshot, Protocol } from '../model/k8s.js';
 import { clusterPods, kindOf } from './endpoints.js';
 import { PolicyEngine, type Unseen } from './engine.js';
+import type { EngineChoice, EngineReport } from './engine-choice.js';
 import { decidingText } from './expectations.js';
 import { equivalenceKey, ipBlocksOf, matrixQueries, resolveQuery, type PortQuery } from './matrix.js';
 import { ownerIndex } from './owners.js';
@@ -143,8 +144,10 @@ export interface DiffResult {
   notes: string[];
   /** set when some compared verdict, before or after, cannot be told: what it depends on */
   cannotTell?: Unseen[];
-  /** policy objects read but not evaluated, after the change (verdicts they may touch are cannot tell) */
+  /** policy objects read but not evaluated, after the change (verdicts they may touch are cannot tell; kinds the engine does not enforce are ignored) */
   notEvaluated: NotEvaluated[];
+  /** which engine's kinds counted, as can-reach says it */
+  engine?: EngineReport;
 }
 
 export interface DiffOptions {
@@ -153,6 +156,8 @@ export interface DiffOptions {
   ports?: (number | string)[];
   protocols?: Protocol[];
   externals?: string[];
+  /** which engine's kinds count, before and after alike (chooseEngine); default: every kind given */
+  engine?: EngineChoice;
 }
 
 const SHORT: Record<string, string> = { deployment: 'deploy', statefulset: 'sts', daemonset: 'ds', replicaset: 'rs' };
@@ -183,8 +188,8 @@ export function diffReachability(before: ClusterSnapshot, after: ClusterSnapshot
   if (gone.length) notes.push(`only in the base, not compared: ${gone.join(', ')}`);
   if (added.length) notes.push(`only after the change, not compared: ${added.join(', ')}`);
 
-  const engineBefore = new PolicyEngine(before);
-  const engineAfter = new PolicyEngine(after);
+  const engineBefore = new PolicyEngine(before, options.engine);
+  const engineAfter = new PolicyEngine(after, options.engine);
   const blocksBefore = ipBlocksOf(engineBefore.policies, engineBefore.extraCidrs);
   const blocksAfter = ipBlocksOf(engineAfter.policies, engineAfter.extraCidrs);
 
@@ -249,8 +254,9 @@ export function diffReachability(before: ClusterSnapshot, after: ClusterSnapshot
   const list = [...changes.values()].sort(
     (a, b) => cmp(a.from, b.from) || cmp(a.to, b.to) || cmp(a.protocol, b.protocol) || (typeof a.port === 'number' && typeof b.port === 'number' ? a.port - b.port : cmp(String(a.port), String(b.port))),
   );
-  const notEvaluated = engineAfter.notEvaluated;
-  return { changes: list, notes, ...(unseen.size > 0 ? { cannotTell: [...unseen.values()] } : {}), notEvaluated };
+  // the kinds the engine does not enforce are named too, as can-reach names them
+  const notEvaluated = engineAfter.leftOut;
+  return { changes: list, notes, ...(unseen.size > 0 ? { cannotTell: [...unseen.values()] } : {}), notEvaluated, ...(engineAfter.choice ? { engine: engineAfter.choice } : {}) };
 }
 
 function cmp(a: string, b: string): number {

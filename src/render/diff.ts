@@ -1,6 +1,6 @@
 // Output of `diff`: the connections whose verdict a change flips, grouped by source workload.
 import type { DiffResult } from '../netpol/diff.js';
-import { notEvaluatedLines, paint, type Style } from './netpol-text.js';
+import { engineLines, notEvaluatedLines, paint, type Style } from './netpol-text.js';
 
 const word = (style: Style, allowed: boolean | null) => (allowed === null ? paint(style, 'yellow', 'cannot tell') : allowed ? paint(style, 'green', 'allowed') : paint(style, 'red', 'denied'));
 
@@ -34,6 +34,7 @@ export function renderDiffTable(style: Style, result: DiffResult): string {
   out.push(diffSummary(result));
   for (const n of result.notes) out.push(`note: ${n}`);
   out.push(...notEvaluatedLines(style, result.notEvaluated));
+  out.push(...engineLines(style, result.engine));
   for (const u of result.cannotTell ?? []) out.push(`${paint(style, 'yellow', 'cannot tell:')} some verdicts depend on ${u.what}${u.permission ? `: to see it, you need to ${u.permission}` : ''}`);
   return out.join('\n') + '\n';
 }
@@ -44,5 +45,6 @@ export function diffJson(result: DiffResult) {
     notes: result.notes,
     ...(result.notEvaluated.length > 0 ? { notEvaluated: result.notEvaluated } : {}),
     ...(result.cannotTell ? { cannotTell: result.cannotTell } : {}),
+    ...(result.engine ? { engine: result.engine } : {}),
   };
 }

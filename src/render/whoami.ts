@@ -9,6 +9,7 @@ import { describeCredentialSource } from '../identity/credential.js';
 import { describeImpersonation } from '../model/impersonation.js';
 import { describeRef } from '../rbac/summary.js';
 import { printable } from '../printable.js';
+import { engineLines, notEvaluatedLines } from './netpol-text.js';
 
 const INDENT = '  ';
 
@@ -184,7 +185,9 @@ export function renderPodIdentity(r: PodIdentityReport): string {
   out.push(`${others ? 'Policies' : 'NetworkPolicies'} selecting it (${r.networkPolicies.length})`);
   if (r.networkPolicies.length === 0) out.push(`${INDENT}(none: not isolated, all ingress and egress allowed)`);
   for (const p of r.networkPolicies) out.push(`${INDENT}${p.kind ? `${p.kind} ` : ''}${p.namespace ? `${p.namespace}/` : ''}${p.name}   ${p.directions.join(', ')}   (${p.appliesTo})`);
-  for (const n of r.notEvaluated ?? []) out.push(`${INDENT}not evaluated: ${n.object} — ${n.reason} (may select it)`);
+  // what the engine does not enforce is ignored, whatever it selects; the rest may select it
+  for (const n of r.notEvaluated ?? []) out.push(`${INDENT}${notEvaluatedLines({ colour: false }, [n])[0]}${n.reason.startsWith('not enforced') ? '' : ' (may select it)'}`);
+  out.push(...engineLines({ colour: false }, r.engine));
   for (const note of r.notes) out.push(`note: ${note}`);
   return printable(out.join('\n') + '\n');
 }

@@ -197,6 +197,8 @@ const EXPECTED: Record<string, [number, RegExp]> = {
   'diff -f examples/shop --delete networkpolicy/payments/allow-cart -o jsonpath=\'{range .changes[*]}{.from} → {.to}: {.after}{"\\n"}{end}\'': [1, /^default\/deploy\/cart → payments\/deploy\/payments: false$/m],
   'diff --delete adminnetworkpolicy/no-imds --external 169.254.169.254 --port 80': [1, /^default\/deploy\/api\n  → ip:169\.254\.169\.254  TCP 80  denied → allowed$/m],
   'diff -f main/k8s --with k8s/ --port 443 --external 169.254.169.254': [0, /^no connection changes its verdict$/m],
+  // Azure NPM does not enforce AdminNetworkPolicy: deleting one changes nothing there
+  'diff --delete adminnetworkpolicy/no-imds --external 169.254.169.254 --port 80 --engine azure-npm': [0, /^no connection changes its verdict\nengine: Azure NPM \(--engine azure-npm\)$/m],
   // sign-in: nothing reaches Entra here, so each says what is missing, with the fix
   'get-token --login devicecode --tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47': [3, /^error: not signed in to tenant 72f988bf-86f1-41af-91ab-2d7cd011db47 .*; run `kubectl np login --context aks-prod`$/m],
   'get-token -t 72f988bf-86f1-41af-91ab-2d7cd011db47 --server-id 6dae42f8-4368-4678-94ff-3960e28e3630 --token-type id': [3, /^error: not signed in to tenant 72f988bf-86f1-41af-91ab-2d7cd011db47 .*; run `kubectl np login/m],
@@ -229,6 +231,7 @@ const EXPECTED: Record<string, [number, RegExp]> = {
   'test -f examples/shop examples/shop/expectations.yaml -o jsonpath=\'{.passed}/{.failed}{"\\n"}\'': [0, /^9\/0$/m],
   'test -f k8s/ connectivity/*.yaml -o junit > np-junit.xml': [0, /<testsuites name="kubectl np test" tests="9" failures="0">/],
   'test --context prod connectivity.yaml': [0, /^9 expectations: 9 passed, 0 failed$/m],
+  'test --context prod --engine azure-npm connectivity.yaml': [0, /^9 expectations: 9 passed, 0 failed\nnot evaluated: AdminNetworkPolicy no-imds is not enforced: --engine azure-npm: Azure NPM does not enforce AdminNetworkPolicy$/m],
   'version': [0, /^cluster: v1\.31\.0-kubectl-np-test-double .* context aks-shop$/m],
   'version --client -o json': [0, /"kubectlNp": "\d+\.\d+\.\d+"/],
   'version -o jsonpath=\'{.cluster.gitVersion}{"\\n"}\'': [0, /^v1\.31\.0-kubectl-np-test-double$/m],
@@ -245,6 +248,7 @@ const EXPECTED: Record<string, [number, RegExp]> = {
   'whoami --as jane@contoso.example --as-group ops': [0, /Username +jane@contoso\.example/],
   'whoami --as-pod pod/api-7c9d-x2x4z -n shop': [0, /Workload +pod shop\/api-7c9d-x2x4z/],
   'whoami --as-pod deploy/payments -n payments -o yaml': [0, /^target:\n  kind: Deployment\n  namespace: payments\n  name: payments$/m],
+  'whoami --as-pod deploy/api -n shop --engine azure-npm': [0, /^ +not evaluated: AdminNetworkPolicy no-imds is not enforced: --engine azure-npm: Azure NPM does not enforce AdminNetworkPolicy\nengine: Azure NPM \(--engine azure-npm\)$/m],
   'whoami -o json | jq -r .apiServer.user.groups[]': [0, /"username": "admin@contoso\.example"/],
   'whoami -o jsonpath=\'{.apiServer.user.username}{"\\n"}\'': [0, /^admin@contoso\.example$/m],
   'explain can-i get pods -n shop': [0, /^yes — get pods in namespace shop as admin@contoso\.example$/m],
