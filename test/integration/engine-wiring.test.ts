@@ -1,0 +1,142 @@
+// diff, test, whoami --as-pod and report --with follow the live engine detection as can-reach does
+// (`node bin/run.js` against the test API server): the engine whose agent DaemonSet runs decides which
+// policy kinds count, the others are named and change nothing; --engine overrides; -f stays auto.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+function runAsync(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/run.js', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const SHOP_FILES = ['namespaces.yaml', 'shop.yaml', 'payments.yaml', 'platform.yaml', 'policies/shop.yaml', 'policies/payments.yaml'];
+const shop = SHOP_FILES.flatMap((f) => parseAllDocuments(readFileSync(join(ROOT, 'examples/shop', f), 'utf8')).map((d) => d.toJS())).filter(Boolean);
+
+const agent = (name: string) => ({
+  apiVersion: 'apps/v1',
+  kind: 'DaemonSet',
+  metadata: { namespace: 'kube-system', name },
+  spec: { selector: { matchLabels: { 'k8s-app': name } }, template: { metadata: { labels: { 'k8s-app': name } }, spec: { hostNetwork: true, containers: [{ name, image: 'x' }] } } },
+});
+const AZURE_NPM = agent('azure-npm');
+const CILIUM = agent('cilium');
+
+// the shop's NetworkPolicies let the cart reach payments (svc 443, pod port 8443); this Cilium deny closes it where Cilium runs
+const noCart = {
+  apiVersion: 'cilium.io/v2',
+  kind: 'CiliumNetworkPolicy',
+  metadata: { namespace: 'payments', name: 'no-cart' },
+  spec: { endpointSelector: { matchLabels: { app: 'payments' } }, ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'cart', 'k8s:io.kubernetes.pod.namespace': 'default' } }] }] },
+};
+const IGNORED_UNDER_NPM = "not evaluated: CiliumNetworkPolicy payments/no-cart is not enforced: this cluster's engine is Azure NPM";
+const NPM_DETECTED = 'engine: Azure NPM (detected: DaemonSet azure-npm runs)';
+
+describe('diff, test, whoami --as-pod and report --with follow the detected engine', () => {
+  let server: TestApiServer;
+  let kubeconfig: string;
+  const home = mkdtempSync(join(tmpdir(), 'np-engine-wiring-'));
+  const np = (args: string[]) => runAsync([...args, '--kubeconfig', kubeconfig], { HOME: home, KUBECONFIG: kubeconfig });
+  const change = join(home, 'no-cart.yaml');
+  const expectations = join(home, 'cart-pays.yaml');
+  const shopFiles = SHOP_FILES.flatMap((f) => ['-f', join(ROOT, 'examples/shop', f)]);
+
+  beforeAll(async () => {
+    server = await startTestApiServer({ staticTokens: { 'oncall-token-0123456789': { username: 'oncall@example.com' } }, authorizer: 'always-allow', objects: shop, policyCrds: true });
+    kubeconfig = join(home, 'config');
+    server.writeKubeconfig(kubeconfig, { context: 'prod', namespace: 'default', user: { token: 'oncall-token-0123456789' } });
+    writeFileSync(change, stringify(noCart));
+    writeFileSync(expectations, stringify({ apiVersion: 'kubectl-np/v1', kind: 'ConnectivityExpectations', expect: [{ name: 'the cart pays', from: 'default/deploy/cart', to: 'payments/svc/payments', port: 443, allowed: true }] }));
+  });
+  afterAll(async () => server?.close());
+
+  it('diff: a Cilium policy changes nothing where Azure NPM runs (named), closes the cart where Cilium runs or --engine cilium says so; -f counts it', async () => {
+    const diff = ['diff', '-A', '--with', change, '--port', '8443'];
+    server.setObjects([...shop, AZURE_NPM]);
+    const [npm, json, named, manifests] = await Promise.all([np(diff), np([...diff, '-o', 'json']), np([...diff, '--engine', 'cilium']), np(['diff', ...shopFiles, '--with', change, '--port', '8443'])]);
+    expect(npm.code, npm.stderr).toBe(0);
+    expect(npm.stdout).toContain('no connection changes its verdict');
+    expect(npm.stdout).toContain(IGNORED_UNDER_NPM);
+    expect(npm.stdout).toContain(NPM_DETECTED);
+    const out = JSON.parse(json.stdout);
+    expect(out.changes).toEqual([]);
+    expect(out.notEvaluated).toEqual([{ object: 'CiliumNetworkPolicy payments/no-cart', reason: "not enforced: this cluster's engine is Azure NPM" }]);
+    expect(out.engine).toMatchObject({ by: 'detected', engines: ['azure-npm'] });
+    for (const closed of [named, manifests]) {
+      expect(closed.code, closed.stderr).toBe(1);
+      expect(closed.stdout).toMatch(/^default\/deploy\/cart\n  → payments\/deploy\/payments  TCP 8443  allowed → denied\n      ingress to .*CiliumNetworkPolicy payments\/no-cart/m);
+    }
+    expect(named.stdout).toContain('engine: Cilium (--engine cilium)');
+    expect(manifests.stdout).not.toContain('engine:');
+    server.setObjects([...shop, CILIUM]);
+    const cilium = await np(diff);
+    expect(cilium.code, cilium.stderr).toBe(1);
+    expect(cilium.stdout).toMatch(/^default\/deploy\/cart\n  → payments\/deploy\/payments  TCP 8443  allowed → denied$/m);
+    expect(cilium.stdout).toContain('engine: Cilium (detected: DaemonSet cilium runs)');
+  });
+
+  it('test: the expectation holds where Azure NPM runs (the Cilium policy named) and fails where Cilium runs; -f counts every kind', async () => {
+    server.setObjects([...shop, noCart, AZURE_NPM]);
+    const [npm, json, junit] = await Promise.all([np(['test', expectations]), np(['test', expectations, '-o', 'json']), np(['test', expectations, '-o', 'junit'])]);
+    expect(npm.code, npm.stderr).toBe(0);
+    expect(npm.stdout).toContain('1 expectation: 1 passed, 0 failed');
+    expect(npm.stdout).toContain(IGNORED_UNDER_NPM);
+    expect(npm.stdout).toContain(NPM_DETECTED);
+    expect(JSON.parse(json.stdout)).toMatchObject({ passed: 1, failed: 0, notEvaluated: [{ object: 'CiliumNetworkPolicy payments/no-cart' }], engine: { by: 'detected', engines: ['azure-npm'] } });
+    expect(junit.stdout).toContain('failures="0"');
+    expect(junit.stderr).toContain(IGNORED_UNDER_NPM);
+    server.setObjects([...shop, noCart, CILIUM]);
+    const [cilium, manifests] = await Promise.all([np(['test', expectations]), np(['test', ...shopFiles, '-f', change, expectations])]);
+    for (const failed of [cilium, manifests]) {
+      expect(failed.code, failed.stderr).toBe(1);
+      expect(failed.stdout).toMatch(/^FAIL  the cart pays: default\/deploy\/cart → payments\/svc\/payments TCP 443: expected allowed, found denied$/m);
+      expect(failed.stdout).toContain('CiliumNetworkPolicy payments/no-cart');
+    }
+    expect(manifests.stdout).not.toContain('engine:');
+  });
+
+  it('whoami --as-pod: only the detected engine\'s kinds select the pod; the others are named as not enforced; --engine overrides', async () => {
+    const asPod = ['whoami', '--as-pod', 'payments/deploy/payments'];
+    server.setObjects([...shop, noCart, AZURE_NPM]);
+    const [npm, json, named] = await Promise.all([np(asPod), np([...asPod, '-o', 'json']), np([...asPod, '--engine', 'cilium'])]);
+    expect(npm.code, npm.stderr).toBe(0);
+    expect(npm.stdout).not.toMatch(/^ +CiliumNetworkPolicy payments\/no-cart +ingress/m);
+    expect(npm.stdout).toMatch(/^ +not evaluated: CiliumNetworkPolicy payments\/no-cart is not enforced: this cluster's engine is Azure NPM$/m);
+    expect(npm.stdout).toContain(NPM_DETECTED);
+    const out = JSON.parse(json.stdout);
+    expect(out.networkPolicies.map((p: { kind?: string }) => p.kind)).not.toContain('CiliumNetworkPolicy');
+    expect(out.engine).toMatchObject({ by: 'detected', engines: ['azure-npm'] });
+    expect(named.code, named.stderr).toBe(0);
+    expect(named.stdout).toMatch(/^ +CiliumNetworkPolicy payments\/no-cart +ingress/m);
+    expect(named.stdout).toContain('engine: Cilium (--engine cilium)');
+    server.setObjects([...shop, noCart, CILIUM]);
+    const cilium = await np(asPod);
+    expect(cilium.stdout).toMatch(/^ +CiliumNetworkPolicy payments\/no-cart +ingress/m);
+    expect(cilium.stdout).not.toContain('not evaluated');
+    expect((await np(['whoami', '--engine', 'cilium'])).stderr).toMatch(/^error: --engine says whose policy kinds select a pod: it needs --as-pod$/m);
+  });
+
+  it('report --with: the change list follows the heatmap\'s engine', async () => {
+    const report = ['report', '-n', 'default', '-n', 'payments', '--port', '8443', '--with', change];
+    server.setObjects([...shop, AZURE_NPM]);
+    const [npm, named] = await Promise.all([np(report), np([...report, '--engine', 'cilium'])]);
+    expect(npm.code, npm.stderr).toBe(0);
+    expect(npm.stdout).toContain('no connection changes its verdict');
+    expect(npm.stderr).toContain(IGNORED_UNDER_NPM);
+    expect(named.code, named.stderr).toBe(0);
+    expect(named.stdout).toMatch(/\d+ connections? changes?: 0 opened, [1-9]\d* closed/);
+  });
+});
