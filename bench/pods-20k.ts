@@ -4,7 +4,9 @@
 // cluster (what the 19,000 extra pods cost). Rounds are interleaved; medians compared.
 // The command is `can-reach -A`: it reads every list of every namespace, then judges one connection.
 // Needs GNU time (/usr/bin/time) for the peak RSS. Writes docs/benchmarks.md (bench:pods-20k).
-// Run: npm run build && npx tsx bench/pods-20k.ts [pods] [rounds]
+// NP_BEFORE=DIR adds a built checkout of an earlier kubectl-np (DIR/bin/run.js) on the same cluster, interleaved,
+// to compare a change before/after in one run.
+// Run: npm run build && [NP_BEFORE=DIR] npx tsx bench/pods-20k.ts [pods] [rounds]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -82,17 +84,19 @@ function run(command: string, args: string[], okCodes: number[]): Promise<Run> {
   });
 }
 
+const earlier = process.env.NP_BEFORE;
+if (earlier && !existsSync(join(earlier, 'dist/commands/can-reach.js'))) throw new Error(`NP_BEFORE=${earlier} is not a built kubectl-np checkout`);
 // api → db on 5432 is allowed by the generated policies (exit 0)
-const np = () => run(process.execPath, [join(root, 'bin/run.js'), 'can-reach', '-A', 'team-000/deploy/api', 'team-000/statefulset/db', '--port', '5432', '--kubeconfig', kubeconfig], [0]);
-// -o name: the double answers kubectl's Table requests without a continue token (kube-apiserver sends one),
-// so the default table output would stop after the first 500 pods
+const np = (checkout = root) => run(process.execPath, [join(checkout, 'bin/run.js'), 'can-reach', '-A', 'team-000/deploy/api', 'team-000/statefulset/db', '--port', '5432', '--kubeconfig', kubeconfig], [0]);
+// -o name: the pods' names only, the least kubectl can print
 const kubectl = () => run(KUBECTL, ['--kubeconfig', kubeconfig, 'get', 'pods', '-A', '-o', 'name'], [0]);
 
-const runs = { npBig: [] as Run[], kubectlBig: [] as Run[], npSmall: [] as Run[] };
+const runs = { npBig: [] as Run[], kubectlBig: [] as Run[], npSmall: [] as Run[], npBefore: [] as Run[] };
 for (let i = 0; i < rounds; i++) {
   server.setObjects(big);
   runs.npBig.push(await np());
   runs.kubectlBig.push(await kubectl());
+  if (earlier) runs.npBefore.push(await np(earlier));
   server.setObjects(small);
   runs.npSmall.push(await np());
 }
@@ -127,12 +131,16 @@ list request reaching the server to the last page answered; peak RSS is the proc
 |---|---|---|---|---|---|
 ${row(`\`kubectl get pods -A -o name\`, ${bigPods.toLocaleString('en')} pods`, 'kubectlBig')}
 ${row(`\`kubectl np can-reach -A\`, ${bigPods.toLocaleString('en')} pods`, 'npBig')}
-${row(`\`kubectl np can-reach -A\`, ${smallPods.toLocaleString('en')} pods`, 'npSmall')}
+${row(`\`kubectl np can-reach -A\`, ${smallPods.toLocaleString('en')} pods`, 'npSmall')}${earlier ? `\n${row(`earlier (\`${process.env.NP_BEFORE_LABEL ?? earlier}\`), ${bigPods.toLocaleString('en')} pods`, 'npBefore')}` : ''}
 
 kubectl-np's pod list takes **${(m('npBig', 'podListMs') / m('kubectlBig', 'podListMs')).toFixed(2)}×** kubectl's, and its peak RSS is
 **${(m('npBig', 'peakRssMiB') / m('kubectlBig', 'peakRssMiB')).toFixed(2)}×** kubectl's.
 The ${(bigPods - smallPods).toLocaleString('en')} extra pods cost kubectl-np ${perPodKiB.toFixed(1)} KiB of peak RSS each; one pod of this cluster is
-${podJsonKiB.toFixed(1)} KiB of JSON.
+${podJsonKiB.toFixed(1)} KiB of JSON.${
+  earlier
+    ? `\nAgainst the earlier build, in the same rounds: pod list **${(m('npBig', 'podListMs') / m('npBefore', 'podListMs')).toFixed(2)}×**, peak RSS **${(m('npBig', 'peakRssMiB') / m('npBefore', 'peakRssMiB')).toFixed(2)}×**, whole command **${(m('npBig', 'wallMs') / m('npBefore', 'wallMs')).toFixed(2)}×** its figures.`
+    : ''
+}
 <!-- bench:pods-20k:end -->`;
 
 const docPath = join(root, 'docs/benchmarks.md');
