@@ -254,8 +254,9 @@ export function diffReachability(before: ClusterSnapshot, after: ClusterSnapshot
   const list = [...changes.values()].sort(
     (a, b) => cmp(a.from, b.from) || cmp(a.to, b.to) || cmp(a.protocol, b.protocol) || (typeof a.port === 'number' && typeof b.port === 'number' ? a.port - b.port : cmp(String(a.port), String(b.port))),
   );
-  // the kinds the engine does not enforce are named too, as can-reach names them
-  const notEvaluated = engineAfter.leftOut;
+  // the kinds the engine does not enforce are named too, as can-reach names them, a deleted one included
+  const named = new Set(engineAfter.leftOut.map((n) => n.object));
+  const notEvaluated = [...engineAfter.leftOut, ...engineBefore.ignored.filter((n) => !named.has(n.object))];
   return { changes: list, notes, ...(unseen.size > 0 ? { cannotTell: [...unseen.values()] } : {}), notEvaluated, ...(engineAfter.choice ? { engine: engineAfter.choice } : {}) };
 }
 

@@ -86,6 +86,12 @@ describe('diff, test, whoami --as-pod and report --with follow the detected engi
     expect(cilium.code, cilium.stderr).toBe(1);
     expect(cilium.stdout).toMatch(/^default\/deploy\/cart\n  → payments\/deploy\/payments  TCP 8443  allowed → denied$/m);
     expect(cilium.stdout).toContain('engine: Cilium (detected: DaemonSet cilium runs)');
+    // deleting a policy the engine ignores changes nothing, and says it was not enforced
+    server.setObjects([...shop, noCart, AZURE_NPM]);
+    const deleted = await np(['diff', '-A', '--delete', 'ciliumnetworkpolicy/payments/no-cart', '--port', '8443']);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stdout).toContain('no connection changes its verdict');
+    expect(deleted.stdout).toContain(IGNORED_UNDER_NPM);
   });
 
   it('test: the expectation holds where Azure NPM runs (the Cilium policy named) and fails where Cilium runs; -f counts every kind', async () => {

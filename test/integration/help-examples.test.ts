@@ -198,7 +198,7 @@ const EXPECTED: Record<string, [number, RegExp]> = {
   'diff --delete adminnetworkpolicy/no-imds --external 169.254.169.254 --port 80': [1, /^default\/deploy\/api\n  → ip:169\.254\.169\.254  TCP 80  denied → allowed$/m],
   'diff -f main/k8s --with k8s/ --port 443 --external 169.254.169.254': [0, /^no connection changes its verdict$/m],
   // Azure NPM does not enforce AdminNetworkPolicy: deleting one changes nothing there
-  'diff --delete adminnetworkpolicy/no-imds --external 169.254.169.254 --port 80 --engine azure-npm': [0, /^no connection changes its verdict\nengine: Azure NPM \(--engine azure-npm\)$/m],
+  'diff --delete adminnetworkpolicy/no-imds --external 169.254.169.254 --port 80 --engine azure-npm': [0, /^no connection changes its verdict\nnot evaluated: AdminNetworkPolicy no-imds is not enforced: --engine azure-npm: Azure NPM does not enforce AdminNetworkPolicy\nengine: Azure NPM \(--engine azure-npm\)$/m],
   // sign-in: nothing reaches Entra here, so each says what is missing, with the fix
   'get-token --login devicecode --tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47': [3, /^error: not signed in to tenant 72f988bf-86f1-41af-91ab-2d7cd011db47 .*; run `kubectl np login --context aks-prod`$/m],
   'get-token -t 72f988bf-86f1-41af-91ab-2d7cd011db47 --server-id 6dae42f8-4368-4678-94ff-3960e28e3630 --token-type id': [3, /^error: not signed in to tenant 72f988bf-86f1-41af-91ab-2d7cd011db47 .*; run `kubectl np login/m],
