@@ -16,6 +16,7 @@ import { NAMESPACE_NAME_LABEL, describeNamespaceSelector, describePorts, describ
 import type { CompiledExtraPolicy, CompiledRule as ExtraRule, MatchContext } from './kinds/common.js';
 import { compileExtras, type CompileOptions, type NotEvaluatedEntry } from './kinds/compile.js';
 import type { EngineReport } from './engine-choice.js';
+import { unsettledPortRule } from './engine-ports.js';
 import { decideSide, hasTiers, planSide, quickSide, SelectionMemo, type SideOutcome, type SidePlan, type TieredPolicies } from './tiers.js';
 import {
   connectionFamilies,
@@ -315,7 +316,17 @@ export class PolicyEngine {
     for (const ns of input.namespaces) {
       this.namespaceLabelMap.set(ns.metadata.name, { ...ns.metadata.labels, [NAMESPACE_NAME_LABEL]: ns.metadata.name });
     }
+    const engine = engines.length === 1 ? engines[0] : undefined;
+    const unsettled: NotEvaluatedEntry[] = [];
     this.policies = input.networkPolicies
+      .filter((policy) => {
+        const reason = unsettledPortRule(engine, policy);
+        if (reason === undefined) return true;
+        const namespace = policy.metadata.namespace ?? 'default';
+        const selects = compileSelector(policy.spec.podSelector);
+        unsettled.push({ object: `NetworkPolicy ${namespace}/${policy.metadata.name}`, reason, maySelect: (pod) => pod.namespace === namespace && selects(pod.labels) });
+        return false;
+      })
       .map(compilePolicy)
       .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
     for (const p of this.policies) {
@@ -325,7 +336,7 @@ export class PolicyEngine {
     }
     const extra = compileExtras(input.policyObjects ?? [], input.unreadable ?? [], options, (ns) => this.compiledLabels(ns));
     this.tiers = extra.tiers;
-    this.notEvaluatedEntries = extra.notEvaluated;
+    this.notEvaluatedEntries = [...unsettled, ...extra.notEvaluated];
     if (this.namespaceLabelsUnknown) this.guardUnknownLabels();
     this.ignored = extra.ignored;
   }

@@ -123,6 +123,56 @@ describe('the choice in verdicts and audit', () => {
     expect(new PolicyEngine(s(['cilium']), chooseEngine(s(['cilium']), 'auto', true)).allows(web, api, tcp)).toBe(true);
   });
 
+  describe('port fields whose enforcement depends on the engine', () => {
+    const rangePolicy: NetworkPolicy = { metadata: { namespace: 'shop', name: 'range' }, spec: { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ ports: [{ port: 8000, endPort: 8100 }] }] } };
+    const sctpPolicy: NetworkPolicy = { metadata: { namespace: 'shop', name: 'sctp' }, spec: { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ ports: [{ protocol: 'SCTP', port: 3868 }] }] } };
+    const s = (engines: string[], policy: NetworkPolicy): ClusterSnapshot => ({ ...snapshot(engines), networkPolicies: [policy], policyObjects: [] });
+    const judge = (engines: string[], policy: NetworkPolicy, traffic: { port: number; protocol: 'TCP' | 'SCTP' }) => {
+      const snap = s(engines, policy);
+      const engine = new PolicyEngine(snap, chooseEngine(snap, undefined, true));
+      return { engine, verdict: engine.evaluate(web, api, traffic), cell: engine.cell(web, api, traffic) };
+    };
+
+    it('endPort under Cilium: cannot tell, naming the policy and the Cilium rule (releases without port ranges ignored endPort)', () => {
+      const { engine, verdict, cell } = judge(['cilium'], rangePolicy, { port: 8050, protocol: 'TCP' });
+      expect(verdict.cannotTell).toEqual([{ what: 'NetworkPolicy shop/range, which may select shop/api and was not evaluated (it uses endPort, which Cilium (the engine) ignored before its port-range support; which Cilium release runs is not read here)' }]);
+      expect(cell.value).toBe(3);
+      expect(engine.notEvaluated.map((n) => n.object)).toEqual(['NetworkPolicy shop/range']);
+      // between pods the policy does not select the answer stays certain
+      const db = pod('shop', 'db', { app: 'db' }, '10.1.0.7');
+      expect(engine.evaluate(web, db, { port: 8050, protocol: 'TCP' })).toMatchObject({ allowed: true });
+      expect(engine.evaluate(web, db, { port: 8050, protocol: 'TCP' }).cannotTell).toBeUndefined();
+    });
+
+    it('endPort under Azure NPM: cannot tell (not documented); under Calico and Antrea the range is enforced as upstream', () => {
+      expect(judge(['azure-npm'], rangePolicy, { port: 8050, protocol: 'TCP' }).verdict.cannotTell?.[0].what).toContain('it uses endPort, which Azure NPM (the engine) is not documented to enforce');
+      for (const agent of ['calico-node', 'antrea-agent']) {
+        expect(judge([agent], rangePolicy, { port: 8050, protocol: 'TCP' }).verdict).toMatchObject({ allowed: true });
+        expect(judge([agent], rangePolicy, { port: 8101, protocol: 'TCP' }).verdict).toMatchObject({ allowed: false });
+        expect(judge([agent], rangePolicy, { port: 8101, protocol: 'TCP' }).verdict.cannotTell).toBeUndefined();
+      }
+    });
+
+    it('SCTP under Cilium: cannot tell, naming sctp.enabled; under Azure NPM and Calico the SCTP port is enforced as upstream', () => {
+      const { verdict, cell } = judge(['cilium'], sctpPolicy, { port: 3868, protocol: 'SCTP' });
+      expect(verdict.cannotTell?.[0].what).toBe('NetworkPolicy shop/sctp, which may select shop/api and was not evaluated (it uses SCTP, which Cilium (the engine) enforces only with its beta SCTP support enabled (sctp.enabled=true), a setting not read here)');
+      expect(cell.value).toBe(3);
+      for (const agent of ['azure-npm', 'calico-node']) {
+        expect(judge([agent], sctpPolicy, { port: 3868, protocol: 'SCTP' }).verdict).toMatchObject({ allowed: true });
+        expect(judge([agent], sctpPolicy, { port: 3868, protocol: 'TCP' }).verdict).toMatchObject({ allowed: false });
+      }
+    });
+
+    it('--engine auto and manifests without --engine keep the upstream reading of endPort and SCTP', () => {
+      const snap = s(['cilium'], rangePolicy);
+      const auto = new PolicyEngine(snap, chooseEngine(snap, 'auto', true));
+      expect(auto.evaluate(web, api, { port: 8050, protocol: 'TCP' })).toMatchObject({ allowed: true });
+      expect(auto.notEvaluated).toEqual([]);
+      const flagged = new PolicyEngine(s([], sctpPolicy), chooseEngine(s([], sctpPolicy), 'cilium', false));
+      expect(flagged.evaluate(web, api, { port: 3868, protocol: 'SCTP' }).cannotTell).toHaveLength(1);
+    });
+  });
+
   it('an unreadable list of a kind the engine ignores is named but does not make verdicts "cannot tell"', () => {
     const s = { ...snapshot(['azure-npm']), policyObjects: [], unreadable: [{ resource: 'ciliumnetworkpolicies.cilium.io', namespace: 'shop' }] };
     const npm = new PolicyEngine(s, chooseEngine(s, undefined, true));
