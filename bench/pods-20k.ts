@@ -6,6 +6,8 @@
 // Needs GNU time (/usr/bin/time) for the peak RSS. Writes docs/benchmarks.md (bench:pods-20k).
 // NP_BEFORE=DIR adds a built checkout of an earlier kubectl-np (DIR/bin/run.js) on the same cluster, interleaved,
 // to compare a change before/after in one run.
+// NP_NODE_OPTIONS (e.g. --max-old-space-size=120) is passed to the measured kubectl-np processes as NODE_OPTIONS:
+// a capped heap shows what must be live, where the default heap's peak RSS also counts garbage not yet collected.
 // Run: npm run build && [NP_BEFORE=DIR] npx tsx bench/pods-20k.ts [pods] [rounds]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,7 +35,7 @@ const server = await startTestApiServer({ staticTokens: { [TOKEN]: { username: '
 const dir = mkdtempSync(join(tmpdir(), 'np-bench-pods-'));
 const kubeconfig = join(dir, 'config');
 server.writeKubeconfig(kubeconfig, { context: 'bench', namespace: 'default', user: { token: TOKEN } });
-const env = { PATH: process.env.PATH, HOME: dir };
+const env = { PATH: process.env.PATH, HOME: dir, ...(process.env.NP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.NP_NODE_OPTIONS } : {}) };
 
 /** When each request was answered (the server records a request as it answers it). */
 const answeredAt = new Map<RecordedRequest, number>();
