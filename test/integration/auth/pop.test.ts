@@ -77,7 +77,7 @@ describe('get-token --pop-enabled', () => {
     // --debug skips the fast path: the full path finds the same token and key in the cache
     const full = await run([...deviceCode(), '--debug']);
     const shr3 = emu.verifyPopToken(credentialOf(full).status.token, { u: ARC });
-    expect(full.stderr).toContain('debug: token from cache');
+    expect(full.stderr).toContain('debug: sign-in: cached access token valid until');
     expect(new Set([shr1.thumbprint, shr2.thumbprint, shr3.thumbprint]).size).toBe(1);
     expect(new Set([shr1.at, shr2.at, shr3.at]).size).toBe(1);
     expect(new Set([shr1.nonce, shr2.nonce, shr3.nonce]).size).toBe(3);
