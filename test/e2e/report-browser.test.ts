@@ -10,6 +10,7 @@ import type { ReportData } from '../../src/render/report-html.js';
 import { repoRoot, requireFreshBuild } from '../integration/auth/dist.js';
 import { isolatedEnv, runCli } from '../integration/auth/cli.js';
 import { generateCluster, WORKLOADS_PER_NAMESPACE, writeCluster } from '../support/generated-cluster.js';
+import { CART_FROM_PROMETHEUS } from '../support/shop-changes.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 // the page is plain DOM work; a loaded CI box can be ten times slower than a laptop
@@ -137,15 +138,7 @@ describe('report -o html in Chromium', () => {
 
   it('report --with: the changed cells are marked, "only changed" shows just them, and their trace starts with the change', async () => {
     const change = join(dir, 'cart-from-prometheus.yaml');
-    writeFileSync(change, `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: cart-from-prometheus, namespace: default}
-spec:
-  podSelector: {matchLabels: {app: cart}}
-  ingress:
-    - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]
-      ports: [{port: http}]
-`);
+    writeFileSync(change, CART_FROM_PROMETHEUS);
     const file = await writeReport('shop-change', ['-f', join(repoRoot, 'examples/shop'), '--with', change, '--delete', 'networkpolicy/payments/allow-cart']);
     const { page, errors, requests } = await open(file);
     expect(await page.locator('.changes').textContent()).toContain('2 connections change: 1 opened, 1 closed');

@@ -1,27 +1,15 @@
 // Live engine detection end to end (`node bin/run.js` against the test API server): the engine whose
 // agent DaemonSet runs decides which policy kinds count; what it does not enforce is named and ignored,
 // never "cannot tell"; a forbidden DaemonSet list falls back to every kind, saying so; --engine overrides.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
+import { runCliAsync as runAsync } from '../support/cli-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-
-function runAsync(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/run.js', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const shop = ['namespaces.yaml', 'shop.yaml', 'payments.yaml', 'platform.yaml', 'policies/shop.yaml', 'policies/payments.yaml']
   .flatMap((f) => parseAllDocuments(readFileSync(join(ROOT, 'examples/shop', f), 'utf8')).map((d) => d.toJS()))

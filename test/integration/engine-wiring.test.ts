@@ -1,27 +1,15 @@
 // diff, test, whoami --as-pod and report --with follow the live engine detection as can-reach does
 // (`node bin/run.js` against the test API server): the engine whose agent DaemonSet runs decides which
 // policy kinds count, the others are named and change nothing; --engine overrides; -f stays auto.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
+import { runCliAsync as runAsync } from '../support/cli-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-
-function runAsync(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/run.js', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const SHOP_FILES = ['namespaces.yaml', 'shop.yaml', 'payments.yaml', 'platform.yaml', 'policies/shop.yaml', 'policies/payments.yaml'];
 const shop = SHOP_FILES.flatMap((f) => parseAllDocuments(readFileSync(join(ROOT, 'examples/shop', f), 'utf8')).map((d) => d.toJS())).filter(Boolean);

@@ -17,6 +17,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
 import { requireFreshBuild, repoRoot } from './auth/dist.js';
 import { isolatedEnv, runCli } from './auth/cli.js';
+import { CART_FROM_PROMETHEUS } from '../support/shop-changes.js';
 
 const BIN = '<%= config.bin %>';
 
@@ -98,16 +99,6 @@ function runIn(cwd: string, args: string[], env: NodeJS.ProcessEnv, input?: stri
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const ADMIN = 'help-examples-admin-token-0123456789';
-/** the change the diff examples overlay: Prometheus may scrape the cart */
-const NEW_POLICY = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: cart-from-prometheus, namespace: default}
-spec:
-  podSelector: {matchLabels: {app: cart}}
-  ingress:
-    - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]
-      ports: [{port: http}]
-`;
 
 /** the change piped into the live diff: the cart may call only DNS and payments, so no longer the frontend */
 const CART_EGRESS = `apiVersion: networking.k8s.io/v1
@@ -289,7 +280,7 @@ beforeAll(async () => {
   writeFileSync(join(work, 'policy.yaml'), DB_FROM_WEB);
   mkdirSync(join(work, 'main'));
   symlinkSync(join(repoRoot, 'examples', 'shop'), join(work, 'main', 'k8s'));
-  writeFileSync(join(work, 'new-policy.yaml'), NEW_POLICY);
+  writeFileSync(join(work, 'new-policy.yaml'), CART_FROM_PROMETHEUS);
   writeFileSync(join(work, 'new.yaml'), CART_EGRESS);
   mkdirSync(join(work, 'connectivity'));
   cpSync(join(repoRoot, 'examples', 'shop', 'expectations.yaml'), join(work, 'connectivity', 'shop.yaml'));

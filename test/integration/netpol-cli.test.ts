@@ -1,12 +1,13 @@
 // The NetworkPolicy commands as users run them: `node bin/run.js` against manifests, checking exit
 // codes, output shapes, stdin, one-line errors and NO_COLOR.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
+import { runCliAsync as runAsync } from '../support/cli-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -36,19 +37,6 @@ function run(args: string[], opts: { input?: string; env?: Record<string, string
     timeout: 120_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The same, without blocking the event loop: the test API server runs in this process. */
-function runAsync(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/run.js', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 function expectOneLineError(r: ReturnType<typeof run>, pattern: RegExp) {

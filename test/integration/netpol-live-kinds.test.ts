@@ -1,30 +1,18 @@
 // Every policy kind beyond NetworkPolicy read live from the test API server (discovery first, then the
 // lists) gives the verdict the same objects give as `-f` manifests: the live path is the manifests path.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
+import { runCliAsync as runAsync } from '../support/cli-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
 beforeAll(() => {
   if (!existsSync(join(ROOT, 'dist', 'commands', 'can-reach.js'))) throw new Error('dist/ is missing: run `npm run build` before these tests');
 });
-
-function runAsync(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/run.js', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const namespace = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
 const pod = (ns: string, name: string, labels: Record<string, string>, ip: string, port: number) => ({

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportData } from '../../src/render/report-html.js';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
 import { repoRoot, requireFreshBuild } from './auth/dist.js';
+import { CART_FROM_PROMETHEUS } from '../support/shop-changes.js';
 
 beforeAll(() => requireFreshBuild());
 
@@ -137,15 +138,6 @@ describe('kubectl np report against a live cluster (the test API server)', () =>
   });
 });
 
-const CART_FROM_PROMETHEUS = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: cart-from-prometheus, namespace: default}
-spec:
-  podSelector: {matchLabels: {app: cart}}
-  ingress:
-    - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]
-      ports: [{port: http}]
-`;
 
 /** The CLI with stdin. */
 function runWithInput(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CART_FROM_PROMETHEUS } from '../support/shop-changes.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -167,15 +168,7 @@ describe('test', () => {
 });
 
 describe('diff', () => {
-  const change = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: cart-from-prometheus, namespace: default}
-spec:
-  podSelector: {matchLabels: {app: cart}}
-  ingress:
-    - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]
-      ports: [{port: http}]
-`;
+  const change = CART_FROM_PROMETHEUS;
 
   it('reads the change from a pipe (--with -) and lists the one connection it opens; exit 1', () => {
     const r = run(['diff', '-f', 'examples/shop', '--with', '-'], { input: change });

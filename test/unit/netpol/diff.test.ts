@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readManifestSnapshot } from '../../../src/cluster/manifests.js';
 import { UsageError } from '../../../src/errors.js';
 import { diffReachability, overlaySnapshot, parseDeleteRef } from '../../../src/netpol/diff.js';
+import { CART_FROM_PROMETHEUS } from '../../support/shop-changes.js';
 
 const shop = await readManifestSnapshot(['examples/shop']);
 
@@ -15,15 +16,6 @@ async function manifests(yaml: string) {
   return readManifestSnapshot([file]);
 }
 
-const CART_FROM_PROMETHEUS = `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: cart-from-prometheus, namespace: default}
-spec:
-  podSelector: {matchLabels: {app: cart}}
-  ingress:
-    - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]
-      ports: [{port: http}]
-`;
 
 describe('diff', () => {
   it('lists exactly the one connection a new policy opens, with the policy that opens it', async () => {
