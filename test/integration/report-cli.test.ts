@@ -1,6 +1,5 @@
 // kubectl np report as users run it: the built CLI against a live cluster (the test API server) and against
 // manifests, checking the page's data and the exit codes it shares with matrix (0, 3 for cannot tell, 2).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,21 +9,13 @@ import type { ReportData } from '../../src/render/report-html.js';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
 import { repoRoot, requireFreshBuild } from './auth/dist.js';
 import { CART_FROM_PROMETHEUS } from '../support/shop-changes.js';
+import { runCliAsync } from '../support/cli-process.js';
 
 beforeAll(() => requireFreshBuild());
 
-/** The CLI as a child process, so the test API server in this process keeps answering. */
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '', KUBECONFIG: '/nonexistent', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The CLI as a child process (the test API server runs in this one), with no kubeconfig unless a test passes one. */
+const run = (args: string[], env: Record<string, string> = {}) => runCliAsync(args, { KUBECONFIG: '/nonexistent', ...env });
+const runWithInput = (args: string[], input: string) => runCliAsync(args, { KUBECONFIG: '/nonexistent' }, input);
 
 function embedded(html: string): ReportData {
   const m = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html);
@@ -138,20 +129,6 @@ describe('kubectl np report against a live cluster (the test API server)', () =>
   });
 });
 
-
-/** The CLI with stdin. */
-function runWithInput(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '', KUBECONFIG: '/nonexistent' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 describe('kubectl np report --with/--delete: what a change would change', () => {
   it('marks the pairs diff finds flipped (one opened by the new policy, one closed by the deletion), on the changed cluster; exit 0 as for any report', async () => {

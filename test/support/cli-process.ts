@@ -11,8 +11,8 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `kubectl-np ARGS` from the repository's bin/run.js, colour off unless `env` sets NO_COLOR otherwise. */
-export function runCliAsync(args: string[], env: Record<string, string>): Promise<CliResult> {
+/** `kubectl-np ARGS` from the repository's bin/run.js, colour off unless `env` sets NO_COLOR otherwise; `input` is its stdin. */
+export function runCliAsync(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/run.js', ...args], { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '', ...env } });
     let stdout = '';
@@ -21,5 +21,6 @@ export function runCliAsync(args: string[], env: Record<string, string>): Promis
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    if (input !== undefined) child.stdin.end(input);
   });
 }
