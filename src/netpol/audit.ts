@@ -7,7 +7,7 @@ import { clusterPods } from './endpoints.js';
 import { type CompiledPolicy, type CompiledRule, PolicyEngine } from './engine.js';
 import { dnsEgress, dnsTarget, type DnsProtocol } from './explain.js';
 import { equivalenceKey, ipBlocksOf } from './matrix.js';
-import { chooseEngine, type EngineChoice, type EngineReport } from './engine-choice.js';
+import type { EngineChoice, EngineReport } from './engine-choice.js';
 import { policyKindOf, policyTitle } from './kinds/index.js';
 import { ownerIndex } from './owners.js';
 import type { Direction, PodView, Traffic } from './types.js';
@@ -74,9 +74,9 @@ export interface AuditOptions {
   /** rule IDs not to report */
   skip?: string[];
   /**
-   * Which engine's kinds count (chooseEngine: --engine, or detected live). Default: detected when the
-   * snapshot says what runs (a live read), else every kind. policy-kind-not-enforced is checked only when
-   * an engine is named or detected; no-enforcing-engine only when detection ran and found none or some.
+   * Which engine's kinds count (chooseEngine: --engine, or detected live). Default: every kind, as for
+   * manifests. policy-kind-not-enforced is checked only when an engine is named or detected;
+   * no-enforcing-engine only when detection ran and found none or some.
    */
   engine?: EngineChoice;
 }
@@ -139,7 +139,7 @@ function ruleName(direction: Direction, rule: CompiledRule): string {
 export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions = {}): AuditReport {
   const skip = new Set(options.skip ?? []);
   const inScope = (ns: string) => !options.namespaces || options.namespaces.includes(ns);
-  const choice = options.engine ?? (snapshot.policyEngines !== undefined ? chooseEngine(snapshot, undefined, true) : {});
+  const choice = options.engine ?? {};
   const engine = new PolicyEngine(snapshot, choice);
   const findings: Finding[] = [];
   const notes: string[] = [];

@@ -8,6 +8,7 @@ import { readManifestSnapshot } from '../../../src/cluster/manifests.js';
 import type { ClusterSnapshot } from '../../../src/model/k8s.js';
 import { AUDIT_RULES, SKIP_ANNOTATION, auditSnapshot, failingFindings, type Finding } from '../../../src/netpol/audit.js';
 import { PolicyEngine } from '../../../src/netpol/engine.js';
+import { chooseEngine } from '../../../src/netpol/engine-choice.js';
 import { describePolicy, dnsTarget } from '../../../src/netpol/explain.js';
 
 async function manifests(yaml: string): Promise<ClusterSnapshot> {
@@ -185,8 +186,9 @@ describe('audit rules one by one', () => {
 
   it('no-enforcing-engine: a live snapshot with policies and no engine', async () => {
     const s = await manifests(DNS + deploy('a', 'web', { app: 'web' }) + DEFAULT_DENY('a') + ALLOW_DNS('a'));
-    expect(auditSnapshot({ ...s, policyEngines: [] }).findings.map(brief)).toEqual(['no-enforcing-engine /cluster']);
-    expect(auditSnapshot({ ...s, policyEngines: ['calico-node'] }).findings).toEqual([]);
+    const live = (policyEngines: string[]) => ({ ...s, policyEngines });
+    expect(auditSnapshot(live([]), { engine: chooseEngine(live([]), undefined, true) }).findings.map(brief)).toEqual(['no-enforcing-engine /cluster']);
+    expect(auditSnapshot(live(['calico-node']), { engine: chooseEngine(live(['calico-node']), undefined, true) }).findings).toEqual([]);
   });
 
   it('policy-kind-not-enforced: a kind the detected engine ignores, only when the engine is known', async () => {
