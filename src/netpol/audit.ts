@@ -10,7 +10,7 @@ import { equivalenceKey, ipBlocksOf } from './matrix.js';
 import type { EngineChoice, EngineReport } from './engine-choice.js';
 import { policyKindOf, policyTitle } from './kinds/index.js';
 import { ownerIndex } from './owners.js';
-import type { Direction, PodView, Traffic } from './types.js';
+import type { Direction, Peer, PodView, Traffic } from './types.js';
 
 export type Severity = 'info' | 'warning' | 'error';
 
@@ -149,7 +149,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
     notes.push(`policy-kind-not-enforced was not checked: ${basis === 'none' ? 'no engine runs (see no-enforcing-engine)' : basis === undefined ? 'manifests do not say which engine enforces them; pass --engine NAME' : 'the engine is not known; pass --engine NAME'}`);
   }
   if (engine.tiered) {
-    notes.push('AdminNetworkPolicy, Calico or Cilium policies take part: isolation, selector and named-port rules look at Kubernetes NetworkPolicies only (a cluster-wide default deny of another kind is not seen); DNS and metadata-service checks cover pods a NetworkPolicy isolates for egress, judged with every evaluated kind');
+    notes.push('AdminNetworkPolicy, Calico or Cilium policies take part: selector and named-port rules look at Kubernetes NetworkPolicies only; DNS and metadata-service checks cover pods a NetworkPolicy isolates for egress, judged with every evaluated kind');
   }
   const checked = AUDIT_RULES.filter(
     (r) =>
@@ -165,7 +165,8 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
   let silencedWorkloads = 0;
   const allPods = clusterPods(snapshot);
   const ownerOf = ownerIndex(snapshot);
-  const blocks = ipBlocksOf(engine.policies);
+  const blocks = ipBlocksOf(engine.policies, engine.extraCidrs);
+  const isolation = isolationOf(engine, blocks);
 
   // pods by namespace, and classes of pods no policy can tell apart
   const podsByNamespace = new Map<string, PodView[]>();
@@ -223,7 +224,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
       for (const pod of pods) {
         const object = ownerOf(pod);
         all.add(object);
-        if (engine.policiesSelecting(pod, direction).length > 0 || open.includes(object)) continue;
+        if (open.includes(object) || isolation(pod, direction)) continue;
         // a workload annotated with this rule is open on purpose: it does not count against its namespace
         if (skips(annotations.get(`${ns}|${object}`), id)) excused.add(object);
         else open.push(object);
@@ -341,6 +342,36 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
 
   const report = silence(annotations, findings, checked, notes, silencedWorkloads);
   return choice.report ? { ...report, engine: choice.report } : report;
+}
+
+/**
+ * A peer no policy means to name: a pod with no labels in a namespace that does not exist, on TCP port 1.
+ * A side that denies it is in default deny, whichever kind put it there.
+ */
+const PROBE: Peer = { kind: 'pod', pod: { namespace: 'kubectl-np.audit.probe', name: 'probe', labels: {}, ips: [], ports: [], hostNetwork: false, serviceAccount: 'kubectl-np-audit-probe' } };
+const PROBE_TRAFFIC: Traffic = { port: 1, protocol: 'TCP' };
+
+/**
+ * Is a pod isolated (in default deny) for a direction under the engine's kinds? A NetworkPolicy that selects
+ * it, as before; with other kinds, the evaluator's own answer for the probe: a policy of step 3 selects it
+ * (a Calico policy, whose tier ends in an implicit deny; a Cilium policy with a section for the direction),
+ * or a rule denies the probe (an AdminNetworkPolicy or baseline deny-all, a Cilium deny, a Calico Deny).
+ * Answered once per class of pods no policy can tell apart.
+ */
+export function isolationOf(engine: PolicyEngine, blocks = ipBlocksOf(engine.policies, engine.extraCidrs)): (pod: PodView, direction: Direction) => boolean {
+  const memo = new Map<string, boolean>();
+  return (pod, direction) => {
+    if (engine.policiesSelecting(pod, direction).length > 0) return true;
+    if (!engine.tiered || engine.isNode(pod)) return false;
+    const key = `${direction}\u0000${equivalenceKey(pod, blocks)}`;
+    let isolated = memo.get(key);
+    if (isolated === undefined) {
+      const outcome = engine.decideTiered(direction, pod, PROBE, PROBE_TRAFFIC);
+      isolated = outcome.isolated || !outcome.allowed;
+      memo.set(key, isolated);
+    }
+    return isolated;
+  };
 }
 
 /** Label sets of the pods in each namespace: a peer matches some pod iff it matches one of these. */

@@ -233,3 +233,68 @@ describe('audit rules one by one', () => {
     }
   });
 });
+
+// every kind the chosen engine enforces counts: isolation, selectors and named ports of AdminNetworkPolicy,
+// BaselineAdminNetworkPolicy, ClusterNetworkPolicy, Cilium and Calico policies
+function object(apiVersion: string, kind: string, name: string, spec: string, ns?: string) {
+  return `apiVersion: ${apiVersion}
+kind: ${kind}
+metadata: {name: ${name}${ns ? `, namespace: ${ns}` : ''}}
+spec: ${spec}
+---
+`;
+}
+const ANP_V1 = 'policy.networking.k8s.io/v1alpha1';
+const CNP_V2 = 'policy.networking.k8s.io/v1alpha2';
+const CILIUM = 'cilium.io/v2';
+const CALICO = 'projectcalico.org/v3';
+const engineNamed = (name: string) => chooseEngine({ policyEngines: undefined }, name, false);
+const isolation = (findings: Finding[]) => findings.filter((f) => f.rule.startsWith('no-default-deny')).map(brief);
+// two workloads in namespace a, DNS in kube-system
+const TWO = DNS + deploy('a', 'web', { app: 'web' }) + deploy('a', 'db', { app: 'db' }, '[{name: pg, containerPort: 5432}]');
+
+describe('isolation under every enforced kind', () => {
+  it('a BaselineAdminNetworkPolicy deny-all isolates; one denying a single namespace does not', async () => {
+    const denyAll = await manifests(TWO + object(ANP_V1, 'BaselineAdminNetworkPolicy', 'default', '{subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {}}]}]}'));
+    expect(isolation(auditSnapshot(denyAll).findings)).toEqual(['no-default-deny-egress a/namespace/a']);
+    const denyOps = await manifests(TWO + object(ANP_V1, 'BaselineAdminNetworkPolicy', 'default', '{subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {matchLabels: {team: ops}}}]}]}'));
+    expect(isolation(auditSnapshot(denyOps).findings)).toEqual(['no-default-deny-ingress a/namespace/a', 'no-default-deny-egress a/namespace/a']);
+  });
+
+  it('a ClusterNetworkPolicy (v1alpha2) baseline deny-all isolates egress; an AdminNetworkPolicy Deny of one port does not', async () => {
+    const cnp = await manifests(TWO + object(CNP_V2, 'ClusterNetworkPolicy', 'egress-baseline', '{tier: Baseline, priority: 10, subject: {namespaces: {}}, egress: [{action: Deny, to: [{namespaces: {}}, {networks: [0.0.0.0/0]}]}]}'));
+    expect(isolation(auditSnapshot(cnp).findings)).toEqual(['no-default-deny-ingress a/namespace/a']);
+    const anp = await manifests(TWO + object(ANP_V1, 'AdminNetworkPolicy', 'no-telnet', '{priority: 5, subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {}}], ports: [{portNumber: {port: 23, protocol: TCP}}]}]}'));
+    expect(isolation(auditSnapshot(anp).findings)).toEqual(['no-default-deny-ingress a/namespace/a', 'no-default-deny-egress a/namespace/a']);
+  });
+
+  it('a Cilium policy selecting every pod with an ingress section isolates; enableDefaultDeny: false does not', async () => {
+    const cilium = (spec: string) => manifests(TWO + object(CILIUM, 'CiliumNetworkPolicy', 'lockdown', spec, 'a'));
+    expect(isolation(auditSnapshot(await cilium('{endpointSelector: {}, ingress: [{}]}')).findings)).toEqual(['no-default-deny-egress a/namespace/a']);
+    expect(isolation(auditSnapshot(await cilium('{endpointSelector: {}, enableDefaultDeny: {ingress: false}, ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]}')).findings)).toEqual([
+      'no-default-deny-ingress a/namespace/a',
+      'no-default-deny-egress a/namespace/a',
+    ]);
+    // cluster-wide: a CiliumClusterwideNetworkPolicy selecting every pod, egress only
+    const ccnp = await manifests(TWO + object(CILIUM, 'CiliumClusterwideNetworkPolicy', 'egress-lockdown', '{endpointSelector: {}, egress: [{toEndpoints: [{matchLabels: {k8s-app: kube-dns}}]}]}'));
+    expect(isolation(auditSnapshot(ccnp).findings)).toEqual(['no-default-deny-ingress a/namespace/a']);
+  });
+
+  it('Calico: a GlobalNetworkPolicy with a final Deny, or a policy selecting the pods (the end-of-tier deny), isolates; one selecting some pods leaves the rest open', async () => {
+    const gnp = await manifests(TWO + object(CALICO, 'GlobalNetworkPolicy', 'deny-egress', "{order: 2000, selector: all(), types: [Egress], egress: [{action: Allow, protocol: UDP, destination: {ports: [53]}}, {action: Deny}]}"));
+    expect(isolation(auditSnapshot(gnp).findings)).toEqual(['no-default-deny-ingress a/namespace/a']);
+    const all = await manifests(TWO + object(CALICO, 'NetworkPolicy', 'ingress', "{selector: all(), types: [Ingress], ingress: [{action: Allow, source: {selector: app == 'web'}}]}", 'a'));
+    expect(isolation(auditSnapshot(all).findings)).toEqual(['no-default-deny-egress a/namespace/a']);
+    const some = await manifests(TWO + object(CALICO, 'NetworkPolicy', 'db-in', "{selector: app == 'db', types: [Ingress], ingress: [{action: Allow, source: {selector: app == 'web'}}]}", 'a'));
+    const found = auditSnapshot(some).findings.filter((f) => f.rule === 'no-default-deny-ingress');
+    expect(found[0].message).toMatch(/^1 of 2 workloads are not isolated for ingress \(deployment\/web\)/);
+  });
+
+  it('only kinds the chosen engine enforces count: a Cilium deny-all under --engine calico isolates nothing', async () => {
+    const s = await manifests(TWO + object(CILIUM, 'CiliumNetworkPolicy', 'lockdown', '{endpointSelector: {}, ingress: [{}], egress: [{}]}', 'a'));
+    expect(isolation(auditSnapshot(s, { engine: engineNamed('cilium') }).findings)).toEqual([]);
+    const calico = auditSnapshot(s, { engine: engineNamed('calico') }).findings;
+    expect(isolation(calico)).toEqual(['no-default-deny-ingress a/namespace/a', 'no-default-deny-egress a/namespace/a']);
+    expect(calico.map(brief)).toContain('policy-kind-not-enforced a/ciliumnetworkpolicy/lockdown');
+  });
+});
