@@ -146,16 +146,17 @@ describe('a hung Azure CLI', () => {
   };
   /** waits (bounded) for a process to be gone; the bound is for a hang, not a measurement */
   async function gone(pid: number): Promise<boolean> {
-    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    for (const until = Date.now() + 120_000; alive(pid) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
     return !alive(pid);
   }
   const azArgs = () => ['get-token', '--login', 'azurecli', '--tenant-id', emu.tenantId, '--token-cache-storage', 'file'];
 
   it('is ended whole on --timeout: the process az started does not outlive kubectl-np', async () => {
     const az = createFakeAz({ signedIn: true, tenant: emu.tenantId, hang: true });
-    const result = await runCli([...azArgs(), '--timeout', '2s'], { env: { ...env, ...az.env, PATH: `${az.binDir}:${env.PATH}` } });
+    // long enough for the fake az (a shell, then Node) to start and write its pid on a box loaded tenfold
+    const result = await runCli([...azArgs(), '--timeout', '20s'], { env: { ...env, ...az.env, PATH: `${az.binDir}:${env.PATH}` } });
     expect(result.code).toBe(3);
-    expect(result.stderr).toBe('error: az account get-access-token did not answer within 2s\n');
+    expect(result.stderr).toBe('error: az account get-access-token did not answer within 20s\n');
     const worker = Number(readFileSync(az.pidFile, 'utf8'));
     expect(await gone(worker)).toBe(true);
   });
@@ -165,8 +166,11 @@ describe('a hung Azure CLI', () => {
     const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), ...azArgs()], { env: { ...env, ...az.env, PATH: `${az.binDir}:${env.PATH}` }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-    for (let i = 0; i < 200 && !existsSync(az.pidFile); i++) await new Promise((r) => setTimeout(r, 50));
+    let running = true;
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => ((running = false), resolve(code))));
+    // az is up once its worker wrote its pid: kubectl-np, a shell and Node start first, slowly on a loaded box
+    const written = () => existsSync(az.pidFile) && readFileSync(az.pidFile, 'utf8') !== '';
+    for (const until = Date.now() + 300_000; running && !written() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
     const worker = Number(readFileSync(az.pidFile, 'utf8'));
     child.kill('SIGINT');
     expect(await closed).toBe(130);
