@@ -4,10 +4,10 @@ import { loadSnapshot } from '../cluster/index.js';
 import { engineChoiceOf, engineFlag } from '../cli/engine-flag.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { AUDIT_RULES, SKIP_ANNOTATION, auditSnapshot, failingFindings, isAuditRuleId, type Severity } from '../netpol/audit.js';
-import { snapshotWarnings } from '../netpol/inputs.js';
 import { auditSarif, renderAuditJunit, renderAuditTable } from '../render/audit.js';
 import { colourFor } from '../render/netpol-text.js';
 import { renderDocument } from '../render/document.js';
+import { writeSnapshotWarnings } from '../cli/warnings.js';
 
 export default class Audit extends BaseCommand {
   static override summary = 'Posture findings of the NetworkPolicies: missing default-deny, DNS blocked, metadata service open, selector typos';
@@ -46,7 +46,7 @@ Exit 0 when no finding reaches --fail-on (default warning), 1 otherwise; bad inp
     }
     const snapshot = await loadSnapshot(snapshotSourceOf(flags));
     // the no-enforcing-engine finding says it better than the generic warning
-    for (const warning of snapshotWarnings(snapshot)) if (!warning.includes('no NetworkPolicy enforcement engine')) process.stderr.write(warning + '\n');
+    writeSnapshotWarnings(snapshot, { enforcement: false });
     const manifests = (flags.filename ?? []).length > 0;
     const namespaces = flags['all-namespaces'] ? undefined : flags.namespace ?? (manifests ? undefined : [snapshot.defaultNamespace ?? 'default']);
     const report = auditSnapshot(snapshot, { namespaces, skip, engine: engineChoiceOf(snapshot, flags) });

@@ -12,9 +12,10 @@ import { suggestPolicies, suggestionManifests } from '../netpol/suggest.js';
 import { renderReverse } from '../render/reverse.js';
 import { engineChoiceOf, engineFlag } from '../cli/engine-flag.js';
 import { PolicyEngine } from '../netpol/engine.js';
-import { defaultNamespace, namespacesFor, parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
+import { defaultNamespace, namespacesFor, parsePort, parseProtocol } from '../netpol/inputs.js';
 import { canReachJson } from '../render/netpol-json.js';
 import { colourFor, renderCanReach } from '../render/netpol-text.js';
+import { writeSnapshotWarnings, writeWarnings } from '../cli/warnings.js';
 
 export default class CanReach extends BaseCommand {
   static override summary = 'Can SOURCE open a connection to DESTINATION under the NetworkPolicies, and if not, which policy blocks it';
@@ -70,7 +71,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
       // who can reach it (or what it reaches) may live in any namespace: read them all unless -n narrows it
       const narrowed = namespacesFor([endpoint], flags.namespace);
       const snapshot = await loadSnapshot(snapshotSourceOf(flags, { ...narrowed, allNamespaces: flags['all-namespaces'] || !flags.namespace?.length }));
-      for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
+      writeSnapshotWarnings(snapshot);
       const ns = defaultNamespace(snapshot, flags.namespace);
       const scope = flags['all-namespaces'] || !flags.namespace?.length ? undefined : flags.namespace;
       const owner = ownerIndex(snapshot);
@@ -89,7 +90,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
       const { runCanReachMe } = await import('../identity/api-reach.js');
       const { renderApiReach } = await import('../render/rbac-reach.js');
       const report = await runCanReachMe({ kubeconfig: flags.kubeconfig, context: flags.context, impersonate: impersonationFromFlags(flags), namespace: flags.namespace?.[0], destination: args.destination, port: flags.port });
-      for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
+      writeWarnings(report.warnings);
       process.stdout.write(renderDocument(flags.output, report) ?? renderApiReach(report));
       if (!report.allowed) this.exit(ExitCode.No);
       return;
@@ -99,7 +100,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
     if (flags.suggest && destination.kind === 'ip' && destination.dns !== undefined) throw new UsageError('--suggest needs an address or a pod destination: NetworkPolicies cannot name DNS names');
     const request = { port: flags.port === undefined ? undefined : parsePort(flags.port), protocol: parseProtocol(flags.protocol) };
     const snapshot = await loadSnapshot(snapshotSourceOf(flags, namespacesFor([source, destination], flags.namespace)));
-    for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
+    writeSnapshotWarnings(snapshot);
     const ns = defaultNamespace(snapshot, flags.namespace);
     if (flags.suggest && flags.output !== 'text') throw new UsageError('--suggest writes NetworkPolicy YAML: drop -o');
     const engine = new PolicyEngine(snapshot, engineChoiceOf(snapshot, flags));

@@ -4,11 +4,12 @@ import { engineChoiceOf, engineFlag } from '../cli/engine-flag.js';
 import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { diffReachability, overlaySnapshot, parseDeleteRef } from '../netpol/diff.js';
-import { parseExternal, parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
+import { parseExternal, parsePort, parseProtocol } from '../netpol/inputs.js';
 import type { Protocol } from '../model/k8s.js';
 import { certainChanges, diffJson, renderDiffTable } from '../render/diff.js';
 import { colourFor } from '../render/netpol-text.js';
 import { renderDocument } from '../render/document.js';
+import { writeSnapshotWarnings } from '../cli/warnings.js';
 
 export default class Diff extends BaseCommand {
   static override summary = 'What a change does to reachability before it is applied: the connections whose verdict it flips';
@@ -48,7 +49,7 @@ Exit 0 when nothing changes, 1 when something does; 3 when nothing is known to c
     const protocols = (flags.protocol ?? []).map((p) => parseProtocol(p) as Protocol);
     const externals = (flags.external ?? []).map(parseExternal);
     const base = await loadSnapshot(snapshotSourceOf(flags));
-    for (const warning of snapshotWarnings(base)) process.stderr.write(warning + '\n');
+    writeSnapshotWarnings(base);
     const change = withFiles.length > 0 ? await loadSnapshot({ files: withFiles, manifestNamespace: manifestNamespaceOf(flags.namespace) }) : undefined;
     const after = overlaySnapshot(base, change, deletes);
     // the base says which engine runs; the change cannot install one

@@ -5,7 +5,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { clusterPods, resolveExternals } from '../netpol/endpoints.js';
 import { engineChoiceOf, engineFlag } from '../cli/engine-flag.js';
 import { PolicyEngine } from '../netpol/engine.js';
-import { parseExternal, parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
+import { parseExternal, parsePort, parseProtocol } from '../netpol/inputs.js';
 import { answerableQueries, computeMatrix, namedQueryText } from '../netpol/matrix.js';
 import type { Protocol } from '../model/k8s.js';
 import { focusGroups, groupEndpoints, workloadMatrix } from '../netpol/workloads.js';
@@ -13,6 +13,7 @@ import { matrixTableRows, renderMatrixJson, renderMatrixJsonByClass, renderMatri
 import { writeChunks } from '../cli/stream.js';
 import { renderWorkloadCsv, renderWorkloadDot, renderWorkloadMarkdown, renderWorkloadMermaid } from '../render/netpol-workloads.js';
 import { colourFor } from '../render/netpol-text.js';
+import { writeSnapshotWarnings } from '../cli/warnings.js';
 
 export default class Matrix extends BaseCommand {
   static override summary = 'Reachability matrix of the selected pods (and external addresses) under the NetworkPolicies';
@@ -59,7 +60,7 @@ export default class Matrix extends BaseCommand {
       throw new UsageError(`--${flags.focus !== undefined ? 'focus' : 'denied'} works with -o dot, mermaid, csv or md, not -o ${flags.output}`);
     }
     const snapshot = await loadSnapshot(snapshotSourceOf(flags));
-    for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
+    writeSnapshotWarnings(snapshot);
     const manifests = (flags.filename ?? []).length > 0;
     const namespaces = flags['all-namespaces'] ? undefined : flags.namespace ?? (manifests ? undefined : [snapshot.defaultNamespace ?? 'default']);
     const inScope = clusterPods(snapshot, namespaces);

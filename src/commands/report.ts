@@ -6,7 +6,7 @@ import { engineLines, notEvaluatedLines } from '../render/netpol-text.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { clusterPods } from '../netpol/endpoints.js';
 import { PolicyEngine } from '../netpol/engine.js';
-import { parsePort, parseProtocol, snapshotWarnings } from '../netpol/inputs.js';
+import { parsePort, parseProtocol } from '../netpol/inputs.js';
 import { answerableQueries, computeMatrix, namedQueryText } from '../netpol/matrix.js';
 import { auditSnapshot } from '../netpol/audit.js';
 import { diffReachability, overlaySnapshot, parseDeleteRef } from '../netpol/diff.js';
@@ -14,6 +14,7 @@ import { pairTraces, policyWorkloads } from '../netpol/report.js';
 import { groupEndpoints, workloadMatrix } from '../netpol/workloads.js';
 import type { Protocol } from '../model/k8s.js';
 import { renderReportHtml, reportData } from '../render/report-html.js';
+import { writeSnapshotWarnings } from '../cli/warnings.js';
 
 /**
  * Traces are precomputed for this many workload pairs (about 55 workloads; a trace is about 1 KiB); past it the page names
@@ -56,7 +57,7 @@ Exit codes as for matrix: 0 when every cell has its verdict; 3 when some cells a
     const files = flags.filename ?? [];
     if (withFiles.includes('-') && files.includes('-')) throw new UsageError('stdin can hold the base (-f -) or the change (--with -), not both');
     const base = await loadSnapshot(snapshotSourceOf(flags));
-    for (const warning of snapshotWarnings(base)) process.stderr.write(warning + '\n');
+    writeSnapshotWarnings(base);
     const changing = withFiles.length > 0 || deletes.length > 0;
     const change = withFiles.length > 0 ? await loadSnapshot({ files: withFiles, manifestNamespace: manifestNamespaceOf(flags.namespace) }) : undefined;
     const snapshot = changing ? overlaySnapshot(base, change, deletes) : base;

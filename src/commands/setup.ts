@@ -4,6 +4,7 @@ import { loadRequiredKubeconfigs } from '../auth/kubeconfig.js';
 import { describeSetupChange, planSetup, setupEdits, writeSetup } from '../auth/setup.js';
 import { unifiedDiff } from '../render/text-diff.js';
 import { rawTokenOptions, tokenFlags } from '../auth/token-flags.js';
+import { writeWarnings } from '../cli/warnings.js';
 
 export default class Setup extends BaseCommand {
   static override summary = 'Make a kubeconfig context sign in through kubectl-np (also converts Azure kubelogin and azure auth-provider users)';
@@ -31,7 +32,7 @@ export default class Setup extends BaseCommand {
       for (const change of result.changes) process.stderr.write(`${describeSetupChange(change)} (dry run)\n`);
       for (const name of result.unchanged) process.stderr.write(`user ${name}: already set up, nothing to change\n`);
       for (const skip of result.skipped) process.stderr.write(`warning: user ${skip.user} skipped: ${skip.reason}\n`);
-      for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
+      writeWarnings(result.warnings);
       if (result.changes.length > 0) process.stderr.write('dry run: nothing was written\n');
       return;
     }
@@ -39,7 +40,7 @@ export default class Setup extends BaseCommand {
     for (const change of result.changes) this.log(describeSetupChange(change));
     for (const name of result.unchanged) this.log(`user ${name}: already set up, nothing to change`);
     for (const skip of result.skipped) process.stderr.write(`warning: user ${skip.user} skipped: ${skip.reason}\n`);
-    for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
+    writeWarnings(result.warnings);
     for (const { file, backup } of result.backups) this.log(`wrote ${file} (backup: ${backup})`);
   }
 }

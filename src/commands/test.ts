@@ -8,10 +8,11 @@ import { ExitCode, UsageError } from '../errors.js';
 import { parseEndpoint } from '../netpol/endpoints.js';
 import { PolicyEngine } from '../netpol/engine.js';
 import { EXPECTATIONS_KIND, checkExpectations, parseExpectations, type Expectation } from '../netpol/expectations.js';
-import { defaultNamespace, namespacesFor, snapshotWarnings } from '../netpol/inputs.js';
+import { defaultNamespace, namespacesFor } from '../netpol/inputs.js';
 import { expectationsJson, renderExpectationsJunit, renderExpectationsTable } from '../render/expectations.js';
 import { colourFor, engineLines, notEvaluatedLines } from '../render/netpol-text.js';
 import { renderDocument } from '../render/document.js';
+import { writeSnapshotWarnings } from '../cli/warnings.js';
 
 export default class Test extends BaseCommand {
   static override summary = 'Assert declared connectivity expectations (ConnectivityExpectations YAML) against the cluster or manifests';
@@ -54,7 +55,7 @@ Exit 0 when every expectation holds, 1 when one does not, each failure naming th
     for (const file of files) expectations.push(...(await readExpectations(file)));
     const endpoints = expectations.flatMap((e) => [parseEndpoint(e.from), parseEndpoint(e.to)]);
     const snapshot = await loadSnapshot(snapshotSourceOf(flags, namespacesFor(endpoints, flags.namespace)));
-    for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
+    writeSnapshotWarnings(snapshot);
     const engine = new PolicyEngine(snapshot, engineChoiceOf(snapshot, flags));
     const results = checkExpectations(snapshot, engine, expectations, defaultNamespace(snapshot, flags.namespace));
     const { leftOut: notEvaluated, choice } = engine;

@@ -3,6 +3,7 @@ import { renderDocument } from '../render/document.js';
 import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlagWithJsonPath } from '../cli/base.js';
 import { runWhoCan } from '../identity/rbac-tools.js';
 import { renderWhoCan, renderWhoCanNames } from '../render/rbac-tools.js';
+import { writeWarnings } from '../cli/warnings.js';
 
 export default class WhoCan extends BaseCommand {
   static override summary = 'Who may do VERB on RESOURCE: every subject a binding lets, with the binding → role chain';
@@ -52,7 +53,7 @@ RBAC only: a webhook authorizer (AKS Azure RBAC) may allow others, and lists you
       resolveGroups: flags['resolve-groups'],
       graphUrl: flags['graph-url'],
     });
-    for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
+    writeWarnings(report.warnings);
     const document = renderDocument(flags.output, report);
     if (document !== undefined) process.stdout.write(document);
     else if (flags.output === 'name') process.stdout.write(renderWhoCanNames(report));

@@ -52,9 +52,3 @@ export function enforcementWarning(snapshot: ClusterSnapshot): string | undefine
   if (snapshot.policyEngines === undefined || snapshot.policyEngines.length > 0) return undefined;
   return `warning: no NetworkPolicy enforcement engine (Calico, Cilium, Azure NPM, Antrea, …) found in ${snapshot.source}: verdicts describe what the policies say, not what the network does`;
 }
-
-/** Everything worth a line on stderr before the answer: the reader's warnings, then the enforcement caveat. */
-export function snapshotWarnings(snapshot: ClusterSnapshot): string[] {
-  const engine = enforcementWarning(snapshot);
-  return [...(snapshot.warnings ?? []).map((w) => `warning: ${w}`), ...(engine ? [engine] : [])];
-}

@@ -6,6 +6,7 @@ import { runCanI } from '../../identity/can-i.js';
 import { runCanIList } from '../../identity/rbac-tools.js';
 import { renderCanIList } from '../../render/rbac-tools.js';
 import { renderCanI } from '../../render/rbac.js';
+import { writeWarnings } from '../../cli/warnings.js';
 
 export default class ExplainCanI extends BaseCommand {
   static override summary = 'May I do VERB on RESOURCE — and which binding, role and rule say so (or come closest)';
@@ -62,7 +63,7 @@ RESOURCE is a resource type (pods, deploy, deployments.apps, widgets.example.com
       allNamespaces: flags['all-namespaces'],
       subresource: flags.subresource,
     });
-    for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
+    writeWarnings(report.warnings);
     process.stdout.write(renderDocument(flags.output, report) ?? renderCanI(report));
     if (!report.allowed) this.exit(ExitCode.No);
   }

@@ -8,11 +8,12 @@ import { clusterPods, parseEndpoint, parsePolicyRef, resolveEndpoint } from '../
 import { engineChoiceOf, engineFlag } from '../../cli/engine-flag.js';
 import { PolicyEngine } from '../../netpol/engine.js';
 import { describePolicy, dnsTarget, isolationOf } from '../../netpol/explain.js';
-import { defaultNamespace, namespacesFor, parsePort, parseProtocol, snapshotWarnings } from '../../netpol/inputs.js';
+import { defaultNamespace, namespacesFor, parsePort, parseProtocol } from '../../netpol/inputs.js';
 import { equivalenceKey, ipBlocksOf } from '../../netpol/matrix.js';
 import { canReachJson } from '../../render/netpol-json.js';
 import { colourFor, renderCanReach, renderIsolation, renderNamespacePosture, renderPolicy } from '../../render/netpol-text.js';
 import { namespacePosture } from '../../netpol/namespace-posture.js';
+import { writeSnapshotWarnings } from '../../cli/warnings.js';
 
 export default class Explain extends BaseCommand {
   static override summary = 'Why: the NetworkPolicy trace of a connection, a policy in plain English, or a pod\'s isolation';
@@ -48,7 +49,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
     const namespaceRef = args.destination === undefined ? /^(?:namespaces?|ns)\/([^/]+)$/i.exec(args.target.trim())?.[1] : undefined;
     if (namespaceRef !== undefined) {
       const snapshot = await loadSnapshot(snapshotSourceOf(flags, { namespaces: [namespaceRef], allNamespaces: undefined }));
-      for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
+      writeSnapshotWarnings(snapshot);
       if (!snapshot.namespaces.some((n) => n.metadata.name === namespaceRef)) throw new UsageError(`namespace "${namespaceRef}" not found (${snapshot.source})`);
       const choice = engineChoiceOf(snapshot, flags);
       const posture = namespacePosture(snapshot, new PolicyEngine(snapshot, choice), namespaceRef, choice);
@@ -63,7 +64,7 @@ Endpoints use the can-reach grammar: [NAMESPACE/]KIND/NAME, [KIND/]NAME, ip:ADDR
     const snapshot = await loadSnapshot(
       snapshotSourceOf(flags, policyRef ? { namespaces: policyRef.namespace ? [policyRef.namespace] : flags.namespace, withContextNamespace: false } : namespacesFor(endpoints, flags.namespace)),
     );
-    for (const warning of snapshotWarnings(snapshot)) process.stderr.write(warning + '\n');
+    writeSnapshotWarnings(snapshot);
     const ns = defaultNamespace(snapshot, flags.namespace);
     const engine = new PolicyEngine(snapshot, engineChoiceOf(snapshot, flags));
     const style = { colour: colourFor(process.stdout) };
