@@ -13,7 +13,7 @@ import type {
 import { compileSelector, formatSelector, type LabelPredicate, type Labels } from '../model/selectors.js';
 import { cidrContains, parseCidr, parseIp, parseIps, type Cidr, type Ip } from './cidr.js';
 import { NAMESPACE_NAME_LABEL, describeNamespaceSelector, describePorts, describeRule, namespaceMismatch } from './describe.js';
-import type { CompiledExtraPolicy, CompiledRule as ExtraRule, MatchContext } from './kinds/common.js';
+import { unreadNamespaceLabels, type CompiledExtraPolicy, type CompiledRule as ExtraRule, type MatchContext } from './kinds/common.js';
 import { compileExtras, type CompileOptions, type NotEvaluatedEntry } from './kinds/compile.js';
 import type { EngineReport } from './engine-choice.js';
 import { unsettledPortRule } from './engine-ports.js';
@@ -148,24 +148,6 @@ export const NAMESPACES_PERMISSION = 'list namespaces (a ClusterRole with verbs 
 /** What would show one namespace's labels: reading that namespace alone is enough, and a RoleBinding there grants it. */
 export function namespacePermission(namespace: string): string {
   return `get namespaces/${namespace} (the view ClusterRole, or any role granting get on namespaces, bound by a RoleBinding in namespace ${namespace}), or to ${NAMESPACES_PERMISSION}`;
-}
-
-/**
- * Stand-in labels for a namespace whose labels could not be read: only kubernetes.io/metadata.name, and
- * any other look (a key read, a key test, or a copy of them all, as Cilium and Calico make) is recorded
- * in `reads`: whatever was decided from it might change with the real labels.
- */
-function labelProbe(namespace: string, reads: Set<string>): Labels {
-  const known: Labels = { [NAMESPACE_NAME_LABEL]: namespace };
-  const look = (key: string | symbol) => {
-    if (key !== NAMESPACE_NAME_LABEL && typeof key === 'string') reads.add(namespace);
-  };
-  return new Proxy(known, {
-    get: (target, key) => (look(key), Reflect.get(target, key)),
-    has: (target, key) => (look(key), Reflect.has(target, key)),
-    getOwnPropertyDescriptor: (target, key) => (look(key), Reflect.getOwnPropertyDescriptor(target, key)),
-    ownKeys: (target) => (reads.add(namespace), Reflect.ownKeys(target)),
-  });
 }
 
 /** Unseen data as one line, for the other kinds' "maybe" answers (which carry no permission field). */
@@ -569,7 +551,7 @@ export class PolicyEngine {
 
   /** The labels other kinds' policies see: a probe for an unknown namespace while probing. */
   private compiledLabels(namespace: string): Labels {
-    return this.probing && !this.namespaceLabelsKnown(namespace) ? labelProbe(namespace, this.probing) : this.namespaceLabels(namespace);
+    return this.probing && !this.namespaceLabelsKnown(namespace) ? unreadNamespaceLabels(namespace, this.probing) : this.namespaceLabels(namespace);
   }
 
   /** Runs f with unknown namespaces' labels as probes: its value and the unknown namespaces it looked at. */

@@ -8,6 +8,7 @@ import type { Peer } from '../types.js';
 import { policyTitle } from './index.js';
 import {
   ShapeError,
+  compileKnownFirst,
   describePortMatches,
   isMap,
   mapAt,
@@ -35,6 +36,9 @@ function describeNamespaces(selector: LabelSelector): string {
   return isEmptySelector(selector) ? 'any namespace' : `namespaces with ${formatSelector(selector)}`;
 }
 
+/** Namespace labels may be unread (all but the name): requirements on the name are tested first. */
+const compileNamespaceSelector = (selector: LabelSelector) => compileKnownFirst(selector, (key) => key !== 'kubernetes.io/metadata.name');
+
 interface PodsPeer {
   namespaces: LabelPredicate;
   pods: LabelPredicate;
@@ -44,14 +48,14 @@ interface PodsPeer {
 function compilePodsPeer(peer: Map, path: string): { match: PodsPeer; text: string } | undefined {
   if (peer.namespaces !== undefined && peer.namespaces !== null) {
     const ns = selectorAt(peer.namespaces, `${path}.namespaces`);
-    return { match: { namespaces: compileSelector(ns), pods: () => true }, text: `every pod in ${describeNamespaces(ns)}` };
+    return { match: { namespaces: compileNamespaceSelector(ns), pods: () => true }, text: `every pod in ${describeNamespaces(ns)}` };
   }
   if (peer.pods !== undefined && peer.pods !== null) {
     const pods = mapAt(peer.pods, `${path}.pods`);
     const ns = selectorAt(pods.namespaceSelector, `${path}.pods.namespaceSelector`);
     const ps = selectorAt(pods.podSelector, `${path}.pods.podSelector`);
     const who = isEmptySelector(ps) ? 'any pod' : `pods with ${formatSelector(ps)}`;
-    return { match: { namespaces: compileSelector(ns), pods: compileSelector(ps) }, text: `${who} in ${describeNamespaces(ns)}` };
+    return { match: { namespaces: compileNamespaceSelector(ns), pods: compileSelector(ps) }, text: `${who} in ${describeNamespaces(ns)}` };
   }
   return undefined;
 }
@@ -63,8 +67,9 @@ function compilePeer(peer: Map, path: string, direction: 'ingress' | 'egress', c
   if (pods) {
     return {
       text: pods.text,
-      // host-networked pods are not selected by namespaces/pods peers (API doc of the peer types)
-      match: (other, nsLabels) => other.kind === 'pod' && !other.pod.hostNetwork && pods.match.namespaces(nsLabels(other.pod.namespace)) && pods.match.pods(other.pod.labels),
+      // host-networked pods are not selected by namespaces/pods peers (API doc of the peer types); pod labels
+      // first: namespace labels may be unread, and a pod that fails its selector settles it
+      match: (other, nsLabels) => other.kind === 'pod' && !other.pod.hostNetwork && pods.match.pods(other.pod.labels) && pods.match.namespaces(nsLabels(other.pod.namespace)),
     };
   }
   if (direction === 'egress' && peer.networks !== undefined && peer.networks !== null) {
@@ -243,7 +248,7 @@ export function compileAdminPolicy(object: PolicyObject): Compiled<CompiledExtra
         priority,
         tier,
         // host-networked pods are not subjects of these policies
-        selects: (pod, nsLabels) => !pod.hostNetwork && subject.match.namespaces(nsLabels) && subject.match.pods(pod.labels),
+        selects: (pod, nsLabels) => !pod.hostNetwork && subject.match.pods(pod.labels) && subject.match.namespaces(nsLabels),
         ingress,
         egress,
         cidrs,

@@ -52,8 +52,20 @@ function tokenize(source: string): Token[] {
 
 type Node = (labels: Labels) => boolean;
 
-/** Parses a Calico selector; an empty one is all(). Throws SelectorSyntaxError with the column. */
-export function parseCalicoSelector(source: string): CalicoSelector {
+/** Joins operands with && or ||, those that test late keys last. */
+function joined(operands: { node: Node; late: boolean }[], all: boolean): { node: Node; late: boolean } {
+  const ordered = [...operands.filter((o) => !o.late), ...operands.filter((o) => o.late)].map((o) => o.node);
+  const node: Node = ordered.length === 1 ? ordered[0] : all ? (l) => ordered.every((n) => n(l)) : (l) => ordered.some((n) => n(l));
+  return { node, late: operands.some((o) => o.late) };
+}
+
+/**
+ * Parses a Calico selector; an empty one is all(). Throws SelectorSyntaxError with the column.
+ * @param late keys whose value may be unknown (namespace labels that could not be read): the operands of
+ *   && and || that test them are tried after the others, so a known operand that settles the answer means
+ *   they are never looked at (&& and || are order-free, so the answer is the selector's)
+ */
+export function parseCalicoSelector(source: string, late: (key: string) => boolean = (key) => key.startsWith('pcns.')): CalicoSelector {
   const tokens = tokenize(source);
   const keys = new Set<string>();
   let global = false;
@@ -89,7 +101,8 @@ export function parseCalicoSelector(source: string): CalicoSelector {
     }
   };
 
-  const primary = (): Node => {
+  type Term = { node: Node; late: boolean };
+  const primary = (): Term => {
     const t = peek();
     if (t.kind === 'op' && t.text === '(') {
       p++;
@@ -100,7 +113,7 @@ export function parseCalicoSelector(source: string): CalicoSelector {
     if (t.kind === 'op' && t.text === '!') {
       p++;
       const e = primary();
-      return (l) => !e(l);
+      return { node: (l) => !e.node(l), late: e.late };
     }
     if (t.kind !== 'word') throw new SelectorSyntaxError(`expected a label key, has(…), all() or "(", found ${describe(t)}`);
     p++;
@@ -112,70 +125,67 @@ export function parseCalicoSelector(source: string): CalicoSelector {
         p++;
         expect(')');
         keys.add(k.text);
-        return (l) => Object.prototype.hasOwnProperty.call(l, k.text);
+        return { node: (l) => Object.prototype.hasOwnProperty.call(l, k.text), late: late(k.text) };
       }
       expect(')');
       if (t.text === 'global') global = true;
       // global() selects non-namespaced resources (host endpoints, global network sets): never a pod
-      return t.text === 'all' ? () => true : () => false;
+      return { node: t.text === 'all' ? () => true : () => false, late: false };
     }
     const key = t.text;
     keys.add(key);
+    const term = (node: Node): Term => ({ node, late: late(key) });
     const has = (l: Labels) => Object.prototype.hasOwnProperty.call(l, key);
     const op = peek();
     if (op.kind === 'op' && (op.text === '==' || op.text === '!=')) {
       p++;
       const v = stringValue(op.text);
-      return op.text === '==' ? (l) => has(l) && l[key] === v : (l) => !has(l) || l[key] !== v;
+      return term(op.text === '==' ? (l) => has(l) && l[key] === v : (l) => !has(l) || l[key] !== v);
     }
     if (op.kind === 'word') {
       if (op.text === 'in') {
         p++;
         const values = set('in');
-        return (l) => has(l) && values.has(l[key]);
+        return term((l) => has(l) && values.has(l[key]));
       }
       if (op.text === 'not' && tokens[p + 1]?.text === 'in') {
         p += 2;
         const values = set('not in');
-        return (l) => !has(l) || !values.has(l[key]);
+        return term((l) => !has(l) || !values.has(l[key]));
       }
       if (op.text === 'contains') {
         p++;
         const v = stringValue('contains');
-        return (l) => has(l) && l[key].includes(v);
+        return term((l) => has(l) && l[key].includes(v));
       }
       if ((op.text === 'starts' || op.text === 'ends') && tokens[p + 1]?.text === 'with') {
         p += 2;
         const v = stringValue(`${op.text} with`);
-        return op.text === 'starts' ? (l) => has(l) && l[key].startsWith(v) : (l) => has(l) && l[key].endsWith(v);
+        return term(op.text === 'starts' ? (l) => has(l) && l[key].startsWith(v) : (l) => has(l) && l[key].endsWith(v));
       }
     }
     throw new SelectorSyntaxError(`expected ==, !=, in, not in, contains, starts with or ends with after ${JSON.stringify(key)}, found ${describe(op)}`);
   };
-  const and = (): Node => {
-    let left = primary();
+  const and = (): Term => {
+    const operands = [primary()];
     while (peek().kind === 'op' && peek().text === '&&') {
       p++;
-      const l1 = left;
-      const r = primary();
-      left = (l) => l1(l) && r(l);
+      operands.push(primary());
     }
-    return left;
+    return joined(operands, true);
   };
-  const or = (): Node => {
-    let left = and();
+  const or = (): Term => {
+    const operands = [and()];
     while (peek().kind === 'op' && peek().text === '||') {
       p++;
-      const l1 = left;
-      const r = and();
-      left = (l) => l1(l) || r(l);
+      operands.push(and());
     }
-    return left;
+    return joined(operands, false);
   };
 
   let node: Node = () => true;
   if (tokens.length > 1) {
-    node = or();
+    node = or().node;
     if (peek().kind !== 'end') throw new SelectorSyntaxError(`expected && or || or the end, found ${describe(peek())}`);
   }
   return Object.assign((labels: Labels) => node(labels), { keys: [...keys], text: source.trim() || 'all()', global });

@@ -24,6 +24,7 @@ import {
   type Map,
   type Match,
   type PortMatch,
+  withNamespaceLabels,
 } from './common.js';
 
 /** The labels Calico gives a pod's workload endpoint, and its namespace's (selectors see these). */
@@ -41,25 +42,27 @@ const derived = new WeakMap<PodView, { namespaceLabels: Labels; labels: Labels }
 function endpointLabels(pod: PodView, namespaceLabels: Labels): Labels {
   const out: Record<string, string> = { ...pod.labels, 'projectcalico.org/namespace': pod.namespace, 'projectcalico.org/orchestrator': 'k8s' };
   if (pod.serviceAccount) out['projectcalico.org/serviceaccount'] = pod.serviceAccount;
-  for (const [k, v] of Object.entries(namespaceLabels)) out[`pcns.${k}`] = v;
-  return out;
+  return withNamespaceLabels(out, namespaceLabels, 'pcns.');
 }
 
 function namespaceLabelsOf(namespace: string, labels: Labels): Labels {
   const hit = namespaceDerived.get(labels);
   if (hit?.namespace === namespace) return hit.labels;
-  const out = { ...labels, 'projectcalico.org/name': namespace };
+  const out = withNamespaceLabels({ 'projectcalico.org/name': namespace }, labels, '');
   namespaceDerived.set(labels, { namespace, labels: out });
   return out;
 }
 
 const namespaceDerived = new WeakMap<Labels, { namespace: string; labels: Labels }>();
 
-function selectorAt(x: unknown, path: string): CalicoSelector | undefined {
+/** A namespaceSelector sees the namespace's labels, which may be unread but for its name. */
+const NAMESPACE_KEYS = (key: string) => key !== 'projectcalico.org/name' && key !== 'kubernetes.io/metadata.name';
+
+function selectorAt(x: unknown, path: string, late?: (key: string) => boolean): CalicoSelector | undefined {
   if (x === undefined || x === null) return undefined;
   if (typeof x !== 'string') throw new ShapeError(`${path}: expected a selector expression (a string), found ${shape(x)}`);
   try {
-    return parseCalicoSelector(x);
+    return parseCalicoSelector(x, late);
   } catch (err) {
     if (err instanceof SelectorSyntaxError) throw new ShapeError(`${path}: selector ${JSON.stringify(x)}: ${err.message}`);
     throw err;
@@ -111,7 +114,7 @@ function compileEntity(raw: unknown, path: string, policyNamespace: string | und
   const notNets = nets('notNets');
   const selector = selectorAt(e.selector, `${path}.selector`);
   const notSelector = selectorAt(e.notSelector, `${path}.notSelector`);
-  const namespaceSelector = selectorAt(e.namespaceSelector, `${path}.namespaceSelector`);
+  const namespaceSelector = selectorAt(e.namespaceSelector, `${path}.namespaceSelector`, NAMESPACE_KEYS);
   const sa = mapAt(e.serviceAccounts, `${path}.serviceAccounts`);
   const saNames = stringsAt(sa.names, `${path}.serviceAccounts.names`);
   const saSelector = selectorAt(sa.selector, `${path}.serviceAccounts.selector`);
@@ -141,16 +144,14 @@ function compileEntity(raw: unknown, path: string, policyNamespace: string | und
       if (end.kind !== 'pod' || end.pod.hostNetwork) return false;
       const pod = end.pod;
       const ns = nsLabels(pod.namespace);
-      if (namespaceSelector) {
-        if (!namespaceSelector(namespaceLabelsOf(pod.namespace, ns))) return false;
-      } else if (policyNamespace && pod.namespace !== policyNamespace) {
-        return false;
-      }
+      // what is known first: namespace labels may be unread, and a known mismatch settles it without them
+      if (!namespaceSelector && policyNamespace && pod.namespace !== policyNamespace) return false;
+      if (saNames.length && !saNames.includes(pod.serviceAccount ?? 'default')) return false;
+      if (saSelector && !saSelector({ 'projectcalico.org/name': pod.serviceAccount ?? 'default' })) return false;
       const labels = calicoLabels(pod, ns);
       if (selector && !selector(labels)) return false;
       if (notSelector && notSelector(labels)) return false;
-      if (saNames.length && !saNames.includes(pod.serviceAccount ?? 'default')) return false;
-      if (saSelector && !saSelector({ 'projectcalico.org/name': pod.serviceAccount ?? 'default' })) return false;
+      if (namespaceSelector && !namespaceSelector(namespaceLabelsOf(pod.namespace, ns))) return false;
     }
     return maybe ? { maybe } : true;
   };
@@ -230,7 +231,7 @@ export function compileCalicoPolicy(object: PolicyObject): Compiled<CalicoCompil
     const namespace = global ? undefined : object.metadata.namespace ?? 'default';
     const title = policyTitle(object);
     const selector = selectorAt(spec.selector, 'spec.selector') ?? parseCalicoSelector('');
-    const namespaceSelector = global ? selectorAt(spec.namespaceSelector, 'spec.namespaceSelector') : undefined;
+    const namespaceSelector = global ? selectorAt(spec.namespaceSelector, 'spec.namespaceSelector', NAMESPACE_KEYS) : undefined;
     const saSelector = selectorAt(spec.serviceAccountSelector, 'spec.serviceAccountSelector');
     const order = optionalNumber(spec.order, 'spec.order');
     const tier = typeof spec.tier === 'string' && spec.tier !== '' ? spec.tier : object.metadata.name.includes('.') ? object.metadata.name.split('.')[0] : 'default';
@@ -259,9 +260,10 @@ export function compileCalicoPolicy(object: PolicyObject): Compiled<CalicoCompil
           selects: (pod: PodView, nsLabels: Labels) => {
             if (pod.hostNetwork) return false;
             if (namespace !== undefined && pod.namespace !== namespace) return false;
-            if (namespaceSelector && !namespaceSelector(namespaceLabelsOf(pod.namespace, nsLabels))) return false;
+            // what is known first: namespace labels may be unread
             if (saSelector && !saSelector({ 'projectcalico.org/name': pod.serviceAccount ?? 'default' })) return false;
-            return selector(calicoLabels(pod, nsLabels));
+            if (!selector(calicoLabels(pod, nsLabels))) return false;
+            return !namespaceSelector || namespaceSelector(namespaceLabelsOf(pod.namespace, nsLabels));
           },
           ...(types.includes('Ingress') ? { ingress } : {}),
           ...(types.includes('Egress') ? { egress } : {}),

@@ -2,12 +2,13 @@
 // selectors over Cilium's pod labels, entities, CIDRs, toPorts; deny rules beat allows; L7 rules, FQDNs,
 // services and cloud groups cannot be decided from manifests and are said so. docs/network-policies.md.
 import type { LabelSelector, PolicyObject, Protocol } from '../../model/k8s.js';
-import { compileSelector, formatSelector, isEmptySelector, selectorProblem, type Labels } from '../../model/selectors.js';
+import { formatSelector, isEmptySelector, selectorProblem, type Labels } from '../../model/selectors.js';
 import { cidrContains, parseCidr, parseIp, type Cidr } from '../cidr.js';
 import type { Peer, PodView } from '../types.js';
 import { policyTitle } from './index.js';
 import {
   ShapeError,
+  compileKnownFirst,
   describePortMatches,
   mapAt,
   mapsAt,
@@ -20,6 +21,7 @@ import {
   type Map,
   type Match,
   type PortMatch,
+  withNamespaceLabels,
 } from './common.js';
 
 const NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
@@ -40,10 +42,12 @@ const derived = new WeakMap<PodView, { namespaceLabels: Labels; labels: Labels }
 
 function identityLabels(pod: PodView, namespaceLabels: Labels): Labels {
   const out: Record<string, string> = { ...pod.labels, [NAMESPACE_KEY]: pod.namespace };
-  for (const [k, v] of Object.entries(namespaceLabels)) out[`${NAMESPACE_LABELS_PREFIX}${k}`] = v;
   if (pod.serviceAccount) out[SERVICE_ACCOUNT_KEY] = pod.serviceAccount;
-  return out;
+  return withNamespaceLabels(out, namespaceLabels, NAMESPACE_LABELS_PREFIX);
 }
+
+/** Namespace labels may be unread: a selector tests the pod's own labels first (see compileKnownFirst). */
+const compileEndpointSelector = (selector: LabelSelector) => compileKnownFirst(selector, (key) => key.startsWith(NAMESPACE_LABELS_PREFIX));
 
 /**
  * Selector keys may carry a source prefix (k8s:, any:); reserved: keys name special identities, never
@@ -87,7 +91,7 @@ type PeerMatch = (other: Peer, nsLabels: (ns: string) => Labels) => Match;
 /** An endpoint selector as a peer; a namespaced policy's selectors stay in its namespace unless they name one. */
 function endpointPeer(raw: unknown, path: string, policyNamespace: string | undefined): { match: PeerMatch; text: string } {
   const { selector, reserved } = ciliumSelector(raw, path);
-  const predicate = compileSelector(selector);
+  const predicate = compileEndpointSelector(selector);
   const pinned = policyNamespace !== undefined && !namesNamespace(selector);
   // "pods with app=cart in namespace default" reads better than the namespace written as a label
   const { [NAMESPACE_KEY]: namedNamespace, ...otherLabels } = selector.matchLabels ?? {};
@@ -319,7 +323,7 @@ export function compileCiliumPolicy(object: PolicyObject): Compiled<CiliumCompil
         continue;
       }
       const { selector } = ciliumSelector(set.endpointSelector, `${path}.endpointSelector`);
-      const predicate = compileSelector(selector);
+      const predicate = compileEndpointSelector(selector);
       const selects = (pod: PodView, nsLabels: Labels) => !pod.hostNetwork && (namespace === undefined || pod.namespace === namespace) && predicate(ciliumLabels(pod, nsLabels));
       const cidrs: Cidr[] = [];
       const defaults = mapAt(set.enableDefaultDeny, `${path}.enableDefaultDeny`);

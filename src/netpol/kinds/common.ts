@@ -1,7 +1,7 @@
 // What every evaluated policy kind compiles to: policies with ordered rules whose actions are Allow,
 // Deny, Pass or Log, matched against the other end of a connection. The engine orders them into tiers.
-import type { ContainerPort, Protocol } from '../../model/k8s.js';
-import type { Labels } from '../../model/selectors.js';
+import type { ContainerPort, LabelSelector, Protocol } from '../../model/k8s.js';
+import { compileSelector, type LabelPredicate, type Labels } from '../../model/selectors.js';
 import type { Cidr } from '../cidr.js';
 import type { Direction, Peer, PodView, Traffic } from '../types.js';
 
@@ -146,4 +146,67 @@ export function describePortMatches(ports: PortMatch[] | undefined): string {
 
 export function portsMatch(ports: PortMatch[] | undefined, traffic: Traffic, destinationPorts: ContainerPort[] | undefined): boolean {
   return !ports || ports.length === 0 || ports.some((p) => portMatch(p, traffic, destinationPorts));
+}
+
+// Namespace labels that could not be read. Their stand-in knows the namespace's name (the API server sets
+// kubernetes.io/metadata.name) and records the namespace when any other key is looked at, also through the
+// labels derived from it (Calico's pcns.KEY, Cilium's io.cilium.k8s.namespace.labels.KEY): a selector that
+// never asks for another key is decided from what was read; one that does may change with the real labels.
+const NAME_KEY = 'kubernetes.io/metadata.name';
+const unread = new WeakMap<object, { namespace: string; reads: Set<string> }>();
+
+/** The labels of a namespace that could not be read, noting in `reads` any look beyond its name. */
+export function unreadNamespaceLabels(namespace: string, reads: Set<string>): Labels {
+  const known: Labels = { [NAME_KEY]: namespace };
+  const look = (key: string | symbol) => {
+    if (key !== NAME_KEY && typeof key === 'string') reads.add(namespace);
+  };
+  const proxy = new Proxy(known, {
+    get: (target, key) => (look(key), Reflect.get(target, key)),
+    has: (target, key) => (look(key), Reflect.has(target, key)),
+    getOwnPropertyDescriptor: (target, key) => (look(key), Reflect.getOwnPropertyDescriptor(target, key)),
+    // listing every key reads them all
+    ownKeys: (target) => (reads.add(namespace), Reflect.ownKeys(target)),
+  });
+  unread.set(proxy, { namespace, reads });
+  return proxy;
+}
+
+/**
+ * `own` with a namespace's labels added under `prefix` (namespace labels win, as Cilium and Calico add them
+ * last). For labels that could not be read, the result is a view that looks a key under the prefix up in
+ * them only when a selector asks for it, so only a selector that reads a namespace label is noted.
+ */
+export function withNamespaceLabels(own: Record<string, string>, namespaceLabels: Labels, prefix: string): Labels {
+  if (!unread.has(namespaceLabels)) {
+    for (const [k, v] of Object.entries(namespaceLabels)) own[`${prefix}${k}`] = v;
+    return own;
+  }
+  const name = namespaceLabels[NAME_KEY];
+  if (name !== undefined) own[`${prefix}${NAME_KEY}`] = name;
+  // keys set here win (the name, projectcalico.org/name); the rest under the prefix are the namespace's
+  const derived = (key: string | symbol): key is string => typeof key === 'string' && key.startsWith(prefix) && !Object.prototype.hasOwnProperty.call(own, key);
+  const descriptor = (value: string | undefined) => (value === undefined ? undefined : { value, writable: true, enumerable: true, configurable: true });
+  return new Proxy(own, {
+    get: (target, key) => (derived(key) ? namespaceLabels[key.slice(prefix.length)] : Reflect.get(target, key)),
+    has: (target, key) => (derived(key) ? key.slice(prefix.length) in namespaceLabels : Reflect.has(target, key)),
+    getOwnPropertyDescriptor: (target, key) =>
+      derived(key) ? descriptor(Object.prototype.hasOwnProperty.call(namespaceLabels, key.slice(prefix.length)) ? namespaceLabels[key.slice(prefix.length)] : undefined) : Reflect.getOwnPropertyDescriptor(target, key),
+    ownKeys: (target) => [...new Set([...Reflect.ownKeys(target), ...Reflect.ownKeys(namespaceLabels).map((k) => `${prefix}${String(k)}`)])],
+  });
+}
+
+/**
+ * A label selector as a predicate that tests the requirements on keys `late` says may be unknown (namespace
+ * labels) only after the others: when a known requirement fails, the unknown ones are never looked at.
+ * AND is order-free, so the answer is the selector's.
+ */
+export function compileKnownFirst(selector: LabelSelector, late: (key: string) => boolean): LabelPredicate {
+  const part = (wantLate: boolean): LabelSelector => ({
+    matchLabels: Object.fromEntries(Object.entries(selector.matchLabels ?? {}).filter(([k]) => late(k) === wantLate)),
+    matchExpressions: (selector.matchExpressions ?? []).filter((e) => late(e.key) === wantLate),
+  });
+  const early = compileSelector(part(false));
+  const rest = compileSelector(part(true));
+  return (labels) => early(labels) && rest(labels);
 }

@@ -103,3 +103,108 @@ describe('namespace labels that could not be read, for the other policy kinds', 
     expect(b['app/web>app/db']).toBe(true);
   });
 });
+
+// Cannot tell only where a selector reads a namespace label beyond the name: Cilium's identity labels and
+// Calico's endpoint labels carry the namespace's labels (io.cilium.k8s.namespace.labels.*, pcns.*), yet a
+// selector that never asks for one of them is decided from what was read.
+describe('namespace labels that could not be read, and selectors that never read them', () => {
+  const cnp = (ns: string, name: string, spec: Record<string, unknown>): PolicyObject => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { namespace: ns, name }, spec });
+  const gnp = (name: string, spec: Record<string, unknown>): PolicyObject => ({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name }, spec });
+  const calicoNp = (ns: string, name: string, spec: Record<string, unknown>): PolicyObject => ({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { namespace: ns, name }, spec });
+  /** each case: the policies, then per connection the truth and whether the blind engine may tell it */
+  const cases: { name: string; objects: PolicyObject[]; firm: [Peer, Peer][]; unsure?: [Peer, Peer][]; because?: string }[] = [
+    {
+      name: 'a Cilium clusterwide policy selecting by pod labels only (egress from client, any namespace)',
+      objects: [ccnp('client-out', { endpointSelector: { matchLabels: { app: 'client' } }, egress: [{ toEndpoints: [{ matchLabels: { app: 'db' } }] }] })],
+      firm: [[client, db], [client, web], [web, db]],
+    },
+    {
+      name: 'a CiliumNetworkPolicy whose peer names the unread namespace by io.kubernetes.pod.namespace',
+      objects: [cnp('app', 'db-in', { endpointSelector: { matchLabels: { app: 'db' } }, ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'np-lab', app: 'client' } }] }] })],
+      firm: [[client, db], [web, db]],
+    },
+    {
+      name: 'a Cilium peer on a namespace label, where the pod labels already settle it',
+      objects: [ccnp('db-in', { endpointSelector: { matchLabels: { app: 'db' } }, ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.team': 'lab', app: 'nobody' } }] }] })],
+      firm: [[client, db], [web, db]],
+    },
+    {
+      name: 'a Cilium peer on a namespace label that decides',
+      objects: [ccnp('db-in', { endpointSelector: { matchLabels: { app: 'db' } }, ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.team': 'lab' } }] }] })],
+      firm: [[web, db]],
+      unsure: [[client, db]],
+    },
+    {
+      name: 'a Calico GlobalNetworkPolicy selecting by pod labels, namespace by projectcalico.org/name',
+      objects: [gnp('client-out', { selector: "app == 'client'", types: ['Egress'], egress: [{ action: 'Deny', destination: { selector: "app == 'db'" } }, { action: 'Allow', destination: { namespaceSelector: "projectcalico.org/name == 'app'" } }] })],
+      firm: [[client, db], [client, web], [web, db]],
+    },
+    {
+      name: 'a Calico NetworkPolicy whose source is every namespace (all()) and a pod selector',
+      objects: [calicoNp('app', 'db-in', { selector: "app == 'db'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { namespaceSelector: 'all()', selector: "app == 'client'" } }] })],
+      firm: [[client, db], [web, db]],
+    },
+    {
+      name: 'a Calico rule on pcns.team (the namespace label through the endpoint)',
+      objects: [gnp('db-in', { selector: "app == 'db'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { selector: "pcns.team == 'lab'" } }] })],
+      firm: [[web, db]],
+      unsure: [[client, db]],
+    },
+    {
+      name: 'a Calico policy selecting by namespaceSelector on a label beyond the name',
+      objects: [gnp('lab-out', { namespaceSelector: "team == 'lab'", selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny' }] })],
+      firm: [[web, db]],
+      unsure: [[client, db]],
+    },
+    {
+      name: 'Calico && and || with a pcns.* operand that a known operand settles, whatever their order',
+      objects: [
+        gnp('db-in', { selector: "app == 'db'", types: ['Ingress'], ingress: [{ action: 'Deny', source: { selector: "pcns.team == 'lab' && app == 'nobody'" } }, { action: 'Allow', source: { selector: "pcns.team == 'lab' || app == 'client'" } }] }),
+      ],
+      firm: [[client, db], [web, db]],
+    },
+    {
+      name: 'a Calico namespaceSelector on the name ahead of a label, and one whose name part fails',
+      objects: [gnp('db-in', { selector: "app == 'db'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { namespaceSelector: "team == 'lab' && projectcalico.org/name == 'other'" } }] })],
+      firm: [[client, db], [web, db]],
+    },
+    {
+      name: 'an AdminNetworkPolicy peer on namespace labels whose pod selector fails, and a subject by pod labels',
+      objects: [anp('db-in', 5, { subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'db' } } } }, ingress: [{ name: 'r', action: 'Deny', from: [{ pods: { namespaceSelector: { matchLabels: { team: 'lab' } }, podSelector: { matchLabels: { app: 'nobody' } } } }] }] })],
+      firm: [[client, db], [web, db]],
+    },
+    {
+      name: 'a Calico policy that is not evaluated (doNotTrack) selecting by pod labels only: no word on pods it cannot select',
+      objects: [gnp('raw', { selector: "app == 'db'", doNotTrack: true, types: ['Ingress'], ingress: [{ action: 'Allow' }] })],
+      firm: [[client, web]],
+      unsure: [[client, db]],
+      because: 'GlobalNetworkPolicy raw, which may select app/db and was not evaluated',
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const { truth, blind, known } = engines(c.objects);
+      for (const [from, to] of c.firm) {
+        const label = `${c.name}: ${peerText(from)} → ${peerText(to)}`;
+        expect(answer(blind, from, to), label).toBe(answer(truth, from, to));
+        expect(answer(known, from, to), label).toBe(answer(truth, from, to));
+        expect(blind.judge(from, to, tcp).value, label).toBe(answer(truth, from, to) ? 1 : 0);
+      }
+      for (const [from, to] of c.unsure ?? []) {
+        const v = blind.evaluate(from, to, tcp);
+        expect(v.cannotTell, `${c.name}: ${peerText(from)} → ${peerText(to)}`).toBeDefined();
+        expect(v.cannotTell!.map((u) => u.what).join('\n')).toContain(c.because ?? 'hangs on the labels of namespace np-lab');
+        expect(blind.judge(from, to, tcp).value).toBe(3);
+      }
+      // the matrix's shared path agrees with evaluate
+      const pods = [client, db, web].map((p) => (p as { pod: PodView }).pod);
+      const cells = Object.fromEntries([...matrixVerdicts(computeMatrix(blind, { pods, externals: [], queries: [tcp] }))].map((v) => [`${v.from}>${v.to}`, v.allowed]));
+      for (const [from, to] of c.firm) expect(cells[`${peerText(from)}>${peerText(to)}`]).toBe(answer(truth, from, to));
+      for (const [from, to] of c.unsure ?? []) expect(cells[`${peerText(from)}>${peerText(to)}`]).toBeNull();
+    });
+  }
+});
+
+function peerText(p: Peer): string {
+  return p.kind === 'pod' ? `${p.pod.namespace}/${p.pod.name}` : p.ip;
+}
