@@ -6,6 +6,9 @@
 import { X509Certificate } from 'node:crypto';
 
 export const FIDELITY_NS = 'fidelity';
+/** service accounts and the pods and node their tokens are bound to (apart, so FIDELITY_NS's pod count stays the paging case's) */
+export const FIDELITY_SA_NS = 'fidelity-sa';
+const SA_NODE = 'fidelity-node';
 const RBAC = 'rbac.authorization.k8s.io/v1';
 const NETPOL = 'networking.k8s.io/v1';
 
@@ -36,6 +39,12 @@ export const fidelityObjects: unknown[] = [
   ...Array.from({ length: PAGED_PODS }, (_, i) => pod(`page-${i}`)),
   { apiVersion: RBAC, kind: 'Role', metadata: { name: 'namespace-reader', namespace: FIDELITY_NS }, rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list'] }] },
   { apiVersion: RBAC, kind: 'RoleBinding', metadata: { name: 'viewer-namespace', namespace: FIDELITY_NS }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'namespace-reader' }, subjects: [{ kind: 'User', name: 'fidelity-viewer', apiGroup: 'rbac.authorization.k8s.io' }] },
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: FIDELITY_SA_NS } },
+  { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'robot', namespace: FIDELITY_SA_NS } },
+  { apiVersion: 'v1', kind: 'Node', metadata: { name: SA_NODE } },
+  // no kubelet: a pod is bound to its node by spec.nodeName alone
+  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'robot-pod', namespace: FIDELITY_SA_NS }, spec: { serviceAccountName: 'robot', nodeName: SA_NODE, containers: [{ name: 'c', image: 'registry.example/c:1' }] } },
+  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stranger', namespace: FIDELITY_SA_NS }, spec: { containers: [{ name: 'c', image: 'registry.example/c:1' }] } },
 ];
 
 /** GET a path as admin: the parsed JSON body, or the HTTP status when it is not 200. */
@@ -93,6 +102,28 @@ async function object(get: AdminGet, path: string) {
   assert(r.status === 200, `GET ${path}: HTTP ${r.status}`);
   return r.body;
 }
+
+/** The header and claims of a JWT, read without verifying it. */
+function jwtParts(token: string): { header: Record<string, unknown>; claims: Record<string, any> } { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const [header, claims] = token.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString('utf8')));
+  return { header, claims };
+}
+
+/** `kubectl create token` as a system:masters client certificate: the token, or the exit code and stderr */
+async function createToken(server: FidelityServer, args: string[]): Promise<{ token?: string; code: number; stderr: string }> {
+  const { certFile, keyFile } = server.clientCertificate('fidelity-token-admin', ['system:masters']);
+  const r = await server.kubectlAs({ 'client-certificate': certFile, 'client-key': keyFile }, ['create', 'token', '-n', FIDELITY_SA_NS, ...args]);
+  return { ...(r.code === 0 ? { token: r.stdout.trim() } : {}), code: r.code, stderr: r.stderr };
+}
+
+async function mustCreateToken(server: FidelityServer, args: string[]): Promise<string> {
+  const r = await createToken(server, args);
+  assert(!!r.token, `kubectl create token ${args.join(' ')}: exit ${r.code}: ${r.stderr}`);
+  return r.token!;
+}
+
+const SA_GROUPS = ['system:serviceaccounts', `system:serviceaccounts:${FIDELITY_SA_NS}`, 'system:authenticated'];
+const CREDENTIAL_ID = 'authentication.kubernetes.io/credential-id';
 
 const nsPath = (group: string, resource: string, name = '') => `${group ? `/apis/${group}` : '/api/v1'}/namespaces/${FIDELITY_NS}/${resource}${name ? `/${name}` : ''}`;
 
@@ -254,6 +285,65 @@ export const fidelityCases: FidelityCase[] = [
       const sa = await whoami({ ...admin, as: `system:serviceaccount:${FIDELITY_NS}:ci` });
       const wantSa = { username: `system:serviceaccount:${FIDELITY_NS}:ci`, groups: ['system:serviceaccounts', `system:serviceaccounts:${FIDELITY_NS}`, 'system:authenticated'] };
       assert(json(sa) === json(wantSa), `service account: userInfo ${json(sa)}, want ${json(wantSa)}`);
+    },
+  },
+  {
+    name: 'kubectl create token: an RS256 JWT for the API server\'s audience, 3600 s unless --duration says (at least 10 minutes); SelfSubjectReview of it: the service account, its uid, its groups, credential-id JTI=<jti>',
+    async check(server) {
+      const sa = await object(server.get, `/api/v1/namespaces/${FIDELITY_SA_NS}/serviceaccounts/robot`);
+      const token = await mustCreateToken(server, ['robot']);
+      const { header, claims } = jwtParts(token);
+      assert(header.alg === 'RS256' && typeof header.kid === 'string' && header.kid !== '', `header ${json(header)}`);
+      assert(claims.iss === 'https://kubernetes.default.svc' && json(claims.aud) === json(['https://kubernetes.default.svc']), `iss ${json(claims.iss)}, aud ${json(claims.aud)}`);
+      assert(claims.sub === `system:serviceaccount:${FIDELITY_SA_NS}:robot` && claims.exp - claims.iat === 3600 && claims.nbf === claims.iat, `claims ${json({ ...claims, jti: '…' })}`);
+      assert(json(claims['kubernetes.io']) === json({ namespace: FIDELITY_SA_NS, serviceaccount: { name: 'robot', uid: sa.metadata.uid } }), `kubernetes.io ${json(claims['kubernetes.io'])}`);
+      assert(typeof claims.jti === 'string' && claims.jti !== '', 'no jti');
+      const user = await server.whoami({ token });
+      const want = { username: `system:serviceaccount:${FIDELITY_SA_NS}:robot`, uid: sa.metadata.uid, groups: SA_GROUPS, extra: { [CREDENTIAL_ID]: [`JTI=${claims.jti}`] } };
+      assert(json(user) === json(want), `userInfo ${json(user)}, want ${json(want)}`);
+
+      const tenMinutes = jwtParts(await mustCreateToken(server, ['robot', '--duration', '10m'])).claims;
+      assert(tenMinutes.exp - tenMinutes.iat === 600, `--duration 10m: lifetime ${tenMinutes.exp - tenMinutes.iat}`);
+      const short = await createToken(server, ['robot', '--duration', '599s']);
+      const tooShort = 'TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 599: may not specify a duration less than 10 minutes';
+      assert(short.code !== 0 && short.stderr.includes(tooShort), `--duration 599s: exit ${short.code}: ${short.stderr}`);
+      const missing = await createToken(server, ['nobody']);
+      assert(missing.code !== 0 && missing.stderr.includes('serviceaccounts "nobody" not found'), `missing service account: exit ${missing.code}: ${missing.stderr}`);
+    },
+  },
+  {
+    name: 'a service-account token for another audience is refused (401); one bound to a pod names the pod and its node in extra, to a node the node; 3607 s pod-bound becomes a year with warnafter',
+    async check(server) {
+      const other = await mustCreateToken(server, ['robot', '--audience', 'https://vault.example']);
+      assert(json(jwtParts(other).claims.aud) === json(['https://vault.example']), `aud ${json(jwtParts(other).claims.aud)}`);
+      const refused = await server.kubectlAs({ token: other }, ['auth', 'whoami']);
+      assert(refused.code !== 0 && /Unauthorized/.test(refused.stderr), `another audience: exit ${refused.code}: ${refused.stderr}`);
+
+      const pod = await object(server.get, `/api/v1/namespaces/${FIDELITY_SA_NS}/pods/robot-pod`);
+      const node = await object(server.get, `/api/v1/nodes/${SA_NODE}`);
+      const podBound = await mustCreateToken(server, ['robot', '--bound-object-kind', 'Pod', '--bound-object-name', 'robot-pod']);
+      const { claims } = jwtParts(podBound);
+      assert(json(claims['kubernetes.io'].pod) === json({ name: 'robot-pod', uid: pod.metadata.uid }) && json(claims['kubernetes.io'].node) === json({ name: SA_NODE, uid: node.metadata.uid }), `kubernetes.io ${json(claims['kubernetes.io'])}`);
+      const user = await server.whoami({ token: podBound });
+      const extra = {
+        [CREDENTIAL_ID]: [`JTI=${claims.jti}`],
+        'authentication.kubernetes.io/node-name': [SA_NODE],
+        'authentication.kubernetes.io/node-uid': [node.metadata.uid],
+        'authentication.kubernetes.io/pod-name': ['robot-pod'],
+        'authentication.kubernetes.io/pod-uid': [pod.metadata.uid],
+      };
+      assert(json(user.extra) === json(extra) && json(user.groups) === json(SA_GROUPS), `pod-bound userInfo ${json(user)}, want extra ${json(extra)}`);
+
+      const projected = jwtParts(await mustCreateToken(server, ['robot', '--bound-object-kind', 'Pod', '--bound-object-name', 'robot-pod', '--duration', '3607s'])).claims;
+      assert(projected.exp - projected.iat === 365 * 24 * 3600 && projected['kubernetes.io'].warnafter === projected.iat + 3607, `3607 s: lifetime ${projected.exp - projected.iat}, warnafter ${projected['kubernetes.io'].warnafter}`);
+
+      const nodeBound = await mustCreateToken(server, ['robot', '--bound-object-kind', 'Node', '--bound-object-name', SA_NODE]);
+      const nodeUser = await server.whoami({ token: nodeBound });
+      const nodeExtra = { [CREDENTIAL_ID]: [`JTI=${jwtParts(nodeBound).claims.jti}`], 'authentication.kubernetes.io/node-name': [SA_NODE], 'authentication.kubernetes.io/node-uid': [node.metadata.uid] };
+      assert(json(nodeUser.extra) === json(nodeExtra), `node-bound userInfo ${json(nodeUser)}, want extra ${json(nodeExtra)}`);
+
+      const stranger = await createToken(server, ['robot', '--bound-object-kind', 'Pod', '--bound-object-name', 'stranger']);
+      assert(stranger.code !== 0 && stranger.stderr.includes('cannot bind token for serviceaccount "robot" to pod running with different serviceaccount name.'), `pod of another service account: exit ${stranger.code}: ${stranger.stderr}`);
     },
   },
 ];

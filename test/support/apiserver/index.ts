@@ -16,6 +16,7 @@ import { testPki } from '../tls.js';
 import { OidcAuthenticator, TokenRejected, type OidcOptions } from './oidc.js';
 import { PopRejected, verifyPopToken } from '../entra-emulator/pop.js';
 import { ImpersonationError, impersonate } from './impersonation.js';
+import { DEFAULT_SERVICE_ACCOUNT_ISSUER, ServiceAccountTokenRejected, ServiceAccountTokens, TokenRequestError, type TokenRequestSpec } from './serviceaccounts.js';
 import { rbacAuthorize, rbacRulesFor, type Decision, type ResourceAttributes, type UserInfo } from './rbac.js';
 import {
   apiGroupDocument,
@@ -33,6 +34,7 @@ import { toTable } from './tables.js';
 export type { OidcOptions } from './oidc.js';
 export type { ResourceAttributes, UserInfo, Decision } from './rbac.js';
 export type { SelfSubjectReviewVersion } from './resources.js';
+export { TokenRequestError, type TokenRequestSpec } from './serviceaccounts.js';
 
 export interface TestApiServerOptions {
   oidc?: OidcOptions;
@@ -62,6 +64,14 @@ export interface TestApiServerOptions {
    * false, as a plain cluster
    */
   policyCrds?: boolean | string[];
+  /**
+   * --service-account-issuer: the `iss` of the service-account tokens the server issues through the
+   * TokenRequest subresource (`kubectl create token`) and accepts; default https://kubernetes.default.svc,
+   * as the real-server harness sets it
+   */
+  serviceAccountIssuer?: string;
+  /** --api-audiences: a token's default `aud`, and the audiences a service-account token must share; default [serviceAccountIssuer] */
+  apiAudiences?: string[];
   /** add kube's bootstrap RBAC (cluster-admin for system:masters, discovery and self-reviews for system:authenticated); default true */
   bootstrapPolicy?: boolean;
   port?: number;
@@ -105,12 +115,17 @@ export interface TestApiServer {
   /** every list call, with its paging */
   listRequests: ListRequest[];
   setObjects(objs: unknown[]): void;
+  /**
+   * A service-account token as `kubectl create token` gets it (the TokenRequest subresource, without the
+   * authorization check): for tests that need one without running kubectl. Throws TokenRequestError.
+   */
+  serviceAccountToken(namespace: string, name: string, spec?: TokenRequestSpec): string;
   /** writes a kubeconfig (mode 0600) with one cluster/context/user pointing at this server */
   writeKubeconfig(path: string, opts: { context?: string; namespace?: string; user: Record<string, unknown> }): void;
   close(): Promise<void>;
 }
 
-const STATUS_REASONS: Record<number, string> = { 500: 'InternalError', 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 415: 'UnsupportedMediaType' };
+const STATUS_REASONS: Record<number, string> = { 500: 'InternalError', 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 409: 'Conflict', 415: 'UnsupportedMediaType', 422: 'Invalid' };
 
 /** groups whose kinds exist only where their CRDs are installed (TestApiServerOptions.policyCrds) */
 const POLICY_CRD_GROUPS = new Set(['policy.networking.k8s.io', 'cilium.io', 'projectcalico.org', 'crd.projectcalico.org']);
@@ -181,6 +196,8 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   const withBootstrap = (objs: unknown[]) => (opts.bootstrapPolicy === false ? objs : [...bootstrapPolicyObjects(), ...objs]);
   store.replace(withBootstrap(opts.objects ?? []));
   const oidc = opts.oidc ? new OidcAuthenticator(opts.oidc) : undefined;
+  const saIssuer = opts.serviceAccountIssuer ?? DEFAULT_SERVICE_ACCOUNT_ISSUER;
+  const serviceAccountTokens = new ServiceAccountTokens(store, saIssuer, opts.apiAudiences ?? [saIssuer]);
   const authorizerMode = opts.authorizer ?? 'rbac';
   const ssrVersions = opts.selfSubjectReviewVersions ?? ['v1'];
   const requests: RecordedRequest[] = [];
@@ -224,6 +241,14 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     }
     const known = opts.staticTokens?.[token];
     if (known) return withAuthenticated({ username: known.username, groups: [...(known.groups ?? [])], uid: known.uid, extra: known.extra });
+    // kube-apiserver tries the service-account authenticator after the token file and before OIDC
+    try {
+      const sa = serviceAccountTokens.authenticate(token);
+      if (sa) return withAuthenticated(sa);
+    } catch (err) {
+      record.authError = err instanceof ServiceAccountTokenRejected ? `serviceaccount: ${err.message}` : `serviceaccount: ${(err as Error).message}`;
+      throw new HttpError(401, 'Unauthorized');
+    }
     if (oidc) {
       try {
         const user = await oidc.authenticate(token);
@@ -291,6 +316,24 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     // selfsubjectrulesreviews
     const namespace = body.spec?.namespace ?? '';
     return [201, { kind: 'SelfSubjectRulesReview', apiVersion, metadata: meta, spec: body.spec ?? {}, status: rulesReview(user, namespace) }];
+  }
+
+  /** POST …/namespaces/NS/serviceaccounts/NAME/token: `kubectl create token` */
+  async function handleTokenRequest(req: IncomingMessage, user: UserInfo, namespace: string, name: string): Promise<[number, unknown]> {
+    requireAllowed(user, { verb: 'create', namespace, group: '', version: 'v1', resource: 'serviceaccounts', subresource: 'token', name });
+    if (req.headers['content-type'] && !/json/.test(req.headers['content-type'])) throw new HttpError(415, `the body of the request was in an unknown format - accepted media types include: application/json`);
+    let body: { metadata?: { name?: string; namespace?: string }; spec?: TokenRequestSpec | null };
+    try {
+      body = JSON.parse((await readBody(req)) || '{}');
+    } catch {
+      throw new HttpError(400, 'the request body is not valid JSON');
+    }
+    try {
+      return [201, serviceAccountTokens.issue(namespace, name, body ?? {})];
+    } catch (err) {
+      if (err instanceof TokenRequestError) throw new HttpError(err.code, err.message, err.details);
+      throw err;
+    }
   }
 
   function handleRead(req: IncomingMessage, url: URL, user: UserInfo, group: string, version: string, rest: string[]): [number, unknown] {
@@ -364,6 +407,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     else return discovery(undefined); // /openapi/*, /healthz and the rest: not served
     if (rest.length === 1 && reviewResourceExists(group, version, rest[0], ssrVersions)) return handleReview(req, user, group, version, rest[0]);
     if (rest.length === 1 && /^(selfsubject|subject|token)\w*reviews$/.test(rest[0])) throw new HttpError(404, 'the server could not find the requested resource');
+    if (group === '' && req.method === 'POST' && rest.length === 5 && rest[0] === 'namespaces' && rest[2] === 'serviceaccounts' && rest[4] === 'token') return handleTokenRequest(req, user, rest[1], rest[3]);
     return handleRead(req, url, user, group, version, rest);
   }
 
@@ -416,6 +460,9 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     listRequests,
     setObjects(objs: unknown[]) {
       store.replace(withBootstrap(objs));
+    },
+    serviceAccountToken(namespace, name, spec = {}) {
+      return (serviceAccountTokens.issue(namespace, name, { spec }) as { status: { token: string } }).status.token;
     },
     writeKubeconfig(path, { context = 'test', namespace, user }) {
       const config = {
