@@ -182,13 +182,14 @@ describe('faults', () => {
   it('msal honours a 429 Retry-After on the token endpoint: the same request is refused locally until it passes', async () => {
     const app = pca();
     const first = await deviceCodeSignIn(app);
-    emu.failNext({ endpoint: 'token', grantType: 'refresh_token', status: 429, retryAfterSeconds: 1 });
+    // the second call must come while msal still throttles: seconds, so a loaded box cannot let it through
+    emu.failNext({ endpoint: 'token', grantType: 'refresh_token', status: 429, retryAfterSeconds: 5 });
     const before = emu.tokenRequests('refresh_token').length;
     const refresh = (): Promise<AuthenticationResult> => app.acquireTokenSilent({ account: first.account!, scopes: [AKS_SCOPE], forceRefresh: true });
     await expect(refresh()).rejects.toThrow(/AADSTS90055/);
     await expect(refresh()).rejects.toThrow(/throttl/i);
     expect(emu.tokenRequests('refresh_token').length).toBe(before + 1);
-    await new Promise((r) => setTimeout(r, 1100));
+    await new Promise((r) => setTimeout(r, 5100));
     await expect(refresh()).resolves.toMatchObject({ tokenType: 'Bearer' });
   });
 
