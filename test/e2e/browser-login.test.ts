@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AKS_SERVER_ID, startEntraEmulator, type EntraEmulator } from '../support/entra-emulator/index.js';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
+import { freePortBelowEphemeralRange } from '../support/ports.js';
 import { pathWithPlugin, requireKubectl, runKubectl, type KubectlResult } from '../support/kubectl.js';
 import { repoRoot, requireFreshBuild } from '../integration/auth/dist.js';
 import { approveFromStderr, claimsOf, credentialOf, execInfo, isolatedEnv, runCli, type CliResult } from '../integration/auth/cli.js';
@@ -60,10 +61,14 @@ const kubectl = (args: string[]): Promise<KubectlResult> => runKubectl(args, { k
 const signInCalls = (from: number) => emu.requests.slice(from).filter((r) => ['token', 'authorize', 'devicecode'].includes(r.endpoint));
 const authorizeRequests = (from: number) => emu.requests.slice(from).filter((r) => r.endpoint === 'authorize' && r.method === 'GET');
 interface DriverResult { opened: string; heading?: string; message?: string; error?: string; pid?: number; waiting?: boolean }
-const readDriverResult = (): DriverResult | undefined => (existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as DriverResult) : undefined);
+/** undefined until the browser script has written its result (a file caught half-written counts as not yet) */
+const readDriverResult = (): DriverResult | undefined => {
+  const text = existsSync(resultFile) ? readFileSync(resultFile, 'utf8') : '';
+  return text.endsWith('}') ? (JSON.parse(text) as DriverResult) : undefined;
+};
 /** the browser script runs detached and may still be closing Chromium when kubectl-np has finished */
 async function driverResult(): Promise<DriverResult> {
-  for (let waited = 0; waited < 120_000; waited += 50) {
+  for (const until = Date.now() + 300_000; Date.now() < until; ) {
     const result = readDriverResult();
     if (result) return result;
     await new Promise((r) => setTimeout(r, 50));
@@ -146,10 +151,7 @@ describe('another user of this machine listening on [::1] at our port (Chromium 
   async function squatIpv6(): Promise<{ port: number; connections: number; close: () => void }> {
     const { createServer } = await import('node:net');
     for (;;) {
-      const probe = createServer();
-      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
-      const port = (probe.address() as { port: number }).port;
-      await new Promise((resolve) => probe.close(resolve));
+      const port = await freePortBelowEphemeralRange();
       const squatter = { port, connections: 0, close: () => server.close() };
       const server = createServer((socket) => {
         squatter.connections++;
@@ -234,7 +236,8 @@ describe('Ctrl-C while the browser is open', () => {
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no browser opened: ${stderr}`)), 120_000);
+      // Node, then Chromium, start and load two pages first: minutes on a box loaded tenfold; only a hang reaches this
+      const timer = setTimeout(() => reject(new Error(`no browser opened: ${stderr}`)), 300_000);
       const poll = setInterval(() => {
         const lock = readdirSync(cacheDir).some((f) => f.endsWith('.lock'));
         if (lock && readDriverResult()?.waiting) {

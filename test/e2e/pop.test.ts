@@ -115,6 +115,9 @@ describe('kubectl against an Arc cluster that accepts only PoP tokens', () => {
   it('interactive: the first kubectl call signs in through the browser, the next one is answered from the cache', async () => {
     await setup(['--login', 'interactive', '--browser-command', BROWSER_COMMAND, '--token-cache-storage', 'file']);
     await twoRuns(() => kubectl(['get', 'ns'], { tty: true }), ALICE_OID);
+    // the browser script runs detached: it may still be writing its result after kubectl has finished
+    const written = () => existsSync(driverResult) && readFileSync(driverResult, 'utf8').endsWith('}');
+    for (const until = Date.now() + 300_000; !written() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
     expect(JSON.parse(readFileSync(driverResult, 'utf8')).heading).toBe('signed-in');
   });
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createServer, type Server, type Socket } from 'node:net';
 import { startEntraEmulator, trustCaInProcess, type EntraEmulator } from '../../support/entra-emulator/index.js';
 import { signInWithBrowser } from '../../support/entra-emulator/browser.js';
+import { freePortBelowEphemeralRange } from '../../support/ports.js';
 import { requireFreshBuild } from './dist.js';
 import { approveFromStderr, execInfo, isolatedEnv, runCli, type CliResult } from './cli.js';
 
@@ -79,10 +80,7 @@ async function squat(host: string, port: number): Promise<{ server: Server; conn
 /** A port free on 127.0.0.1 that another user then takes on [::1] */
 async function portTakenOnIpv6ByAnotherUser(): Promise<{ port: number; other: Awaited<ReturnType<typeof squat>> }> {
   for (;;) {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
-    const port = (probe.address() as { port: number }).port;
-    await new Promise((resolve) => probe.close(resolve));
+    const port = await freePortBelowEphemeralRange();
     try {
       return { port, other: await squat('::1', port) };
     } catch {

@@ -27,10 +27,11 @@ const report = (result) => {
   if (resultFile) writeFileSync(resultFile, JSON.stringify({ pid: process.pid, ...result }));
 };
 
+// only a hang reaches it: Chromium's start and each page take many times longer on a loaded box
 const deadline = setTimeout(() => {
   report({ opened: url, error: 'drive-signin timed out' });
   process.exit(3);
-}, 180_000);
+}, 300_000);
 
 let browser;
 try {
@@ -45,6 +46,8 @@ try {
   });
   const context = browser;
   const page = await context.newPage();
+  // playwright's own default (30 s per navigation or wait) is too short for a box loaded tenfold
+  page.setDefaultTimeout(120_000);
   await page.goto(url);
   process.stdout.write('more junk: page opened\n');
   if (action === 'none') {
