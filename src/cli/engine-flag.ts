@@ -12,7 +12,7 @@ export const engineFlag = {
   }),
 };
 
-/** The engine for this run: --engine, else detected on a live cluster, else (-f) every kind. */
-export function engineChoiceOf(snapshot: ClusterSnapshot, flags: { engine?: string; filename?: string[] }): EngineChoice {
-  return chooseEngine(snapshot, flags.engine, (flags.filename ?? []).length === 0);
+/** The engine for this run: --engine, else detected when the snapshot was read live, else (manifests) every kind. */
+export function engineChoiceOf(snapshot: ClusterSnapshot, flags: { engine?: string }): EngineChoice {
+  return chooseEngine(snapshot, flags.engine);
 }

@@ -251,6 +251,7 @@ export async function readLiveSnapshot(source: SnapshotSource, options: LiveRead
 
   return {
     source: kc.getCurrentContext(),
+    origin: 'live',
     defaultNamespace,
     namespaces,
     pods: snapshotPods,

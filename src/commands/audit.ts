@@ -8,6 +8,7 @@ import { auditSarif, renderAuditJunit, renderAuditTable } from '../render/audit.
 import { colourFor } from '../render/netpol-text.js';
 import { renderDocument } from '../render/document.js';
 import { writeSnapshotWarnings } from '../cli/warnings.js';
+import { coveredNamespaces } from '../netpol/inputs.js';
 
 export default class Audit extends BaseCommand {
   static override summary = 'Posture findings of the NetworkPolicies: missing default-deny, DNS blocked, metadata service open, selector typos';
@@ -47,8 +48,7 @@ Exit 0 when no finding reaches --fail-on (default warning), 1 otherwise; bad inp
     const snapshot = await loadSnapshot(snapshotSourceOf(flags));
     // the no-enforcing-engine finding says it better than the generic warning
     writeSnapshotWarnings(snapshot, { enforcement: false });
-    const manifests = (flags.filename ?? []).length > 0;
-    const namespaces = flags['all-namespaces'] ? undefined : flags.namespace ?? (manifests ? undefined : [snapshot.defaultNamespace ?? 'default']);
+    const namespaces = coveredNamespaces(snapshot, flags);
     const report = auditSnapshot(snapshot, { namespaces, skip, engine: engineChoiceOf(snapshot, flags) });
     const failOn = flags['fail-on'] as Severity;
     const document = renderDocument(flags.output, { findings: report.findings });

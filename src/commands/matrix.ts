@@ -5,7 +5,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { clusterPods, resolveExternals } from '../netpol/endpoints.js';
 import { engineChoiceOf, engineFlag } from '../cli/engine-flag.js';
 import { PolicyEngine } from '../netpol/engine.js';
-import { parseExternal, parsePort, parseProtocol } from '../netpol/inputs.js';
+import { coveredNamespaces, parseExternal, parsePort, parseProtocol } from '../netpol/inputs.js';
 import { answerableQueries, computeMatrix, namedQueryText } from '../netpol/matrix.js';
 import type { Protocol } from '../model/k8s.js';
 import { focusGroups, groupEndpoints, workloadMatrix } from '../netpol/workloads.js';
@@ -61,8 +61,7 @@ export default class Matrix extends BaseCommand {
     }
     const snapshot = await loadSnapshot(snapshotSourceOf(flags));
     writeSnapshotWarnings(snapshot);
-    const manifests = (flags.filename ?? []).length > 0;
-    const namespaces = flags['all-namespaces'] ? undefined : flags.namespace ?? (manifests ? undefined : [snapshot.defaultNamespace ?? 'default']);
+    const namespaces = coveredNamespaces(snapshot, flags);
     const inScope = clusterPods(snapshot, namespaces);
     const resolved = resolveExternals(snapshot, externals, selected ? inScope.filter((p) => selected(p.labels)) : inScope);
     for (const note of resolved.notes) process.stderr.write(`note: ${note}\n`);

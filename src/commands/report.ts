@@ -6,7 +6,7 @@ import { engineLines, notEvaluatedLines } from '../render/netpol-text.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { clusterPods } from '../netpol/endpoints.js';
 import { PolicyEngine } from '../netpol/engine.js';
-import { parsePort, parseProtocol } from '../netpol/inputs.js';
+import { coveredNamespaces, parsePort, parseProtocol } from '../netpol/inputs.js';
 import { answerableQueries, computeMatrix, namedQueryText } from '../netpol/matrix.js';
 import { auditSnapshot } from '../netpol/audit.js';
 import { diffReachability, overlaySnapshot, parseDeleteRef } from '../netpol/diff.js';
@@ -61,7 +61,7 @@ Exit codes as for matrix: 0 when every cell has its verdict; 3 when some cells a
     const changing = withFiles.length > 0 || deletes.length > 0;
     const change = withFiles.length > 0 ? await loadSnapshot({ files: withFiles, manifestNamespace: manifestNamespaceOf(flags.namespace) }) : undefined;
     const snapshot = changing ? overlaySnapshot(base, change, deletes) : base;
-    const namespaces = flags['all-namespaces'] ? undefined : flags.namespace ?? (files.length > 0 ? undefined : [snapshot.defaultNamespace ?? 'default']);
+    const namespaces = coveredNamespaces(snapshot, flags);
     const pods = clusterPods(snapshot, namespaces);
     if (pods.length === 0) throw new UsageError(`no pods or workloads in ${namespaces ? `namespace ${namespaces.join(', ')}` : 'any namespace'} (${snapshot.source})`);
     const { queries, unresolved } = answerableQueries(pods, ports, protocols);

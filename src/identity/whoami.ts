@@ -185,7 +185,7 @@ export async function runWhoami(input: WhoamiInput): Promise<WhoamiResult> {
       readLiveSnapshot({ kubeconfig: input.kubeconfig, context: input.context, namespaces: [podNamespace], impersonate: input.impersonate }, { include, forbiddenHint: 'ask for list access' }),
       readRbacObjects(kc, [podNamespace]),
     ]);
-    const report = podIdentity(snapshot, rbacRead, input.asPod, podNamespace, chooseEngine(snapshot, input.engine, true));
+    const report = podIdentity(snapshot, rbacRead, input.asPod, podNamespace, chooseEngine(snapshot, input.engine));
     return { kind: 'pod', report: { ...report, context: kc.getCurrentContext(), notes: [...report.notes, ...(snapshot.warnings ?? [])] } };
   }
   let graph: GraphOptions | undefined;

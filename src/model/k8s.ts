@@ -162,6 +162,11 @@ export interface ServiceAccount {
 export interface ClusterSnapshot {
   /** where the data came from, for messages: a context name or "manifests" */
   source: string;
+  /**
+   * What was read: a live cluster (its agents tell which engine enforces policies) or manifests (which say
+   * nothing about the network). Overlaying a change keeps the base's origin: the change cannot install an engine.
+   */
+  origin: SnapshotOrigin;
   namespaces: Namespace[];
   pods: Pod[];
   services: Service[];
@@ -215,9 +220,12 @@ export interface UnreadableList {
   readByName?: string[];
 }
 
-export function emptySnapshot(source: string): ClusterSnapshot {
+export type SnapshotOrigin = 'live' | 'manifests';
+
+export function emptySnapshot(source: string, origin: SnapshotOrigin = 'manifests'): ClusterSnapshot {
   return {
     source,
+    origin,
     namespaces: [],
     pods: [],
     services: [],

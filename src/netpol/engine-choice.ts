@@ -98,14 +98,14 @@ function servedHint(served: string[] | undefined, found: string[]): string {
  * the agents could not be read (a forbidden DaemonSet list), or none runs, every kind is evaluated and
  * the output says why.
  */
-export function chooseEngine(snapshot: Pick<ClusterSnapshot, 'policyEngines' | 'servedPolicyApis' | 'unreadable'>, flag: string | undefined, live: boolean): EngineChoice {
+export function chooseEngine(snapshot: Pick<ClusterSnapshot, 'origin' | 'policyEngines' | 'servedPolicyApis' | 'unreadable'>, flag: string | undefined): EngineChoice {
   if (flag !== undefined && flag !== 'auto') {
     if (!isEngineName(flag)) throw new UsageError(`--engine ${flag}: not one of ${ENGINES.join(', ')}`);
     const name = flag as Exclude<EngineName, 'auto'>;
     return { notEnforced: notEnforcedBy(name), report: { by: 'flag', engines: [name], text: `${engineKinds(name).title} (--engine ${name})` } };
   }
   if (flag === 'auto') return { report: { by: 'auto', engines: [], text: 'every kind given (--engine auto)' } };
-  if (!live) return {};
+  if (snapshot.origin !== 'live') return {};
   const agents = snapshot.policyEngines;
   if (agents === undefined) {
     // in ENGINE_NAMESPACES order: the reads finish in any order

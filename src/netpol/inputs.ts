@@ -39,6 +39,15 @@ export function namespacesFor(endpoints: EndpointSpec[], flagNamespaces: string[
   return { namespaces: all.length > 0 ? all : undefined, withContextNamespace: implicit && !flagNamespaces?.length };
 }
 
+/**
+ * The namespaces a command over many pods covers (matrix, audit, report): -A every one, -n those; else, read
+ * live, the context's; from manifests, every one they hold. undefined = every namespace.
+ */
+export function coveredNamespaces(snapshot: ClusterSnapshot, flags: { namespace?: string[]; 'all-namespaces'?: boolean }): string[] | undefined {
+  if (flags['all-namespaces']) return undefined;
+  return flags.namespace ?? (snapshot.origin === 'live' ? [snapshot.defaultNamespace ?? 'default'] : undefined);
+}
+
 /** The namespace names without one refer to: -n, else the context's, else "default". */
 export function defaultNamespace(snapshot: ClusterSnapshot, flagNamespaces: string[] | undefined): string {
   return flagNamespaces?.[0] ?? snapshot.defaultNamespace ?? 'default';

@@ -186,9 +186,9 @@ describe('audit rules one by one', () => {
 
   it('no-enforcing-engine: a live snapshot with policies and no engine', async () => {
     const s = await manifests(DNS + deploy('a', 'web', { app: 'web' }) + DEFAULT_DENY('a') + ALLOW_DNS('a'));
-    const live = (policyEngines: string[]) => ({ ...s, policyEngines });
-    expect(auditSnapshot(live([]), { engine: chooseEngine(live([]), undefined, true) }).findings.map(brief)).toEqual(['no-enforcing-engine /cluster']);
-    expect(auditSnapshot(live(['calico-node']), { engine: chooseEngine(live(['calico-node']), undefined, true) }).findings).toEqual([]);
+    const live = (policyEngines: string[]) => ({ ...s, origin: 'live' as const, policyEngines });
+    expect(auditSnapshot(live([]), { engine: chooseEngine(live([]), undefined) }).findings.map(brief)).toEqual(['no-enforcing-engine /cluster']);
+    expect(auditSnapshot(live(['calico-node']), { engine: chooseEngine(live(['calico-node']), undefined) }).findings).toEqual([]);
   });
 
   it('policy-kind-not-enforced: a kind the detected engine ignores, only when the engine is known', async () => {
@@ -248,7 +248,7 @@ const ANP_V1 = 'policy.networking.k8s.io/v1alpha1';
 const CNP_V2 = 'policy.networking.k8s.io/v1alpha2';
 const CILIUM = 'cilium.io/v2';
 const CALICO = 'projectcalico.org/v3';
-const engineNamed = (name: string) => chooseEngine({ policyEngines: undefined }, name, false);
+const engineNamed = (name: string) => chooseEngine({ origin: 'manifests' }, name);
 const isolation = (findings: Finding[]) => findings.filter((f) => f.rule.startsWith('no-default-deny')).map(brief);
 // two workloads in namespace a, DNS in kube-system
 const TWO = DNS + deploy('a', 'web', { app: 'web' }) + deploy('a', 'db', { app: 'db' }, '[{name: pg, containerPort: 5432}]');

@@ -146,7 +146,7 @@ describe('Calico default tier against an independent model', () => {
         fc.pre(new Set(orders).size === orders.length);
         const { policies, objects: objs } = objects(w);
         const snapshot = { namespaces: NAMESPACES.map((n) => ({ metadata: { name: n, labels: { 'kubernetes.io/metadata.name': n } } })), networkPolicies: policies, policyObjects: objs };
-        const engine = new PolicyEngine(snapshot, chooseEngine({}, 'calico', false));
+        const engine = new PolicyEngine(snapshot, chooseEngine({ origin: 'manifests' }, 'calico'));
         for (const from of NAMESPACES) {
           for (const to of NAMESPACES) {
             const src: Peer = { kind: 'pod', pod: podView({ metadata: { namespace: from, name: 's' }, spec: { containers: [] } }) };

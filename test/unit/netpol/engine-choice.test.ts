@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterSnapshot, NetworkPolicy, PolicyObject } from '../../../src/model/k8s.js';
 import { auditSnapshot } from '../../../src/netpol/audit.js';
+import { overlaySnapshot } from '../../../src/netpol/diff.js';
 import { chooseEngine } from '../../../src/netpol/engine-choice.js';
 import { PolicyEngine } from '../../../src/netpol/engine.js';
 import { podView } from '../../../src/netpol/views.js';
@@ -10,7 +11,7 @@ import type { Peer } from '../../../src/netpol/types.js';
 import { emptySnapshot } from '../../../src/model/k8s.js';
 
 type Evidence = Pick<ClusterSnapshot, 'policyEngines' | 'servedPolicyApis' | 'unreadable'>;
-const live = (evidence: Evidence, flag?: string) => chooseEngine(evidence, flag, true);
+const live = (evidence: Evidence, flag?: string) => chooseEngine({ origin: 'live', ...evidence }, flag);
 
 describe('chooseEngine', () => {
   it('live: the kinds of the engine whose agent runs, and the sentence the output gives for the others', () => {
@@ -73,8 +74,19 @@ describe('chooseEngine', () => {
     expect(flagged.notEnforced!('CiliumNetworkPolicy')).toBeUndefined();
     expect(flagged.notEnforced!('AdminNetworkPolicy')).toBe('--engine cilium: Cilium does not enforce AdminNetworkPolicy');
     expect(live({ policyEngines: ['azure-npm'] }, 'auto')).toEqual({ report: { by: 'auto', engines: [], text: 'every kind given (--engine auto)' } });
-    expect(chooseEngine({}, undefined, false)).toEqual({});
-    expect(() => chooseEngine({}, 'weave', true)).toThrow(/--engine weave: not one of auto, azure-npm/);
+    expect(chooseEngine({ origin: 'manifests' }, undefined)).toEqual({});
+    expect(() => chooseEngine({ origin: 'live' }, 'weave')).toThrow(/--engine weave: not one of auto, azure-npm/);
+  });
+
+  it('the snapshot says whether it was read live: a change overlaid on a live base (diff/report --with) keeps the detection, one on manifests evaluates every kind', () => {
+    const change = { ...emptySnapshot('manifests change.yaml'), networkPolicies: [{ metadata: { namespace: 'shop', name: 'new' }, spec: { podSelector: {} } }] };
+    const cluster = { ...emptySnapshot('prod', 'live'), policyEngines: ['azure-npm'] };
+    const onCluster = overlaySnapshot(cluster, change);
+    expect(onCluster.origin).toBe('live');
+    expect(chooseEngine(onCluster, undefined).report).toEqual(chooseEngine(cluster, undefined).report);
+    const onManifests = overlaySnapshot(emptySnapshot('manifests base.yaml'), change);
+    expect(onManifests.origin).toBe('manifests');
+    expect(chooseEngine(onManifests, undefined)).toEqual({});
   });
 });
 
@@ -85,7 +97,7 @@ describe('the choice in verdicts and audit', () => {
   const denyWeb: PolicyObject = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { namespace: 'shop', name: 'no-web' }, spec: { endpointSelector: { matchLabels: { app: 'api' } }, ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }] } };
   const allowAll: NetworkPolicy = { metadata: { namespace: 'shop', name: 'allow-all' }, spec: { podSelector: {}, ingress: [{}] } };
   const snapshot = (engines: string[] | undefined): ClusterSnapshot => ({
-    ...emptySnapshot('prod'),
+    ...emptySnapshot('prod', 'live'),
     namespaces: [{ metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } } }],
     networkPolicies: [allowAll],
     policyObjects: [denyWeb],
@@ -94,7 +106,7 @@ describe('the choice in verdicts and audit', () => {
 
   it('under Azure NPM the Cilium deny is ignored and named, not "cannot tell"; under Cilium it decides', () => {
     const s = snapshot(['azure-npm']);
-    const npm = new PolicyEngine(s, chooseEngine(s, undefined, true));
+    const npm = new PolicyEngine(s, chooseEngine(s, undefined));
     const verdict = npm.evaluate(web, api, { port: 80, protocol: 'TCP' });
     expect(verdict.allowed).toBe(true);
     expect(verdict.cannotTell).toBeUndefined();
@@ -103,24 +115,24 @@ describe('the choice in verdicts and audit', () => {
     expect(npm.choice?.by).toBe('detected');
 
     const c = snapshot(['cilium']);
-    expect(new PolicyEngine(c, chooseEngine(c, undefined, true)).evaluate(web, api, { port: 80, protocol: 'TCP' }).allowed).toBe(false);
+    expect(new PolicyEngine(c, chooseEngine(c, undefined)).evaluate(web, api, { port: 80, protocol: 'TCP' }).allowed).toBe(false);
   });
 
   it('under Cilium a NetworkPolicy ipBlock never admits a pod: the verdict follows the engine and says why', () => {
     const fromRange: NetworkPolicy = { metadata: { namespace: 'shop', name: 'from-range' }, spec: { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ ipBlock: { cidr: '10.1.0.0/24' } }] }] } };
     const s = (engines: string[]): ClusterSnapshot => ({ ...snapshot(engines), networkPolicies: [fromRange], policyObjects: [] });
     const tcp = { port: 80, protocol: 'TCP' } as const;
-    const calico = new PolicyEngine(s(['calico-node']), chooseEngine(s(['calico-node']), undefined, true)).evaluate(web, api, tcp);
+    const calico = new PolicyEngine(s(['calico-node']), chooseEngine(s(['calico-node']), undefined)).evaluate(web, api, tcp);
     expect(calico.allowed).toBe(true);
     expect(calico.notes).toContain('an ipBlock matched the pod IP of shop/web: the upstream conformance tests expect this, but Cilium does not apply ipBlock to in-cluster pods');
-    const cilium = new PolicyEngine(s(['cilium']), chooseEngine(s(['cilium']), undefined, true));
+    const cilium = new PolicyEngine(s(['cilium']), chooseEngine(s(['cilium']), undefined));
     const denied = cilium.evaluate(web, api, tcp);
     expect(denied.allowed).toBe(false);
     expect(denied.ingress.policies[0].summary).toBe('its only ingress rule #0 (from IPs in 10.1.0.0/24 on any port) does not match: shop/web is in the cluster, and Cilium (the engine) matches ipBlock 10.1.0.0/24 only against addresses outside it, never pods or nodes');
     expect(cilium.allows({ kind: 'ip', ip: '10.1.0.9' }, api, tcp)).toBe(true);
     // --engine cilium on manifests too; auto keeps the upstream behaviour
-    expect(new PolicyEngine(s([]), chooseEngine(s([]), 'cilium', false)).allows(web, api, tcp)).toBe(false);
-    expect(new PolicyEngine(s(['cilium']), chooseEngine(s(['cilium']), 'auto', true)).allows(web, api, tcp)).toBe(true);
+    expect(new PolicyEngine(s([]), chooseEngine(s([]), 'cilium')).allows(web, api, tcp)).toBe(false);
+    expect(new PolicyEngine(s(['cilium']), chooseEngine(s(['cilium']), 'auto')).allows(web, api, tcp)).toBe(true);
   });
 
   describe('port fields whose enforcement depends on the engine', () => {
@@ -129,7 +141,7 @@ describe('the choice in verdicts and audit', () => {
     const s = (engines: string[], policy: NetworkPolicy): ClusterSnapshot => ({ ...snapshot(engines), networkPolicies: [policy], policyObjects: [] });
     const judge = (engines: string[], policy: NetworkPolicy, traffic: { port: number; protocol: 'TCP' | 'SCTP' }) => {
       const snap = s(engines, policy);
-      const engine = new PolicyEngine(snap, chooseEngine(snap, undefined, true));
+      const engine = new PolicyEngine(snap, chooseEngine(snap, undefined));
       return { engine, verdict: engine.evaluate(web, api, traffic), cell: engine.cell(web, api, traffic) };
     };
 
@@ -165,25 +177,25 @@ describe('the choice in verdicts and audit', () => {
 
     it('--engine auto and manifests without --engine keep the upstream reading of endPort and SCTP', () => {
       const snap = s(['cilium'], rangePolicy);
-      const auto = new PolicyEngine(snap, chooseEngine(snap, 'auto', true));
+      const auto = new PolicyEngine(snap, chooseEngine(snap, 'auto'));
       expect(auto.evaluate(web, api, { port: 8050, protocol: 'TCP' })).toMatchObject({ allowed: true });
       expect(auto.notEvaluated).toEqual([]);
-      const flagged = new PolicyEngine(s([], sctpPolicy), chooseEngine(s([], sctpPolicy), 'cilium', false));
+      const flagged = new PolicyEngine(s([], sctpPolicy), chooseEngine(s([], sctpPolicy), 'cilium'));
       expect(flagged.evaluate(web, api, { port: 3868, protocol: 'SCTP' }).cannotTell).toHaveLength(1);
     });
   });
 
   it('an unreadable list of a kind the engine ignores is named but does not make verdicts "cannot tell"', () => {
     const s = { ...snapshot(['azure-npm']), policyObjects: [], unreadable: [{ resource: 'ciliumnetworkpolicies.cilium.io', namespace: 'shop' }] };
-    const npm = new PolicyEngine(s, chooseEngine(s, undefined, true));
+    const npm = new PolicyEngine(s, chooseEngine(s, undefined));
     expect(npm.evaluate(web, api, { port: 80, protocol: 'TCP' }).cannotTell).toBeUndefined();
     expect(npm.leftOut).toEqual([{ object: 'ciliumnetworkpolicies.cilium.io in namespace shop', reason: "not read (you may not list them), and not enforced: this cluster's engine is Azure NPM" }]);
-    const auto = new PolicyEngine(s, chooseEngine(s, 'auto', true));
+    const auto = new PolicyEngine(s, chooseEngine(s, 'auto'));
     expect(auto.evaluate(web, api, { port: 80, protocol: 'TCP' }).cannotTell).toBeDefined();
   });
 
   it('audit: policy-kind-not-enforced from the detected engine, no-enforcing-engine from the same detection', () => {
-    const brief = (s: ClusterSnapshot, flag?: string) => auditSnapshot(s, { engine: chooseEngine(s, flag, true), skip: ['no-default-deny-ingress', 'no-default-deny-egress', 'allow-all', 'selects-nothing'] });
+    const brief = (s: ClusterSnapshot, flag?: string) => auditSnapshot(s, { engine: chooseEngine(s, flag), skip: ['no-default-deny-ingress', 'no-default-deny-egress', 'allow-all', 'selects-nothing'] });
     const npm = brief(snapshot(['azure-npm']));
     expect(npm.findings.map((f) => `${f.rule} ${f.namespace}/${f.object}`)).toEqual(['policy-kind-not-enforced shop/ciliumnetworkpolicy/no-web']);
     expect(npm.findings[0].message).toMatch(/^CiliumNetworkPolicy shop\/no-web is not enforced: this cluster's engine is Azure NPM; its rules have no effect/);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { emptySnapshot } from '../../../src/model/k8s.js';
 import { PolicyEngine } from '../../../src/netpol/engine.js';
 import { UsageError } from '../../../src/errors.js';
-import { defaultNamespace, enforcementWarning, namespacesFor, parseExternal, parsePort, parseProtocol } from '../../../src/netpol/inputs.js';
+import { coveredNamespaces, defaultNamespace, enforcementWarning, namespacesFor, parseExternal, parsePort, parseProtocol } from '../../../src/netpol/inputs.js';
 import { parseEndpoint } from '../../../src/netpol/endpoints.js';
 import { computeMatrix, matrixQueries, matrixVerdicts } from '../../../src/netpol/matrix.js';
 import { renderMatrixJson, renderMatrixTable } from '../../../src/render/netpol-matrix.js';
@@ -34,6 +34,16 @@ describe('inputs', () => {
     expect(defaultNamespace({ ...emptySnapshot('c'), defaultNamespace: 'team' }, undefined)).toBe('team');
     expect(defaultNamespace({ ...emptySnapshot('c'), defaultNamespace: 'team' }, ['ops'])).toBe('ops');
     expect(defaultNamespace(emptySnapshot('m'), undefined)).toBe('default');
+  });
+
+  it('covers -A, else -n, else the context namespace when read live, or every namespace of the manifests', () => {
+    const live = { ...emptySnapshot('prod', 'live'), defaultNamespace: 'team' };
+    expect(coveredNamespaces(live, { 'all-namespaces': true })).toBeUndefined();
+    expect(coveredNamespaces(live, { namespace: ['a', 'b'] })).toEqual(['a', 'b']);
+    expect(coveredNamespaces(live, {})).toEqual(['team']);
+    expect(coveredNamespaces(emptySnapshot('prod', 'live'), {})).toEqual(['default']);
+    expect(coveredNamespaces(emptySnapshot('manifests x'), {})).toBeUndefined();
+    expect(coveredNamespaces(emptySnapshot('manifests x'), { namespace: ['a'] })).toEqual(['a']);
   });
 });
 

@@ -50,7 +50,7 @@ describe('workload grouping', () => {
 
   it('keeps a workload without running pods as its template, and a ReplicaSet without an owner as itself', () => {
     const snapshot: ClusterSnapshot = {
-      ...(({ source: 'm', namespaces: [], pods: [], services: [], workloads: [], networkPolicies: [], roles: [], roleBindings: [], serviceAccounts: [] }) as ClusterSnapshot),
+      ...(({ source: 'm', origin: 'manifests', namespaces: [], pods: [], services: [], workloads: [], networkPolicies: [], roles: [], roleBindings: [], serviceAccounts: [] }) as ClusterSnapshot),
       workloads: [
         { kind: 'Deployment', metadata: { name: 'idle', namespace: 'a' }, spec: { template: { metadata: { labels: { app: 'idle' } }, spec: { containers: [{ name: 'c' }] } } } },
         { kind: 'ReplicaSet', metadata: { name: 'solo', namespace: 'a' }, spec: { template: { metadata: { labels: { app: 'solo' } }, spec: { containers: [{ name: 'c' }] } } } },
