@@ -240,7 +240,12 @@ main{display:flex;gap:16px;padding:12px 16px;align-items:flex-start}
 #hm-body{position:relative}
 #hm-rows{position:sticky;left:0;z-index:2;background:#fff;border-right:1px solid #999;box-sizing:border-box}
 #hm-cells{position:absolute;top:0;left:0}
-.ch{position:absolute;bottom:0;height:100%;overflow:hidden;font-size:12px;cursor:default}
+.ch{position:absolute;bottom:0;height:calc(100% - 20px);overflow:hidden;font-size:12px;cursor:default}
+.cb{position:absolute;top:0;height:100%;line-height:19px;font-size:12px;font-weight:bold;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;padding:0 3px;box-sizing:border-box;border:1px solid #555;border-right-width:0;cursor:pointer;-webkit-print-color-adjust:exact;print-color-adjust:exact}
+.cb:before{content:"▾ "}
+.cb.odd{background:#ddd}.cb.even{background:#f7f7f7}
+.cb.narrow:before{content:none}.cb.one{padding:0 1px;text-overflow:clip}
+.ch.nb,.c.nb{border-left:2px solid #555}
 .ch span{display:block;writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-height:100%;padding:4px 0;line-height:20px;box-sizing:border-box}
 .rh{position:absolute;left:0;right:0;font-size:12px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;padding:0 6px;box-sizing:border-box}
 .rh.ns,.band{font-weight:bold;background:#eee;cursor:pointer}
@@ -295,7 +300,8 @@ D.ports.forEach(function(p,i){var o=document.createElement('option');o.value=Str
 // label sizes from the longest workload name, so names are not cut where they fit on the screen
 var ctx=document.createElement('canvas').getContext('2d'),longest=0;ctx.font='12px system-ui,sans-serif';
 W.forEach(function(w){longest=Math.max(longest,ctx.measureText(w.id).width);});
-var LABEL=Math.round(Math.min(360,Math.max(120,longest+20))),HEAD=Math.round(Math.min(240,Math.max(60,longest+12)));
+// the header: a row of namespace bands, then the column labels under it
+var LABEL=Math.round(Math.min(360,Math.max(120,longest+20))),HEAD=CELL+Math.round(Math.min(240,Math.max(60,longest+12)));
 head.style.height=HEAD+'px';corner.style.width=rowLayer.style.width=LABEL+'px';
 function esc(s){return s.replace(/[&<>"]/g,function(c){return '&#'+c.charCodeAt(0)+';';});}
 var BIT={a:1,d:2,p:4,u:8};
@@ -320,7 +326,8 @@ function tip(k){
   return parts.join('\\n');
 }
 // what is shown: rows (namespace bands and workloads) and columns (workloads), rebuilt by apply()
-var rows=[],cols=[],colPos=new Int32Array(N),rowPos=new Int32Array(N),nsPos={},onlyDenied=false,onlyChanged=false;
+// bands: the namespaces over the columns, each {ns, first column, end}; workloads come sorted by namespace
+var rows=[],cols=[],bands=[],colPos=new Int32Array(N),rowPos=new Int32Array(N),nsPos={},onlyDenied=false,onlyChanged=false;
 function matches(w){
   var q=fQ.value.trim().toLowerCase();
   return (fNs.value===''||w.ns===fNs.value)&&(q===''||w.id.toLowerCase().indexOf(q)>=0);
@@ -338,6 +345,8 @@ function apply(){
   }
   cols=[];colPos.fill(-1);
   for(var j=0;j<N;j++)if(col[j]&&(!denyCol||denyCol[j])){colPos[j]=cols.length;cols.push(j);}
+  bands=[];
+  cols.forEach(function(j,c){var b=bands[bands.length-1];if(b&&b.ns===W[j].ns)b.end=c+1;else bands.push({ns:W[j].ns,start:c,end:c+1});});
   rows=[];rowPos.fill(-1);nsPos={};
   namespaces.forEach(function(ns){
     var members=byNs[ns].filter(function(i){return show[i];});
@@ -361,12 +370,20 @@ function windowOf(){
   return [Math.max(0,Math.floor(st/CELL)-OVER),Math.min(rows.length,Math.ceil((st+h-HEAD)/CELL)+OVER),
     Math.max(0,Math.floor(sl/CELL)-OVER),Math.min(cols.length,Math.ceil((sl+w-LABEL)/CELL)+OVER)];
 }
+function nsFirst(c){return c>0&&W[cols[c]].ns!==W[cols[c-1]].ns;}
 function render(){
   var win=windowOf();
   if(drawn&&drawn.join()===win.join())return decorate();
   drawn=win;
   var r0=win[0],r1=win[1],c0=win[2],c1=win[3],ch=[],rh=[],cs=[];
-  for(var c=c0;c<c1;c++){var j=cols[c];ch.push('<div class="ch" role="columnheader" data-col="'+j+'" aria-colindex="'+(c+1)+'" style="left:'+(LABEL+c*CELL)+'px;width:'+CELL+'px" title="'+esc(W[j].id+' ('+W[j].desc+')')+'"><span>'+esc(W[j].id)+'</span></div>');}
+  // a band is drawn whole when any of its columns is in the window, so its name starts where the namespace does;
+  // alternate greys and a rule at each namespace's first column tell bands apart without colour, in print too;
+  // a narrow band shows what fits of its name (all of it on hover), without the fold mark; its columns' labels name it whole
+  bands.forEach(function(b,x){
+    if(b.end<=c0||b.start>=c1)return;
+    ch.push('<div class="cb '+(x%2?'odd':'even')+(b.end-b.start<=2?' narrow':'')+(b.end-b.start===1?' one':'')+'" data-ns="'+esc(b.ns)+'" style="left:'+(LABEL+b.start*CELL)+'px;width:'+(b.end-b.start)*CELL+'px" title="namespace '+esc(b.ns)+': click to fold">'+esc(b.ns)+'</div>');
+  });
+  for(var c=c0;c<c1;c++){var j=cols[c];ch.push('<div class="ch'+(nsFirst(c)?' nb':'')+'" role="columnheader" data-col="'+j+'" aria-colindex="'+(c+1)+'" style="left:'+(LABEL+c*CELL)+'px;width:'+CELL+'px" title="'+esc(W[j].id+' ('+W[j].desc+')')+'"><span>'+esc(W[j].id)+'</span></div>');}
   for(var r=r0;r<r1;r++){
     var row=rows[r],top=r*CELL;
     if(row.ns!==undefined){
@@ -379,7 +396,7 @@ function render(){
     var line='<div class="r" role="row" aria-rowindex="'+(r+1)+'" style="top:'+top+'px">';
     for(c=c0;c<c1;c++){
       var k=i*N+cols[c],s=cellState(k),off=!keep(k,s),chg=!off&&changesAt(k).length>0;
-      line+='<div class="c '+(off?'off':s)+(chg?' chg':'')+'" role="gridcell" id="c'+k+'" data-i="'+k+'" aria-colindex="'+(c+1)+'" aria-label="'+esc(pairName(k))+': '+WORD[s]+(chg?', changed':'')+'" style="left:'+(LABEL+c*CELL)+'px;width:'+CELL+'px;height:'+CELL+'px;line-height:'+CELL+'px">'+(off?'':SYM[s])+'</div>';
+      line+='<div class="c '+(off?'off':s)+(chg?' chg':'')+(nsFirst(c)?' nb':'')+'" role="gridcell" id="c'+k+'" data-i="'+k+'" aria-colindex="'+(c+1)+'" aria-label="'+esc(pairName(k))+': '+WORD[s]+(chg?', changed':'')+'" style="left:'+(LABEL+c*CELL)+'px;width:'+CELL+'px;height:'+CELL+'px;line-height:'+CELL+'px">'+(off?'':SYM[s])+'</div>';
     }
     cs.push(line+'</div>');
   }
@@ -423,6 +440,7 @@ cellLayer.addEventListener('click',function(e){
   var el=e.target.closest('.c[data-i]');if(el)select(+el.dataset.i);
 });
 rowLayer.addEventListener('click',function(e){var el=e.target.closest('.rh.ns');if(el)toggle(el.dataset.ns);});
+colLayer.addEventListener('click',function(e){var el=e.target.closest('.cb');if(el)toggle(el.dataset.ns);});
 function show(k){
   var sec=document.getElementById('trace');sec.hidden=false;
   document.getElementById('trace-title').textContent=pairName(k)+' \\u2014 '+WORD[cellState(k)];

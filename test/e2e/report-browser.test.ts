@@ -1,7 +1,7 @@
 // kubectl np report -o html, opened as a user would: the built CLI writes the page, headless Chromium
 // opens it from file:// with nothing else reachable, and the heatmap, filters and traces work there.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -34,8 +34,12 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function writeReport(name: string, args: string[]): Promise<string> {
-  const r = await runCli(['report', ...args, '-o', 'html'], { env: isolatedEnv(), timeoutMs: 300_000 });
+/**
+ * Writes a report with the built CLI run in `cwd` (the test's directory unless said), paths given relative as
+ * a user types them: the page's header names its source as given, and the screenshots in docs/ show it.
+ */
+async function writeReport(name: string, args: string[], cwd = dir): Promise<string> {
+  const r = await runCli(['report', ...args, '-o', 'html'], { env: isolatedEnv(), timeoutMs: 300_000, cwd });
   expect(r.code, r.stderr).toBe(0);
   const file = join(dir, `${name}.html`);
   writeFileSync(file, r.stdout);
@@ -75,14 +79,33 @@ async function gridSize(page: Page): Promise<{ rows: number; cols: number }> {
 
 const drawnCells = (page: Page) => page.locator('#heatmap .c[data-i]').count();
 const drawnRows = (page: Page) => page.locator('#heatmap .rh[data-row]').count();
+/** The namespace bands over the columns, by name. */
+const columnBands = (page: Page) => page.locator('#heatmap .cb').allTextContents();
 
 describe('report -o html in Chromium', () => {
   it('examples/shop: every workload pair is a cell, a denied cell shows the trace naming the deciding policy, no request leaves the file', async () => {
-    const file = await writeReport('shop', ['-f', join(repoRoot, 'examples/shop')]);
+    const file = await writeReport('shop', ['-f', 'examples/shop'], repoRoot);
     const { page, errors, requests } = await open(file);
+    expect(await page.locator('#meta b').first().textContent()).toBe('examples/shop');
     expect(await drawnRows(page)).toBe(5);
     // 5 workloads in 4 namespaces: a band per namespace, then its workloads
     expect(await gridSize(page)).toEqual({ rows: 5 + 4, cols: 5 });
+    expect(await drawnCells(page)).toBe(25);
+    // the columns are banded by namespace too: a band over each namespace's columns, a rule where one begins
+    expect(await columnBands(page)).toEqual(['default', 'kube-system', 'monitoring', 'payments']);
+    const [defaultBand, firstColumn] = [await page.locator('#heatmap .cb[data-ns="default"]').boundingBox(), await page.locator('#heatmap .ch').first().boundingBox()];
+    expect(defaultBand!.x).toBeCloseTo(firstColumn!.x, 0);
+    expect(defaultBand!.width).toBeCloseTo(2 * firstColumn!.width, 0);
+    expect(await page.locator('#heatmap .ch.nb').count()).toBe(3);
+    expect(await page.locator('#heatmap .c.nb').count()).toBe(3 * 5);
+    // folding from a column band folds the namespace's rows with it, and unfolding from the row band brings both back
+    // (its name, at the top: under it the band is the columns' labels' background)
+    await page.locator('#heatmap .cb[data-ns="payments"]').click({ position: { x: 4, y: 10 } });
+    expect(await columnBands(page)).toEqual(['default', 'kube-system', 'monitoring']);
+    expect(await page.locator('#heatmap .rh.ns[data-ns="payments"]').getAttribute('class')).toContain('closed');
+    expect(await gridSize(page)).toEqual({ rows: 4 + 4, cols: 4 });
+    await page.locator('#heatmap .rh.ns[data-ns="payments"]').click();
+    expect(await columnBands(page)).toEqual(['default', 'kube-system', 'monitoring', 'payments']);
     expect(await drawnCells(page)).toBe(25);
 
     const cell = await cellOf(page, 'default/deploy/frontend', 'payments/deploy/payments');
@@ -116,10 +139,12 @@ describe('report -o html in Chromium', () => {
     await page.selectOption('#f-ns', 'default');
     expect(await gridSize(page)).toEqual({ rows: 1 + 2, cols: 2 });
     expect(await drawnCells(page)).toBe(4);
-    // folding the namespace hides its rows
+    expect(await columnBands(page)).toEqual(['default']);
+    // folding the namespace hides its rows, and its columns with their band
     await page.locator('#heatmap .rh.ns[data-ns="default"]').click();
     expect(await drawnRows(page)).toBe(0);
     expect(await gridSize(page)).toEqual({ rows: 1, cols: 0 });
+    expect(await columnBands(page)).toEqual([]);
 
     // printed: every cell, in colours kept for print, and without the filters
     await page.selectOption('#f-ns', '');
@@ -127,6 +152,8 @@ describe('report -o html in Chromium', () => {
     await page.emulateMedia({ media: 'print' });
     expect(await drawnCells(page)).toBe(25);
     expect(await page.locator('#filters').isVisible()).toBe(false);
+    expect(await columnBands(page)).toEqual(['default', 'kube-system', 'monitoring', 'payments']);
+    expect(await page.evaluate(`getComputedStyle(document.querySelector('#heatmap .cb')).printColorAdjust`)).toBe('exact');
     // (a string: the tests are typed without the DOM library)
     expect(await page.evaluate(`getComputedStyle(document.getElementById(${JSON.stringify(await cell.getAttribute('id'))})).printColorAdjust`)).toBe('exact');
     await page.emulateMedia({ media: 'screen' });
@@ -137,9 +164,10 @@ describe('report -o html in Chromium', () => {
   });
 
   it('report --with: the changed cells are marked, "only changed" shows just them, and their trace starts with the change', async () => {
-    const change = join(dir, 'cart-from-prometheus.yaml');
-    writeFileSync(change, CART_FROM_PROMETHEUS);
-    const file = await writeReport('shop-change', ['-f', join(repoRoot, 'examples/shop'), '--with', change, '--delete', 'networkpolicy/payments/allow-cart']);
+    // the shop next to the change, both given relative, as docs/network-policies.md shows them
+    cpSync(join(repoRoot, 'examples/shop'), join(dir, 'examples/shop'), { recursive: true });
+    writeFileSync(join(dir, 'cart-from-prometheus.yaml'), CART_FROM_PROMETHEUS);
+    const file = await writeReport('shop-change', ['-f', 'examples/shop', '--with', 'cart-from-prometheus.yaml', '--delete', 'networkpolicy/payments/allow-cart']);
     const { page, errors, requests } = await open(file);
     expect(await page.locator('.changes').textContent()).toContain('2 connections change: 1 opened, 1 closed');
     const opened = await cellOf(page, 'monitoring/sts/prometheus', 'default/deploy/cart');
@@ -168,14 +196,15 @@ describe('report -o html in Chromium', () => {
 
   it('a generated cluster of 30 workloads: the heatmap, the workload search and "only denied"', async () => {
     const namespaces = 5;
-    const manifests = writeCluster(join(dir, 'generated'), generateCluster({ namespaces }));
-    const file = await writeReport('generated', ['-f', manifests]);
+    writeCluster(join(dir, 'generated-cluster'), generateCluster({ namespaces }));
+    const file = await writeReport('generated', ['-f', 'generated-cluster']);
     // a window tall enough for all of it, so all of it is drawn
     const { page, errors, requests } = await open(file, { width: 1400, height: 1400 });
     const workloads = namespaces * WORKLOADS_PER_NAMESPACE + 1; // and monitoring's prometheus
     expect(await gridSize(page)).toEqual({ rows: workloads + namespaces + 1, cols: workloads });
     expect(await drawnRows(page)).toBe(workloads);
     expect(await drawnCells(page)).toBe(workloads * workloads);
+    expect(await columnBands(page)).toEqual(['monitoring', 'team-000', 'team-001', 'team-002', 'team-003', 'team-004']);
     expect(await page.locator('#heatmap .c.p').count()).toBeGreaterThan(0);
     // web is mid-rollout and only its v2 replicas may reach api: partly, and the trace says which
     const partly = await cellOf(page, 'team-001/deploy/web', 'team-001/deploy/api');
@@ -232,6 +261,9 @@ describe('report -o html in Chromium', () => {
     // the first rows are gone from the page, the last ones are there
     expect(await page.locator(`#heatmap .rh[data-row="0"]`).count()).toBe(0);
     expect(await page.locator(`#heatmap .rh[data-row="${workloads - 1}"]`).count()).toBe(1);
+    // and so with the column bands: the last namespace's is drawn, the first's is not
+    expect(await page.locator('#heatmap .cb[data-ns="team-049"]').count()).toBe(1);
+    expect(await page.locator('#heatmap .cb[data-ns="monitoring"]').count()).toBe(0);
     await page.keyboard.press('Enter');
     expect(await page.locator('#trace-title').textContent()).toContain(`${ids[workloads - 1]} → ${ids[workloads - 1]}`);
     // past the first 3,000 pairs no trace is precomputed: the page names the command instead

@@ -18,12 +18,14 @@ export interface CliOptions {
   /** called with each stderr chunk as it arrives (to answer a device code prompt) */
   onStderr?: (text: string) => void;
   timeoutMs?: number;
+  /** working directory (default: this process's), for paths given relative as a user types them */
+  cwd?: string;
 }
 
 export function runCli(args: string[], options: CliOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), ...args], { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/run.js'), ...args], { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     // only catches a hang: one CLI run can take a minute of wall time on a CI box loaded tenfold
