@@ -94,6 +94,14 @@ export function renderWhoami(r: WhoamiReport): string {
   return printable(out.join('\n').replace(/\n+$/, '') + '\n');
 }
 
+/** what a service-account token dies with: kube invalidates it when that object is deleted */
+function boundTo(sa: NonNullable<NonNullable<WhoamiReport['token']>['serviceAccount']>): string | undefined {
+  if (sa.pod) return `pod ${sa.namespace}/${sa.pod}${sa.node ? ` on node ${sa.node}` : ''}`;
+  if (sa.node) return `node ${sa.node}`;
+  if (sa.secret) return `secret ${sa.namespace}/${sa.secret}`;
+  return undefined;
+}
+
 /** The token's claims, as whoami and whoami --token-only show them. */
 function renderTokenSection(t: NonNullable<WhoamiReport['token']>, groupsListed = false): string[] {
   const groupsLine = t.overage
@@ -101,9 +109,13 @@ function renderTokenSection(t: NonNullable<WhoamiReport['token']>, groupsListed 
     : t.groups && !groupsListed
       ? `${t.groups.length} in the token`
       : undefined;
+  const sa = t.serviceAccount;
   return [
     'Your token says (decoded locally, not verified)',
     ...rows([
+      ['Kind', sa ? `Kubernetes service account token${sa.legacy ? ' (legacy, from a Secret)' : ''}, not an Entra ID token` : undefined],
+      ['Service account', sa ? `${sa.namespace}/${sa.name}` : undefined],
+      ['Bound to', sa ? boundTo(sa) : undefined],
       ['User', t.displayUser],
       ['Object ID', t.oid],
       ['Tenant', t.tid],
@@ -111,7 +123,7 @@ function renderTokenSection(t: NonNullable<WhoamiReport['token']>, groupsListed 
       ['Version', t.version],
       ['Audience', t.audience.join(', ')],
       ['Client', t.clientId],
-      ['Expires', t.expiresAt ? `${t.expiresAt}${t.expiresInSeconds !== undefined ? ` (${formatDuration(t.expiresInSeconds)})` : ''}` : undefined],
+      ['Expires', t.expiresAt ? `${t.expiresAt}${t.expiresInSeconds !== undefined ? ` (${formatDuration(t.expiresInSeconds)})` : ''}` : sa?.legacy ? 'never (a legacy token lives as long as its Secret)' : undefined],
       ['Groups', groupsLine],
     ]),
   ];

@@ -63,7 +63,7 @@ export const PARTS = {
 /** Groups of end-to-end tests, the parts each needs, and its test files (globs, relative to the repo). */
 export const GROUPS = [
   { name: 'keychain (real Secret Service)', parts: ['dbus', 'gnomeKeyring', 'secretTool', 'keytar'], files: ['test/integration/auth/keychain.test.ts', 'test/integration/auth/keychain-locked.test.ts', 'test/e2e/credential-helper.test.ts', 'test/e2e/pop.test.ts'] },
-  { name: 'kubectl exec credential', parts: ['kubectl', 'script'], files: ['test/e2e/**/*.test.ts', 'test/integration/apiserver.test.ts'] },
+  { name: 'kubectl exec credential', parts: ['kubectl', 'script'], files: ['test/e2e/**/*.test.ts', 'test/integration/apiserver.test.ts', 'test/integration/apiserver-fidelity.test.ts', 'test/integration/serviceaccount-token.test.ts'] },
   { name: 'browser sign-in (headless Chromium)', parts: ['chromium'], files: ['test/e2e/browser-login.test.ts', 'test/e2e/report*.test.ts', 'test/e2e/pop.test.ts'] },
   { name: 'terminal prompts (tmux)', parts: ['tmux'], files: ['test/integration/auth/login-prompts.test.ts'] },
   { name: 'real kube-apiserver', parts: ['etcd', 'kubeApiserver', 'kubectl'], files: ['test/real-apiserver/**/*.test.ts', 'test/e2e/real-apiserver*.test.ts'] },

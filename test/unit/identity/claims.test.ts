@@ -70,3 +70,33 @@ describe('identityFromClaims', () => {
     expect(secondsUntilExpiry(identityFromClaims({}))).toBeUndefined();
   });
 });
+
+describe('service-account tokens', () => {
+  it('reads a bound token\'s kubernetes.io claims: namespace, name, uid and what it is bound to', () => {
+    const id = identityFromClaims({
+      iss: 'https://kubernetes.default.svc',
+      aud: ['https://kubernetes.default.svc'],
+      sub: 'system:serviceaccount:robots:deployer',
+      exp: 1_700_003_600,
+      'kubernetes.io': { namespace: 'robots', serviceaccount: { name: 'deployer', uid: 'u-1' }, pod: { name: 'runner', uid: 'p-1' }, node: { name: 'node-1' } },
+    });
+    expect(id.serviceAccount).toEqual({ namespace: 'robots', name: 'deployer', uid: 'u-1', pod: 'runner', node: 'node-1' });
+    expect(id.displayUser).toBeUndefined();
+  });
+
+  it('reads a legacy Secret-based token, which has no kubernetes.io object and no expiry', () => {
+    const id = identityFromClaims({
+      iss: 'kubernetes/serviceaccount',
+      sub: 'system:serviceaccount:robots:deployer',
+      'kubernetes.io/serviceaccount/namespace': 'robots',
+      'kubernetes.io/serviceaccount/service-account.name': 'deployer',
+      'kubernetes.io/serviceaccount/service-account.uid': 'u-1',
+      'kubernetes.io/serviceaccount/secret.name': 'deployer-token-x',
+    });
+    expect(id.serviceAccount).toEqual({ namespace: 'robots', name: 'deployer', uid: 'u-1', secret: 'deployer-token-x', legacy: true });
+  });
+
+  it('says nothing about service accounts for an Entra token', () => {
+    expect(identityFromClaims({ iss: 'https://sts.windows.net/t/', upn: 'alice@contoso.com' }).serviceAccount).toBeUndefined();
+  });
+});
