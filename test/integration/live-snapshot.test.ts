@@ -10,6 +10,7 @@ import { readLiveSnapshot } from '../../src/cluster/live.js';
 import { currentNamespace, ForbiddenError, loadKubeConfig } from '../../src/cluster/kubeconfig.js';
 import { UnreachableError, UsageError } from '../../src/errors.js';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
+import { freePortBelowEphemeralRange } from '../support/ports.js';
 
 const ADMIN = 'admin-token-5f0c1d2e';
 const SHOP_ONLY = 'shop-only-token-9a8b7c';
@@ -353,10 +354,8 @@ describe('readLiveSnapshot: unreachable clusters and bad kubeconfigs', () => {
   };
 
   it('connection refused names the server', async () => {
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
-    const port = (closed.address() as { port: number }).port;
-    await new Promise<void>((r) => closed.close(() => r()));
+    // a port freed in the ephemeral range could be any parallel test's connection by the time we connect
+    const port = await freePortBelowEphemeralRange();
     expect(await failure(kubeconfigFor('refused', `https://127.0.0.1:${port}`))).toBe(`cannot reach the API server https://127.0.0.1:${port}: connection refused`);
   });
 

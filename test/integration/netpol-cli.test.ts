@@ -34,7 +34,8 @@ function run(args: string[], opts: { input?: string; env?: Record<string, string
     input: opts.input,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '', KUBECONFIG: '/nonexistent', ...opts.env },
-    timeout: 120_000,
+    // only catches a hang: one run can take a minute on a box loaded tenfold
+    timeout: 300_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

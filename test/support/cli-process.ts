@@ -19,8 +19,13 @@ export function runCliAsync(args: string[], env: Record<string, string>, input?:
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
+    // only catches a hang (a run takes a minute at most on a box loaded tenfold), so no child outlives its test
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
     if (input !== undefined) child.stdin.end(input);
   });
 }

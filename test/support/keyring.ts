@@ -76,7 +76,7 @@ async function lockDefaultCollection(env: NodeJS.ProcessEnv): Promise<void> {
   const collection = await defaultCollection(env);
   if (!collection) throw new Error('the keyring has no default collection to lock');
   await execFileAsync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.secrets',
-    '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.Lock', `array:objpath:${collection}`], { env, timeout: 10_000 });
+    '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.Lock', `array:objpath:${collection}`], { env, timeout: 120_000 });
 }
 
 // The bus has no service directories: with Debian's session.conf, our readiness probe (a call to

@@ -190,13 +190,15 @@ describe('device code polling follows RFC 8628 §3.5', () => {
     const eager = await startEntraEmulator({ users: [{ username: ALICE }], deviceCodeIntervalSeconds: 0 });
     try {
       let userCode: string | undefined;
+      let running = true;
       const run = runCli(['get-token', '--tenant-id', eager.tenantId, '--authority-host', eager.authorityHost, '--token-cache-storage', 'file'], {
         env: { ...env, NODE_EXTRA_CA_CERTS: eager.caFile },
         onStderr: (stderr) => (userCode ??= /enter the code ([A-Z0-9]+) to authenticate/.exec(stderr)?.[1]),
       });
-      // let it poll a few times before the user approves
-      while (!userCode || polls(0, eager).length < 3) await new Promise((r) => setTimeout(r, 50));
-      eager.approveDeviceCode(userCode, ALICE);
+      void run.finally(() => (running = false));
+      // let it poll a few times before the user approves (a run that ended early fails below, not by hanging here)
+      while (running && (!userCode || polls(0, eager).length < 3)) await new Promise((r) => setTimeout(r, 50));
+      if (userCode) eager.approveDeviceCode(userCode, ALICE);
       const result = await run;
       expect(result.code, result.stderr).toBe(0);
       const at = polls(0, eager).map((r) => r.at);

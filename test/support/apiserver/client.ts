@@ -21,7 +21,7 @@ export interface KubectlResult { code: number; stdout: string; stderr: string }
 export function runKubectl(args: string[], opts: { kubeconfig: string; home: string; env?: NodeJS.ProcessEnv }): Promise<KubectlResult> {
   const kubectl = requireKubectl();
   return new Promise((resolve) => {
-    execFile(kubectl, ['--kubeconfig', opts.kubeconfig, ...args], { env: { PATH: process.env.PATH, HOME: opts.home, ...opts.env }, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
+    execFile(kubectl, ['--kubeconfig', opts.kubeconfig, ...args], { env: { PATH: process.env.PATH, HOME: opts.home, ...opts.env }, encoding: 'utf8', timeout: 300_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
       resolve({ code, stdout, stderr });
     });
