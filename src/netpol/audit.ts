@@ -405,8 +405,9 @@ function peerProblem(
     if (namespaces.length === 0) {
       // manifests hold only the namespaces they mention: one named outright may exist in the cluster
       const byName = selector.matchLabels?.['kubernetes.io/metadata.name'];
-      if (snapshot.policyEngines === undefined && byName !== undefined) return undefined;
-      return `namespaceSelector ${formatSelector(selector) || '{}'} matches no namespace${snapshot.policyEngines === undefined ? ' in these manifests' : ''}, so the peer allows nothing: check the namespace labels for a typo`;
+      const manifests = snapshot.origin !== 'live';
+      if (manifests && byName !== undefined) return undefined;
+      return `namespaceSelector ${formatSelector(selector) || '{}'} matches no namespace${manifests ? ' in these manifests' : ''}, so the peer allows nothing: check the namespace labels for a typo`;
     }
   } else {
     namespaces = [policy.namespace];

@@ -162,6 +162,17 @@ describe('audit rules one by one', () => {
     expect(found[1].message).toMatch(/namespaceSelector team=shpo matches no namespace in these manifests/);
   });
 
+  it('peer-selects-nothing live: a namespace named but absent from the listed namespaces is judged, also when the DaemonSets (the engine) could not be read', async () => {
+    const s = await manifests(
+      DNS + deploy('a', 'web', { app: 'web' }) + DEFAULT_DENY('a') + ALLOW_DNS('a') +
+        policy('a', 'web-in', '{podSelector: {matchLabels: {app: web}}, ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]}]}'),
+    );
+    // the live reader leaves policyEngines unset when it may not list the DaemonSets: that says nothing about where the snapshot came from
+    const live: ClusterSnapshot = { ...s, origin: 'live', unreadable: [{ resource: 'daemonsets', namespace: 'kube-system' }] };
+    const found = auditSnapshot(live, { engine: chooseEngine(live, undefined) }).findings.filter((f) => f.rule === 'peer-selects-nothing');
+    expect(found.map((f) => f.message)).toEqual(['ingress rule #0, peer #0: namespaceSelector kubernetes.io/metadata.name=monitoring matches no namespace, so the peer allows nothing: check the namespace labels for a typo']);
+  });
+
   it('peer-selects-nothing makes no claim about a namespaceSelector when the namespace list could not be read', async () => {
     const s = await manifests(
       DNS + deploy('a', 'web', { app: 'web' }) + deploy('a', 'db', { app: 'db' }, '[{name: pg, containerPort: 5432}]') + DEFAULT_DENY('a') + ALLOW_DNS('a') +
