@@ -16,7 +16,7 @@ import { NAMESPACE_NAME_LABEL, describeNamespaceSelector, describePorts, describ
 import { unreadNamespaceLabels, type CompiledExtraPolicy, type CompiledRule as ExtraRule, type MatchContext } from './kinds/common.js';
 import { compileExtras, type CompileOptions, type NotEvaluatedEntry } from './kinds/compile.js';
 import type { EngineReport } from './engine-choice.js';
-import { unsettledPortRule } from './engine-ports.js';
+import { endPortReadings, unsettledPorts, type UnsettledPorts } from './engine-ports.js';
 import { decideSide, hasTiers, planSide, quickSide, SelectionMemo, type SideOutcome, type SidePlan, type TieredPolicies } from './tiers.js';
 import {
   connectionFamilies,
@@ -285,7 +285,17 @@ export class PolicyEngine {
   private nextId = 0;
   private readonly namespaceLabelsOf = (namespace: string): Labels => this.namespaceLabels(namespace);
 
-  constructor(input: EngineInput, options: CompileOptions & { report?: EngineReport } = {}) {
+  /** NetworkPolicies whose port fields the engine may not enforce as written (engine-ports.ts) */
+  private readonly unsettled = new Map<CompiledPolicy, UnsettledPorts>();
+  private readonly unsettledMemo = new WeakMap<PodView, { ingress?: [CompiledPolicy, UnsettledPorts][]; egress?: [CompiledPolicy, UnsettledPorts][] }>();
+  /** the same cluster under each other reading of endPort the engine may apply, built when first asked */
+  private readonly readings: { name: string; build: () => PolicyEngine; engine?: PolicyEngine }[] = [];
+
+  /**
+   * @param options.portsAsWritten every port field as upstream defines it, whatever the engine (the
+   *   engines of the other endPort readings)
+   */
+  constructor(input: EngineInput, options: CompileOptions & { report?: EngineReport; portsAsWritten?: boolean } = {}) {
     this.choice = options.report;
     // Cilium matches CIDR rules only against peers that are neither its endpoints nor nodes: a NetworkPolicy
     // ipBlock never admits a pod (or a host-network pod's node address) there
@@ -299,18 +309,21 @@ export class PolicyEngine {
       this.namespaceLabelMap.set(ns.metadata.name, { ...ns.metadata.labels, [NAMESPACE_NAME_LABEL]: ns.metadata.name });
     }
     const engine = engines.length === 1 ? engines[0] : undefined;
-    const unsettled: NotEvaluatedEntry[] = [];
-    this.policies = input.networkPolicies
-      .filter((policy) => {
-        const reason = unsettledPortRule(engine, policy);
-        if (reason === undefined) return true;
-        const namespace = policy.metadata.namespace ?? 'default';
-        const selects = compileSelector(policy.spec.podSelector);
-        unsettled.push({ object: `NetworkPolicy ${namespace}/${policy.metadata.name}`, reason, maySelect: (pod) => pod.namespace === namespace && selects(pod.labels) });
-        return false;
-      })
-      .map(compilePolicy)
-      .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+    this.policies = input.networkPolicies.map(compilePolicy).sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+    if (!options.portsAsWritten) {
+      for (const p of this.policies) {
+        const u = unsettledPorts(engine, p.policy);
+        if (u) this.unsettled.set(p, u);
+      }
+      // one engine release runs: each reading holds for every policy using endPort at once
+      const endPorts = new Set([...this.unsettled].filter(([, u]) => u.endPort).map(([p]) => p.policy));
+      if (endPorts.size > 0) {
+        for (const reading of endPortReadings(engine)) {
+          const networkPolicies = input.networkPolicies.flatMap((np) => (endPorts.has(np) ? (reading.apply(np) ?? []) : [np]));
+          this.readings.push({ name: reading.name, build: () => new PolicyEngine({ ...input, networkPolicies }, { ...options, portsAsWritten: true }) });
+        }
+      }
+    }
     for (const p of this.policies) {
       const list = this.byNamespace.get(p.namespace) ?? [];
       list.push(p);
@@ -318,7 +331,7 @@ export class PolicyEngine {
     }
     const extra = compileExtras(input.policyObjects ?? [], input.unreadable ?? [], options, (ns) => this.compiledLabels(ns));
     this.tiers = extra.tiers;
-    this.notEvaluatedEntries = [...unsettled, ...extra.notEvaluated];
+    this.notEvaluatedEntries = extra.notEvaluated;
     if (this.namespaceLabelsUnknown) this.guardUnknownLabels();
     this.ignored = extra.ignored;
   }
@@ -377,7 +390,7 @@ export class PolicyEngine {
       const outcome = this.decideTiered(direction, peer.pod, peers[other], traffic);
       return { allowed: outcome.allowed, unknown: [...outcome.undecided.map((what) => ({ what })), ...s.unknown] };
     };
-    return (source, destination, traffic) => {
+    const answer = (source: number, destination: number, traffic: Traffic): Cell => {
       const egress = side('egress', source, destination, traffic);
       // a certain denial on the way out decides, whatever the way in says
       if (!egress.allowed && egress.unknown.length === 0) return DENIED;
@@ -390,6 +403,61 @@ export class PolicyEngine {
       // denied only where unknown: cannot tell, for what the denying sides depend on
       return { value: 3, unseen: [...(egress.allowed ? [] : egress.unknown), ...(ingress.allowed ? [] : ingress.unknown)] };
     };
+    if (this.unsettled.size === 0) return answer;
+    const readings: ((source: number, destination: number, traffic: Traffic) => Cell)[] = [];
+    return (source, destination, traffic) => {
+      const cell = answer(source, destination, traffic);
+      const ports = this.portsUnseen(peers[source], peers[destination], traffic, cell.value, (r) => (readings[r] ??= this.reading(r).cellsBetween(peers))(source, destination, traffic).value);
+      return ports.length === 0 ? cell : { value: 3, unseen: [...(cell.value === 3 ? cell.unseen ?? [] : []), ...ports] };
+    };
+  }
+
+  /** The engine of another endPort reading, built once. */
+  private reading(index: number): PolicyEngine {
+    const r = this.readings[index];
+    return (r.engine ??= r.build());
+  }
+
+  /** The NetworkPolicies with unsettled ports that isolate this pod for a direction. */
+  private unsettledSelecting(pod: PodView, direction: Direction): [CompiledPolicy, UnsettledPorts][] {
+    let memo = this.unsettledMemo.get(pod);
+    if (!memo) this.unsettledMemo.set(pod, (memo = {}));
+    return (memo[direction] ??= this.policiesSelecting(pod, direction).flatMap((p) => {
+      const u = this.unsettled.get(p);
+      return u ? [[p, u] as [CompiledPolicy, UnsettledPorts]] : [];
+    }));
+  }
+
+  /**
+   * What a connection's answer hangs on among the port fields the engine may not enforce as written: SCTP
+   * traffic of a pod an SCTP-using policy isolates, or an answer (`value`, as written) that another
+   * endPort reading changes (`other(i)` answers under reading i). Empty when no such field can change it.
+   */
+  private portsUnseen(source: Peer, destination: Peer, traffic: Traffic, value: 0 | 1 | 3, other: (reading: number) => 0 | 1 | 3): Unseen[] {
+    const sides = [...(source.kind === 'pod' ? this.unsettledSelecting(source.pod, 'egress').map((e) => [source.pod, ...e] as const) : []), ...(destination.kind === 'pod' ? this.unsettledSelecting(destination.pod, 'ingress').map((e) => [destination.pod, ...e] as const) : [])];
+    if (sides.length === 0) return [];
+    const out: Unseen[] = [];
+    if (traffic.protocol === 'SCTP') for (const [pod, p, u] of sides) if (u.sctp) out.push({ what: `how the engine applies NetworkPolicy ${p.namespace}/${p.name} to SCTP: it selects ${podName(pod)} and uses SCTP, and ${u.sctp}` });
+    const endPort = sides.filter(([, , u]) => u.endPort);
+    if (out.length > 0 || endPort.length === 0 || value === 3) return out;
+    const said = (v: 0 | 1 | 3) => (v === 3 ? 'cannot tell' : v === 1 ? 'allowed' : 'denied');
+    const differ = this.readings.map((r, i) => ({ name: r.name, value: other(i) })).filter((r) => r.value !== value);
+    if (differ.length === 0) return out;
+    const answers = [`${said(value)} as written`, ...differ.map((r) => `${said(r.value)} ${r.name}`)].join(', ');
+    for (const [pod, p, u] of endPort) out.push({ what: `how the engine applies NetworkPolicy ${p.namespace}/${p.name}: it selects ${podName(pod)} and uses endPort, and ${u.endPort} — ${answers}` });
+    return out;
+  }
+
+  /** Said beside an answer that every endPort reading gives, so the policy's field is not passed over in silence. */
+  private portNotes(source: Peer, destination: Peer): string[] {
+    const policies = new Map([...(source.kind === 'pod' ? this.unsettledSelecting(source.pod, 'egress') : []), ...(destination.kind === 'pod' ? this.unsettledSelecting(destination.pod, 'ingress') : [])].filter(([, u]) => u.endPort));
+    const readings = ['as written', ...this.readings.map((r) => r.name)].join(', ');
+    return [...policies].map(([p, u]) => `NetworkPolicy ${p.namespace}/${p.name} uses endPort, and ${u.endPort}: every reading (${readings}) gives this answer`);
+  }
+
+  /** Matrix cells need cellsBetween (not the NetworkPolicy-only class path): other kinds, unevaluated objects or unsettled ports take part. */
+  get needsCells(): boolean {
+    return this.tiered || this.notEvaluatedEntries.length > 0 || this.unsettled.size > 0;
   }
 
   /** One cell as cellsBetween gives it, for callers without a fixed set of peers. */
@@ -463,7 +531,7 @@ export class PolicyEngine {
   }
 
   private judgeOnce(source: Peer, destination: Peer, traffic: Traffic): { value: 0 | 1 | 3; unseen?: Unseen[] } {
-    if (this.tiered || this.notEvaluatedEntries.length > 0) return this.cell(source, destination, traffic);
+    if (this.needsCells) return this.cell(source, destination, traffic);
     const decided = this.decide(source, destination, traffic);
     return decided.unseen ? { value: 3, unseen: decided.unseen } : { value: decided.allowed ? 1 : 0 };
   }
@@ -927,6 +995,12 @@ export class PolicyEngine {
       ...(decided.unseen ?? []),
       ...(allowed || decided.unseen ? [...unknown.egress, ...unknown.ingress] : certainDeny ? [] : denying.flatMap((side) => unknown[side.direction])),
     ];
+    if (this.unsettled.size > 0) {
+      const value = cannotTell.length > 0 ? 3 : allowed ? 1 : 0;
+      const ports = this.portsUnseen(source, destination, traffic, value, (r) => this.reading(r).judge(source, destination, traffic).value);
+      cannotTell.push(...ports);
+      if (ports.length === 0 && value !== 3) for (const note of this.portNotes(source, destination)) notes.other.add(note);
+    }
     const unique = [...new Map(cannotTell.map((u) => [u.what, u])).values()];
     return {
       allowed: unique.length ? false : allowed,

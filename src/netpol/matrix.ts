@@ -177,7 +177,7 @@ export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; ex
   const family = (c: number, f: 4 | 6) => k + 2 * c + (f === 6 ? 1 : 0);
   const ends = [...representatives, ...byFamily];
   // other policy kinds, or objects not evaluated: every cell through the engine's cells (same answers as evaluate)
-  const tiered = engine.tiered || engine.notEvaluated.length > 0;
+  const tiered = engine.needsCells;
   const tieredCell = tiered ? engine.cellsBetween(ends) : undefined;
   const judge = (from: number, to: number, s: number, d: number, traffic: Traffic): number => {
     if (!tieredCell) return cell(ends[from], ends[to], s, d, traffic);

@@ -645,6 +645,30 @@ spec:
     expect(bad.code).toBe(2);
   });
 
+  it('--engine cilium: an SCTP rule leaves TCP answers firm and makes SCTP ones cannot tell; endPort is cannot tell only where a reading Cilium may apply changes it', () => {
+    const pods = 'kind: Pod\nmetadata: {name: api, labels: {app: api}}\nspec: {containers: [{name: c}]}\n---\nkind: Pod\nmetadata: {name: web, labels: {app: web}}\nspec: {containers: [{name: c}]}\n';
+    const sctp = `${pods}---\nkind: NetworkPolicy\nmetadata: {name: api-in}\nspec:\n  podSelector: {matchLabels: {app: api}}\n  ingress: [{ports: [{port: 3868, protocol: SCTP}, {port: 443}]}]\n`;
+    const ask = (input: string, port: string, protocol = 'TCP') => run(['can-reach', '-f', '-', 'web', 'api', '--port', port, '--protocol', protocol, '--engine', 'cilium'], { input });
+    expect(ask(sctp, '443').code).toBe(0);
+    const tcp80 = ask(sctp, '80');
+    expect(tcp80.code).toBe(1);
+    expect(tcp80.stdout).not.toContain('sctp.enabled');
+    const sctpAsked = ask(sctp, '3868', 'SCTP');
+    expect(sctpAsked.code).toBe(3);
+    expect(sctpAsked.stdout).toContain('how the engine applies NetworkPolicy default/api-in to SCTP: it selects default/api and uses SCTP, and Cilium (the engine) enforces SCTP only with its beta SCTP support enabled (sctp.enabled=true)');
+    // endPort alone: the range's first port is allowed under every reading, and said so
+    const rangePolicy = '---\nkind: NetworkPolicy\nmetadata: {name: api-range}\nspec:\n  podSelector: {matchLabels: {app: api}}\n  ingress: [{ports: [{port: 8000, endPort: 8100}]}]\n';
+    const first = ask(`${pods}${rangePolicy}`, '8000');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('every reading (as written, with endPort ignored (its port alone), with the policy refused whole) gives this answer');
+    // beside a policy that isolates api anyway: outside the range denied under every reading; inside, cannot tell
+    const both = `${sctp}${rangePolicy}`;
+    expect(ask(both, '80').code).toBe(1);
+    const inside = ask(both, '8050');
+    expect(inside.code).toBe(3);
+    expect(inside.stdout).toContain('allowed as written, denied with endPort ignored (its port alone), denied with the policy refused whole');
+  });
+
   it('refuses a malformed AdminNetworkPolicy on one line, naming the field', () => {
     expectOneLineError(run(['can-reach', '-f', '-', 'a', 'b', '--port', '80'], { input: NO_IMDS.replace('action: Deny', 'action: Drop') }), /AdminNetworkPolicy no-imds: spec\.egress\[0\]\.action: expected Allow, Deny or Pass, found a string \("Drop"\)$/);
   });

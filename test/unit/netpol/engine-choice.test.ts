@@ -6,8 +6,9 @@ import { auditSnapshot } from '../../../src/netpol/audit.js';
 import { overlaySnapshot } from '../../../src/netpol/diff.js';
 import { chooseEngine } from '../../../src/netpol/engine-choice.js';
 import { PolicyEngine } from '../../../src/netpol/engine.js';
+import { computeMatrix, matrixVerdicts } from '../../../src/netpol/matrix.js';
 import { podView } from '../../../src/netpol/views.js';
-import type { Peer } from '../../../src/netpol/types.js';
+import type { Peer, PodView } from '../../../src/netpol/types.js';
 import { emptySnapshot } from '../../../src/model/k8s.js';
 
 type Evidence = Pick<ClusterSnapshot, 'policyEngines' | 'servedPolicyApis' | 'unreadable'>;
@@ -145,30 +146,66 @@ describe('the choice in verdicts and audit', () => {
       return { engine, verdict: engine.evaluate(web, api, traffic), cell: engine.cell(web, api, traffic) };
     };
 
-    it('endPort under Cilium: cannot tell, naming the policy and the Cilium rule (releases without port ranges ignored endPort)', () => {
-      const { engine, verdict, cell } = judge(['cilium'], rangePolicy, { port: 8050, protocol: 'TCP' });
-      expect(verdict.cannotTell).toEqual([{ what: 'NetworkPolicy shop/range, which may select shop/api and was not evaluated (it uses endPort, which Cilium (the engine) ignored before its port-range support; which Cilium release runs is not read here)' }]);
+    const only443: NetworkPolicy = { metadata: { namespace: 'shop', name: 'only-443' }, spec: { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ ports: [{ port: 443 }] }] } };
+    const tcp = (port: number) => ({ port, protocol: 'TCP' as const });
+    const answer = (v: { allowed: boolean; cannotTell?: unknown[] }) => (v.cannotTell ? null : v.allowed);
+
+    it('endPort under Cilium: cannot tell only where a reading Cilium may apply (endPort ignored, the policy refused whole) changes the answer', () => {
+      const { engine, verdict, cell } = judge(['cilium'], rangePolicy, tcp(8050));
+      expect(verdict.cannotTell).toEqual([{ what: 'how the engine applies NetworkPolicy shop/range: it selects shop/api and uses endPort, and Cilium (the engine) ignored endPort before its port-range support and some releases refused such a policy whole; which release runs is not read here — allowed as written, denied with endPort ignored (its port alone)' }]);
       expect(cell.value).toBe(3);
-      expect(engine.notEvaluated.map((n) => n.object)).toEqual(['NetworkPolicy shop/range']);
+      expect(engine.notEvaluated).toEqual([]);
+      // the range's first port: allowed under every reading, and said so
+      const first = engine.evaluate(web, api, tcp(8000));
+      expect(answer(first)).toBe(true);
+      expect(engine.cell(web, api, tcp(8000)).value).toBe(1);
+      expect(first.notes.join('\n')).toContain('every reading (as written, with endPort ignored (its port alone), with the policy refused whole) gives this answer');
+      // outside the range: denied as written, yet a release that refuses the policy leaves shop/api open
+      const outside = engine.evaluate(web, api, tcp(80));
+      expect(outside.cannotTell?.[0].what).toMatch(/ — denied as written, allowed with the policy refused whole$/);
       // between pods the policy does not select the answer stays certain
       const db = pod('shop', 'db', { app: 'db' }, '10.1.0.7');
-      expect(engine.evaluate(web, db, { port: 8050, protocol: 'TCP' })).toMatchObject({ allowed: true });
-      expect(engine.evaluate(web, db, { port: 8050, protocol: 'TCP' }).cannotTell).toBeUndefined();
+      expect(answer(engine.evaluate(web, db, tcp(8050)))).toBe(true);
     });
 
-    it('endPort under Azure NPM: cannot tell (not documented); under Calico and Antrea the range is enforced as upstream', () => {
-      expect(judge(['azure-npm'], rangePolicy, { port: 8050, protocol: 'TCP' }).verdict.cannotTell?.[0].what).toContain('it uses endPort, which Azure NPM (the engine) is not documented to enforce');
+    it('endPort under Cilium: a pod another policy isolates is denied outside the range whatever the reading', () => {
+      const snap: ClusterSnapshot = { ...s(['cilium'], rangePolicy), networkPolicies: [rangePolicy, only443] };
+      const engine = new PolicyEngine(snap, chooseEngine(snap, undefined, true));
+      expect(answer(engine.evaluate(web, api, tcp(80)))).toBe(false);
+      expect(engine.judge(web, api, tcp(80)).value).toBe(0);
+      expect(answer(engine.evaluate(web, api, tcp(443)))).toBe(true);
+      expect(answer(engine.evaluate(web, api, tcp(8050)))).toBeNull();
+      // the matrix says the same, cell by cell
+      const pods = [web, api].map((p) => (p as { pod: PodView }).pod);
+      const cells = (port: number) => Object.fromEntries([...matrixVerdicts(computeMatrix(engine, { pods, externals: [], queries: [tcp(port)] }))].map((v) => [`${v.from}>${v.to}`, v.allowed]));
+      expect(cells(80)['shop/web>shop/api']).toBe(false);
+      expect(cells(443)['shop/web>shop/api']).toBe(true);
+      expect(cells(8050)['shop/web>shop/api']).toBeNull();
+    });
+
+    it('endPort under Azure NPM: cannot tell inside the range only (NPM has been seen to program the port alone); under Calico and Antrea the range is enforced as upstream', () => {
+      expect(judge(['azure-npm'], rangePolicy, tcp(8050)).verdict.cannotTell?.[0].what).toContain('uses endPort, and Azure NPM (the engine) is not documented to enforce endPort and has been seen to program the port alone — allowed as written, denied with endPort ignored (its port alone)');
+      expect(answer(judge(['azure-npm'], rangePolicy, tcp(8000)).verdict)).toBe(true);
+      expect(answer(judge(['azure-npm'], rangePolicy, tcp(80)).verdict)).toBe(false);
+      expect(judge(['azure-npm'], rangePolicy, tcp(80)).cell.value).toBe(0);
       for (const agent of ['calico-node', 'antrea-agent']) {
-        expect(judge([agent], rangePolicy, { port: 8050, protocol: 'TCP' }).verdict).toMatchObject({ allowed: true });
-        expect(judge([agent], rangePolicy, { port: 8101, protocol: 'TCP' }).verdict).toMatchObject({ allowed: false });
-        expect(judge([agent], rangePolicy, { port: 8101, protocol: 'TCP' }).verdict.cannotTell).toBeUndefined();
+        expect(judge([agent], rangePolicy, tcp(8050)).verdict).toMatchObject({ allowed: true });
+        expect(judge([agent], rangePolicy, tcp(8101)).verdict).toMatchObject({ allowed: false });
+        expect(judge([agent], rangePolicy, tcp(8101)).verdict.cannotTell).toBeUndefined();
       }
     });
 
-    it('SCTP under Cilium: cannot tell, naming sctp.enabled; under Azure NPM and Calico the SCTP port is enforced as upstream', () => {
-      const { verdict, cell } = judge(['cilium'], sctpPolicy, { port: 3868, protocol: 'SCTP' });
-      expect(verdict.cannotTell?.[0].what).toBe('NetworkPolicy shop/sctp, which may select shop/api and was not evaluated (it uses SCTP, which Cilium (the engine) enforces only with its beta SCTP support enabled (sctp.enabled=true), a setting not read here)');
+    it('SCTP under Cilium: cannot tell for SCTP traffic of the pods the policy selects, naming sctp.enabled; TCP gets a firm answer; under Azure NPM and Calico the SCTP port is enforced as upstream', () => {
+      const { engine, verdict, cell } = judge(['cilium'], sctpPolicy, { port: 3868, protocol: 'SCTP' });
+      expect(verdict.cannotTell).toEqual([{ what: 'how the engine applies NetworkPolicy shop/sctp to SCTP: it selects shop/api and uses SCTP, and Cilium (the engine) enforces SCTP only with its beta SCTP support enabled (sctp.enabled=true), a setting not read here' }]);
       expect(cell.value).toBe(3);
+      for (const port of [80, 3868]) {
+        expect(engine.evaluate(web, api, tcp(port))).toMatchObject({ allowed: false });
+        expect(engine.evaluate(web, api, tcp(port)).cannotTell).toBeUndefined();
+        expect(engine.cell(web, api, tcp(port)).value).toBe(0);
+      }
+      // SCTP between pods the policy does not select: as upstream
+      expect(answer(engine.evaluate(api, web, { port: 3868, protocol: 'SCTP' }))).toBe(true);
       for (const agent of ['azure-npm', 'calico-node']) {
         expect(judge([agent], sctpPolicy, { port: 3868, protocol: 'SCTP' }).verdict).toMatchObject({ allowed: true });
         expect(judge([agent], sctpPolicy, { port: 3868, protocol: 'TCP' }).verdict).toMatchObject({ allowed: false });
@@ -182,6 +219,7 @@ describe('the choice in verdicts and audit', () => {
       expect(auto.notEvaluated).toEqual([]);
       const flagged = new PolicyEngine(s([], sctpPolicy), chooseEngine(s([], sctpPolicy), 'cilium'));
       expect(flagged.evaluate(web, api, { port: 3868, protocol: 'SCTP' }).cannotTell).toHaveLength(1);
+      expect(flagged.evaluate(web, api, tcp(3868)).cannotTell).toBeUndefined();
     });
   });
 
