@@ -170,7 +170,7 @@ describe('the choice in verdicts and audit', () => {
 
     it('endPort under Cilium: a pod another policy isolates is denied outside the range whatever the reading', () => {
       const snap: ClusterSnapshot = { ...s(['cilium'], rangePolicy), networkPolicies: [rangePolicy, only443] };
-      const engine = new PolicyEngine(snap, chooseEngine(snap, undefined, true));
+      const engine = new PolicyEngine(snap, chooseEngine(snap, undefined));
       expect(answer(engine.evaluate(web, api, tcp(80)))).toBe(false);
       expect(engine.judge(web, api, tcp(80)).value).toBe(0);
       expect(answer(engine.evaluate(web, api, tcp(443)))).toBe(true);
