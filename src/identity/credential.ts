@@ -41,27 +41,6 @@ export function describeCredential(user: KubeconfigUser | null | undefined): Cre
   return { kind: 'none' };
 }
 
-export function describeCredentialSource(c: CredentialSource): string {
-  switch (c.kind) {
-    case 'exec':
-      return c.helper === 'kubectl-np'
-        ? 'exec plugin kubectl-np get-token'
-        : c.helper === 'kubelogin'
-          ? 'exec plugin kubelogin get-token'
-          : `exec plugin ${c.command}`;
-    case 'token':
-      return 'static token (token or token-file)';
-    case 'client-certificate':
-      return 'client certificate';
-    case 'basic-auth':
-      return 'username and password';
-    case 'auth-provider':
-      return `auth-provider ${c.provider}`;
-    default:
-      return 'no credentials (anonymous)';
-  }
-}
-
 /**
  * The get-token arguments and environment of a kubectl-np exec entry, to reach the account it caches
  * tokens for. Kept out of CredentialSource (which is printed): exec env may hold anything.

@@ -5,7 +5,7 @@ import type { WhoamiBinding } from '../identity/bindings.js';
 import type { WhoamiReport } from '../identity/whoami.js';
 import type { TokenOnlyReport } from '../identity/token-only.js';
 import type { PodIdentityReport } from '../identity/pod-identity.js';
-import { describeCredentialSource } from '../identity/credential.js';
+import type { CredentialSource } from '../identity/credential.js';
 import { describeImpersonation } from '../model/impersonation.js';
 import { describeRef } from '../rbac/summary.js';
 import { printable } from '../printable.js';
@@ -202,4 +202,26 @@ export function renderPodIdentity(r: PodIdentityReport): string {
   out.push(...engineLines({ colour: false }, r.engine));
   for (const note of r.notes) out.push(`note: ${note}`);
   return printable(out.join('\n') + '\n');
+}
+
+/** The credential as the Credential line names it. */
+function describeCredentialSource(c: CredentialSource): string {
+  switch (c.kind) {
+    case 'exec':
+      return c.helper === 'kubectl-np'
+        ? 'exec plugin kubectl-np get-token'
+        : c.helper === 'kubelogin'
+          ? 'exec plugin kubelogin get-token'
+          : `exec plugin ${c.command}`;
+    case 'token':
+      return 'static token (token or token-file)';
+    case 'client-certificate':
+      return 'client certificate';
+    case 'basic-auth':
+      return 'username and password';
+    case 'auth-provider':
+      return `auth-provider ${c.provider}`;
+    default:
+      return 'no credentials (anonymous)';
+  }
 }
