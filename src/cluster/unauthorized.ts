@@ -2,6 +2,7 @@
 // the token's claims set against the kubeconfig's own settings usually do. Pure: claims and the exec
 // entry in, findings with the fix for each out. The token itself never enters; only its decoded payload.
 import type { JwtClaims } from '../jwt.js';
+import { serviceAccountClaims, type ServiceAccountClaims } from '../serviceaccount-token.js';
 
 /** AKS managed Entra integration's server application (the audience its API servers accept). */
 const AKS_SERVER_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
@@ -88,9 +89,53 @@ function otherIssuer(iss: string, version: '1.0' | '2.0', tid: string | undefine
   return undefined;
 }
 
+/**
+ * A service-account token is the cluster's own: tenants and server applications do not apply. The API
+ * server takes it when it signed it, it is unexpired, its audience is one of the server's (--api-audiences,
+ * by default the issuer) and the service account (and the pod, node or Secret it is bound to) still exists
+ * with the uid the token names.
+ */
+function diagnoseServiceAccountToken(sa: ServiceAccountClaims, c: JwtClaims, now: number): RejectionDiagnosis {
+  const iss = str(c.iss);
+  const aud = Array.isArray(c.aud) ? c.aud.filter((a): a is string => typeof a === 'string') : str(c.aud) ? [c.aud as string] : [];
+  const exp = num(c.exp);
+  const who = `${sa.namespace}/${sa.name}`;
+  const renew = `kubectl create token ${sa.name} -n ${sa.namespace}${sa.pod ? ` --bound-object-kind Pod --bound-object-name ${sa.pod}` : ''}`;
+  const findings: RejectionFinding[] = [];
+  if (exp !== undefined && exp <= now) {
+    findings.push({ what: 'expiry', certain: true, problem: `the service account token expired ${duration(now - exp)} ago (${new Date(exp * 1000).toISOString()})`, fix: renew });
+  }
+  // `kubectl create token --audience X` makes a token for X, which the API server does not take
+  if (aud.length && iss && !aud.includes(iss)) {
+    findings.push({
+      what: 'audience',
+      certain: false,
+      problem: `the token's audience is ${aud.join(', ')}: the API server takes a service account token only for its own audiences (--api-audiences, by default its issuer ${iss})`,
+      fix: `${renew} (without --audience)`,
+    });
+  }
+  const bound = sa.pod ? `pod ${sa.namespace}/${sa.pod}` : sa.node ? `node ${sa.node}` : sa.secret ? `secret ${sa.namespace}/${sa.secret}` : undefined;
+  findings.push({
+    what: 'deleted',
+    certain: false,
+    problem: `the service account ${who}${bound ? ` or the ${bound} the token is bound to` : ''} was deleted or recreated since the token was made: the API server refuses the tokens of an object that is gone${sa.uid ? ` (the token names service account uid ${sa.uid})` : ''}`,
+    fix: `kubectl get serviceaccount ${sa.name} -n ${sa.namespace} -o jsonpath='{.metadata.uid}', then ${renew}`,
+  });
+  findings.push({ what: 'issuer', certain: false, problem: `the token was signed by ${iss ? `issuer ${iss}` : 'a cluster'}: another cluster's token, or one signed with a key this API server no longer trusts, is refused`, fix: `${renew} against this cluster` });
+  const summary = [`service account ${who}`, bound ? `bound to ${bound}` : undefined, iss ? `issuer ${iss}` : undefined, aud.length ? `audience ${aud.join(', ')}` : undefined, exp !== undefined ? (exp > now ? `expires in ${duration(exp - now)}` : `expired ${duration(now - exp)} ago`) : 'no expiry (legacy token)'].filter(Boolean);
+  const first = findings.find((f) => f.certain);
+  return {
+    lead: first ? first.problem : `the Kubernetes service account token for ${who} is refused (see below)`,
+    token: `the token sent (a Kubernetes service account token, not an Entra ID token; decoded locally): ${summary.join(', ')}`,
+    findings,
+  };
+}
+
 export function diagnoseRejectedToken(facts: RejectedTokenFacts): RejectionDiagnosis {
   const c = facts.claims;
   if (!c) return { findings: [] };
+  const sa = serviceAccountClaims(c);
+  if (sa) return diagnoseServiceAccountToken(sa, c, (facts.now ?? new Date()).getTime() / 1000);
   const now = (facts.now ?? new Date()).getTime() / 1000;
   const tid = str(c.tid);
   const iss = str(c.iss);

@@ -2,6 +2,9 @@
 // server verifies it; we only explain it. Nothing here ever returns or prints the token itself.
 
 import type { JwtClaims } from '../jwt.js';
+import { serviceAccountClaims, type ServiceAccountClaims } from '../serviceaccount-token.js';
+
+export type { ServiceAccountClaims };
 
 export type Claims = JwtClaims;
 
@@ -23,23 +26,6 @@ export interface GroupsOverage {
   kind: 'claim-sources' | 'hasgroups';
   /** the endpoint the token names for the full list (legacy Azure AD Graph or Microsoft Graph) */
   endpoint?: string;
-}
-
-/**
- * A Kubernetes service-account token's own claims: `kubernetes.io` in a bound token (TokenRequest,
- * projected volumes), `kubernetes.io/serviceaccount/*` in a legacy one read from a Secret. Such a token
- * is the cluster's, not Entra's: no user, tenant or groups to show.
- */
-export interface ServiceAccountClaims {
-  namespace: string;
-  name: string;
-  uid?: string;
-  /** what a bound token dies with: its pod (and the node that pod runs on), a node, or a Secret */
-  pod?: string;
-  node?: string;
-  secret?: string;
-  /** a legacy token from a kubernetes.io/service-account-token Secret: no expiry */
-  legacy?: true;
 }
 
 export interface TokenIdentity {
@@ -69,25 +55,6 @@ export interface TokenIdentity {
   version?: string;
   /** set when this is a Kubernetes service-account token rather than an Entra one */
   serviceAccount?: ServiceAccountClaims;
-}
-
-const refName = (value: unknown): string | undefined => (isObject(value) ? str(value.name) : undefined);
-
-export function serviceAccountClaims(claims: Claims): ServiceAccountClaims | undefined {
-  const k = claims['kubernetes.io'];
-  if (isObject(k) && str(k.namespace) && refName(k.serviceaccount)) {
-    const sa = k.serviceaccount as Record<string, unknown>;
-    const found: ServiceAccountClaims = { namespace: str(k.namespace)!, name: refName(sa)!, uid: str(sa.uid), pod: refName(k.pod), node: refName(k.node), secret: refName(k.secret) };
-    return Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined)) as unknown as ServiceAccountClaims;
-  }
-  const legacy = 'kubernetes.io/serviceaccount/';
-  const namespace = str(claims[`${legacy}namespace`]);
-  const name = str(claims[`${legacy}service-account.name`]);
-  if (namespace && name) {
-    const found: ServiceAccountClaims = { namespace, name, uid: str(claims[`${legacy}service-account.uid`]), secret: str(claims[`${legacy}secret.name`]), legacy: true };
-    return Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined)) as unknown as ServiceAccountClaims;
-  }
-  return undefined;
 }
 
 export function identityFromClaims(claims: Claims): TokenIdentity {

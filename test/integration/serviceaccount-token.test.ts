@@ -67,4 +67,13 @@ describe('kubectl np with a service-account token (test double)', () => {
     expect(Object.keys(reference.extra).sort()).toEqual(['credential-id', 'node-name', 'node-uid', 'pod-name', 'pod-uid'].map((k) => `authentication.kubernetes.io/${k}`));
     expect(JSON.parse(whoamiJson.stdout).apiServer.user).toEqual(reference);
   });
+  it('a token made for another audience is refused (401): the error explains it as a service account token, never as an Entra one, and does not print it', () => {
+    const { whoami: r, token } = run.otherAudience;
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/rejected the credentials \(401\)/);
+    expect(r.stderr).toContain('the token sent (a Kubernetes service account token, not an Entra ID token; decoded locally): service account robots/deployer');
+    expect(r.stderr).toContain("the token's audience is https://vault.example: the API server takes a service account token only for its own audiences");
+    expect(r.stderr).not.toMatch(/tenant|--oidc-client-id|server-id/);
+    for (const part of token.split('.').slice(1)) expect(r.stdout + r.stderr).not.toContain(part);
+  });
 });

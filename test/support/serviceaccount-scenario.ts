@@ -54,6 +54,8 @@ export interface ScenarioRun {
   kubectlWhoami: { code: number; stdout: string; stderr: string };
   /** each of serviceAccountQuestions: kubectl np explain can-i and kubectl auth can-i */
   answers: { args: string[]; np: CliResult; kubectl: string }[];
+  /** kubectl np whoami with a token made for another audience (kubectl create token --audience): a 401 */
+  otherAudience: { token: string; whoami: CliResult };
   /** the same for a token bound to the pod `runner` */
   podBound: { token: string; whoamiText: CliResult; whoamiJson: CliResult; kubectlWhoami: { code: number; stdout: string; stderr: string } };
 }
@@ -95,5 +97,7 @@ export async function runServiceAccountScenario(server: ScenarioServer): Promise
   const podToken = await create(['--bound-object-kind', 'Pod', '--bound-object-name', 'runner']);
   const podConfig = asToken(podToken, 'pod-bound');
   const [podText, podJson, podKubectl] = await Promise.all([np(['whoami'], podConfig), np(['whoami', '-o', 'json'], podConfig), kubectl(podConfig, ['auth', 'whoami', '-o', 'json'], home)]);
-  return { token, whoamiText, whoamiJson, kubectlWhoami, answers, podBound: { token: podToken, whoamiText: podText, whoamiJson: podJson, kubectlWhoami: podKubectl } };
+  const otherToken = await create(['--audience', 'https://vault.example']);
+  const otherAudience = { token: otherToken, whoami: await np(['whoami'], asToken(otherToken, 'other-audience')) };
+  return { token, whoamiText, whoamiJson, kubectlWhoami, answers, otherAudience, podBound: { token: podToken, whoamiText: podText, whoamiJson: podJson, kubectlWhoami: podKubectl } };
 }

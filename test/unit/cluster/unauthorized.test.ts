@@ -64,3 +64,36 @@ describe('why a 401: the token sent against the kubeconfig', () => {
     expect(diagnoseRejectedToken({ context: 'c' })).toEqual({ findings: [] });
   });
 });
+
+describe('why a 401 for a Kubernetes service-account token', () => {
+  const sa = (extra: Record<string, unknown> = {}) => ({
+    iss: 'https://kubernetes.default.svc',
+    aud: ['https://kubernetes.default.svc'],
+    sub: 'system:serviceaccount:robots:deployer',
+    iat: at(-600),
+    nbf: at(-600),
+    exp: at(3000),
+    jti: 'j-1',
+    'kubernetes.io': { namespace: 'robots', serviceaccount: { name: 'deployer', uid: 'u-1' } },
+    ...extra,
+  });
+
+  it('speaks of the service account, never of Entra tenants or server applications', () => {
+    const lines = diagnosisLines(diagnoseRejectedToken({ claims: sa(), context: 'c', now: NOW }));
+    expect(lines[0]).toBe('the token sent (a Kubernetes service account token, not an Entra ID token; decoded locally): service account robots/deployer, issuer https://kubernetes.default.svc, audience https://kubernetes.default.svc, expires in 50m');
+    expect(lines.join('\n')).not.toMatch(/tenant|--oidc|server-id|Entra ID:|AKS/);
+    expect(lines).toContain('? the service account robots/deployer was deleted or recreated since the token was made: the API server refuses the tokens of an object that is gone (the token names service account uid u-1)');
+  });
+
+  it('an expired token is certain, with kubectl create token as the fix (bound to the same pod)', () => {
+    const d = diagnoseRejectedToken({ claims: sa({ exp: at(-120), 'kubernetes.io': { namespace: 'robots', serviceaccount: { name: 'deployer', uid: 'u-1' }, pod: { name: 'runner', uid: 'p-1' } } }), context: 'c', now: NOW });
+    expect(certain(d)).toEqual(['expiry']);
+    expect(d.lead).toBe('the service account token expired 2m ago (2026-12-07T11:58:00.000Z)');
+    expect(d.findings[0].fix).toBe('kubectl create token deployer -n robots --bound-object-kind Pod --bound-object-name runner');
+  });
+
+  it('a token made for another audience (kubectl create token --audience) is named as the likely cause', () => {
+    const d = diagnoseRejectedToken({ claims: sa({ aud: ['https://vault.example'] }), context: 'c', now: NOW });
+    expect(d.findings[0]).toMatchObject({ what: 'audience', problem: "the token's audience is https://vault.example: the API server takes a service account token only for its own audiences (--api-audiences, by default its issuer https://kubernetes.default.svc)", fix: 'kubectl create token deployer -n robots (without --audience)' });
+  });
+});

@@ -1,0 +1,45 @@
+// A Kubernetes service-account token, told apart from an Entra one by its claims (read, never
+// verified): whoami names it, and a 401 is explained in its own terms (audience, deleted service
+// account) rather than Entra's (tenant, server application).
+import type { JwtClaims } from './jwt.js';
+
+/**
+ * A Kubernetes service-account token's own claims: `kubernetes.io` in a bound token (TokenRequest,
+ * projected volumes), `kubernetes.io/serviceaccount/*` in a legacy one read from a Secret. Such a token
+ * is the cluster's, not Entra's: no user, tenant or groups to show.
+ */
+export interface ServiceAccountClaims {
+  namespace: string;
+  name: string;
+  uid?: string;
+  /** what a bound token dies with: its pod (and the node that pod runs on), a node, or a Secret */
+  pod?: string;
+  node?: string;
+  secret?: string;
+  /** a legacy token from a kubernetes.io/service-account-token Secret: no expiry */
+  legacy?: true;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const refName = (value: unknown): string | undefined => (isObject(value) ? str(value.name) : undefined);
+
+export function serviceAccountClaims(claims: JwtClaims): ServiceAccountClaims | undefined {
+  const k = claims['kubernetes.io'];
+  if (isObject(k) && str(k.namespace) && refName(k.serviceaccount)) {
+    const sa = k.serviceaccount as Record<string, unknown>;
+    const found: ServiceAccountClaims = { namespace: str(k.namespace)!, name: refName(sa)!, uid: str(sa.uid), pod: refName(k.pod), node: refName(k.node), secret: refName(k.secret) };
+    return Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined)) as unknown as ServiceAccountClaims;
+  }
+  const legacy = 'kubernetes.io/serviceaccount/';
+  const namespace = str(claims[`${legacy}namespace`]);
+  const name = str(claims[`${legacy}service-account.name`]);
+  if (namespace && name) {
+    const found: ServiceAccountClaims = { namespace, name, uid: str(claims[`${legacy}service-account.uid`]), secret: str(claims[`${legacy}secret.name`]), legacy: true };
+    return Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined)) as unknown as ServiceAccountClaims;
+  }
+  return undefined;
+}
