@@ -1,6 +1,7 @@
-// `kubectl np report -o html`: one self-contained page (inline CSS, inline script, the data as JSON)
-// with a heatmap of workloads × workloads, filters, and each pair's explain trace on click. No
+// `kubectl np report -o html`: one self-contained page (inline CSS, inline script, the data as gzipped
+// JSON) with a heatmap of workloads × workloads, filters, and each pair's explain trace on click. No
 // external URL, so it opens from a file, offline, and can be mailed or attached to a ticket.
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { CanReachResult } from '../netpol/can-reach.js';
 import type { DiffResult } from '../netpol/diff.js';
 import { diffSummary } from './diff.js';
@@ -22,14 +23,19 @@ export interface ReportData {
   meta: ReportMeta & { workloads: number; namespaces: number; traced: number; pairs: number };
   ports: string[];
   workloads: { id: string; ns: string; desc: string }[];
-  /** per pair, row-major: one letter per port — a allowed, d denied, p partly, u cannot tell, - no verdict */
-  cells: string[];
   /**
-   * per pair: the explain trace per port as indexes into lines ([] where the port has no verdict), or null
-   * when not precomputed. Traces repeat most lines (each port's trace for a pair, each pair's policy
-   * lines), so a line table keeps a 30-workload report a few hundred KiB instead of megabytes.
+   * per pair, row-major: one letter per port — a allowed, d denied, p partly, u cannot tell, - no verdict —
+   * run-length encoded: each distinct letter string once (palette), then [palette index, pairs in a row]…
+   * A cluster's pairs share a handful of strings, mostly all denied, so 249,001 pairs (1,000 pods) take a
+   * few thousand numbers instead of 1.7 MB of strings. pairLetters() reads them back.
    */
-  traces: (number[][] | null)[];
+  cells: { palette: string[]; runs: number[] };
+  /**
+   * the precomputed traces, [pair index, the explain trace per port as indexes into lines ([] where the port
+   * has no verdict)]; a pair not listed has none. Traces repeat most lines (each port's trace for a pair, each
+   * pair's policy lines), so a line table keeps a 30-workload report a few hundred KiB instead of megabytes.
+   */
+  traces: [number, number[][]][];
   lines: string[];
   /** each policy with the workloads it selects and the audit findings about it */
   policies: { namespace: string; name: string; workloads: string[]; findings: ReportFinding[] }[];
@@ -71,8 +77,10 @@ export function reportData(
   diff?: { change: string; result: DiffResult },
 ): ReportData {
   const g = w.groups.length;
-  const cells: string[] = [];
-  const traces: (number[][] | null)[] = [];
+  const palette: string[] = [];
+  const paletteIndex = new Map<string, number>();
+  const runs: number[] = [];
+  const traces: [number, number[][]][] = [];
   const lines: string[] = [];
   const lineIndex = new Map<string, number>();
   const indexOf = (line: string) => {
@@ -91,18 +99,24 @@ export function reportData(
         const s = pairState(w, q, from, to);
         letters += s ? LETTER[s] : '-';
       }
-      cells.push(letters);
+      let p = paletteIndex.get(letters);
+      if (p === undefined) {
+        p = palette.push(letters) - 1;
+        paletteIndex.set(letters, p);
+      }
+      if (runs.length > 0 && runs[runs.length - 2] === p) runs[runs.length - 1]++;
+      else runs.push(p, 1);
       if (traced < traceLimit && /[adpu]/.test(letters)) {
         traced++;
-        traces.push(traceText(traceOf(from, to)).map((text) => (text === '' ? [] : text.replace(/\n$/, '').split('\n').map(indexOf))));
-      } else traces.push(null);
+        traces.push([from * g + to, traceText(traceOf(from, to)).map((text) => (text === '' ? [] : text.replace(/\n$/, '').split('\n').map(indexOf)))]);
+      }
     }
   }
   return {
     meta: { ...meta, workloads: g, namespaces: new Set(w.groups.map((x) => x.namespace ?? '')).size, traced, pairs: g * g },
     ports: w.queries.map(portText),
     workloads: w.groups.map((x) => ({ id: x.id, ns: x.namespace ?? '(outside the cluster)', desc: groupDescription(x) })),
-    cells,
+    cells: { palette, runs },
     traces,
     lines,
     policies: audit.policies.map((p) => ({ ...p, findings: audit.findings.filter((f) => f.namespace === p.namespace && f.object === `networkpolicy/${p.name}`) })),
@@ -143,9 +157,32 @@ function traceText(results: (CanReachResult | string | undefined)[]): string[] {
   return results.map((r) => (r === undefined ? '' : typeof r === 'string' ? r + '\n' : renderCanReach({ colour: false }, r, true)));
 }
 
-/** JSON safe inside <script>: no "</script>", no line separators JavaScript parsers once choked on. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+/**
+ * The data as the page carries it: JSON, gzipped, in base64 (which cannot close the script element). Trace
+ * lines differ mostly in names and ports, so gzip takes a 1,000-pod report's data from 3.0 MB to 0.3 MB
+ * (0.4 MB in base64); the page unpacks it with the browser's own DecompressionStream, no library, no request.
+ */
+function packedData(data: ReportData): string {
+  return gzipSync(JSON.stringify(data), { level: 9 }).toString('base64');
+}
+
+/** The data of a page renderReportHtml wrote, unpacked (what the page's script reads). */
+export function readReportData(html: string): ReportData {
+  const m = /<script type="application\/gzip" id="report-data">([^<]*)<\/script>/.exec(html);
+  if (!m) throw new Error('not a kubectl np report page: no report-data element');
+  return JSON.parse(gunzipSync(Buffer.from(m[1], 'base64')).toString('utf8')) as ReportData;
+}
+
+/** Each pair's letters (row-major, one per port), cells' run-length encoding undone. */
+export function pairLetters(data: ReportData): string[] {
+  const out: string[] = [];
+  for (let x = 0; x < data.cells.runs.length; x += 2) for (let n = 0; n < data.cells.runs[x + 1]; n++) out.push(data.cells.palette[data.cells.runs[x]]);
+  return out;
+}
+
+/** A pair's precomputed trace on one port, as the page shows it: undefined when not precomputed, '' when the port has no verdict. */
+export function pairTrace(data: ReportData, pair: number, port: number): string | undefined {
+  return data.traces.find(([k]) => k === pair)?.[1][port].map((n) => data.lines[n]).join('\n');
 }
 
 function escapeHtml(s: string): string {
@@ -207,7 +244,7 @@ ${data.changes ? '<label><input id="f-changed" type="checkbox"> only changed</la
 <section id="trace" hidden><h2 id="trace-title"></h2><p id="trace-cmd"></p><pre id="trace-text"></pre></section>
 </main>
 ${policySection(data)}
-<script type="application/json" id="report-data">${scriptJson(data)}</script>
+<script type="application/gzip" id="report-data">${packedData(data)}</script>
 <script>${SCRIPT}</script>
 </body>
 </html>
@@ -280,11 +317,23 @@ main{display:flex;gap:16px;padding:12px 16px;align-items:flex-start}
 // Plain browser JavaScript. The heatmap is windowed: only the rows and columns in view (and a margin) are
 // in the DOM, redrawn on scroll, so a 500-workload report (250,000 cells) opens as fast as a small one.
 // Rows: namespace bands, each followed (unless folded) by its workloads; columns: the workloads shown.
+// The data is unpacked first (base64, then gzip through the browser's DecompressionStream; see packedData).
 const SCRIPT = `
 (function(){
 'use strict';
-var D=JSON.parse(document.getElementById('report-data').textContent);
+var packed=atob(document.getElementById('report-data').textContent),bytes=new Uint8Array(packed.length);
+for(var b=0;b<packed.length;b++)bytes[b]=packed.charCodeAt(b);
+if(typeof DecompressionStream!=='function'){
+  document.getElementById('hm-status').textContent='This browser cannot unpack the report (it needs DecompressionStream: Chrome or Edge 80, Firefox 113, Safari 16.4 or later).';
+  return;
+}
+new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text().then(function(text){start(JSON.parse(text));});
+function start(D){
 var W=D.workloads,N=W.length,CELL=20,OVER=8,PRINT_LIMIT=${PRINT_CELL_LIMIT};
+// each pair's index into the palette of letter strings (cells' runs undone), and the traces by pair
+var PAL=D.cells.palette,PI=new Uint32Array(N*N),TR=new Map(D.traces),palState=[];
+for(var x=0,at=0;x<D.cells.runs.length;x+=2){PI.fill(D.cells.runs[x],at,at+D.cells.runs[x+1]);at+=D.cells.runs[x+1];}
+function letters(k){return PAL[PI[k]];}
 var SYM={a:'\\u2713',d:'\\u2717',p:'\\u25D0',u:'?',n:'\\u00B7'};
 var WORD={a:'allowed',d:'denied',p:'partly',u:'cannot tell',n:'no verdict'};
 var grid=document.getElementById('heatmap'),head=document.getElementById('hm-head'),colLayer=document.getElementById('hm-cols');
@@ -312,11 +361,13 @@ function stateOf(letters){
   if(b&4||(b&3)===3)return 'p';
   return 'u';
 }
-function cellState(k){var l=D.cells[k];return fPort.value===''?stateOf(l):stateOf(l[+fPort.value]);}
+// a pair's state on the port picked (all ports: their combination), per palette entry, recomputed by apply()
+function statesByPalette(){palState=PAL.map(function(l){return fPort.value===''?stateOf(l):stateOf(l[+fPort.value]);});}
+function cellState(k){return palState[PI[k]];}
 function changesAt(k){var e=CHG.get(k);if(!e)return [];return fPort.value===''?e:e.filter(function(c){return c.q===+fPort.value;});}
 function verdict(v){return v===null?'cannot tell':v?'allowed':'denied';}
 function changeText(c){return (c.q>=0?D.ports[c.q]:'a port not in the heatmap')+': '+verdict(c.before)+' \\u2192 '+verdict(c.after);}
-function portsOf(k,letter){var out=[];for(var q=0;q<D.ports.length;q++)if(D.cells[k][q]===letter)out.push(D.ports[q]);return out;}
+function portsOf(k,letter){var out=[],l=letters(k);for(var q=0;q<D.ports.length;q++)if(l[q]===letter)out.push(D.ports[q]);return out;}
 function pairName(k){return W[Math.floor(k/N)].id+' \\u2192 '+W[k%N].id;}
 function tip(k){
   var parts=[pairName(k)];
@@ -336,7 +387,7 @@ function hit(s){return s==='d'||s==='p';}
 // the cell filters: "only denied" keeps denied and partly cells, "only changed" those the change flips
 function keep(k,s){return (!onlyDenied||hit(s))&&(!onlyChanged||changesAt(k).length>0);}
 function apply(){
-  onlyDenied=fDen.checked;onlyChanged=!!(fChg&&fChg.checked);
+  onlyDenied=fDen.checked;onlyChanged=!!(fChg&&fChg.checked);statesByPalette();
   var show=W.map(matches),col=show.map(function(s,j){return s&&!closed[W[j].ns];});
   var denyRow=null,denyCol=null;
   if(onlyDenied||onlyChanged){
@@ -446,10 +497,10 @@ function show(k){
   document.getElementById('trace-title').textContent=pairName(k)+' \\u2014 '+WORD[cellState(k)];
   var cmd=document.getElementById('trace-cmd');cmd.textContent='';
   var code=document.createElement('code');code.textContent=explainCommand(k);cmd.append('the same trace in a terminal: ',code);
-  var t=D.traces[k],text=t===null?'':(fPort.value===''?t:[t[+fPort.value]]).filter(function(x){return x.length;}).map(function(x){return x.map(function(n){return D.lines[n];}).join('\\n');}).join('\\n\\n');
+  var t=TR.has(k)?TR.get(k):null,text=t===null?'':(fPort.value===''?t:[t[+fPort.value]]).filter(function(x){return x.length;}).map(function(x){return x.map(function(n){return D.lines[n];}).join('\\n');}).join('\\n\\n');
   var changed=changesAt(k).map(function(c){return 'changed by '+D.changes.change+': '+changeText(c)+'\\n    '+c.reason;}).join('\\n');
   if(changed!=='')changed+='\\n\\n';
-  document.getElementById('trace-text').textContent=changed+(text!==''?text:t!==null||D.cells[k].replace(/-/g,'')===''?'No verdict for this pair on '+(fPort.value===''?'any port checked':D.ports[+fPort.value])+': the destination does not declare it.':'Not precomputed for this report (too many pairs): run the command above.');
+  document.getElementById('trace-text').textContent=changed+(text!==''?text:t!==null||letters(k).replace(/-/g,'')===''?'No verdict for this pair on '+(fPort.value===''?'any port checked':D.ports[+fPort.value])+': the destination does not declare it.':'Not precomputed for this report (too many pairs): run the command above.');
 }
 // keyboard: arrows move the focus cell (scrolling it into view), PageUp/PageDown a screen, Home/End a row's
 // ends (with Ctrl: the first and last row), Enter or Space opens the trace or folds a namespace
@@ -496,5 +547,6 @@ grid.addEventListener('keydown',function(e){
 fPort.addEventListener('change',function(){apply();if(selected>=0)show(selected);});
 fQ.addEventListener('input',apply);
 apply();
+}
 })();
 `;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { ReportData } from '../../src/render/report-html.js';
+import { pairTrace, readReportData } from '../../src/render/report-html.js';
 import { repoRoot, requireFreshBuild } from '../integration/auth/dist.js';
 import { isolatedEnv, runCli } from '../integration/auth/cli.js';
 import { generateCluster, WORKLOADS_PER_NAMESPACE, writeCluster } from '../support/generated-cluster.js';
@@ -61,7 +61,7 @@ async function open(file: string, viewport = { width: 1400, height: 900 }): Prom
 }
 
 /** The workload ids in the page's data, in row (and column) order. */
-const workloadIds = async (page: Page) => (JSON.parse((await page.locator('#report-data').textContent())!) as ReportData).workloads.map((w) => w.id);
+const workloadIds = async (page: Page) => readReportData(await page.content()).workloads.map((w) => w.id);
 
 /** The heatmap cell of a workload pair (drawn only while in view). */
 async function cellOf(page: Page, from: string, to: string) {
@@ -212,6 +212,15 @@ describe('report -o html in Chromium', () => {
     await partly.click();
     expect(await page.locator('#trace-title').textContent()).toBe('team-001/deploy/web → team-001/deploy/api — partly');
     expect(await page.locator('#trace-text').textContent()).toMatch(/version=v2/);
+    // the page unpacks its data itself: a click shows, for any pair, the trace the CLI packed, every port's
+    const data = readReportData(await page.content());
+    for (const [from, to] of [[0, 0], [1, workloads - 1], [workloads - 1, 2], [7, 8]]) {
+      const k = from * workloads + to;
+      await page.locator(`#heatmap .c[data-i="${k}"]`).click();
+      const expected = data.ports.map((_, q) => pairTrace(data, k, q)!).filter((t) => t !== '').join('\n\n');
+      expect(expected).toContain(`${data.workloads[from].id} → ${data.workloads[to].id}`);
+      expect(await page.locator('#trace-text').textContent()).toBe(expected);
+    }
     await page.screenshot({ path: join(screenshots, 'report-generated.png'), clip: { x: 0, y: 0, width: 1400, height: 1040 } });
 
     await page.fill('#f-q', 'team-001/deploy/');

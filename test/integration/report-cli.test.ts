@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReportData } from '../../src/render/report-html.js';
+import { pairLetters, pairTrace, readReportData, type ReportData } from '../../src/render/report-html.js';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
 import { repoRoot, requireFreshBuild } from './auth/dist.js';
 import { CART_FROM_PROMETHEUS } from '../support/shop-changes.js';
@@ -17,18 +17,14 @@ beforeAll(() => requireFreshBuild());
 const run = (args: string[], env: Record<string, string> = {}) => runCliAsync(args, { KUBECONFIG: '/nonexistent', ...env });
 const runWithInput = (args: string[], input: string) => runCliAsync(args, { KUBECONFIG: '/nonexistent' }, input);
 
-function embedded(html: string): ReportData {
-  const m = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html);
-  expect(m, 'the page carries its data').not.toBeNull();
-  return JSON.parse(m![1]) as ReportData;
-}
+const embedded = readReportData;
 
 /** A pair's letters, one per port (a allowed, d denied, p partly, u cannot tell, - no verdict). */
 function cell(data: ReportData, from: string, to: string, port: string): string {
   const ids = data.workloads.map((w) => w.id);
   expect(ids).toContain(from);
   expect(ids).toContain(to);
-  return data.cells[ids.indexOf(from) * ids.length + ids.indexOf(to)][data.ports.indexOf(port)];
+  return pairLetters(data)[ids.indexOf(from) * ids.length + ids.indexOf(to)][data.ports.indexOf(port)];
 }
 
 const home = mkdtempSync(join(tmpdir(), 'np-report-live-'));
@@ -68,7 +64,7 @@ describe('kubectl np report against a live cluster (the test API server)', () =>
     expect(frontend?.desc).toBe('Deployment ×2');
     expect(cell(data, 'default/deploy/frontend', 'payments/deploy/payments', 'TCP 8443')).toBe('d');
     const ids = data.workloads.map((w) => w.id);
-    const trace = data.traces[ids.indexOf('default/deploy/frontend') * ids.length + ids.indexOf('payments/deploy/payments')]![data.ports.indexOf('TCP 8443')].map((k) => data.lines[k]).join('\n');
+    const trace = pairTrace(data, ids.indexOf('default/deploy/frontend') * ids.length + ids.indexOf('payments/deploy/payments'), data.ports.indexOf('TCP 8443'));
     expect(trace).toContain('payments/default-deny');
     expect(r.stdout).not.toContain('cannot tell</b>');
     // it asked the server, not some manifest

@@ -10,26 +10,24 @@ import { PolicyEngine } from '../../../src/netpol/engine.js';
 import { computeMatrix, matrixQueries } from '../../../src/netpol/matrix.js';
 import { diffReachability, overlaySnapshot } from '../../../src/netpol/diff.js';
 import { pairTraces, policyWorkloads } from '../../../src/netpol/report.js';
-import { groupEndpoints, workloadMatrix } from '../../../src/netpol/workloads.js';
-import { renderReportHtml, reportData, type ReportData } from '../../../src/render/report-html.js';
+import { groupEndpoints, pairState, workloadMatrix } from '../../../src/netpol/workloads.js';
+import { renderCanReach } from '../../../src/render/netpol-text.js';
+import { pairLetters, pairTrace, readReportData, renderReportHtml, reportData, type ReportData } from '../../../src/render/report-html.js';
 import { generateCluster, WORKLOADS_PER_NAMESPACE, writeCluster } from '../../support/generated-cluster.js';
 
 const META = { source: 'manifests', generated: '2026-01-01T00:00:00.000Z', version: '0.0.0-test', pods: 0, policies: 0 };
 
-async function report(snapshot: ClusterSnapshot, traceLimit?: number): Promise<{ html: string; data: ReportData }> {
+async function report(snapshot: ClusterSnapshot, traceLimit?: number) {
   const pods = clusterPods(snapshot);
   const engine = new PolicyEngine(snapshot);
   const w = workloadMatrix(computeMatrix(engine, { pods, externals: [], queries: matrixQueries(pods, [], []) }), groupEndpoints(snapshot, pods, []));
   const finding = { severity: 'warning', namespace: 'payments', object: 'networkpolicy/allow-cart', message: 'a <finding>' };
-  const data = reportData(META, w, (from, to) => pairTraces(engine, w, pods, from, to), traceLimit, { policies: policyWorkloads(engine, w, pods), findings: [finding] });
-  return { html: renderReportHtml(data), data };
+  const traceOf = (from: number, to: number) => pairTraces(engine, w, pods, from, to);
+  const data: ReportData = reportData(META, w, traceOf, traceLimit, { policies: policyWorkloads(engine, w, pods), findings: [finding] });
+  return { html: renderReportHtml(data), data, w, traceOf };
 }
 
-function embedded(html: string): ReportData {
-  const m = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html);
-  expect(m).not.toBeNull();
-  return JSON.parse(m![1]);
-}
+const embedded = readReportData;
 
 async function generated(namespaces: number): Promise<ClusterSnapshot> {
   const dir = mkdtempSync(join(tmpdir(), 'np-report-'));
@@ -49,8 +47,8 @@ describe('report -o html', () => {
     const parsed = embedded(html);
     expect(parsed).toEqual(data);
     expect(parsed.workloads.map((w) => w.id)).toContain('payments/deploy/payments');
-    expect(parsed.cells).toHaveLength(parsed.workloads.length ** 2);
-    expect(parsed.cells.every((c) => c.length === parsed.ports.length)).toBe(true);
+    expect(pairLetters(parsed)).toHaveLength(parsed.workloads.length ** 2);
+    expect(pairLetters(parsed).every((c) => c.length === parsed.ports.length)).toBe(true);
   });
 
   it('carries the explain trace of a denied pair, naming the policy that decides it', async () => {
@@ -58,8 +56,8 @@ describe('report -o html', () => {
     const at = (from: string, to: string) => data.workloads.findIndex((w) => w.id === from) * data.workloads.length + data.workloads.findIndex((w) => w.id === to);
     const i = at('default/deploy/frontend', 'payments/deploy/payments');
     const port = data.ports.indexOf('TCP 8443');
-    expect(data.cells[i][port]).toBe('d');
-    const trace = data.traces[i]![port].map((k) => data.lines[k]).join('\n');
+    expect(pairLetters(data)[i][port]).toBe('d');
+    const trace = pairTrace(data, i, port)!;
     expect(trace).toContain('DENIED  default/deploy/frontend → payments/deploy/payments  TCP 8443');
     expect(trace).toContain('payments/default-deny');
   });
@@ -76,7 +74,7 @@ describe('report -o html', () => {
     const snapshot = await generated(2);
     const { html, data } = await report(snapshot);
     expect(data.workloads).toHaveLength(2 * WORKLOADS_PER_NAMESPACE + 1);
-    expect(data.cells.some((c) => c.includes('p'))).toBe(true);
+    expect(pairLetters(data).some((c) => c.includes('p'))).toBe(true);
     const hostile = renderReportHtml({ ...data, meta: { ...data.meta, source: '</script><script>alert(1)</script>' } });
     expect(hostile.match(/<script/g)).toHaveLength(html.match(/<script/g)!.length);
     expect(embedded(hostile).meta.source).toBe('</script><script>alert(1)</script>');
@@ -84,8 +82,32 @@ describe('report -o html', () => {
 
   it('precomputes traces up to the limit only, counting them in the header', async () => {
     const { html, data } = await report(await generated(2), 10);
-    expect(data.traces.filter((t) => t !== null)).toHaveLength(10);
+    expect(data.traces).toHaveLength(10);
     expect(html).toContain('traces precomputed for 10 pairs');
+  });
+
+  it('packs the data without losing any of it: every pair\'s verdict per port and every trace read back from the page as computed', async () => {
+    const { html, w, traceOf } = await report(await generated(2));
+    const data = readReportData(html);
+    const g = w.groups.length;
+    const letters = pairLetters(data);
+    expect(letters).toHaveLength(g * g);
+    const word = { allowed: 'a', denied: 'd', partly: 'p', unknown: 'u' } as const;
+    let traced = 0;
+    for (let from = 0; from < g; from++) {
+      for (let to = 0; to < g; to++) {
+        const k = from * g + to;
+        expect(letters[k]).toBe(w.queries.map((_, q) => word[pairState(w, q, from, to)!] ?? '-').join(''));
+        traceOf(from, to).forEach((r, q) => {
+          const text = r === undefined ? '' : typeof r === 'string' ? r : renderCanReach({ colour: false }, r, true).replace(/\n$/, '');
+          expect(pairTrace(data, k, q), `${data.workloads[from].id} → ${data.workloads[to].id} ${data.ports[q]}`).toBe(text);
+          if (text !== '') traced++;
+        });
+      }
+    }
+    expect(traced).toBeGreaterThan(g * g);
+    // packed: the page carries a fraction of the JSON it unpacks to
+    expect(html.length).toBeLessThan(JSON.stringify(data).length / 2);
   });
 
   it('with a change (diff --with): the pairs diff says flip, on their port, and the summary; the heatmap is the changed cluster', async () => {
@@ -101,7 +123,7 @@ describe('report -o html', () => {
     const cart = ids.indexOf('default/deploy/cart') * ids.length + ids.indexOf('payments/deploy/payments');
     const pair = data.changes!.pairs.find(([k]) => k === cart);
     expect(pair?.[1]).toEqual([expect.objectContaining({ q: data.ports.indexOf('TCP 8443'), before: true, after: false })]);
-    expect(data.cells[cart][data.ports.indexOf('TCP 8443')]).toBe('d');
+    expect(pairLetters(data)[cart][data.ports.indexOf('TCP 8443')]).toBe('d');
     // every change diff lists is on the heatmap, none is left out or counted twice
     expect(data.changes!.pairs.reduce((n, [, c]) => n + c.length, 0)).toBe(result.changes.length);
     expect(data.changes!.summary).toMatch(/^\d+ connections? changes?: 0 opened, \d+ closed$/);
