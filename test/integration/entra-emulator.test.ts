@@ -63,13 +63,19 @@ describe('device code flow with msal-node', () => {
 
   it('keeps polling while the code is pending, then completes when approved over HTTP', async () => {
     const app = new PublicClientApplication({ auth: { clientId: CLIENT_ID, authority: manual.authority('organizations'), knownAuthorities: [manual.hostPort] } });
+    const before = manual.tokenRequests('device_code').length;
     const pending = app.acquireTokenByDeviceCode({
       scopes: [AKS_SCOPE],
       deviceCodeCallback: (r) => {
         expect(r.message).toMatch(/^To sign in, use a web browser to open the page https:\/\/127\.0\.0\.1:\d+\/devicelogin and enter the code [A-Z0-9]{9} to authenticate\.$/);
-        setTimeout(() => void fetch(`${manual.authorityHost}/emulator/approve`, {
-          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_code: r.userCode, username: 'carol@contoso.example' }),
-        }), 200);
+        // approved once a poll has been answered "pending" (not after a fixed delay a loaded box can outlast)
+        const approve = setInterval(() => {
+          if (!manual.tokenRequests('device_code').slice(before).some((q) => q.status === 400)) return;
+          clearInterval(approve);
+          void fetch(`${manual.authorityHost}/emulator/approve`, {
+            method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_code: r.userCode, username: 'carol@contoso.example' }),
+          });
+        }, 20);
       },
     });
     const result = await pending;
