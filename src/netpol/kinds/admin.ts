@@ -11,6 +11,7 @@ import {
   compileKnownFirst,
   describePortMatches,
   isMap,
+  namedPortsOf,
   mapAt,
   mapsAt,
   optionalNumber,
@@ -23,6 +24,7 @@ import {
   type CompiledRule,
   type Map,
   type Match,
+  type PodPeer,
   type PortMatch,
 } from './common.js';
 
@@ -42,31 +44,40 @@ const compileNamespaceSelector = (selector: LabelSelector) => compileKnownFirst(
 interface PodsPeer {
   namespaces: LabelPredicate;
   pods: LabelPredicate;
+  /** for audit: the namespace selector names namespaces by name; the pod selector is empty */
+  byName: boolean;
+  anyPod: boolean;
+}
+
+function namesByName(selector: LabelSelector): boolean {
+  return Object.keys(selector.matchLabels ?? {}).includes('kubernetes.io/metadata.name') || (selector.matchExpressions ?? []).some((e) => e.key === 'kubernetes.io/metadata.name');
 }
 
 /** subject and pod peers alike: namespaces (every pod in them) or pods (namespaceSelector AND podSelector) */
 function compilePodsPeer(peer: Map, path: string): { match: PodsPeer; text: string } | undefined {
   if (peer.namespaces !== undefined && peer.namespaces !== null) {
     const ns = selectorAt(peer.namespaces, `${path}.namespaces`);
-    return { match: { namespaces: compileNamespaceSelector(ns), pods: () => true }, text: `every pod in ${describeNamespaces(ns)}` };
+    return { match: { namespaces: compileNamespaceSelector(ns), pods: () => true, byName: namesByName(ns), anyPod: true }, text: `every pod in ${describeNamespaces(ns)}` };
   }
   if (peer.pods !== undefined && peer.pods !== null) {
     const pods = mapAt(peer.pods, `${path}.pods`);
     const ns = selectorAt(pods.namespaceSelector, `${path}.pods.namespaceSelector`);
     const ps = selectorAt(pods.podSelector, `${path}.pods.podSelector`);
     const who = isEmptySelector(ps) ? 'any pod' : `pods with ${formatSelector(ps)}`;
-    return { match: { namespaces: compileNamespaceSelector(ns), pods: compileSelector(ps) }, text: `${who} in ${describeNamespaces(ns)}` };
+    return { match: { namespaces: compileNamespaceSelector(ns), pods: compileSelector(ps), byName: namesByName(ns), anyPod: isEmptySelector(ps) }, text: `${who} in ${describeNamespaces(ns)}` };
   }
   return undefined;
 }
 
 type PeerMatcher = (other: Peer, namespaceLabels: (ns: string) => Readonly<Record<string, string>>) => Match;
 
-function compilePeer(peer: Map, path: string, direction: 'ingress' | 'egress', cidrsSeen: Cidr[]): { match: PeerMatcher; text: string } | undefined {
+function compilePeer(peer: Map, path: string, direction: 'ingress' | 'egress', cidrsSeen: Cidr[]): { match: PeerMatcher; text: string; pods?: PodPeer } | undefined {
   const pods = compilePodsPeer(peer, path);
   if (pods) {
+    const { namespaces, pods: selects, byName, anyPod } = pods.match;
     return {
       text: pods.text,
+      pods: { text: pods.text, namespaces: (_ns, labels) => namespaces(labels), byName, anyPod, selects: (pod, nsLabels) => !pod.hostNetwork && selects(pod.labels) && namespaces(nsLabels) },
       // host-networked pods are not selected by namespaces/pods peers (API doc of the peer types); pod labels
       // first: namespace labels may be unread, and a pod that fails its selector settles it
       match: (other, nsLabels) => other.kind === 'pod' && !other.pod.hostNetwork && pods.match.pods(other.pod.labels) && pods.match.namespaces(nsLabels(other.pod.namespace)),
@@ -201,6 +212,8 @@ function compileRules(spec: Map, direction: 'ingress' | 'egress', v2: boolean, b
       action,
       actionText: String(actionText),
       text: `${actionText} ${peersKey} ${who} ${describePortMatches(ports)}`,
+      podPeers: known.flatMap((p) => (p.pods ? [p.pods] : [])),
+      namedPorts: namedPortsOf(ports),
       matches(other, traffic, ctx): Match {
         if (!portsMatch(ports, traffic, ctx.destinationPorts)) return false;
         let maybe: string | undefined;

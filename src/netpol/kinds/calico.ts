@@ -13,6 +13,7 @@ import {
   describePortMatches,
   mapAt,
   mapsAt,
+  namedPortsOf,
   optionalNumber,
   portMatch,
   shape,
@@ -23,6 +24,7 @@ import {
   type CompiledRule,
   type Map,
   type Match,
+  type PodPeer,
   type PortMatch,
   withNamespaceLabels,
 } from './common.js';
@@ -102,7 +104,7 @@ function portsAt(x: unknown, path: string, protocol: Protocol | 'other' | undefi
 /** One side of a rule (source or destination) tested against one end of the connection. */
 type EntityMatch = (end: Peer, nsLabels: (ns: string) => Labels) => Match;
 
-function compileEntity(raw: unknown, path: string, policyNamespace: string | undefined, cidrsSeen: Cidr[]): { match: EntityMatch; text: string; portsRaw: Map; constrains: boolean } {
+function compileEntity(raw: unknown, path: string, policyNamespace: string | undefined, cidrsSeen: Cidr[]): { match: EntityMatch; text: string; portsRaw: Map; constrains: boolean; pods?: PodPeer } {
   const e = mapAt(raw, path);
   const nets = (key: string) => stringsAt(e[key], `${path}.${key}`).map((t, i) => {
     const c = parseCidr(t.includes('/') ? t : `${t}/${t.includes(':') ? 128 : 32}`);
@@ -128,6 +130,19 @@ function compileEntity(raw: unknown, path: string, policyNamespace: string | und
   if (inNets.length) texts.push(`IPs in ${inNets.map((c) => c.text).join(', ')}`);
   if (notNets.length) texts.push(`IPs not in ${notNets.map((c) => c.text).join(', ')}`);
   const podSelectors = selector || notSelector || namespaceSelector || saNames.length || saSelector;
+  // selectors pick workload endpoints: pods (not host-networked ones, which are host endpoints)
+  const selectsPod = (pod: PodView, ns: Labels): boolean => {
+    if (pod.hostNetwork) return false;
+    // what is known first: namespace labels may be unread, and a known mismatch settles it without them
+    if (!namespaceSelector && policyNamespace && pod.namespace !== policyNamespace) return false;
+    if (saNames.length && !saNames.includes(pod.serviceAccount ?? 'default')) return false;
+    if (saSelector && !saSelector({ 'projectcalico.org/name': pod.serviceAccount ?? 'default' })) return false;
+    const labels = calicoLabels(pod, ns);
+    if (selector && !selector(labels)) return false;
+    if (notSelector && notSelector(labels)) return false;
+    if (namespaceSelector && !namespaceSelector(namespaceLabelsOf(pod.namespace, ns))) return false;
+    return true;
+  };
   const match: EntityMatch = (end, nsLabels) => {
     let maybe: string | undefined;
     if (inNets.length || notNets.length) {
@@ -139,23 +154,20 @@ function compileEntity(raw: unknown, path: string, policyNamespace: string | und
         if (notNets.length && parsed.some((ip) => notNets.some((c) => cidrContains(c, ip)))) return false;
       }
     }
-    if (podSelectors) {
-      // selectors pick workload endpoints: pods (not host-networked ones, which are host endpoints)
-      if (end.kind !== 'pod' || end.pod.hostNetwork) return false;
-      const pod = end.pod;
-      const ns = nsLabels(pod.namespace);
-      // what is known first: namespace labels may be unread, and a known mismatch settles it without them
-      if (!namespaceSelector && policyNamespace && pod.namespace !== policyNamespace) return false;
-      if (saNames.length && !saNames.includes(pod.serviceAccount ?? 'default')) return false;
-      if (saSelector && !saSelector({ 'projectcalico.org/name': pod.serviceAccount ?? 'default' })) return false;
-      const labels = calicoLabels(pod, ns);
-      if (selector && !selector(labels)) return false;
-      if (notSelector && notSelector(labels)) return false;
-      if (namespaceSelector && !namespaceSelector(namespaceLabelsOf(pod.namespace, ns))) return false;
-    }
+    if (podSelectors && (end.kind !== 'pod' || !selectsPod(end.pod, nsLabels(end.pod.namespace)))) return false;
     return maybe ? { maybe } : true;
   };
-  return { match, text: texts.join(' '), portsRaw: e, constrains: Boolean(podSelectors) || inNets.length > 0 || notNets.length > 0 };
+  const pods: PodPeer | undefined = podSelectors
+    ? {
+        text: texts.join(' '),
+        ...(!namespaceSelector && policyNamespace ? { namespace: policyNamespace } : {}),
+        ...(namespaceSelector ? { namespaces: (namespace: string, labels: Labels) => namespaceSelector(namespaceLabelsOf(namespace, labels)) } : {}),
+        byName: (namespaceSelector?.keys ?? []).some((k) => k === 'projectcalico.org/name' || k === 'kubernetes.io/metadata.name'),
+        anyPod: !notSelector && !saNames.length && !saSelector && (!selector || selector.keys.length === 0),
+        selects: selectsPod,
+      }
+    : undefined;
+  return { match, text: texts.join(' '), portsRaw: e, constrains: Boolean(podSelectors) || inNets.length > 0 || notNets.length > 0, pods };
 }
 
 const ACTIONS = new Set(['Allow', 'Deny', 'Log', 'Pass']);
@@ -186,6 +198,12 @@ function compileRule(rule: Map, index: number, path: string, direction: 'ingress
     ...(l7 ? { caveat: `allowed at L3/L4; the HTTP match of ${title} rule #${index} further limits which requests pass` } : {}),
     // the subject's own end: the destination of ingress, the source of egress
     readsSelf: (direction === 'ingress' ? destination : source).constrains,
+    // the other end: the source of ingress, the destination of egress
+    ...(() => {
+      const peer = direction === 'ingress' ? source : destination;
+      return peer.pods ? { podPeers: [peer.pods] } : peer.constrains ? {} : { anyPeer: true };
+    })(),
+    namedPorts: namedPortsOf(ports),
     matches(other, traffic, ctx): Match {
       if (protocol === 'other' || (protocol && protocol !== traffic.protocol) || (notProtocol && notProtocol === traffic.protocol)) return false;
       if (ports && !ports.some((p) => portMatch(p, traffic, ctx.destinationPorts))) return false;

@@ -12,6 +12,7 @@ import {
   describePortMatches,
   mapAt,
   mapsAt,
+  namedPortsOf,
   portsMatch,
   shape,
   stringsAt,
@@ -20,6 +21,7 @@ import {
   type CompiledRule,
   type Map,
   type Match,
+  type PodPeer,
   type PortMatch,
   withNamespaceLabels,
 } from './common.js';
@@ -89,7 +91,7 @@ function namesNamespace(selector: LabelSelector): boolean {
 type PeerMatch = (other: Peer, nsLabels: (ns: string) => Labels) => Match;
 
 /** An endpoint selector as a peer; a namespaced policy's selectors stay in its namespace unless they name one. */
-function endpointPeer(raw: unknown, path: string, policyNamespace: string | undefined): { match: PeerMatch; text: string } {
+function endpointPeer(raw: unknown, path: string, policyNamespace: string | undefined): { match: PeerMatch; text: string; pods?: PodPeer } {
   const { selector, reserved } = ciliumSelector(raw, path);
   const predicate = compileEndpointSelector(selector);
   const pinned = policyNamespace !== undefined && !namesNamespace(selector);
@@ -98,8 +100,22 @@ function endpointPeer(raw: unknown, path: string, policyNamespace: string | unde
   const shown = { ...selector, matchLabels: otherLabels };
   const who = isEmptySelector(shown) ? 'any pod' : `pods with ${formatSelector(shown)}`;
   const where = pinned ? ` in namespace ${policyNamespace}` : namedNamespace !== undefined ? ` in namespace ${namedNamespace}` : namesNamespace(selector) ? '' : ' in any namespace';
+  const selects = (pod: PodView, nsLabels: Labels) => !reserved && !pod.hostNetwork && (!pinned || pod.namespace === policyNamespace) && predicate(ciliumLabels(pod, nsLabels));
+  const keys = [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((e) => e.key)];
   return {
     text: `${who}${where}`,
+    // reserved: keys name special identities (host, world…), never pods
+    ...(reserved
+      ? {}
+      : {
+          pods: {
+            text: `${who}${where}`,
+            ...(pinned ? { namespace: policyNamespace } : {}),
+            byName: namesNamespace(selector) || keys.includes(`${NAMESPACE_LABELS_PREFIX}kubernetes.io/metadata.name`),
+            anyPod: isEmptySelector(selector),
+            selects,
+          },
+        }),
     match: (other, nsLabels) => {
       if (reserved || other.kind !== 'pod' || other.pod.hostNetwork) return false;
       if (pinned && other.pod.namespace !== policyNamespace) return false;
@@ -247,7 +263,7 @@ const UNDECIDABLE: Record<string, string> = {
 
 function compileRule(rule: Map, index: number, path: string, direction: 'ingress' | 'egress', deny: boolean, namespace: string | undefined, title: string, cidrsSeen: Cidr[]): CompiledRule {
   const from = direction === 'ingress' ? 'from' : 'to';
-  const peers: { match: PeerMatch; text: string }[] = [];
+  const peers: { match: PeerMatch; text: string; pods?: PodPeer }[] = [];
   const endpoints = rule[`${from}Endpoints`];
   if (endpoints !== undefined && endpoints !== null) mapsAt(endpoints, `${path}.${from}Endpoints`).forEach((s, i) => peers.push(endpointPeer(s, `${path}.${from}Endpoints[${i}]`, namespace)));
   stringsAt(rule[`${from}Entities`], `${path}.${from}Entities`).forEach((e, i) => peers.push(entityPeer(e, `${path}.${from}Entities[${i}]`)));
@@ -279,11 +295,15 @@ function compileRule(rule: Map, index: number, path: string, direction: 'ingress
   const empty = peers.length === 0 && !l4;
   const who = peers.length === 0 ? (empty ? 'nothing' : 'anywhere') : peers.map((p) => p.text).join(', or ');
   const action = deny ? 'Deny' : 'Allow';
+  const entities = stringsAt(rule[`${from}Entities`], `${path}.${from}Entities`);
   return {
     index,
     action,
     actionText: action,
     text: `${action} ${from} ${who} ${describePortMatches(l4?.ports)}${l4?.l7 ? ` (with ${l4.l7} rules)` : ''}`,
+    podPeers: peers.flatMap((p) => (p.pods ? [p.pods] : [])),
+    ...(!empty && (peers.length === 0 || entities.includes('all') || entities.includes('cluster')) ? { anyPeer: true } : {}),
+    namedPorts: namedPortsOf(l4?.ports),
     ...(l4?.l7 ? { caveat: `allowed at L3/L4; the ${l4.l7} rules of ${title} further limit which requests pass` } : {}),
     matches(other, traffic, ctx): Match {
       if (empty) return false;

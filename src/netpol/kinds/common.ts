@@ -30,6 +30,12 @@ export interface CompiledRule {
   matches(other: Peer, traffic: Traffic, ctx: MatchContext): Match;
   /** said when this rule allows a connection: what it further limits that is not modelled (L7 rules) */
   caveat?: string;
+  /** for `audit` (peer-selects-nothing, undeclared-named-port): the peers that select pods, as the rule matches them */
+  podPeers?: PodPeer[];
+  /** the rule names no peer, or one that takes every pod (Cilium entity all/cluster): every pod is a peer */
+  anyPeer?: boolean;
+  /** named ports of the rule, resolved on the destination pod (protocol unset: any) */
+  namedPorts?: { name: string; protocol?: Protocol }[];
   /**
    * the rule also tests the subject (ctx.self: a Calico selector or net on the pod whose side is decided),
    * so its answer is not shared between subjects with the same policies
@@ -56,6 +62,30 @@ export interface CompiledExtraPolicy {
   isolates?: { ingress: boolean; egress: boolean };
   /** CIDRs its rules compare pod IPs with: pods inside different ones are told apart (matrix classes) */
   cidrs?: Cidr[];
+}
+
+/**
+ * A rule peer that selects pods (not addresses or entities), for `audit`: where its pods may live and which
+ * pods it selects, with the kind's own semantics (the matcher the rule uses).
+ */
+export interface PodPeer {
+  /** as the rule's text says it */
+  text: string;
+  /** its pods must be in this namespace (a namespaced policy's own); unset: any namespace `namespaces` admits */
+  namespace?: string;
+  /** the namespaces it selects pods in, by their labels (kubernetes.io/metadata.name included); unset: no namespace selector */
+  namespaces?: (namespace: string, labels: Labels) => boolean;
+  /** the namespaces are named by name (kubernetes.io/metadata.name, projectcalico.org/name, io.kubernetes.pod.namespace) */
+  byName?: boolean;
+  /** every pod of the namespaces it admits (an empty pod selector): no pod label to get wrong */
+  anyPod?: boolean;
+  selects(pod: PodView, namespaceLabels: Labels): boolean;
+}
+
+/** The named ports among port matches, for CompiledRule.namedPorts. */
+export function namedPortsOf(ports: PortMatch[] | undefined): { name: string; protocol?: Protocol }[] | undefined {
+  const named = (ports ?? []).filter((p): p is PortMatch & { name: string } => p.name !== undefined).map((p) => ({ name: p.name, ...(p.protocol ? { protocol: p.protocol } : {}) }));
+  return named.length > 0 ? named : undefined;
 }
 
 export type Compiled<T> = { policy: T } | { problem: string };
