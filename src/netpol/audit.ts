@@ -1,13 +1,14 @@
 // `audit`: posture findings over a snapshot, each with a stable rule ID (docs/audit-rules.md). Pure:
 // the report page calls auditSnapshot too. Verdicts are computed once per class of equivalent pods
 // (matrix.ts), so auditing 10,000 pods costs about as much as loading them.
-import type { ClusterSnapshot, NetworkPolicyPort, Protocol } from '../model/k8s.js';
+import type { ClusterSnapshot, LabelSelector, NetworkPolicyPort, PolicyObject, Protocol } from '../model/k8s.js';
 import { formatSelector, labelsKey, type Labels } from '../model/selectors.js';
 import { clusterPods } from './endpoints.js';
 import { type CompiledPolicy, type CompiledRule, PolicyEngine } from './engine.js';
 import { dnsEgress, dnsTarget, type DnsProtocol } from './explain.js';
 import { equivalenceKey, ipBlocksOf } from './matrix.js';
 import type { EngineChoice, EngineReport } from './engine-choice.js';
+import type { CompiledExtraPolicy, CompiledRule as ExtraRule, PodPeer } from './kinds/common.js';
 import { policyKindOf, policyTitle } from './kinds/index.js';
 import { ownerIndex } from './owners.js';
 import type { Direction, Peer, PodView, Traffic } from './types.js';
@@ -44,7 +45,7 @@ export const AUDIT_RULES: readonly AuditRule[] = [
   { id: 'dns-egress-blocked', severity: 'error', summary: 'a pod isolated for egress with no allowed path to cluster DNS (UDP and TCP 53)' },
   { id: 'metadata-service-reachable', severity: 'error', summary: 'an egress policy lets a pod reach 169.254.169.254 (IMDS) or 168.63.129.16 (Azure platform)' },
   { id: 'allow-all', severity: 'warning', summary: 'a rule that allows every peer on every port' },
-  { id: 'selects-nothing', severity: 'warning', summary: 'a policy whose podSelector matches no pod in its namespace' },
+  { id: 'selects-nothing', severity: 'warning', summary: 'a policy whose podSelector (subject, endpointSelector, selector) matches no pod' },
   { id: 'peer-selects-nothing', severity: 'warning', summary: 'a rule peer whose selectors match no pod or no namespace' },
   { id: 'undeclared-named-port', severity: 'warning', summary: 'a named port that no pod the rule can apply to declares' },
   { id: 'no-enforcing-engine', severity: 'error', summary: 'policies exist but no engine enforces them', liveOnly: true },
@@ -149,7 +150,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
     notes.push(`policy-kind-not-enforced was not checked: ${basis === 'none' ? 'no engine runs (see no-enforcing-engine)' : basis === undefined ? 'manifests do not say which engine enforces them; pass --engine NAME' : 'the engine is not known; pass --engine NAME'}`);
   }
   if (engine.tiered) {
-    notes.push('AdminNetworkPolicy, Calico or Cilium policies take part: selector and named-port rules look at Kubernetes NetworkPolicies only; DNS and metadata-service checks cover pods a NetworkPolicy isolates for egress, judged with every evaluated kind');
+    notes.push('AdminNetworkPolicy, Calico or Cilium policies take part: DNS and metadata-service checks cover pods a NetworkPolicy isolates for egress, judged with every evaluated kind');
   }
   const checked = AUDIT_RULES.filter(
     (r) =>
@@ -340,6 +341,47 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
     }
   }
 
+  // --- policies of the other kinds the engine enforces ---
+  if (wants('selects-nothing') || wants('peer-selects-nothing') || wants('undeclared-named-port')) {
+    const judge: ExtraJudge = { engine, snapshot, podsByNamespace, allPods, podsKnown, unreadablePods };
+    for (const entry of extraPolicies(engine, snapshot)) {
+      const { policy, object } = entry;
+      const ns = policy.namespace ?? '';
+      if (ns && !inScope(ns)) continue;
+      const name = `${object.kind.toLowerCase()}/${object.metadata.name}`;
+      const selected = selectedBy(judge, policy);
+      if (wants('selects-nothing') && entry.first && selected && selected.pods.length === 0) {
+        add('selects-nothing', ns, name, `${entry.set ? `${entry.set}: ` : ''}${subjectText(object, entry.set)} matches no pod or workload ${selected.where}, so the policy applies to nothing: check the labels for a typo`);
+      }
+      for (const direction of ['ingress', 'egress'] as const) {
+        for (const rule of policy[direction] ?? []) {
+          const label = `${entry.set ? `${entry.set} ` : ''}${direction}${rule.action === 'Deny' && policy.tier === 'cilium' ? 'Deny' : ''} rule #${rule.index}${rule.name ? ` (${rule.name})` : ''}`;
+          if (wants('peer-selects-nothing')) {
+            for (const peer of rule.podPeers ?? []) {
+              const problem = podPeerProblem(judge, peer);
+              if (problem) add('peer-selects-nothing', ns, name, `${label}, peer ${peer.text}: ${problem}, so the rule matches nothing through it: check the labels for a typo`);
+            }
+          }
+          if (wants('undeclared-named-port') && rule.namedPorts) {
+            // named ports resolve on the destination: the selected pods for ingress, the peers' pods for egress
+            const destinations = direction === 'ingress' ? selected?.pods : extraEgressDestinations(judge, rule);
+            if (!destinations || destinations.length === 0) continue;
+            for (const port of rule.namedPorts) {
+              if (port.protocol && !['TCP', 'UDP', 'SCTP'].includes(port.protocol)) continue;
+              if (destinations.some((d) => d.ports.some((cp) => cp.name === port.name && (!port.protocol || (cp.protocol ?? 'TCP') === port.protocol)))) continue;
+              add(
+                'undeclared-named-port',
+                ns,
+                name,
+                `${label} names port "${port.name}" (${port.protocol ?? 'any protocol'}), which none of the ${destinations.length} ${direction === 'ingress' ? 'pods it selects' : 'pods it can reach'} declares, so the port matches nothing: fix the name or use the port number`,
+              );
+            }
+          }
+        }
+      }
+    }
+  }
+
   const report = silence(annotations, findings, checked, notes, silencedWorkloads);
   return choice.report ? { ...report, engine: choice.report } : report;
 }
@@ -372,6 +414,113 @@ export function isolationOf(engine: PolicyEngine, blocks = ipBlocksOf(engine.pol
     }
     return isolated;
   };
+}
+
+interface ExtraJudge {
+  engine: PolicyEngine;
+  snapshot: ClusterSnapshot;
+  podsByNamespace: Map<string, PodView[]>;
+  allPods: PodView[];
+  podsKnown: (ns: string) => boolean;
+  unreadablePods: (ns: string) => boolean;
+}
+
+interface ExtraEntry {
+  policy: CompiledExtraPolicy;
+  object: PolicyObject;
+  /** a Cilium rule set of `specs`: "specs[1]" */
+  set?: string;
+  /** the first entry of its object and rule set (Cilium's deny and allow rules are two entries) */
+  first: boolean;
+}
+
+/** The engine's compiled policies of the other kinds (only those the engine enforces), with the object each came from. */
+function extraPolicies(engine: PolicyEngine, snapshot: ClusterSnapshot): ExtraEntry[] {
+  const byTitle = new Map((snapshot.policyObjects ?? []).map((o) => [policyTitle(o), o]));
+  const t = engine.tiers;
+  const seen = new Set<string>();
+  const out: ExtraEntry[] = [];
+  for (const policy of [...t.admin, ...t.baseline, ...t.calico.flatMap((c) => c.policies), ...t.ciliumDeny, ...t.ciliumAllow]) {
+    const set = / (specs\[\d+\])$/.exec(policy.title)?.[1];
+    const object = byTitle.get(set ? policy.title.slice(0, -set.length - 1) : policy.title);
+    if (!object) continue;
+    out.push({ policy, object, set, first: !seen.has(policy.title) });
+    seen.add(policy.title);
+  }
+  return out.sort((a, b) => (a.policy.title < b.policy.title ? -1 : a.policy.title > b.policy.title ? 1 : 0));
+}
+
+/** Pods of every known namespace are known (for cluster-wide selectors): some were read, and no namespace's are missing. */
+function clusterPodsKnown(j: ExtraJudge): boolean {
+  return j.allPods.length > 0 && !(j.snapshot.unreadable ?? []).some((u) => u.resource === 'pods');
+}
+
+function everywhere(j: ExtraJudge): string {
+  return j.snapshot.policyEngines === undefined ? 'in these manifests' : 'in the cluster';
+}
+
+/** The pods a policy of another kind selects, and where they were looked for; undefined when that cannot be told. */
+function selectedBy(j: ExtraJudge, policy: CompiledExtraPolicy): { pods: PodView[]; where: string } | undefined {
+  const ns = policy.namespace;
+  if (ns ? !j.podsKnown(ns) : !clusterPodsKnown(j)) return undefined;
+  const candidates = ns ? j.podsByNamespace.get(ns) ?? [] : j.allPods;
+  const pods = candidates.filter((p) => policy.selects(p, j.engine.namespaceLabels(p.namespace)));
+  // selection over namespace labels that could not be read: a pod may be selected after all
+  if (pods.length === 0 && candidates.some((p) => !j.engine.namespaceLabelsKnown(p.namespace))) return undefined;
+  return { pods, where: ns ? `in namespace ${ns}` : everywhere(j) };
+}
+
+/** Why a pod-selecting peer of another kind matches nothing, or undefined when it matches something or that cannot be told. */
+function podPeerProblem(j: ExtraJudge, peer: PodPeer): string | undefined {
+  const { engine, snapshot } = j;
+  const manifests = snapshot.policyEngines === undefined;
+  // manifests hold only the namespaces they mention: one named outright may exist in the cluster
+  if (manifests && peer.byName && peer.namespace === undefined) return undefined;
+  let namespaces: string[];
+  if (peer.namespace !== undefined) namespaces = [peer.namespace];
+  else {
+    // without every namespace's labels the peer may select namespaces never read, or labels not seen: no claim
+    if (engine.namespaceLabelsUnknown) return undefined;
+    namespaces = [...new Set([...snapshot.namespaces.map((n) => n.metadata.name), ...j.podsByNamespace.keys()])];
+    if (peer.namespaces) {
+      namespaces = namespaces.filter((ns) => peer.namespaces!(ns, engine.namespaceLabels(ns)));
+      if (namespaces.length === 0) return `its namespace selector matches no namespace${manifests ? ' in these manifests' : ''}`;
+    }
+  }
+  if (peer.anyPod) return undefined;
+  // judge only where the pods are known; a namespace that could not be read may hold the match
+  if (namespaces.some((ns) => j.unreadablePods(ns))) return undefined;
+  const known = namespaces.filter(j.podsKnown);
+  if (known.length === 0) return undefined;
+  if (known.some((ns) => (j.podsByNamespace.get(ns) ?? []).some((p) => peer.selects(p, engine.namespaceLabels(ns))))) return undefined;
+  const where = peer.namespace !== undefined ? `namespace ${peer.namespace}` : peer.namespaces ? `namespaces ${listed(known)}` : everywhere(j).replace(/^in /, '');
+  return `it matches no pod or workload in ${where}`;
+}
+
+/** The pods an egress rule of another kind can reach through its pod peers (every pod when it names none); undefined when it only names addresses. */
+function extraEgressDestinations(j: ExtraJudge, rule: ExtraRule): PodView[] | undefined {
+  if (rule.anyPeer) return j.allPods;
+  const peers = rule.podPeers ?? [];
+  // a peer over namespace labels that could not be read may reach pods not counted
+  if (peers.length === 0 || j.engine.namespaceLabelsUnknown) return undefined;
+  return j.allPods.filter((p) => peers.some((peer) => peer.selects(p, j.engine.namespaceLabels(p.namespace))));
+}
+
+/** A policy object's subject as written, for messages (the evaluator judges the compiled form). */
+function subjectText(object: PolicyObject, set: string | undefined): string {
+  const spec = (set ? (object.specs as unknown[] | undefined)?.[Number(/\d+/.exec(set)![0])] : object.spec) as Record<string, unknown> | undefined;
+  const selector = (x: unknown) => formatSelector(x as LabelSelector) || '{}';
+  const kind = policyKindOf(object.apiVersion, object.kind)?.family;
+  if (kind === 'CalicoNetworkPolicy' || kind === 'CalicoGlobalNetworkPolicy') {
+    const parts = [`selector ${typeof spec?.selector === 'string' && spec.selector.trim() ? spec.selector : 'all()'}`];
+    if (typeof spec?.namespaceSelector === 'string') parts.push(`namespaceSelector ${spec.namespaceSelector}`);
+    if (typeof spec?.serviceAccountSelector === 'string') parts.push(`serviceAccountSelector ${spec.serviceAccountSelector}`);
+    return parts.join(' with ');
+  }
+  if (kind === 'CiliumNetworkPolicy' || kind === 'CiliumClusterwideNetworkPolicy') return `endpointSelector ${selector(spec?.endpointSelector)}`;
+  const subject = (spec?.subject ?? {}) as { namespaces?: unknown; pods?: { namespaceSelector?: unknown; podSelector?: unknown } };
+  if (subject.pods) return `subject pods ${selector(subject.pods.podSelector)} in namespaces ${selector(subject.pods.namespaceSelector)}`;
+  return `subject namespaces ${selector(subject.namespaces)}`;
 }
 
 /** Label sets of the pods in each namespace: a peer matches some pod iff it matches one of these. */
@@ -441,7 +590,11 @@ function annotationIndex(snapshot: ClusterSnapshot): Map<string, string> {
   for (const n of snapshot.namespaces) note(n.metadata.name, `namespace/${n.metadata.name}`, n.metadata.annotations?.[SKIP_ANNOTATION]);
   for (const p of snapshot.networkPolicies) note(p.metadata.namespace ?? 'default', `networkpolicy/${p.metadata.name}`, p.metadata.annotations?.[SKIP_ANNOTATION]);
   for (const p of snapshot.pods) note(p.metadata.namespace ?? 'default', `pod/${p.metadata.name}`, p.metadata.annotations?.[SKIP_ANNOTATION]);
-  for (const o of snapshot.policyObjects ?? []) note(o.metadata.namespace ?? '', `${o.kind.toLowerCase()}/${o.metadata.name}`, o.metadata.annotations?.[SKIP_ANNOTATION]);
+  for (const o of snapshot.policyObjects ?? []) {
+    // a namespaced kind written without a namespace is in default, as the evaluator reads it
+    const ns = o.metadata.namespace ?? (policyKindOf(o.apiVersion, o.kind)?.namespaced ? 'default' : '');
+    note(ns, `${o.kind.toLowerCase()}/${o.metadata.name}`, o.metadata.annotations?.[SKIP_ANNOTATION]);
+  }
   for (const w of snapshot.workloads) {
     const value = w.metadata.annotations?.[SKIP_ANNOTATION] ?? w.spec.template.metadata?.annotations?.[SKIP_ANNOTATION];
     note(w.metadata.namespace ?? 'default', `${w.kind.toLowerCase()}/${w.metadata.name}`, value);

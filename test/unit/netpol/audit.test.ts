@@ -309,3 +309,174 @@ describe('isolation under every enforced kind', () => {
     expect(calico.map(brief)).toContain('policy-kind-not-enforced a/ciliumnetworkpolicy/lockdown');
   });
 });
+
+describe('selector and named-port rules under every enforced kind', () => {
+  const only = async (rule: string, yaml: string, engine?: string) =>
+    auditSnapshot(await manifests(TWO + yaml), engine ? { engine: engineNamed(engine) } : {}).findings.filter((f) => f.rule === rule);
+  const cases: { kind: string; object: string; typo: string; right: string }[] = [
+    {
+      kind: 'AdminNetworkPolicy',
+      object: '/adminnetworkpolicy/x',
+      typo: object(ANP_V1, 'AdminNetworkPolicy', 'x', '{priority: 1, subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: wbe}}}}, ingress: [{action: Allow, from: [{namespaces: {}}]}]}'),
+      right: object(ANP_V1, 'AdminNetworkPolicy', 'x', '{priority: 1, subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: web}}}}, ingress: [{action: Allow, from: [{namespaces: {}}]}]}'),
+    },
+    {
+      kind: 'BaselineAdminNetworkPolicy',
+      object: '/baselineadminnetworkpolicy/default',
+      typo: object(ANP_V1, 'BaselineAdminNetworkPolicy', 'default', '{subject: {namespaces: {matchLabels: {team: shpo}}}, ingress: [{action: Deny, from: [{namespaces: {}}]}]}'),
+      right: object(ANP_V1, 'BaselineAdminNetworkPolicy', 'default', '{subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: a}}}, ingress: [{action: Deny, from: [{namespaces: {}}]}]}'),
+    },
+    {
+      kind: 'ClusterNetworkPolicy',
+      object: '/clusternetworkpolicy/x',
+      typo: object(CNP_V2, 'ClusterNetworkPolicy', 'x', '{tier: Admin, priority: 1, subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: wbe}}}}, ingress: [{action: Accept, from: [{namespaces: {}}]}]}'),
+      right: object(CNP_V2, 'ClusterNetworkPolicy', 'x', '{tier: Admin, priority: 1, subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: web}}}}, ingress: [{action: Accept, from: [{namespaces: {}}]}]}'),
+    },
+    {
+      kind: 'CiliumNetworkPolicy',
+      object: 'a/ciliumnetworkpolicy/x',
+      typo: object(CILIUM, 'CiliumNetworkPolicy', 'x', '{endpointSelector: {matchLabels: {app: wbe}}, ingress: [{}]}', 'a'),
+      right: object(CILIUM, 'CiliumNetworkPolicy', 'x', '{endpointSelector: {matchLabels: {app: web}}, ingress: [{}]}', 'a'),
+    },
+    {
+      kind: 'CiliumClusterwideNetworkPolicy',
+      object: '/ciliumclusterwidenetworkpolicy/x',
+      typo: object(CILIUM, 'CiliumClusterwideNetworkPolicy', 'x', '{endpointSelector: {matchLabels: {app: wbe}}, ingress: [{}]}'),
+      right: object(CILIUM, 'CiliumClusterwideNetworkPolicy', 'x', '{endpointSelector: {matchLabels: {app: web}}, ingress: [{}]}'),
+    },
+    {
+      kind: 'Calico NetworkPolicy',
+      object: 'a/networkpolicy/x',
+      typo: object(CALICO, 'NetworkPolicy', 'x', "{selector: app == 'wbe', ingress: [{action: Allow}]}", 'a'),
+      right: object(CALICO, 'NetworkPolicy', 'x', "{selector: app == 'web', ingress: [{action: Allow}]}", 'a'),
+    },
+    {
+      kind: 'Calico GlobalNetworkPolicy',
+      object: '/globalnetworkpolicy/x',
+      typo: object(CALICO, 'GlobalNetworkPolicy', 'x', "{selector: app == 'web', namespaceSelector: team == 'shpo', ingress: [{action: Allow}]}"),
+      right: object(CALICO, 'GlobalNetworkPolicy', 'x', "{selector: app == 'web', namespaceSelector: projectcalico.org/name == 'a', ingress: [{action: Allow}]}"),
+    },
+  ];
+
+  for (const c of cases) {
+    it(`selects-nothing: a ${c.kind} whose subject matches no pod, and not one that matches`, async () => {
+      const found = await only('selects-nothing', c.typo);
+      expect(found.map(brief)).toEqual([`selects-nothing ${c.object}`]);
+      expect(found[0].message).toMatch(/matches no pod or workload (in namespace a|in these manifests), so the policy applies to nothing/);
+      expect(await only('selects-nothing', c.right)).toEqual([]);
+    });
+  }
+
+  it('selects-nothing names the subject as written', async () => {
+    expect((await only('selects-nothing', cases[0].typo))[0].message).toMatch(/^subject pods app=wbe in namespaces \{\} matches no pod or workload in these manifests/);
+    expect((await only('selects-nothing', cases[3].typo))[0].message).toMatch(/^endpointSelector app=wbe matches no pod or workload in namespace a/);
+    expect((await only('selects-nothing', cases[6].typo))[0].message).toMatch(/^selector app == 'web' with namespaceSelector team == 'shpo' matches/);
+  });
+
+  const peers: { kind: string; object: string; typo: string; right: string; says: RegExp }[] = [
+    {
+      kind: 'AdminNetworkPolicy (pod label)',
+      object: '/adminnetworkpolicy/x',
+      typo: object(ANP_V1, 'AdminNetworkPolicy', 'x', '{priority: 1, subject: {namespaces: {}}, ingress: [{name: from-web, action: Allow, from: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: wbe}}}}]}]}'),
+      right: object(ANP_V1, 'AdminNetworkPolicy', 'x', '{priority: 1, subject: {namespaces: {}}, ingress: [{name: from-web, action: Allow, from: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: web}}}}]}]}'),
+      says: /^ingress rule #0 \(from-web\), peer pods with app=wbe in any namespace: it matches no pod or workload in namespaces /,
+    },
+    {
+      kind: 'BaselineAdminNetworkPolicy (namespace label)',
+      object: '/baselineadminnetworkpolicy/default',
+      typo: object(ANP_V1, 'BaselineAdminNetworkPolicy', 'default', '{subject: {namespaces: {}}, egress: [{action: Deny, to: [{namespaces: {matchLabels: {team: shpo}}}]}]}'),
+      right: object(ANP_V1, 'BaselineAdminNetworkPolicy', 'default', '{subject: {namespaces: {}}, egress: [{action: Deny, to: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: a}}}]}]}'),
+      says: /^egress rule #0, peer every pod in namespaces with team=shpo: its namespace selector matches no namespace in these manifests/,
+    },
+    {
+      kind: 'CiliumNetworkPolicy (deny rule)',
+      object: 'a/ciliumnetworkpolicy/x',
+      typo: object(CILIUM, 'CiliumNetworkPolicy', 'x', '{endpointSelector: {}, ingressDeny: [{fromEndpoints: [{matchLabels: {app: wbe}}]}]}', 'a'),
+      right: object(CILIUM, 'CiliumNetworkPolicy', 'x', '{endpointSelector: {}, ingressDeny: [{fromEndpoints: [{matchLabels: {app: web}}]}]}', 'a'),
+      says: /^ingressDeny rule #0, peer pods with app=wbe in namespace a: it matches no pod or workload in namespace a/,
+    },
+    {
+      kind: 'Calico NetworkPolicy',
+      object: 'a/networkpolicy/x',
+      typo: object(CALICO, 'NetworkPolicy', 'x', "{selector: all(), ingress: [{action: Allow, source: {selector: app == 'wbe'}}]}", 'a'),
+      right: object(CALICO, 'NetworkPolicy', 'x', "{selector: all(), ingress: [{action: Allow, source: {selector: app == 'web'}}]}", 'a'),
+      says: /^ingress rule #0, peer endpoints with app == 'wbe' in namespace a: it matches no pod or workload in namespace a/,
+    },
+    {
+      kind: 'Calico GlobalNetworkPolicy (namespace selector)',
+      object: '/globalnetworkpolicy/x',
+      typo: object(CALICO, 'GlobalNetworkPolicy', 'x', "{selector: all(), egress: [{action: Allow, destination: {namespaceSelector: team == 'shpo'}}]}"),
+      right: object(CALICO, 'GlobalNetworkPolicy', 'x', "{selector: all(), egress: [{action: Allow, destination: {namespaceSelector: all()}}]}"),
+      says: /^egress rule #0, peer in namespaces with team == 'shpo': its namespace selector matches no namespace in these manifests/,
+    },
+  ];
+
+  for (const c of peers) {
+    it(`peer-selects-nothing: a ${c.kind} peer that matches nothing, and the corrected one`, async () => {
+      const found = await only('peer-selects-nothing', c.typo);
+      expect(found.map(brief)).toEqual([`peer-selects-nothing ${c.object}`]);
+      expect(found[0].message).toMatch(c.says);
+      expect(found[0].message).toMatch(/so the rule matches nothing through it: check the labels for a typo$/);
+      expect(await only('peer-selects-nothing', c.right)).toEqual([]);
+    });
+  }
+
+  it('peer-selects-nothing: a namespace named by name and absent from the manifests is not judged', async () => {
+    const byName = object(CALICO, 'GlobalNetworkPolicy', 'x', "{selector: all(), egress: [{action: Allow, destination: {namespaceSelector: projectcalico.org/name == 'monitoring', selector: app == 'prometheus'}}]}");
+    expect(await only('peer-selects-nothing', byName)).toEqual([]);
+  });
+
+  const ports: { kind: string; object: string; yaml: (name: string) => string; says: RegExp }[] = [
+    {
+      kind: 'AdminNetworkPolicy (ingress, on the selected pods)',
+      object: '/adminnetworkpolicy/x',
+      yaml: (name) => object(ANP_V1, 'AdminNetworkPolicy', 'x', `{priority: 1, subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}}, ingress: [{action: Allow, from: [{namespaces: {}}], ports: [{namedPort: ${name}}]}]}`),
+      says: /^ingress rule #0 names port "postgres" \(any protocol\), which none of the 1 pods it selects declares/,
+    },
+    {
+      kind: 'ClusterNetworkPolicy (egress, on the peers)',
+      object: '/clusternetworkpolicy/x',
+      yaml: (name) => object(CNP_V2, 'ClusterNetworkPolicy', 'x', `{tier: Baseline, priority: 1, subject: {namespaces: {}}, egress: [{action: Accept, to: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}}], protocols: [{destinationNamedPort: ${name}}]}]}`),
+      says: /^egress rule #0 names port "postgres" \(any protocol\), which none of the 1 pods it can reach declares/,
+    },
+    {
+      kind: 'CiliumNetworkPolicy',
+      object: 'a/ciliumnetworkpolicy/x',
+      yaml: (name) => object(CILIUM, 'CiliumNetworkPolicy', 'x', `{endpointSelector: {matchLabels: {app: db}}, ingress: [{fromEndpoints: [{}], toPorts: [{ports: [{port: ${name}, protocol: TCP}]}]}]}`, 'a'),
+      says: /^ingress rule #0 names port "postgres" \(TCP\)/,
+    },
+    {
+      kind: 'Calico GlobalNetworkPolicy',
+      object: '/globalnetworkpolicy/x',
+      yaml: (name) => object(CALICO, 'GlobalNetworkPolicy', 'x', `{selector: app == 'web', types: [Egress], egress: [{action: Allow, protocol: TCP, destination: {selector: app == 'db', ports: [${name}]}}]}`),
+      says: /^egress rule #0 names port "postgres" \(TCP\), which none of the 1 pods it can reach declares/,
+    },
+  ];
+
+  for (const c of ports) {
+    it(`undeclared-named-port: a ${c.kind} naming a port no destination declares, and the declared name`, async () => {
+      const found = await only('undeclared-named-port', c.yaml('postgres'));
+      expect(found.map(brief)).toEqual([`undeclared-named-port ${c.object}`]);
+      expect(found[0].message).toMatch(c.says);
+      expect(await only('undeclared-named-port', c.yaml('pg'))).toEqual([]);
+    });
+  }
+
+  it('only kinds the chosen engine enforces are judged: a Calico typo under --engine cilium is policy-kind-not-enforced alone', async () => {
+    const calico = cases[5].typo + peers[3].typo.replace(/name: x/, 'name: y') + ports[3].yaml('postgres');
+    expect((await only('selects-nothing', calico, 'calico')).map(brief)).toEqual(['selects-nothing a/networkpolicy/x']);
+    const underCilium = auditSnapshot(await manifests(TWO + calico), { engine: engineNamed('cilium') }).findings;
+    expect(underCilium.filter((f) => ['selects-nothing', 'peer-selects-nothing', 'undeclared-named-port'].includes(f.rule))).toEqual([]);
+    expect(underCilium.filter((f) => f.rule === 'policy-kind-not-enforced').map(brief)).toEqual([
+      'policy-kind-not-enforced /globalnetworkpolicy/x',
+      'policy-kind-not-enforced a/networkpolicy/x',
+      'policy-kind-not-enforced a/networkpolicy/y',
+    ]);
+  });
+
+  it('the annotation silences a finding on a policy of another kind', async () => {
+    const annotated = cases[3].typo.replace('namespace: a}', `namespace: a, annotations: {${SKIP_ANNOTATION}: selects-nothing}}`);
+    expect(auditSnapshot(await manifests(TWO + annotated))).toMatchObject({ silenced: 1 });
+    expect(await only('selects-nothing', annotated)).toEqual([]);
+  });
+});
