@@ -456,7 +456,7 @@ function clusterPodsKnown(j: ExtraJudge): boolean {
 }
 
 function everywhere(j: ExtraJudge): string {
-  return j.snapshot.policyEngines === undefined ? 'in these manifests' : 'in the cluster';
+  return j.snapshot.origin !== 'live' ? 'in these manifests' : 'in the cluster';
 }
 
 /** The pods a policy of another kind selects, and where they were looked for; undefined when that cannot be told. */
@@ -473,7 +473,7 @@ function selectedBy(j: ExtraJudge, policy: CompiledExtraPolicy): { pods: PodView
 /** Why a pod-selecting peer of another kind matches nothing, or undefined when it matches something or that cannot be told. */
 function podPeerProblem(j: ExtraJudge, peer: PodPeer): string | undefined {
   const { engine, snapshot } = j;
-  const manifests = snapshot.policyEngines === undefined;
+  const manifests = snapshot.origin !== 'live';
   // manifests hold only the namespaces they mention: one named outright may exist in the cluster
   if (manifests && peer.byName && peer.namespace === undefined) return undefined;
   let namespaces: string[];
