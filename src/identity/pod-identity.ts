@@ -44,9 +44,11 @@ export interface PodIdentityReport {
   networkPolicies: { kind?: string; namespace: string; name: string; directions: ('ingress' | 'egress')[]; appliesTo: string }[];
   /**
    * policy objects read but not evaluated that may select it (can-reach's answers about it are "cannot tell"),
-   * then every policy of a kind the engine does not enforce (ignored, as can-reach ignores them)
+   * then the policies of kinds the engine does not enforce that would select it (ignored, as can-reach ignores them)
    */
   notEvaluated?: NotEvaluated[];
+  /** how many other policies (or lists) of kinds the engine does not enforce were read: they would not select it */
+  ignoredNotSelecting?: number;
   /** which engine's kinds count, as can-reach says it */
   engine?: EngineReport;
   notes: string[];
@@ -160,7 +162,8 @@ export function podIdentity(snapshot: ClusterSnapshot, rbac: { rbac: RbacObjects
       byName.set(key, entry);
     }
   }
-  const notEvaluated = [...engine.notEvaluatedFor(target.view), ...engine.ignored];
+  const ignored = engine.ignoredFor(target.view);
+  const notEvaluated = [...engine.notEvaluatedFor(target.view), ...ignored.selecting];
   const workloadIdentity = workloadIdentityOf(annotations, target.labels);
   return {
     context: snapshot.source,
@@ -172,6 +175,7 @@ export function podIdentity(snapshot: ClusterSnapshot, rbac: { rbac: RbacObjects
     rbacGaps: rbac.gaps,
     networkPolicies: [...byName.values()],
     ...(notEvaluated.length > 0 ? { notEvaluated } : {}),
+    ...(ignored.others > 0 ? { ignoredNotSelecting: ignored.others } : {}),
     ...(engine.choice ? { engine: engine.choice } : {}),
     notes,
   };

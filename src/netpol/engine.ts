@@ -268,6 +268,7 @@ export class PolicyEngine {
   private readonly notEvaluatedEntries: NotEvaluatedEntry[];
   /** policy objects the chosen engine does not enforce: named in the output beside notEvaluated, never "cannot tell" */
   readonly ignored: NotEvaluated[];
+  private readonly ignoredEntries: NotEvaluatedEntry[];
   /** which engine's kinds count and why (engine-choice.ts); undefined for manifests without --engine */
   readonly choice?: EngineReport;
   /** the engine applies NetworkPolicy ipBlocks only to peers outside the cluster (Cilium) */
@@ -333,7 +334,8 @@ export class PolicyEngine {
     this.tiers = extra.tiers;
     this.notEvaluatedEntries = extra.notEvaluated;
     if (this.namespaceLabelsUnknown) this.guardUnknownLabels();
-    this.ignored = extra.ignored;
+    this.ignoredEntries = extra.ignored;
+    this.ignored = extra.ignored.map(({ object, reason }) => ({ object, reason }));
   }
 
   /** Everything read but not evaluated, for `notEvaluated` in the output. */
@@ -349,6 +351,18 @@ export class PolicyEngine {
   /** The unevaluated objects that may select this pod: a verdict involving it cannot be told. */
   notEvaluatedFor(pod: PodView): NotEvaluated[] {
     return this.notEvaluatedEntries.filter((e) => e.maySelect(pod)).map(({ object, reason }) => ({ object, reason }));
+  }
+
+  /**
+   * The policies of kinds the engine does not enforce that would select this pod were they enforced (or
+   * may: a list not read, labels not read), and how many others were read.
+   */
+  ignoredFor(pod: PodView): { selecting: NotEvaluated[]; others: number } {
+    const selecting = this.ignoredEntries.filter((e) => {
+      const { value, read } = this.probe(() => e.maySelect(pod));
+      return value || read.size > 0;
+    });
+    return { selecting: selecting.map(({ object, reason }) => ({ object, reason })), others: this.ignoredEntries.length - selecting.length };
   }
 
   /** CIDRs of other kinds' rules that pod IPs are compared with (for matrix equivalence classes). */

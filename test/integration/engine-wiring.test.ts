@@ -104,13 +104,19 @@ describe('diff, test, whoami --as-pod and report --with follow the detected engi
 
   it('whoami --as-pod: only the detected engine\'s kinds select the pod; the others are named as not enforced; --engine overrides', async () => {
     const asPod = ['whoami', '--as-pod', 'payments/deploy/payments'];
-    server.setObjects([...shop, noCart, AZURE_NPM]);
+    // a second ignored policy that would not select payments: counted, not listed
+    const noDb = { ...noCart, metadata: { namespace: 'payments', name: 'no-db' }, spec: { ...noCart.spec, endpointSelector: { matchLabels: { app: 'ledger-db' } } } };
+    server.setObjects([...shop, noCart, noDb, AZURE_NPM]);
     const [npm, json, named] = await Promise.all([np(asPod), np([...asPod, '-o', 'json']), np([...asPod, '--engine', 'cilium'])]);
     expect(npm.code, npm.stderr).toBe(0);
     expect(npm.stdout).not.toMatch(/^ +CiliumNetworkPolicy payments\/no-cart +ingress/m);
     expect(npm.stdout).toMatch(/^ +not evaluated: CiliumNetworkPolicy payments\/no-cart is not enforced: this cluster's engine is Azure NPM$/m);
     expect(npm.stdout).toContain(NPM_DETECTED);
+    expect(npm.stdout).not.toContain('no-db');
+    expect(npm.stdout).toMatch(/^ +\(1 other policy of kinds the engine does not enforce would not select it: not listed\)$/m);
     const out = JSON.parse(json.stdout);
+    expect(out.notEvaluated).toEqual([{ object: 'CiliumNetworkPolicy payments/no-cart', reason: "not enforced: this cluster's engine is Azure NPM" }]);
+    expect(out.ignoredNotSelecting).toBe(1);
     expect(out.networkPolicies.map((p: { kind?: string }) => p.kind)).not.toContain('CiliumNetworkPolicy');
     expect(out.engine).toMatchObject({ by: 'detected', engines: ['azure-npm'] });
     expect(named.code, named.stderr).toBe(0);

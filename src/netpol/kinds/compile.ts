@@ -19,8 +19,11 @@ export interface NotEvaluatedEntry extends NotEvaluated {
 export interface ExtraCompilation {
   tiers: TieredPolicies;
   notEvaluated: NotEvaluatedEntry[];
-  /** objects (and unreadable lists) of kinds the chosen engine does not enforce: named, never "cannot tell" */
-  ignored: NotEvaluated[];
+  /**
+   * objects (and unreadable lists) of kinds the chosen engine does not enforce: named, never "cannot tell";
+   * maySelect says which pods they would select were they enforced (whoami --as-pod names only those)
+   */
+  ignored: NotEvaluatedEntry[];
 }
 
 export interface CompileOptions {
@@ -103,11 +106,32 @@ function scopeOf(namespace: string | undefined): (pod: PodView) => boolean {
   return namespace ? (pod) => pod.namespace === namespace : () => true;
 }
 
+/**
+ * Which pods a policy the engine ignores would select were it enforced, compiled when first asked (most
+ * ignored policies are never asked about); one that cannot be compiled may select anything in its scope.
+ */
+function wouldSelect(object: PolicyObject, family: PolicyFamily, namespaceLabelsOf: (namespace: string) => Labels): (pod: PodView) => boolean {
+  let selects: ((pod: PodView) => boolean) | undefined;
+  return (pod) => {
+    if (!selects) {
+      const compiled = compileOne(object, family);
+      if (!compiled || 'problem' in compiled) selects = scopeOf(object.metadata.namespace);
+      else {
+        const c = compiled.policy;
+        const policies = 'admin' in c ? [c.admin] : 'calico' in c ? [c.calico.policy] : [...c.cilium.deny, ...c.cilium.allow];
+        const host = 'cilium' in c && c.cilium.hostPolicies.length > 0;
+        selects = (p) => (host && p.hostNetwork) || policies.some((policy) => policy.selects(p, namespaceLabelsOf(p.namespace)));
+      }
+    }
+    return selects(pod);
+  };
+}
+
 export function compileExtras(objects: PolicyObject[], unreadable: UnreadableList[], options: CompileOptions = {}, namespaceLabelsOf: (namespace: string) => Labels = (ns) => ({ 'kubernetes.io/metadata.name': ns })): ExtraCompilation {
   const tiers = emptyTiers();
   const calicoPolicies: CompiledExtraPolicy[] = [];
   const notEvaluated: NotEvaluatedEntry[] = [];
-  const ignored: NotEvaluated[] = [];
+  const ignored: NotEvaluatedEntry[] = [];
   const tierObjects = new Map<string, TierInfo>();
   for (const object of objects) {
     if (isCalicoTier(object.apiVersion, object.kind)) {
@@ -129,7 +153,7 @@ export function compileExtras(objects: PolicyObject[], unreadable: UnreadableLis
     }
     const why = options.notEnforced?.(kind.family);
     if (why) {
-      ignored.push({ object: title, reason: `not enforced: ${why}` });
+      ignored.push({ object: title, reason: `not enforced: ${why}`, maySelect: wouldSelect(object, kind.family, namespaceLabelsOf) });
       continue;
     }
     const compiled = compileOne(object, kind.family);
@@ -174,7 +198,7 @@ export function compileExtras(objects: PolicyObject[], unreadable: UnreadableLis
     if (!kind) continue;
     const why = options.notEnforced?.(kind.family);
     if (why) {
-      ignored.push({ object: `${list.resource}${list.namespace ? ` in namespace ${list.namespace}` : ''}`, reason: `not read (you may not list them), and not enforced: ${why}` });
+      ignored.push({ object: `${list.resource}${list.namespace ? ` in namespace ${list.namespace}` : ''}`, reason: `not read (you may not list them), and not enforced: ${why}`, maySelect: scopeOf(list.namespace) });
       continue;
     }
     notEvaluated.push({

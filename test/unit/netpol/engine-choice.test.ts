@@ -223,6 +223,19 @@ describe('the choice in verdicts and audit', () => {
     });
   });
 
+  it('the policies the engine ignores that would select a pod (whoami --as-pod names only those, and counts the rest)', () => {
+    const dbOnly: PolicyObject = { ...denyWeb, metadata: { namespace: 'shop', name: 'db-only' }, spec: { endpointSelector: { matchLabels: { app: 'db' } }, ingressDeny: [{ fromEntities: ['world'] }] } };
+    const broken: PolicyObject = { ...denyWeb, metadata: { namespace: 'shop', name: 'broken' }, spec: { endpointSelector: 'app=api' } };
+    const elsewhere: PolicyObject = { ...denyWeb, metadata: { namespace: 'ops', name: 'elsewhere' }, spec: { endpointSelector: {} } };
+    const s = { ...snapshot(['azure-npm']), policyObjects: [denyWeb, dbOnly, broken, elsewhere] };
+    const npm = new PolicyEngine(s, chooseEngine(s, undefined));
+    const ignored = (p: Peer) => npm.ignoredFor((p as { pod: PodView }).pod);
+    // a policy that cannot be read may select anything in its namespace
+    expect(ignored(api)).toEqual({ selecting: [{ object: 'CiliumNetworkPolicy shop/no-web', reason: "not enforced: this cluster's engine is Azure NPM" }, { object: 'CiliumNetworkPolicy shop/broken', reason: "not enforced: this cluster's engine is Azure NPM" }], others: 2 });
+    expect(ignored(web).selecting.map((n) => n.object)).toEqual(['CiliumNetworkPolicy shop/broken']);
+    expect(npm.ignored).toHaveLength(4);
+  });
+
   it('an unreadable list of a kind the engine ignores is named but does not make verdicts "cannot tell"', () => {
     const s = { ...snapshot(['azure-npm']), policyObjects: [], unreadable: [{ resource: 'ciliumnetworkpolicies.cilium.io', namespace: 'shop' }] };
     const npm = new PolicyEngine(s, chooseEngine(s, undefined));
