@@ -15,7 +15,9 @@ export default defineConfig({
     // code sign-in); 20–30 s on an idle 2-core machine, several minutes on one loaded tenfold. The limit only
     // catches hangs, so it is set for the loaded machine.
     testTimeout: 600_000,
-    hookTimeout: 300_000,
+    // a real kube-apiserver's beforeAll waits for etcd, the apiserver and a controller, each allowed 300 s
+    // (test/support/real-apiserver): the hook limit must not be the first to run out on a loaded box
+    hookTimeout: 600_000,
     // e2e tests start servers on loopback and spawn kubectl; keep them from starving each other on 2 cores
     pool: 'forks',
     maxWorkers: 2,

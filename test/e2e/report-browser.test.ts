@@ -29,7 +29,7 @@ beforeAll(async () => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
-}, PAGE_TIMEOUT_MS);
+});
 afterAll(async () => {
   await browser?.close();
 });
