@@ -111,6 +111,64 @@ describe('audit', () => {
     expectOneLineError(run(['audit', '-f', 'examples/audit', '--skip', 'dns']), /--skip dns: no such rule \(rules: no-default-deny-ingress, /);
   });
 
+  it('judges every kind the engine enforces: a Calico default deny isolates, a Calico typo is found, a Cilium policy under Calico is only not enforced', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'np-audit-kinds-'));
+    const deploy = (ns: string, name: string, labels: string, ports: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n  selector: {matchLabels: ${labels}}\n  template:\n    metadata: {labels: ${labels}}\n    spec: {containers: [{name: c, ports: ${ports}}]}\n---\n`;
+    writeFileSync(
+      join(dir, 'workloads.yaml'),
+      deploy('kube-system', 'coredns', '{k8s-app: kube-dns}', '[{name: dns, containerPort: 53, protocol: UDP}, {name: dns-tcp, containerPort: 53}]') +
+        deploy('shop', 'web', '{app: web}', '[{name: http, containerPort: 8080}]') +
+        deploy('shop', 'db', '{app: db}', '[{name: pg, containerPort: 5432}]'),
+    );
+    writeFileSync(
+      join(dir, 'calico.yaml'),
+      `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: default-deny}
+spec:
+  selector: projectcalico.org/namespace != 'kube-system'
+  types: [Ingress, Egress]
+  egress:
+    - {action: Allow, protocol: UDP, destination: {namespaceSelector: projectcalico.org/name == 'kube-system', selector: k8s-app == 'kube-dns', ports: [53]}}
+    - {action: Allow, protocol: TCP, destination: {namespaceSelector: projectcalico.org/name == 'kube-system', selector: k8s-app == 'kube-dns', ports: [53]}}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: db-in, namespace: shop}
+spec:
+  order: 100
+  selector: app == 'db'
+  ingress: [{action: Allow, protocol: TCP, source: {selector: app == 'wbe'}, destination: {ports: [postgres]}}]
+`,
+    );
+    writeFileSync(
+      join(dir, 'cilium.yaml'),
+      'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: web-in, namespace: shop}\nspec: {endpointSelector: {matchLabels: {app: wbe}}, ingress: [{}]}\n',
+    );
+    const found = (args: string[]) => {
+      const r = run(['audit', '-f', dir, '-o', 'json', ...args]);
+      expect(r.code).toBe(1);
+      return JSON.parse(r.stdout).findings.map((f: { rule: string; namespace: string; object: string }) => `${f.rule} ${f.namespace}/${f.object}`);
+    };
+    expect(found(['--engine', 'calico'])).toEqual([
+      'policy-kind-not-enforced shop/ciliumnetworkpolicy/web-in',
+      'peer-selects-nothing shop/networkpolicy/db-in',
+      'undeclared-named-port shop/networkpolicy/db-in',
+    ]);
+    // without --engine every kind given counts: the Cilium policy's selector is judged as well
+    expect(found([])).toEqual(['selects-nothing shop/ciliumnetworkpolicy/web-in', 'peer-selects-nothing shop/networkpolicy/db-in', 'undeclared-named-port shop/networkpolicy/db-in']);
+    const table = run(['audit', '-f', dir, '--engine', 'calico']).stdout;
+    expect(table).toMatch(/^warning\s+peer-selects-nothing\s+shop\s+networkpolicy\/db-in\s+ingress rule #0, peer endpoints with app == 'wbe' in namespace shop: it matches no pod or workload in namespace shop/m);
+    expect(table).toMatch(/^warning\s+undeclared-named-port\s+shop\s+networkpolicy\/db-in\s+ingress rule #0 names port "postgres" \(TCP\)/m);
+    const sarif = JSON.parse(run(['audit', '-f', dir, '--engine', 'calico', '-o', 'sarif']).stdout);
+    expect(sarif.runs[0].results.map((r: { ruleId: string; locations: { logicalLocations: { fullyQualifiedName: string }[] }[] }) => `${r.ruleId} ${r.locations[0].logicalLocations[0].fullyQualifiedName}`)).toEqual([
+      'policy-kind-not-enforced shop/ciliumnetworkpolicy/web-in',
+      'peer-selects-nothing shop/networkpolicy/db-in',
+      'undeclared-named-port shop/networkpolicy/db-in',
+    ]);
+  });
+
   it('its help names every rule and links the rules document', () => {
     const r = run(['audit', '--help']);
     expect(r.code).toBe(0);
