@@ -76,4 +76,24 @@ describe('kubectl np with a service-account token (test double)', () => {
     expect(r.stderr).not.toMatch(/tenant|--oidc-client-id|server-id/);
     for (const part of token.split('.').slice(1)) expect(r.stdout + r.stderr).not.toContain(part);
   });
+  it('a pod-bound token stops authenticating once its pod is gone, while the unbound one still works', async () => {
+    // the same service account (its uid kept), without the pod
+    const uid = JSON.parse(run.whoamiJson.stdout).apiServer.user.uid as string;
+    server.setObjects(serviceAccountScenario.flatMap((o) => {
+      const obj = o as { kind: string; metadata: Record<string, unknown> };
+      if (obj.kind === 'Pod') return [];
+      return obj.kind === 'ServiceAccount' ? [{ ...obj, metadata: { ...obj.metadata, uid } }] : [obj];
+    }));
+    const home = mkdtempSync(join(tmpdir(), 'kubectl-np-sa-gone-'));
+    const kubeconfig = (token: string, name: string) => {
+      const path = join(home, name);
+      server.writeKubeconfig(path, { user: { token } });
+      return path;
+    };
+    const refused = await runKubectl(['auth', 'whoami'], { kubeconfig: kubeconfig(run.podBound.token, 'bound'), home });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/Unauthorized/);
+    expect(server.requests.at(-1)?.authError).toBe('serviceaccount: pods "runner" not found');
+    expect((await runKubectl(['auth', 'whoami'], { kubeconfig: kubeconfig(run.token, 'unbound'), home })).code).toBe(0);
+  });
 });

@@ -81,4 +81,18 @@ describe('kubectl np with a service-account token (real kube-apiserver)', () => 
     expect(r.stderr).not.toMatch(/tenant|--oidc-client-id|server-id/);
     for (const part of token.split('.').slice(1)) expect(r.stdout + r.stderr).not.toContain(part);
   });
+  it('a pod-bound token stops authenticating once its pod is deleted (after the server\'s token cache lets go), while the unbound one still works', async () => {
+    const kubeconfigs = { bound: join(real.dir, 'sa-pod-bound.kubeconfig'), unbound: join(real.dir, 'sa-unbound.kubeconfig') };
+    real.writeKubeconfig(kubeconfigs.bound, { user: { token: onReal.podBound.token } });
+    real.writeKubeconfig(kubeconfigs.unbound, { user: { token: onReal.token } });
+    const del = await real.kubectl(['delete', 'pod', 'runner', '-n', SA_NS, '--grace-period=0', '--force', '--wait=false']);
+    expect(del.code, del.stderr).toBe(0);
+    // a successful token review is cached for about 10 s: poll until the refusal shows
+    const refused = await real.eventually('the pod-bound token to be refused', async () => {
+      const r = await real.kubectl(['--kubeconfig', kubeconfigs.bound, 'auth', 'whoami']);
+      return r.code !== 0 ? r : undefined;
+    });
+    expect(refused.stderr).toMatch(/Unauthorized/);
+    expect((await real.kubectl(['--kubeconfig', kubeconfigs.unbound, 'auth', 'whoami', '-o', 'json'])).code).toBe(0);
+  });
 });
