@@ -346,4 +346,24 @@ export const fidelityCases: FidelityCase[] = [
       assert(stranger.code !== 0 && stranger.stderr.includes('cannot bind token for serviceaccount "robot" to pod running with different serviceaccount name.'), `pod of another service account: exit ${stranger.code}: ${stranger.stderr}`);
     },
   },
+  {
+    name: 'discovery lists subresources with their own kinds and verbs: serviceaccounts/token is a TokenRequest of authentication.k8s.io/v1 that can only be created',
+    async check({ get }) {
+      const want: Record<string, [string, string[], string?]> = {
+        'pods/exec': ['PodExecOptions', ['create', 'get']],
+        'pods/log': ['Pod', ['get']],
+        'pods/portforward': ['PodPortForwardOptions', ['create', 'get']],
+        'pods/proxy': ['PodProxyOptions', ['create', 'delete', 'get', 'patch', 'update']],
+        'services/proxy': ['ServiceProxyOptions', ['create', 'delete', 'get', 'patch', 'update']],
+        'serviceaccounts/token': ['TokenRequest', ['create'], 'authentication.k8s.io/v1'],
+      };
+      const listed = (await object(get, '/api/v1')).resources as { name: string; kind: string; verbs: string[]; group?: string; version?: string }[];
+      for (const [name, [kind, verbs, groupVersion]] of Object.entries(want)) {
+        const r = listed.find((x) => x.name === name);
+        assert(!!r, `${name} is not in /api/v1`);
+        const seen = [r!.kind, [...r!.verbs].sort(), r!.group ? `${r!.group}/${r!.version}` : undefined];
+        assert(json(seen) === json([kind, verbs, groupVersion]), `${name}: ${json(seen)}, want ${json([kind, verbs, groupVersion])}`);
+      }
+    },
+  },
 ];

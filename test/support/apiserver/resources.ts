@@ -94,6 +94,19 @@ export const RESOURCE_TYPES: ResourceType[] = [
   })),
 ];
 
+const PROXY_VERBS = ['create', 'delete', 'get', 'patch', 'update'];
+/** subresources as a 1.32 server lists them in discovery (kind, and group/version when another group's) */
+const SUBRESOURCE_DISCOVERY: Record<string, { kind: string; verbs: string[]; group?: string; version?: string }> = {
+  'pods/exec': { kind: 'PodExecOptions', verbs: ['create', 'get'] },
+  'pods/attach': { kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+  'pods/portforward': { kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
+  'pods/proxy': { kind: 'PodProxyOptions', verbs: PROXY_VERBS },
+  'pods/log': { kind: 'Pod', verbs: ['get'] },
+  'services/proxy': { kind: 'ServiceProxyOptions', verbs: PROXY_VERBS },
+  'serviceaccounts/token': { kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] },
+  scale: { kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
+};
+
 export type SelfSubjectReviewVersion = 'v1' | 'v1beta1' | 'v1alpha1';
 
 /** create-only review resources; they exist in discovery only in the versions the server has */
@@ -184,7 +197,8 @@ export function apiResourceListDocument(group: string, version: string, selfSubj
     exists = true;
     resources.push({ name: t.resource, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: READ_WRITE, ...(t.shortNames ? { shortNames: t.shortNames } : {}) });
     for (const sub of t.subresources ?? []) {
-      resources.push({ name: `${t.resource}/${sub}`, singularName: '', namespaced: t.namespaced, kind: sub === 'scale' ? 'Scale' : t.kind, verbs: sub === 'log' ? ['get'] : ['create', 'get'] });
+      const real = SUBRESOURCE_DISCOVERY[`${t.resource}/${sub}`] ?? SUBRESOURCE_DISCOVERY[sub];
+      resources.push({ name: `${t.resource}/${sub}`, singularName: '', namespaced: t.namespaced, ...(real ?? { kind: t.kind, verbs: ['create', 'get'] }) });
     }
   }
   for (const g of reviewGroups(selfSubjectReviewVersions)) {
