@@ -6,6 +6,7 @@ import { setDebugSink } from '../debug.js';
 import { isJsonPathOutput, parseJsonPathOutput } from '../render/jsonpath.js';
 import { compileSelector, parseSelectorText, type Labels } from '../model/selectors.js';
 import { manifestNamespaceOf, type SnapshotSource } from '../cluster/index.js';
+import type { ImpersonationFlags } from '../cluster/impersonation.js';
 
 /** Flags every command shares: how to find the cluster, and how to talk back. */
 export const clusterFlags = {
@@ -20,10 +21,13 @@ export const impersonationFlags = {
   'as-uid': Flags.string({ description: 'UID to impersonate, like kubectl --as-uid; needs --as' }),
 };
 
-/** The impersonation flags as the cluster layer takes them. */
-export function impersonationFromFlags(flags: { as?: string; 'as-group'?: string[]; 'as-uid'?: string }): { as?: string; asGroups?: string[]; asUid?: string } | undefined {
-  if (!flags.as && !flags['as-group']?.length && !flags['as-uid']) return undefined;
-  return { as: flags.as, asGroups: flags['as-group'], asUid: flags['as-uid'] };
+/**
+ * Which cluster, as whom, as every use case takes it: --kubeconfig, --context, and the impersonation flags
+ * (each overriding the kubeconfig user's; none given = the kubeconfig's own).
+ */
+export function clusterTargetOf(flags: { kubeconfig?: string; context?: string; as?: string; 'as-group'?: string[]; 'as-uid'?: string }): { kubeconfig?: string; context?: string; impersonate?: ImpersonationFlags } {
+  const impersonating = flags.as || flags['as-group']?.length || flags['as-uid'];
+  return { kubeconfig: flags.kubeconfig, context: flags.context, impersonate: impersonating ? { as: flags.as, asGroups: flags['as-group'], asUid: flags['as-uid'] } : undefined };
 }
 
 export const outputFlag = (options: string[] = ['table', 'json', 'yaml'], defaultValue = 'table') =>
@@ -125,9 +129,7 @@ export function snapshotSourceOf(
 ): SnapshotSource {
   return {
     files: flags.filename,
-    kubeconfig: flags.kubeconfig,
-    context: flags.context,
-    impersonate: impersonationFromFlags(flags),
+    ...clusterTargetOf(flags),
     namespaces: flags.namespace,
     allNamespaces: flags['all-namespaces'],
     manifestNamespace: manifestNamespaceOf(flags.namespace),

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { renderDocument } from '../render/document.js';
-import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlagWithJsonPath } from '../cli/base.js';
+import { BaseCommand, clusterFlags, impersonationFlags, outputFlagWithJsonPath, clusterTargetOf } from '../cli/base.js';
 import { ACCESS_VERBS, DEFAULT_ACCESS_VERBS, runAccess } from '../identity/rbac-tools.js';
 import { renderAccess } from '../render/rbac-tools.js';
 
@@ -29,9 +29,7 @@ With -n, the namespaced resources in that namespace; without, every resource clu
   async run(): Promise<void> {
     const { flags } = await this.parse(Access);
     const report = await runAccess({
-      kubeconfig: flags.kubeconfig,
-      context: flags.context,
-      impersonate: impersonationFromFlags(flags),
+      ...clusterTargetOf(flags),
       namespace: flags.namespace,
       verbs: flags.verbs?.split(',').map((v) => v.trim()).filter(Boolean),
     });

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { toYaml } from '../render/yaml.js';
 import { renderDocument } from '../render/document.js';
-import { BaseCommand, connectionFlags, outputFlagWithJsonPath, snapshotFlags, impersonationFromFlags, selectorFlag, selectorFromFlag, snapshotSourceOf } from '../cli/base.js';
+import { BaseCommand, connectionFlags, outputFlagWithJsonPath, snapshotFlags, selectorFlag, selectorFromFlag, snapshotSourceOf, clusterTargetOf } from '../cli/base.js';
 import { loadSnapshot } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { canReach } from '../netpol/can-reach.js';
@@ -89,7 +89,7 @@ Reverse questions: --to ENDPOINT lists every workload (in -n, else every namespa
       if (flags.filename?.length) throw new UsageError('can-reach me asks the API server about your access; -f (manifests) does not apply');
       const { runCanReachMe } = await import('../identity/api-reach.js');
       const { renderApiReach } = await import('../render/rbac-reach.js');
-      const report = await runCanReachMe({ kubeconfig: flags.kubeconfig, context: flags.context, impersonate: impersonationFromFlags(flags), namespace: flags.namespace?.[0], destination: args.destination, port: flags.port });
+      const report = await runCanReachMe({ ...clusterTargetOf(flags), namespace: flags.namespace?.[0], destination: args.destination, port: flags.port });
       writeWarnings(report.warnings);
       process.stdout.write(renderDocument(flags.output, report) ?? renderApiReach(report));
       if (!report.allowed) this.exit(ExitCode.No);

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { renderDocument } from '../render/document.js';
-import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlagWithJsonPath } from '../cli/base.js';
+import { BaseCommand, clusterFlags, impersonationFlags, outputFlagWithJsonPath, clusterTargetOf } from '../cli/base.js';
 import { runWhoCan } from '../identity/rbac-tools.js';
 import { renderWhoCan, renderWhoCanNames } from '../render/rbac-tools.js';
 import { writeWarnings } from '../cli/warnings.js';
@@ -42,9 +42,7 @@ RBAC only: a webhook authorizer (AKS Azure RBAC) may allow others, and lists you
   async run(): Promise<void> {
     const { args, flags } = await this.parse(WhoCan);
     const report = await runWhoCan({
-      kubeconfig: flags.kubeconfig,
-      context: flags.context,
-      impersonate: impersonationFromFlags(flags),
+      ...clusterTargetOf(flags),
       verb: args.verb,
       target: args.resource,
       namespace: flags.namespace,

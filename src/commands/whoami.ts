@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { renderDocument } from '../render/document.js';
-import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlagWithJsonPath } from '../cli/base.js';
+import { BaseCommand, clusterFlags, impersonationFlags, outputFlagWithJsonPath, clusterTargetOf } from '../cli/base.js';
 import { runWhoami } from '../identity/whoami.js';
 import { engineFlag } from '../cli/engine-flag.js';
 import { renderPodIdentity, renderTokenOnly, renderWhoami } from '../render/whoami.js';
@@ -56,9 +56,7 @@ When the API server rejects the token (401), every live command decodes the toke
     }
     if (flags.engine !== undefined && !flags['as-pod']) throw new UsageError('--engine says whose policy kinds select a pod: it needs --as-pod');
     const result = await runWhoami({
-      kubeconfig: flags.kubeconfig,
-      context: flags.context,
-      impersonate: impersonationFromFlags(flags),
+      ...clusterTargetOf(flags),
       namespace: flags.namespace,
       resolveGroups: flags['resolve-groups'],
       graphUrl: flags['graph-url'],

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { renderDocument } from '../../render/document.js';
-import { BaseCommand, clusterFlags, impersonationFlags, impersonationFromFlags, outputFlagWithJsonPath } from '../../cli/base.js';
+import { BaseCommand, clusterFlags, impersonationFlags, outputFlagWithJsonPath, clusterTargetOf } from '../../cli/base.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { runCanI } from '../../identity/can-i.js';
 import { runCanIList } from '../../identity/rbac-tools.js';
@@ -46,7 +46,7 @@ RESOURCE is a resource type (pods, deploy, deployments.apps, widgets.example.com
     if (flags.list) {
       if (args.verb || args.resource) throw new UsageError('--list lists everything you may do; it takes no VERB or RESOURCE');
       if (flags['all-namespaces']) throw new UsageError('--list answers for one namespace (SelfSubjectRulesReview); -A does not apply');
-      const report = await runCanIList({ kubeconfig: flags.kubeconfig, context: flags.context, impersonate: impersonationFromFlags(flags), namespace: flags.namespace });
+      const report = await runCanIList({ ...clusterTargetOf(flags), namespace: flags.namespace });
       process.stdout.write(renderDocument(flags.output, report) ?? renderCanIList(report, { headers: !flags['no-headers'] }));
       return;
     }
@@ -54,9 +54,7 @@ RESOURCE is a resource type (pods, deploy, deployments.apps, widgets.example.com
       throw new UsageError(`missing ${args.verb ? 'RESOURCE' : 'VERB and RESOURCE'}: kubectl np explain can-i VERB RESOURCE[/NAME] (e.g. explain can-i get pods -n shop), or --list`);
     }
     const report = await runCanI({
-      kubeconfig: flags.kubeconfig,
-      context: flags.context,
-      impersonate: impersonationFromFlags(flags),
+      ...clusterTargetOf(flags),
       verb: args.verb,
       target: args.resource,
       namespace: flags.namespace,
