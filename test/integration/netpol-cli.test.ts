@@ -1,54 +1,19 @@
 // The NetworkPolicy commands as users run them: `node bin/run.js` against manifests, checking exit
 // codes, output shapes, stdin, one-line errors and NO_COLOR.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
-import { runCliAsync as runAsync } from '../support/cli-process.js';
+import { expectBuiltCli, expectOneLineError, runCliAsync as runAsync, runCliOffline } from '../support/cli-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
+beforeAll(expectBuiltCli);
 
-beforeAll(() => {
-  const built = join(ROOT, 'dist', 'commands', 'can-reach.js');
-  if (!existsSync(built)) throw new Error('dist/ is missing: run `npx tsc -p tsconfig.build.json` (npm test does) before these tests');
-  if (statSync(built).mtimeMs < Math.max(newest(join(ROOT, 'src', 'netpol')), newest(join(ROOT, 'src', 'render')))) {
-    throw new Error('dist/ is older than src/netpol or src/render: run `npx tsc -p tsconfig.build.json` before these tests');
-  }
-});
-
-function run(args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
-  const r = spawnSync(process.execPath, ['bin/run.js', ...args], {
-    cwd: ROOT,
-    input: opts.input,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '', KUBECONFIG: '/nonexistent', ...opts.env },
-    // only catches a hang: one run can take a minute on a box loaded tenfold
-    timeout: 300_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function expectOneLineError(r: ReturnType<typeof run>, pattern: RegExp) {
-  expect(r.code).toBe(2);
-  expect(r.stdout).toBe('');
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^error: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
+const run = runCliOffline;
 
 const SHOP = ['-f', 'examples/shop'];
 

@@ -1,18 +1,14 @@
 // Every policy kind beyond NetworkPolicy read live from the test API server (discovery first, then the
 // lists) gives the verdict the same objects give as `-f` manifests: the live path is the manifests path.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
-import { runCliAsync as runAsync } from '../support/cli-process.js';
+import { expectBuiltCli, runCliAsync as runAsync } from '../support/cli-process.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-
-beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist', 'commands', 'can-reach.js'))) throw new Error('dist/ is missing: run `npm run build` before these tests');
-});
+beforeAll(expectBuiltCli);
 
 const namespace = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
 const pod = (ns: string, name: string, labels: Record<string, string>, ip: string, port: number) => ({

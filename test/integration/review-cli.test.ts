@@ -1,38 +1,17 @@
 // The policy-review commands (audit, diff, test) and the honest edges of -f, as users run them:
 // `node bin/run.js` against manifests, checking exit codes, output shapes and one-line errors.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CART_FROM_PROMETHEUS } from '../support/shop-changes.js';
+import { expectBuiltCli, expectOneLineError, runCliOffline } from '../support/cli-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist', 'commands', 'can-reach.js'))) throw new Error('dist/ is missing: run `npm run build` before these tests');
-});
+beforeAll(expectBuiltCli);
 
-function run(args: string[], opts: { input?: string } = {}) {
-  const r = spawnSync(process.execPath, ['bin/run.js', ...args], {
-    cwd: ROOT,
-    input: opts.input ?? '',
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', KUBECONFIG: '/nonexistent' },
-    // only catches a hang: one run can take a minute on a box loaded tenfold
-    timeout: 300_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function expectOneLineError(r: ReturnType<typeof run>, pattern: RegExp) {
-  expect(r.code).toBe(2);
-  expect(r.stdout).toBe('');
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^error: /);
-  expect(lines[0]).toMatch(pattern);
-}
+const run = (args: string[], opts: { input?: string } = {}) => runCliOffline(args, { ...opts, env: { NO_COLOR: '1' } });
 
 describe('-f honest edges', () => {
   it('refuses an empty stdin instead of answering for a cluster without policies', () => {

@@ -1,7 +1,9 @@
 // The built CLI in a child process, without blocking the event loop: the test API server a test talks
 // to runs in the test's own process, so a spawnSync would stall it.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
@@ -28,4 +30,47 @@ export function runCliAsync(args: string[], env: Record<string, string>, input?:
     });
     if (input !== undefined) child.stdin.end(input);
   });
+}
+
+/**
+ * `kubectl-np ARGS` offline (no kubeconfig), blocking: for runs on manifests, where no server in this
+ * process needs the event loop. stdin is `input`, else empty, so -f - never waits.
+ */
+export function runCliOffline(args: string[], options: { input?: string; env?: Record<string, string> } = {}): CliResult {
+  const r = spawnSync(process.execPath, ['bin/run.js', ...args], {
+    cwd: REPO_ROOT,
+    input: options.input ?? '',
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '', KUBECONFIG: '/nonexistent', ...options.env },
+    // only catches a hang: one run can take a minute on a box loaded tenfold
+    timeout: 300_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Bad input as the CLI contract has it: exit 2, nothing on stdout, one "error: …" line matching `pattern`, no stack. */
+export function expectOneLineError(r: CliResult, pattern: RegExp): void {
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** Refuses to test a CLI older than its sources: a stale dist/ passes or fails for code that is gone. */
+export function expectBuiltCli(): void {
+  const built = join(REPO_ROOT, 'dist', 'commands', 'can-reach.js');
+  if (!existsSync(built)) throw new Error('dist/ is missing: run `npm run build` (npm test does) before these tests');
+  if (statSync(built).mtimeMs < newest(join(REPO_ROOT, 'src'))) throw new Error('dist/ is older than src/: run `npm run build` before these tests');
 }
