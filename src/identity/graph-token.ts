@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { KubeConfig } from '../cluster/kubeconfig.js';
 import { kubectlNpExecOf } from './credential.js';
+import { decodeJwtPayload } from '../jwt.js';
+import { serviceAccountClaims } from '../serviceaccount-token.js';
 import { parseExecArgs } from '../auth/exec-args.js';
 import { resolveTokenOptions } from '../auth/token-options.js';
 import { LoginRequiredError, SignInFailedError, classifySignInError } from '../auth/sign-in-errors.js';
@@ -66,6 +68,12 @@ export function graphAccessFor(input: GraphAccessInput): GraphOptions {
 /** Graph access through the account of the context's kubectl-np exec entry (--resolve-groups). */
 export function graphForContext(kc: KubeConfig, input: { graphUrl?: string; env?: NodeJS.ProcessEnv; debug?: (text: string) => void }): GraphOptions {
   const exec = kubectlNpExecOf(kc.getCurrentUser());
+  const token = kc.getCurrentUser()?.token;
+  const sa = !exec && token ? serviceAccountClaims(decodeJwtPayload(token) ?? {}) : undefined;
+  if (sa) {
+    // setup cannot turn a service account into an Entra user: say what its groups are instead
+    throw new UsageError(`--resolve-groups fetches Entra ID groups from Microsoft Graph, but context ${kc.getCurrentContext()} sends a Kubernetes service account token (${sa.namespace}/${sa.name}): it has no Entra groups, only system:serviceaccounts and system:serviceaccounts:${sa.namespace} (run whoami without --resolve-groups)`);
+  }
   if (!exec) {
     throw new UsageError(`--resolve-groups needs a Microsoft Graph token from the account you signed in with, which kubectl-np has only for contexts using kubectl-np get-token (convert this one with: kubectl np setup --context ${kc.getCurrentContext()})`);
   }

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireKubectl, runKubectl, startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
+import { runCli } from './auth/cli.js';
 import { runServiceAccountScenario, serviceAccountQuestions, serviceAccountScenario, SA_NS, SA_USER, type ScenarioRun } from '../support/serviceaccount-scenario.js';
 
 let server: TestApiServer;
@@ -95,5 +96,18 @@ describe('kubectl np with a service-account token (test double)', () => {
     expect(refused.stderr).toMatch(/Unauthorized/);
     expect(server.requests.at(-1)?.authError).toBe('serviceaccount: pods "runner" not found');
     expect((await runKubectl(['auth', 'whoami'], { kubeconfig: kubeconfig(run.token, 'unbound'), home })).code).toBe(0);
+  });
+  it('whoami --token-only names the service account offline, and --resolve-groups says a service account has no Entra groups instead of suggesting setup', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'kubectl-np-sa-offline-'));
+    const kubeconfig = join(home, 'sa.kubeconfig');
+    server.writeKubeconfig(kubeconfig, { context: 'robot', user: { token: run.podBound.token } });
+    const np = (args: string[]) => runCli([...args, '--kubeconfig', kubeconfig], { env: { PATH: process.env.PATH, HOME: home, NO_COLOR: '1' } });
+    const tokenOnly = await np(['whoami', '--token-only']);
+    expect(tokenOnly.code).toBe(0);
+    expect(tokenOnly.stdout).toMatch(/^ +Kind +Kubernetes service account token, not an Entra ID token$/m);
+    expect(tokenOnly.stdout).toMatch(/^ +Bound to +pod robots\/runner on node robot-node$/m);
+    const groups = await np(['whoami', '--resolve-groups']);
+    expect(groups.code).toBe(2);
+    expect(groups.stderr.trim()).toBe(`error: --resolve-groups fetches Entra ID groups from Microsoft Graph, but context robot sends a Kubernetes service account token (${SA_NS}/deployer): it has no Entra groups, only system:serviceaccounts and system:serviceaccounts:${SA_NS} (run whoami without --resolve-groups)`);
   });
 });
