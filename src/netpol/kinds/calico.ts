@@ -172,6 +172,44 @@ function compileEntity(raw: unknown, path: string, policyNamespace: string | und
 
 const ACTIONS = new Set(['Allow', 'Deny', 'Log', 'Pass']);
 
+// Names Calico gives the policies it derives (Kubernetes NetworkPolicies, ClusterNetworkPolicies, OpenStack
+// security groups): their tier is fixed by the prefix, whatever follows (libcalico-go lib/names/policy.go)
+const FORMATTED: [string, string][] = [
+  ['knp.default.', 'default'],
+  ['kcnp.kube-admin.', 'kube-admin'],
+  ['kcnp.kube-baseline.', 'kube-baseline'],
+  ['ossg.', 'default'],
+];
+
+/** Calico's TierFromPolicyName: the word before the first dot, default without one. */
+function tierFromName(name: string): string {
+  const formatted = FORMATTED.find(([prefix]) => name.startsWith(prefix));
+  if (formatted) return formatted[1];
+  const dot = name.indexOf('.');
+  return dot < 0 ? 'default' : name.slice(0, dot);
+}
+
+/**
+ * The tier a policy sits in. Felix files a policy under the tier its stored name starts with (TIER.NAME, as
+ * crd.projectcalico.org/v1 objects are named), so the name prefix decides; projectcalico.org/v3 names are
+ * checked as Calico's API server checks them: TIER.NAME with spec.tier matching, or a plain name in tier
+ * default (spec.tier absent or "default").
+ */
+function policyTier(object: PolicyObject, specTier: unknown): string {
+  const name = object.metadata.name;
+  if (specTier !== undefined && specTier !== null && typeof specTier !== 'string') throw new ShapeError(`spec.tier: expected a tier name, found ${shape(specTier)}`);
+  const fromName = tierFromName(name);
+  if (object.apiVersion.startsWith('projectcalico.org/') && !FORMATTED.some(([prefix]) => name.startsWith(prefix))) {
+    const tier = specTier || 'default';
+    const dotted = name.includes('.');
+    if (dotted ? !name.startsWith(`${tier}.`) : tier !== 'default') {
+      throw new ShapeError(`metadata.name: incorrectly formatted policy name ${name}: a policy in tier ${tier} is named ${tier}.NAME${tier === 'default' ? ' or NAME' : ''}${dotted && !specTier ? ` (set spec.tier: ${fromName} to put it in tier ${fromName})` : ''}`);
+    }
+    return tier;
+  }
+  return fromName;
+}
+
 function compileRule(rule: Map, index: number, path: string, direction: 'ingress' | 'egress', policyNamespace: string | undefined, title: string, cidrsSeen: Cidr[]): CompiledRule {
   const action = rule.action;
   if (typeof action !== 'string' || !ACTIONS.has(action)) throw new ShapeError(`${path}.action: expected Allow, Deny, Log or Pass, found ${shape(action)}`);
@@ -252,7 +290,7 @@ export function compileCalicoPolicy(object: PolicyObject): Compiled<CalicoCompil
     const namespaceSelector = global ? selectorAt(spec.namespaceSelector, 'spec.namespaceSelector', NAMESPACE_KEYS) : undefined;
     const saSelector = selectorAt(spec.serviceAccountSelector, 'spec.serviceAccountSelector');
     const order = optionalNumber(spec.order, 'spec.order');
-    const tier = typeof spec.tier === 'string' && spec.tier !== '' ? spec.tier : object.metadata.name.includes('.') ? object.metadata.name.split('.')[0] : 'default';
+    const tier = policyTier(object, spec.tier);
     const cidrs: Cidr[] = [];
     const rules = (key: 'ingress' | 'egress') => mapsAt(spec[key], `spec.${key}`).map((r, i) => compileRule(r, i, `spec.${key}[${i}]`, key, namespace, title, cidrs));
     const ingress = rules('ingress');

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { readManifestSnapshot } from '../../../src/cluster/manifests.js';
 import type { NetworkPolicy, PolicyObject } from '../../../src/model/k8s.js';
 import { PolicyEngine } from '../../../src/netpol/engine.js';
+import { policyObjectProblem } from '../../../src/netpol/kinds/compile.js';
 import { podView } from '../../../src/netpol/views.js';
 import type { Peer, Traffic, Verdict } from '../../../src/netpol/types.js';
 
@@ -90,5 +91,42 @@ describe('Calico Tier objects', () => {
     expect(snapshot.policyObjects).toEqual([{ apiVersion: 'crd.projectcalico.org/v1', kind: 'Tier', metadata: { name: 'security' }, spec: { order: 100 } }]);
     await expect(write('apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: security}\nspec: {order: first}\n')).rejects.toThrow(/Tier security: spec\.order: expected a number, found a string \("first"\)$/);
     await expect(write('apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: security}\nspec: {defaultAction: Allow}\n')).rejects.toThrow(/spec\.defaultAction: expected Deny or Pass/);
+  });
+});
+
+// Which tier a policy sits in, as libcalico-go's lib/names/policy.go decides: Felix files a policy under the
+// tier its stored name starts with (TIER.NAME), and Calico's API checks a projectcalico.org/v3 name against spec.tier.
+describe('a Calico policy named TIER.NAME', () => {
+  const stored = (name: string, spec: Record<string, unknown>): PolicyObject => ({ apiVersion: 'crd.projectcalico.org/v1', kind: 'GlobalNetworkPolicy', metadata: { name }, spec: { order: 10, selector: "app == 'api'", ...spec } });
+  const v3 = (name: string, spec: Record<string, unknown>): PolicyObject => ({ ...stored(name, spec), apiVersion: 'projectcalico.org/v3' });
+  const tierOf = (objects: PolicyObject[]) => engine([tier('security', { order: 100 }), ...objects]).evaluate(web, api, tcp).ingress.decidedBy?.tier;
+
+  it('a stored policy without spec.tier sits in the tier its name starts with (and so overrides the default tier)', () => {
+    const deny = stored('security.deny-api', { ingress: [{ action: 'Deny' }] });
+    const allow = stored('default.allow-api', { order: 1, ingress: [{ action: 'Allow' }] });
+    const v = engine([tier('security', { order: 100 }), deny, allow]).evaluate(web, api, tcp);
+    expect(answer(v)).toBe('denied');
+    expect(v.ingress.decidedBy).toMatchObject({ tier: 'security', action: 'Deny' });
+    // the same policies with spec.tier say the same
+    expect(tierOf([{ ...deny, spec: { ...(deny.spec as Record<string, unknown>), tier: 'security' } }])).toBe('security');
+  });
+
+  it("names Calico derives keep their own tier: knp.default.* and ossg.* in default, kcnp.kube-admin.* in kube-admin", () => {
+    expect(tierOf([stored('knp.default.deny-api', { ingress: [{ action: 'Deny' }] })])).toBe('default');
+    expect(tierOf([stored('ossg.default.5f1c', { ingress: [{ action: 'Deny' }] })])).toBe('default');
+    expect(tierOf([tier('kube-admin', { order: 1000 }), stored('kcnp.kube-admin.deny-api', { ingress: [{ action: 'Deny' }] })])).toBe('kube-admin');
+  });
+
+  it('projectcalico.org/v3: TIER.NAME with spec.tier matching, or a plain name in default; any other name is refused as Calico refuses it', () => {
+    expect(tierOf([v3('security.deny-api', { tier: 'security', ingress: [{ action: 'Deny' }] })])).toBe('security');
+    expect(tierOf([v3('deny-api', { ingress: [{ action: 'Deny' }] })])).toBe('default');
+    expect(tierOf([v3('default.deny-api', { tier: 'default', ingress: [{ action: 'Deny' }] })])).toBe('default');
+    expect(policyObjectProblem(v3('security.deny-api', { ingress: [{ action: 'Deny' }] }))).toBe('metadata.name: incorrectly formatted policy name security.deny-api: a policy in tier default is named default.NAME or NAME (set spec.tier: security to put it in tier security)');
+    expect(policyObjectProblem(v3('deny-api', { tier: 'security' }))).toBe('metadata.name: incorrectly formatted policy name deny-api: a policy in tier security is named security.NAME');
+    expect(policyObjectProblem(v3('platform.deny-api', { tier: 'security' }))).toMatch(/^metadata\.name: incorrectly formatted policy name platform\.deny-api: a policy in tier security is named security\.NAME$/);
+    // refused in a live read too: named as not evaluated, and a verdict it may decide is cannot tell
+    const e = engine([v3('security.deny-api', { ingress: [{ action: 'Deny' }] })]);
+    expect(e.notEvaluated[0].reason).toMatch(/^cannot read it: metadata\.name: incorrectly formatted policy name/);
+    expect(answer(e.evaluate(web, api, tcp))).toBe('cannot tell');
   });
 });
