@@ -480,3 +480,22 @@ describe('selector and named-port rules under every enforced kind', () => {
     expect(await only('selects-nothing', annotated)).toEqual([]);
   });
 });
+
+describe('the other kinds\' selector rules claim nothing the snapshot cannot show', () => {
+  const typoGnp = object(CALICO, 'GlobalNetworkPolicy', 'x', "{selector: app == 'wbe', ingress: [{action: Allow, source: {namespaceSelector: team == 'shpo'}}]}");
+  const rules = (findings: Finding[]) => findings.filter((f) => f.rule === 'selects-nothing' || f.rule === 'peer-selects-nothing').map(brief);
+
+  it('live: a cluster-scoped policy is judged against every pod, and not at all when some namespace\'s pods could not be listed', async () => {
+    const s = { ...(await manifests(TWO + typoGnp)), origin: 'live' as const };
+    const found = auditSnapshot(s).findings.filter((f) => f.rule === 'selects-nothing');
+    expect(found.map(brief)).toEqual(['selects-nothing /globalnetworkpolicy/x']);
+    expect(found[0].message).toMatch(/matches no pod or workload in the cluster/);
+    expect(rules(auditSnapshot({ ...s, unreadable: [{ resource: 'pods', namespace: 'b' }] }).findings)).not.toContain('selects-nothing /globalnetworkpolicy/x');
+  });
+
+  it('a namespace selector is not judged when the namespace list could not be read', async () => {
+    const s = await manifests(TWO + typoGnp);
+    expect(rules(auditSnapshot(s).findings)).toContain('peer-selects-nothing /globalnetworkpolicy/x');
+    expect(rules(auditSnapshot({ ...s, unreadable: [{ resource: 'namespaces', readByName: [] }] }).findings)).not.toContain('peer-selects-nothing /globalnetworkpolicy/x');
+  });
+});
