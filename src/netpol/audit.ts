@@ -5,7 +5,7 @@ import type { ClusterSnapshot, LabelSelector, NetworkPolicyPort, PolicyObject, P
 import { formatSelector, labelsKey, type Labels } from '../model/selectors.js';
 import { clusterPods } from './endpoints.js';
 import { type CompiledPolicy, type CompiledRule, PolicyEngine } from './engine.js';
-import { dnsEgress, dnsTarget, type DnsProtocol } from './explain.js';
+import { dnsEgress, dnsTarget, type DnsProtocol, type DnsTarget } from './explain.js';
 import { equivalenceKey, ipBlocksOf } from './matrix.js';
 import type { EngineChoice, EngineReport } from './engine-choice.js';
 import type { CompiledExtraPolicy, CompiledRule as ExtraRule, PodPeer } from './kinds/common.js';
@@ -149,9 +149,6 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
   if (!skip.has('policy-kind-not-enforced') && !choice.notEnforced && (snapshot.policyObjects ?? []).length > 0) {
     notes.push(`policy-kind-not-enforced was not checked: ${basis === 'none' ? 'no engine runs (see no-enforcing-engine)' : basis === undefined ? 'manifests do not say which engine enforces them; pass --engine NAME' : 'the engine is not known; pass --engine NAME'}`);
   }
-  if (engine.tiered) {
-    notes.push('AdminNetworkPolicy, Calico or Cilium policies take part: DNS and metadata-service checks cover pods a NetworkPolicy isolates for egress, judged with every evaluated kind');
-  }
   const checked = AUDIT_RULES.filter(
     (r) =>
       !skip.has(r.id) &&
@@ -248,13 +245,17 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
     const pod = c.representative;
     if (pod.hostNetwork || SYSTEM_NAMESPACES.includes(pod.namespace)) continue;
     const egressPolicies = engine.policiesSelecting(pod, 'egress');
-    if (egressPolicies.length === 0) continue;
+    if (egressPolicies.length === 0 && !isolation(pod, 'egress')) continue;
     if (wants('dns-egress-blocked')) {
-      // judged as the explain warning and can-reach judge it; "unknown" (cannot tell) is no finding
-      const blocked = DNS_PROTOCOLS.filter((protocol) => dnsEgress(engine, egressPolicies, dns, protocol) === 'denied');
+      // NetworkPolicies alone: judged as the explain warning and can-reach judge it; with other kinds, through
+      // every tier (an AdminNetworkPolicy may allow DNS, a Calico Deny may block it); "unknown" is no finding
+      const judged = DNS_PROTOCOLS.map((protocol) => ({ protocol, ...(engine.tiered ? tieredDnsEgress(engine, pod, dns, protocol) : { verdict: dnsEgress(engine, egressPolicies, dns, protocol) }) }));
+      const blocked = judged.filter((j) => j.verdict === 'denied');
       if (blocked.length > 0) {
-        const which = blocked.map((protocol) => `${protocol} 53`).join(' and ');
-        const by = egressPolicies.map((p) => p.name).join(', ');
+        const which = blocked.map((j) => `${j.protocol} 53`).join(' and ');
+        const named = [...egressPolicies.map((p) => p.name), ...blocked.flatMap((j) => ('by' in j && j.by ? [j.by] : []))];
+        // a Cilium policy isolating it decides by the union, with no single rule to name
+        const by = [...new Set(named.length > 0 ? named : engine.extraPoliciesSelecting(pod, 'egress').map((p) => p.title))].join(', ');
         for (const object of c.objects) {
           add(
             'dns-egress-blocked',
@@ -272,7 +273,9 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
           const side = engine.traceSide('egress', pod, { kind: 'ip', ip: target.ip }, traffic);
           if (!side.allowed) continue;
           const by = side.policies.filter((p) => p.allowed).map((p) => `${p.name} egress rule #${p.rule}`);
-          through.push(`${target.ip} (${target.what}) on ${traffic.protocol} ${traffic.port} through ${by.join(', ')}`);
+          // another kind's Allow (an AdminNetworkPolicy, a Calico rule) decided it
+          if (side.decidedBy) by.push(`${side.decidedBy.policy} egress rule #${side.decidedBy.rule}${side.decidedBy.ruleName ? ` (${side.decidedBy.ruleName})` : ''}`);
+          through.push(`${target.ip} (${target.what}) on ${traffic.protocol} ${traffic.port} through ${by.join(', ') || 'the policies selecting it'}`);
           break;
         }
       }
@@ -414,6 +417,25 @@ export function isolationOf(engine: PolicyEngine, blocks = ipBlocksOf(engine.pol
     }
     return isolated;
   };
+}
+
+/**
+ * DNS from a pod when other kinds take part: its egress side towards each DNS pod, through every tier.
+ * Denied only when every DNS pod is denied for certain; unknown when a rule that cannot be decided could
+ * change that, or when the DNS pods' IPs are not known and some rule compares addresses.
+ */
+function tieredDnsEgress(engine: PolicyEngine, pod: PodView, dns: DnsTarget, protocol: DnsProtocol): { verdict: 'allowed' | 'denied' | 'unknown'; by?: string } {
+  const targets = dns.targets[protocol].filter((t): t is { pod: PodView; traffic: Traffic } => t.traffic !== undefined);
+  if (targets.length === 0) return { verdict: 'unknown' };
+  let by: string | undefined;
+  for (const t of targets) {
+    const outcome = engine.decideTiered('egress', pod, { kind: 'pod', pod: t.pod }, t.traffic);
+    if (outcome.allowed) return { verdict: 'allowed' };
+    if (outcome.undecided.length > 0) return { verdict: 'unknown' };
+    by ??= outcome.decidedBy?.policy;
+  }
+  if (dns.ips.length === 0 && (engine.extraCidrs.length > 0 || ipBlocksOf(engine.policies).length > 0)) return { verdict: 'unknown' };
+  return { verdict: 'denied', by };
 }
 
 interface ExtraJudge {

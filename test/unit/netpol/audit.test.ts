@@ -499,3 +499,38 @@ describe('the other kinds\' selector rules claim nothing the snapshot cannot sho
     expect(rules(auditSnapshot({ ...s, unreadable: [{ resource: 'namespaces', readByName: [] }] }).findings)).not.toContain('peer-selects-nothing /globalnetworkpolicy/x');
   });
 });
+
+describe('DNS and the metadata service under every enforced kind', () => {
+  const dnsFindings = (findings: Finding[]) => findings.filter((f) => f.rule === 'dns-egress-blocked').map(brief);
+
+  it('a Calico GlobalNetworkPolicy default deny of egress without DNS blocks lookups; one allowing UDP and TCP 53 to kube-dns does not', async () => {
+    const deny = (rules: string) => object(CALICO, 'GlobalNetworkPolicy', 'default-deny', `{selector: projectcalico.org/namespace != 'kube-system', types: [Egress], egress: [${rules}]}`);
+    const blocked = auditSnapshot(await manifests(TWO + deny(''))).findings.filter((f) => f.rule === 'dns-egress-blocked');
+    expect(blocked.map(brief)).toEqual(['dns-egress-blocked a/deployment/db', 'dns-egress-blocked a/deployment/web']);
+    expect(blocked[0].message).toMatch(/^egress is isolated \(Calico GlobalNetworkPolicy default-deny\) and nothing allows UDP 53 and TCP 53 to cluster DNS/);
+    const toDns = (protocol: string) => `{action: Allow, protocol: ${protocol}, destination: {namespaceSelector: projectcalico.org/name == 'kube-system', selector: k8s-app == 'kube-dns', ports: [53]}}`;
+    expect(dnsFindings(auditSnapshot(await manifests(TWO + deny(`${toDns('UDP')}, ${toDns('TCP')}`))).findings)).toEqual([]);
+    const udpOnly = auditSnapshot(await manifests(TWO + deny(toDns('UDP')))).findings.filter((f) => f.rule === 'dns-egress-blocked');
+    expect(udpOnly[0].message).toMatch(/nothing allows TCP 53 to cluster DNS/);
+  });
+
+  it('an AdminNetworkPolicy allowing DNS everywhere lets NetworkPolicy-isolated pods look names up', async () => {
+    const lockdown = DEFAULT_DENY('a');
+    expect(dnsFindings(auditSnapshot(await manifests(TWO + lockdown)).findings)).toEqual(['dns-egress-blocked a/deployment/db', 'dns-egress-blocked a/deployment/web']);
+    const anp = object(ANP_V1, 'AdminNetworkPolicy', 'allow-dns', "{priority: 1, subject: {namespaces: {}}, egress: [{action: Allow, to: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}}], ports: [{portNumber: {port: 53, protocol: UDP}}, {portNumber: {port: 53, protocol: TCP}}]}]}");
+    expect(dnsFindings(auditSnapshot(await manifests(TWO + lockdown + anp)).findings)).toEqual([]);
+    // under an engine that does not enforce AdminNetworkPolicy, the lockdown blocks DNS again
+    expect(dnsFindings(auditSnapshot(await manifests(TWO + lockdown + anp), { engine: engineNamed('cilium') }).findings)).toHaveLength(2);
+  });
+
+  it('metadata-service-reachable: a Cilium policy allowing the world names itself; a deny of 169.254.169.254 closes it', async () => {
+    const dnsRule = '{toEndpoints: [{matchLabels: {k8s-app: kube-dns, io.kubernetes.pod.namespace: kube-system}}], toPorts: [{ports: [{port: "53", protocol: ANY}]}]}';
+    const open = object(CILIUM, 'CiliumNetworkPolicy', 'out', `{endpointSelector: {}, egress: [${dnsRule}, {toEntities: [world]}]}`, 'a');
+    const found = auditSnapshot(await manifests(TWO + open)).findings.filter((f) => f.rule === 'metadata-service-reachable');
+    expect(found.map(brief)).toEqual(['metadata-service-reachable a/deployment/db', 'metadata-service-reachable a/deployment/web']);
+    expect(found[0].message).toMatch(/can reach 169\.254\.169\.254 \(IMDS, node credentials\) on TCP 80 through out egress rule #1/);
+    expect(dnsFindings(auditSnapshot(await manifests(TWO + open)).findings)).toEqual([]);
+    const closed = object(CILIUM, 'CiliumNetworkPolicy', 'out', `{endpointSelector: {}, egress: [${dnsRule}, {toEntities: [world]}], egressDeny: [{toCIDR: [169.254.169.254/32, 168.63.129.16/32]}]}`, 'a');
+    expect(auditSnapshot(await manifests(TWO + closed)).findings.filter((f) => f.rule === 'metadata-service-reachable')).toEqual([]);
+  });
+});
