@@ -111,10 +111,14 @@ function jwtParts(token: string): { header: Record<string, unknown>; claims: Rec
 
 /** `kubectl create token` as a system:masters client certificate: the token, or the exit code and stderr */
 async function createToken(server: FidelityServer, args: string[]): Promise<{ token?: string; code: number; stderr: string }> {
-  const { certFile, keyFile } = server.clientCertificate('fidelity-token-admin', ['system:masters']);
-  const r = await server.kubectlAs({ 'client-certificate': certFile, 'client-key': keyFile }, ['create', 'token', '-n', FIDELITY_SA_NS, ...args]);
+  const r = await server.kubectlAs(ADMIN_CERT(server), ['create', 'token', '-n', FIDELITY_SA_NS, ...args]);
   return { ...(r.code === 0 ? { token: r.stdout.trim() } : {}), code: r.code, stderr: r.stderr };
 }
+
+const ADMIN_CERT = (server: FidelityServer): KubeconfigUser => {
+  const { certFile, keyFile } = server.clientCertificate('fidelity-token-admin', ['system:masters']);
+  return { 'client-certificate': certFile, 'client-key': keyFile };
+};
 
 async function mustCreateToken(server: FidelityServer, args: string[]): Promise<string> {
   const r = await createToken(server, args);
@@ -307,6 +311,11 @@ export const fidelityCases: FidelityCase[] = [
       const short = await createToken(server, ['robot', '--duration', '599s']);
       const tooShort = 'TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 599: may not specify a duration less than 10 minutes';
       assert(short.code !== 0 && short.stderr.includes(tooShort), `--duration 599s: exit ${short.code}: ${short.stderr}`);
+      // the TokenRequest itself: spec defaulted, status.expirationTimestamp the requested lifetime from creation
+      const tr = JSON.parse((await server.kubectlAs(ADMIN_CERT(server), ['create', 'token', 'robot', '-n', FIDELITY_SA_NS, '-o', 'json'])).stdout);
+      const lifetime = (Date.parse(tr.status.expirationTimestamp) - Date.parse(tr.metadata.creationTimestamp)) / 1000;
+      assert(tr.kind === 'TokenRequest' && tr.apiVersion === 'authentication.k8s.io/v1' && tr.metadata.name === 'robot' && tr.metadata.namespace === FIDELITY_SA_NS, `TokenRequest ${json({ ...tr, status: '…' })}`);
+      assert(json(tr.spec) === json({ audiences: ['https://kubernetes.default.svc'], boundObjectRef: null, expirationSeconds: 3600 }) && lifetime === 3600, `spec ${json(tr.spec)}, lifetime ${lifetime}`);
       const missing = await createToken(server, ['nobody']);
       assert(missing.code !== 0 && missing.stderr.includes('serviceaccounts "nobody" not found'), `missing service account: exit ${missing.code}: ${missing.stderr}`);
     },
@@ -334,8 +343,12 @@ export const fidelityCases: FidelityCase[] = [
       };
       assert(json(user.extra) === json(extra) && json(user.groups) === json(SA_GROUPS), `pod-bound userInfo ${json(user)}, want extra ${json(extra)}`);
 
-      const projected = jwtParts(await mustCreateToken(server, ['robot', '--bound-object-kind', 'Pod', '--bound-object-name', 'robot-pod', '--duration', '3607s'])).claims;
+      const projectedRequest = JSON.parse((await server.kubectlAs(ADMIN_CERT(server), ['create', 'token', 'robot', '-n', FIDELITY_SA_NS, '--bound-object-kind', 'Pod', '--bound-object-name', 'robot-pod', '--duration', '3607s', '-o', 'json'])).stdout);
+      const projected = jwtParts(projectedRequest.status.token).claims;
       assert(projected.exp - projected.iat === 365 * 24 * 3600 && projected['kubernetes.io'].warnafter === projected.iat + 3607, `3607 s: lifetime ${projected.exp - projected.iat}, warnafter ${projected['kubernetes.io'].warnafter}`);
+      // the TokenRequest reports what was asked for, not the year the token got
+      const reported = (Date.parse(projectedRequest.status.expirationTimestamp) - Date.parse(projectedRequest.metadata.creationTimestamp)) / 1000;
+      assert(json(projectedRequest.spec) === json({ audiences: ['https://kubernetes.default.svc'], boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: 'robot-pod' }, expirationSeconds: 3607 }) && reported === 3607, `3607 s: spec ${json(projectedRequest.spec)}, reported lifetime ${reported}`);
 
       const nodeBound = await mustCreateToken(server, ['robot', '--bound-object-kind', 'Node', '--bound-object-name', SA_NODE]);
       const nodeUser = await server.whoami({ token: nodeBound });
