@@ -27,6 +27,9 @@ const kc = (name: string, user: Record<string, unknown>) => {
 const rbacApi = 'rbac.authorization.k8s.io/v1';
 
 beforeAll(async () => {
+  // runCanI in this process caches discovery per server address: not in the user's cache, where a test
+  // server of another file (or an earlier run) on the same port left its own
+  process.env.KUBECACHEDIR = mkdtempSync(join(tmpdir(), 'np-impersonation-kubecache-'));
   server = await startTestApiServer({
     staticTokens: {
       [ADMIN]: { username: 'ops-bot', groups: ['impersonators'] },
