@@ -1,32 +1,22 @@
 // Live engine detection end to end (`node bin/run.js` against the test API server): the engine whose
 // agent DaemonSet runs decides which policy kinds count; what it does not enforce is named and ignored,
 // never "cannot tell"; a forbidden DaemonSet list falls back to every kind, saying so; --engine overrides.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
-import { runCliAsync as runAsync } from '../support/cli-process.js';
+import type { CliResult } from '../support/cli-process.js';
+import { cliAs, engineAgent, shopExampleObjects } from '../support/live-cluster.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
+const shop = shopExampleObjects();
 
-const shop = ['namespaces.yaml', 'shop.yaml', 'payments.yaml', 'platform.yaml', 'policies/shop.yaml', 'policies/payments.yaml']
-  .flatMap((f) => parseAllDocuments(readFileSync(join(ROOT, 'examples/shop', f), 'utf8')).map((d) => d.toJS()))
-  .filter(Boolean);
-
-/** An engine's agent, where its installer puts it. */
-const agent = (name: string, namespace = 'kube-system') => ({
-  apiVersion: 'apps/v1',
-  kind: 'DaemonSet',
-  metadata: { namespace, name },
-  spec: { selector: { matchLabels: { 'k8s-app': name } }, template: { metadata: { labels: { 'k8s-app': name } }, spec: { hostNetwork: true, containers: [{ name, image: 'x' }] } } },
-});
+/** Each engine's agent, where its installer puts it. */
 const AGENTS = {
-  'azure-npm': agent('azure-npm'),
-  cilium: agent('cilium'),
-  calico: agent('calico-node', 'calico-system'),
-  antrea: agent('antrea-agent'),
+  'azure-npm': engineAgent('azure-npm'),
+  cilium: engineAgent('cilium'),
+  calico: engineAgent('calico-node', 'calico-system'),
+  antrea: engineAgent('antrea-agent'),
 };
 
 // the NetworkPolicies let the cart reach payments and the frontend reach the metadata service; a Cilium
@@ -50,8 +40,7 @@ describe('live engine detection (the test API server)', () => {
   let server: TestApiServer;
   let kubeconfig: string;
   const home = mkdtempSync(join(tmpdir(), 'np-engine-'));
-  const env = () => ({ HOME: home, KUBECONFIG: kubeconfig });
-  const np = (args: string[]) => runAsync([...args, '--kubeconfig', kubeconfig], env());
+  const np = (args: string[]) => cliAs(kubeconfig, home)(args);
 
   beforeAll(async () => {
     server = await startTestApiServer({ staticTokens: { 'oncall-token-0123456789': { username: 'oncall@example.com' } }, authorizer: 'always-allow', objects: [...shop, noCart, noImds], policyCrds: true });
@@ -182,12 +171,12 @@ describe('live engine detection (the test API server)', () => {
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'dev-viewer' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'viewer' }, subjects: [{ kind: 'User', name: 'dev@example.com' }] },
     ];
     const core = { '': ['pods', 'services', 'namespaces'], 'networking.k8s.io': ['networkpolicies'], batch: ['jobs'], 'policy.networking.k8s.io': ['*'], 'projectcalico.org': ['*'], 'crd.projectcalico.org': ['*'] };
-    const limited = async (objects: unknown[], run: (np: (args: string[]) => ReturnType<typeof runAsync>) => Promise<void>) => {
+    const limited = async (objects: unknown[], run: (np: (args: string[]) => Promise<CliResult>) => Promise<void>) => {
       const s = await startTestApiServer({ staticTokens: { 'dev-token-0123456789': { username: 'dev@example.com' } }, objects, policyCrds: true });
       try {
         const config = join(home, `limited-${s.url.split(':').pop()}`);
         s.writeKubeconfig(config, { context: 'limited', namespace: 'default', user: { token: 'dev-token-0123456789' } });
-        await run((args) => runAsync([...args, '--kubeconfig', config], { HOME: home, KUBECONFIG: config }));
+        await run(cliAs(config, home));
       } finally {
         await s.close();
       }

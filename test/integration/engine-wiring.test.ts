@@ -1,27 +1,17 @@
 // diff, test, whoami --as-pod and report --with follow the live engine detection as can-reach does
 // (`node bin/run.js` against the test API server): the engine whose agent DaemonSet runs decides which
 // policy kinds count, the others are named and change nothing; --engine overrides; -f stays auto.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
-import { runCliAsync as runAsync } from '../support/cli-process.js';
+import { cliAs, engineAgent, SHOP_EXAMPLE_FILES, shopExampleObjects } from '../support/live-cluster.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-
-const SHOP_FILES = ['namespaces.yaml', 'shop.yaml', 'payments.yaml', 'platform.yaml', 'policies/shop.yaml', 'policies/payments.yaml'];
-const shop = SHOP_FILES.flatMap((f) => parseAllDocuments(readFileSync(join(ROOT, 'examples/shop', f), 'utf8')).map((d) => d.toJS())).filter(Boolean);
-
-const agent = (name: string) => ({
-  apiVersion: 'apps/v1',
-  kind: 'DaemonSet',
-  metadata: { namespace: 'kube-system', name },
-  spec: { selector: { matchLabels: { 'k8s-app': name } }, template: { metadata: { labels: { 'k8s-app': name } }, spec: { hostNetwork: true, containers: [{ name, image: 'x' }] } } },
-});
-const AZURE_NPM = agent('azure-npm');
-const CILIUM = agent('cilium');
+const shop = shopExampleObjects();
+const AZURE_NPM = engineAgent('azure-npm');
+const CILIUM = engineAgent('cilium');
 
 // the shop's NetworkPolicies let the cart reach payments (svc 443, pod port 8443); this Cilium deny closes it where Cilium runs
 const noCart = {
@@ -37,10 +27,10 @@ describe('diff, test, whoami --as-pod and report --with follow the detected engi
   let server: TestApiServer;
   let kubeconfig: string;
   const home = mkdtempSync(join(tmpdir(), 'np-engine-wiring-'));
-  const np = (args: string[]) => runAsync([...args, '--kubeconfig', kubeconfig], { HOME: home, KUBECONFIG: kubeconfig });
+  const np = (args: string[]) => cliAs(kubeconfig, home)(args);
   const change = join(home, 'no-cart.yaml');
   const expectations = join(home, 'cart-pays.yaml');
-  const shopFiles = SHOP_FILES.flatMap((f) => ['-f', join(ROOT, 'examples/shop', f)]);
+  const shopFiles = SHOP_EXAMPLE_FILES.flatMap((f) => ['-f', f]);
 
   beforeAll(async () => {
     server = await startTestApiServer({ staticTokens: { 'oncall-token-0123456789': { username: 'oncall@example.com' } }, authorizer: 'always-allow', objects: shop, policyCrds: true });

@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
-import { expectBuiltCli, expectOneLineError, runCliAsync as runAsync, runCliOffline } from '../support/cli-process.js';
+import { requireFreshBuild, expectOneLineError, runCliOffline } from '../support/cli-process.js';
+import { cliAs, engineAgent, runningPod, shopExampleObjects } from '../support/live-cluster.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-beforeAll(expectBuiltCli);
+beforeAll(requireFreshBuild);
 
 const run = runCliOffline;
 
@@ -641,22 +642,13 @@ spec:
 
 describe('kubectl np can-reach against a live cluster (the test API server)', () => {
   // the shop, running: two frontend replicas owned through a ReplicaSet, a payments pod, with IPs
-  const shop = ['namespaces.yaml', 'shop.yaml', 'payments.yaml', 'platform.yaml', 'policies/shop.yaml', 'policies/payments.yaml']
-    .flatMap((f) => parseAllDocuments(readFileSync(join(ROOT, 'examples/shop', f), 'utf8')).map((d) => d.toJS()))
-    .filter(Boolean);
-  const running = (namespace: string, name: string, labels: Record<string, string>, owner: { kind: string; name: string }, ip: string, ports: unknown[]) => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { namespace, name, labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, uid: `${name}-uid`, controller: true }] },
-    spec: { containers: [{ name: 'c', image: 'x', ports }] },
-    status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] },
-  });
+  const shop = shopExampleObjects();
   const pods = [
-    running('default', 'frontend-6d9f-a', { app: 'frontend', tier: 'web', 'pod-template-hash': '6d9f' }, { kind: 'ReplicaSet', name: 'frontend-6d9f' }, '10.1.0.11', [{ name: 'http', containerPort: 8080 }]),
-    running('default', 'frontend-6d9f-b', { app: 'frontend', tier: 'web', 'pod-template-hash': '6d9f' }, { kind: 'ReplicaSet', name: 'frontend-6d9f' }, '10.1.0.12', [{ name: 'http', containerPort: 8080 }]),
-    running('payments', 'payments-77c-a', { app: 'payments', 'pod-template-hash': '77c' }, { kind: 'ReplicaSet', name: 'payments-77c' }, '10.1.1.21', [{ name: 'https', containerPort: 8443 }, { name: 'metrics', containerPort: 9090 }]),
+    runningPod('default', 'frontend-6d9f-a', { app: 'frontend', tier: 'web', 'pod-template-hash': '6d9f' }, { kind: 'ReplicaSet', name: 'frontend-6d9f' }, '10.1.0.11', [{ name: 'http', containerPort: 8080 }]),
+    runningPod('default', 'frontend-6d9f-b', { app: 'frontend', tier: 'web', 'pod-template-hash': '6d9f' }, { kind: 'ReplicaSet', name: 'frontend-6d9f' }, '10.1.0.12', [{ name: 'http', containerPort: 8080 }]),
+    runningPod('payments', 'payments-77c-a', { app: 'payments', 'pod-template-hash': '77c' }, { kind: 'ReplicaSet', name: 'payments-77c' }, '10.1.1.21', [{ name: 'https', containerPort: 8443 }, { name: 'metrics', containerPort: 9090 }]),
   ];
-  const calico = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { namespace: 'kube-system', name: 'calico-node' }, spec: { selector: { matchLabels: { k8s: 'calico' } }, template: { metadata: { labels: { k8s: 'calico' } }, spec: { containers: [{ name: 'calico', image: 'x' }] } } } };
+  const calico = engineAgent('calico-node');
   let server: TestApiServer;
   let kubeconfig: string;
   const home = mkdtempSync(join(tmpdir(), 'np-live-'));
@@ -668,7 +660,7 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
   });
   afterAll(async () => server?.close());
 
-  const live = (args: string[]) => runAsync(['can-reach', '--kubeconfig', kubeconfig, ...args], { HOME: home, KUBECONFIG: kubeconfig });
+  const live = (args: string[]) => cliAs(kubeconfig, home)(['can-reach', ...args]);
 
   it('resolves a Deployment in the context namespace to its running replicas, and warns once that nothing enforces policies', async () => {
     const r = await live(['deploy/frontend', 'payments/svc/payments', '-o', 'json']);
@@ -707,7 +699,7 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
     try {
       const config = join(home, 'limited-cilium');
       limited.writeKubeconfig(config, { context: 'limited', namespace: 'default', user: { token: 'dev-token-0123456789' } });
-      const r = await runAsync(['can-reach', '--kubeconfig', config, 'deploy/frontend', 'ip:169.254.169.254', '--port', '80', '-o', 'json'], { HOME: home, KUBECONFIG: config });
+      const r = await cliAs(config, home)(['can-reach', 'deploy/frontend', 'ip:169.254.169.254', '--port', '80', '-o', 'json']);
       expect(r.code).toBe(3);
       const out = JSON.parse(r.stdout);
       expect(out.allowed).toBe(null);
@@ -725,13 +717,13 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
     try {
       const config = join(home, 'limited');
       limited.writeKubeconfig(config, { context: 'limited', namespace: 'default', user: { token: 'dev-token-0123456789' } });
-      const r = await runAsync(['can-reach', '--kubeconfig', config, 'default/deploy/frontend', 'payments/svc/payments'], { HOME: home, KUBECONFIG: config });
+      const r = await cliAs(config, home)(['can-reach', 'default/deploy/frontend', 'payments/svc/payments']);
       expect(r.code).toBe(3);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(/^error: cannot tell whether deployment "frontend" exists: you may not list deployments in namespace default \(limited\)$/m);
       expect(r.stderr).not.toContain('not found');
       // pods it may list: a pod that is not there is still simply not found
-      const missing = await runAsync(['can-reach', '--kubeconfig', config, 'default/nosuch', 'payments/svc/payments'], { HOME: home, KUBECONFIG: config });
+      const missing = await cliAs(config, home)(['can-reach', 'default/nosuch', 'payments/svc/payments']);
       expect(missing.code).toBe(2);
       expect(missing.stderr).toMatch(/^error: pod "nosuch" not found in namespace default/m);
     } finally {
@@ -750,7 +742,7 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
     try {
       const config = join(home, 'scoped');
       scoped.writeKubeconfig(config, { context: 'scoped', namespace: 'app', user: { token: 'dev-token-0123456789' } });
-      const ask = (args: string[]) => runAsync(['can-reach', '--kubeconfig', config, ...args], { HOME: home, KUBECONFIG: config });
+      const ask = (args: string[]) => cliAs(config, home)(['can-reach', ...args]);
       // the truth (team=lab is In (lab,ext)) is ALLOWED; main said DENIED "np-lab does not have team in (lab,ext)"
       const r = await ask(['np-lab/client', 'app/db', '--port', '5432']);
       expect(r.code, r.stderr).toBe(3);
@@ -768,7 +760,7 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
       const other = await ask(['app/db', 'np-lab/client', '--port', '5432']);
       expect(other.code, other.stderr).toBe(0);
       // the matrix says which cells it cannot tell, and exits 3
-      const matrix = await runAsync(['matrix', '--kubeconfig', config, '-n', 'app', '-n', 'np-lab', '--port', '5432', '-o', 'json'], { HOME: home, KUBECONFIG: config });
+      const matrix = await cliAs(config, home)(['matrix', '-n', 'app', '-n', 'np-lab', '--port', '5432', '-o', 'json']);
       expect(matrix.code, matrix.stderr).toBe(3);
       const cells = JSON.parse(matrix.stdout).verdicts.map((v: { from: string; to: string; allowed: boolean | null }) => `${v.from}>${v.to}:${v.allowed}`);
       expect(cells).toContain('np-lab/client>app/db:null');
@@ -777,7 +769,7 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
       // with the list, the same question has its answer
       const admin = join(home, 'admin');
       scoped.writeKubeconfig(admin, { context: 'admin', namespace: 'app', user: { token: 'admin-token-0123456789' } });
-      expect((await runAsync(['can-reach', '--kubeconfig', admin, 'np-lab/client', 'app/db', '--port', '5432'], { HOME: home, KUBECONFIG: admin })).code).toBe(1);
+      expect((await cliAs(admin, home)(['can-reach', 'np-lab/client', 'app/db', '--port', '5432'])).code).toBe(1);
     } finally {
       await scoped.close();
     }
@@ -808,7 +800,7 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
     try {
       const config = join(home, 'scoped-get');
       scoped.writeKubeconfig(config, { context: 'scoped', namespace: 'app', user: { token: 'dev-token-0123456789' } });
-      const ask = (args: string[]) => runAsync(['can-reach', '--kubeconfig', config, ...args], { HOME: home, KUBECONFIG: config });
+      const ask = (args: string[]) => cliAs(config, home)(['can-reach', ...args]);
       // np-lab's labels come from GET namespaces/np-lab: team=lab is In (lab,ext)
       const lab = await ask(['np-lab/client', 'app/db', '--port', '5432']);
       expect(lab.code, lab.stderr).toBe(0);
@@ -827,7 +819,7 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
       expect(denied.code, denied.stderr).toBe(1);
       expect(denied.stdout).toContain('namespace np-lab does not have team notin (lab,ext)');
       expect((await ask(['np-ext/client', 'app/db', '--port', '5432'])).code).toBe(3);
-      const matrix = await runAsync(['matrix', '--kubeconfig', config, '-n', 'app', '-n', 'np-lab', '-n', 'np-ext', '--port', '5432', '-o', 'json'], { HOME: home, KUBECONFIG: config });
+      const matrix = await cliAs(config, home)(['matrix', '-n', 'app', '-n', 'np-lab', '-n', 'np-ext', '--port', '5432', '-o', 'json']);
       expect(matrix.code, matrix.stderr).toBe(3);
       const cells = JSON.parse(matrix.stdout).verdicts.map((v: { from: string; to: string; allowed: boolean | null }) => `${v.from}>${v.to}:${v.allowed}`);
       expect(cells).toContain('np-lab/client>app/db:false');
@@ -836,7 +828,7 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
       expect(matrix.stderr).toMatch(/^cannot tell: some verdicts depend on whether namespace np-ext is one of/m);
       expect(matrix.stderr).not.toMatch(/^cannot tell: .*namespace np-lab is one of/m);
       // report: a page over the namespaces whose labels were read is complete; with np-ext it has ? cells
-      const report = (namespaces: string[]) => runAsync(['report', '--kubeconfig', config, ...namespaces.flatMap((n) => ['-n', n]), '--port', '5432'], { HOME: home, KUBECONFIG: config });
+      const report = (namespaces: string[]) => cliAs(config, home)(['report', ...namespaces.flatMap((n) => ['-n', n]), '--port', '5432']);
       const whole = await report(['app', 'np-lab']);
       expect(whole.code, whole.stderr).toBe(0);
       const partial = await report(['app', 'np-lab', 'np-ext']);
@@ -852,7 +844,7 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
     const dead = join(home, 'dead');
     closed.writeKubeconfig(dead, { context: 'dead', user: { token: 'x-token-0123456789' } });
     await closed.close();
-    const r = await runAsync(['can-reach', '--kubeconfig', dead, 'a', 'b', '--port', '80'], { HOME: home, KUBECONFIG: dead });
+    const r = await cliAs(dead, home)(['can-reach', 'a', 'b', '--port', '80']);
     expect(r.code).toBe(3);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
-import { expectBuiltCli, runCliAsync as runAsync } from '../support/cli-process.js';
+import { requireFreshBuild, runCliAsync as runAsync } from '../support/cli-process.js';
 
-beforeAll(expectBuiltCli);
+beforeAll(requireFreshBuild);
 
 const namespace = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
 const pod = (ns: string, name: string, labels: Record<string, string>, ip: string, port: number) => ({

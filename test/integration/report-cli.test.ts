@@ -1,15 +1,15 @@
 // kubectl np report as users run it: the built CLI against a live cluster (the test API server) and against
 // manifests, checking the page's data and the exit codes it shares with matrix (0, 3 for cannot tell, 2).
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pairLetters, pairTrace, readReportData, type ReportData } from '../../src/render/report-html.js';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
 import { repoRoot, requireFreshBuild } from './auth/dist.js';
 import { CART_FROM_PROMETHEUS } from '../support/shop-changes.js';
 import { runCliAsync } from '../support/cli-process.js';
+import { runningPod, shopExampleObjects } from '../support/live-cluster.js';
 
 beforeAll(() => requireFreshBuild());
 
@@ -30,16 +30,8 @@ function cell(data: ReportData, from: string, to: string, port: string): string 
 const home = mkdtempSync(join(tmpdir(), 'np-report-live-'));
 
 describe('kubectl np report against a live cluster (the test API server)', () => {
-  const shop = ['namespaces.yaml', 'shop.yaml', 'payments.yaml', 'platform.yaml', 'policies/shop.yaml', 'policies/payments.yaml']
-    .flatMap((f) => parseAllDocuments(readFileSync(join(repoRoot, 'examples/shop', f), 'utf8')).map((d) => d.toJS()))
-    .filter(Boolean);
-  const running = (namespace: string, name: string, labels: Record<string, string>, rs: string, ip: string, ports: unknown[]) => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { namespace, name, labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs, uid: `${name}-uid`, controller: true }] },
-    spec: { containers: [{ name: 'c', image: 'x', ports }] },
-    status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] },
-  });
+  const shop = shopExampleObjects();
+  const running = (namespace: string, name: string, labels: Record<string, string>, rs: string, ip: string, ports: unknown[]) => runningPod(namespace, name, labels, { kind: 'ReplicaSet', name: rs }, ip, ports);
   const pods = [
     running('default', 'frontend-6d9f-a', { app: 'frontend', tier: 'web', 'pod-template-hash': '6d9f' }, 'frontend-6d9f', '10.1.0.11', [{ name: 'http', containerPort: 8080 }]),
     running('default', 'frontend-6d9f-b', { app: 'frontend', tier: 'web', 'pod-template-hash': '6d9f' }, 'frontend-6d9f', '10.1.0.12', [{ name: 'http', containerPort: 8080 }]),

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CART_FROM_PROMETHEUS } from '../support/shop-changes.js';
-import { expectBuiltCli, expectOneLineError, runCliOffline } from '../support/cli-process.js';
+import { requireFreshBuild, expectOneLineError, runCliOffline } from '../support/cli-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-beforeAll(expectBuiltCli);
+beforeAll(requireFreshBuild);
 
 const run = (args: string[], opts: { input?: string } = {}) => runCliOffline(args, { ...opts, env: { NO_COLOR: '1' } });
 
