@@ -113,6 +113,10 @@ function endpointPeer(raw: unknown, path: string, policyNamespace: string | unde
             ...(pinned ? { namespace: policyNamespace } : {}),
             byName: namesNamespace(selector) || keys.includes(`${NAMESPACE_LABELS_PREFIX}kubernetes.io/metadata.name`),
             anyPod: isEmptySelector(selector),
+            // selecting other namespaces by their labels needs the namespace key too, or the selector stays home
+            ...(pinned && keys.some((k) => k.startsWith(NAMESPACE_LABELS_PREFIX))
+              ? { scoping: `a selector over ${NAMESPACE_LABELS_PREFIX}* in a namespaced policy still selects only pods of namespace ${policyNamespace} unless it also names ${NAMESPACE_KEY} (for any namespace: matchExpressions [{key: ${NAMESPACE_KEY}, operator: Exists}])` }
+              : {}),
             selects,
           },
         }),

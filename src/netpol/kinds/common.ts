@@ -79,6 +79,8 @@ export interface PodPeer {
   byName?: boolean;
   /** every pod of the namespaces it admits (an empty pod selector): no pod label to get wrong */
   anyPod?: boolean;
+  /** why it may match nothing though its labels are right (a kind's scoping rule), for the audit's message */
+  scoping?: string;
   selects(pod: PodView, namespaceLabels: Labels): boolean;
 }
 
