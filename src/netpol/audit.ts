@@ -516,7 +516,7 @@ function podPeerProblem(j: ExtraJudge, peer: PodPeer): string | undefined {
   if (known.length === 0) return undefined;
   if (known.some((ns) => (j.podsByNamespace.get(ns) ?? []).some((p) => peer.selects(p, engine.namespaceLabels(ns))))) return undefined;
   const where = peer.namespace !== undefined ? `namespace ${peer.namespace}` : peer.namespaces ? `namespaces ${listed(known)}` : everywhere(j).replace(/^in /, '');
-  return `it matches no pod or workload in ${where}`;
+  return `it matches no pod or workload in ${where}${peer.scoping ? ` (${peer.scoping})` : ''}`;
 }
 
 /** The pods an egress rule of another kind can reach through its pod peers (every pod when it names none); undefined when it only names addresses. */

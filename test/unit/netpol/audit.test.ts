@@ -534,3 +534,15 @@ describe('DNS and the metadata service under every enforced kind', () => {
     expect(auditSnapshot(await manifests(TWO + closed)).findings.filter((f) => f.rule === 'metadata-service-reachable')).toEqual([]);
   });
 });
+
+describe('peer-selects-nothing says how a kind scopes its peers', () => {
+  it('a namespaced Cilium selector over namespace labels stays in its namespace: the message says to name io.kubernetes.pod.namespace', async () => {
+    const ns = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: staging, labels: {env: staging}}\n---\n' + deploy('staging', 'probe', { app: 'probe' });
+    const peer = (selector: string) => object(CILIUM, 'CiliumNetworkPolicy', 'x', `{endpointSelector: {}, ingressDeny: [{fromEndpoints: [${selector}]}]}`, 'a');
+    const found = auditSnapshot(await manifests(TWO + ns + peer('{matchLabels: {io.cilium.k8s.namespace.labels.env: staging}}'))).findings.filter((f) => f.rule === 'peer-selects-nothing');
+    expect(found.map(brief)).toEqual(['peer-selects-nothing a/ciliumnetworkpolicy/x']);
+    expect(found[0].message).toMatch(/matches no pod or workload in namespace a \(a selector over io\.cilium\.k8s\.namespace\.labels\.\* in a namespaced policy still selects only pods of namespace a unless it also names io\.kubernetes\.pod\.namespace/);
+    const fixed = peer('{matchLabels: {io.cilium.k8s.namespace.labels.env: staging}, matchExpressions: [{key: io.kubernetes.pod.namespace, operator: Exists}]}');
+    expect(auditSnapshot(await manifests(TWO + ns + fixed)).findings.filter((f) => f.rule === 'peer-selects-nothing')).toEqual([]);
+  });
+});
