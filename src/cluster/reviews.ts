@@ -10,6 +10,7 @@ import {
   RbacAuthorizationV1Api,
   type KubeConfig,
   type KubernetesObject,
+  type V1SubjectRulesReviewStatus,
 } from '@kubernetes/client-node';
 import type { AccessRequest, RbacObjects, UserInfo } from '../rbac/types.js';
 import { toRole, toRoleBinding } from './convert.js';
@@ -125,20 +126,26 @@ export interface RulesReviewProbe {
   evaluationError?: string;
 }
 
+/** The SelfSubjectRulesReview status in `namespace`; undefined when not served or not permitted. `doing` names it in errors. */
+async function rulesReviewStatus(kc: KubeConfig, namespace: string, doing: string): Promise<Partial<V1SubjectRulesReviewStatus> | undefined> {
+  try {
+    const review = await makeApiClient(kc, AuthorizationV1Api).createSelfSubjectRulesReview({
+      body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
+    });
+    return review.status ?? {};
+  } catch (err) {
+    if (statusOf(err) === 403 || statusOf(err) === 404) return undefined;
+    throw toClusterError(err, kc, `${doing} (SelfSubjectRulesReview)`);
+  }
+}
+
 /**
  * SelfSubjectRulesReview, only for what it reveals about the authorizer chain: RBAC can list its rules,
  * a webhook cannot, so the API server marks the answer incomplete when a webhook is in the chain.
  */
 export async function rulesReviewProbe(kc: KubeConfig, namespace: string): Promise<RulesReviewProbe | undefined> {
-  try {
-    const review = await makeApiClient(kc, AuthorizationV1Api).createSelfSubjectRulesReview({
-      body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
-    });
-    return { incomplete: !!review.status?.incomplete, ...(review.status?.evaluationError ? { evaluationError: review.status.evaluationError } : {}) };
-  } catch (err) {
-    if (statusOf(err) === 403 || statusOf(err) === 404) return undefined;
-    throw toClusterError(err, kc, 'probing the authorizer (SelfSubjectRulesReview)');
-  }
+  const status = await rulesReviewStatus(kc, namespace, 'probing the authorizer');
+  return status && { incomplete: !!status.incomplete, ...(status.evaluationError ? { evaluationError: status.evaluationError } : {}) };
 }
 
 export interface RulesReviewResult {
@@ -150,21 +157,15 @@ export interface RulesReviewResult {
 
 /** SelfSubjectRulesReview in `namespace`: what `kubectl auth can-i --list` shows. undefined when not served or not permitted. */
 export async function selfSubjectRulesReview(kc: KubeConfig, namespace: string): Promise<RulesReviewResult | undefined> {
-  try {
-    const review = await makeApiClient(kc, AuthorizationV1Api).createSelfSubjectRulesReview({
-      body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
-    });
-    const status = review.status;
-    return {
-      resourceRules: (status?.resourceRules ?? []).map((r) => ({ verbs: r.verbs, ...(r.apiGroups ? { apiGroups: r.apiGroups } : {}), ...(r.resources ? { resources: r.resources } : {}), ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) })),
-      nonResourceRules: (status?.nonResourceRules ?? []).map((r) => ({ verbs: r.verbs, ...(r.nonResourceURLs ? { nonResourceURLs: r.nonResourceURLs } : {}) })),
-      incomplete: !!status?.incomplete,
-      ...(status?.evaluationError ? { evaluationError: status.evaluationError } : {}),
-    };
-  } catch (err) {
-    if (statusOf(err) === 403 || statusOf(err) === 404) return undefined;
-    throw toClusterError(err, kc, 'listing what you may do (SelfSubjectRulesReview)');
-  }
+  const status = await rulesReviewStatus(kc, namespace, 'listing what you may do');
+  return (
+    status && {
+      resourceRules: (status.resourceRules ?? []).map((r) => ({ verbs: r.verbs, ...(r.apiGroups ? { apiGroups: r.apiGroups } : {}), ...(r.resources ? { resources: r.resources } : {}), ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) })),
+      nonResourceRules: (status.nonResourceRules ?? []).map((r) => ({ verbs: r.verbs, ...(r.nonResourceURLs ? { nonResourceURLs: r.nonResourceURLs } : {}) })),
+      incomplete: !!status.incomplete,
+      ...(status.evaluationError ? { evaluationError: status.evaluationError } : {}),
+    }
+  );
 }
 
 /**
