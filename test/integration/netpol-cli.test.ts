@@ -8,7 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
 import { requireFreshBuild, expectOneLineError, runCliOffline } from '../support/cli-process.js';
-import { cliAs, engineAgent, runningPod, shopExampleObjects } from '../support/live-cluster.js';
+import { bindScopedReader, cliAs, engineAgent, labelledNamespace, policyReaderRole, postgresPod, runningPod, SCOPED_READER, shopExampleObjects } from '../support/live-cluster.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -732,13 +732,9 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
   });
 
   it('with namespace-scoped view (no list on namespaces), a verdict that hangs on namespace labels is "cannot tell" (exit 3) naming the permission; others stand', async () => {
-    const namespace = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...labels, 'kubernetes.io/metadata.name': name } } });
-    const pod = (ns: string, name: string, ip: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: ns, name, labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 5432 }] }] }, status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] } });
     const policy = (name: string, operator: string) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'app', name }, spec: { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator, values: ['lab', 'ext'] }] } }] }] } });
-    const view = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'ns-view' }, rules: [{ apiGroups: ['', 'apps', 'batch', 'networking.k8s.io'], resources: ['pods', 'services', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'networkpolicies'], verbs: ['get', 'list'] }] };
-    const bind = (ns: string) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { namespace: ns, name: 'dev-view' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'ns-view' }, subjects: [{ kind: 'User', name: 'dev@example.com' }] });
-    const cluster = [namespace('app', {}), namespace('np-lab', { team: 'lab' }), pod('np-lab', 'client', '10.1.0.5'), pod('app', 'db', '10.1.0.6'), view, bind('app'), bind('np-lab')];
-    const scoped = await startTestApiServer({ staticTokens: { 'dev-token-0123456789': { username: 'dev@example.com' }, 'admin-token-0123456789': { username: 'admin', groups: ['system:masters'] } }, objects: [...cluster, policy('lab', 'In')] });
+    const cluster = [labelledNamespace('app'), labelledNamespace('np-lab', { team: 'lab' }), postgresPod('np-lab', 'client', '10.1.0.5'), postgresPod('app', 'db', '10.1.0.6'), policyReaderRole('ns-view'), bindScopedReader('app', 'ns-view'), bindScopedReader('np-lab', 'ns-view')];
+    const scoped = await startTestApiServer({ staticTokens: { 'dev-token-0123456789': { username: SCOPED_READER }, 'admin-token-0123456789': { username: 'admin', groups: ['system:masters'] } }, objects: [...cluster, policy('lab', 'In')] });
     try {
       const config = join(home, 'scoped');
       scoped.writeKubeconfig(config, { context: 'scoped', namespace: 'app', user: { token: 'dev-token-0123456789' } });
@@ -776,27 +772,22 @@ describe('kubectl np can-reach against a live cluster (the test API server)', ()
   });
 
   it('without the namespace list, the labels of each namespace it may GET are known: definite verdicts there, cannot tell only where an unreadable namespace\'s labels matter', async () => {
-    const namespace = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...labels, 'kubernetes.io/metadata.name': name } } });
-    const pod = (ns: string, name: string, ip: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: ns, name, labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 5432 }] }] }, status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] } });
     const policy = (operator: string) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'app', name: `db-${operator}` }, spec: { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator, values: ['lab', 'ext'] }] } }] }] } });
-    const resources = ['pods', 'services', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'networkpolicies'];
-    const role = (name: string, extra: string[]) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: [{ apiGroups: ['', 'apps', 'batch', 'networking.k8s.io'], resources: [...resources, ...extra], verbs: ['get', 'list'] }] });
-    const bind = (ns: string, roleName: string) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { namespace: ns, name: 'dev' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName }, subjects: [{ kind: 'User', name: 'dev@example.com' }] });
     // view-like (get namespaces included) in app and np-lab; in np-ext the pods only, not its namespace
     const cluster = [
-      namespace('app', {}),
-      namespace('np-lab', { team: 'lab' }),
-      namespace('np-ext', { team: 'ext' }),
-      pod('np-lab', 'client', '10.1.0.5'),
-      pod('np-ext', 'client', '10.1.0.7'),
-      pod('app', 'db', '10.1.0.6'),
-      role('ns-view', ['namespaces']),
-      role('pods-only', []),
-      bind('app', 'ns-view'),
-      bind('np-lab', 'ns-view'),
-      bind('np-ext', 'pods-only'),
+      labelledNamespace('app'),
+      labelledNamespace('np-lab', { team: 'lab' }),
+      labelledNamespace('np-ext', { team: 'ext' }),
+      postgresPod('np-lab', 'client', '10.1.0.5'),
+      postgresPod('np-ext', 'client', '10.1.0.7'),
+      postgresPod('app', 'db', '10.1.0.6'),
+      policyReaderRole('ns-view', ['namespaces']),
+      policyReaderRole('pods-only'),
+      bindScopedReader('app', 'ns-view'),
+      bindScopedReader('np-lab', 'ns-view'),
+      bindScopedReader('np-ext', 'pods-only'),
     ];
-    const scoped = await startTestApiServer({ staticTokens: { 'dev-token-0123456789': { username: 'dev@example.com' } }, objects: [...cluster, policy('In')] });
+    const scoped = await startTestApiServer({ staticTokens: { 'dev-token-0123456789': { username: SCOPED_READER } }, objects: [...cluster, policy('In')] });
     try {
       const config = join(home, 'scoped-get');
       scoped.writeKubeconfig(config, { context: 'scoped', namespace: 'app', user: { token: 'dev-token-0123456789' } });

@@ -9,7 +9,7 @@ import { startTestApiServer, type TestApiServer } from '../support/apiserver/ind
 import { repoRoot, requireFreshBuild } from './auth/dist.js';
 import { CART_FROM_PROMETHEUS } from '../support/shop-changes.js';
 import { runCliAsync } from '../support/cli-process.js';
-import { runningPod, shopExampleObjects } from '../support/live-cluster.js';
+import { bindScopedReader, labelledNamespace, policyReaderRole, postgresPod, runningPod, SCOPED_READER, shopExampleObjects } from '../support/live-cluster.js';
 
 beforeAll(() => requireFreshBuild());
 
@@ -73,14 +73,10 @@ describe('kubectl np report against a live cluster (the test API server)', () =>
   });
 
   it('a cell that hangs on namespace labels one may not list is ? (cannot tell): the page is written, says why, and the exit code is 3 as for matrix', async () => {
-    const namespace = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...labels, 'kubernetes.io/metadata.name': name } } });
-    const pod = (ns: string, name: string, ip: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: ns, name, labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 5432 }] }] }, status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] } });
     const policy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { namespace: 'app', name: 'lab' }, spec: { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'lab' } } }] }] } };
-    const view = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'ns-view' }, rules: [{ apiGroups: ['', 'apps', 'batch', 'networking.k8s.io'], resources: ['pods', 'services', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'networkpolicies'], verbs: ['get', 'list'] }] };
-    const bind = (ns: string) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { namespace: ns, name: 'dev-view' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'ns-view' }, subjects: [{ kind: 'User', name: 'dev@example.com' }] });
     const scoped = await startTestApiServer({
-      staticTokens: { 'dev-token-0123456789': { username: 'dev@example.com' }, 'admin-token-0123456789': { username: 'admin', groups: ['system:masters'] } },
-      objects: [namespace('app', {}), namespace('np-lab', { team: 'lab' }), pod('np-lab', 'client', '10.1.0.5'), pod('app', 'db', '10.1.0.6'), view, bind('app'), bind('np-lab'), policy],
+      staticTokens: { 'dev-token-0123456789': { username: SCOPED_READER }, 'admin-token-0123456789': { username: 'admin', groups: ['system:masters'] } },
+      objects: [labelledNamespace('app'), labelledNamespace('np-lab', { team: 'lab' }), postgresPod('np-lab', 'client', '10.1.0.5'), postgresPod('app', 'db', '10.1.0.6'), policyReaderRole('ns-view'), bindScopedReader('app', 'ns-view'), bindScopedReader('np-lab', 'ns-view'), policy],
     });
     try {
       const dev = join(home, 'scoped');

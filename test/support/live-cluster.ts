@@ -38,3 +38,30 @@ export function engineAgent(name: string, namespace = 'kube-system') {
 export function cliAs(kubeconfig: string, home: string): (args: string[]) => Promise<CliResult> {
   return (args) => runCliAsync([...args, '--kubeconfig', kubeconfig], { HOME: home, KUBECONFIG: kubeconfig });
 }
+
+/**
+ * The user of the "cannot tell" suites: it may read what the NetworkPolicy commands read only where
+ * bindScopedReader binds a policyReaderRole, and Namespace objects only when that role's `extra` names them.
+ */
+export const SCOPED_READER = 'dev@example.com';
+
+/** A Namespace with the kubernetes.io/metadata.name label the API server gives it. */
+export function labelledNamespace(name: string, labels: Record<string, string> = {}) {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...labels, 'kubernetes.io/metadata.name': name } } };
+}
+
+/** A running pod labelled app=NAME that declares port 5432: the client and the database of the scoped suites. */
+export function postgresPod(namespace: string, name: string, ip: string) {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name, labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 5432 }] }] }, status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] } };
+}
+
+/** A ClusterRole to get and list what the NetworkPolicy commands read (pods, Services, workloads, policies), and `extra` resources. */
+export function policyReaderRole(name: string, extra: string[] = []) {
+  const resources = ['pods', 'services', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'networkpolicies', ...extra];
+  return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: [{ apiGroups: ['', 'apps', 'batch', 'networking.k8s.io'], resources, verbs: ['get', 'list'] }] };
+}
+
+/** A RoleBinding of ClusterRole `role` to the scoped reader in `namespace`. */
+export function bindScopedReader(namespace: string, role: string) {
+  return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { namespace, name: `dev-${role}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role }, subjects: [{ kind: 'User', name: SCOPED_READER }] };
+}
