@@ -346,7 +346,12 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
 
   // --- policies of the other kinds the engine enforces ---
   if (wants('selects-nothing') || wants('peer-selects-nothing') || wants('undeclared-named-port')) {
-    const judge: ExtraJudge = { engine, snapshot, podsByNamespace, allPods, podsKnown, unreadablePods };
+    // a live read scoped to namespaces (-n, or the context's) holds no other namespace's pods: claims about them wait for -A
+    const podsRead = (ns: string) => snapshot.origin !== 'live' || !options.namespaces || options.namespaces.includes(ns);
+    const judge: ExtraJudge = { engine, snapshot, podsByNamespace, allPods, podsKnown, unreadablePods, podsRead };
+    if (options.namespaces && snapshot.origin === 'live' && engine.tiered) {
+      notes.push(`cluster-wide policies and peers of other kinds were judged only where pods were read (namespace${options.namespaces.length === 1 ? '' : 's'} ${options.namespaces.join(', ')}); -A judges them across the cluster`);
+    }
     for (const entry of extraPolicies(engine, snapshot)) {
       const { policy, object } = entry;
       const ns = policy.namespace ?? '';
@@ -445,6 +450,8 @@ interface ExtraJudge {
   allPods: PodView[];
   podsKnown: (ns: string) => boolean;
   unreadablePods: (ns: string) => boolean;
+  /** were this namespace's pods read at all (a live read may be scoped to some namespaces) */
+  podsRead: (ns: string) => boolean;
 }
 
 interface ExtraEntry {
@@ -474,7 +481,7 @@ function extraPolicies(engine: PolicyEngine, snapshot: ClusterSnapshot): ExtraEn
 
 /** Pods of every known namespace are known (for cluster-wide selectors): some were read, and no namespace's are missing. */
 function clusterPodsKnown(j: ExtraJudge): boolean {
-  return j.allPods.length > 0 && !(j.snapshot.unreadable ?? []).some((u) => u.resource === 'pods');
+  return j.allPods.length > 0 && !(j.snapshot.unreadable ?? []).some((u) => u.resource === 'pods') && j.snapshot.namespaces.every((n) => j.podsRead(n.metadata.name));
 }
 
 function everywhere(j: ExtraJudge): string {
@@ -510,8 +517,8 @@ function podPeerProblem(j: ExtraJudge, peer: PodPeer): string | undefined {
     }
   }
   if (peer.anyPod) return undefined;
-  // judge only where the pods are known; a namespace that could not be read may hold the match
-  if (namespaces.some((ns) => j.unreadablePods(ns))) return undefined;
+  // judge only where the pods are known; a namespace that could not be read, or was not, may hold the match
+  if (namespaces.some((ns) => j.unreadablePods(ns) || !j.podsRead(ns))) return undefined;
   const known = namespaces.filter(j.podsKnown);
   if (known.length === 0) return undefined;
   if (known.some((ns) => (j.podsByNamespace.get(ns) ?? []).some((p) => peer.selects(p, engine.namespaceLabels(ns))))) return undefined;
@@ -521,10 +528,12 @@ function podPeerProblem(j: ExtraJudge, peer: PodPeer): string | undefined {
 
 /** The pods an egress rule of another kind can reach through its pod peers (every pod when it names none); undefined when it only names addresses. */
 function extraEgressDestinations(j: ExtraJudge, rule: ExtraRule): PodView[] | undefined {
-  if (rule.anyPeer) return j.allPods;
+  if (rule.anyPeer) return clusterPodsKnown(j) ? j.allPods : undefined;
   const peers = rule.podPeers ?? [];
   // a peer over namespace labels that could not be read may reach pods not counted
   if (peers.length === 0 || j.engine.namespaceLabelsUnknown) return undefined;
+  // pods of namespaces not read may declare the port
+  if (!clusterPodsKnown(j) && peers.some((p) => p.namespace === undefined || !j.podsRead(p.namespace))) return undefined;
   return j.allPods.filter((p) => peers.some((peer) => peer.selects(p, j.engine.namespaceLabels(p.namespace))));
 }
 

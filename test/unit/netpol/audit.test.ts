@@ -493,6 +493,17 @@ describe('the other kinds\' selector rules claim nothing the snapshot cannot sho
     expect(rules(auditSnapshot({ ...s, unreadable: [{ resource: 'pods', namespace: 'b' }] }).findings)).not.toContain('selects-nothing /globalnetworkpolicy/x');
   });
 
+  it('live, scoped to some namespaces (-n): cluster-wide subjects and peers are not judged against the pods of namespaces never read', async () => {
+    const monitoring = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: monitoring}\n---\n';
+    const gnp = object(CALICO, 'GlobalNetworkPolicy', 'x', "{selector: app == 'prometheus', egress: [{action: Allow, destination: {selector: app == 'grafana'}}]}");
+    const s = { ...(await manifests(TWO + monitoring + gnp)), origin: 'live' as const };
+    const scoped = auditSnapshot(s, { namespaces: ['a'] });
+    expect(rules(scoped.findings)).toEqual([]);
+    expect(scoped.notes.join('\n')).toMatch(/cluster-wide policies and peers of other kinds were judged only where pods were read \(namespace a\); -A judges them/);
+    // -A read every namespace's pods: monitoring has none, so neither selector matches anything
+    expect(rules(auditSnapshot(s).findings)).toEqual(['selects-nothing /globalnetworkpolicy/x', 'peer-selects-nothing /globalnetworkpolicy/x']);
+  });
+
   it('a namespace selector is not judged when the namespace list could not be read', async () => {
     const s = await manifests(TWO + typoGnp);
     expect(rules(auditSnapshot(s).findings)).toContain('peer-selects-nothing /globalnetworkpolicy/x');
