@@ -184,6 +184,8 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
   for (const ns of new Set([...engine.policies.map((p) => p.namespace)].filter(inScope))) {
     if (unreadablePods(ns)) notes.push(`pods in namespace ${ns} could not be listed: selects-nothing, peer-selects-nothing and undeclared-named-port were not checked there`);
   }
+  // a live read scoped to namespaces (-n, or the context's) holds no other namespace's pods: claims about them wait for -A
+  const podsRead = (ns: string) => snapshot.origin !== 'live' || !options.namespaces || options.namespaces.includes(ns);
   /** can pod-selecting rules be judged in this namespace: its pods are known and there are some */
   const podsKnown = (ns: string) => !unreadablePods(ns) && (podsByNamespace.get(ns)?.length ?? 0) > 0;
 
@@ -318,7 +320,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
         }
         if (wants('peer-selects-nothing')) {
           (rule.peers ?? []).forEach((peer, i) => {
-            const problem = peerProblem(engine, snapshot, policy, peer, podSets, podsKnown, unreadablePods);
+            const problem = peerProblem(engine, snapshot, policy, peer, podSets, podsKnown, (ns) => unreadablePods(ns) || !podsRead(ns));
             if (problem) add('peer-selects-nothing', policy.namespace, object, `${ruleName(direction, rule)}, peer #${i}: ${problem}`);
           });
         }
@@ -326,7 +328,9 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
           const named = (rule.ports ?? []).filter((p): p is NetworkPolicyPort & { port: string } => typeof p.port === 'string');
           if (named.length === 0) continue;
           // named ports resolve on the destination: the selected pods for ingress, the peers' pods for egress
-          const destinations = direction === 'ingress' ? selected : egressDestinations(engine, policy, rule, allPods);
+          // egress peers reaching namespaces whose pods were not read may name a port declared there
+          const reachesUnread = direction === 'egress' && snapshot.namespaces.some((n) => !podsRead(n.metadata.name)) && (!rule.peers || rule.peers.some((p) => p.namespaceMatch));
+          const destinations = direction === 'ingress' ? selected : reachesUnread ? undefined : egressDestinations(engine, policy, rule, allPods);
           if (destinations === undefined || destinations.length === 0) continue;
           if (direction === 'ingress' && !podsKnown(policy.namespace)) continue;
           for (const port of named) {
@@ -346,8 +350,6 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
 
   // --- policies of the other kinds the engine enforces ---
   if (wants('selects-nothing') || wants('peer-selects-nothing') || wants('undeclared-named-port')) {
-    // a live read scoped to namespaces (-n, or the context's) holds no other namespace's pods: claims about them wait for -A
-    const podsRead = (ns: string) => snapshot.origin !== 'live' || !options.namespaces || options.namespaces.includes(ns);
     const judge: ExtraJudge = { engine, snapshot, podsByNamespace, allPods, podsKnown, unreadablePods, podsRead };
     if (options.namespaces && snapshot.origin === 'live' && engine.tiered) {
       notes.push(`cluster-wide policies and peers of other kinds were judged only where pods were read (namespace${options.namespaces.length === 1 ? '' : 's'} ${options.namespaces.join(', ')}); -A judges them across the cluster`);

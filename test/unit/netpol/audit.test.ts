@@ -504,6 +504,16 @@ describe('the other kinds\' selector rules claim nothing the snapshot cannot sho
     expect(rules(auditSnapshot(s).findings)).toEqual(['selects-nothing /globalnetworkpolicy/x', 'peer-selects-nothing /globalnetworkpolicy/x']);
   });
 
+  it('live, scoped: a NetworkPolicy peer over namespaces whose pods were not read is not judged either', async () => {
+    const monitoring = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: monitoring, labels: {team: ops}}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {team: ops}}\n---\n';
+    const np = policy('a', 'db-in', '{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{namespaceSelector: {matchLabels: {team: ops}}, podSelector: {matchLabels: {app: prometheus}}}]}]}') +
+      policy('a', 'web-out', '{podSelector: {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: {matchLabels: {team: ops}}}], ports: [{port: metrics}]}]}');
+    const s = { ...(await manifests(TWO + monitoring + np)), origin: 'live' as const };
+    const judged = (namespaces?: string[]) => auditSnapshot(s, { namespaces }).findings.filter((f) => f.rule === 'peer-selects-nothing' || f.rule === 'undeclared-named-port').map(brief);
+    expect(judged(['a'])).toEqual([]);
+    expect(judged()).toEqual(['peer-selects-nothing a/networkpolicy/db-in', 'undeclared-named-port a/networkpolicy/web-out']);
+  });
+
   it('a namespace selector is not judged when the namespace list could not be read', async () => {
     const s = await manifests(TWO + typoGnp);
     expect(rules(auditSnapshot(s).findings)).toContain('peer-selects-nothing /globalnetworkpolicy/x');
