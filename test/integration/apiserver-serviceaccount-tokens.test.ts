@@ -3,6 +3,8 @@
 // the ServiceAccount it names is gone or was recreated (another uid), or when another server signed it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRequest, startTestApiServer, TokenRequestError, type TestApiServer } from '../support/apiserver/index.js';
+import { ServiceAccountTokenRejected, ServiceAccountTokens } from '../support/apiserver/serviceaccounts.js';
+import { ObjectStore } from '../support/apiserver/store.js';
 
 const RBAC = 'rbac.authorization.k8s.io/v1';
 const objects = [
@@ -63,5 +65,23 @@ describe('service-account tokens of the test API server', () => {
     expect((await whoami(server, token)).status).toBe(401);
     expect(() => server.serviceAccountToken('robots', 'builder')).toThrow(TokenRequestError);
     server.setObjects(objects);
+  });
+});
+
+describe('service-account token lifetimes (the double\'s clock passed in, never waited for)', () => {
+  const issuer = 'https://kubernetes.default.svc';
+  const tokens = new ServiceAccountTokens(new ObjectStore(objects), issuer, [issuer]);
+  const minted = (issuedAtMs: number, expirationSeconds = 600) => (tokens.issue('robots', 'builder', { spec: { expirationSeconds } }, issuedAtMs) as { status: { token: string } }).status.token;
+  const now = Date.parse('2026-12-07T12:00:00Z');
+
+  it('accepts a token up to 60 s past its exp (go-jose\'s leeway) and refuses it after', () => {
+    const token = minted(now - 600_000 - 30_000);
+    expect(tokens.authenticate(token, now)?.username).toBe('system:serviceaccount:robots:builder');
+    expect(() => tokens.authenticate(minted(now - 600_000 - 90_000), now)).toThrow(new ServiceAccountTokenRejected('service account token has expired'));
+  });
+
+  it('refuses a token issued more than 60 s in the future by its clock', () => {
+    expect(() => tokens.authenticate(minted(now + 120_000), now)).toThrow(ServiceAccountTokenRejected);
+    expect(tokens.authenticate(minted(now + 30_000), now)).toBeDefined();
   });
 });
