@@ -334,6 +334,31 @@ export async function startRealApiServer(opts: RealApiServerOptions = {}): Promi
       if (res.code !== 0) throw new Error(`${what} failed (exit ${res.code}): ${res.stderr.trim()}`);
     };
     const asList = (objects: unknown[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
+    // The RBAC authorizer reads Roles and bindings from caches that follow the writes a moment later (longer
+    // on a loaded box), so a check right after kubectl apply could miss what it applied. Each cache takes its
+    // kind in write order: sentinels of every kind, written after the test's objects, grant their users once
+    // the caches hold all that came before. They grant a verb on a resource no test asks about.
+    let settleRound = 0;
+    const rbacKinds = new Set(['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']);
+    const rbacSettled = async (objects: unknown[]) => {
+      if (!objects.some((o) => rbacKinds.has((o as { kind?: string }).kind ?? ''))) return;
+      const name = `kubectl-np-settled-${++settleRound}`;
+      const rules = [{ apiGroups: ['settled.kubectl-np.test'], resources: ['sentinels'], verbs: ['get'] }];
+      const rbac = 'rbac.authorization.k8s.io';
+      const user = (suffix: string) => ({ apiGroup: rbac, kind: 'User', name: `${name}-${suffix}` });
+      await mustSucceed('kubectl create (RBAC sentinels)', kubectl(['create', '-f', '-'], { stdin: asList([
+        { apiVersion: `${rbac}/v1`, kind: 'ClusterRole', metadata: { name }, rules },
+        { apiVersion: `${rbac}/v1`, kind: 'ClusterRoleBinding', metadata: { name }, roleRef: { apiGroup: rbac, kind: 'ClusterRole', name }, subjects: [user('cluster')] },
+        { apiVersion: `${rbac}/v1`, kind: 'Role', metadata: { name, namespace: 'default' }, rules },
+        { apiVersion: `${rbac}/v1`, kind: 'RoleBinding', metadata: { name, namespace: 'default' }, roleRef: { apiGroup: rbac, kind: 'Role', name }, subjects: [user('namespaced')] },
+      ]) }));
+      for (const who of [user('cluster').name, user('namespaced').name]) {
+        // a SubjectAccessReview names the group itself (kubectl auth can-i would drop a group nobody serves)
+        const review = JSON.stringify({ apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: who, resourceAttributes: { namespace: 'default', verb: 'get', group: 'settled.kubectl-np.test', resource: 'sentinels' } } });
+        await eventually(`the RBAC authorizer to see what was applied (${who})`, async () =>
+          (await kubectl(['create', '-f', '-', '-o', 'jsonpath={.status.allowed}'], { stdin: review })).stdout.trim() === 'true' ? true : undefined);
+      }
+    };
 
     return {
       url,
@@ -342,8 +367,14 @@ export async function startRealApiServer(opts: RealApiServerOptions = {}): Promi
       adminKubeconfig,
       dir,
       kubectl,
-      apply: (objects) => mustSucceed('kubectl apply', kubectl(['apply', '-f', '-'], { stdin: asList(objects) })),
-      create: (objects) => mustSucceed('kubectl create', kubectl(['create', '-f', '-'], { stdin: asList(objects) })),
+      apply: async (objects) => {
+        await mustSucceed('kubectl apply', kubectl(['apply', '-f', '-'], { stdin: asList(objects) }));
+        await rbacSettled(objects);
+      },
+      create: async (objects) => {
+        await mustSucceed('kubectl create', kubectl(['create', '-f', '-'], { stdin: asList(objects) }));
+        await rbacSettled(objects);
+      },
       setPodStatus: (namespace, name, status) =>
         mustSucceed(`setting the status of pod ${namespace}/${name}`, kubectl(['patch', 'pod', name, '-n', namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })])),
       clientCertificate: issueClientSync,
