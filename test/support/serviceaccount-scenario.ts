@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requireFreshBuild } from '../integration/auth/dist.js';
+import { requireFreshBuild } from './cli-process.js';
 import { runCli, type CliResult } from '../integration/auth/cli.js';
 
 const RBAC = 'rbac.authorization.k8s.io/v1';
