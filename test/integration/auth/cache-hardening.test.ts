@@ -86,8 +86,9 @@ describe('a token endpoint that does not answer', () => {
     // far longer than any test runs: only the CLI's own bound can end the wait
     emu.failNext({ endpoint: 'token', grantType: 'refresh_token', latencyMs: 3_600_000 });
     const since = emu.requests.length;
-    // generous enough for a loaded machine to load msal and read discovery before the refresh
-    const stuck = await getToken({ extra: ['--timeout', '15s'] });
+    // generous enough for a machine loaded tenfold to load msal and read discovery (about 1 s idle) before
+    // the refresh: a --timeout that ran out during discovery would fail with another message
+    const stuck = await getToken({ extra: ['--timeout', '30s'] });
     expect(stuck.code).toBe(3);
     expect(stuck.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: cannot refresh the token: 127\.0\.0\.1:\d+ did not answer: the --timeout ran out/)]);
     // the delayed refresh has not been answered: the CLI gave up on its own

@@ -7,9 +7,10 @@ const { openFakeCli } = require('./state.cjs');
 const { statePath, args, state, option } = openFakeCli('az');
 
 if (state.hang) {
-  // a hung az: says where it is, then never answers (until killed)
+  // a hung az: says where it is, then never answers (until killed); gone by itself after 10 minutes, so a
+  // test that failed before ending it leaves nothing running on the box (tests look for it within 2)
   require('node:fs').writeFileSync(`${statePath}.pid`, String(process.pid));
-  setInterval(() => undefined, 60_000);
+  setTimeout(() => process.exit(1), 600_000);
   return;
 }
 if (args[0] !== 'account' || args[1] !== 'get-access-token') {
