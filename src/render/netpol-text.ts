@@ -200,7 +200,8 @@ export function renderNamespacePosture(style: Style, p: import('../netpol/namesp
   for (const direction of ['ingress', 'egress'] as const) {
     const s = p[direction];
     out.push('', paint(style, 'bold', `${direction === 'ingress' ? 'Ingress' : 'Egress'}: isolated for ${s.isolated.length} of ${p.workloads.length}`) + (s.open.length ? ` — open: ${names(s.open, 5)}` : ''));
-    const rules = p.policies.flatMap((pol) => (direction === 'ingress' ? pol.ingressRules : pol.egressRules).map((r) => `${pol.name} ${r}`));
+    const sources = [...p.policies.map((pol) => [pol.name, pol] as const), ...p.otherPolicies.map((pol) => [pol.title, pol] as const)];
+    const rules = sources.flatMap(([name, pol]) => (direction === 'ingress' ? pol.ingressRules : pol.egressRules).map((r) => `${name} ${r}`));
     if (rules.length === 0) out.push(`${INDENT}${s.isolated.length ? 'no rule allows anything' : 'nothing isolates it: everything is allowed'}`);
     for (const r of rules) out.push(`${INDENT}${r}`);
   }

@@ -288,4 +288,34 @@ describe('explain namespace/NAME', () => {
     expect(r.stdout).toContain('deployment/payments: 203.0.113.0/24 TCP 443');
     expectOneLineError(run(['explain', '-f', 'examples/shop', 'ns/nope']), /namespace "nope" not found \(manifests examples\/shop\)/);
   });
+
+  it('counts a Calico policy as isolating under --engine calico, as audit does, and not under --engine cilium', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'np-posture-kinds-'));
+    writeFileSync(
+      join(dir, 'a.yaml'),
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: a}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: web-in, namespace: a}
+spec: {selector: all(), types: [Ingress], ingress: [{action: Allow, protocol: TCP, source: {selector: app == 'web'}}]}
+`,
+    );
+    const posture = run(['explain', '-f', dir, '--engine', 'calico', 'namespace/a']);
+    expect(posture.code).toBe(0);
+    expect(posture.stdout).toMatch(/^Ingress: isolated for 1 of 1$/m);
+    expect(posture.stdout).toContain('Calico NetworkPolicy a/web-in #0 Allow');
+    expect(posture.stdout).toMatch(/^Egress: isolated for 0 of 1 — open: deployment\/web$/m);
+    const audited = (engine: string) => JSON.parse(run(['audit', '-f', dir, '--engine', engine, '-o', 'json']).stdout).findings.map((f: { rule: string }) => f.rule);
+    expect(audited('calico')).toEqual(['no-default-deny-egress']);
+    expect(run(['explain', '-f', dir, '--engine', 'cilium', 'namespace/a']).stdout).toMatch(/^Ingress: isolated for 0 of 1 — open: deployment\/web$/m);
+    expect(audited('cilium')).toEqual(expect.arrayContaining(['no-default-deny-ingress', 'no-default-deny-egress']));
+  });
 });
