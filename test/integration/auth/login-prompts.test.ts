@@ -245,10 +245,11 @@ describe('kubectl np login without a terminal', () => {
   });
 
   it('gives up after --timeout when nobody comes back from the browser: one line, exit 3, lock released', async () => {
-    // --timeout counts from before msal loads and reads discovery: 20 s leaves time for that on a loaded box
-    const r = await runCli(['login', '--context', 'aks-test', '--login', 'interactive', '--skip-open-browser', '--timeout', '20s'], { env });
+    // --timeout counts from before msal loads and reads discovery (about 1 s idle): 30 s leaves time for
+    // that on a box loaded tenfold, and running out there would fail with another message
+    const r = await runCli(['login', '--context', 'aks-test', '--login', 'interactive', '--skip-open-browser', '--timeout', '30s'], { env });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^To sign in, open http:\/\/127\.0\.0\.1:\d+\/kubectl-np-start\/[0-9a-f]{32} in a browser on this machine\.\nerror: timed out after 0:20 waiting for the browser sign-in \(raise --timeout to wait longer\)\n$/);
+    expect(r.stderr).toMatch(/^To sign in, open http:\/\/127\.0\.0\.1:\d+\/kubectl-np-start\/[0-9a-f]{32} in a browser on this machine\.\nerror: timed out after 0:30 waiting for the browser sign-in \(raise --timeout to wait longer\)\n$/);
     const dir = join(env.HOME, '.kube', 'cache', 'kubectl-np');
     expect(existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.lock')) : []).toEqual([]);
   });
