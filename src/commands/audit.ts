@@ -12,7 +12,7 @@ import { coveredNamespaces } from '../netpol/inputs.js';
 
 export default class Audit extends BaseCommand {
   static override summary = 'Posture findings of the network policies: missing default-deny, DNS blocked, metadata service open, selector typos';
-  static override description = `Each finding has a stable rule ID, a severity (info, warning, error), a namespace, an object (networkpolicy/NAME, adminnetworkpolicy/NAME, ciliumnetworkpolicy/NAME, globalnetworkpolicy/NAME…, pod/NAME, deployment/NAME, namespace/NAME, cluster) and a one-line message with the fix.
+  static override description = `Each finding has a stable rule ID, a severity (info, warning, error), a namespace, an object (networkpolicy/NAME, adminnetworkpolicy/NAME, ciliumnetworkpolicy/NAME, globalnetworkpolicy/NAME…, networkpolicy.projectcalico.org/NAME for a Calico NetworkPolicy, pod/NAME, deployment/NAME, namespace/NAME, cluster) and a one-line message with the fix.
 Every policy kind the engine enforces is judged (NetworkPolicy; AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy; Cilium; Calico): isolation, DNS, the metadata service, selectors and named ports.
 Rules (every one documented with an example and the fix in docs/audit-rules.md):
 ${AUDIT_RULES.map((r) => `  ${r.id.padEnd(27)} ${r.severity.padEnd(8)} ${r.summary}${r.liveOnly ? ' (live only)' : ''}`).join('\n')}

@@ -9,7 +9,7 @@ import { dnsEgress, dnsTarget, type DnsProtocol, type DnsTarget } from './explai
 import { equivalenceKey, ipBlocksOf } from './matrix.js';
 import type { EngineChoice, EngineReport } from './engine-choice.js';
 import type { CompiledExtraPolicy, CompiledRule as ExtraRule, PodPeer } from './kinds/common.js';
-import { policyKindOf, policyTitle } from './kinds/index.js';
+import { policyKindOf, policyObjectName, policyTitle } from './kinds/index.js';
 import { ownerIndex } from './owners.js';
 import type { Direction, Peer, PodView, Traffic } from './types.js';
 
@@ -63,7 +63,10 @@ export interface Finding {
   severity: Severity;
   /** "" for findings about the whole cluster */
   namespace: string;
-  /** networkpolicy/NAME, pod/NAME, deployment/NAME (pods of a workload), namespace/NAME, or cluster */
+  /**
+   * networkpolicy/NAME, another policy kind's (policyObjectName: adminnetworkpolicy/NAME,
+   * networkpolicy.projectcalico.org/NAME…), pod/NAME, deployment/NAME (pods of a workload), namespace/NAME, or cluster
+   */
   object: string;
   /** one line: the problem and the fix */
   message: string;
@@ -208,7 +211,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
       const why = kind && choice.notEnforced!(kind.family);
       const ns = object.metadata.namespace ?? '';
       if (!why || (ns && !inScope(ns))) continue;
-      add('policy-kind-not-enforced', ns, `${object.kind.toLowerCase()}/${object.metadata.name}`, `${policyTitle(object)} is not enforced: ${why}; its rules have no effect, so write them as a kind the engine enforces or change the engine`);
+      add('policy-kind-not-enforced', ns, policyObjectName(object), `${policyTitle(object)} is not enforced: ${why}; its rules have no effect, so write them as a kind the engine enforces or change the engine`);
     }
   }
 
@@ -358,7 +361,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
       const { policy, object } = entry;
       const ns = policy.namespace ?? '';
       if (ns && !inScope(ns)) continue;
-      const name = `${object.kind.toLowerCase()}/${object.metadata.name}`;
+      const name = policyObjectName(object);
       const selected = selectedBy(judge, policy);
       if (wants('selects-nothing') && entry.first && selected && selected.pods.length === 0) {
         add('selects-nothing', ns, name, `${entry.set ? `${entry.set}: ` : ''}${subjectText(object, entry.set)} matches no pod or workload ${selected.where}, so the policy applies to nothing: check the labels for a typo`);
@@ -626,7 +629,7 @@ function annotationIndex(snapshot: ClusterSnapshot): Map<string, string> {
   for (const o of snapshot.policyObjects ?? []) {
     // a namespaced kind written without a namespace is in default, as the evaluator reads it
     const ns = o.metadata.namespace ?? (policyKindOf(o.apiVersion, o.kind)?.namespaced ? 'default' : '');
-    note(ns, `${o.kind.toLowerCase()}/${o.metadata.name}`, o.metadata.annotations?.[SKIP_ANNOTATION]);
+    note(ns, policyObjectName(o), o.metadata.annotations?.[SKIP_ANNOTATION]);
   }
   for (const w of snapshot.workloads) {
     const value = w.metadata.annotations?.[SKIP_ANNOTATION] ?? w.spec.template.metadata?.annotations?.[SKIP_ANNOTATION];

@@ -132,19 +132,19 @@ spec:
     };
     expect(found(['--engine', 'calico'])).toEqual([
       'policy-kind-not-enforced shop/ciliumnetworkpolicy/web-in',
-      'peer-selects-nothing shop/networkpolicy/db-in',
-      'undeclared-named-port shop/networkpolicy/db-in',
+      'peer-selects-nothing shop/networkpolicy.projectcalico.org/db-in',
+      'undeclared-named-port shop/networkpolicy.projectcalico.org/db-in',
     ]);
     // without --engine every kind given counts: the Cilium policy's selector is judged as well
-    expect(found([])).toEqual(['selects-nothing shop/ciliumnetworkpolicy/web-in', 'peer-selects-nothing shop/networkpolicy/db-in', 'undeclared-named-port shop/networkpolicy/db-in']);
+    expect(found([])).toEqual(['selects-nothing shop/ciliumnetworkpolicy/web-in', 'peer-selects-nothing shop/networkpolicy.projectcalico.org/db-in', 'undeclared-named-port shop/networkpolicy.projectcalico.org/db-in']);
     const table = run(['audit', '-f', dir, '--engine', 'calico']).stdout;
-    expect(table).toMatch(/^warning\s+peer-selects-nothing\s+shop\s+networkpolicy\/db-in\s+ingress rule #0, peer endpoints with app == 'wbe' in namespace shop: it matches no pod or workload in namespace shop/m);
-    expect(table).toMatch(/^warning\s+undeclared-named-port\s+shop\s+networkpolicy\/db-in\s+ingress rule #0 names port "postgres" \(TCP\)/m);
+    expect(table).toMatch(/^warning\s+peer-selects-nothing\s+shop\s+networkpolicy\.projectcalico\.org\/db-in\s+ingress rule #0, peer endpoints with app == 'wbe' in namespace shop: it matches no pod or workload in namespace shop/m);
+    expect(table).toMatch(/^warning\s+undeclared-named-port\s+shop\s+networkpolicy\.projectcalico\.org\/db-in\s+ingress rule #0 names port "postgres" \(TCP\)/m);
     const sarif = JSON.parse(run(['audit', '-f', dir, '--engine', 'calico', '-o', 'sarif']).stdout);
     expect(sarif.runs[0].results.map((r: { ruleId: string; locations: { logicalLocations: { fullyQualifiedName: string }[] }[] }) => `${r.ruleId} ${r.locations[0].logicalLocations[0].fullyQualifiedName}`)).toEqual([
       'policy-kind-not-enforced shop/ciliumnetworkpolicy/web-in',
-      'peer-selects-nothing shop/networkpolicy/db-in',
-      'undeclared-named-port shop/networkpolicy/db-in',
+      'peer-selects-nothing shop/networkpolicy.projectcalico.org/db-in',
+      'undeclared-named-port shop/networkpolicy.projectcalico.org/db-in',
     ]);
   });
 

@@ -95,6 +95,21 @@ export function policyTitle(object: Pick<PolicyObject, 'apiVersion' | 'kind' | '
   return `${kind} ${name}`;
 }
 
+/** Built-in kinds another group also has: Calico's NetworkPolicy beside networking.k8s.io's. */
+const BUILT_IN_KINDS = new Set(['networkpolicy']);
+
+/**
+ * How findings (and their skip annotations) name a policy object: `kind/NAME`, as kubectl's short form,
+ * except a kind a built-in one shares its name with, which is qualified by its group as `kubectl get -o name`
+ * does (`networkpolicy.projectcalico.org/NAME`), so it is never taken for the NetworkPolicy of the same name.
+ */
+export function policyObjectName(object: Pick<PolicyObject, 'apiVersion' | 'kind' | 'metadata'>): string {
+  const kind = object.kind.toLowerCase();
+  const group = groupOf(object.apiVersion);
+  const qualified = BUILT_IN_KINDS.has(kind) && group !== '' && group !== 'networking.k8s.io';
+  return `${qualified ? `${kind}.${group}` : kind}/${object.metadata.name}`;
+}
+
 /** Engines `--engine` names; auto evaluates every kind given. */
 export const ENGINES = ['auto', 'azure-npm', 'calico', 'cilium', 'antrea', 'ovn-kubernetes', 'kube-network-policies'] as const;
 export type EngineName = (typeof ENGINES)[number];

@@ -346,7 +346,7 @@ describe('selector and named-port rules under every enforced kind', () => {
     },
     {
       kind: 'Calico NetworkPolicy',
-      object: 'a/networkpolicy/x',
+      object: 'a/networkpolicy.projectcalico.org/x',
       typo: object(CALICO, 'NetworkPolicy', 'x', "{selector: app == 'wbe', ingress: [{action: Allow}]}", 'a'),
       right: object(CALICO, 'NetworkPolicy', 'x', "{selector: app == 'web', ingress: [{action: Allow}]}", 'a'),
     },
@@ -397,7 +397,7 @@ describe('selector and named-port rules under every enforced kind', () => {
     },
     {
       kind: 'Calico NetworkPolicy',
-      object: 'a/networkpolicy/x',
+      object: 'a/networkpolicy.projectcalico.org/x',
       typo: object(CALICO, 'NetworkPolicy', 'x', "{selector: all(), ingress: [{action: Allow, source: {selector: app == 'wbe'}}]}", 'a'),
       right: object(CALICO, 'NetworkPolicy', 'x', "{selector: all(), ingress: [{action: Allow, source: {selector: app == 'web'}}]}", 'a'),
       says: /^ingress rule #0, peer endpoints with app == 'wbe' in namespace a: it matches no pod or workload in namespace a/,
@@ -464,13 +464,13 @@ describe('selector and named-port rules under every enforced kind', () => {
 
   it('only kinds the chosen engine enforces are judged: a Calico typo under --engine cilium is policy-kind-not-enforced alone', async () => {
     const calico = cases[5].typo + peers[3].typo.replace(/name: x/, 'name: y') + ports[3].yaml('postgres');
-    expect((await only('selects-nothing', calico, 'calico')).map(brief)).toEqual(['selects-nothing a/networkpolicy/x']);
+    expect((await only('selects-nothing', calico, 'calico')).map(brief)).toEqual(['selects-nothing a/networkpolicy.projectcalico.org/x']);
     const underCilium = auditSnapshot(await manifests(TWO + calico), { engine: engineNamed('cilium') }).findings;
     expect(underCilium.filter((f) => ['selects-nothing', 'peer-selects-nothing', 'undeclared-named-port'].includes(f.rule))).toEqual([]);
     expect(underCilium.filter((f) => f.rule === 'policy-kind-not-enforced').map(brief)).toEqual([
       'policy-kind-not-enforced /globalnetworkpolicy/x',
-      'policy-kind-not-enforced a/networkpolicy/x',
-      'policy-kind-not-enforced a/networkpolicy/y',
+      'policy-kind-not-enforced a/networkpolicy.projectcalico.org/x',
+      'policy-kind-not-enforced a/networkpolicy.projectcalico.org/y',
     ]);
   });
 
@@ -478,6 +478,19 @@ describe('selector and named-port rules under every enforced kind', () => {
     const annotated = cases[3].typo.replace('namespace: a}', `namespace: a, annotations: {${SKIP_ANNOTATION}: selects-nothing}}`);
     expect(auditSnapshot(await manifests(TWO + annotated))).toMatchObject({ silenced: 1 });
     expect(await only('selects-nothing', annotated)).toEqual([]);
+  });
+
+  it('a Calico NetworkPolicy and a NetworkPolicy of the same name are two objects: named apart, each silenced by its own annotation', async () => {
+    const calicoTypo = object(CALICO, 'NetworkPolicy', 'x', "{selector: app == 'wbe', ingress: [{action: Allow}]}", 'a');
+    const k8sTypo = policy('a', 'x', '{podSelector: {matchLabels: {app: wbe}}, policyTypes: [Ingress]}');
+    expect((await only('selects-nothing', calicoTypo + k8sTypo)).map(brief)).toEqual(['selects-nothing a/networkpolicy.projectcalico.org/x', 'selects-nothing a/networkpolicy/x']);
+    // the stored form (crd.projectcalico.org/v1) is named by its own group, as kubectl names it
+    expect((await only('selects-nothing', calicoTypo.replace(CALICO, 'crd.projectcalico.org/v1'))).map(brief)).toEqual(['selects-nothing a/networkpolicy.crd.projectcalico.org/x']);
+    const silence = (yaml: string) => yaml.replace('namespace: a}', `namespace: a, annotations: {${SKIP_ANNOTATION}: selects-nothing}}`);
+    expect((await only('selects-nothing', silence(calicoTypo) + k8sTypo)).map(brief)).toEqual(['selects-nothing a/networkpolicy/x']);
+    expect((await only('selects-nothing', calicoTypo + silence(k8sTypo))).map(brief)).toEqual(['selects-nothing a/networkpolicy.projectcalico.org/x']);
+    // kinds no built-in kind shares a name with keep their short names
+    expect((await only('selects-nothing', object(CALICO, 'GlobalNetworkPolicy', 'g', "{selector: app == 'wbe', ingress: [{action: Allow}]}"))).map(brief)).toEqual(['selects-nothing /globalnetworkpolicy/g']);
   });
 });
 
