@@ -108,7 +108,7 @@ describe('kubectl with a kubeconfig written by kubectl np setup', () => {
     const cacheDir = join(env.HOME, '.kube', 'cache', 'kubectl-np');
     for (const f of readdirSync(cacheDir).filter((n) => /\.(token|msal)$/.test(n))) {
       expect(readFileSync(join(cacheDir, f)).subarray(0, 4).toString()).toBe('KNP1');
-      expect(execFileSync('secret-tool', ['lookup', 'service', 'kubectl-np', 'account', f.split('.')[0]], { env: keyring.env, encoding: 'utf8' })).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+      expect(execFileSync('secret-tool', ['lookup', 'service', 'kubectl-np', 'account', f.split('.')[0]], { env: keyring.env, encoding: 'utf8', timeout: 120_000 })).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     }
   });
 

@@ -13,7 +13,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function matrixDot(pods: number): string {
   const dir = writeCluster(join(work, `c${pods}`), generateCluster({ namespaces: namespacesFor(pods) }));
-  const r = spawnSync(process.execPath, ['bin/run.js', 'matrix', '-A', '-f', dir, '-o', 'dot'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/nonexistent' }, maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, ['bin/run.js', 'matrix', '-A', '-f', dir, '-o', 'dot'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/nonexistent' }, maxBuffer: 1 << 28, timeout: 300_000 });
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   return r.stdout;
