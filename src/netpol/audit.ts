@@ -352,7 +352,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
   }
 
   // --- policies of the other kinds the engine enforces ---
-  if (wants('selects-nothing') || wants('peer-selects-nothing') || wants('undeclared-named-port')) {
+  if (wants('selects-nothing') || wants('peer-selects-nothing') || wants('undeclared-named-port') || wants('allow-all')) {
     const judge: ExtraJudge = { engine, snapshot, podsByNamespace, allPods, podsKnown, unreadablePods, podsRead };
     if (options.namespaces && snapshot.origin === 'live' && engine.tiered) {
       notes.push(`cluster-wide policies and peers of other kinds were judged only where pods were read (namespace${options.namespaces.length === 1 ? '' : 's'} ${options.namespaces.join(', ')}); -A judges them across the cluster`);
@@ -369,6 +369,9 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
       for (const direction of ['ingress', 'egress'] as const) {
         for (const rule of policy[direction] ?? []) {
           const label = `${entry.set ? `${entry.set} ` : ''}${direction}${rule.action === 'Deny' && policy.tier === 'cilium' ? 'Deny' : ''} rule #${rule.index}${rule.name ? ` (${rule.name})` : ''}`;
+          if (wants('allow-all') && rule.allowsAll) {
+            add('allow-all', ns, name, `${label} allows every ${direction === 'ingress' ? 'source' : 'destination'} on every port to the pods it selects: list the peers and ports it should allow`);
+          }
           if (wants('peer-selects-nothing')) {
             for (const peer of rule.podPeers ?? []) {
               const problem = podPeerProblem(judge, peer);

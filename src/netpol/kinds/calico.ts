@@ -241,6 +241,19 @@ function compileRule(rule: Map, index: number, path: string, direction: 'ingress
       const peer = direction === 'ingress' ? source : destination;
       return peer.pods ? { podPeers: [peer.pods] } : peer.constrains ? {} : { anyPeer: true };
     })(),
+    // neither end constrained (the subject's end by the policy's selector only), no protocol, port or L7 match
+    ...(action === 'Allow' &&
+    !protocol &&
+    !notProtocol &&
+    !ports &&
+    !notPorts &&
+    !sourcePorts &&
+    !l7 &&
+    !source.constrains &&
+    !destination.constrains &&
+    [rule.ipVersion, rule.icmp, rule.notICMP].every((x) => x === undefined || x === null)
+      ? { allowsAll: true }
+      : {}),
     namedPorts: namedPortsOf(ports),
     matches(other, traffic, ctx): Match {
       if (protocol === 'other' || (protocol && protocol !== traffic.protocol) || (notProtocol && notProtocol === traffic.protocol)) return false;

@@ -307,6 +307,13 @@ function compileRule(rule: Map, index: number, path: string, direction: 'ingress
     text: `${action} ${from} ${who} ${describePortMatches(l4?.ports)}${l4?.l7 ? ` (with ${l4.l7} rules)` : ''}`,
     podPeers: peers.flatMap((p) => (p.pods ? [p.pods] : [])),
     ...(!empty && (peers.length === 0 || entities.includes('all') || entities.includes('cluster')) ? { anyPeer: true } : {}),
+    // entity all (or world and cluster) with no port, ICMP, required-label or authentication limit
+    ...(!deny &&
+    !l4 &&
+    (entities.includes('all') || (entities.includes('world') && entities.includes('cluster'))) &&
+    [rule.icmps, rule[`${from}Requires`], rule.authentication].every((x) => x === undefined || x === null)
+      ? { allowsAll: true }
+      : {}),
     namedPorts: namedPortsOf(l4?.ports),
     ...(l4?.l7 ? { caveat: `allowed at L3/L4; the ${l4.l7} rules of ${title} further limit which requests pass` } : {}),
     matches(other, traffic, ctx): Match {

@@ -34,6 +34,11 @@ export interface CompiledRule {
   podPeers?: PodPeer[];
   /** the rule names no peer, or one that takes every pod (Cilium entity all/cluster): every pod is a peer */
   anyPeer?: boolean;
+  /**
+   * for `audit` (allow-all): an Allow rule that matches every peer, pod or address, on every port and
+   * protocol, and checks nothing more (no L7 match, no IP version)
+   */
+  allowsAll?: boolean;
   /** named ports of the rule, resolved on the destination pod (protocol unset: any) */
   namedPorts?: { name: string; protocol?: Protocol }[];
   /**

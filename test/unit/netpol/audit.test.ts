@@ -474,6 +474,20 @@ describe('selector and named-port rules under every enforced kind', () => {
     ]);
   });
 
+  it('allow-all: a Calico Allow with no match and a Cilium rule from entity all, not one limited by a peer, port or protocol', async () => {
+    const allowAll = (yaml: string, engine?: string) => only('allow-all', yaml, engine).then((f) => f.map((x) => `${brief(x)}: ${x.message.split(' allows')[0]}`));
+    const calico = object(CALICO, 'NetworkPolicy', 'wide', "{selector: all(), ingress: [{action: Deny, source: {nets: [10.9.0.0/16]}}, {action: Allow}], egress: [{action: Allow, protocol: TCP}, {action: Allow, destination: {selector: app == 'db'}}, {action: Allow, destination: {nets: [0.0.0.0/0]}}]}", 'a');
+    expect(await allowAll(calico)).toEqual(['allow-all a/networkpolicy.projectcalico.org/wide: ingress rule #1']);
+    const gnp = object(CALICO, 'GlobalNetworkPolicy', 'wide', '{selector: all(), egress: [{action: Allow, source: {}, destination: {}}, {action: Pass}]}');
+    expect(await allowAll(gnp)).toEqual(['allow-all /globalnetworkpolicy/wide: egress rule #0']);
+    const cilium = object(CILIUM, 'CiliumNetworkPolicy', 'wide', '{endpointSelector: {}, ingress: [{fromEntities: [all]}, {fromEntities: [cluster]}, {fromEntities: [all], toPorts: [{ports: [{port: "80"}]}]}], egress: [{toEntities: [world, cluster]}], ingressDeny: [{fromEntities: [all]}]}', 'a');
+    expect(await allowAll(cilium)).toEqual(['allow-all a/ciliumnetworkpolicy/wide: egress rule #0', 'allow-all a/ciliumnetworkpolicy/wide: ingress rule #0']);
+    // a kind the engine does not enforce allows nothing
+    expect(await allowAll(cilium, 'calico')).toEqual([]);
+    // an AdminNetworkPolicy Allow is not judged (its peers never name addresses outside the cluster for ingress)
+    expect(await allowAll(object(ANP_V1, 'AdminNetworkPolicy', 'x', '{priority: 5, subject: {namespaces: {}}, ingress: [{action: Allow, from: [{namespaces: {}}]}]}'))).toEqual([]);
+  });
+
   it('the annotation silences a finding on a policy of another kind', async () => {
     const annotated = cases[3].typo.replace('namespace: a}', `namespace: a, annotations: {${SKIP_ANNOTATION}: selects-nothing}}`);
     expect(auditSnapshot(await manifests(TWO + annotated))).toMatchObject({ silenced: 1 });
