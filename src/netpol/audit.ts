@@ -370,7 +370,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
         for (const rule of policy[direction] ?? []) {
           const label = `${entry.set ? `${entry.set} ` : ''}${direction}${rule.action === 'Deny' && policy.tier === 'cilium' ? 'Deny' : ''} rule #${rule.index}${rule.name ? ` (${rule.name})` : ''}`;
           if (wants('allow-all') && rule.allowsAll) {
-            add('allow-all', ns, name, `${label} allows every ${direction === 'ingress' ? 'source' : 'destination'} on every port to the pods it selects: list the peers and ports it should allow`);
+            add('allow-all', ns, name, `${label} allows every ${direction === 'ingress' ? 'source' : 'destination'} on every port ${direction === 'ingress' ? 'to' : 'from'} the pods it selects: list the peers and ports it should allow`);
           }
           if (wants('peer-selects-nothing')) {
             for (const peer of rule.podPeers ?? []) {

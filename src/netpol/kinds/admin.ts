@@ -71,7 +71,7 @@ function compilePodsPeer(peer: Map, path: string): { match: PodsPeer; text: stri
 
 type PeerMatcher = (other: Peer, namespaceLabels: (ns: string) => Readonly<Record<string, string>>) => Match;
 
-function compilePeer(peer: Map, path: string, direction: 'ingress' | 'egress', cidrsSeen: Cidr[]): { match: PeerMatcher; text: string; pods?: PodPeer } | undefined {
+function compilePeer(peer: Map, path: string, direction: 'ingress' | 'egress', cidrsSeen: Cidr[]): { match: PeerMatcher; text: string; pods?: PodPeer; networks?: Cidr[] } | undefined {
   const pods = compilePodsPeer(peer, path);
   if (pods) {
     const { namespaces, pods: selects, byName, anyPod } = pods.match;
@@ -93,6 +93,7 @@ function compilePeer(peer: Map, path: string, direction: 'ingress' | 'egress', c
     // networks match cluster-internal traffic too: a pod's IP inside the CIDR is matched
     return {
       text: `IPs in ${cidrs.map((c) => c.text).join(', ')}`,
+      networks: cidrs,
       match: (other) => {
         if (other.kind === 'ip') {
           const ip = parseIp(other.ip);
@@ -213,6 +214,8 @@ function compileRules(spec: Map, direction: 'ingress' | 'egress', v2: boolean, b
       actionText: String(actionText),
       text: `${actionText} ${peersKey} ${who} ${describePortMatches(ports)}`,
       podPeers: known.flatMap((p) => (p.pods ? [p.pods] : [])),
+      // networks match pod IPs too: 0.0.0.0/0 and ::/0 on every port reach every peer (ingress peers name no addresses)
+      ...(action === 'Allow' && !ports && [4, 6].every((family) => known.some((p) => p.networks?.some((c) => c.family === family && c.prefix === 0))) ? { allowsAll: true } : {}),
       namedPorts: namedPortsOf(ports),
       matches(other, traffic, ctx): Match {
         if (!portsMatch(ports, traffic, ctx.destinationPorts)) return false;

@@ -484,8 +484,13 @@ describe('selector and named-port rules under every enforced kind', () => {
     expect(await allowAll(cilium)).toEqual(['allow-all a/ciliumnetworkpolicy/wide: egress rule #0', 'allow-all a/ciliumnetworkpolicy/wide: ingress rule #0']);
     // a kind the engine does not enforce allows nothing
     expect(await allowAll(cilium, 'calico')).toEqual([]);
-    // an AdminNetworkPolicy Allow is not judged (its peers never name addresses outside the cluster for ingress)
-    expect(await allowAll(object(ANP_V1, 'AdminNetworkPolicy', 'x', '{priority: 5, subject: {namespaces: {}}, ingress: [{action: Allow, from: [{namespaces: {}}]}]}'))).toEqual([]);
+    // AdminNetworkPolicy and ClusterNetworkPolicy: egress to 0.0.0.0/0 and ::/0 (networks match pod IPs too) on every port;
+    // ingress peers never name addresses outside the cluster, and one family or one port is not everything
+    const anp = object(ANP_V1, 'AdminNetworkPolicy', 'x', "{priority: 5, subject: {namespaces: {}}, ingress: [{action: Allow, from: [{namespaces: {}}]}], egress: [{action: Allow, to: [{networks: [0.0.0.0/0]}, {networks: ['::/0']}]}, {action: Allow, to: [{networks: [0.0.0.0/0]}]}, {action: Allow, to: [{networks: [0.0.0.0/0, '::/0']}], ports: [{portNumber: {port: 443, protocol: TCP}}]}, {action: Deny, to: [{networks: [0.0.0.0/0, '::/0']}]}]}");
+    expect(await allowAll(anp)).toEqual(['allow-all /adminnetworkpolicy/x: egress rule #0']);
+    const cnp = object(CNP_V2, 'ClusterNetworkPolicy', 'y', "{tier: Baseline, priority: 10, subject: {namespaces: {}}, egress: [{action: Accept, to: [{networks: [0.0.0.0/0, '::/0']}]}]}");
+    expect(await allowAll(cnp)).toEqual(['allow-all /clusternetworkpolicy/y: egress rule #0']);
+    expect((await only('allow-all', cnp))[0].message).toMatch(/^egress rule #0 allows every destination on every port from the pods it selects: /);
   });
 
   it('the annotation silences a finding on a policy of another kind', async () => {
