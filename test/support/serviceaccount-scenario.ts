@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { requireFreshBuild } from './cli-process.js';
 import { runCli, type CliResult } from '../integration/auth/cli.js';
 
@@ -100,4 +101,17 @@ export async function runServiceAccountScenario(server: ScenarioServer): Promise
   const otherToken = await create(['--audience', 'https://vault.example']);
   const otherAudience = { token: otherToken, whoami: await np(['whoami'], asToken(otherToken, 'other-audience')) };
   return { token, whoamiText, whoamiJson, kubectlWhoami, answers, otherAudience, podBound: { token: podToken, whoamiText: podText, whoamiJson: podJson, kubectlWhoami: podKubectl } };
+}
+
+/**
+ * A token made for another audience is refused (401), and the error explains it as a service account
+ * token, never as an Entra one, without printing it: the same on the double and the real server.
+ */
+export function expectOtherAudienceExplained({ whoami: r, token }: ScenarioRun['otherAudience']): void {
+  expect(r.code).toBe(3);
+  expect(r.stderr).toMatch(/rejected the credentials \(401\)/);
+  expect(r.stderr).toContain('the token sent (a Kubernetes service account token, not an Entra ID token; decoded locally): service account robots/deployer');
+  expect(r.stderr).toContain("the token's audience is https://vault.example: the API server takes a service account token only for its own audiences");
+  expect(r.stderr).not.toMatch(/tenant|--oidc-client-id|server-id/);
+  for (const part of token.split('.').slice(1)) expect(r.stdout + r.stderr).not.toContain(part);
 }
