@@ -87,8 +87,9 @@ const ADMIN_POLICIES = 20;
 function mixedPolicies(ns: string, n: number, apps: string[]): unknown[] {
   const app = apps[n % apps.length];
   const cilium = n % 2 === 0
-    // deny beats allow: the app takes web pods of its namespace, never the staging namespaces
-    ? { endpointSelector: { matchLabels: { app } }, ingress: [{ fromEndpoints: [{ matchLabels: { tier: 'web' } }], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }], ingressDeny: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.namespace.labels.env': 'staging' } }] }] }
+    // deny beats allow: the app takes web pods of its namespace, never the staging namespaces' pods (a
+    // namespaced policy's peer stays in its own namespace unless it names the pod-namespace key, as here)
+    ? { endpointSelector: { matchLabels: { app } }, ingress: [{ fromEndpoints: [{ matchLabels: { tier: 'web' } }], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }], ingressDeny: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.namespace.labels.env': 'staging' }, matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] }] }] }
     // egress to the world on 443 and the cluster, with a deny to the metadata service
     : { endpointSelector: { matchLabels: { tier: 'backend' } }, egress: [{ toEntities: ['cluster'] }, { toCIDRSet: [{ cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }], egressDeny: [{ toCIDR: ['169.254.169.254/32'] }] };
   const calico = n % 2 === 0
