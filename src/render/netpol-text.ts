@@ -65,8 +65,12 @@ function portsHeadline(r: CanReachResult): string {
     .join('; ');
 }
 
-/** One side of a connection. Concise: the deciding reason. Detailed: every rule of every selecting policy. */
-export function renderSide(style: Style, side: SideTrace, detailed: boolean): string[] {
+/**
+ * One side of a connection. Concise: the deciding reason. Detailed: every rule of every selecting policy.
+ * @param uncertain the connection is "cannot tell": a side it traced as not allowed is not denied for certain
+ *   (a side denied whatever could not be read would make the connection denied)
+ */
+export function renderSide(style: Style, side: SideTrace, detailed: boolean, uncertain = false): string[] {
   const word = side.direction === 'egress' ? 'egress from' : 'ingress to';
   const who = side.subject ?? '';
   if (side.skipped) return [`${word.split(' ')[0]}: not applicable — ${side.skipped}`];
@@ -82,9 +86,12 @@ export function renderSide(style: Style, side: SideTrace, detailed: boolean): st
   const n = side.policies.length;
   const count = `${n} ${n === 1 ? 'policy' : 'policies'}`;
   const first = side.policies.find((p) => p.allowed);
+  const notAllowed = uncertain
+    ? `${paint(style, 'yellow', 'cannot tell')} — selected by ${count}; whether one allows this connection hangs on what could not be read:`
+    : `${paint(style, 'red', 'denied')} — selected by ${count}, none allows this connection:`;
   if (detailed) {
     // every selecting policy, every rule: which matched and why the others did not
-    out.push(`${word} ${who}: ${side.allowed ? `${paint(style, 'green', 'allowed')} — selected by ${count}; ${first!.namespace}/${first!.name} rule #${first!.rule} allows it:` : `${paint(style, 'red', 'denied')} — selected by ${count}, none allows this connection:`}`);
+    out.push(`${word} ${who}: ${side.allowed ? `${paint(style, 'green', 'allowed')} — selected by ${count}; ${first!.namespace}/${first!.name} rule #${first!.rule} allows it:` : notAllowed}`);
     for (const p of side.policies) {
       out.push(`${INDENT}${policyLabel(p)}${p.rules.length === 0 ? `: ${p.summary}` : ''}`);
       for (const r of p.rules) {
@@ -100,7 +107,7 @@ export function renderSide(style: Style, side: SideTrace, detailed: boolean): st
     if (others.length) out.push(`${INDENT}(also selected by ${names(others)})`);
     return out;
   }
-  out.push(`${word} ${who}: ${paint(style, 'red', 'denied')} — selected by ${count}, none allows this connection:`);
+  out.push(`${word} ${who}: ${notAllowed}`);
   for (const p of side.policies) {
     out.push(`${INDENT}${policyLabel(p)}: ${p.summary}`);
     if (p.rules.length > 1) {
@@ -121,7 +128,7 @@ function renderGroup(style: Style, g: ConnectionGroup, detailed: boolean, only: 
   const word = g.cannotTell ? paint(style, 'yellow', CANNOT_TELL) : verdictWord(style, g.allowed);
   // a lone connection repeats the headline's verdict; say only which pods it was judged between
   const out = [`${only ? '' : `${word}  `}${names(g.sources)} → ${names(g.destinations)}  ${port}`];
-  for (const side of [g.egress, g.ingress]) out.push(...renderSide(style, side, detailed).map((l) => INDENT + l));
+  for (const side of [g.egress, g.ingress]) out.push(...renderSide(style, side, detailed, g.cannotTell !== undefined).map((l) => INDENT + l));
   return out;
 }
 
