@@ -187,6 +187,12 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
   for (const ns of new Set([...engine.policies.map((p) => p.namespace)].filter(inScope))) {
     if (unreadablePods(ns)) notes.push(`pods in namespace ${ns} could not be listed: selects-nothing, peer-selects-nothing and undeclared-named-port were not checked there`);
   }
+  if (engine.namespaceLabelsUnknown) {
+    // peerProblem and dnsEgress make no claim here: say so, or a clean report reads as a checked one
+    const unread = snapshot.namespaces.map((n) => n.metadata.name).filter((ns) => !engine.namespaceLabelsKnown(ns));
+    const which = unread.length > 0 ? `, and the labels of namespace${unread.length === 1 ? '' : 's'} ${unread.join(', ')} could not be read (get namespaces/NAME)` : '';
+    notes.push(`namespaces could not be listed${which}: peer-selects-nothing did not check namespaceSelector peers, and no finding was drawn from namespace labels not seen; list namespaces would let audit see them`);
+  }
   // a live read scoped to namespaces (-n, or the context's) holds no other namespace's pods: claims about them wait for -A
   const podsRead = (ns: string) => snapshot.origin !== 'live' || !options.namespaces || options.namespaces.includes(ns);
   /** can pod-selecting rules be judged in this namespace: its pods are known and there are some */

@@ -183,6 +183,16 @@ describe('audit rules one by one', () => {
     expect(found.map((f) => `${brief(f)}: ${f.message.split(':')[0]}`)).toEqual(['peer-selects-nothing a/networkpolicy/db-in: ingress rule #0, peer #0']);
   });
 
+  it('without the namespace list, a note says which namespace labels were not seen and that namespaceSelector peers went unchecked', async () => {
+    const s = await manifests(DNS + deploy('a', 'web', { app: 'web' }) + deploy('b', 'api', { app: 'api' }) + DEFAULT_DENY('a') + ALLOW_DNS('a'));
+    // a's labels were read one by one (view bound there); b's were not
+    const notes = auditSnapshot({ ...s, unreadable: [{ resource: 'namespaces', readByName: ['a', 'kube-system'] }] }).notes;
+    expect(notes).toContain(
+      'namespaces could not be listed, and the labels of namespace b could not be read (get namespaces/NAME): peer-selects-nothing did not check namespaceSelector peers, and no finding was drawn from namespace labels not seen; list namespaces would let audit see them',
+    );
+    expect(auditSnapshot(s).notes.join('\n')).not.toContain('namespaces could not be listed');
+  });
+
   it('undeclared-named-port: on the selected pods for ingress, on the peers for egress', async () => {
     const s = await manifests(
       DNS + deploy('a', 'web', { app: 'web' }) + deploy('a', 'db', { app: 'db' }, '[{name: pg, containerPort: 5432}]') + DEFAULT_DENY('a') + ALLOW_DNS('a') +
