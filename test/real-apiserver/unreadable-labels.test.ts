@@ -34,11 +34,25 @@ const podsReader = {
 const podsReaderIn = (ns: string) => ({ apiVersion: RBAC, kind: 'RoleBinding', metadata: { namespace: ns, name: 'dev-pods' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'np-pods-reader' }, subjects: [{ kind: 'User', name: 'dev', apiGroup: 'rbac.authorization.k8s.io' }] });
 const viewIn = (ns: string) => ({ apiVersion: RBAC, kind: 'RoleBinding', metadata: { namespace: ns, name: 'dev-view' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'User', name: 'dev', apiGroup: 'rbac.authorization.k8s.io' }] });
 
+// every pod of NS may send DNS only to namespaces whose team label is not lab or ext: kube-system has no
+// team label, so DNS is allowed; without kube-system's labels that cannot be told
+const dnsToTeamNotIn = (ns: string) => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { namespace: ns, name: 'dns-to-team-notin' },
+  spec: {
+    podSelector: {},
+    policyTypes: ['Egress'],
+    egress: [{ to: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['lab', 'ext'] }] } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }],
+  },
+});
+
 const IPS: [string, string, string][] = [
   ['np-lab', 'client', '10.244.7.5'],
   ['np-ext', 'client', '10.244.7.8'],
   ['app-in', 'db', '10.244.7.6'],
   ['app-notin', 'db', '10.244.7.7'],
+  ['app-dns', 'web', '10.244.7.9'],
 ];
 
 let server: RealApiServer;
@@ -50,13 +64,16 @@ beforeAll(async () => {
     namespace('np-ext', { team: 'ext' }),
     namespace('app-in'),
     namespace('app-notin'),
+    namespace('app-dns'),
     pod('np-lab', 'client'),
     pod('np-ext', 'client'),
     pod('app-in', 'db'),
     pod('app-notin', 'db'),
+    pod('app-dns', 'web'),
     policy('app-in', 'In'),
     policy('app-notin', 'NotIn'),
-    ...['np-lab', 'app-in', 'app-notin'].map(viewIn),
+    dnsToTeamNotIn('app-dns'),
+    ...['np-lab', 'app-in', 'app-notin', 'app-dns'].map(viewIn),
     podsReader,
     podsReaderIn('np-ext'),
   ]);
@@ -148,5 +165,84 @@ describe('namespace labels the user may not list, on a real kube-apiserver', () 
     for (const [cell, allowed] of Object.entries(seen)) if (allowed !== null) expect({ cell, allowed }).toEqual({ cell, allowed: truth[cell] });
     expect(r.stderr).toMatch(/^cannot tell: some verdicts depend on whether namespace np-ext is one of the namespaces with team (in|notin) \(lab,ext\) .*you need to get namespaces\/np-ext/m);
     expect(r.stderr).not.toMatch(/^cannot tell: .*namespace np-lab is one of/m);
+  });
+
+  it('explain of the pair through np-ext: admin traces ALLOWED as can-reach says; dev gets CANNOT TELL (exit 3), the rule it could not evaluate and get namespaces/np-ext, and no side said denied', async () => {
+    const args = ['np-ext/client', 'app-in/db', '--port', '5432'];
+    const reach = await asAdmin(['can-reach', ...args]);
+    const truth = await asAdmin(['explain', ...args]);
+    expect(truth.code, truth.stderr).toBe(reach.code);
+    expect(truth.stdout.split('\n')[0]).toBe(reach.stdout.split('\n')[0]);
+    expect(truth.stdout).toContain('ingress to app-in/db: allowed — selected by 1 policy; app-in/db-from-team-in rule #0 allows it:');
+    expect(truth.stdout).toContain('✓ #0 from any pod in namespaces with team in (lab,ext) on any port');
+
+    const r = await asDev(['explain', ...args]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stdout.split('\n')[0]).toBe('CANNOT TELL  np-ext/client → app-in/db  TCP 5432');
+    expect(r.stdout).toContain('to see it, you need to get namespaces/np-ext');
+    // the trace names the rule it could not evaluate, and says the side is undecided rather than denied
+    expect(r.stdout).toContain('#0 from any pod in namespaces with team in (lab,ext) on any port — cannot tell whether namespace np-ext is one of the namespaces with team in (lab,ext): its labels could not be read');
+    expect(r.stdout).toContain('ingress to app-in/db: cannot tell — selected by 1 policy; whether one allows this connection hangs on what could not be read:');
+    expect(r.stdout).not.toMatch(/^(ALLOWED|DENIED)\b|\bdenied\b|none allows this connection/m);
+    expect(r.stderr).toContain('warning: labels of namespace np-ext could not be read: get namespaces/np-ext forbidden');
+
+    const json = await asDev(['explain', ...args, '-o', 'json']);
+    expect(json.code).toBe(3);
+    const out = JSON.parse(json.stdout);
+    expect(out.allowed).toBeNull();
+    expect(out.cannotTell.map((c: { permission: string }) => c.permission)).toEqual([expect.stringMatching(/^get namespaces\/np-ext .* or to list namespaces/)]);
+  });
+
+  it('explain of the NotIn pair: admin and can-reach say DENIED; dev gets CANNOT TELL (exit 3), never ALLOWED', async () => {
+    const args = ['np-ext/client', 'app-notin/db', '--port', '5432'];
+    const reach = await asAdmin(['can-reach', ...args]);
+    const truth = await asAdmin(['explain', ...args]);
+    expect([truth.code, reach.code]).toEqual([1, 1]);
+    expect(truth.stdout.split('\n')[0]).toBe(reach.stdout.split('\n')[0]);
+    const r = await asDev(['explain', ...args]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stdout.split('\n')[0]).toBe('CANNOT TELL  np-ext/client → app-notin/db  TCP 5432');
+    expect(r.stdout).toContain('you need to get namespaces/np-ext');
+    expect(r.stdout).not.toMatch(/^(ALLOWED|DENIED)\b|\b(allowed|denied) — selected by/m);
+  });
+
+  it('explain namespace/app-dns: DNS through a NotIn selector over kube-system is reachable for admin; dev, without kube-system\'s labels, is not told it is blocked', async () => {
+    const truth = await asAdmin(['explain', 'namespace/app-dns']);
+    expect(truth.code, truth.stderr).toBe(0);
+    expect(truth.stdout).toContain('DNS: every workload can reach cluster DNS');
+    const r = await asDev(['explain', 'namespace/app-dns']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/dns-egress-blocked|name lookups fail|cannot reach cluster DNS/);
+    expect(r.stdout).toContain('Egress: isolated for 1 of 1');
+  });
+
+  it('audit as dev: every finding is one admin makes, none hangs on np-ext\'s or kube-system\'s labels, and a note names the labels not seen', async () => {
+    const args = ['audit', '-n', 'np-lab', '-n', 'np-ext', '-n', 'app-in', '-n', 'app-notin', '-n', 'app-dns', '-o', 'json'];
+    type Finding = { rule: string; namespace: string; object: string; message: string };
+    const findings = (stdout: string) => (JSON.parse(stdout).findings as Finding[]).map((f) => `${f.rule} ${f.namespace}/${f.object}: ${f.message}`);
+    const admin = await asAdmin(args);
+    expect(admin.code, admin.stderr).toBe(1);
+    const truth = findings(admin.stdout);
+    // admin sees kube-system's labels: DNS through the NotIn selector is allowed, so nothing is blocked
+    expect(truth.filter((f) => f.startsWith('dns-egress-blocked') || f.startsWith('peer-selects-nothing'))).toEqual([]);
+
+    const r = await asDev(args);
+    expect(r.code, r.stderr).toBe(1);
+    const seen = findings(r.stdout);
+    // dev cannot see whether an engine runs (no-enforcing-engine is admin's alone); every other finding is the same
+    expect(seen).toEqual(truth.filter((f) => !f.startsWith('no-enforcing-engine')));
+    expect(seen.filter((f) => f.startsWith('dns-egress-blocked') || f.startsWith('peer-selects-nothing'))).toEqual([]);
+    expect(r.stderr).toContain('warning: labels of namespace np-ext could not be read: get namespaces/np-ext forbidden');
+    expect(r.stderr).toContain(
+      'note: namespaces could not be listed, and the labels of namespace np-ext could not be read (get namespaces/NAME): peer-selects-nothing did not check namespaceSelector peers, and no finding was drawn from namespace labels not seen',
+    );
+    expect(admin.stderr).not.toContain('namespaces could not be listed');
+  });
+
+  it('audit -A as dev, who may not list pods across namespaces: one-line refusal naming the list, exit 3, no partial report', async () => {
+    const r = await asDev(['audit', '-A']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: you may not list pods in all namespaces, which this command needs/)]);
   });
 });
