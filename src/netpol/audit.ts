@@ -95,6 +95,8 @@ export interface AuditReport {
   notes: string[];
   /** the engine whose kinds were judged, when one was named or detected */
   engine?: EngineReport;
+  /** NAMESPACE/OBJECT of workloads whose egress is isolated and whose DNS could be neither allowed nor blocked for certain */
+  dnsUndecided: string[];
 }
 
 export function severityRank(s: Severity): number {
@@ -252,6 +254,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
 
   // --- pods: DNS and the metadata service ---
   const dns = dnsTarget(snapshot);
+  const dnsUndecided: string[] = [];
   for (const c of classes.values()) {
     const pod = c.representative;
     if (pod.hostNetwork || SYSTEM_NAMESPACES.includes(pod.namespace)) continue;
@@ -262,6 +265,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
       // every tier (an AdminNetworkPolicy may allow DNS, a Calico Deny may block it); "unknown" is no finding
       const judged = DNS_PROTOCOLS.map((protocol) => ({ protocol, ...(engine.tiered ? tieredDnsEgress(engine, pod, dns, protocol) : { verdict: dnsEgress(engine, egressPolicies, dns, protocol) }) }));
       const blocked = judged.filter((j) => j.verdict === 'denied');
+      if (blocked.length === 0 && judged.some((j) => j.verdict === 'unknown')) dnsUndecided.push(...c.objects.map((o) => `${pod.namespace}/${o}`));
       if (blocked.length > 0) {
         const which = blocked.map((j) => `${j.protocol} 53`).join(' and ');
         const named = [...egressPolicies.map((p) => p.name), ...blocked.flatMap((j) => ('by' in j && j.by ? [j.by] : []))];
@@ -404,7 +408,10 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
     }
   }
 
-  const report = silence(annotations, findings, checked, notes, silencedWorkloads);
+  if (dnsUndecided.length > 0) {
+    notes.push(`dns-egress-blocked could not be decided for ${listed(dnsUndecided)}: whether DNS is allowed hangs on what could not be read (namespace labels, or the DNS pods' addresses)`);
+  }
+  const report = { ...silence(annotations, findings, checked, notes, silencedWorkloads), dnsUndecided };
   return choice.report ? { ...report, engine: choice.report } : report;
 }
 
@@ -652,7 +659,7 @@ function skips(value: string | undefined, rule: string): boolean {
 }
 
 /** Drops findings silenced by the annotation on their object or their namespace, and sorts the rest. */
-function silence(annotations: Map<string, string>, findings: Finding[], checked: AuditRuleId[], notes: string[], silencedBefore: number): AuditReport {
+function silence(annotations: Map<string, string>, findings: Finding[], checked: AuditRuleId[], notes: string[], silencedBefore: number): Omit<AuditReport, 'dnsUndecided'> {
   const kept = findings.filter(
     (f) => !skips(annotations.get(`${f.namespace}|${f.object}`), f.rule) && !skips(annotations.get(`${f.namespace}|namespace/${f.namespace}`), f.rule),
   );

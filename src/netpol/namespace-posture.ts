@@ -21,6 +21,8 @@ export interface NamespacePosture {
   otherPolicies: { title: string; ingressRules: string[]; egressRules: string[] }[];
   /** workloads whose egress is isolated and that cannot reach cluster DNS */
   dnsBlocked: string[];
+  /** workloads whose egress is isolated and whose DNS can be told neither way (it hangs on what could not be read) */
+  dnsUndecided: string[];
   /** per workload, the addresses outside the cluster its egress admits */
   external: { workload: string; ranges: ExternalEntry[] }[];
   findings: Finding[];
@@ -50,7 +52,8 @@ export function namespacePosture(snapshot: ClusterSnapshot, engine: PolicyEngine
       }
     }
   }
-  const findings = auditSnapshot(snapshot, { namespaces: [namespace], engine: choice }).findings;
+  const audit = auditSnapshot(snapshot, { namespaces: [namespace], engine: choice });
+  const findings = audit.findings;
   return {
     namespace,
     workloads,
@@ -64,6 +67,7 @@ export function namespacePosture(snapshot: ClusterSnapshot, engine: PolicyEngine
     })),
     otherPolicies: [...others.values()].sort((a, b) => (a.title < b.title ? -1 : a.title > b.title ? 1 : 0)),
     dnsBlocked: findings.filter((f) => f.rule === 'dns-egress-blocked').map((f) => f.object),
+    dnsUndecided: audit.dnsUndecided.map((o) => o.slice(namespace.length + 1)),
     external: workloads.map((w) => ({ workload: w, ranges: externalRanges(engine, byWorkload.get(w)!, 'egress', {}) })),
     findings,
   };

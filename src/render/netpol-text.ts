@@ -212,7 +212,11 @@ export function renderNamespacePosture(style: Style, p: import('../netpol/namesp
     if (rules.length === 0) out.push(`${INDENT}${s.isolated.length ? 'no rule allows anything' : 'nothing isolates it: everything is allowed'}`);
     for (const r of rules) out.push(`${INDENT}${r}`);
   }
-  out.push('', paint(style, 'bold', 'DNS: ') + (p.dnsBlocked.length ? `blocked for ${names(p.dnsBlocked, 5)}` : 'every workload can reach cluster DNS (or is not isolated for egress)'));
+  const dns = [
+    p.dnsBlocked.length ? `blocked for ${names(p.dnsBlocked, 5)}` : '',
+    p.dnsUndecided.length ? `${paint(style, 'yellow', 'cannot tell')} for ${names(p.dnsUndecided, 5)} (it hangs on what could not be read: namespace labels, or the DNS pods' addresses)` : '',
+  ].filter(Boolean);
+  out.push('', paint(style, 'bold', 'DNS: ') + (dns.length ? dns.join('; ') : 'every workload can reach cluster DNS (or is not isolated for egress)'));
   out.push('', paint(style, 'bold', 'Addresses outside the cluster:'));
   for (const e of p.external) {
     const ranges = e.ranges.length ? e.ranges.map((r) => `${r.range} ${r.ports}`).join('; ') : 'none';

@@ -34,16 +34,16 @@ const podsReader = {
 const podsReaderIn = (ns: string) => ({ apiVersion: RBAC, kind: 'RoleBinding', metadata: { namespace: ns, name: 'dev-pods' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'np-pods-reader' }, subjects: [{ kind: 'User', name: 'dev', apiGroup: 'rbac.authorization.k8s.io' }] });
 const viewIn = (ns: string) => ({ apiVersion: RBAC, kind: 'RoleBinding', metadata: { namespace: ns, name: 'dev-view' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'User', name: 'dev', apiGroup: 'rbac.authorization.k8s.io' }] });
 
-// every pod of NS may send DNS only to namespaces whose team label is not lab or ext: kube-system has no
-// team label, so DNS is allowed; without kube-system's labels that cannot be told
-const dnsToTeamNotIn = (ns: string) => ({
+// every pod of NS may send DNS only to namespaces whose team label is (or is not) lab or ext: kube-system has
+// no team label, so DNS is blocked (In) or allowed (NotIn); without kube-system's labels that cannot be told
+const dnsToTeam = (ns: string, operator: 'In' | 'NotIn') => ({
   apiVersion: 'networking.k8s.io/v1',
   kind: 'NetworkPolicy',
-  metadata: { namespace: ns, name: 'dns-to-team-notin' },
+  metadata: { namespace: ns, name: `dns-to-team-${operator.toLowerCase()}` },
   spec: {
     podSelector: {},
     policyTypes: ['Egress'],
-    egress: [{ to: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['lab', 'ext'] }] } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }],
+    egress: [{ to: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator, values: ['lab', 'ext'] }] } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }],
   },
 });
 
@@ -53,6 +53,7 @@ const IPS: [string, string, string][] = [
   ['app-in', 'db', '10.244.7.6'],
   ['app-notin', 'db', '10.244.7.7'],
   ['app-dns', 'web', '10.244.7.9'],
+  ['app-dns-in', 'web', '10.244.7.10'],
 ];
 
 let server: RealApiServer;
@@ -65,15 +66,18 @@ beforeAll(async () => {
     namespace('app-in'),
     namespace('app-notin'),
     namespace('app-dns'),
+    namespace('app-dns-in'),
     pod('np-lab', 'client'),
     pod('np-ext', 'client'),
     pod('app-in', 'db'),
     pod('app-notin', 'db'),
     pod('app-dns', 'web'),
+    pod('app-dns-in', 'web'),
     policy('app-in', 'In'),
     policy('app-notin', 'NotIn'),
-    dnsToTeamNotIn('app-dns'),
-    ...['np-lab', 'app-in', 'app-notin', 'app-dns'].map(viewIn),
+    dnsToTeam('app-dns', 'NotIn'),
+    dnsToTeam('app-dns-in', 'In'),
+    ...['np-lab', 'app-in', 'app-notin', 'app-dns', 'app-dns-in'].map(viewIn),
     podsReader,
     podsReaderIn('np-ext'),
   ]);
@@ -206,32 +210,37 @@ describe('namespace labels the user may not list, on a real kube-apiserver', () 
     expect(r.stdout).not.toMatch(/^(ALLOWED|DENIED)\b|\b(allowed|denied) — selected by/m);
   });
 
-  it('explain namespace/app-dns: DNS through a NotIn selector over kube-system is reachable for admin; dev, without kube-system\'s labels, is not told it is blocked', async () => {
-    const truth = await asAdmin(['explain', 'namespace/app-dns']);
-    expect(truth.code, truth.stderr).toBe(0);
-    expect(truth.stdout).toContain('DNS: every workload can reach cluster DNS');
-    const r = await asDev(['explain', 'namespace/app-dns']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).not.toMatch(/dns-egress-blocked|name lookups fail|cannot reach cluster DNS/);
-    expect(r.stdout).toContain('Egress: isolated for 1 of 1');
+  it('explain namespace: DNS through a selector over kube-system\'s labels is what admin sees (NotIn: reachable, In: blocked); dev, without those labels, is told neither', async () => {
+    for (const [ns, dns] of [['app-dns', 'DNS: every workload can reach cluster DNS'], ['app-dns-in', 'DNS: blocked for pod/web']] as const) {
+      const truth = await asAdmin(['explain', `namespace/${ns}`]);
+      expect(truth.code, truth.stderr).toBe(0);
+      expect(truth.stdout).toContain(dns);
+      const r = await asDev(['explain', `namespace/${ns}`]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('Egress: isolated for 1 of 1');
+      expect(r.stdout).toContain("DNS: cannot tell for pod/web (it hangs on what could not be read: namespace labels, or the DNS pods' addresses)");
+      expect(r.stdout).not.toMatch(/dns-egress-blocked|can reach cluster DNS|DNS: blocked/);
+    }
   });
 
   it('audit as dev: every finding is one admin makes, none hangs on np-ext\'s or kube-system\'s labels, and a note names the labels not seen', async () => {
-    const args = ['audit', '-n', 'np-lab', '-n', 'np-ext', '-n', 'app-in', '-n', 'app-notin', '-n', 'app-dns', '-o', 'json'];
+    const args = ['audit', '-n', 'np-lab', '-n', 'np-ext', '-n', 'app-in', '-n', 'app-notin', '-n', 'app-dns', '-n', 'app-dns-in', '-o', 'json'];
     type Finding = { rule: string; namespace: string; object: string; message: string };
     const findings = (stdout: string) => (JSON.parse(stdout).findings as Finding[]).map((f) => `${f.rule} ${f.namespace}/${f.object}: ${f.message}`);
     const admin = await asAdmin(args);
     expect(admin.code, admin.stderr).toBe(1);
     const truth = findings(admin.stdout);
-    // admin sees kube-system's labels: DNS through the NotIn selector is allowed, so nothing is blocked
-    expect(truth.filter((f) => f.startsWith('dns-egress-blocked') || f.startsWith('peer-selects-nothing'))).toEqual([]);
+    // admin sees kube-system's labels: DNS through the In selector is blocked, through the NotIn one allowed
+    expect(truth.filter((f) => f.startsWith('dns-egress-blocked') || f.startsWith('peer-selects-nothing')).map((f) => f.split(':')[0])).toEqual(['dns-egress-blocked app-dns-in/pod/web']);
 
     const r = await asDev(args);
     expect(r.code, r.stderr).toBe(1);
     const seen = findings(r.stdout);
-    // dev cannot see whether an engine runs (no-enforcing-engine is admin's alone); every other finding is the same
-    expect(seen).toEqual(truth.filter((f) => !f.startsWith('no-enforcing-engine')));
+    // dev cannot see whether an engine runs (no-enforcing-engine is admin's alone) nor kube-system's labels
+    // (DNS undecided, noted); every other finding is admin's
+    expect(seen).toEqual(truth.filter((f) => !f.startsWith('no-enforcing-engine') && !f.startsWith('dns-egress-blocked')));
     expect(seen.filter((f) => f.startsWith('dns-egress-blocked') || f.startsWith('peer-selects-nothing'))).toEqual([]);
+    expect(r.stderr).toContain("note: dns-egress-blocked could not be decided for app-dns/pod/web, app-dns-in/pod/web: whether DNS is allowed hangs on what could not be read");
     expect(r.stderr).toContain('warning: labels of namespace np-ext could not be read: get namespaces/np-ext forbidden');
     expect(r.stderr).toContain(
       'note: namespaces could not be listed, and the labels of namespace np-ext could not be read (get namespaces/NAME): peer-selects-nothing did not check namespaceSelector peers, and no finding was drawn from namespace labels not seen',
@@ -239,10 +248,11 @@ describe('namespace labels the user may not list, on a real kube-apiserver', () 
     expect(admin.stderr).not.toContain('namespaces could not be listed');
   });
 
-  it('audit -A as dev, who may not list pods across namespaces: one-line refusal naming the list, exit 3, no partial report', async () => {
+  it('audit -A as dev, who may list nothing across namespaces: one-line refusal naming a list it needs, exit 3, no partial report', async () => {
     const r = await asDev(['audit', '-A']);
     expect(r.code).toBe(3);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: you may not list pods in all namespaces, which this command needs/)]);
+    // the first forbidden list to answer (pods, networkpolicies…) cancels the others
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: you may not list \S+ in all namespaces, which this command needs .*User "dev" cannot list/)]);
   });
 });

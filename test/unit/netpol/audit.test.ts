@@ -183,6 +183,22 @@ describe('audit rules one by one', () => {
     expect(found.map((f) => `${brief(f)}: ${f.message.split(':')[0]}`)).toEqual(['peer-selects-nothing a/networkpolicy/db-in: ingress rule #0, peer #0']);
   });
 
+  it('dns-egress-blocked through a namespaceSelector over kube-system\'s labels: a finding when they were read, undecided (and noted) when they were not', async () => {
+    const s = await manifests(
+      DNS + deploy('a', 'web', { app: 'web' }) + DEFAULT_DENY('a') +
+        policy('a', 'dns-by-team', '{podSelector: {}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: {matchExpressions: [{key: team, operator: In, values: [platform]}]}}], ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]}]}'),
+    );
+    // kube-system has no team label: DNS is blocked, and audit says so
+    const read = auditSnapshot(s);
+    expect(read.findings.map(brief)).toContain('dns-egress-blocked a/deployment/web');
+    expect(read.dnsUndecided).toEqual([]);
+    // as a user who read a's labels but not kube-system's: team=platform may be kube-system's, so no claim either way
+    const unread = auditSnapshot({ ...s, unreadable: [{ resource: 'namespaces', readByName: ['a'] }] });
+    expect(unread.findings.map(brief)).not.toContain('dns-egress-blocked a/deployment/web');
+    expect(unread.dnsUndecided).toEqual(['a/deployment/web']);
+    expect(unread.notes).toContain("dns-egress-blocked could not be decided for a/deployment/web: whether DNS is allowed hangs on what could not be read (namespace labels, or the DNS pods' addresses)");
+  });
+
   it('without the namespace list, a note says which namespace labels were not seen and that namespaceSelector peers went unchecked', async () => {
     const s = await manifests(DNS + deploy('a', 'web', { app: 'web' }) + deploy('b', 'api', { app: 'api' }) + DEFAULT_DENY('a') + ALLOW_DNS('a'));
     // a's labels were read one by one (view bound there); b's were not
