@@ -133,6 +133,11 @@ function provisionKubeApiserver() {
   execFileSync('bash', [script], { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, KUBEBUILDER_ASSETS: kubebuilderAssets() } });
 }
 
+function debianInstalled(pkg) {
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() === 'install ok installed';
+}
+
 function libsecretHeaders() {
   return onPath('pkg-config') && spawnSync('pkg-config', ['--exists', 'libsecret-1']).status === 0;
 }
@@ -154,8 +159,10 @@ export function install() {
   const ci = process.env.CI === 'true';
   let missing = missingPartIds();
   const apt = onPath('apt-get') && existsSync('/etc/debian_version');
-  if (missing.length > 0 && isRoot() && apt) {
-    const packages = [...new Set(missing.flatMap((id) => PARTS[id].debian))];
+  // a part can be missing while its packages are installed (keytar before npm ci, kube-apiserver before
+  // unpacking): ask apt only for what dpkg lacks, so a machine that has them needs no package index
+  const packages = [...new Set(missing.flatMap((id) => PARTS[id].debian))].filter((pkg) => !debianInstalled(pkg));
+  if (packages.length > 0 && isRoot() && apt) {
     say(`installing Debian packages for the end-to-end tests: ${packages.join(' ')}`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
