@@ -421,7 +421,11 @@ export class PolicyEngine {
     const readings: ((source: number, destination: number, traffic: Traffic) => Cell)[] = [];
     return (source, destination, traffic) => {
       const cell = answer(source, destination, traffic);
-      const ports = this.portsUnseen(peers[source], peers[destination], traffic, cell.value, (r) => (readings[r] ??= this.reading(r).cellsBetween(peers))(source, destination, traffic).value);
+      const certainlyDenies = (direction: Direction) => {
+        const s = direction === 'egress' ? side('egress', source, destination, traffic) : side('ingress', destination, source, traffic);
+        return !s.allowed && s.unknown.length === 0;
+      };
+      const ports = this.portsUnseen(peers[source], peers[destination], traffic, cell.value, (r) => (readings[r] ??= this.reading(r).cellsBetween(peers))(source, destination, traffic).value, certainlyDenies);
       return ports.length === 0 ? cell : { value: 3, unseen: [...(cell.value === 3 ? cell.unseen ?? [] : []), ...ports] };
     };
   }
@@ -446,19 +450,28 @@ export class PolicyEngine {
    * What a connection's answer hangs on among the port fields the engine may not enforce as written: SCTP
    * traffic of a pod an SCTP-using policy isolates, or an answer (`value`, as written) that another
    * endPort reading changes (`other(i)` answers under reading i). Empty when no such field can change it.
+   * `certainlyDenies(direction)`: that side denies as written with nothing unknown; when a side no SCTP-using
+   * policy isolates does, the connection is denied however the engine treats SCTP on the other side.
    */
-  private portsUnseen(source: Peer, destination: Peer, traffic: Traffic, value: 0 | 1 | 3, other: (reading: number) => 0 | 1 | 3): Unseen[] {
-    const sides = [...(source.kind === 'pod' ? this.unsettledSelecting(source.pod, 'egress').map((e) => [source.pod, ...e] as const) : []), ...(destination.kind === 'pod' ? this.unsettledSelecting(destination.pod, 'ingress').map((e) => [destination.pod, ...e] as const) : [])];
+  private portsUnseen(source: Peer, destination: Peer, traffic: Traffic, value: 0 | 1 | 3, other: (reading: number) => 0 | 1 | 3, certainlyDenies: (direction: Direction) => boolean): Unseen[] {
+    const sides = [
+      ...(source.kind === 'pod' ? this.unsettledSelecting(source.pod, 'egress').map(([p, u]) => ({ direction: 'egress' as Direction, pod: source.pod, p, u })) : []),
+      ...(destination.kind === 'pod' ? this.unsettledSelecting(destination.pod, 'ingress').map(([p, u]) => ({ direction: 'ingress' as Direction, pod: destination.pod, p, u })) : []),
+    ];
     if (sides.length === 0) return [];
     const out: Unseen[] = [];
-    if (traffic.protocol === 'SCTP') for (const [pod, p, u] of sides) if (u.sctp) out.push({ what: `how the engine applies NetworkPolicy ${p.namespace}/${p.name} to SCTP: it selects ${podName(pod)} and uses SCTP, and ${u.sctp}` });
-    const endPort = sides.filter(([, , u]) => u.endPort);
+    if (traffic.protocol === 'SCTP') {
+      const sctpSides = sides.filter(({ u }) => u.sctp);
+      const unaffected = (['egress', 'ingress'] as const).filter((d) => !sctpSides.some((x) => x.direction === d));
+      if (!unaffected.some(certainlyDenies)) for (const { pod, p, u } of sctpSides) out.push({ what: `how the engine applies NetworkPolicy ${p.namespace}/${p.name} to SCTP: it selects ${podName(pod)} and uses SCTP, and ${u.sctp}` });
+    }
+    const endPort = sides.filter(({ u }) => u.endPort);
     if (out.length > 0 || endPort.length === 0 || value === 3) return out;
     const said = (v: 0 | 1 | 3) => (v === 3 ? 'cannot tell' : v === 1 ? 'allowed' : 'denied');
     const differ = this.readings.map((r, i) => ({ name: r.name, value: other(i) })).filter((r) => r.value !== value);
     if (differ.length === 0) return out;
     const answers = [`${said(value)} as written`, ...differ.map((r) => `${said(r.value)} ${r.name}`)].join(', ');
-    for (const [pod, p, u] of endPort) out.push({ what: `how the engine applies NetworkPolicy ${p.namespace}/${p.name}: it selects ${podName(pod)} and uses endPort, and ${u.endPort} — ${answers}` });
+    for (const { pod, p, u } of endPort) out.push({ what: `how the engine applies NetworkPolicy ${p.namespace}/${p.name}: it selects ${podName(pod)} and uses endPort, and ${u.endPort} — ${answers}` });
     return out;
   }
 
@@ -1011,7 +1024,9 @@ export class PolicyEngine {
     ];
     if (this.unsettled.size > 0) {
       const value = cannotTell.length > 0 ? 3 : allowed ? 1 : 0;
-      const ports = this.portsUnseen(source, destination, traffic, value, (r) => this.reading(r).judge(source, destination, traffic).value);
+      const sideOf = { egress, ingress };
+      const certainlyDenies = (direction: Direction) => !decided.unseen && !sideOf[direction].allowed && unknown[direction].length === 0;
+      const ports = this.portsUnseen(source, destination, traffic, value, (r) => this.reading(r).judge(source, destination, traffic).value, certainlyDenies);
       cannotTell.push(...ports);
       if (ports.length === 0 && value !== 3) for (const note of this.portNotes(source, destination)) notes.other.add(note);
     }

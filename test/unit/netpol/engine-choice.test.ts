@@ -212,6 +212,27 @@ describe('the choice in verdicts and audit', () => {
       }
     });
 
+    it('SCTP under Cilium: a certain denial on the side no SCTP-using policy isolates decides, whatever the engine does with SCTP on the other', () => {
+      const webOnly443Out: NetworkPolicy = { metadata: { namespace: 'shop', name: 'web-out' }, spec: { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ ports: [{ port: 443 }] }] } };
+      const webSctpOut: NetworkPolicy = { metadata: { namespace: 'shop', name: 'web-out' }, spec: { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'SCTP', port: 3868 }] }] } };
+      const sctp = { port: 3868, protocol: 'SCTP' as const };
+      const engineWith = (egressPolicy: NetworkPolicy) => {
+        const snap: ClusterSnapshot = { ...s(['cilium'], sctpPolicy), networkPolicies: [sctpPolicy, egressPolicy] };
+        return new PolicyEngine(snap, chooseEngine(snap, undefined));
+      };
+      // web may send only TCP 443: SCTP to api never leaves it, however Cilium treats api's SCTP policy
+      const denied = engineWith(webOnly443Out);
+      expect(denied.evaluate(web, api, sctp)).toMatchObject({ allowed: false });
+      expect(denied.evaluate(web, api, sctp).cannotTell).toBeUndefined();
+      expect(denied.cell(web, api, sctp).value).toBe(0);
+      const pods = [web, api].map((p) => (p as { pod: PodView }).pod);
+      const cells = Object.fromEntries([...matrixVerdicts(computeMatrix(denied, { pods, externals: [], queries: [sctp] }))].map((v) => [`${v.from}>${v.to}`, v.allowed]));
+      expect(cells['shop/web>shop/api']).toBe(false);
+      // web's own egress policy uses SCTP too: both sides hang on it, so cannot tell names both
+      const both = engineWith(webSctpOut).evaluate(web, api, sctp);
+      expect(both.cannotTell?.map((u) => u.what.split(':')[0])).toEqual(['how the engine applies NetworkPolicy shop/web-out to SCTP', 'how the engine applies NetworkPolicy shop/sctp to SCTP']);
+    });
+
     it('--engine auto and manifests without --engine keep the upstream reading of endPort and SCTP', () => {
       const snap = s(['cilium'], rangePolicy);
       const auto = new PolicyEngine(snap, chooseEngine(snap, 'auto'));
