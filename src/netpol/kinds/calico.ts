@@ -26,20 +26,12 @@ import {
   type Match,
   type PodPeer,
   type PortMatch,
+  labelsOncePerPod,
   withNamespaceLabels,
 } from './common.js';
 
 /** The labels Calico gives a pod's workload endpoint, and its namespace's (selectors see these). */
-export function calicoLabels(pod: PodView, namespaceLabels: Labels): Labels {
-  const hit = derived.get(pod);
-  if (hit?.namespaceLabels === namespaceLabels) return hit.labels;
-  const labels = endpointLabels(pod, namespaceLabels);
-  derived.set(pod, { namespaceLabels, labels });
-  return labels;
-}
-
-// selectors test a pod's endpoint labels once per policy and matrix cell: built once per pod (pods and namespace labels do not change once read)
-const derived = new WeakMap<PodView, { namespaceLabels: Labels; labels: Labels }>();
+export const calicoLabels = labelsOncePerPod(endpointLabels);
 
 function endpointLabels(pod: PodView, namespaceLabels: Labels): Labels {
   const out: Record<string, string> = { ...pod.labels, 'projectcalico.org/namespace': pod.namespace, 'projectcalico.org/orchestrator': 'k8s' };

@@ -23,6 +23,7 @@ import {
   type Match,
   type PodPeer,
   type PortMatch,
+  labelsOncePerPod,
   withNamespaceLabels,
 } from './common.js';
 
@@ -31,16 +32,7 @@ const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 const SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
 
 /** The labels Cilium gives a pod's identity: its own, its namespace, the namespace's labels, its service account. */
-export function ciliumLabels(pod: PodView, namespaceLabels: Labels): Labels {
-  const hit = derived.get(pod);
-  if (hit?.namespaceLabels === namespaceLabels) return hit.labels;
-  const labels = identityLabels(pod, namespaceLabels);
-  derived.set(pod, { namespaceLabels, labels });
-  return labels;
-}
-
-// selectors test a pod's identity labels once per policy and matrix cell: built once per pod (pods and namespace labels do not change once read)
-const derived = new WeakMap<PodView, { namespaceLabels: Labels; labels: Labels }>();
+export const ciliumLabels = labelsOncePerPod(identityLabels);
 
 function identityLabels(pod: PodView, namespaceLabels: Labels): Labels {
   const out: Record<string, string> = { ...pod.labels, [NAMESPACE_KEY]: pod.namespace };

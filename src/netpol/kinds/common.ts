@@ -210,6 +210,21 @@ export function unreadNamespaceLabels(namespace: string, reads: Set<string>): La
 }
 
 /**
+ * An engine's labels for a pod (its own plus its namespace's under the engine's prefix), built once per pod:
+ * selectors test them once per policy and matrix cell, and pods and namespace labels do not change once read.
+ */
+export function labelsOncePerPod(build: (pod: PodView, namespaceLabels: Labels) => Labels): (pod: PodView, namespaceLabels: Labels) => Labels {
+  const derived = new WeakMap<PodView, { namespaceLabels: Labels; labels: Labels }>();
+  return (pod, namespaceLabels) => {
+    const hit = derived.get(pod);
+    if (hit?.namespaceLabels === namespaceLabels) return hit.labels;
+    const labels = build(pod, namespaceLabels);
+    derived.set(pod, { namespaceLabels, labels });
+    return labels;
+  };
+}
+
+/**
  * `own` with a namespace's labels added under `prefix` (namespace labels win, as Cilium and Calico add them
  * last). For labels that could not be read, the result is a view that looks a key under the prefix up in
  * them only when a selector asks for it, so only a selector that reads a namespace label is noted.
