@@ -301,7 +301,8 @@ export class PolicyEngine {
     // Cilium matches CIDR rules only against peers that are neither its endpoints nor nodes: a NetworkPolicy
     // ipBlock never admits a pod (or a host-network pod's node address) there
     const engines = options.report && (options.report.by === 'detected' || options.report.by === 'flag') ? options.report.engines : [];
-    this.ipBlockSkipsPods = engines.length === 1 && engines[0] === 'cilium';
+    const engine = engines.length === 1 ? engines[0] : undefined;
+    this.ipBlockSkipsPods = engine === 'cilium';
     const namespaceList = (input.unreadable ?? []).find((l) => l.resource === 'namespaces' && l.namespace === undefined);
     this.namespaceLabelsUnknown = namespaceList !== undefined;
     if (namespaceList) this.labelsReadByName = new Set(namespaceList.readByName ?? []);
@@ -309,7 +310,6 @@ export class PolicyEngine {
     for (const ns of input.namespaces) {
       this.namespaceLabelMap.set(ns.metadata.name, { ...ns.metadata.labels, [NAMESPACE_NAME_LABEL]: ns.metadata.name });
     }
-    const engine = engines.length === 1 ? engines[0] : undefined;
     this.policies = input.networkPolicies.map(compilePolicy).sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
     if (!options.portsAsWritten) {
       for (const p of this.policies) {
