@@ -136,7 +136,7 @@ function reportChanges(w: WorkloadMatrix, change: string, result: DiffResult): R
   for (const c of result.changes) {
     const from = index.get(c.from);
     const to = index.get(c.to);
-    const port = typeof c.port === 'number' ? `${c.protocol} ${c.port}` : String(c.port);
+    const port = portText(c);
     if (from === undefined || to === undefined) {
       outside.push(`${c.from} → ${c.to} ${port}: ${verdictWord(c.before)} → ${verdictWord(c.after)}`);
       continue;
