@@ -196,7 +196,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
     notes.push(`namespaces could not be listed${which}: peer-selects-nothing did not check namespaceSelector peers, and no finding was drawn from namespace labels not seen; list namespaces would let audit see them`);
   }
   // a live read scoped to namespaces (-n, or the context's) holds no other namespace's pods: claims about them wait for -A
-  const podsRead = (ns: string) => snapshot.origin !== 'live' || !options.namespaces || options.namespaces.includes(ns);
+  const podsRead = (ns: string) => snapshot.origin !== 'live' || inScope(ns);
   /** can pod-selecting rules be judged in this namespace: its pods are known and there are some */
   const podsKnown = (ns: string) => !unreadablePods(ns) && (podsByNamespace.get(ns)?.length ?? 0) > 0;
 
