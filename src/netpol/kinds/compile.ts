@@ -133,13 +133,10 @@ export function compileExtras(objects: PolicyObject[], unreadable: UnreadableLis
   const notEvaluated: NotEvaluatedEntry[] = [];
   const ignored: NotEvaluatedEntry[] = [];
   const tierObjects = new Map<string, TierInfo>();
-  for (const object of objects) {
-    if (isCalicoTier(object.apiVersion, object.kind)) {
-      const tier = compileTier(object);
-      // a Tier that cannot be read leaves its policies without a known place, as one not read at all
-      if ('policy' in tier) tierObjects.set(object.metadata.name, tier.policy);
-      continue;
-    }
+  for (const object of objects.filter((o) => isCalicoTier(o.apiVersion, o.kind))) {
+    const tier = compileTier(object);
+    // a Tier that cannot be read leaves its policies without a known place, as one not read at all
+    if ('policy' in tier) tierObjects.set(object.metadata.name, tier.policy);
   }
   for (const object of objects) {
     if (isCalicoTier(object.apiVersion, object.kind)) continue;
