@@ -161,7 +161,7 @@ export function install() {
   const apt = onPath('apt-get') && existsSync('/etc/debian_version');
   // a part can be missing while its packages are installed (keytar before npm ci, kube-apiserver before
   // unpacking): ask apt only for what dpkg lacks, so a machine that has them needs no package index
-  const packages = [...new Set(missing.flatMap((id) => PARTS[id].debian))].filter((pkg) => !debianInstalled(pkg));
+  const packages = isRoot() && apt ? [...new Set(missing.flatMap((id) => PARTS[id].debian))].filter((pkg) => !debianInstalled(pkg)) : [];
   if (packages.length > 0 && isRoot() && apt) {
     say(`installing Debian packages for the end-to-end tests: ${packages.join(' ')}`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
