@@ -263,7 +263,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
     if (wants('dns-egress-blocked')) {
       // NetworkPolicies alone: judged as the explain warning and can-reach judge it; with other kinds, through
       // every tier (an AdminNetworkPolicy may allow DNS, a Calico Deny may block it); "unknown" is no finding
-      const judged = DNS_PROTOCOLS.map((protocol) => ({ protocol, ...(engine.tiered ? tieredDnsEgress(engine, pod, dns, protocol) : { verdict: dnsEgress(engine, egressPolicies, dns, protocol) }) }));
+      const judged = DNS_PROTOCOLS.map((protocol) => ({ protocol, ...(engine.tiered ? tieredDnsEgress(engine, pod, dns, protocol, blocks.length > 0) : { verdict: dnsEgress(engine, egressPolicies, dns, protocol) }) }));
       const blocked = judged.filter((j) => j.verdict === 'denied');
       if (blocked.length === 0 && judged.some((j) => j.verdict === 'unknown')) dnsUndecided.push(...c.objects.map((o) => `${pod.namespace}/${o}`));
       if (blocked.length > 0) {
@@ -450,7 +450,8 @@ export function isolationOf(engine: PolicyEngine, blocks = ipBlocksOf(engine.pol
  * Denied only when every DNS pod is denied for certain; unknown when a rule that cannot be decided could
  * change that, or when the DNS pods' IPs are not known and some rule compares addresses.
  */
-function tieredDnsEgress(engine: PolicyEngine, pod: PodView, dns: DnsTarget, protocol: DnsProtocol): { verdict: 'allowed' | 'denied' | 'unknown'; by?: string } {
+/** `anyIpBlock`: some rule names addresses, so DNS reached by an IP not known here could be judged otherwise */
+function tieredDnsEgress(engine: PolicyEngine, pod: PodView, dns: DnsTarget, protocol: DnsProtocol, anyIpBlock: boolean): { verdict: 'allowed' | 'denied' | 'unknown'; by?: string } {
   const targets = dns.targets[protocol].filter((t): t is { pod: PodView; traffic: Traffic } => t.traffic !== undefined);
   if (targets.length === 0) return { verdict: 'unknown' };
   let by: string | undefined;
@@ -460,7 +461,7 @@ function tieredDnsEgress(engine: PolicyEngine, pod: PodView, dns: DnsTarget, pro
     if (outcome.undecided.length > 0) return { verdict: 'unknown' };
     by ??= outcome.decidedBy?.policy;
   }
-  if (dns.ips.length === 0 && (engine.extraCidrs.length > 0 || ipBlocksOf(engine.policies).length > 0)) return { verdict: 'unknown' };
+  if (dns.ips.length === 0 && anyIpBlock) return { verdict: 'unknown' };
   return { verdict: 'denied', by };
 }
 
