@@ -262,7 +262,8 @@ function compileRule(rule: Map, index: number, path: string, direction: 'ingress
   const peers: { match: PeerMatch; text: string; pods?: PodPeer }[] = [];
   const endpoints = rule[`${from}Endpoints`];
   if (endpoints !== undefined && endpoints !== null) mapsAt(endpoints, `${path}.${from}Endpoints`).forEach((s, i) => peers.push(endpointPeer(s, `${path}.${from}Endpoints[${i}]`, namespace)));
-  stringsAt(rule[`${from}Entities`], `${path}.${from}Entities`).forEach((e, i) => peers.push(entityPeer(e, `${path}.${from}Entities[${i}]`)));
+  const entities = stringsAt(rule[`${from}Entities`], `${path}.${from}Entities`);
+  entities.forEach((e, i) => peers.push(entityPeer(e, `${path}.${from}Entities[${i}]`)));
   const cidrs = stringsAt(rule[`${from}CIDR`], `${path}.${from}CIDR`).map((c, i) => ({ cidr: parseCidrAt(c, `${path}.${from}CIDR[${i}]`), except: [] as Cidr[] }));
   for (const [i, set] of mapsAt(rule[`${from}CIDRSet`], `${path}.${from}CIDRSet`).entries()) {
     if (typeof set.cidr !== 'string') {
@@ -291,7 +292,6 @@ function compileRule(rule: Map, index: number, path: string, direction: 'ingress
   const empty = peers.length === 0 && !l4;
   const who = peers.length === 0 ? (empty ? 'nothing' : 'anywhere') : peers.map((p) => p.text).join(', or ');
   const action = deny ? 'Deny' : 'Allow';
-  const entities = stringsAt(rule[`${from}Entities`], `${path}.${from}Entities`);
   return {
     index,
     action,
