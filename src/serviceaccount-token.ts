@@ -28,18 +28,21 @@ const str = (value: unknown): string | undefined => (typeof value === 'string' &
 const refName = (value: unknown): string | undefined => (isObject(value) ? str(value.name) : undefined);
 
 export function serviceAccountClaims(claims: JwtClaims): ServiceAccountClaims | undefined {
+  const found = boundClaims(claims) ?? legacyClaims(claims);
+  return found && (Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined)) as unknown as ServiceAccountClaims);
+}
+
+function boundClaims(claims: JwtClaims): ServiceAccountClaims | undefined {
   const k = claims['kubernetes.io'];
-  if (isObject(k) && str(k.namespace) && refName(k.serviceaccount)) {
-    const sa = k.serviceaccount as Record<string, unknown>;
-    const found: ServiceAccountClaims = { namespace: str(k.namespace)!, name: refName(sa)!, uid: str(sa.uid), pod: refName(k.pod), node: refName(k.node), secret: refName(k.secret) };
-    return Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined)) as unknown as ServiceAccountClaims;
-  }
+  if (!isObject(k) || !str(k.namespace) || !refName(k.serviceaccount)) return undefined;
+  const sa = k.serviceaccount as Record<string, unknown>;
+  return { namespace: str(k.namespace)!, name: refName(sa)!, uid: str(sa.uid), pod: refName(k.pod), node: refName(k.node), secret: refName(k.secret) };
+}
+
+function legacyClaims(claims: JwtClaims): ServiceAccountClaims | undefined {
   const legacy = 'kubernetes.io/serviceaccount/';
   const namespace = str(claims[`${legacy}namespace`]);
   const name = str(claims[`${legacy}service-account.name`]);
-  if (namespace && name) {
-    const found: ServiceAccountClaims = { namespace, name, uid: str(claims[`${legacy}service-account.uid`]), secret: str(claims[`${legacy}secret.name`]), legacy: true };
-    return Object.fromEntries(Object.entries(found).filter(([, v]) => v !== undefined)) as unknown as ServiceAccountClaims;
-  }
-  return undefined;
+  if (!namespace || !name) return undefined;
+  return { namespace, name, uid: str(claims[`${legacy}service-account.uid`]), secret: str(claims[`${legacy}secret.name`]), legacy: true };
 }
