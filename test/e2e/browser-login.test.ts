@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AKS_SERVER_ID, startEntraEmulator, type EntraEmulator } from '../support/entra-emulator/index.js';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver/index.js';
-import { freePortBelowEphemeralRange } from '../support/ports.js';
+import { squatOnIpv6Loopback } from '../support/ports.js';
 import { pathWithPlugin, requireKubectl, runKubectl, type KubectlResult } from '../support/kubectl.js';
 import { repoRoot, requireFreshBuild } from '../integration/auth/dist.js';
 import { approveFromStderr, claimsOf, credentialOf, execInfo, isolatedEnv, runCli, type CliResult } from '../integration/auth/cli.js';
@@ -148,41 +148,27 @@ describe('kubectl np login --login interactive in a real browser', () => {
 });
 
 describe('another user of this machine listening on [::1] at our port (Chromium tries ::1 first for localhost)', () => {
-  async function squatIpv6(): Promise<{ port: number; connections: number; close: () => void }> {
-    const { createServer } = await import('node:net');
-    for (;;) {
-      const port = await freePortBelowEphemeralRange();
-      const squatter = { port, connections: 0, close: () => server.close() };
-      const server = createServer((socket) => {
-        squatter.connections++;
-        socket.destroy();
-      });
-      const ok = await new Promise<boolean>((resolve) => server.once('error', () => resolve(false)).listen(port, '::1', () => resolve(true)));
-      if (ok) return squatter;
-    }
-  }
-
   it('receives nothing: the redirect names 127.0.0.1, where only kubectl-np listens', async () => {
-    const squatter = await squatIpv6();
+    const squatter = await squatOnIpv6Loopback();
     try {
       const result = await cli([...getTokenArgs(), '--listen-address', `127.0.0.1:${squatter.port}`], { KUBERNETES_EXEC_INFO: execInfo(true) });
       expect(result.code, result.stderr).toBe(0);
       expect((await driverResult()).heading).toBe('signed-in');
-      expect(squatter.connections).toBe(0);
+      expect(squatter.connections()).toBe(0);
     } finally {
-      squatter.close();
+      await squatter.close();
     }
   });
 
   it('with a localhost --redirect-url, kubectl-np refuses to start rather than leave [::1] to the other user', async () => {
-    const squatter = await squatIpv6();
+    const squatter = await squatOnIpv6Loopback();
     try {
       const result = await cli([...getTokenArgs(), '--redirect-url', `http://localhost:${squatter.port}`], { KUBERNETES_EXEC_INFO: execInfo(true) });
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/^error: cannot listen on \[::1\]:\d+ for the sign-in redirect: another program holds it/m);
-      expect(squatter.connections).toBe(0);
+      expect(squatter.connections()).toBe(0);
     } finally {
-      squatter.close();
+      await squatter.close();
     }
   });
 });

@@ -26,3 +26,25 @@ export async function freePortBelowEphemeralRange(host = '127.0.0.1'): Promise<n
     }
   }
 }
+
+/**
+ * Another local user's listener on [::1] at a port free on 127.0.0.1 (below the ephemeral range): it counts
+ * every connection it is offered and drops it. A machine without IPv6 loopback fails here in one line,
+ * instead of trying ports for ever.
+ */
+export async function squatOnIpv6Loopback(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+  let lastError: Error | undefined;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await freePortBelowEphemeralRange();
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    const error = await new Promise<Error | undefined>((resolve) => server.once('error', resolve).listen(port, '::1', () => resolve(undefined)));
+    if (!error) return { port, connections: () => connections, close: () => new Promise((resolve) => server.close(() => resolve())) };
+    lastError = error;
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') break;
+  }
+  throw new Error(`cannot listen on [::1] as another local user would: ${lastError?.message} (the test needs IPv6 loopback)`);
+}

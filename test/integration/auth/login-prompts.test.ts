@@ -24,7 +24,8 @@ const serverIdOf = (context: string) => `api://${context}`;
 
 let emu: EntraEmulator;
 const socket = `kubectl-np-test-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync(TMUX, ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+// a synchronous call blocks this worker's timers: bound it, or a wedged tmux server would stall the run
+const tmux = (...args: string[]) => execFileSync(TMUX, ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
 
 beforeAll(async () => {
   // never skipped: CI installs tmux (.ci/run)

@@ -1,10 +1,9 @@
 // The sign-in as a hostile server or a hostile local user would meet it (issue 17): the built CLI
 // against the Entra emulator, with faults injected where the review found them.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createServer, type Server, type Socket } from 'node:net';
 import { startEntraEmulator, trustCaInProcess, type EntraEmulator } from '../../support/entra-emulator/index.js';
 import { signInWithBrowser } from '../../support/entra-emulator/browser.js';
-import { freePortBelowEphemeralRange } from '../../support/ports.js';
+import { squatOnIpv6Loopback } from '../../support/ports.js';
 import { requireFreshBuild } from './dist.js';
 import { approveFromStderr, execInfo, isolatedEnv, runCli, type CliResult } from './cli.js';
 
@@ -66,29 +65,6 @@ describe('server-controlled text reaches the terminal as text (CWE-150)', () => 
   });
 });
 
-/** Another local user's listener: it counts every connection it is offered. */
-async function squat(host: string, port: number): Promise<{ server: Server; connections: Socket[] }> {
-  const connections: Socket[] = [];
-  const server = createServer((socket) => {
-    connections.push(socket);
-    socket.destroy();
-  });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, () => resolve()));
-  return { server, connections };
-}
-
-/** A port free on 127.0.0.1 that another user then takes on [::1] */
-async function portTakenOnIpv6ByAnotherUser(): Promise<{ port: number; other: Awaited<ReturnType<typeof squat>> }> {
-  for (;;) {
-    const port = await freePortBelowEphemeralRange();
-    try {
-      return { port, other: await squat('::1', port) };
-    } catch {
-      // taken on ::1 already: another port
-    }
-  }
-}
-
 describe('the browser sign-in on a shared machine (login CSRF, RFC 6749 §10.12)', () => {
   /** get-token --login interactive printing its address; `visit` is called with it once it is printed */
   function interactive(extra: string[], visit: (startUrl: string) => Promise<void>): Promise<CliResult> {
@@ -112,7 +88,8 @@ describe('the browser sign-in on a shared machine (login CSRF, RFC 6749 §10.12)
   }
 
   it('another local user who finds the port gets no authorization URL, and one listening on [::1]:PORT receives nothing', async () => {
-    const { port, other } = await portTakenOnIpv6ByAnotherUser();
+    const other = await squatOnIpv6Loopback();
+    const port = other.port;
     try {
       const before = emu.requests.length;
       const probes: { path: string; status: number; location: string | null; body: string }[] = [];
@@ -134,9 +111,9 @@ describe('the browser sign-in on a shared machine (login CSRF, RFC 6749 §10.12)
       }
       const authorize = emu.requests.slice(before).filter((r) => r.endpoint === 'authorize' && r.method === 'GET');
       expect(authorize.map((r) => r.redirectUri)).toEqual([`http://127.0.0.1:${port}`]);
-      expect(other.connections).toHaveLength(0);
+      expect(other.connections()).toBe(0);
     } finally {
-      other.server.close();
+      await other.close();
     }
   });
 
