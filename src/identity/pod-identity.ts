@@ -44,14 +44,21 @@ export interface PodIdentityReport {
   networkPolicies: { kind?: string; namespace: string; name: string; directions: ('ingress' | 'egress')[]; appliesTo: string }[];
   /**
    * policy objects read but not evaluated that may select it (can-reach's answers about it are "cannot tell"),
-   * then the policies of kinds the engine does not enforce that would select it (ignored, as can-reach ignores them)
+   * then the policies (and unread lists) of kinds the engine does not enforce that would select it (ignored, as
+   * can-reach ignores them); `mayDecide` tells the two apart
    */
-  notEvaluated?: NotEvaluated[];
+  notEvaluated?: PodNotEvaluated[];
   /** how many other policies (or lists) of kinds the engine does not enforce were read: they would not select it */
   ignoredNotSelecting?: number;
   /** which engine's kinds count, as can-reach says it */
   engine?: EngineReport;
   notes: string[];
+}
+
+/** A policy object (or list) not evaluated, and whether it may decide the pod's traffic. */
+export interface PodNotEvaluated extends NotEvaluated {
+  /** true: it may select the pod and was not evaluated, so verdicts about the pod cannot be told; false: its kind is not enforced, it changes nothing */
+  mayDecide: boolean;
 }
 
 interface Target {
@@ -163,7 +170,7 @@ export function podIdentity(snapshot: ClusterSnapshot, rbac: { rbac: RbacObjects
     }
   }
   const ignored = engine.ignoredFor(target.view);
-  const notEvaluated = [...engine.notEvaluatedFor(target.view), ...ignored.selecting];
+  const notEvaluated: PodNotEvaluated[] = [...engine.notEvaluatedFor(target.view).map((n) => ({ ...n, mayDecide: true })), ...ignored.selecting.map((n) => ({ ...n, mayDecide: false }))];
   const workloadIdentity = workloadIdentityOf(annotations, target.labels);
   return {
     context: snapshot.source,

@@ -197,8 +197,7 @@ export function renderPodIdentity(r: PodIdentityReport): string {
   out.push(`${others ? 'Policies' : 'NetworkPolicies'} selecting it (${r.networkPolicies.length})`);
   if (r.networkPolicies.length === 0) out.push(`${INDENT}(none: not isolated, all ingress and egress allowed)`);
   for (const p of r.networkPolicies) out.push(`${INDENT}${p.kind ? `${p.kind} ` : ''}${p.namespace ? `${p.namespace}/` : ''}${p.name}   ${p.directions.join(', ')}   (${p.appliesTo})`);
-  // what the engine does not enforce is ignored, whatever it selects; the rest may select it
-  for (const n of r.notEvaluated ?? []) out.push(`${INDENT}${notEvaluatedLines({ colour: false }, [n])[0]}${n.reason.startsWith('not enforced') ? '' : ' (may select it)'}`);
+  for (const n of r.notEvaluated ?? []) out.push(`${INDENT}${notEvaluatedLines({ colour: false }, [n])[0]}${n.mayDecide ? ' (may select it)' : ''}`);
   if (r.ignoredNotSelecting) out.push(`${INDENT}(${r.ignoredNotSelecting} other ${r.ignoredNotSelecting === 1 ? 'policy' : 'policies'} of kinds the engine does not enforce would not select it: not listed)`);
   out.push(...engineLines({ colour: false }, r.engine));
   for (const note of r.notes) out.push(`note: ${note}`);

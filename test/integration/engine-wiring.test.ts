@@ -105,7 +105,7 @@ describe('diff, test, whoami --as-pod and report --with follow the detected engi
     expect(npm.stdout).not.toContain('no-db');
     expect(npm.stdout).toMatch(/^ +\(1 other policy of kinds the engine does not enforce would not select it: not listed\)$/m);
     const out = JSON.parse(json.stdout);
-    expect(out.notEvaluated).toEqual([{ object: 'CiliumNetworkPolicy payments/no-cart', reason: "not enforced: this cluster's engine is Azure NPM" }]);
+    expect(out.notEvaluated).toEqual([{ object: 'CiliumNetworkPolicy payments/no-cart', reason: "not enforced: this cluster's engine is Azure NPM", mayDecide: false }]);
     expect(out.ignoredNotSelecting).toBe(1);
     expect(out.networkPolicies.map((p: { kind?: string }) => p.kind)).not.toContain('CiliumNetworkPolicy');
     expect(out.engine).toMatchObject({ by: 'detected', engines: ['azure-npm'] });

@@ -10,6 +10,7 @@ import { AKS_SERVER_ID, startEntraEmulator, type EntraEmulator } from '../../sup
 import { startTestApiServer, type TestApiServer } from '../../support/apiserver/index.js';
 import { requireFreshBuild, repoRoot } from '../auth/dist.js';
 import { approveFromStderr, isolatedEnv, runCli } from '../auth/cli.js';
+import { cliAs, engineAgent, shopExampleObjects } from '../../support/live-cluster.js';
 import { ADMINS, DEVS, rbacReaderObjects, shopObjects } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'np-identity-cli-'));
@@ -136,6 +137,37 @@ describe('kubectl np whoami', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^error: cannot reach the API server https:\/\/127\.0\.0\.1:9/);
     expect(r.stderr).not.toContain(STATIC);
+  });
+});
+
+describe('kubectl np whoami --as-pod with a policy list one may not read', () => {
+  it('marks it "(may select it)" only where the engine enforces its kind', async () => {
+    const DEV = 'dev-token-0123456789';
+    // may list everything --as-pod reads but the Cilium policies
+    const reader = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'no-cilium' }, rules: [{ apiGroups: ['', 'apps', 'batch', 'networking.k8s.io', 'policy.networking.k8s.io', 'projectcalico.org', 'crd.projectcalico.org'], resources: ['*'], verbs: ['get', 'list'] }] };
+    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'dev-no-cilium' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'no-cilium' }, subjects: [{ kind: 'User', name: 'dev@example.com' }] };
+    const objects = [...shopExampleObjects(), reader, binding];
+    const limited = await startTestApiServer({ staticTokens: { [DEV]: { username: 'dev@example.com' } }, objects: [...objects, engineAgent('azure-npm')], policyCrds: true });
+    try {
+      const config = join(dir, 'no-cilium.yaml');
+      limited.writeKubeconfig(config, { context: 'limited', namespace: 'default', user: { token: DEV } });
+      const np = cliAs(config, dir);
+      const asPod = ['whoami', '--as-pod', 'payments/deploy/payments'];
+      const [npm, json] = await Promise.all([np(asPod), np([...asPod, '-o', 'json'])]);
+      expect(npm.code, npm.stderr).toBe(0);
+      // Azure NPM ignores Cilium policies, read or not: the list changes nothing for the pod
+      expect(npm.stdout).toMatch(/^ +not evaluated: ciliumnetworkpolicies\.cilium\.io in namespace payments is not read \(you may not list them\), and not enforced: this cluster's engine is Azure NPM$/m);
+      expect(npm.stdout).not.toContain('(may select it)');
+      expect(JSON.parse(json.stdout).notEvaluated).toContainEqual({ object: 'ciliumnetworkpolicies.cilium.io in namespace payments', reason: "not read (you may not list them), and not enforced: this cluster's engine is Azure NPM", mayDecide: false });
+      // where Cilium runs, the unread list may hold a policy selecting the pod
+      limited.setObjects([...objects, engineAgent('cilium')]);
+      const [cilium, ciliumJson] = await Promise.all([np(asPod), np([...asPod, '-o', 'json'])]);
+      expect(cilium.code, cilium.stderr).toBe(0);
+      expect(cilium.stdout).toMatch(/^ +not evaluated: ciliumnetworkpolicies\.cilium\.io in namespace payments — you may not list them \(may select it\)$/m);
+      expect(JSON.parse(ciliumJson.stdout).notEvaluated).toContainEqual({ object: 'ciliumnetworkpolicies.cilium.io in namespace payments', reason: 'you may not list them', mayDecide: true });
+    } finally {
+      await limited.close();
+    }
   });
 });
 

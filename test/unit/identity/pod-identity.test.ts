@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { emptySnapshot, type ClusterSnapshot } from '../../../src/model/k8s.js';
 import { podIdentity } from '../../../src/identity/pod-identity.js';
+import { chooseEngine } from '../../../src/netpol/engine-choice.js';
+import { renderPodIdentity } from '../../../src/render/whoami.js';
 import { UsageError } from '../../../src/errors.js';
 
 function snapshot(podLabels: Record<string, string>, saAnnotations: Record<string, string> = {}): ClusterSnapshot {
@@ -88,6 +90,32 @@ describe('podIdentity', () => {
       { kind: 'Calico NetworkPolicy', namespace: 'shop', name: 'api-in', directions: ['ingress'], appliesTo: 'Calico tier default, order 100' },
       { kind: 'AdminNetworkPolicy', namespace: '', name: 'no-imds', directions: ['egress'], appliesTo: 'tier admin, priority 10' },
     ]);
-    expect(r.notEvaluated).toEqual([{ object: 'NetworkPolicy shop/antrea', reason: 'kubectl-np does not evaluate NetworkPolicy (crd.antrea.io/v1beta1)' }]);
+    expect(r.notEvaluated).toEqual([{ object: 'NetworkPolicy shop/antrea', reason: 'kubectl-np does not evaluate NetworkPolicy (crd.antrea.io/v1beta1)', mayDecide: true }]);
+  });
+
+  it('says of each unevaluated entry whether it may decide for the pod, and marks only those "(may select it)"', () => {
+    // Calico runs: its policies count, Cilium's are ignored, whether read or in a list one may not read
+    const snap: ClusterSnapshot = {
+      ...snapshot({ app: 'api' }),
+      origin: 'live',
+      policyEngines: ['calico-node'],
+      policyObjects: [{ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'api-deny', namespace: 'shop' }, spec: { endpointSelector: { matchLabels: { app: 'api' } }, ingressDeny: [{ fromEntities: ['world'] }] } }],
+      unreadable: [
+        { resource: 'ciliumnetworkpolicies.cilium.io', namespace: 'shop' },
+        { resource: 'networkpolicies.projectcalico.org', namespace: 'shop' },
+      ],
+    };
+    const r = podIdentity(snap, noRbac, 'pod/api-0', 'shop', chooseEngine(snap, undefined));
+    expect(r.notEvaluated).toEqual([
+      { object: 'networkpolicies.projectcalico.org in namespace shop', reason: 'you may not list them', mayDecide: true },
+      { object: 'CiliumNetworkPolicy shop/api-deny', reason: "not enforced: this cluster's engine is Calico", mayDecide: false },
+      { object: 'ciliumnetworkpolicies.cilium.io in namespace shop', reason: "not read (you may not list them), and not enforced: this cluster's engine is Calico", mayDecide: false },
+    ]);
+    const lines = renderPodIdentity(r).split('\n').filter((l) => l.includes('not evaluated:'));
+    expect(lines).toEqual([
+      '  not evaluated: networkpolicies.projectcalico.org in namespace shop — you may not list them (may select it)',
+      "  not evaluated: CiliumNetworkPolicy shop/api-deny is not enforced: this cluster's engine is Calico",
+      "  not evaluated: ciliumnetworkpolicies.cilium.io in namespace shop is not read (you may not list them), and not enforced: this cluster's engine is Calico",
+    ]);
   });
 });
