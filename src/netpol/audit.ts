@@ -11,7 +11,7 @@ import type { EngineChoice, EngineReport } from './engine-choice.js';
 import type { CompiledExtraPolicy, CompiledRule as ExtraRule, PodPeer } from './kinds/common.js';
 import { policyKindOf, policyObjectName, policyTitle } from './kinds/index.js';
 import { ownerIndex } from './owners.js';
-import type { Direction, Peer, PodView, Traffic } from './types.js';
+import { declaredPort, type Direction, type Peer, type PodView, type Traffic } from './types.js';
 
 export type Severity = 'info' | 'warning' | 'error';
 
@@ -348,7 +348,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
           if (direction === 'ingress' && !podsKnown(policy.namespace)) continue;
           for (const port of named) {
             const protocol: Protocol = port.protocol ?? 'TCP';
-            if (destinations.some((d) => d.ports.some((cp) => cp.name === port.port && (cp.protocol ?? 'TCP') === protocol))) continue;
+            if (destinations.some((d) => declaredPort(d, port.port, protocol))) continue;
             add(
               'undeclared-named-port',
               policy.namespace,
@@ -394,7 +394,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
             if (!destinations || destinations.length === 0) continue;
             for (const port of rule.namedPorts) {
               if (port.protocol && !['TCP', 'UDP', 'SCTP'].includes(port.protocol)) continue;
-              if (destinations.some((d) => d.ports.some((cp) => cp.name === port.name && (!port.protocol || (cp.protocol ?? 'TCP') === port.protocol)))) continue;
+              if (destinations.some((d) => declaredPort(d, port.name, port.protocol))) continue;
               add(
                 'undeclared-named-port',
                 ns,

@@ -9,7 +9,7 @@ import { snatCaveat, type ResolvedEndpoint } from './endpoints.js';
 import { equivalenceKey, ipBlocksOf, type IpBlocks } from './matrix.js';
 import { finishedPhase } from './views.js';
 import { parseCidr, type Cidr } from './cidr.js';
-import { comparePorts, peerName, podName, type NotEvaluated, type Peer, type PodView, type SideTrace, type Traffic } from './types.js';
+import { comparePorts, declaredPort, peerName, podName, type NotEvaluated, type Peer, type PodView, type SideTrace, type Traffic } from './types.js';
 
 export interface PortRequest {
   /** a number or a name; absent = every port the destination declares */
@@ -124,7 +124,7 @@ function serviceChecks(destination: ResolvedEndpoint, request: PortRequest): Che
     perDestination: destination.pods.map((pod) => {
       const target = sp.targetPort ?? sp.port;
       if (typeof target === 'number') return { port: target, protocol: sp.protocol };
-      const cp = pod.ports.find((c) => c.name === target && (c.protocol ?? 'TCP') === sp.protocol);
+      const cp = declaredPort(pod, target, sp.protocol);
       return cp ? { port: cp.containerPort, protocol: sp.protocol } : undefined;
     }),
   }));
@@ -154,7 +154,7 @@ function podChecks(destination: ResolvedEndpoint, request: PortRequest): Check[]
     return protocolsFor(pods, port, request.protocol).map((protocol) => ({ port, protocol, perDestination: Array.from({ length: count }, () => ({ port, protocol })) }));
   }
   if (destination.kind === 'ip') throw new UsageError(`a named port (${port}) needs a pod destination to resolve on; ${destination.input} is an address: pass a number`);
-  const resolved = pods.map((pod) => pod.ports.find((c) => c.name === port && (!request.protocol || (c.protocol ?? 'TCP') === request.protocol)));
+  const resolved = pods.map((pod) => declaredPort(pod, port, request.protocol));
   if (resolved.every((r) => r === undefined)) {
     throw new UsageError(`${destination.input} declares no port named ${port}${request.protocol ? `/${request.protocol}` : ''}; its ports: ${describePorts(pods)}`);
   }

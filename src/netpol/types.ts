@@ -127,6 +127,14 @@ export function podName(pod: PodView): string {
   return `${pod.namespace}/${pod.name}`;
 }
 
+/**
+ * The container port a pod declares under this name, on this protocol (the declared protocol defaults to
+ * TCP); no protocol asked: on any. Named ports in policies and Service targetPorts resolve this way.
+ */
+export function declaredPort(pod: Pick<PodView, 'ports'>, name: string, protocol?: Protocol): ContainerPort | undefined {
+  return pod.ports.find((cp) => cp.name === name && (!protocol || (cp.protocol ?? 'TCP') === protocol));
+}
+
 export function peerName(peer: Peer): string {
   return peer.kind === 'ip' ? (peer.dns !== undefined ? `dns:${peer.dns}` : `ip:${peer.ip}`) : podName(peer.pod);
 }
