@@ -13,7 +13,7 @@ import type {
 import { compileSelector, formatSelector, type LabelPredicate, type Labels } from '../model/selectors.js';
 import { cidrContains, parseCidr, parseIp, parseIps, type Cidr, type Ip } from './cidr.js';
 import { NAMESPACE_NAME_LABEL, describeNamespaceSelector, describePorts, describeRule, namespaceMismatch } from './describe.js';
-import { unreadNamespaceLabels, type CompiledExtraPolicy, type CompiledRule as ExtraRule, type MatchContext } from './kinds/common.js';
+import { unreadNamespaceLabels, type CompiledExtraPolicy, type CompiledRule as ExtraRule, type Match, type MatchContext } from './kinds/common.js';
 import { compileExtras, type CompileOptions, type NotEvaluatedEntry } from './kinds/compile.js';
 import type { EngineReport } from './engine-choice.js';
 import { endPortReadings, unsettledPorts, type UnsettledPorts } from './engine-ports.js';
@@ -155,6 +155,11 @@ function unseenText(unseen: Unseen[]): string {
   return unseen.map((u) => `${u.what}${u.permission ? `, which you may not see (to see it: ${u.permission})` : ''}`).join('; ');
 }
 
+/** A bound (PolicyEngine.bounded) as a rule's match: unequal bounds are a maybe naming what they hang on. */
+function boundMatch(bound: boolean | Map<string, Unseen>): Match {
+  return typeof bound === 'boolean' ? bound : { maybe: unseenText([...bound.values()]) };
+}
+
 function inIpBlock(block: { cidr: Cidr; except: Cidr[] }, ip: Ip): boolean {
   return cidrContains(block.cidr, ip) && !block.except.some((e) => cidrContains(e, ip));
 }
@@ -249,8 +254,8 @@ interface SubjectPlan {
   group: string;
   /** reused per cell: only the destination ports change (egress) */
   ctx: MatchContext;
-  /** the NetworkPolicy union; undefined when no NetworkPolicy selects the pod */
-  networkPolicy?: (other: Peer, traffic: Traffic) => boolean;
+  /** the NetworkPolicy union (PolicyEngine.union); undefined when no NetworkPolicy selects the pod */
+  networkPolicy?: (other: Peer, traffic: Traffic) => Match;
 }
 
 export class PolicyEngine {
@@ -274,8 +279,6 @@ export class PolicyEngine {
   /** the engine applies NetworkPolicy ipBlocks only to peers outside the cluster (Cilium) */
   readonly ipBlockSkipsPods: boolean;
   private calicoWrappers?: CompiledExtraPolicy[];
-  /** set by a SubjectPlan's NetworkPolicy union when its denial hangs on unread namespace labels */
-  private unionUncertain = false;
   /** set while probing: the unknown namespaces whose labels compiled policies looked at */
   private probing?: Set<string>;
   /** per pod: the other kinds' policies whose selection of it hangs on its namespace's unknown labels */
@@ -395,10 +398,9 @@ export class PolicyEngine {
       if (row[other] === 0) {
         const to = peers[other];
         if (direction === 'egress') s.ctx.destinationPorts = to.kind === 'pod' ? to.pod.ports : undefined;
-        this.unionUncertain = false;
-        const quick = s.plan ? quickSide(s.plan, to, traffic, s.ctx, s.networkPolicy) : s.networkPolicy ? s.networkPolicy(to, traffic) : true;
-        // a NetworkPolicy namespaceSelector over unread labels: decideTiered bounds it and says so
-        row[other] = quick === undefined || this.unionUncertain ? 3 : quick ? 2 : 1;
+        // undecided (a maybe of the NetworkPolicy union among them): decideTiered says what it hangs on
+        const quick = s.plan ? quickSide(s.plan, to, traffic, s.ctx, s.networkPolicy) : (s.networkPolicy?.(to, traffic) ?? true);
+        row[other] = quick === true ? 2 : quick === false ? 1 : 3;
       }
       if (row[other] !== 3) return row[other] === 2 ? s.allowed : s.denied;
       const outcome = this.decideTiered(direction, peer.pod, peers[other], traffic);
@@ -529,16 +531,7 @@ export class PolicyEngine {
       group: key,
       plan: side,
       ctx: { namespaceLabels: this.namespaceLabelsOf, destinationPorts: direction === 'ingress' ? pod.ports : undefined, self: pod, direction },
-      networkPolicy:
-        policies.length === 0
-          ? undefined
-          : (other, traffic) => {
-              const ports = destinationPortsOf(direction, pod, other);
-              for (const p of policies) if (this.policyAllows(p, direction, other, traffic, ports)) return true;
-              // a namespaceSelector over unread labels might allow it: not a certain denial
-              if (this.namespaceLabelsUnknown && policies.some((p) => this.policyAllows(p, direction, other, traffic, ports, true))) this.unionUncertain = true;
-              return false;
-            },
+      networkPolicy: policies.length === 0 ? undefined : (other, traffic) => this.union(policies, direction, pod, other, traffic),
     };
     plans[direction] = plan;
     return plan;
@@ -582,13 +575,7 @@ export class PolicyEngine {
             action: 'Allow',
             actionText: 'Allow',
             text: r.text,
-            matches: (other, traffic, ctx) => {
-              if (!this.rulePortsMatch(r, traffic, ctx.destinationPorts)) return false;
-              const unseen = new Map<string, Unseen>();
-              if (this.rulePeersMatch(r, p.namespace, other, false, unseen)) return true;
-              // a namespaceSelector over unread labels: the rule might match
-              return unseen.size > 0 && this.rulePeersMatch(r, p.namespace, other, true) ? { maybe: unseenText([...unseen.values()]) } : false;
-            },
+            matches: (other, traffic, ctx) => this.rulePortsMatch(r, traffic, ctx.destinationPorts) && boundMatch(this.bounded((assume, unseen) => this.rulePeersMatch(r, p.namespace, other, assume, unseen))),
           }));
         return {
           kind: 'NetworkPolicy',
@@ -608,9 +595,7 @@ export class PolicyEngine {
 
   /** One side through every tier (tiers.ts); the NetworkPolicy union is this engine's own. */
   decideTiered(direction: Direction, subject: PodView, other: Peer, traffic: Traffic): SideOutcome {
-    // the NetworkPolicy union bounded as decide() bounds it: a namespaceSelector over unread labels may allow
-    let unionUnseen: Unseen[] = [];
-    const outcome = decideSide(
+    return decideSide(
       this.tiers,
       direction,
       subject,
@@ -620,18 +605,22 @@ export class PolicyEngine {
       this.matchContext(direction, subject, other),
       () => {
         const policies = this.policiesSelecting(subject, direction);
-        if (policies.length === 0) return { selected: false, allowed: true };
-        const destinationPorts = destinationPortsOf(direction, subject, other);
-        const unseen = new Map<string, Unseen>();
-        const allowed = policies.some((p) => this.policyAllows(p, direction, other, traffic, destinationPorts, false, unseen));
-        if (!allowed && unseen.size > 0 && policies.some((p) => this.policyAllows(p, direction, other, traffic, destinationPorts, true))) unionUnseen = [...unseen.values()];
-        return { selected: true, allowed };
+        return policies.length === 0 ? undefined : this.union(policies, direction, subject, other, traffic);
       },
       () => this.networkPoliciesAsCalico(),
       this.selectionMemo,
     );
-    if (unionUnseen.length > 0 && outcome.stage === 'network-policy' && !outcome.allowed) return { ...outcome, undecided: [...outcome.undecided, unseenText(unionUnseen)] };
-    return outcome;
+  }
+
+  /** The NetworkPolicy union of one side over the policies that isolate the subject: allowed, denied, or maybe (bounded). */
+  private union(policies: CompiledPolicy[], direction: Direction, subject: PodView, other: Peer, traffic: Traffic): Match {
+    const ports = destinationPortsOf(direction, subject, other);
+    return boundMatch(
+      this.bounded((assume, unseen) => {
+        for (const p of policies) if (this.policyAllows(p, direction, other, traffic, ports, assume, unseen)) return true;
+        return false;
+      }),
+    );
   }
 
   /** A namespace's labels, always including kubernetes.io/metadata.name (the API server sets it). */
@@ -876,17 +865,23 @@ export class PolicyEngine {
   }
 
   /**
-   * The verdict when it does not depend on what could not be read, else what it depends on. Verdicts
-   * are monotone in peer matches, so one evaluation with every unreadable namespaceSelector outcome
-   * false and one with them true bound it: equal bounds are the answer.
+   * A NetworkPolicy answer when it does not depend on what could not be read, else what it depends on
+   * (keyed by namespace and selector). Answers are monotone in peer matches, so one evaluation with every
+   * unreadable namespaceSelector outcome false and one with them true bound it: equal bounds are the answer.
+   * `allows(assume, unseen)` answers with those outcomes taken as `assume`, collecting them in `unseen`.
    */
-  decide(source: Peer, destination: Peer, traffic: Traffic): { allowed: boolean; unseen?: undefined } | { allowed?: undefined; unseen: Unseen[] } {
-    if (!this.namespaceLabelsUnknown) return { allowed: this.allows(source, destination, traffic) };
+  bounded(allows: (assume: boolean, unseen?: Map<string, Unseen>) => boolean): boolean | Map<string, Unseen> {
+    if (!this.namespaceLabelsUnknown) return allows(false);
     const unseen = new Map<string, Unseen>();
-    const low = this.allows(source, destination, traffic, false, unseen);
-    if (low || unseen.size === 0) return { allowed: low };
-    const high = this.allows(source, destination, traffic, true, unseen);
-    return high === low ? { allowed: low } : { unseen: [...unseen.values()] };
+    const low = allows(false, unseen);
+    if (low || unseen.size === 0) return low;
+    return allows(true, unseen) === low ? low : unseen;
+  }
+
+  /** The verdict when it does not depend on what could not be read, else what it depends on. */
+  decide(source: Peer, destination: Peer, traffic: Traffic): { allowed: boolean; unseen?: undefined } | { allowed?: undefined; unseen: Unseen[] } {
+    const bound = this.bounded((assume, unseen) => this.allows(source, destination, traffic, assume, unseen));
+    return typeof bound === 'boolean' ? { allowed: bound } : { unseen: [...bound.values()] };
   }
 
   private traceRule(rule: CompiledRule, policy: CompiledPolicy, other: Peer, traffic: Traffic, destinationPorts: ContainerPort[] | undefined, notes: TraceNotes): RuleTrace {

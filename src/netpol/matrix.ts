@@ -159,15 +159,12 @@ export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; ex
       (dst.kind === 'ip' || sideAllows(ingressPolicies[d], 'ingress', src, traffic, dst, assume, unseen))
     );
   };
-  // as engine.decide: unreadable namespaceSelector outcomes false, then true; cells that differ are unknown
+  // as engine.decide: cells whose bounds differ over unreadable namespace labels are unknown
   const allUnseen = new Map<string, Unseen>();
   const cell = (src: Peer, dst: Peer, s: number, d: number, traffic: Traffic): number => {
-    if (!engine.namespaceLabelsUnknown) return allowed(src, dst, s, d, traffic, false) ? 1 : 0;
-    const unseen = new Map<string, Unseen>();
-    const low = allowed(src, dst, s, d, traffic, false, unseen);
-    if (low || unseen.size === 0) return low ? 1 : 0;
-    if (!allowed(src, dst, s, d, traffic, true, unseen)) return 0;
-    for (const [k, u] of unseen) allUnseen.set(k, u);
+    const bound = engine.bounded((assume, unseen) => allowed(src, dst, s, d, traffic, assume, unseen));
+    if (typeof bound === 'boolean') return bound ? 1 : 0;
+    for (const [k, u] of bound) allUnseen.set(k, u);
     return CANNOT_TELL;
   };
 

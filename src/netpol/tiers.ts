@@ -8,7 +8,7 @@
 //      nothing in step 3 selected the pod for this direction; then allowed.
 // Pure; docs/network-policies.md cites the API documents behind each step.
 import type { Labels } from '../model/selectors.js';
-import type { Action, CompiledExtraPolicy, CompiledRule, MatchContext } from './kinds/common.js';
+import type { Action, CompiledExtraPolicy, CompiledRule, Match, MatchContext } from './kinds/common.js';
 import type { Direction, Peer, PodView, RuleRef, Traffic } from './types.js';
 
 export interface CalicoTier {
@@ -163,11 +163,12 @@ function defaultTierPolicies(tier: CalicoTier, np: CompiledExtraPolicy[], cilium
   return merged;
 }
 
-export interface UnionStep {
-  /** NetworkPolicies select the subject for this direction */
-  selected: boolean;
-  allowed: boolean;
-}
+/**
+ * The NetworkPolicy union of one side, as the tiers take it: undefined when no NetworkPolicy selects the
+ * subject for this direction, else whether one allows, or maybe (hanging on namespace labels that could not
+ * be read). Step 3b takes a maybe as an undecided Allow rule: it matters only where the answer is a denial.
+ */
+export type UnionStep = Match | undefined;
 
 /**
  * One side through the four steps. `networkPolicy` is the NetworkPolicy union for this side (computed by
@@ -306,8 +307,9 @@ export function decideSide(
       if (policy.isolates?.[direction] !== false) ciliumIsolates = true;
       if (hit && !ciliumAllowed) ciliumAllowed = { policy, rule: hit };
     }
-    if (np.selected || ciliumIsolates) {
-      const npAllows = np.selected && np.allowed;
+    if (typeof np === 'object') maybes.push({ action: 'Allow', why: np.maybe });
+    if (np !== undefined || ciliumIsolates) {
+      const npAllows = np === true;
       if (!npAllows && ciliumAllowed?.rule.caveat) notes.push(ciliumAllowed.rule.caveat);
       const allowed = npAllows || ciliumAllowed !== undefined;
       return out({
@@ -398,9 +400,9 @@ function firstRule(rules: CompiledRule[], other: Peer, traffic: Traffic, ctx: Ma
 /**
  * decideSide's answer alone, from a plan: no reasons, notes or traces. Undefined when a rule that
  * cannot be decided statically could change it: decideSide then says which. `networkPolicy` is the
- * NetworkPolicy union for this side (undefined: no NetworkPolicy selects the subject).
+ * NetworkPolicy union for this side (undefined: no NetworkPolicy selects the subject; see UnionStep).
  */
-export function quickSide(plan: SidePlan, other: Peer, traffic: Traffic, ctx: MatchContext, networkPolicy: ((other: Peer, traffic: Traffic) => boolean) | undefined): boolean | undefined {
+export function quickSide(plan: SidePlan, other: Peer, traffic: Traffic, ctx: MatchContext, networkPolicy: ((other: Peer, traffic: Traffic) => Match) | undefined): boolean | undefined {
   maybes = 0;
   if (plan.decideOnly) return undefined;
   // 1. admin tier
@@ -424,7 +426,9 @@ export function quickSide(plan: SidePlan, other: Peer, traffic: Traffic, ctx: Ma
     if (passed) return certain(true);
   } else {
     // 3b. the union of NetworkPolicy and Cilium allow rules
-    if (networkPolicy?.(other, traffic)) return certain(true);
+    const np = networkPolicy?.(other, traffic);
+    if (np === true) return certain(true);
+    if (typeof np === 'object') maybes |= MAYBE_ALLOW;
     let allowed = false;
     for (let i = 0; i < plan.ciliumAllow.length && !allowed; i++) {
       const m = plan.ciliumAllow[i].matches(other, traffic, ctx);
