@@ -20,6 +20,14 @@ export interface ServiceAccountClaims {
   legacy?: true;
 }
 
+/** What a bound token dies with, as the output names it: the API server refuses the token once that object is gone. */
+export function boundObject(sa: ServiceAccountClaims): string | undefined {
+  if (sa.pod) return `pod ${sa.namespace}/${sa.pod}${sa.node ? ` on node ${sa.node}` : ''}`;
+  if (sa.node) return `node ${sa.node}`;
+  if (sa.secret) return `secret ${sa.namespace}/${sa.secret}`;
+  return undefined;
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

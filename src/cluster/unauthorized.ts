@@ -2,7 +2,7 @@
 // the token's claims set against the kubeconfig's own settings usually do. Pure: claims and the exec
 // entry in, findings with the fix for each out. The token itself never enters; only its decoded payload.
 import type { JwtClaims } from '../jwt.js';
-import { serviceAccountClaims, type ServiceAccountClaims } from '../serviceaccount-token.js';
+import { boundObject, serviceAccountClaims, type ServiceAccountClaims } from '../serviceaccount-token.js';
 
 /** AKS managed Entra integration's server application (the audience its API servers accept). */
 const AKS_SERVER_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
@@ -114,11 +114,11 @@ function diagnoseServiceAccountToken(sa: ServiceAccountClaims, c: JwtClaims, now
       fix: `${renew} (without --audience)`,
     });
   }
-  const bound = sa.pod ? `pod ${sa.namespace}/${sa.pod}` : sa.node ? `node ${sa.node}` : sa.secret ? `secret ${sa.namespace}/${sa.secret}` : undefined;
+  const bound = boundObject(sa);
   findings.push({
     what: 'deleted',
     certain: false,
-    problem: `the service account ${who}${bound ? ` or the ${bound} the token is bound to` : ''} was deleted or recreated since the token was made: the API server refuses the tokens of an object that is gone${sa.uid ? ` (the token names service account uid ${sa.uid})` : ''}`,
+    problem: `the service account ${who}${bound ? ` or the object the token is bound to (${bound})` : ''} was deleted or recreated since the token was made: the API server refuses the tokens of an object that is gone${sa.uid ? ` (the token names service account uid ${sa.uid})` : ''}`,
     fix: `kubectl get serviceaccount ${sa.name} -n ${sa.namespace} -o jsonpath='{.metadata.uid}', then ${renew}`,
   });
   findings.push({ what: 'issuer', certain: false, problem: `the token was signed by ${iss ? `issuer ${iss}` : 'a cluster'}: another cluster's token, or one signed with a key this API server no longer trusts, is refused`, fix: `${renew} against this cluster` });

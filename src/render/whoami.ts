@@ -9,6 +9,7 @@ import type { CredentialSource } from '../identity/credential.js';
 import { describeImpersonation } from '../model/impersonation.js';
 import { describeRef } from '../rbac/summary.js';
 import { printable } from '../printable.js';
+import { boundObject } from '../serviceaccount-token.js';
 import { engineLines, notEvaluatedLines } from './netpol-text.js';
 
 const INDENT = '  ';
@@ -94,14 +95,6 @@ export function renderWhoami(r: WhoamiReport): string {
   return printable(out.join('\n').replace(/\n+$/, '') + '\n');
 }
 
-/** what a service-account token dies with: kube invalidates it when that object is deleted */
-function boundTo(sa: NonNullable<NonNullable<WhoamiReport['token']>['serviceAccount']>): string | undefined {
-  if (sa.pod) return `pod ${sa.namespace}/${sa.pod}${sa.node ? ` on node ${sa.node}` : ''}`;
-  if (sa.node) return `node ${sa.node}`;
-  if (sa.secret) return `secret ${sa.namespace}/${sa.secret}`;
-  return undefined;
-}
-
 /** The token's claims, as whoami and whoami --token-only show them. */
 function renderTokenSection(t: NonNullable<WhoamiReport['token']>, groupsListed = false): string[] {
   const groupsLine = t.overage
@@ -115,7 +108,7 @@ function renderTokenSection(t: NonNullable<WhoamiReport['token']>, groupsListed 
     ...rows([
       ['Kind', sa ? `Kubernetes service account token${sa.legacy ? ' (legacy, from a Secret)' : ''}, not an Entra ID token` : undefined],
       ['Service account', sa ? `${sa.namespace}/${sa.name}` : undefined],
-      ['Bound to', sa ? boundTo(sa) : undefined],
+      ['Bound to', sa ? boundObject(sa) : undefined],
       ['User', t.displayUser],
       ['Object ID', t.oid],
       ['Tenant', t.tid],

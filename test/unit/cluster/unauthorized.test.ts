@@ -92,6 +92,13 @@ describe('why a 401 for a Kubernetes service-account token', () => {
     expect(d.findings[0].fix).toBe('kubectl create token deployer -n robots --bound-object-kind Pod --bound-object-name runner');
   });
 
+  it('names what a pod-bound token dies with as whoami\'s "Bound to" does: the pod and its node', () => {
+    const claims = sa({ 'kubernetes.io': { namespace: 'robots', serviceaccount: { name: 'deployer', uid: 'u-1' }, pod: { name: 'runner', uid: 'p-1' }, node: { name: 'robot-node', uid: 'n-1' } } });
+    const lines = diagnosisLines(diagnoseRejectedToken({ claims, context: 'c', now: NOW }));
+    expect(lines[0]).toContain(': service account robots/deployer, bound to pod robots/runner on node robot-node, issuer ');
+    expect(lines).toContain('? the service account robots/deployer or the object the token is bound to (pod robots/runner on node robot-node) was deleted or recreated since the token was made: the API server refuses the tokens of an object that is gone (the token names service account uid u-1)');
+  });
+
   it('a token made for another audience (kubectl create token --audience) is named as the likely cause', () => {
     const d = diagnoseRejectedToken({ claims: sa({ aud: ['https://vault.example'] }), context: 'c', now: NOW });
     expect(d.findings[0]).toMatchObject({ what: 'audience', problem: "the token's audience is https://vault.example: the API server takes a service account token only for its own audiences (--api-audiences, by default its issuer https://kubernetes.default.svc)", fix: 'kubectl create token deployer -n robots (without --audience)' });
