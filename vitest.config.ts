@@ -29,7 +29,7 @@ export default defineConfig({
     maxWorkers: 2,
     // a worker blocked past both limits above (a synchronous call that never returns) would stall the run
     // silently until CI's own limit: name it, with its processes, and end it (test/support/hang-watch)
-    setupFiles: ['test/support/hang-watch/worker.ts'],
+    setupFiles: ['test/support/hang-watch/worker.ts', 'test/support/fast-check-seed.ts'],
     reporters: ['default', new HangWatchReporter(TEST_TIMEOUT_MS + HOOK_TIMEOUT_MS + 5 * 60_000, FILE_LIMIT_MS)],
   },
 });

@@ -981,7 +981,13 @@ export class PolicyEngine {
     if (families.length < 2) return whole;
     const per = families.map((family) => ({ family, verdict: this.evaluateOnce(overFamily(source, family), overFamily(destination, family), traffic) }));
     const answer = (v: Verdict) => (v.cannotTell ? null : v.allowed);
-    if (per.every((p) => answer(p.verdict) === answer(per[0].verdict))) return whole;
+    if (per.every((p) => answer(p.verdict) === answer(per[0].verdict))) {
+      // the whole trace names every address, but it may pair one family's source with the other's destination
+      // (an IPv4 ipBlock/nets on one end, an IPv6 one on the other), a connection no packet makes
+      if (answer(whole) === answer(per[0].verdict)) return whole;
+      const note = `dual-stack: each family judged on its own addresses, ${per.map((p) => familyName(p.family)).join(' and ')} alike (the trace is ${familyName(per[0].family)}'s)`;
+      return { ...per[0].verdict, notes: [...per[0].verdict.notes, note] };
+    }
     // a certain denial over one family decides; otherwise a family that cannot be told
     const deciding = per.find((p) => answer(p.verdict) === false) ?? per.find((p) => answer(p.verdict) === null)!;
     const said = (a: boolean | null) => (a === null ? 'cannot tell' : a ? 'allowed' : 'denied');

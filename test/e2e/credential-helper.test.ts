@@ -108,7 +108,7 @@ describe('kubectl with a kubeconfig written by kubectl np setup', () => {
     const cacheDir = join(env.HOME, '.kube', 'cache', 'kubectl-np');
     for (const f of readdirSync(cacheDir).filter((n) => /\.(token|msal)$/.test(n))) {
       expect(readFileSync(join(cacheDir, f)).subarray(0, 4).toString()).toBe('KNP1');
-      expect(execFileSync('secret-tool', ['lookup', 'service', 'kubectl-np', 'account', f.split('.')[0]], { env: keyring.env, encoding: 'utf8', timeout: 120_000 })).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+      expect(execFileSync('secret-tool', ['lookup', 'service', 'kubectl-np', 'account', f.split('.')[0]], { env: keyring.env, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' })).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     }
   });
 
@@ -150,7 +150,7 @@ describe('kubectl with a kubeconfig written by kubectl np setup', () => {
     const logout = await kubectl(['np', 'logout', '--context', CONTEXT]);
     expect(logout.stdout).toBe(`Removed cached tokens for context ${CONTEXT}.\n`);
     expect(readdirSync(cacheDir).filter((n) => n.startsWith(key))).toEqual([]);
-    expect(() => execFileSync('secret-tool', ['lookup', 'service', 'kubectl-np', 'account', key], { env: keyring.env, timeout: 120_000 })).toThrow();
+    expect(() => execFileSync('secret-tool', ['lookup', 'service', 'kubectl-np', 'account', key], { env: keyring.env, timeout: 120_000, killSignal: 'SIGKILL' })).toThrow();
     const after = await kubectl(['get', 'ns']);
     expect(after.code).not.toBe(0);
     expect(after.stderr).toContain(`not signed in to tenant ${emu.tenantId} for this cluster, and kubectl does not allow interaction here; run \`kubectl np login --context ${CONTEXT}\``);

@@ -13,7 +13,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function matrixDot(pods: number): string {
   const dir = writeCluster(join(work, `c${pods}`), generateCluster({ namespaces: namespacesFor(pods) }));
-  const r = spawnSync(process.execPath, ['bin/run.js', 'matrix', '-A', '-f', dir, '-o', 'dot'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/nonexistent' }, maxBuffer: 1 << 28, timeout: 300_000 });
+  const r = spawnSync(process.execPath, ['bin/run.js', 'matrix', '-A', '-f', dir, '-o', 'dot'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/nonexistent' }, maxBuffer: 1 << 28, timeout: 300_000, killSignal: 'SIGKILL' });
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   return r.stdout;
@@ -21,7 +21,7 @@ function matrixDot(pods: number): string {
 
 function render(dot: string) {
   // only hangs are caught: the limit is far above the few seconds a loaded machine needs
-  const r = spawnSync('dot', ['-Tsvg'], { input: dot, encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000 });
+  const r = spawnSync('dot', ['-Tsvg'], { input: dot, encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000, killSignal: 'SIGKILL' });
   return { code: r.status, svg: r.stdout, stderr: r.stderr };
 }
 

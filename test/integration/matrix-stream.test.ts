@@ -43,7 +43,7 @@ async function untilBlocked(pid: number, quiet = 5): Promise<void> {
 describe('matrix output through a slow pipe', () => {
   it('every byte of a 100-pod -o json reaches a reader that waits past oclif\'s 10 s flush limit; exit 0', async () => {
     // a synchronous run blocks the test's own timeout: its limit is the hang catcher
-    const expected = spawnSync(process.execPath, ARGS, { cwd: ROOT, env: ENV, maxBuffer: 1 << 28, timeout: 300_000 });
+    const expected = spawnSync(process.execPath, ARGS, { cwd: ROOT, env: ENV, maxBuffer: 1 << 28, timeout: 300_000, killSignal: 'SIGKILL' });
     expect(expected.status).toBe(0);
     expect(expected.stdout.length).toBeGreaterThan(1 << 20); // far more than a pipe holds
 

@@ -168,7 +168,7 @@ describe('kubectl np can-reach -f', () => {
 
   it('colours the verdict on a terminal, and not with NO_COLOR', () => {
     const cmd = 'node bin/run.js can-reach -f examples/shop default/deploy/cart payments/svc/payments';
-    const tty = (env: Record<string, string>) => spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 300_000 });
+    const tty = (env: Record<string, string>) => spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 300_000, killSignal: 'SIGKILL' });
     const coloured = tty({ NO_COLOR: '' });
     expect(coloured.error).toBeUndefined();
     expect(coloured.stdout).toContain('\u001b[32mALLOWED');

@@ -42,8 +42,10 @@ export function runCliOffline(args: string[], options: { input?: string; env?: R
     input: options.input ?? '',
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '', KUBECONFIG: '/nonexistent', ...options.env },
-    // only catches a hang: one run can take a minute on a box loaded tenfold
+    // only catches a hang: one run can take a minute on a box loaded tenfold; SIGKILL, because a child that
+    // catches SIGTERM would keep this synchronous call (and the worker's own timeouts) waiting
     timeout: 300_000,
+    killSignal: 'SIGKILL',
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -19,7 +19,7 @@ export interface TestPki {
 let shared: TestPki | undefined;
 
 function openssl(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000, killSignal: 'SIGKILL' });
 }
 
 export function createTestPki(dir = mkdtempSync(join(tmpdir(), 'kubectl-np-pki-'))): TestPki {

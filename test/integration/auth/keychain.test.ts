@@ -26,7 +26,7 @@ afterAll(async () => {
 /** what the Secret Service holds for kubectl-np, asked through another client (libsecret's CLI) */
 function secretToolLookup(account: string): string | undefined {
   try {
-    return execFileSync('secret-tool', ['lookup', 'service', KEYCHAIN_SERVICE, 'account', account], { env: keyring.env, encoding: 'utf8', timeout: 120_000 });
+    return execFileSync('secret-tool', ['lookup', 'service', KEYCHAIN_SERVICE, 'account', account], { env: keyring.env, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' });
   } catch {
     return undefined;
   }
@@ -73,7 +73,7 @@ describe('keychain storage (gnome-keyring)', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'kubectl-np-kc-')), 'cache');
     const cacheKey = '3'.repeat(32);
     await TokenStore.open({ cacheKey, cacheDir: dir, storage: 'keychain' }).writeRecord(record);
-    execFileSync('secret-tool', ['clear', 'service', KEYCHAIN_SERVICE, 'account', cacheKey], { env: keyring.env, timeout: 120_000 });
+    execFileSync('secret-tool', ['clear', 'service', KEYCHAIN_SERVICE, 'account', cacheKey], { env: keyring.env, timeout: 120_000, killSignal: 'SIGKILL' });
     const sessionKey = join(keyring.runtimeDir, 'kubectl-np', `${cacheKey}.key`);
     writeFileSync(sessionKey, Buffer.alloc(32, 9).toString('base64'));
     const store = TokenStore.open({ cacheKey, cacheDir: dir, storage: 'keychain' });

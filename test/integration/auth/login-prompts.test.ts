@@ -2,7 +2,8 @@
 // keys are sent with send-keys and the screen is read with capture-pane. Without a terminal the same
 // command never asks: it fails with exit 2 and one line naming the flag that answers the question.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,8 +25,10 @@ const serverIdOf = (context: string) => `api://${context}`;
 
 let emu: EntraEmulator;
 const socket = `kubectl-np-test-${process.pid}`;
-// a synchronous call blocks this worker's timers: bound it, or a wedged tmux server would stall the run
-const tmux = (...args: string[]) => execFileSync(TMUX, ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+// asynchronous, bounded and killed outright: a tmux client waiting on its server (or on the lock that starts
+// one) ignores SIGTERM, and a synchronous call would keep the worker's own timeouts from firing meanwhile
+const tmux = async (...args: string[]): Promise<string> =>
+  (await promisify(execFile)(TMUX, ['-L', socket, ...args], { encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' })).stdout;
 
 beforeAll(async () => {
   // never skipped: CI installs tmux (.ci/run)
@@ -35,7 +38,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   try {
-    tmux('kill-server');
+    await tmux('kill-server');
   } catch {
     // no server left
   }
@@ -65,21 +68,21 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Runs the CLI in a new tmux session; the shell prints EXIT=<code> when it ends. */
-function startInTerminal(name: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): void {
+async function startInTerminal(name: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
   const script = join(mkdtempSync(join(tmpdir(), 'kubectl-np-tmux-')), 'run.sh');
   const exports = Object.entries({ ...env, ...extraEnv }).filter(([, v]) => v !== undefined).map(([k, v]) => `export ${k}=${shellQuote(String(v))}`);
   writeFileSync(script, [...exports, `cd ${shellQuote(repoRoot)}`, `${shellQuote(process.execPath)} bin/run.js ${args.map(shellQuote).join(' ')}`, 'echo "EXIT=$?"', 'sleep 600', ''].join('\n'));
-  tmux('new-session', '-d', '-s', name, '-x', '160', '-y', '40', `bash ${shellQuote(script)}`);
+  await tmux('new-session', '-d', '-s', name, '-x', '160', '-y', '40', `bash ${shellQuote(script)}`);
 }
 
-const screen = (name: string, escapes = false) => tmux('capture-pane', '-p', '-J', ...(escapes ? ['-e'] : []), '-t', name);
+const screen = (name: string, escapes = false): Promise<string> => tmux('capture-pane', '-p', '-J', ...(escapes ? ['-e'] : []), '-t', name);
 
 /** Waits for the screen to match; approves every device code that appears on it as `approveAs`. */
 async function waitForScreen(name: string, pattern: RegExp, approveAs?: string, timeoutMs = 180_000): Promise<string> {
   const approved = new Set<string>();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const text = screen(name);
+    const text = await screen(name);
     if (approveAs) {
       for (const m of text.matchAll(/enter the code ([A-Z0-9]+) to authenticate/g)) {
         if (!approved.has(m[1])) {
@@ -111,14 +114,14 @@ async function signInAliceThenBob(): Promise<void> {
 
 describe('kubectl np login at a terminal', () => {
   it('with three kubectl-np contexts and no --context, asks which; space and enter choose two, and it signs in for those two', async () => {
-    startInTerminal('contexts', ['login', '--login', 'devicecode']);
+    await startInTerminal('contexts', ['login', '--login', 'devicecode']);
     const question = await waitForScreen('contexts', /Sign in for which contexts\?/);
     for (const c of CONTEXTS) expect(question).toContain(c);
     expect(question).toMatch(/aks-dev \(current\)/);
     // the current context starts checked: move down to aks-test, check it, confirm
-    tmux('send-keys', '-t', 'contexts', 'Down');
-    tmux('send-keys', '-t', 'contexts', 'Space');
-    tmux('send-keys', '-t', 'contexts', 'Enter');
+    await tmux('send-keys', '-t', 'contexts', 'Down');
+    await tmux('send-keys', '-t', 'contexts', 'Space');
+    await tmux('send-keys', '-t', 'contexts', 'Enter');
     const done = await waitForScreen('contexts', /EXIT=\d+/, ALICE);
     expect(done).toContain('EXIT=0');
     expect(done).toMatch(new RegExp(`Signed in as ${ALICE} \\(tenant ${emu.tenantId}\\) for context aks-dev; token valid until`));
@@ -128,10 +131,10 @@ describe('kubectl np login at a terminal', () => {
   });
 
   it('Ctrl-C at the question ends the command with exit 130 and signs in nowhere', async () => {
-    startInTerminal('ctrlc', ['login', '--login', 'devicecode']);
+    await startInTerminal('ctrlc', ['login', '--login', 'devicecode']);
     await waitForScreen('ctrlc', /Sign in for which contexts\?/);
     const before = emu.requests.length;
-    tmux('send-keys', '-t', 'ctrlc', 'C-c');
+    await tmux('send-keys', '-t', 'ctrlc', 'C-c');
     const done = await waitForScreen('ctrlc', /EXIT=\d+/);
     expect(done).toContain('EXIT=130');
     expect(emu.requests.slice(before)).toEqual([]);
@@ -144,12 +147,12 @@ describe('kubectl np login at a terminal', () => {
     expect(script.code).toBe(2);
     expect(script.stderr).toBe(`error: several accounts are signed in for context aks-dev (${ALICE}, ${BOB}): choose one with --login-hint USER\n`);
 
-    startInTerminal('accounts', ['login', '--context', 'aks-dev', '--login', 'devicecode']);
+    await startInTerminal('accounts', ['login', '--context', 'aks-dev', '--login', 'devicecode']);
     const question = await waitForScreen('accounts', /Sign in for context aks-dev as/);
     expect(question).toContain(ALICE);
     expect(question).toMatch(new RegExp(`${BOB.replace('.', '\\.')} \\(signed in\\)`));
     expect(question).toContain('another account');
-    tmux('send-keys', '-t', 'accounts', 'Enter'); // the signed-in account is the default
+    await tmux('send-keys', '-t', 'accounts', 'Enter'); // the signed-in account is the default
     const done = await waitForScreen('accounts', /EXIT=\d+/, BOB);
     expect(done).toContain('EXIT=0');
     expect(done).toMatch(new RegExp(`Signed in as ${BOB}`));
@@ -159,13 +162,13 @@ describe('kubectl np login at a terminal', () => {
     await signInAliceThenBob();
     const result = join(mkdtempSync(join(tmpdir(), 'kubectl-np-fetch-')), 'result.json');
     const browser = fetchBrowserCommand;
-    startInTerminal('another', ['login', '--context', 'aks-dev', '--login', 'interactive', '--browser-command', browser], { DRIVE_SIGNIN_USERNAME: CAROL, DRIVE_SIGNIN_RESULT: result });
+    await startInTerminal('another', ['login', '--context', 'aks-dev', '--login', 'interactive', '--browser-command', browser], { DRIVE_SIGNIN_USERNAME: CAROL, DRIVE_SIGNIN_RESULT: result });
     const question = await waitForScreen('another', /Sign in for context aks-dev as/);
     // alphabetical: alice, bob (signed in, the cursor starts there), another account…
     expect(question.indexOf(ALICE)).toBeLessThan(question.indexOf(BOB));
     const before = emu.requests.length;
-    tmux('send-keys', '-t', 'another', 'Down');
-    tmux('send-keys', '-t', 'another', 'Enter');
+    await tmux('send-keys', '-t', 'another', 'Down');
+    await tmux('send-keys', '-t', 'another', 'Enter');
     const done = await waitForScreen('another', /EXIT=\d+/);
     expect(done).toContain('EXIT=0');
     expect(done).toMatch(new RegExp(`Signed in as ${CAROL} \\(tenant ${emu.tenantId}\\) for context aks-dev`));
@@ -174,11 +177,11 @@ describe('kubectl np login at a terminal', () => {
   });
 
   it('shows a status line with the time left while waiting, without colour under NO_COLOR, and Ctrl-C cancels with exit 130', async () => {
-    startInTerminal('progress', ['login', '--context', 'aks-prod', '--login', 'devicecode'], { NO_COLOR: '1' });
+    await startInTerminal('progress', ['login', '--context', 'aks-prod', '--login', 'devicecode'], { NO_COLOR: '1' });
     const waiting = await waitForScreen('progress', /Waiting for you to sign in with the code… \(\d+:\d\d left; Ctrl-C to cancel\)/);
     expect(waiting).toMatch(/enter the code [A-Z0-9]+ to authenticate/);
-    expect(screen('progress', true)).not.toMatch(/\x1b\[(?:2|36)m/);
-    tmux('send-keys', '-t', 'progress', 'C-c');
+    expect(await screen('progress', true)).not.toMatch(/\x1b\[(?:2|36)m/);
+    await tmux('send-keys', '-t', 'progress', 'C-c');
     const done = await waitForScreen('progress', /EXIT=\d+/);
     expect(done).toContain('error: sign-in cancelled (Ctrl-C); the token cache is unchanged');
     expect(done).toContain('EXIT=130');
@@ -188,7 +191,7 @@ describe('kubectl np login at a terminal', () => {
 
   it('the no-keychain warning, printed while the status line is shown, gets a line of its own', async () => {
     // no D-Bus session here: keychain storage falls back to files and warns once, as the sign-in is cached
-    startInTerminal('warn', ['login', '--context', 'aks-prod', '--login', 'devicecode', '--token-cache-storage', 'keychain'], { NO_COLOR: '1' });
+    await startInTerminal('warn', ['login', '--context', 'aks-prod', '--login', 'devicecode', '--token-cache-storage', 'keychain'], { NO_COLOR: '1' });
     await waitForScreen('warn', /Ctrl-C to cancel\)/);
     const done = await waitForScreen('warn', /EXIT=\d+/, ALICE);
     expect(done).toContain('EXIT=0');
@@ -198,7 +201,7 @@ describe('kubectl np login at a terminal', () => {
   });
 
   it('--skip-open-browser prints the short loopback address; the status line counts down until the browser comes back', async () => {
-    startInTerminal('skip', ['login', '--context', 'aks-test', '--login', 'interactive', '--skip-open-browser']);
+    await startInTerminal('skip', ['login', '--context', 'aks-test', '--login', 'interactive', '--skip-open-browser']);
     const waiting = await waitForScreen('skip', /Waiting for you to sign in in the browser… \(\d+:\d\d left; Ctrl-C to cancel\)/);
     const address = /To sign in, open (http:\/\/127\.0\.0\.1:\d+\/kubectl-np-start\/[0-9a-f]{32}) in a browser on this machine\./.exec(waiting)?.[1];
     expect(address).toBeDefined();
@@ -212,10 +215,10 @@ describe('kubectl np login at a terminal', () => {
   });
 
   it('colours the status line when NO_COLOR is unset', async () => {
-    startInTerminal('colour', ['login', '--context', 'aks-prod', '--login', 'devicecode']);
+    await startInTerminal('colour', ['login', '--context', 'aks-prod', '--login', 'devicecode']);
     await waitForScreen('colour', /Waiting for you to sign in with the code…/);
-    expect(screen('colour', true)).toMatch(/\x1b\[(?:2|36)m/);
-    tmux('send-keys', '-t', 'colour', 'C-c');
+    expect(await screen('colour', true)).toMatch(/\x1b\[(?:2|36)m/);
+    await tmux('send-keys', '-t', 'colour', 'C-c');
     expect(await waitForScreen('colour', /EXIT=\d+/)).toContain('EXIT=130');
   });
 });

@@ -12,7 +12,7 @@ import { readStates, stateDir } from './state.js';
 
 function processTree(pid: number): string {
   try {
-    const table = execFileSync('ps', ['-eo', 'pid=,ppid=,etime=,args='], { encoding: 'utf8', timeout: 30_000 });
+    const table = execFileSync('ps', ['-eo', 'pid=,ppid=,etime=,args='], { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
     const rows = table.split('\n').filter(Boolean).map((line) => {
       const [p, pp, etime, ...args] = line.trim().split(/\s+/);
       return { pid: Number(p), ppid: Number(pp), text: `${p} ${etime} ${args.join(' ').slice(0, 200)}` };
@@ -35,7 +35,7 @@ function processTree(pid: number): string {
 
 function descendants(pid: number): number[] {
   try {
-    const table = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8', timeout: 30_000 });
+    const table = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
     const pairs = table.split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/).map(Number));
     const found: number[] = [];
     const walk = (at: number) => {

@@ -9,7 +9,7 @@ const lockPath = () => join(mkdtempSync(join(tmpdir(), 'kubectl-np-lock-')), 'k.
 
 function deadPid(): number {
   // a process that has certainly exited: spawn one and wait for it
-  return spawnSync(process.execPath, ['-e', '0']).pid!;
+  return spawnSync(process.execPath, ['-e', '0'], { timeout: 120_000, killSignal: 'SIGKILL' }).pid!;
 }
 
 describe('cache lock', () => {

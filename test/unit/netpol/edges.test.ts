@@ -255,6 +255,24 @@ describe('dual-stack: an answer per IP family', () => {
     const cells = [...matrixVerdicts(computeMatrix(engine, { pods, externals: [], queries: [{ port: 5432, protocol: 'TCP' }] }))].filter((c) => c.to === 'shop/db' && c.from !== 'shop/db');
     expect(cells.map((c) => `${c.from}:${c.allowed}`)).toEqual(['shop/client:false', 'shop/client6:true']);
   });
+
+  it('a rule whose source nets are IPv4 and destination nets IPv6 allows no connection: no packet pairs the two families (the matrix agrees)', () => {
+    // found by the mixed-matrix property with a seed CI had not tried: evaluate said ALLOWED, the matrix denied
+    const calico = new PolicyEngine({
+      namespaces: [{ metadata: { name: 'shop' } }],
+      networkPolicies: [],
+      policyObjects: [{ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'cross-family' },
+        spec: { selector: "app == 'db'", ingress: [{ action: 'Allow', source: { nets: ['10.0.0.0/8'] }, destination: { nets: ['fd00::/64'] } }] } }],
+    });
+    const client = asPeer(pod('client', ['10.1.0.5', 'fd00::5']));
+    const v = calico.evaluate(client, db, tcp);
+    expect(v.allowed).toBe(false);
+    expect(v.cannotTell).toBeFalsy();
+    expect(v.notes).toContain("dual-stack: each family judged on its own addresses, IPv4 and IPv6 alike (the trace is IPv4's)");
+    const pods = [pod('client', ['10.1.0.5', 'fd00::5']), pod('db', ['10.1.0.6', 'fd00::6'])].map(podView);
+    const cells = [...matrixVerdicts(computeMatrix(calico, { pods, externals: [], queries: [{ port: 5432, protocol: 'TCP' }] }))].filter((c) => c.from === 'shop/client' && c.to === 'shop/db');
+    expect(cells.map((c) => c.allowed)).toEqual([false]);
+  });
 });
 
 describe('hostNetwork pods follow the enforcement engine: node traffic by default', () => {
