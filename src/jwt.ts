@@ -4,8 +4,24 @@
 
 export type JwtClaims = Record<string, unknown>;
 
-function isObject(value: unknown): value is Record<string, unknown> {
+// Readers of claim values, shared by everything that reads a token's claims: a claim of the wrong type,
+// or an empty string, counts as absent.
+
+/** A JSON object (not null, not an array): the payload, or a claim holding claims of its own. */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export const claimString = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** exp, nbf, iat: seconds since the epoch */
+export const claimNumber = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+
+/** aud, groups, roles: one string or a list of them */
+export function claimStrings(value: unknown): string[] | undefined {
+  if (Array.isArray(value)) return value.filter((v): v is string => claimString(v) !== undefined);
+  const one = claimString(value);
+  return one === undefined ? undefined : [one];
 }
 
 /** The payload of a JWT, or undefined when the token is not a JWT (opaque tokens, client certificates). */
@@ -24,6 +40,6 @@ export function decodeJwtPayload(token: string): JwtClaims | undefined {
 
 /** The `exp` claim of a JWT in epoch milliseconds; undefined for opaque tokens or a JWT without one. */
 export function jwtExpiryMs(token: string): number | undefined {
-  const exp = decodeJwtPayload(token)?.exp;
-  return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+  const exp = claimNumber(decodeJwtPayload(token)?.exp);
+  return exp !== undefined ? exp * 1000 : undefined;
 }

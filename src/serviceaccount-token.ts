@@ -1,7 +1,7 @@
 // A Kubernetes service-account token, told apart from an Entra one by its claims (read, never
 // verified): whoami names it, and a 401 is explained in its own terms (audience, deleted service
 // account) rather than Entra's (tenant, server application).
-import type { JwtClaims } from './jwt.js';
+import { claimString, isObject, type JwtClaims } from './jwt.js';
 
 /**
  * A Kubernetes service-account token's own claims: `kubernetes.io` in a bound token (TokenRequest,
@@ -28,12 +28,7 @@ export function boundObject(sa: ServiceAccountClaims): string | undefined {
   return undefined;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-const refName = (value: unknown): string | undefined => (isObject(value) ? str(value.name) : undefined);
+const refName = (value: unknown): string | undefined => (isObject(value) ? claimString(value.name) : undefined);
 
 export function serviceAccountClaims(claims: JwtClaims): ServiceAccountClaims | undefined {
   const found = boundClaims(claims) ?? legacyClaims(claims);
@@ -42,15 +37,15 @@ export function serviceAccountClaims(claims: JwtClaims): ServiceAccountClaims | 
 
 function boundClaims(claims: JwtClaims): ServiceAccountClaims | undefined {
   const k = claims['kubernetes.io'];
-  if (!isObject(k) || !str(k.namespace) || !refName(k.serviceaccount)) return undefined;
+  if (!isObject(k) || !claimString(k.namespace) || !refName(k.serviceaccount)) return undefined;
   const sa = k.serviceaccount as Record<string, unknown>;
-  return { namespace: str(k.namespace)!, name: refName(sa)!, uid: str(sa.uid), pod: refName(k.pod), node: refName(k.node), secret: refName(k.secret) };
+  return { namespace: claimString(k.namespace)!, name: refName(sa)!, uid: claimString(sa.uid), pod: refName(k.pod), node: refName(k.node), secret: refName(k.secret) };
 }
 
 function legacyClaims(claims: JwtClaims): ServiceAccountClaims | undefined {
   const legacy = 'kubernetes.io/serviceaccount/';
-  const namespace = str(claims[`${legacy}namespace`]);
-  const name = str(claims[`${legacy}service-account.name`]);
+  const namespace = claimString(claims[`${legacy}namespace`]);
+  const name = claimString(claims[`${legacy}service-account.name`]);
   if (!namespace || !name) return undefined;
-  return { namespace, name, uid: str(claims[`${legacy}service-account.uid`]), secret: str(claims[`${legacy}secret.name`]), legacy: true };
+  return { namespace, name, uid: claimString(claims[`${legacy}service-account.uid`]), secret: claimString(claims[`${legacy}secret.name`]), legacy: true };
 }

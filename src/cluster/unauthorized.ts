@@ -1,7 +1,7 @@
 // Why an API server answered 401 to the token we sent: it never says (the body is "Unauthorized"), but
 // the token's claims set against the kubeconfig's own settings usually do. Pure: claims and the exec
 // entry in, findings with the fix for each out. The token itself never enters; only its decoded payload.
-import type { JwtClaims } from '../jwt.js';
+import { claimNumber, claimString, claimStrings, type JwtClaims } from '../jwt.js';
 import { boundObject, serviceAccountClaims, type ServiceAccountClaims } from '../serviceaccount-token.js';
 
 /** AKS managed Entra integration's server application (the audience its API servers accept). */
@@ -45,8 +45,6 @@ export interface RejectionDiagnosis {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 /** The value of --NAME/-X in an exec entry's arguments (kubectl-np and kubelogin share these names). */
 function argValue(args: string[], long: string, short?: string): string | undefined {
@@ -96,9 +94,9 @@ function otherIssuer(iss: string, version: '1.0' | '2.0', tid: string | undefine
  * with the uid the token names.
  */
 function diagnoseServiceAccountToken(sa: ServiceAccountClaims, c: JwtClaims, now: number): RejectionDiagnosis {
-  const iss = str(c.iss);
-  const aud = Array.isArray(c.aud) ? c.aud.filter((a): a is string => typeof a === 'string') : str(c.aud) ? [c.aud as string] : [];
-  const exp = num(c.exp);
+  const iss = claimString(c.iss);
+  const aud = claimStrings(c.aud) ?? [];
+  const exp = claimNumber(c.exp);
   const who = `${sa.namespace}/${sa.name}`;
   const renew = `kubectl create token ${sa.name} -n ${sa.namespace}${sa.pod ? ` --bound-object-kind Pod --bound-object-name ${sa.pod}` : ''}`;
   const findings: RejectionFinding[] = [];
@@ -137,13 +135,13 @@ export function diagnoseRejectedToken(facts: RejectedTokenFacts): RejectionDiagn
   const sa = serviceAccountClaims(c);
   if (sa) return diagnoseServiceAccountToken(sa, c, (facts.now ?? new Date()).getTime() / 1000);
   const now = (facts.now ?? new Date()).getTime() / 1000;
-  const tid = str(c.tid);
-  const iss = str(c.iss);
-  const aud = Array.isArray(c.aud) ? c.aud.filter((a): a is string => typeof a === 'string') : str(c.aud) ? [c.aud as string] : [];
-  const exp = num(c.exp);
-  const nbf = num(c.nbf);
-  const iat = num(c.iat);
-  const version = issuerVersion(iss, str(c.ver));
+  const tid = claimString(c.tid);
+  const iss = claimString(c.iss);
+  const aud = claimStrings(c.aud) ?? [];
+  const exp = claimNumber(c.exp);
+  const nbf = claimNumber(c.nbf);
+  const iat = claimNumber(c.iat);
+  const version = issuerVersion(iss, claimString(c.ver));
   const overage = (c._claim_names && typeof c._claim_names === 'object' && 'groups' in (c._claim_names as object)) || c.hasgroups === true || c.hasgroups === 'true';
   const groups = Array.isArray(c.groups) ? c.groups.length : undefined;
 

@@ -1,22 +1,17 @@
 // What a bearer token says about its holder, read locally without verifying the signature: the API
 // server verifies it; we only explain it. Nothing here ever returns or prints the token itself.
 
-import type { JwtClaims } from '../jwt.js';
+import { claimNumber, claimString, claimStrings, isObject, type JwtClaims } from '../jwt.js';
 import { serviceAccountClaims, type ServiceAccountClaims } from '../serviceaccount-token.js';
 
 export type { ServiceAccountClaims };
 
 export type Claims = JwtClaims;
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-const strings = (value: unknown): string[] | undefined =>
-  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : undefined;
-const time = (value: unknown): string | undefined =>
-  typeof value === 'number' && Number.isFinite(value) ? new Date(value * 1000).toISOString() : undefined;
+const time = (value: unknown): string | undefined => {
+  const seconds = claimNumber(value);
+  return seconds !== undefined ? new Date(seconds * 1000).toISOString() : undefined;
+};
 
 /**
  * Entra leaves `groups` out of a token past 200 groups (150 in SAML, 6 in implicit-flow tokens) and
@@ -58,29 +53,29 @@ export interface TokenIdentity {
 }
 
 export function identityFromClaims(claims: Claims): TokenIdentity {
-  const upn = str(claims.upn);
-  const preferredUsername = str(claims.preferred_username);
-  const email = str(claims.email);
+  const upn = claimString(claims.upn);
+  const preferredUsername = claimString(claims.preferred_username);
+  const email = claimString(claims.email);
   const identity: TokenIdentity = {
-    displayUser: upn ?? preferredUsername ?? str(claims.unique_name) ?? email,
+    displayUser: upn ?? preferredUsername ?? claimString(claims.unique_name) ?? email,
     upn,
     preferredUsername,
     email,
-    name: str(claims.name),
-    oid: str(claims.oid),
-    sub: str(claims.sub),
-    tid: str(claims.tid),
-    issuer: str(claims.iss),
-    audience: strings(claims.aud) ?? [],
-    clientId: str(claims.azp) ?? str(claims.appid),
+    name: claimString(claims.name),
+    oid: claimString(claims.oid),
+    sub: claimString(claims.sub),
+    tid: claimString(claims.tid),
+    issuer: claimString(claims.iss),
+    audience: claimStrings(claims.aud) ?? [],
+    clientId: claimString(claims.azp) ?? claimString(claims.appid),
     issuedAt: time(claims.iat),
     notBefore: time(claims.nbf),
     expiresAt: time(claims.exp),
-    scopes: str(claims.scp)?.split(' ').filter(Boolean),
-    roles: strings(claims.roles),
-    groups: strings(claims.groups),
+    scopes: claimString(claims.scp)?.split(' ').filter(Boolean),
+    roles: claimStrings(claims.roles),
+    groups: claimStrings(claims.groups),
     overage: detectOverage(claims),
-    version: str(claims.ver),
+    version: claimString(claims.ver),
     serviceAccount: serviceAccountClaims(claims),
   };
   // Drop absent fields so -o json/yaml stay compact and stable.
@@ -92,7 +87,7 @@ export function detectOverage(claims: Claims): GroupsOverage | undefined {
   if (isObject(names) && typeof names.groups === 'string') {
     const sources = claims._claim_sources;
     const source = isObject(sources) ? sources[names.groups] : undefined;
-    const endpoint = isObject(source) ? str(source.endpoint) : undefined;
+    const endpoint = isObject(source) ? claimString(source.endpoint) : undefined;
     return endpoint ? { kind: 'claim-sources', endpoint } : { kind: 'claim-sources' };
   }
   if (claims.hasgroups === true || claims.hasgroups === 'true') return { kind: 'hasgroups' };
