@@ -17,7 +17,7 @@ import { unreadNamespaceLabels, type CompiledExtraPolicy, type CompiledRule as E
 import { compileExtras, type CompileOptions, type NotEvaluatedEntry } from './kinds/compile.js';
 import type { EngineReport } from './engine-choice.js';
 import { endPortReadings, unsettledPorts, type UnsettledPorts } from './engine-ports.js';
-import { decideSide, hasTiers, planSide, quickSide, SelectionMemo, type SideOutcome, type SidePlan, type TieredPolicies } from './tiers.js';
+import { decideSide, hasTiers, planSide, quickSide, SelectionMemo, tierPolicies, type SideOutcome, type SidePlan, type TieredPolicies } from './tiers.js';
 import {
   connectionFamilies,
   familyName,
@@ -370,8 +370,7 @@ export class PolicyEngine {
 
   /** CIDRs of other kinds' rules that pod IPs are compared with (for matrix equivalence classes). */
   get extraCidrs(): Cidr[] {
-    const t = this.tiers;
-    return [...t.admin, ...t.baseline, ...t.ciliumDeny, ...t.ciliumAllow, ...t.calico.flatMap((c) => c.policies)].flatMap((p) => p.cidrs ?? []);
+    return tierPolicies(this.tiers).flatMap((p) => p.cidrs ?? []);
   }
 
   /**
@@ -660,8 +659,6 @@ export class PolicyEngine {
    * Only done when some labels are unknown, so a cluster read whole pays nothing.
    */
   private guardUnknownLabels(): void {
-    const t = this.tiers;
-    const policies = new Set([...t.admin, ...t.baseline, ...t.ciliumDeny, ...t.ciliumAllow, ...t.calico.flatMap((c) => c.policies)]);
     const guard = (rule: ExtraRule): ExtraRule => ({
       ...rule,
       matches: (other, traffic, ctx) => {
@@ -670,7 +667,7 @@ export class PolicyEngine {
         return { maybe: `whether it matches hangs on the labels of namespace${read.size === 1 ? '' : 's'} ${[...read].sort().join(', ')}, which could not be read (to see them: ${[...read].sort().map((ns) => `get namespaces/${ns}`).join(', ')} bound in that namespace, or list namespaces)` };
       },
     });
-    for (const p of policies) {
+    for (const p of tierPolicies(this.tiers)) {
       if (p.ingress) p.ingress = p.ingress.map(guard);
       if (p.egress) p.egress = p.egress.map(guard);
     }
@@ -688,10 +685,8 @@ export class PolicyEngine {
     if (this.namespaceLabelsKnown(pod.namespace) || !this.tiered || this.isNode(pod)) return [];
     let out = this.selectionUnknownMemo.get(pod);
     if (!out) {
-      const t = this.tiers;
-      const policies = new Set([...t.admin, ...t.baseline, ...t.ciliumDeny, ...t.ciliumAllow, ...t.calico.flatMap((c) => c.policies)]);
       out = [];
-      for (const p of policies) {
+      for (const p of tierPolicies(this.tiers)) {
         const { read } = this.probe(() => p.selects(pod, this.compiledLabels(pod.namespace)));
         if (read.size > 0) out.push(...this.labelsUnseen(read, `whether ${p.title} selects ${podName(pod)}`));
       }

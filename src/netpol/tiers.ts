@@ -56,6 +56,11 @@ export function hasTiers(t: TieredPolicies): boolean {
   return t.admin.length + t.baseline.length + t.ciliumDeny.length + t.ciliumAllow.length + t.calico.length > 0;
 }
 
+/** Every policy of the tiers once (a Cilium policy may be in both ciliumDeny and ciliumAllow), in one fixed order. */
+export function tierPolicies(t: TieredPolicies): CompiledExtraPolicy[] {
+  return [...new Set([...t.admin, ...t.baseline, ...t.ciliumDeny, ...t.ciliumAllow, ...t.calico.flatMap((c) => c.policies)])];
+}
+
 /** priority ascending (unset last), then name: Calico's documented tie-break, and a stable order for the rest */
 export function byPriority(a: CompiledExtraPolicy, b: CompiledExtraPolicy): number {
   const pa = a.priority ?? Number.POSITIVE_INFINITY;
