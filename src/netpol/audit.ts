@@ -185,9 +185,12 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
     if (!c) classes.set(key, { representative: pod, objects: [object] });
     else if (!c.objects.includes(object)) c.objects.push(object);
   }
-  const unreadablePods = (ns: string) => (snapshot.unreadable ?? []).some((u) => u.resource === 'pods' && (u.namespace === undefined || u.namespace === ns));
+  // a live read scoped to namespaces (-n, or the context's) holds no other namespace's pods: claims about them wait for -A
+  const podsRead = (ns: string) => snapshot.origin !== 'live' || inScope(ns);
+  /** were all of this namespace's pods read: it was in the read's scope, and listing its pods was not refused */
+  const podsListed = (ns: string) => podsRead(ns) && !(snapshot.unreadable ?? []).some((u) => u.resource === 'pods' && (u.namespace === undefined || u.namespace === ns));
   for (const ns of new Set([...engine.policies.map((p) => p.namespace)].filter(inScope))) {
-    if (unreadablePods(ns)) notes.push(`pods in namespace ${ns} could not be listed: selects-nothing, peer-selects-nothing and undeclared-named-port were not checked there`);
+    if (!podsListed(ns)) notes.push(`pods in namespace ${ns} could not be listed: selects-nothing, peer-selects-nothing and undeclared-named-port were not checked there`);
   }
   if (engine.namespaceLabelsUnknown) {
     // peerProblem and dnsEgress make no claim here: say so, or a clean report reads as a checked one
@@ -195,10 +198,8 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
     const which = unread.length > 0 ? `, and the labels of namespace${unread.length === 1 ? '' : 's'} ${unread.join(', ')} could not be read (get namespaces/NAME)` : '';
     notes.push(`namespaces could not be listed${which}: peer-selects-nothing did not check namespaceSelector peers, and no finding was drawn from namespace labels not seen; list namespaces would let audit see them`);
   }
-  // a live read scoped to namespaces (-n, or the context's) holds no other namespace's pods: claims about them wait for -A
-  const podsRead = (ns: string) => snapshot.origin !== 'live' || inScope(ns);
   /** can pod-selecting rules be judged in this namespace: its pods are known and there are some */
-  const podsKnown = (ns: string) => !unreadablePods(ns) && (podsByNamespace.get(ns)?.length ?? 0) > 0;
+  const podsKnown = (ns: string) => podsListed(ns) && (podsByNamespace.get(ns)?.length ?? 0) > 0;
 
   // --- cluster ---
   const others = (snapshot.policyObjects ?? []).filter((o) => policyKindOf(o.apiVersion, o.kind)).length;
@@ -333,7 +334,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
         }
         if (wants('peer-selects-nothing')) {
           (rule.peers ?? []).forEach((peer, i) => {
-            const problem = peerProblem(engine, snapshot, policy, peer, podSets, podsKnown, (ns) => unreadablePods(ns) || !podsRead(ns));
+            const problem = peerProblem(engine, snapshot, policy, peer, podSets, podsKnown, podsListed);
             if (problem) add('peer-selects-nothing', policy.namespace, object, `${ruleName(direction, rule)}, peer #${i}: ${problem}`);
           });
         }
@@ -363,7 +364,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
 
   // --- policies of the other kinds the engine enforces ---
   if (wants('selects-nothing') || wants('peer-selects-nothing') || wants('undeclared-named-port') || wants('allow-all')) {
-    const judge: ExtraJudge = { engine, snapshot, podsByNamespace, allPods, podsKnown, unreadablePods, podsRead };
+    const judge: ExtraJudge = { engine, snapshot, podsByNamespace, allPods, podsKnown, podsListed, podsRead };
     if (options.namespaces && snapshot.origin === 'live' && engine.tiered) {
       notes.push(`cluster-wide policies and peers of other kinds were judged only where pods were read (namespace${options.namespaces.length === 1 ? '' : 's'} ${options.namespaces.join(', ')}); -A judges them across the cluster`);
     }
@@ -471,7 +472,8 @@ interface ExtraJudge {
   podsByNamespace: Map<string, PodView[]>;
   allPods: PodView[];
   podsKnown: (ns: string) => boolean;
-  unreadablePods: (ns: string) => boolean;
+  /** were all of this namespace's pods read (in the read's scope, and the list not refused) */
+  podsListed: (ns: string) => boolean;
   /** were this namespace's pods read at all (a live read may be scoped to some namespaces) */
   podsRead: (ns: string) => boolean;
 }
@@ -540,7 +542,7 @@ function podPeerProblem(j: ExtraJudge, peer: PodPeer): string | undefined {
   }
   if (peer.anyPod) return undefined;
   // judge only where the pods are known; a namespace that could not be read, or was not, may hold the match
-  if (namespaces.some((ns) => j.unreadablePods(ns) || !j.podsRead(ns))) return undefined;
+  if (namespaces.some((ns) => !j.podsListed(ns))) return undefined;
   const known = namespaces.filter(j.podsKnown);
   if (known.length === 0) return undefined;
   if (known.some((ns) => (j.podsByNamespace.get(ns) ?? []).some((p) => peer.selects(p, engine.namespaceLabels(ns))))) return undefined;
@@ -595,7 +597,7 @@ function peerProblem(
   peer: CompiledPeer,
   podSets: Map<string, Labels[]>,
   podsKnown: (ns: string) => boolean,
-  unreadable: (ns: string) => boolean,
+  podsListed: (ns: string) => boolean,
 ): string | undefined {
   if (peer.ipBlock || peer.invalid) return undefined;
   let namespaces: string[];
@@ -617,7 +619,7 @@ function peerProblem(
   const podSelector = peer.spec.podSelector;
   if (!podSelector || (Object.keys(podSelector.matchLabels ?? {}).length === 0 && (podSelector.matchExpressions ?? []).length === 0)) return undefined;
   // judge only where the pods are known; a namespace that could not be read may hold the match
-  if (namespaces.some((ns) => unreadable(ns))) return undefined;
+  if (namespaces.some((ns) => !podsListed(ns))) return undefined;
   const known = namespaces.filter(podsKnown);
   if (known.length === 0) return undefined;
   if (known.some((ns) => (podSets.get(ns) ?? []).some((labels) => peer.podMatch!(labels)))) return undefined;

@@ -551,6 +551,26 @@ describe('the other kinds\' selector rules claim nothing the snapshot cannot sho
     expect(rules(auditSnapshot({ ...s, unreadable: [{ resource: 'pods', namespace: 'b' }] }).findings)).not.toContain('selects-nothing /globalnetworkpolicy/x');
   });
 
+  it('a namespace whose pods could not be listed: no selector rule is judged there, of any kind, and the note says so', async () => {
+    const typos =
+      policy('a', 'typo', '{podSelector: {matchLabels: {app: wbe}}, policyTypes: [Ingress]}') +
+      policy('a', 'peer', '{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: wbe}}}]}]}') +
+      policy('a', 'port', '{podSelector: {matchLabels: {app: web}}, ingress: [{ports: [{port: metrics}]}]}') +
+      object(ANP_V1, 'AdminNetworkPolicy', 'x', '{priority: 5, subject: {namespaces: {}}, ingress: [{action: Allow, from: [{pods: {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: a}}, podSelector: {matchLabels: {app: wbe}}}}]}]}');
+    // live: manifests hold only the namespaces they mention, so a peer naming one outright is not judged there
+    const s = { ...(await manifests(TWO + typos)), origin: 'live' as const };
+    const selectorRules = (r: ReturnType<typeof auditSnapshot>) => r.findings.filter((f) => ['selects-nothing', 'peer-selects-nothing', 'undeclared-named-port'].includes(f.rule)).map(brief);
+    expect(selectorRules(auditSnapshot(s))).toEqual([
+      'peer-selects-nothing /adminnetworkpolicy/x',
+      'selects-nothing a/networkpolicy/typo',
+      'peer-selects-nothing a/networkpolicy/peer',
+      'undeclared-named-port a/networkpolicy/port',
+    ]);
+    const refused = auditSnapshot({ ...s, unreadable: [{ resource: 'pods', namespace: 'a' }] });
+    expect(selectorRules(refused)).toEqual([]);
+    expect(refused.notes).toContain('pods in namespace a could not be listed: selects-nothing, peer-selects-nothing and undeclared-named-port were not checked there');
+  });
+
   it('live, scoped to some namespaces (-n): cluster-wide subjects and peers are not judged against the pods of namespaces never read', async () => {
     const monitoring = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: monitoring}\n---\n';
     const gnp = object(CALICO, 'GlobalNetworkPolicy', 'x', "{selector: app == 'prometheus', egress: [{action: Allow, destination: {selector: app == 'grafana'}}]}");
