@@ -2,9 +2,9 @@
 // successor ClusterNetworkPolicy (v1alpha2, tiers Admin and Baseline): cluster-scoped, prioritised,
 // first matching rule wins. See docs/network-policies.md for the precedence around NetworkPolicy.
 import type { LabelSelector, PolicyObject, Protocol } from '../../model/k8s.js';
-import { compileSelector, formatSelector, isEmptySelector, selectorProblem, type LabelPredicate } from '../../model/selectors.js';
+import { compileSelector, formatSelector, isEmptySelector, selectorProblem, type LabelPredicate, type Labels } from '../../model/selectors.js';
 import { cidrContains, parseCidr, parseIp, parseIps, type Cidr } from '../cidr.js';
-import type { Peer } from '../types.js';
+import type { PodView } from '../types.js';
 import { policyTitle } from './index.js';
 import {
   ShapeError,
@@ -13,6 +13,7 @@ import {
   isMap,
   namedPortsOf,
   mapAt,
+  podsPeerMatch,
   mapsAt,
   optionalNumber,
   portsMatch,
@@ -24,6 +25,7 @@ import {
   type CompiledRule,
   type Map,
   type Match,
+  type PeerMatch,
   type PodPeer,
   type PortMatch,
 } from './common.js';
@@ -43,10 +45,20 @@ const compileNamespaceSelector = (selector: LabelSelector) => compileKnownFirst(
 
 interface PodsPeer {
   namespaces: LabelPredicate;
-  pods: LabelPredicate;
+  /**
+   * the subject's pods, or the peer's: not host-networked (API doc of the peer types: "host-networked pods
+   * are not included"), pod labels first: namespace labels may be unread, and a pod that fails its selector
+   * settles it
+   */
+  selects: (pod: PodView, namespaceLabels: Labels) => boolean;
   /** for audit: the namespace selector names namespaces by name; the pod selector is empty */
   byName: boolean;
   anyPod: boolean;
+}
+
+function podsPeer(ns: LabelSelector, pods: LabelPredicate, anyPod: boolean): PodsPeer {
+  const namespaces = compileNamespaceSelector(ns);
+  return { namespaces, selects: (pod, nsLabels) => !pod.hostNetwork && pods(pod.labels) && namespaces(nsLabels), byName: namesByName(ns), anyPod };
 }
 
 function namesByName(selector: LabelSelector): boolean {
@@ -57,30 +69,26 @@ function namesByName(selector: LabelSelector): boolean {
 function compilePodsPeer(peer: Map, path: string): { match: PodsPeer; text: string } | undefined {
   if (peer.namespaces !== undefined && peer.namespaces !== null) {
     const ns = selectorAt(peer.namespaces, `${path}.namespaces`);
-    return { match: { namespaces: compileNamespaceSelector(ns), pods: () => true, byName: namesByName(ns), anyPod: true }, text: `every pod in ${describeNamespaces(ns)}` };
+    return { match: podsPeer(ns, () => true, true), text: `every pod in ${describeNamespaces(ns)}` };
   }
   if (peer.pods !== undefined && peer.pods !== null) {
     const pods = mapAt(peer.pods, `${path}.pods`);
     const ns = selectorAt(pods.namespaceSelector, `${path}.pods.namespaceSelector`);
     const ps = selectorAt(pods.podSelector, `${path}.pods.podSelector`);
     const who = isEmptySelector(ps) ? 'any pod' : `pods with ${formatSelector(ps)}`;
-    return { match: { namespaces: compileNamespaceSelector(ns), pods: compileSelector(ps), byName: namesByName(ns), anyPod: isEmptySelector(ps) }, text: `${who} in ${describeNamespaces(ns)}` };
+    return { match: podsPeer(ns, compileSelector(ps), isEmptySelector(ps)), text: `${who} in ${describeNamespaces(ns)}` };
   }
   return undefined;
 }
 
-type PeerMatcher = (other: Peer, namespaceLabels: (ns: string) => Readonly<Record<string, string>>) => Match;
-
-function compilePeer(peer: Map, path: string, direction: 'ingress' | 'egress', cidrsSeen: Cidr[]): { match: PeerMatcher; text: string; pods?: PodPeer; networks?: Cidr[] } | undefined {
+function compilePeer(peer: Map, path: string, direction: 'ingress' | 'egress', cidrsSeen: Cidr[]): { match: PeerMatch; text: string; pods?: PodPeer; networks?: Cidr[] } | undefined {
   const pods = compilePodsPeer(peer, path);
   if (pods) {
-    const { namespaces, pods: selects, byName, anyPod } = pods.match;
+    const { namespaces, selects, byName, anyPod } = pods.match;
     return {
       text: pods.text,
-      pods: { text: pods.text, namespaces: (_ns, labels) => namespaces(labels), byName, anyPod, selects: (pod, nsLabels) => !pod.hostNetwork && selects(pod.labels) && namespaces(nsLabels) },
-      // host-networked pods are not selected by namespaces/pods peers (API doc of the peer types); pod labels
-      // first: namespace labels may be unread, and a pod that fails its selector settles it
-      match: (other, nsLabels) => other.kind === 'pod' && !other.pod.hostNetwork && pods.match.pods(other.pod.labels) && pods.match.namespaces(nsLabels(other.pod.namespace)),
+      pods: { text: pods.text, namespaces: (_ns, labels) => namespaces(labels), byName, anyPod, selects },
+      match: podsPeerMatch(selects),
     };
   }
   if (direction === 'egress' && peer.networks !== undefined && peer.networks !== null) {
@@ -263,8 +271,8 @@ export function compileAdminPolicy(object: PolicyObject): Compiled<CompiledExtra
         name: object.metadata.name,
         priority,
         tier,
-        // host-networked pods are not subjects of these policies
-        selects: (pod, nsLabels) => !pod.hostNetwork && subject.match.pods(pod.labels) && subject.match.namespaces(nsLabels),
+        // the subject selects as a peer does (host-networked pods are not subjects either)
+        selects: subject.match.selects,
         ingress,
         egress,
         cidrs,

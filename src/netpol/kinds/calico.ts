@@ -24,6 +24,7 @@ import {
   type CompiledRule,
   type Map,
   type Match,
+  type PeerMatch,
   type PodPeer,
   type PortMatch,
   labelsOncePerPod,
@@ -93,10 +94,8 @@ function portsAt(x: unknown, path: string, protocol: Protocol | 'other' | undefi
   });
 }
 
-/** One side of a rule (source or destination) tested against one end of the connection. */
-type EntityMatch = (end: Peer, nsLabels: (ns: string) => Labels) => Match;
-
-function compileEntity(raw: unknown, path: string, policyNamespace: string | undefined, cidrsSeen: Cidr[]): { match: EntityMatch; text: string; portsRaw: Map; constrains: boolean; pods?: PodPeer } {
+/** One side of a rule (source or destination), to test against one end of the connection. */
+function compileEntity(raw: unknown, path: string, policyNamespace: string | undefined, cidrsSeen: Cidr[]): { match: PeerMatch; text: string; portsRaw: Map; constrains: boolean; pods?: PodPeer } {
   const e = mapAt(raw, path);
   const nets = (key: string) => stringsAt(e[key], `${path}.${key}`).map((t, i) => {
     const c = parseCidr(t.includes('/') ? t : `${t}/${t.includes(':') ? 128 : 32}`);
@@ -135,7 +134,7 @@ function compileEntity(raw: unknown, path: string, policyNamespace: string | und
     if (namespaceSelector && !namespaceSelector(namespaceLabelsOf(pod.namespace, ns))) return false;
     return true;
   };
-  const match: EntityMatch = (end, nsLabels) => {
+  const match: PeerMatch = (end, nsLabels) => {
     let maybe: string | undefined;
     if (inNets.length || notNets.length) {
       const ips = end.kind === 'ip' ? [end.ip] : end.pod.ips;

@@ -4,7 +4,7 @@
 import type { LabelSelector, PolicyObject, Protocol } from '../../model/k8s.js';
 import { formatSelector, isEmptySelector, selectorProblem, type Labels } from '../../model/selectors.js';
 import { cidrContains, parseCidr, parseIp, type Cidr } from '../cidr.js';
-import type { Peer, PodView } from '../types.js';
+import type { PodView } from '../types.js';
 import { policyTitle } from './index.js';
 import {
   ShapeError,
@@ -13,6 +13,7 @@ import {
   mapAt,
   mapsAt,
   namedPortsOf,
+  podsPeerMatch,
   portsMatch,
   shape,
   stringsAt,
@@ -21,6 +22,7 @@ import {
   type CompiledRule,
   type Map,
   type Match,
+  type PeerMatch,
   type PodPeer,
   type PortMatch,
   labelsOncePerPod,
@@ -80,8 +82,6 @@ function namesNamespace(selector: LabelSelector): boolean {
   return NAMESPACE_KEY in (selector.matchLabels ?? {}) || (selector.matchExpressions ?? []).some((e) => e.key === NAMESPACE_KEY);
 }
 
-type PeerMatch = (other: Peer, nsLabels: (ns: string) => Labels) => Match;
-
 /** An endpoint selector as a peer; a namespaced policy's selectors stay in its namespace unless they name one. */
 function endpointPeer(raw: unknown, path: string, policyNamespace: string | undefined): { match: PeerMatch; text: string; pods?: PodPeer } {
   const { selector, reserved } = ciliumSelector(raw, path);
@@ -112,11 +112,7 @@ function endpointPeer(raw: unknown, path: string, policyNamespace: string | unde
             selects,
           },
         }),
-    match: (other, nsLabels) => {
-      if (reserved || other.kind !== 'pod' || other.pod.hostNetwork) return false;
-      if (pinned && other.pod.namespace !== policyNamespace) return false;
-      return predicate(ciliumLabels(other.pod, nsLabels(other.pod.namespace)));
-    },
+    match: podsPeerMatch(selects),
   };
 }
 

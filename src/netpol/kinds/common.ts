@@ -89,6 +89,17 @@ export interface PodPeer {
   selects(pod: PodView, namespaceLabels: Labels): boolean;
 }
 
+/** How a rule tests the other end of a connection against one of its peers (namespace labels on demand). */
+export type PeerMatch = (other: Peer, namespaceLabels: (namespace: string) => Labels) => Match;
+
+/**
+ * A peer that selects pods matches the other end exactly when that end is a pod it selects: the rule's
+ * matcher and the audit's PodPeer.selects are one predicate, so the two cannot drift apart.
+ */
+export function podsPeerMatch(selects: PodPeer['selects']): PeerMatch {
+  return (other, namespaceLabels) => other.kind === 'pod' && selects(other.pod, namespaceLabels(other.pod.namespace));
+}
+
 /** The named ports among port matches, for CompiledRule.namedPorts. */
 export function namedPortsOf(ports: PortMatch[] | undefined): { name: string; protocol?: Protocol }[] | undefined {
   const named = (ports ?? []).filter((p): p is PortMatch & { name: string } => p.name !== undefined).map((p) => ({ name: p.name, ...(p.protocol ? { protocol: p.protocol } : {}) }));
