@@ -2,10 +2,13 @@
 // same run: how long the built CLI takes to write the page, its size, and how long headless Chromium takes
 // to open it from file:// until the heatmap is drawn. Writes docs/benchmarks.md (bench:report).
 // Run: npm run build && npx tsx bench/report.ts
-import { spawn } from 'node:child_process';
+// --with: only `report --with CHANGE` on the 1,000-pod cluster, in interleaved rounds against NP_BEFORE=DIR (a built
+// checkout of an earlier kubectl-np, DIR/bin/run.js), wall and CPU time (GNU time): a change before/after in one run.
+// Writes docs/benchmarks.md (bench:report-with). Run: npm run build && NP_BEFORE=DIR npx tsx bench/report.ts --with [rounds]
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { generateCluster, namespacesFor, writeCluster } from '../test/support/generated-cluster.js';
@@ -18,6 +21,14 @@ if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is needed to open the re
 
 const dir = mkdtempSync(join(tmpdir(), 'np-bench-report-'));
 const manifests = writeCluster(join(dir, 'cluster'), generateCluster({ namespaces: namespacesFor(PODS) }));
+const docPath = join(root, 'docs/benchmarks.md');
+const cpu = cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU';
+
+if (process.argv.includes('--with')) {
+  benchWith(Number(process.argv[process.argv.indexOf('--with') + 1]) || 3);
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
 
 /** Writes a report with the built CLI; its wall time. */
 function write(name: string, args: string[]): Promise<{ file: string; ms: number; bytes: number }> {
@@ -67,7 +78,6 @@ await browser.close();
 rmSync(dir, { recursive: true, force: true });
 
 const kib = (b: number) => `${Math.round(b / 1024).toLocaleString('en')} KiB`;
-const cpu = cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU';
 const workloads = Math.round(Math.sqrt(bigOpen.cells));
 const section = `<!-- bench:report:start -->
 ## \`report -o html\` (\`npx tsx bench/report.ts\`)
@@ -99,8 +109,58 @@ interleaved (median: 948 ms before, 587 ms after, **0.62×**), on a box with loa
 bench's own runs: before, 815 ms (4.6× the shop's); after, the table above.
 <!-- bench:report:end -->`;
 
-const docPath = join(root, 'docs/benchmarks.md');
 const doc = readFileSync(docPath, 'utf8');
 const marked = /<!-- bench:report:start -->[\s\S]*?<!-- bench:report:end -->/;
 writeFileSync(docPath, marked.test(doc) ? doc.replace(marked, section) : `${doc.trimEnd()}\n\n${section}\n`);
 console.log(section);
+
+/**
+ * `report --with CHANGE` (the matrix after the change, the diff against the base, the audit) with this checkout
+ * and NP_BEFORE's, round after round; medians. Synchronous children with a timeout derived from the work: the box
+ * is shared, so generous.
+ */
+function benchWith(rounds: number): void {
+  const earlier = process.env.NP_BEFORE;
+  if (!earlier || !existsSync(join(earlier, 'dist/commands/report.js'))) throw new Error('--with compares against NP_BEFORE=DIR, a built kubectl-np checkout');
+  const change = join(dir, 'change.yaml');
+  // one new policy: web may reach db in the first namespace (its verdicts flip; every other pair is compared too)
+  writeFileSync(change, ['apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy', 'metadata: {name: db-from-web, namespace: team-000}', 'spec:', '  podSelector: {matchLabels: {app: db}}', '  ingress:', '  - from: [{podSelector: {matchLabels: {app: web}}}]', '    ports: [{port: 5432}]', ''].join('\n'));
+  const stats = join(dir, 'time.txt');
+  const once = (checkout: string) => {
+    const started = performance.now();
+    const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', stats, process.execPath, join(checkout, 'bin/run.js'), 'report', '-f', manifests, '--with', change, '-o', 'html'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30 * 60_000, maxBuffer: 64 << 20 });
+    if (r.status !== 0) throw new Error(`report --with (${checkout}) exited ${r.status ?? r.signal}: ${r.stderr}`);
+    const [user, system] = readFileSync(stats, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+    return { wall: performance.now() - started, cpu: (user + system) * 1000 };
+  };
+  const runs = { before: [] as { wall: number; cpu: number }[], after: [] as { wall: number; cpu: number }[] };
+  for (let i = 0; i < rounds; i++) {
+    // alternate which goes first, so a neighbour's burst weighs on both alike
+    if (i % 2 === 0) runs.before.push(once(earlier));
+    runs.after.push(once(root));
+    if (i % 2 === 1) runs.before.push(once(earlier));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const m = (side: keyof typeof runs, key: 'wall' | 'cpu') => median(runs[side].map((r) => r[key]));
+  // a checkout outside git (a copy of a build) is named by its directory
+  const commit = (checkout: string) => spawnSync('git', ['-C', checkout, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', timeout: 10_000 }).stdout?.trim() || basename(checkout);
+  const load = loadavg()[0].toFixed(0);
+  const section = `<!-- bench:report-with:start -->
+### \`report --with\` (\`NP_BEFORE=DIR npx tsx bench/report.ts --with\`)
+
+\`report -f\` the ${PODS.toLocaleString('en')}-pod cluster \`--with\` one new NetworkPolicy (the matrix after the change, diff's
+comparison with the base, the audit), this build against NP_BEFORE's (${commit(earlier)}), ${rounds} interleaved rounds, medians,
+measured ${new Date().toISOString().slice(0, 10)} on ${cpu} (${cpus().length} cores), Node ${process.version}, load average ${load}.
+CPU is user + system of the process (GNU time): the box is shared, and wall time carries the neighbours.
+
+| build | wall | CPU | CPU vs before |
+|---|---|---|---|
+| before (${commit(earlier)}) | ${m('before', 'wall').toFixed(0)} ms | ${m('before', 'cpu').toFixed(0)} ms | 1.00× |
+| after (${commit(root)}) | ${m('after', 'wall').toFixed(0)} ms | ${m('after', 'cpu').toFixed(0)} ms | **${(m('after', 'cpu') / m('before', 'cpu')).toFixed(2)}×** |
+<!-- bench:report-with:end -->`;
+  const doc = readFileSync(docPath, 'utf8');
+  const marked = /<!-- bench:report-with:start -->[\s\S]*?<!-- bench:report-with:end -->/;
+  // under the report section, which its own run rewrites whole
+  writeFileSync(docPath, marked.test(doc) ? doc.replace(marked, section) : doc.replace('<!-- bench:report:end -->', `<!-- bench:report:end -->\n\n${section}`));
+  console.log(section);
+}

@@ -79,11 +79,11 @@ Exit codes as for matrix: 0 when every cell has its verdict; 3 when some cells a
       cannotTell: (matrix.cannotTell ?? []).map(unseenText),
     };
     const diff = changing
-      ? { change: [...withFiles.map((f) => (f === '-' ? 'stdin' : f)), ...deletes.map((d) => `--delete ${d.input}`)].join(', '), result: diffReachability(base, snapshot, { namespaces, ports, protocols, engine: choice }) }
+      ? { change: [...withFiles.map((f) => (f === '-' ? 'stdin' : f)), ...deletes.map((d) => `--delete ${d.input}`)].join(', '), result: diffReachability(base, snapshot, { namespaces, ports, protocols, engine: choice, afterEngine: engine }) }
       : undefined;
     const data = reportData(meta, workloads, (from, to) => pairTraces(engine, workloads, pods, from, to), REPORT_TRACE_LIMIT, {
       policies: policyWorkloads(engine, workloads, pods),
-      findings: auditSnapshot(snapshot, { namespaces, engine: choice }).findings,
+      findings: auditSnapshot(snapshot, { namespaces, engine: choice, compiled: engine }).findings,
     }, diff);
     process.stdout.write(renderReportHtml(data));
     // stdout is the page: what was left out and the engine go to stderr

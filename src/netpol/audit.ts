@@ -83,6 +83,8 @@ export interface AuditOptions {
    * no-enforcing-engine only when detection ran and found none or some.
    */
   engine?: EngineChoice;
+  /** the snapshot's engine, when the caller compiled it already (with `engine`): compiled once */
+  compiled?: PolicyEngine;
 }
 
 export interface AuditReport {
@@ -146,7 +148,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
   const skip = new Set(options.skip ?? []);
   const inScope = (ns: string) => !options.namespaces || options.namespaces.includes(ns);
   const choice = options.engine ?? {};
-  const engine = new PolicyEngine(snapshot, choice);
+  const engine = options.compiled ?? new PolicyEngine(snapshot, choice);
   const findings: Finding[] = [];
   const notes: string[] = [];
   const basis = choice.report?.by;

@@ -158,6 +158,8 @@ export interface DiffOptions {
   externals?: string[];
   /** which engine's kinds count, before and after alike (chooseEngine); default: every kind given */
   engine?: EngineChoice;
+  /** the after snapshot's engine, when the caller compiled it already (with `engine`): compiled once, its memos serve both */
+  afterEngine?: PolicyEngine;
 }
 
 const SHORT: Record<string, string> = { deployment: 'deploy', statefulset: 'sts', daemonset: 'ds', replicaset: 'rs' };
@@ -189,7 +191,7 @@ export function diffReachability(before: ClusterSnapshot, after: ClusterSnapshot
   if (added.length) notes.push(`only after the change, not compared: ${added.join(', ')}`);
 
   const engineBefore = new PolicyEngine(before, options.engine);
-  const engineAfter = new PolicyEngine(after, options.engine);
+  const engineAfter = options.afterEngine ?? new PolicyEngine(after, options.engine);
   const blocksBefore = ipBlocksOf(engineBefore.policies, engineBefore.extraCidrs);
   const blocksAfter = ipBlocksOf(engineAfter.policies, engineAfter.extraCidrs);
 
