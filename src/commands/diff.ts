@@ -1,15 +1,14 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, outputFlagWithJsonPath, snapshotFlags, snapshotSourceOf } from '../cli/base.js';
+import { BaseCommand, outputFlagWithJsonPath, snapshotFlags } from '../cli/base.js';
+import { loadChangedSnapshot } from '../cli/change.js';
 import { engineChoiceOf, engineFlag } from '../cli/engine-flag.js';
-import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { diffReachability, overlaySnapshot, parseDeleteRef } from '../netpol/diff.js';
+import { diffReachability } from '../netpol/diff.js';
 import { parseExternal, parsePort, parseProtocol } from '../netpol/inputs.js';
 import type { Protocol } from '../model/k8s.js';
 import { certainChanges, diffJson, renderDiffTable } from '../render/diff.js';
 import { colourFor } from '../render/netpol-text.js';
 import { renderDocument } from '../render/document.js';
-import { writeSnapshotWarnings } from '../cli/warnings.js';
 
 export default class Diff extends BaseCommand {
   static override summary = 'What a change does to reachability before it is applied: the connections whose verdict it flips';
@@ -41,17 +40,11 @@ Exit 0 when nothing changes, 1 when something does; 3 when nothing is known to c
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Diff);
-    const withFiles = flags.with ?? [];
-    const deletes = (flags.delete ?? []).map(parseDeleteRef);
-    if (withFiles.length === 0 && deletes.length === 0) throw new UsageError('nothing to compare: pass --with CHANGE (manifests) and/or --delete KIND/NAMESPACE/NAME');
-    if (withFiles.includes('-') && (flags.filename ?? []).includes('-')) throw new UsageError('stdin can hold the base (-f -) or the change (--with -), not both');
+    if ((flags.with ?? []).length === 0 && (flags.delete ?? []).length === 0) throw new UsageError('nothing to compare: pass --with CHANGE (manifests) and/or --delete KIND/NAMESPACE/NAME');
     const ports = (flags.port ?? []).map(parsePort);
     const protocols = (flags.protocol ?? []).map((p) => parseProtocol(p) as Protocol);
     const externals = (flags.external ?? []).map(parseExternal);
-    const base = await loadSnapshot(snapshotSourceOf(flags));
-    writeSnapshotWarnings(base);
-    const change = withFiles.length > 0 ? await loadSnapshot({ files: withFiles, manifestNamespace: manifestNamespaceOf(flags.namespace) }) : undefined;
-    const after = overlaySnapshot(base, change, deletes);
+    const { base, after } = await loadChangedSnapshot(flags);
     // the base says which engine runs; the change cannot install one
     const result = diffReachability(base, after, { namespaces: flags['all-namespaces'] ? undefined : flags.namespace, ports, protocols, externals, engine: engineChoiceOf(base, flags) });
     process.stdout.write(renderDocument(flags.output, diffJson(result)) ?? renderDiffTable({ colour: colourFor(process.stdout) }, result));

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, outputFlag, snapshotFlags, snapshotSourceOf } from '../cli/base.js';
-import { loadSnapshot, manifestNamespaceOf } from '../cluster/index.js';
+import { BaseCommand, outputFlag, snapshotFlags } from '../cli/base.js';
+import { loadChangedSnapshot } from '../cli/change.js';
 import { engineChoiceOf, engineFlag } from '../cli/engine-flag.js';
 import { engineLines, notEvaluatedLines } from '../render/netpol-text.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -9,12 +9,11 @@ import { PolicyEngine } from '../netpol/engine.js';
 import { coveredNamespaces, parsePort, parseProtocol } from '../netpol/inputs.js';
 import { answerableQueries, computeMatrix, namedQueryText } from '../netpol/matrix.js';
 import { auditSnapshot } from '../netpol/audit.js';
-import { diffReachability, overlaySnapshot, parseDeleteRef } from '../netpol/diff.js';
+import { diffReachability } from '../netpol/diff.js';
 import { pairTraces, policyWorkloads } from '../netpol/report.js';
 import { groupEndpoints, workloadMatrix } from '../netpol/workloads.js';
 import type { Protocol } from '../model/k8s.js';
 import { renderReportHtml, reportData } from '../render/report-html.js';
-import { writeSnapshotWarnings } from '../cli/warnings.js';
 
 /**
  * Traces are precomputed for this many workload pairs (about 55 workloads; a trace is about 1 KiB); past it the page names
@@ -52,15 +51,8 @@ Exit codes as for matrix: 0 when every cell has its verdict; 3 when some cells a
     const { flags } = await this.parse(Report);
     const ports = (flags.port ?? []).map(parsePort);
     const protocols = (flags.protocol ?? []).map((p) => parseProtocol(p) as Protocol);
-    const withFiles = flags.with ?? [];
-    const deletes = (flags.delete ?? []).map(parseDeleteRef);
     const files = flags.filename ?? [];
-    if (withFiles.includes('-') && files.includes('-')) throw new UsageError('stdin can hold the base (-f -) or the change (--with -), not both');
-    const base = await loadSnapshot(snapshotSourceOf(flags));
-    writeSnapshotWarnings(base);
-    const changing = withFiles.length > 0 || deletes.length > 0;
-    const change = withFiles.length > 0 ? await loadSnapshot({ files: withFiles, manifestNamespace: manifestNamespaceOf(flags.namespace) }) : undefined;
-    const snapshot = changing ? overlaySnapshot(base, change, deletes) : base;
+    const { base, after: snapshot, withFiles, deletes, changing } = await loadChangedSnapshot(flags);
     const namespaces = coveredNamespaces(snapshot, flags);
     const pods = clusterPods(snapshot, namespaces);
     if (pods.length === 0) throw new UsageError(`no pods or workloads in ${namespaces ? `namespace ${namespaces.join(', ')}` : 'any namespace'} (${snapshot.source})`);
