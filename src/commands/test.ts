@@ -61,14 +61,15 @@ Exit 0 when every expectation holds, 1 when one does not, each failure naming th
     const { leftOut: notEvaluated, choice } = engine;
     const document = renderDocument(flags.output, { ...expectationsJson(results), ...(notEvaluated.length > 0 ? { notEvaluated } : {}), ...(choice ? { engine: choice } : {}) });
     if (document !== undefined) process.stdout.write(document);
-    else if (flags.output === 'junit') {
-      process.stdout.write(renderExpectationsJunit(results));
-      // stdout is the XML: what was ignored and the engine go to stderr
-      for (const line of [...notEvaluatedLines({ colour: false }, notEvaluated), ...engineLines({ colour: false }, choice)]) process.stderr.write(line + '\n');
-    } else {
-      const style = { colour: colourFor(process.stdout) };
-      const extra = [...notEvaluatedLines(style, notEvaluated), ...engineLines(style, choice)];
-      process.stdout.write(renderExpectationsTable(style, results) + extra.map((l) => l + '\n').join(''));
+    else {
+      // -o junit: stdout is the XML, so what was ignored and the engine go to stderr, uncoloured
+      const junit = flags.output === 'junit';
+      const style = { colour: !junit && colourFor(process.stdout) };
+      const extra = [...notEvaluatedLines(style, notEvaluated), ...engineLines(style, choice)].map((l) => l + '\n').join('');
+      if (junit) {
+        process.stdout.write(renderExpectationsJunit(results));
+        process.stderr.write(extra);
+      } else process.stdout.write(renderExpectationsTable(style, results) + extra);
     }
     // a broken expectation is an answer; one that cannot be told leaves the run without one
     if (results.some((r) => !r.passed && !r.cannotTell)) this.exit(ExitCode.No);
