@@ -30,6 +30,26 @@ export function clusterTargetOf(flags: { kubeconfig?: string; context?: string; 
   return { kubeconfig: flags.kubeconfig, context: flags.context, impersonate: impersonating ? { as: flags.as, asGroups: flags['as-group'], asUid: flags['as-uid'] } : undefined };
 }
 
+/** The RBAC questions' target (explain can-i, who-can): which cluster, as whom, in which namespace. */
+export const rbacQuestionFlags = {
+  ...clusterFlags,
+  ...impersonationFlags,
+  namespace: Flags.string({ char: 'n', description: 'namespace (default: the context namespace)' }),
+};
+
+/** --subresource of an RBAC question, as kubectl auth can-i takes it. */
+export const subresourceFlag = {
+  subresource: Flags.string({ description: 'subresource, e.g. log, exec, portforward, scale, proxy' }),
+};
+
+/**
+ * The sign-in commands' flags (login, logout, setup): --kubeconfig and --context, the command's own (which may
+ * redefine --context in its place), then the token flags it takes, in the order help and completion list them.
+ */
+export function signInFlags<Own extends object, Tokens extends object>(own: Own, tokens: Tokens): Omit<typeof clusterFlags, keyof Own> & Own & Tokens {
+  return { ...clusterFlags, ...own, ...tokens };
+}
+
 export const outputFlag = (options: string[] = ['table', 'json', 'yaml'], defaultValue = 'table') =>
   Flags.string({ char: 'o', description: 'output format', options, default: defaultValue });
 

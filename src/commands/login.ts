@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, clusterFlags } from '../cli/base.js';
+import { BaseCommand, signInFlags } from '../cli/base.js';
 import { describeLogin, login } from '../auth/login.js';
 import { terminalPrompter } from '../auth/prompts.js';
 import { rawTokenOptions, tokenFlags } from '../auth/token-flags.js';
@@ -16,11 +16,10 @@ Uses the browser (--login interactive) when one can be opened here, otherwise th
     '<%= config.bin %> login --context aks-prod --login devicecode',
     '<%= config.bin %> login --tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47',
   ];
-  static override flags = {
-    ...clusterFlags,
-    context: Flags.string({ description: 'kubeconfig context to sign in for; repeatable (default: the only kubectl-np context, or ask)', multiple: true }),
-    ...tokenFlags,
-  };
+  static override flags = signInFlags(
+    { context: Flags.string({ description: 'kubeconfig context to sign in for; repeatable (default: the only kubectl-np context, or ask)', multiple: true }) },
+    tokenFlags,
+  );
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Login);

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, clusterFlags } from '../cli/base.js';
+import { BaseCommand, signInFlags } from '../cli/base.js';
 import { loadRequiredKubeconfigs } from '../auth/kubeconfig.js';
 import { describeSetupChange, planSetup, setupEdits, writeSetup } from '../auth/setup.js';
 import { unifiedDiff } from '../render/text-diff.js';
@@ -15,12 +15,13 @@ export default class Setup extends BaseCommand {
     '<%= config.bin %> setup --all',
     '<%= config.bin %> setup --all --dry-run',
   ];
-  static override flags = {
-    ...clusterFlags,
-    all: Flags.boolean({ description: 'convert every Azure kubelogin, azure auth-provider and kubectl-np user', default: false }),
-    'dry-run': Flags.boolean({ description: 'print the change to the kubeconfig as a unified diff (credentials masked) and write nothing', default: false }),
-    ...tokenFlags,
-  };
+  static override flags = signInFlags(
+    {
+      all: Flags.boolean({ description: 'convert every Azure kubelogin, azure auth-provider and kubectl-np user', default: false }),
+      'dry-run': Flags.boolean({ description: 'print the change to the kubeconfig as a unified diff (credentials masked) and write nothing', default: false }),
+    },
+    tokenFlags,
+  );
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Setup);

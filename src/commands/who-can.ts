@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { renderDocument } from '../render/document.js';
-import { BaseCommand, clusterFlags, impersonationFlags, outputFlagWithJsonPath, clusterTargetOf } from '../cli/base.js';
+import { BaseCommand, outputFlagWithJsonPath, clusterTargetOf, rbacQuestionFlags, subresourceFlag } from '../cli/base.js';
 import { runWhoCan } from '../identity/rbac-tools.js';
 import { renderWhoCan, renderWhoCanNames } from '../render/rbac-tools.js';
 import { writeWarnings } from '../cli/warnings.js';
@@ -28,11 +28,9 @@ RBAC only: a webhook authorizer (AKS Azure RBAC) may allow others, and lists you
   };
 
   static override flags = {
-    ...clusterFlags,
-    ...impersonationFlags,
-    namespace: Flags.string({ char: 'n', description: 'namespace (default: the context namespace)' }),
+    ...rbacQuestionFlags,
     'all-namespaces': Flags.boolean({ char: 'A', description: 'cluster-wide: only ClusterRoleBindings count', default: false }),
-    subresource: Flags.string({ description: 'subresource, e.g. log, exec, portforward, scale, proxy' }),
+    ...subresourceFlag,
     'resolve-groups': Flags.boolean({ description: 'show Entra display names of groups (Microsoft Graph directoryObjects/getByIds)', default: false }),
     'graph-url': Flags.string({ description: 'Microsoft Graph base URL (default: from the sign-in cloud)' }),
     'no-headers': Flags.boolean({ description: 'table only, without the header line and notes', default: false }),

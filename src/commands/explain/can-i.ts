@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { renderDocument } from '../../render/document.js';
-import { BaseCommand, clusterFlags, impersonationFlags, outputFlagWithJsonPath, clusterTargetOf } from '../../cli/base.js';
+import { BaseCommand, outputFlagWithJsonPath, clusterTargetOf, rbacQuestionFlags, subresourceFlag } from '../../cli/base.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { runCanI } from '../../identity/can-i.js';
 import { runCanIList } from '../../identity/rbac-tools.js';
@@ -31,13 +31,11 @@ RESOURCE is a resource type (pods, deploy, deployments.apps, widgets.example.com
   };
 
   static override flags = {
-    ...clusterFlags,
-    ...impersonationFlags,
-    namespace: Flags.string({ char: 'n', description: 'namespace (default: the context namespace)' }),
+    ...rbacQuestionFlags,
     'all-namespaces': Flags.boolean({ char: 'A', description: 'ask about all namespaces', default: false }),
     list: Flags.boolean({ description: 'list everything you may do in the namespace (SelfSubjectRulesReview), with the binding → role behind each rule', default: false }),
     'no-headers': Flags.boolean({ description: 'with --list: the table only, without the header line and notes', default: false }),
-    subresource: Flags.string({ description: 'subresource, e.g. log, exec, portforward, scale, proxy' }),
+    ...subresourceFlag,
     output: outputFlagWithJsonPath(['text', 'json', 'yaml'], 'text'),
   };
 
