@@ -24,6 +24,7 @@ import {
   overFamily,
   podName,
   peerName,
+  portsKey,
   type Direction,
   type NotEvaluated,
   type Peer,
@@ -516,7 +517,7 @@ export class PolicyEngine {
     const key = [
       direction,
       // named ports resolve on the destination: the subject's own ports on the way in
-      direction === 'ingress' ? pod.ports.map((p) => `${p.name ?? ''}:${p.containerPort}/${p.protocol ?? 'TCP'}`).join(',') : '',
+      direction === 'ingress' ? portsKey(pod) : '',
       policies.map((p) => this.idOf(p)).join(','),
       ...lists.map((rules) => rules.map((r) => this.idOf(r)).join(',')),
       side ? `${side.ciliumIsolates} ${side.calico.map((t) => t.selected).join(',')}` : '',

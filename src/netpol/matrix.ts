@@ -7,7 +7,7 @@ import { labelsKey } from '../model/selectors.js';
 import { cidrContains, parseIps, type Cidr } from './cidr.js';
 import type { CompiledPolicy, PolicyEngine, Unseen } from './engine.js';
 import type { EngineReport } from './engine-choice.js';
-import { comparePorts, familiesOf, overFamily, peerName, type NotEvaluated, type Peer, type PodView, type Traffic } from './types.js';
+import { comparePorts, familiesOf, overFamily, peerName, portsKey, sharedFamilies, type NotEvaluated, type Peer, type PodView, type Traffic } from './types.js';
 
 export interface PortQuery {
   /** a number, or a container port name resolved on each destination pod */
@@ -103,7 +103,6 @@ export function podLabelKeysRead(engine: PolicyEngine): ReadonlySet<string> | un
  * into a class of its own.
  */
 export function equivalenceKey(pod: PodView, blocks: IpBlocks, labelKeys?: ReadonlySet<string>): string {
-  const ports = pod.ports.map((p) => `${p.name ?? ''}:${p.containerPort}/${p.protocol ?? 'TCP'}`).sort().join(',');
   let ipSignature = '';
   if (blocks.length > 0 && pod.ips.length > 0) {
     const ips = parseIps(pod.ips);
@@ -121,7 +120,7 @@ export function equivalenceKey(pod: PodView, blocks: IpBlocks, labelKeys?: Reado
     labels = read;
   }
   // the service account: Cilium and Calico policies can select by it
-  return `${pod.namespace}\u0000${labelsKey(labels)}\u0000${ports}\u0000${ipSignature}\u0000${pod.hostNetwork ? 'h' : ''}\u0000${pod.serviceAccount ?? ''}`;
+  return `${pod.namespace}\u0000${labelsKey(labels)}\u0000${portsKey(pod)}\u0000${ipSignature}\u0000${pod.hostNetwork ? 'h' : ''}\u0000${pod.serviceAccount ?? ''}`;
 }
 
 export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; externals: string[]; queries: PortQuery[] }): Matrix {
@@ -197,11 +196,8 @@ export function computeMatrix(engine: PolicyEngine, input: { pods: PodView[]; ex
           continue;
         }
         // dual-stack ends: a connection uses one family; allowed only if every family they share allows it
-        // (connectionFamilies: an end without known IPs takes any; two families only if both ends have both)
-        const a = families[s];
-        const b = families[d];
-        const shared = !a ? b : !b ? a : a.length === 2 && b.length === 2 ? a : undefined;
-        if (!shared || shared.length < 2) classCells[s * k + d] = judge(s, d, s, d, traffic);
+        const shared = sharedFamilies(families[s], families[d]);
+        if (shared.length < 2) classCells[s * k + d] = judge(s, d, s, d, traffic);
         else {
           let value = 1;
           for (const f of shared) {

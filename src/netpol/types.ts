@@ -154,6 +154,11 @@ export function comparePorts(a: { protocol?: string; port?: number | string | nu
   return String(a.port ?? '') < String(b.port ?? '') ? -1 : String(a.port ?? '') > String(b.port ?? '') ? 1 : 0;
 }
 
+/** A pod's declared ports as one key, whatever their order: what named ports and port matches read of it. */
+export function portsKey(pod: Pick<PodView, 'ports'>): string {
+  return pod.ports.map((p) => `${p.name ?? ''}:${p.containerPort}/${p.protocol ?? 'TCP'}`).sort().join(',');
+}
+
 /** The IP families of an endpoint: a pod's known IPs (none known: undefined), an address's own. */
 export function familiesOf(peer: Peer): (4 | 6)[] | undefined {
   const ips = peer.kind === 'ip' ? [peer.ip] : peer.pod.ips;
@@ -169,8 +174,11 @@ export function overFamily(peer: Peer, family: 4 | 6): Peer {
 
 /** The families a connection between these ends can use: both have them (an end without known IPs takes any). */
 export function connectionFamilies(source: Peer, destination: Peer): (4 | 6)[] {
-  const a = familiesOf(source);
-  const b = familiesOf(destination);
+  return sharedFamilies(familiesOf(source), familiesOf(destination));
+}
+
+/** connectionFamilies over the ends' familiesOf, for callers that keep them. */
+export function sharedFamilies(a: (4 | 6)[] | undefined, b: (4 | 6)[] | undefined): (4 | 6)[] {
   if (!a) return b ?? [];
   if (!b) return a;
   return a.filter((f) => b.includes(f));
