@@ -377,7 +377,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
       const name = policyObjectName(object);
       const selected = selectedBy(judge, policy);
       if (wants('selects-nothing') && entry.first && selected && selected.pods.length === 0) {
-        add('selects-nothing', ns, name, `${entry.set ? `${entry.set}: ` : ''}${subjectText(object, entry.set)} matches no pod or workload ${selected.where}, so the policy applies to nothing: check the labels for a typo`);
+        add('selects-nothing', ns, name, `${entry.set ? `${entry.set}: ` : ''}${subjectText(object, policy.ruleSet)} matches no pod or workload ${selected.where}, so the policy applies to nothing: check the labels for a typo`);
       }
       for (const direction of ['ingress', 'egress'] as const) {
         for (const rule of policy[direction] ?? []) {
@@ -483,7 +483,7 @@ interface ExtraJudge {
 interface ExtraEntry {
   policy: CompiledExtraPolicy;
   object: PolicyObject;
-  /** a Cilium rule set of `specs`: "specs[1]" */
+  /** the rule set, as findings name it, of an object that holds several (Cilium `spec`, `specs[1]`) */
   set?: string;
   /** the first entry of its object and rule set (Cilium's deny and allow rules are two entries) */
   first: boolean;
@@ -496,10 +496,9 @@ function extraPolicies(engine: PolicyEngine, snapshot: ClusterSnapshot): ExtraEn
   const seen = new Set<string>();
   const out: ExtraEntry[] = [];
   for (const policy of [...t.admin, ...t.baseline, ...t.calico.flatMap((c) => c.policies), ...t.ciliumDeny, ...t.ciliumAllow]) {
-    const set = / (specs\[\d+\])$/.exec(policy.title)?.[1];
-    const object = byTitle.get(set ? policy.title.slice(0, -set.length - 1) : policy.title);
+    const object = byTitle.get(policy.ruleSet?.objectTitle ?? policy.title);
     if (!object) continue;
-    out.push({ policy, object, set, first: !seen.has(policy.title) });
+    out.push({ policy, object, set: policy.ruleSet?.several ? policy.ruleSet.path : undefined, first: !seen.has(policy.title) });
     seen.add(policy.title);
   }
   return out.sort((a, b) => (a.policy.title < b.policy.title ? -1 : a.policy.title > b.policy.title ? 1 : 0));
@@ -563,9 +562,9 @@ function extraEgressDestinations(j: ExtraJudge, rule: ExtraRule): PodView[] | un
   return j.allPods.filter((p) => peers.some((peer) => peer.selects(p, j.engine.namespaceLabels(p.namespace))));
 }
 
-/** A policy object's subject as written, for messages (the evaluator judges the compiled form). */
-function subjectText(object: PolicyObject, set: string | undefined): string {
-  const spec = (set ? (object.specs as unknown[] | undefined)?.[Number(/\d+/.exec(set)![0])] : object.spec) as Record<string, unknown> | undefined;
+/** A policy object's subject as written (in the rule set compiled, where it holds several), for messages (the evaluator judges the compiled form). */
+function subjectText(object: PolicyObject, ruleSet: CompiledExtraPolicy['ruleSet']): string {
+  const spec = (ruleSet?.index !== undefined ? (object.specs as unknown[] | undefined)?.[ruleSet.index] : object.spec) as Record<string, unknown> | undefined;
   const selector = (x: unknown) => formatSelector(x as LabelSelector) || '{}';
   const kind = policyKindOf(object.apiVersion, object.kind)?.family;
   if (kind === 'CalicoNetworkPolicy' || kind === 'CalicoGlobalNetworkPolicy') {

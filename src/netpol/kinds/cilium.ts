@@ -332,11 +332,12 @@ export function compileCiliumPolicy(object: PolicyObject): Compiled<CiliumCompil
     const spec = object.spec;
     const namespace = object.kind === 'CiliumNetworkPolicy' ? object.metadata.namespace ?? 'default' : undefined;
     const title = policyTitle(object);
-    const sets: [Map, string][] = [];
-    if (spec !== undefined && spec !== null) sets.push([mapAt(spec, 'spec'), 'spec']);
-    for (const [i, s] of mapsAt(object.specs, 'specs').entries()) sets.push([s, `specs[${i}]`]);
+    const sets: { set: Map; path: string; index?: number }[] = [];
+    if (spec !== undefined && spec !== null) sets.push({ set: mapAt(spec, 'spec'), path: 'spec' });
+    for (const [index, set] of mapsAt(object.specs, 'specs').entries()) sets.push({ set, path: `specs[${index}]`, index });
+    const several = sets.length > 1;
     const out: CiliumCompiled = { deny: [], allow: [], hostPolicies: [] };
-    for (const [set, path] of sets) {
+    for (const { set, path, index } of sets) {
       if (set.nodeSelector !== undefined && set.nodeSelector !== null) {
         out.hostPolicies.push(`${title} ${path} selects nodes (a host policy)`);
         continue;
@@ -346,8 +347,9 @@ export function compileCiliumPolicy(object: PolicyObject): Compiled<CiliumCompil
       const selects = (pod: PodView, nsLabels: Labels) => !pod.hostNetwork && (namespace === undefined || pod.namespace === namespace) && predicate(ciliumLabels(pod, nsLabels));
       const cidrs: Cidr[] = [];
       const defaults = mapAt(set.enableDefaultDeny, `${path}.enableDefaultDeny`);
-      const name = sets.length > 1 ? `${object.metadata.name} ${path}` : object.metadata.name;
-      const base = { kind: object.kind, title: sets.length > 1 ? `${title} ${path}` : title, namespace, name, tier: 'cilium', selects, cidrs };
+      const name = several ? `${object.metadata.name} ${path}` : object.metadata.name;
+      const ruleSet = { objectTitle: title, path, ...(index !== undefined ? { index } : {}), several };
+      const base = { kind: object.kind, title: several ? `${title} ${path}` : title, namespace, name, tier: 'cilium', selects, cidrs, ruleSet };
       const rules = (key: string, direction: 'ingress' | 'egress', deny: boolean) =>
         set[key] === undefined || set[key] === null ? undefined : mapsAt(set[key], `${path}.${key}`).map((r, i) => compileRule(r, i, `${path}.${key}[${i}]`, direction, deny, namespace, base.title, cidrs));
       const ingressDeny = rules('ingressDeny', 'ingress', true);

@@ -67,6 +67,12 @@ export interface CompiledExtraPolicy {
   isolates?: { ingress: boolean; egress: boolean };
   /** CIDRs its rules compare pod IPs with: pods inside different ones are told apart (matrix classes) */
   cidrs?: Cidr[];
+  /**
+   * the rule set of its object it compiles, for a kind whose objects hold several (Cilium: `spec`, or
+   * `specs[index]`), with the object's title; `several`: the object holds more than one, and then title and
+   * name end in the path
+   */
+  ruleSet?: { objectTitle: string; path: string; index?: number; several: boolean };
 }
 
 /**

@@ -519,6 +519,27 @@ describe('selector and named-port rules under every enforced kind', () => {
     expect((await only('allow-all', cnp))[0].message).toMatch(/^egress rule #0 allows every destination on every port from the pods it selects: /);
   });
 
+  it('a Cilium policy of several rule sets (specs): each is judged and named by its place', async () => {
+    const multi = `apiVersion: ${CILIUM}
+kind: CiliumNetworkPolicy
+metadata: {name: x, namespace: a}
+specs: [{endpointSelector: {matchLabels: {app: web}}, ingress: [{fromEndpoints: [{matchLabels: {app: wbe}}]}]}, {endpointSelector: {matchLabels: {app: wbe}}, ingress: [{}]}]
+---
+`;
+    const judged = async (yaml: string) =>
+      auditSnapshot(await manifests(TWO + yaml)).findings.filter((f) => f.rule === 'selects-nothing' || f.rule === 'peer-selects-nothing').map((f) => `${brief(f)}: ${f.message.split(' matches')[0]}`);
+    expect(await judged(multi)).toEqual([
+      'selects-nothing a/ciliumnetworkpolicy/x: specs[1]: endpointSelector app=wbe',
+      'peer-selects-nothing a/ciliumnetworkpolicy/x: specs[0] ingress rule #0, peer pods with app=wbe in namespace a: it',
+    ]);
+    // the rule set in spec beside specs is judged as well, and named spec
+    const both = multi.replace('specs: [', 'spec: {endpointSelector: {matchLabels: {app: wbe}}, egress: [{}]}\nspecs: [');
+    expect(await judged(both)).toEqual(['selects-nothing a/ciliumnetworkpolicy/x: spec: endpointSelector app=wbe', ...(await judged(multi))]);
+    // a lone specs entry is no named rule set, and its subject is quoted from where it is written
+    const lone = multi.replace(/specs: \[.*\]/, 'specs: [{endpointSelector: {matchLabels: {app: wbe}}, ingress: [{}]}]');
+    expect(await judged(lone)).toEqual(['selects-nothing a/ciliumnetworkpolicy/x: endpointSelector app=wbe']);
+  });
+
   it('the annotation silences a finding on a policy of another kind', async () => {
     const annotated = cases[3].typo.replace('namespace: a}', `namespace: a, annotations: {${SKIP_ANNOTATION}: selects-nothing}}`);
     expect(auditSnapshot(await manifests(TWO + annotated))).toMatchObject({ silenced: 1 });
