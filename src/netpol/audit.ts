@@ -11,6 +11,7 @@ import type { EngineChoice, EngineReport } from './engine-choice.js';
 import type { CompiledExtraPolicy, CompiledRule as ExtraRule, PodPeer } from './kinds/common.js';
 import { policyKindOf, policyObjectName, policyTitle } from './kinds/index.js';
 import { ownerIndex } from './owners.js';
+import { tierPolicies } from './tiers.js';
 import { declaredPort, type Direction, type Peer, type PodView, type Traffic } from './types.js';
 
 export type Severity = 'info' | 'warning' | 'error';
@@ -492,10 +493,9 @@ interface ExtraEntry {
 /** The engine's compiled policies of the other kinds (only those the engine enforces), with the object each came from. */
 function extraPolicies(engine: PolicyEngine, snapshot: ClusterSnapshot): ExtraEntry[] {
   const byTitle = new Map((snapshot.policyObjects ?? []).map((o) => [policyTitle(o), o]));
-  const t = engine.tiers;
   const seen = new Set<string>();
   const out: ExtraEntry[] = [];
-  for (const policy of [...t.admin, ...t.baseline, ...t.calico.flatMap((c) => c.policies), ...t.ciliumDeny, ...t.ciliumAllow]) {
+  for (const policy of tierPolicies(engine.tiers)) {
     const object = byTitle.get(policy.ruleSet?.objectTitle ?? policy.title);
     if (!object) continue;
     out.push({ policy, object, set: policy.ruleSet?.several ? policy.ruleSet.path : undefined, first: !seen.has(policy.title) });
