@@ -345,8 +345,8 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
           const named = (rule.ports ?? []).filter((p): p is NetworkPolicyPort & { port: string } => typeof p.port === 'string');
           if (named.length === 0) continue;
           // named ports resolve on the destination: the selected pods for ingress, the peers' pods for egress
-          // egress peers reaching namespaces whose pods were not read may name a port declared there
-          const reachesUnread = direction === 'egress' && snapshot.namespaces.some((n) => !podsRead(n.metadata.name)) && (!rule.peers || rule.peers.some((p) => p.namespaceMatch));
+          // egress peers reaching namespaces whose pods were not read (or not all) may name a port declared there
+          const reachesUnread = direction === 'egress' && snapshot.namespaces.some((n) => !podsListed(n.metadata.name)) && (!rule.peers || rule.peers.some((p) => p.namespaceMatch));
           const destinations = direction === 'ingress' ? selected : reachesUnread ? undefined : egressDestinations(engine, policy, rule, allPods);
           if (destinations === undefined || destinations.length === 0) continue;
           if (direction === 'ingress' && !podsKnown(policy.namespace)) continue;
@@ -557,8 +557,8 @@ function extraEgressDestinations(j: ExtraJudge, rule: ExtraRule): PodView[] | un
   const peers = rule.podPeers ?? [];
   // a peer over namespace labels that could not be read may reach pods not counted
   if (peers.length === 0 || j.engine.namespaceLabelsUnknown) return undefined;
-  // pods of namespaces not read may declare the port
-  if (!clusterPodsKnown(j) && peers.some((p) => p.namespace === undefined || !j.podsRead(p.namespace))) return undefined;
+  // pods of namespaces not read, or not all, may declare the port
+  if (!clusterPodsKnown(j) && peers.some((p) => p.namespace === undefined || !j.podsListed(p.namespace))) return undefined;
   return j.allPods.filter((p) => peers.some((peer) => peer.selects(p, j.engine.namespaceLabels(p.namespace))));
 }
 

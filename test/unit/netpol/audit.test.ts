@@ -592,6 +592,21 @@ describe('the other kinds\' selector rules claim nothing the snapshot cannot sho
     expect(refused.notes).toContain('pods in namespace a could not be listed: selects-nothing, peer-selects-nothing and undeclared-named-port were not checked there');
   });
 
+  it('an egress named port is not judged over a namespace whose pods could not be listed: they may declare it', async () => {
+    const exporter = deploy('b', 'exporter', { app: 'exp' }, '[{name: metrics, containerPort: 9100}]');
+    const np = policy('a', 'out', '{podSelector: {}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: {}}], ports: [{port: metrics}]}]}');
+    const cnp = object(CILIUM, 'CiliumNetworkPolicy', 'out', '{endpointSelector: {}, egress: [{toEndpoints: [{matchLabels: {app: exp}}, {matchLabels: {app: web, io.kubernetes.pod.namespace: a}}], toPorts: [{ports: [{port: metrics}]}]}]}', 'b');
+    const s = { ...(await manifests(TWO + exporter + np + cnp)), origin: 'live' as const };
+    const named = (snapshot: ClusterSnapshot) => auditSnapshot(snapshot).findings.filter((f) => f.rule === 'undeclared-named-port').map(brief);
+    expect(named(s)).toEqual([]);
+    // as a live read whose list of b's pods was refused: nothing of b was read
+    const refused: ClusterSnapshot = { ...s, pods: s.pods.filter((p) => p.metadata.namespace !== 'b'), workloads: s.workloads.filter((w) => w.metadata.namespace !== 'b'), unreadable: [{ resource: 'pods', namespace: 'b' }] };
+    expect(named(refused)).toEqual([]);
+    // with b's pods read and none declaring the port, both are findings
+    const undeclared = { ...s, ...(await manifests(TWO + exporter.replace('metrics', 'prom') + np + cnp)), origin: 'live' as const };
+    expect(named(undeclared)).toEqual(['undeclared-named-port a/networkpolicy/out', 'undeclared-named-port b/ciliumnetworkpolicy/out']);
+  });
+
   it('live, scoped to some namespaces (-n): cluster-wide subjects and peers are not judged against the pods of namespaces never read', async () => {
     const monitoring = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: monitoring}\n---\n';
     const gnp = object(CALICO, 'GlobalNetworkPolicy', 'x', "{selector: app == 'prometheus', egress: [{action: Allow, destination: {selector: app == 'grafana'}}]}");
