@@ -406,11 +406,14 @@ export class PolicyEngine {
       const outcome = this.decideTiered(direction, peer.pod, peers[other], traffic);
       return { allowed: outcome.allowed, unknown: [...outcome.undecided.map((what) => ({ what })), ...s.unknown] };
     };
-    const answer = (source: number, destination: number, traffic: Traffic): Cell => {
+    // `read`, when given, receives the sides the answer read: the way in is not read where the way out certainly denies
+    const answer = (source: number, destination: number, traffic: Traffic, read?: { egress?: CellSide; ingress?: CellSide }): Cell => {
       const egress = side('egress', source, destination, traffic);
+      if (read) read.egress = egress;
       // a certain denial on the way out decides, whatever the way in says
       if (!egress.allowed && egress.unknown.length === 0) return DENIED;
       const ingress = side('ingress', destination, source, traffic);
+      if (read) read.ingress = ingress;
       if (egress.allowed && ingress.allowed) {
         if (egress.unknown.length + ingress.unknown.length === 0) return ALLOWED;
         return { value: 3, unseen: [...egress.unknown, ...ingress.unknown] };
@@ -422,9 +425,11 @@ export class PolicyEngine {
     if (this.unsettled.size === 0) return answer;
     const readings: ((source: number, destination: number, traffic: Traffic) => Cell)[] = [];
     return (source, destination, traffic) => {
-      const cell = answer(source, destination, traffic);
+      // the answer's own sides: an undecided one is not decided again
+      const read: { egress?: CellSide; ingress?: CellSide } = {};
+      const cell = answer(source, destination, traffic, read);
       const certainlyDenies = (direction: Direction) => {
-        const s = direction === 'egress' ? side('egress', source, destination, traffic) : side('ingress', destination, source, traffic);
+        const s = direction === 'egress' ? read.egress! : (read.ingress ??= side('ingress', destination, source, traffic));
         return !s.allowed && s.unknown.length === 0;
       };
       const ports = this.portsUnseen(peers[source], peers[destination], traffic, cell.value, (r) => (readings[r] ??= this.reading(r).cellsBetween(peers))(source, destination, traffic).value, certainlyDenies);
