@@ -7,10 +7,10 @@ import { clusterPods, kindOf } from './endpoints.js';
 import { PolicyEngine, type Unseen } from './engine.js';
 import type { EngineChoice, EngineReport } from './engine-choice.js';
 import { decidingText } from './expectations.js';
-import { equivalenceKey, ipBlocksOf, matrixQueries, resolveQuery, type PortQuery } from './matrix.js';
+import { CANNOT_TELL, NOT_APPLICABLE, computeMatrix, equivalenceKey, ipBlocksOf, matrixQueries, resolveQuery, type PortQuery } from './matrix.js';
 import { ownerIndex } from './owners.js';
 import { POLICY_KINDS, groupOf, policyKindOf, type PolicyKind } from './kinds/index.js';
-import type { NotEvaluated, Peer, PodView } from './types.js';
+import type { NotEvaluated, Peer, PodView, Traffic } from './types.js';
 
 export interface DeleteRef {
   /** NetworkPolicy, Namespace, Pod, Service, a workload kind, or a policy kind beyond NetworkPolicy (policy set) */
@@ -225,24 +225,37 @@ export function diffReachability(before: ClusterSnapshot, after: ClusterSnapshot
     for (const u of v.unseen ?? []) unseen.set(u.what, u);
     return v.value === 3 ? null : v.value === 1;
   };
-  for (const query of queries) {
+  // every verdict through the matrix's path (policies resolved once per class, not per pair); reps are the pods'
+  // classes, then the addresses', so class c is the matrix's endpoint c
+  const k = reps.length;
+  const matrixOf = (engine: PolicyEngine, side: 'before' | 'after') =>
+    computeMatrix(engine, { pods: reps.filter((r) => !r.ip).map((r) => r[side]!), externals: reps.flatMap((r) => (r.ip ? [r.ip] : [])), queries });
+  const matrixBefore = matrixOf(engineBefore, 'before');
+  const matrixAfter = matrixOf(engineAfter, 'after');
+  // a verdict that cannot be told is judged again for what it depends on, so the notes name what the compared verdicts needed
+  const judged = (engine: PolicyEngine, side: 'before' | 'after', cell: number, s: number, d: number, traffic: Traffic) =>
+    cell === CANNOT_TELL ? engine.judge(peer(reps[s], side), peer(reps[d], side), traffic) : { value: cell as 0 | 1 };
+  queries.forEach((query, q) => {
     const trafficBefore = reps.map((r) => resolveQuery(query, peer(r, 'before')));
     const trafficAfter = reps.map((r) => resolveQuery(query, peer(r, 'after')));
-    for (let s = 0; s < reps.length; s++) {
-      for (let d = 0; d < reps.length; d++) {
-        if (reps[s].ip && reps[d].ip) continue;
-        const tb = trafficBefore[d];
-        const ta = trafficAfter[d];
-        if (!tb || !ta) continue;
+    const cellsBefore = matrixBefore.cells[q];
+    const cellsAfter = matrixAfter.cells[q];
+    for (let s = 0; s < k; s++) {
+      for (let d = 0; d < k; d++) {
+        const cb = cellsBefore[s * k + d];
+        const ca = cellsAfter[s * k + d];
+        // address to address, or a named port one side's destination does not declare
+        if (cb === NOT_APPLICABLE || ca === NOT_APPLICABLE) continue;
+        const ta = trafficAfter[d]!;
         // the same judgement as can-reach and matrix, every policy kind and "cannot tell" included
-        const was = answer(engineBefore.judge(peer(reps[s], 'before'), peer(reps[d], 'before'), tb));
-        const judged = engineAfter.judge(peer(reps[s], 'after'), peer(reps[d], 'after'), ta);
-        const is = answer(judged);
+        const was = answer(judged(engineBefore, 'before', cb, s, d, trafficBefore[d]!));
+        const after = judged(engineAfter, 'after', ca, s, d, ta);
+        const is = answer(after);
         if (was === is) continue;
         const verdict = engineAfter.evaluate(peer(reps[s], 'after'), peer(reps[d], 'after'), ta);
         const reason =
           is === null
-            ? `cannot tell: depends on ${(judged.unseen ?? []).map((u) => u.what).join('; ')}`
+            ? `cannot tell: depends on ${(after.unseen ?? []).map((u) => u.what).join('; ')}`
             : decidingText({ egress: verdict.egress, ingress: verdict.ingress, sources: [reps[s].name], destinations: [reps[d].name] });
         for (const from of names[s]) {
           for (const to of names[d]) {
@@ -252,7 +265,7 @@ export function diffReachability(before: ClusterSnapshot, after: ClusterSnapshot
         }
       }
     }
-  }
+  });
   const list = [...changes.values()].sort(
     (a, b) => cmp(a.from, b.from) || cmp(a.to, b.to) || cmp(a.protocol, b.protocol) || (typeof a.port === 'number' && typeof b.port === 'number' ? a.port - b.port : cmp(String(a.port), String(b.port))),
   );

@@ -2,10 +2,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readManifestSnapshot } from '../../../src/cluster/manifests.js';
+import type { ClusterSnapshot, NetworkPolicy, Pod } from '../../../src/model/k8s.js';
 import { UsageError } from '../../../src/errors.js';
 import { diffReachability, overlaySnapshot, parseDeleteRef } from '../../../src/netpol/diff.js';
+import { PolicyEngine } from '../../../src/netpol/engine.js';
+import { clusterPods } from '../../../src/netpol/endpoints.js';
+import { matrixQueries, resolveQuery } from '../../../src/netpol/matrix.js';
+import type { Peer } from '../../../src/netpol/types.js';
+import * as arb from './arbitraries.js';
 import { CART_FROM_PROMETHEUS } from '../../support/shop-changes.js';
 
 const shop = await readManifestSnapshot(['examples/shop']);
@@ -171,5 +178,74 @@ spec: {appliedTo: [{podSelector: {}}], ingress: [{action: Drop}]}
       expect(parseDeleteRef('networkpolicy/app/x').policy).toBeUndefined();
       expect(() => parseDeleteRef('adminnetworkpolicy/ns/x')).toThrow(/AdminNetworkPolicy is cluster-scoped: adminnetworkpolicy\/NAME/);
     });
+  });
+});
+
+describe('diff, for any cluster and change', () => {
+  const snapshot = (namespaces: ClusterSnapshot['namespaces'], pods: Pod[], networkPolicies: NetworkPolicy[], unreadLabels: boolean): ClusterSnapshot => ({
+    source: 'generated',
+    origin: 'manifests',
+    namespaces,
+    pods,
+    services: [],
+    workloads: [],
+    networkPolicies,
+    roles: [],
+    roleBindings: [],
+    serviceAccounts: [],
+    ...(unreadLabels ? { unreadable: [{ resource: 'namespaces', readByName: [] }] } : {}),
+  });
+  const world = fc.record({
+    ns: arb.namespaces,
+    pods: arb.pods,
+    before: fc.array(arb.policy, { maxLength: 4 }),
+    added: fc.array(arb.policy, { maxLength: 2 }),
+    kept: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+    externals: arb.externals,
+    unreadLabels: fc.boolean(),
+  });
+
+  it('lists exactly the pod pairs (and addresses) whose verdict, judged one pair at a time before and after, differs', () => {
+    fc.assert(
+      fc.property(world, ({ ns, pods, before, added, kept, externals, unreadLabels }) => {
+        const podObjects = pods.map((p): Pod => ({
+          metadata: { name: p.name, namespace: p.namespace, labels: p.labels },
+          spec: { containers: [{ name: 'main', ports: p.ports }] },
+          status: { phase: 'Running', podIPs: p.ips.map((ip) => ({ ip })) },
+        }));
+        const base = snapshot(ns, podObjects, before, unreadLabels);
+        const after = snapshot(ns, podObjects, [...before.filter((_, i) => kept[i]), ...added], unreadLabels);
+        const result = diffReachability(base, after, { externals });
+
+        const engines = { before: new PolicyEngine(base), after: new PolicyEngine(after) };
+        const views = { before: clusterPods(base), after: clusterPods(after) };
+        const peers = (side: 'before' | 'after'): [string, Peer][] => [
+          ...views[side].map((pod): [string, Peer] => [`${pod.namespace}/pod/${pod.name}`, { kind: 'pod', pod }]),
+          ...externals.map((ip): [string, Peer] => [`ip:${ip}`, { kind: 'ip', ip }]),
+        ];
+        const expected: string[] = [];
+        const unseen = new Set<string>();
+        const answer = (v: { value: number; unseen?: { what: string }[] }) => {
+          for (const u of v.unseen ?? []) unseen.add(u.what);
+          return v.value === 3 ? null : v.value === 1;
+        };
+        const [pb, pa] = [peers('before'), peers('after')];
+        for (const query of matrixQueries([...views.before, ...views.after], [], [])) {
+          pb.forEach(([from, sb], s) =>
+            pb.forEach(([to, db], d) => {
+              const [sa, da] = [pa[s][1], pa[d][1]];
+              const [tb, ta] = [resolveQuery(query, db), resolveQuery(query, da)];
+              if ((sb.kind === 'ip' && db.kind === 'ip') || !tb || !ta) return;
+              const was = answer(engines.before.judge(sb, db, tb));
+              const is = answer(engines.after.judge(sa, da, ta));
+              if (was !== is) expected.push(`${from} → ${to} ${ta.protocol} ${query.port}: ${was} → ${is}`);
+            }),
+          );
+        }
+        expect(result.changes.map((c) => `${c.from} → ${c.to} ${c.protocol} ${c.port}: ${c.before} → ${c.after}`).sort()).toEqual(expected.sort());
+        expect(new Set((result.cannotTell ?? []).map((u) => u.what))).toEqual(unseen);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
