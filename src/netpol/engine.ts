@@ -20,6 +20,7 @@ import { endPortReadings, unsettledPorts, type UnsettledPorts } from './engine-p
 import { decideSide, hasTiers, planSide, quickSide, SelectionMemo, tierPolicies, type SideOutcome, type SidePlan, type TieredPolicies } from './tiers.js';
 import {
   connectionFamilies,
+  declaredPort,
   familyName,
   overFamily,
   podName,
@@ -1055,10 +1056,10 @@ function destinationPortsOf(direction: Direction, subject: PodView, other: Peer)
 
 function portMismatch(ports: NetworkPolicyPort[], traffic: Traffic, destinationPorts: ContainerPort[] | undefined): string {
   const asked = `${traffic.protocol} ${traffic.port}`;
-  const named = ports.filter((p) => typeof p.port === 'string');
+  const named = ports.filter((p): p is NetworkPolicyPort & { port: string } => typeof p.port === 'string');
   const details = named.map((p) => {
     const protocol = p.protocol ?? 'TCP';
-    const cp = (destinationPorts ?? []).find((c) => c.name === p.port && (c.protocol ?? 'TCP') === protocol);
+    const cp = declaredPort({ ports: destinationPorts ?? [] }, p.port, protocol);
     if (!destinationPorts) return `named port ${p.port} cannot resolve on an address outside the cluster`;
     return cp ? `${p.port} is ${protocol} ${cp.containerPort} on the destination` : `the destination declares no ${protocol} port named ${p.port}`;
   });

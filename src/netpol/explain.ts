@@ -5,7 +5,7 @@ import { cidrContains, parseCidr, parseIp, type Cidr, type Ip } from './cidr.js'
 import { describeSubject } from './describe.js';
 import { clusterPods, serviceBackends } from './endpoints.js';
 import { effectivePolicyTypes, portMatches, type CompiledPolicy, type PolicyEngine } from './engine.js';
-import { podName, type Direction, type PodView, type Traffic } from './types.js';
+import { declaredPort, podName, type Direction, type PodView, type Traffic } from './types.js';
 
 export interface RuleLine {
   policy: string;
@@ -98,7 +98,7 @@ export function dnsTarget(snapshot?: ClusterSnapshot): DnsTarget {
     const target = sp ? (sp.targetPort ?? sp.port) : 53;
     return pods.map((pod) => {
       if (typeof target === 'number') return { pod, traffic: { port: target, protocol } };
-      const cp = pod.ports.find((c) => c.name === target && (c.protocol ?? 'TCP') === protocol);
+      const cp = declaredPort(pod, target, protocol);
       return { pod, traffic: cp ? { port: cp.containerPort, protocol } : undefined };
     });
   };

@@ -7,7 +7,7 @@ import { labelsKey } from '../model/selectors.js';
 import { cidrContains, parseIps, type Cidr } from './cidr.js';
 import type { CompiledPolicy, PolicyEngine, Unseen } from './engine.js';
 import type { EngineReport } from './engine-choice.js';
-import { comparePorts, familiesOf, overFamily, peerName, portsKey, sharedFamilies, type NotEvaluated, type Peer, type PodView, type Traffic } from './types.js';
+import { comparePorts, declaredPort, familiesOf, overFamily, peerName, portsKey, sharedFamilies, type NotEvaluated, type Peer, type PodView, type Traffic } from './types.js';
 
 export interface PortQuery {
   /** a number, or a container port name resolved on each destination pod */
@@ -53,7 +53,7 @@ export interface MatrixVerdict {
 export function resolveQuery(query: PortQuery, destination: Peer): Traffic | undefined {
   if (typeof query.port === 'number') return { port: query.port, protocol: query.protocol ?? 'TCP' };
   if (destination.kind !== 'pod') return undefined;
-  const cp = destination.pod.ports.find((p) => p.name === query.port && (query.protocol === undefined || (p.protocol ?? 'TCP') === query.protocol));
+  const cp = declaredPort(destination.pod, query.port, query.protocol);
   return cp ? { port: cp.containerPort, protocol: cp.protocol ?? 'TCP' } : undefined;
 }
 

@@ -10,7 +10,7 @@ import type { ResolvedEndpoint } from './endpoints.js';
 import { decidingText } from './expectations.js';
 import { equivalenceKey, ipBlocksOf } from './matrix.js';
 import { portMatches } from './engine.js';
-import { podName, type Direction, type PodView } from './types.js';
+import { declaredPort, podName, type Direction, type PodView } from './types.js';
 
 export interface ReachEntry {
   /** NS/KIND/NAME of the workload (pod/NAME for bare pods) */
@@ -139,7 +139,7 @@ function requestMatches(port: NetworkPolicyPort, request: PortRequest, destinati
   if (request.port === undefined || port.port === undefined) return true;
   let asked = request.port;
   if (typeof asked === 'string' && destination) {
-    const cp = destination.ports.find((c) => c.name === asked && (c.protocol ?? 'TCP') === protocol);
+    const cp = declaredPort(destination, asked, protocol);
     if (cp) asked = cp.containerPort;
   }
   if (typeof asked === 'string') return port.port === asked;
