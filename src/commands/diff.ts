@@ -2,10 +2,10 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, outputFlagWithJsonPath, snapshotFlags } from '../cli/base.js';
 import { loadChangedSnapshot } from '../cli/change.js';
 import { engineChoiceOf, engineFlag } from '../cli/engine-flag.js';
+import { portQueriesOf, portQueryFlags } from '../cli/port-flags.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { diffReachability } from '../netpol/diff.js';
-import { parseExternal, parsePort, parseProtocol } from '../netpol/inputs.js';
-import type { Protocol } from '../model/k8s.js';
+import { parseExternal } from '../netpol/inputs.js';
 import { certainChanges, diffJson, renderDiffTable } from '../render/diff.js';
 import { colourFor } from '../render/netpol-text.js';
 import { renderDocument } from '../render/document.js';
@@ -31,8 +31,7 @@ Exit 0 when nothing changes, 1 when something does; 3 when nothing is known to c
     ...snapshotFlags,
     with: Flags.string({ description: 'manifests to overlay on the base (file, directory or - for stdin); repeatable', multiple: true, multipleNonGreedy: true }),
     delete: Flags.string({ description: 'an object to remove from the base: KIND/NAMESPACE/NAME, namespace/NAME, or KIND/NAME for a cluster-scoped policy; repeatable', multiple: true, multipleNonGreedy: true }),
-    port: Flags.string({ char: 'p', description: 'destination port, number or name; repeatable (default: every declared port)', multiple: true, multipleNonGreedy: true }),
-    protocol: Flags.string({ description: 'TCP, UDP or SCTP; repeatable (default: TCP)', multiple: true, multipleNonGreedy: true }),
+    ...portQueryFlags,
     external: Flags.string({ description: 'an address outside the cluster to compare too, e.g. 169.254.169.254; repeatable', multiple: true, multipleNonGreedy: true }),
     output: outputFlagWithJsonPath(['table', 'json', 'yaml'], 'table'),
     ...engineFlag,
@@ -41,8 +40,7 @@ Exit 0 when nothing changes, 1 when something does; 3 when nothing is known to c
   async run(): Promise<void> {
     const { flags } = await this.parse(Diff);
     if ((flags.with ?? []).length === 0 && (flags.delete ?? []).length === 0) throw new UsageError('nothing to compare: pass --with CHANGE (manifests) and/or --delete KIND/NAMESPACE/NAME');
-    const ports = (flags.port ?? []).map(parsePort);
-    const protocols = (flags.protocol ?? []).map((p) => parseProtocol(p) as Protocol);
+    const { ports, protocols } = portQueriesOf(flags);
     const externals = (flags.external ?? []).map(parseExternal);
     const { base, after } = await loadChangedSnapshot(flags);
     // the base says which engine runs; the change cannot install one

@@ -4,10 +4,10 @@ import { loadSnapshot } from '../cluster/index.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { clusterPods, resolveExternals } from '../netpol/endpoints.js';
 import { engineChoiceOf, engineFlag } from '../cli/engine-flag.js';
+import { portQueriesOf, portQueryFlags } from '../cli/port-flags.js';
 import { PolicyEngine } from '../netpol/engine.js';
-import { coveredNamespaces, parseExternal, parsePort, parseProtocol } from '../netpol/inputs.js';
+import { coveredNamespaces, parseExternal } from '../netpol/inputs.js';
 import { answerableQueries, computeMatrix, namedQueryText } from '../netpol/matrix.js';
-import type { Protocol } from '../model/k8s.js';
 import { focusGroups, groupEndpoints, workloadMatrix } from '../netpol/workloads.js';
 import { matrixTableRows, renderMatrixJson, renderMatrixJsonByClass, renderMatrixYaml } from '../render/netpol-matrix.js';
 import { writeChunks } from '../cli/stream.js';
@@ -38,8 +38,7 @@ export default class Matrix extends BaseCommand {
   static override flags = {
     ...snapshotFlags,
     ...selectorFlag,
-    port: Flags.string({ char: 'p', description: 'destination port, number or name; repeatable (default: every declared port)', multiple: true, multipleNonGreedy: true }),
-    protocol: Flags.string({ description: 'TCP, UDP or SCTP; repeatable (default: TCP)', multiple: true, multipleNonGreedy: true }),
+    ...portQueryFlags,
     external: Flags.string({ description: 'an address outside the cluster to include, e.g. 169.254.169.254; repeatable', multiple: true, multipleNonGreedy: true }),
     ...engineFlag,
     output: outputFlag(['table', 'json', 'yaml', 'dot', 'mermaid', 'csv', 'md'], 'table'),
@@ -50,8 +49,7 @@ export default class Matrix extends BaseCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Matrix);
-    const ports = (flags.port ?? []).map(parsePort);
-    const protocols = (flags.protocol ?? []).map((p) => parseProtocol(p) as Protocol);
+    const { ports, protocols } = portQueriesOf(flags);
     const externals = (flags.external ?? []).map(parseExternal);
     const selected = selectorFromFlag(flags.selector);
     const workloadOutput = ['dot', 'mermaid', 'csv', 'md'].includes(flags.output);

@@ -2,17 +2,17 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, outputFlag, snapshotFlags } from '../cli/base.js';
 import { loadChangedSnapshot } from '../cli/change.js';
 import { engineChoiceOf, engineFlag } from '../cli/engine-flag.js';
+import { portQueriesOf, portQueryFlags } from '../cli/port-flags.js';
 import { engineLines, notEvaluatedLines } from '../render/netpol-text.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { clusterPods } from '../netpol/endpoints.js';
 import { PolicyEngine } from '../netpol/engine.js';
-import { coveredNamespaces, parsePort, parseProtocol } from '../netpol/inputs.js';
+import { coveredNamespaces } from '../netpol/inputs.js';
 import { answerableQueries, computeMatrix, namedQueryText } from '../netpol/matrix.js';
 import { auditSnapshot } from '../netpol/audit.js';
 import { diffReachability } from '../netpol/diff.js';
 import { pairTraces, policyWorkloads } from '../netpol/report.js';
 import { groupEndpoints, workloadMatrix } from '../netpol/workloads.js';
-import type { Protocol } from '../model/k8s.js';
 import { renderReportHtml, reportData } from '../render/report-html.js';
 
 /**
@@ -39,8 +39,7 @@ Exit codes as for matrix: 0 when every cell has its verdict; 3 when some cells a
 
   static override flags = {
     ...snapshotFlags,
-    port: Flags.string({ char: 'p', description: 'destination port, number or name; repeatable (default: every declared port)', multiple: true, multipleNonGreedy: true }),
-    protocol: Flags.string({ description: 'TCP, UDP or SCTP; repeatable (default: TCP)', multiple: true, multipleNonGreedy: true }),
+    ...portQueryFlags,
     with: Flags.string({ description: 'manifests to overlay on the base, as for diff (file, directory or - for stdin); repeatable: the page marks what they change', multiple: true, multipleNonGreedy: true }),
     delete: Flags.string({ description: 'an object to remove from the base, as for diff: KIND/NAMESPACE/NAME or namespace/NAME; repeatable', multiple: true, multipleNonGreedy: true }),
     output: outputFlag(['html'], 'html'),
@@ -49,8 +48,7 @@ Exit codes as for matrix: 0 when every cell has its verdict; 3 when some cells a
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Report);
-    const ports = (flags.port ?? []).map(parsePort);
-    const protocols = (flags.protocol ?? []).map((p) => parseProtocol(p) as Protocol);
+    const { ports, protocols } = portQueriesOf(flags);
     const files = flags.filename ?? [];
     const { base, after: snapshot, withFiles, deletes, changing } = await loadChangedSnapshot(flags);
     const namespaces = coveredNamespaces(snapshot, flags);
