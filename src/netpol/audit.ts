@@ -346,7 +346,11 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
           if (named.length === 0) continue;
           // named ports resolve on the destination: the selected pods for ingress, the peers' pods for egress
           // egress peers reaching namespaces whose pods were not read (or not all) may name a port declared there
-          const reachesUnread = direction === 'egress' && snapshot.namespaces.some((n) => !podsListed(n.metadata.name)) && (!rule.peers || rule.peers.some((p) => p.namespaceMatch));
+          // (a peer without a namespaceSelector reaches the policy's own namespace, whose pod list may be the refused one)
+          const someUnlisted = () => snapshot.namespaces.some((n) => !podsListed(n.metadata.name));
+          const reachesUnread =
+            direction === 'egress' &&
+            (!rule.peers ? someUnlisted() : rule.peers.some((p) => (p.namespaceMatch ? someUnlisted() : p.podMatch !== undefined && !podsListed(policy.namespace))));
           const destinations = direction === 'ingress' ? selected : reachesUnread ? undefined : egressDestinations(engine, policy, rule, allPods);
           if (destinations === undefined || destinations.length === 0) continue;
           if (direction === 'ingress' && !podsKnown(policy.namespace)) continue;

@@ -607,6 +607,18 @@ describe('the other kinds\' selector rules claim nothing the snapshot cannot sho
     expect(named(undeclared)).toEqual(['undeclared-named-port a/networkpolicy/out', 'undeclared-named-port b/ciliumnetworkpolicy/out']);
   });
 
+  it('an egress named port to pods of the policy\'s own namespace is not judged when that namespace\'s pods could not be listed, even with its workloads read', async () => {
+    // the Deployment template stands in for its pods, but a bare pod there may declare the port
+    const exporter = deploy('a', 'exporter', { app: 'exp' }, '[{name: prom, containerPort: 9100}]');
+    const np = policy('a', 'out', '{podSelector: {}, policyTypes: [Egress], egress: [{to: [{podSelector: {matchLabels: {app: exp}}}], ports: [{port: metrics}]}]}');
+    const s = { ...(await manifests(TWO + exporter + np)), origin: 'live' as const };
+    const named = (snapshot: ClusterSnapshot) => auditSnapshot(snapshot).findings.filter((f) => f.rule === 'undeclared-named-port').map(brief);
+    expect(named(s)).toEqual(['undeclared-named-port a/networkpolicy/out']);
+    const refused: ClusterSnapshot = { ...s, pods: s.pods.filter((p) => p.metadata.namespace !== 'a'), unreadable: [{ resource: 'pods', namespace: 'a' }] };
+    expect(named(refused)).toEqual([]);
+    expect(auditSnapshot(refused).notes).toContain('pods in namespace a could not be listed: selects-nothing, peer-selects-nothing and undeclared-named-port were not checked there');
+  });
+
   it('live, scoped to some namespaces (-n): cluster-wide subjects and peers are not judged against the pods of namespaces never read', async () => {
     const monitoring = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: monitoring}\n---\n';
     const gnp = object(CALICO, 'GlobalNetworkPolicy', 'x', "{selector: app == 'prometheus', egress: [{action: Allow, destination: {selector: app == 'grafana'}}]}");
