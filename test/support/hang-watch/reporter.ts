@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import type { Reporter } from 'vitest/node';
-import { readStates, stateDir } from './state.js';
+import { processIdentity, readStates, stateDir } from './state.js';
 
 function processTree(pid: number): string {
   try {
@@ -33,6 +33,15 @@ function processTree(pid: number): string {
   }
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function descendants(pid: number): number[] {
   try {
     const table = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
@@ -50,37 +59,43 @@ function descendants(pid: number): number[] {
 
 export default class HangWatchReporter implements Reporter {
   private timer: NodeJS.Timeout | undefined;
-  private readonly dir = stateDir();
+  private readonly dir: string;
+  private readonly everyMs: number;
 
   /**
    * @param stepLimitMs longest one test (with its hooks) may take before vitest's own timeouts fail it
    * @param fileLimitMs longest one file may take; a file failing by timeouts one test after another can
-   *   otherwise outlast CI's limit as surely as a blocked one
+   *   otherwise outlast CI's limit as surely as a blocked one. The slowest file takes under a minute on an idle
+   *   box: a machine slow enough to take this long over one file could not finish the run inside CI's limit anyway
+   * @param options.dir where workers write their state (default: a directory of this run, handed to the workers
+   *   through the environment they inherit)
    */
-  constructor(private readonly stepLimitMs: number, private readonly fileLimitMs: number, private readonly everyMs = 30_000) {
-    process.env.KUBECTL_NP_HANG_WATCH_DIR = this.dir;
+  constructor(private readonly stepLimitMs: number, private readonly fileLimitMs: number, options: { everyMs?: number; dir?: string } = {}) {
+    this.everyMs = options.everyMs ?? 30_000;
+    this.dir = options.dir ?? stateDir();
+    if (!options.dir) process.env.KUBECTL_NP_HANG_WATCH_DIR = this.dir;
   }
 
   onInit(): void {
-    this.timer = setInterval(() => this.look(), this.everyMs);
+    this.timer = setInterval(() => this.sweep(), this.everyMs);
     this.timer.unref();
   }
 
-  private look(): void {
-    const now = Date.now();
+  /** One look at every worker's state: forgets the gone, ends the hung. */
+  sweep(now = Date.now()): void {
     for (const state of readStates(this.dir)) {
+      // a worker that is gone, or a pid now held by another process: forget it, never signal it
+      const alive = state.identity !== undefined ? processIdentity(state.pid) === state.identity : isAlive(state.pid);
+      if (!alive) {
+        rmSync(`${this.dir}/${state.pid}.json`, { force: true });
+        continue;
+      }
       const stepMinutes = Math.round((now - state.since) / 60_000);
       const fileMinutes = Math.round((now - state.fileSince) / 60_000);
       let why: string;
       if (now - state.since >= this.stepLimitMs) why = `has been in "${state.step}" for ${stepMinutes} min, past every timeout vitest.config.ts sets`;
       else if (now - state.fileSince >= this.fileLimitMs) why = `has run for ${fileMinutes} min (now in "${state.step}" for ${stepMinutes} min), longer than any file may`;
       else continue;
-      try {
-        process.kill(state.pid, 0);
-      } catch {
-        rmSync(`${this.dir}/${state.pid}.json`, { force: true });
-        continue;
-      }
       process.stderr.write(`\nhang-watch: ${state.file} ${why}; ending its worker (pid ${state.pid}) so the run can finish. Its processes:\n${processTree(state.pid)}\n\n`);
       for (const pid of [...descendants(state.pid), state.pid]) {
         try {

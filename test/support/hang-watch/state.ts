@@ -13,6 +13,23 @@ export interface WorkerState {
   step: string;
   /** epoch ms when `step` began */
   since: number;
+  /** the process's parent and start time (/proc/PID/stat), so a pid reused by another process is never taken for it */
+  identity: string | undefined;
+}
+
+/**
+ * A process's parent pid and start time (clock ticks since boot), or undefined where /proc does not tell (not
+ * Linux, or the process is gone).
+ */
+export function processIdentity(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the command name (field 2) may hold spaces and parentheses: count from the last ')', where field 3 begins
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return `${fields[1]}:${fields[19]}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** One directory per vitest run: the main process names it in the environment its workers inherit. */
