@@ -10,16 +10,19 @@ import { rmSync } from 'node:fs';
 import type { Reporter } from 'vitest/node';
 import { processIdentity, readStates, stateDir } from './state.js';
 
-function processTree(pid: number): string {
+/** The process and its descendants, read from one listing: their pids, and the tree as lines for the report. */
+function processTree(pid: number): { pids: number[]; text: string } {
   try {
     const table = execFileSync('ps', ['-eo', 'pid=,ppid=,etime=,args='], { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
     const rows = table.split('\n').filter(Boolean).map((line) => {
       const [p, pp, etime, ...args] = line.trim().split(/\s+/);
       return { pid: Number(p), ppid: Number(pp), text: `${p} ${etime} ${args.join(' ').slice(0, 200)}` };
     });
+    const pids: number[] = [];
     const lines: string[] = [];
     const walk = (at: number, depth: number) => {
       for (const row of rows.filter((r) => r.ppid === at)) {
+        pids.push(row.pid);
         lines.push(`${'  '.repeat(depth)}${row.text}`);
         walk(row.pid, depth + 1);
       }
@@ -27,9 +30,9 @@ function processTree(pid: number): string {
     const self = rows.find((r) => r.pid === pid);
     if (self) lines.push(self.text);
     walk(pid, 1);
-    return lines.join('\n');
+    return { pids, text: lines.join('\n') };
   } catch (err) {
-    return `(ps failed: ${(err as Error).message})`;
+    return { pids: [], text: `(ps failed: ${(err as Error).message})` };
   }
 }
 
@@ -39,21 +42,6 @@ function isAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-function descendants(pid: number): number[] {
-  try {
-    const table = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
-    const pairs = table.split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/).map(Number));
-    const found: number[] = [];
-    const walk = (at: number) => {
-      for (const [child, parent] of pairs) if (parent === at) { found.push(child); walk(child); }
-    };
-    walk(pid);
-    return found;
-  } catch {
-    return [];
   }
 }
 
@@ -96,8 +84,9 @@ export default class HangWatchReporter implements Reporter {
       if (now - state.since >= this.stepLimitMs) why = `has been in "${state.step}" for ${stepMinutes} min, past every timeout vitest.config.ts sets`;
       else if (now - state.fileSince >= this.fileLimitMs) why = `has run for ${fileMinutes} min (now in "${state.step}" for ${stepMinutes} min), longer than any file may`;
       else continue;
-      process.stderr.write(`\nhang-watch: ${state.file} ${why}; ending its worker (pid ${state.pid}) so the run can finish. Its processes:\n${processTree(state.pid)}\n\n`);
-      for (const pid of [...descendants(state.pid), state.pid]) {
+      const tree = processTree(state.pid);
+      process.stderr.write(`\nhang-watch: ${state.file} ${why}; ending its worker (pid ${state.pid}) so the run can finish. Its processes:\n${tree.text}\n\n`);
+      for (const pid of [...tree.pids, state.pid]) {
         try {
           process.kill(pid, 'SIGKILL');
         } catch {
