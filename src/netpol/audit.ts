@@ -201,6 +201,7 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
     const which = unread.length > 0 ? `, and the labels of namespace${unread.length === 1 ? '' : 's'} ${unread.join(', ')} could not be read (get namespaces/NAME)` : '';
     notes.push(`namespaces could not be listed${which}: peer-selects-nothing did not check namespaceSelector peers, and no finding was drawn from namespace labels not seen; list namespaces would let audit see them`);
   }
+  const someNamespaceUnlisted = snapshot.namespaces.some((n) => !podsListed(n.metadata.name));
   /** can pod-selecting rules be judged in this namespace: its pods are known and there are some */
   const podsKnown = (ns: string) => podsListed(ns) && (podsByNamespace.get(ns)?.length ?? 0) > 0;
 
@@ -347,10 +348,9 @@ export function auditSnapshot(snapshot: ClusterSnapshot, options: AuditOptions =
           // named ports resolve on the destination: the selected pods for ingress, the peers' pods for egress
           // egress peers reaching namespaces whose pods were not read (or not all) may name a port declared there
           // (a peer without a namespaceSelector reaches the policy's own namespace, whose pod list may be the refused one)
-          const someUnlisted = () => snapshot.namespaces.some((n) => !podsListed(n.metadata.name));
           const reachesUnread =
             direction === 'egress' &&
-            (!rule.peers ? someUnlisted() : rule.peers.some((p) => (p.namespaceMatch ? someUnlisted() : p.podMatch !== undefined && !podsListed(policy.namespace))));
+            (!rule.peers ? someNamespaceUnlisted : rule.peers.some((p) => (p.namespaceMatch ? someNamespaceUnlisted : p.podMatch !== undefined && !podsListed(policy.namespace))));
           const destinations = direction === 'ingress' ? selected : reachesUnread ? undefined : egressDestinations(engine, policy, rule, allPods);
           if (destinations === undefined || destinations.length === 0) continue;
           if (direction === 'ingress' && !podsKnown(policy.namespace)) continue;
